@@ -1,0 +1,378 @@
+#include "storage/partition_log.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "base/assert.h"
+#include "model/record_batch.h"
+#include "storage/properties_file.h"
+
+namespace sluice::storage {
+namespace {
+
+constexpr const char* partition_state_file = "partition.properties";
+constexpr std::int64_t max_relative_offset = 2147483647;
+// The longest a sync leader waits for the appenders it expects to join.
+constexpr auto max_commit_delay = std::chrono::milliseconds(2);
+
+std::int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// "00000000000000001234.log" → 1234; nullopt for any other name.
+std::optional<std::int64_t> segment_base_of(const std::string& name) {
+  if (name.size() != 24 || !name.ends_with(".log")) return std::nullopt;
+  std::int64_t base = 0;
+  auto [end, ec] = std::from_chars(name.data(), name.data() + 20, base);
+  if (ec != std::errc{} || end != name.data() + 20) return std::nullopt;
+  return base;
+}
+
+bool is_index_file(const std::string& name) { return name.ends_with(".index") || name.ends_with(".timeindex"); }
+
+}  // namespace
+
+partition_log::partition_log(io::file_system& fs, std::string dir, log_config config)
+    : fs_(fs), dir_(std::move(dir)), config_(std::move(config)), last_flush_(std::chrono::steady_clock::now()) {}
+
+partition_log::~partition_log() = default;
+
+result<std::unique_ptr<partition_log>> partition_log::open(io::file_system& fs, std::string dir,
+                                                           log_config config, bool clean) {
+  SLUICE_RETURN_IF_ERROR(fs.create_directories(dir));
+  std::unique_ptr<partition_log> log(new partition_log(fs, std::move(dir), std::move(config)));
+  SLUICE_RETURN_IF_ERROR(log->load_segments(clean));
+  return log;
+}
+
+result<void> partition_log::load_segments(bool clean) {
+  SLUICE_ASSIGN_OR_RETURN(auto names, fs_.list(dir_));
+  std::vector<std::int64_t> bases;
+  for (const auto& name : names)
+    if (auto base = segment_base_of(name)) bases.push_back(*base);
+  for (const auto& name : names) {
+    // Leftovers of an interrupted atomic write or segment deletion.
+    bool orphan_index = is_index_file(name) && !fs_.exists(dir_ + "/" + name.substr(0, 20) + ".log");
+    if (name.ends_with(".tmp") || orphan_index) SLUICE_RETURN_IF_ERROR(fs_.remove(dir_ + "/" + name));
+  }
+  auto state_path = dir_ + "/" + partition_state_file;
+  if (fs_.exists(state_path)) {
+    SLUICE_ASSIGN_OR_RETURN(auto state, read_properties(fs_, state_path));
+    SLUICE_ASSIGN_OR_RETURN(log_start_offset_, get_int(state, "log.start.offset"));
+  }
+  std::sort(bases.begin(), bases.end());
+  for (std::size_t i = 0; i + 1 < bases.size(); ++i) {
+    SLUICE_ASSIGN_OR_RETURN(auto s, segment::open_sealed(fs_, dir_, bases[i], bases[i + 1]));
+    segments_.push_back(std::move(s));
+  }
+  if (bases.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(auto s, segment::create(fs_, dir_, log_start_offset_));
+    segments_.push_back(std::move(s));
+  } else {
+    recovery_report report;
+    SLUICE_ASSIGN_OR_RETURN(auto s, segment::open_active(fs_, dir_, bases.back(), clean, &report));
+    if (!clean)
+      spdlog::info("partition {}: recovered {} batches in the active segment{}", dir_, report.batches,
+                   report.truncated_bytes ? ", truncated " + std::to_string(report.truncated_bytes) + " bytes" : "");
+    // What survived the crash is on disk from now on.
+    if (!clean) SLUICE_RETURN_IF_ERROR(s->sync());
+    segments_.push_back(std::move(s));
+  }
+  log_start_offset_ = std::clamp(log_start_offset_, segments_.front()->base_offset(), active()->next_offset());
+  durable_offset_ = active()->next_offset();
+  return {};
+}
+
+result<void> partition_log::persist_log_start(std::int64_t offset) {
+  return write_properties(fs_, dir_ + "/" + partition_state_file, "sluice partition state v1",
+                          {{"log.start.offset", std::to_string(offset)}});
+}
+
+result<append_result> partition_log::append(mutable_bytes batches) {
+  if (batches.empty()) return fail(errc::invalid_argument, "append of no record batches");
+  SLUICE_ASSIGN_OR_RETURN(auto views, model::split_batches(batches));
+  std::vector<model::batch_header> headers;
+  headers.reserve(views.size());
+  std::size_t records = 0;
+  for (auto view : views) {
+    SLUICE_ASSIGN_OR_RETURN(auto h, model::decode_header(view));
+    headers.push_back(h);
+    records += static_cast<std::size_t>(h.records_count);
+  }
+
+  std::unique_lock lock(mu_);
+  if (closed_) return fail(errc::closed, "partition " + dir_ + " is closed");
+  for (const auto& h : headers)
+    if (static_cast<std::int64_t>(h.size_bytes()) > config_.max_message_bytes)
+      return fail(errc::message_too_large, "record batch of " + std::to_string(h.size_bytes()) +
+                                               " bytes exceeds max.message.bytes " +
+                                               std::to_string(config_.max_message_bytes));
+  std::int64_t next = active()->next_offset();
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    auto* at = batches.data() + (views[i].data() - batches.data());
+    model::set_base_offset(mutable_bytes(at, views[i].size()), next);
+    headers[i].base_offset = next;
+    next = headers[i].next_offset();
+  }
+  SLUICE_RETURN_IF_ERROR(roll_if_needed(batches.size(), next - 1));
+  SLUICE_RETURN_IF_ERROR(active()->append(batches, headers, config_.index_interval_bytes));
+  batches_appended_ += headers.size();
+  unflushed_records_ += static_cast<std::int64_t>(records);
+  bool must_flush = unflushed_records_ >= config_.flush_messages;
+  if (must_flush) unflushed_records_ = 0;
+  lock.unlock();
+
+  append_result appended{headers.front().base_offset, next - 1, headers.size(), records};
+  if (must_flush) SLUICE_RETURN_IF_ERROR(flush(next));
+  return appended;
+}
+
+result<void> partition_log::roll_if_needed(std::size_t incoming_bytes, std::int64_t incoming_last_offset) {
+  const auto& s = *active();
+  if (s.empty()) return {};
+  bool full = s.size() + incoming_bytes > static_cast<std::uint64_t>(config_.segment_bytes);
+  bool old = s.first_timestamp() >= 0 && wall_clock_ms() - s.first_timestamp() > config_.segment_ms;
+  bool index_full = static_cast<std::int64_t>(s.offset_index_bytes() + offset_index::entry_size) >
+                    config_.segment_index_bytes;
+  bool offsets_overflow = incoming_last_offset - s.base_offset() > max_relative_offset;
+  if (full || old || index_full || offsets_overflow) return roll();
+  return {};
+}
+
+result<void> partition_log::roll() {
+  // The sealed segment is synced here, so after a crash only the active
+  // segment can have a torn tail.
+  SLUICE_RETURN_IF_ERROR(active()->seal());
+  SLUICE_ASSIGN_OR_RETURN(auto next, segment::create(fs_, dir_, active()->next_offset()));
+  SLUICE_RETURN_IF_ERROR(fs_.sync_directory(dir_));
+  segments_.push_back(std::move(next));
+  return {};
+}
+
+std::vector<std::shared_ptr<segment>> partition_log::snapshot_segments() const {
+  std::lock_guard lock(mu_);
+  return segments_;
+}
+
+result<read_result> partition_log::read(std::int64_t offset, std::size_t max_bytes,
+                                        std::int64_t max_offset) const {
+  std::shared_ptr<segment> from;
+  std::uint64_t end_position = 0;
+  read_result out{{}, 0, 0};
+  {
+    std::lock_guard lock(mu_);
+    out.log_start_offset = log_start_offset_;
+    out.end_offset = active()->next_offset();
+    if (offset < out.log_start_offset || offset > out.end_offset)
+      return fail(errc::offset_out_of_range, "offset " + std::to_string(offset) + " is outside [" +
+                                                 std::to_string(out.log_start_offset) + ", " +
+                                                 std::to_string(out.end_offset) + "]");
+    if (offset == out.end_offset) return out;
+    auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
+                               [](std::int64_t o, const auto& s) { return o < s->base_offset(); });
+    from = *std::prev(it);
+    end_position = from->size();
+  }
+  SLUICE_ASSIGN_OR_RETURN(out.batches, from->read(offset, max_bytes, max_offset, end_position));
+  return out;
+}
+
+result<std::optional<std::int64_t>> partition_log::offset_for_timestamp(std::int64_t timestamp) const {
+  auto start = log_start_offset();
+  for (const auto& s : snapshot_segments()) {
+    if (s->next_offset() <= start) continue;
+    SLUICE_ASSIGN_OR_RETURN(auto found, s->offset_for_timestamp(timestamp, start));
+    if (found) return found;
+  }
+  return std::nullopt;
+}
+
+result<void> partition_log::flush(std::int64_t offset) {
+  std::unique_lock lock(flush_mu_);
+  if (durable_offset_ >= offset) return {};
+  ++waiters_;
+  waiter_arrived_.notify_one();
+  while (durable_offset_ < offset) {
+    if (syncing_) {
+      flush_done_.wait(lock);
+      continue;
+    }
+    syncing_ = true;
+    // Commit delay, as Postgres' commit_delay: the appenders the last sync
+    // released usually come back at once; waiting a moment for them turns N
+    // fdatasyncs into one. Bounded by the sync's own cost.
+    auto delay = std::min<std::chrono::steady_clock::duration>(last_sync_duration_, max_commit_delay);
+    waiter_arrived_.wait_for(lock, delay, [&] { return waiters_ >= expected_waiters_; });
+    int covered = waiters_;
+    lock.unlock();
+
+    std::shared_ptr<segment> target;
+    std::int64_t end = 0;
+    std::uint64_t batches = 0;
+    {
+      std::lock_guard guard(mu_);
+      target = active();
+      end = target->next_offset();
+      batches = batches_appended_;
+    }
+    auto started = std::chrono::steady_clock::now();
+    auto synced = target->sync();
+    auto finished = std::chrono::steady_clock::now();
+
+    lock.lock();
+    syncing_ = false;
+    last_sync_duration_ = finished - started;
+    if (synced) {
+      ++syncs_;
+      batches_synced_ += batches - batches_durable_;
+      batches_durable_ = batches;
+      durable_offset_ = std::max(durable_offset_, end);
+      expected_waiters_ = std::max(1, covered);
+      last_flush_ = finished;
+    }
+    flush_done_.notify_all();
+    if (!synced) {
+      --waiters_;
+      return synced;
+    }
+  }
+  --waiters_;
+  return {};
+}
+
+result<void> partition_log::flush_if_due(std::chrono::steady_clock::time_point now) {
+  std::int64_t flush_ms = 0;
+  {
+    std::lock_guard lock(mu_);
+    flush_ms = config_.flush_ms;
+  }
+  {
+    std::lock_guard lock(flush_mu_);
+    if (now - last_flush_ < std::chrono::milliseconds(flush_ms)) return {};
+  }
+  auto end = end_offset();
+  if (durable_offset() >= end) {
+    std::lock_guard lock(flush_mu_);
+    last_flush_ = now;
+    return {};
+  }
+  return flush(end);
+}
+
+result<std::size_t> partition_log::enforce_retention(std::int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  if (closed_) return 0;
+  // An active segment whose data has all expired is rolled so it can go too.
+  if (config_.retention_ms >= 0 && !active()->empty()) {
+    SLUICE_ASSIGN_OR_RETURN(auto newest, active()->max_timestamp());
+    if (newest >= 0 && newest < now_ms - config_.retention_ms) SLUICE_RETURN_IF_ERROR(roll());
+  }
+  return delete_segments_by_retention(now_ms);
+}
+
+result<std::size_t> partition_log::delete_segments_by_retention(std::int64_t now_ms) {
+  std::uint64_t total = 0;
+  for (const auto& s : segments_) total += s->size();
+  std::size_t deletable = 0;
+  for (; deletable + 1 < segments_.size(); ++deletable) {
+    const auto& s = *segments_[deletable];
+    SLUICE_ASSIGN_OR_RETURN(auto newest, s.max_timestamp());
+    bool below_start = s.next_offset() <= log_start_offset_;
+    bool expired = config_.retention_ms >= 0 && newest >= 0 && newest < now_ms - config_.retention_ms;
+    bool over_size = config_.retention_bytes >= 0 &&
+                     total - s.size() >= static_cast<std::uint64_t>(config_.retention_bytes);
+    if (!below_start && !expired && !over_size) break;
+    total -= s.size();
+  }
+  if (deletable > 0) SLUICE_RETURN_IF_ERROR(remove_front_segments(deletable));
+  return deletable;
+}
+
+result<void> partition_log::remove_front_segments(std::size_t count) {
+  SLUICE_ASSERT(count < segments_.size(), "the active segment is never removed");
+  auto new_start = std::max(log_start_offset_, segments_[count]->base_offset());
+  // The new start is durable before any data goes, so a crash in between
+  // never exposes a start offset whose segment is missing.
+  if (new_start != log_start_offset_) SLUICE_RETURN_IF_ERROR(persist_log_start(new_start));
+  log_start_offset_ = new_start;
+  for (std::size_t i = 0; i < count; ++i) {
+    spdlog::info("partition {}: deleting segment {} (offsets {} to {})", dir_, segments_[i]->log_path(),
+                 segments_[i]->base_offset(), segments_[i]->next_offset() - 1);
+    SLUICE_RETURN_IF_ERROR(segments_[i]->remove_files());
+  }
+  segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(count));
+  return {};
+}
+
+result<void> partition_log::delete_records_before(std::int64_t offset) {
+  std::lock_guard lock(mu_);
+  if (offset < 0 || offset > active()->next_offset())
+    return fail(errc::offset_out_of_range, "delete-records offset " + std::to_string(offset) +
+                                               " is beyond the log end " + std::to_string(active()->next_offset()));
+  if (offset <= log_start_offset_) return {};
+  SLUICE_RETURN_IF_ERROR(persist_log_start(offset));
+  log_start_offset_ = offset;
+  if (offset == active()->next_offset() && !active()->empty()) SLUICE_RETURN_IF_ERROR(roll());
+  std::size_t below = 0;
+  while (below + 1 < segments_.size() && segments_[below]->next_offset() <= offset) ++below;
+  if (below > 0) SLUICE_RETURN_IF_ERROR(remove_front_segments(below));
+  return {};
+}
+
+void partition_log::set_config(const log_config& config) {
+  std::lock_guard lock(mu_);
+  config_ = config;
+}
+
+log_config partition_log::config() const {
+  std::lock_guard lock(mu_);
+  return config_;
+}
+
+result<void> partition_log::close() {
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return {};
+    closed_ = true;
+  }
+  SLUICE_RETURN_IF_ERROR(flush());
+  std::lock_guard lock(mu_);
+  return active()->persist_indexes();
+}
+
+std::int64_t partition_log::log_start_offset() const {
+  std::lock_guard lock(mu_);
+  return log_start_offset_;
+}
+
+std::int64_t partition_log::end_offset() const {
+  std::lock_guard lock(mu_);
+  return active()->next_offset();
+}
+
+std::int64_t partition_log::durable_offset() const {
+  std::lock_guard lock(flush_mu_);
+  return durable_offset_;
+}
+
+log_stats partition_log::stats() const {
+  log_stats s{};
+  {
+    std::lock_guard lock(mu_);
+    s.log_start_offset = log_start_offset_;
+    s.end_offset = active()->next_offset();
+    s.segments = segments_.size();
+    for (const auto& seg : segments_) s.size_bytes += seg->size();
+  }
+  std::lock_guard lock(flush_mu_);
+  s.durable_offset = durable_offset_;
+  s.syncs = syncs_;
+  s.batches_synced = batches_synced_;
+  return s;
+}
+
+}  // namespace sluice::storage

@@ -1,0 +1,145 @@
+// storage/partition_log.h — one partition: an append-only, crash-safe
+// sequence of record batches, split into segments by base offset.
+//
+// Offsets: [log_start_offset, end_offset) are readable; durable_offset ≤
+// end_offset marks what has been fdatasync'd. The partition directory holds
+// the segments and `partition.properties` (the log start offset set by
+// delete-records or retention).
+//
+// Durability: append() writes to the page cache and then applies the topic's
+// policy — flush.messages=N syncs once N records are unsynced, waiting for
+// the sync before returning; flush.ms is driven by flush_if_due(). Syncs are
+// group commits: concurrent appenders waiting for durability share one
+// fdatasync.
+//
+// Concurrency: appends are serialized internally; reads, lookups and
+// flushes may run from any thread at the same time as appends.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "io/file.h"
+#include "storage/log_config.h"
+#include "storage/segment.h"
+
+namespace sluice::storage {
+
+struct append_result {
+  std::int64_t base_offset;
+  std::int64_t last_offset;
+  std::size_t batches;
+  std::size_t records;
+};
+
+struct read_result {
+  std::vector<std::byte> batches;  // whole, CRC-checked batches; the first may start before the asked offset
+  std::int64_t log_start_offset;
+  std::int64_t end_offset;
+};
+
+struct log_stats {
+  std::int64_t log_start_offset;
+  std::int64_t end_offset;
+  std::int64_t durable_offset;
+  std::uint64_t size_bytes;
+  std::size_t segments;
+  std::uint64_t syncs;           // fdatasync calls made for durability
+  std::uint64_t batches_synced;  // batches those syncs made durable
+};
+
+class partition_log {
+ public:
+  // Opens (creating if needed) the log in `dir`. `clean` says the previous
+  // run shut down cleanly, so the active segment need not be scanned.
+  static result<std::unique_ptr<partition_log>> open(io::file_system& fs, std::string dir, log_config config,
+                                                     bool clean);
+  ~partition_log();
+  partition_log(const partition_log&) = delete;
+  partition_log& operator=(const partition_log&) = delete;
+
+  // Validates one or more back-to-back v2 batches, assigns their offsets in
+  // place and appends them without re-encoding. All or nothing: a batch that
+  // fails validation rejects the whole call and the log is unchanged.
+  result<append_result> append(mutable_bytes batches);
+
+  // Batches from the one holding `offset`, up to `max_bytes` (at least one
+  // whole batch), not past `max_offset`. offset_out_of_range outside
+  // [log_start_offset, end_offset].
+  result<read_result> read(std::int64_t offset, std::size_t max_bytes,
+                           std::int64_t max_offset = INT64_MAX) const;
+
+  // The first offset whose record timestamp is ≥ `timestamp`; nullopt if none.
+  result<std::optional<std::int64_t>> offset_for_timestamp(std::int64_t timestamp) const;
+
+  // Makes everything below `offset` durable (group commit).
+  result<void> flush(std::int64_t offset);
+  result<void> flush() { return flush(end_offset()); }
+  // Syncs if data has been waiting longer than flush.ms.
+  result<void> flush_if_due(std::chrono::steady_clock::time_point now);
+
+  // Rolls an aged active segment and deletes whole segments beyond
+  // retention.ms / retention.bytes. Returns how many segments were deleted.
+  result<std::size_t> enforce_retention(std::int64_t now_ms);
+  // Moves the log start to `offset` (≤ end), deleting segments wholly below it.
+  result<void> delete_records_before(std::int64_t offset);
+
+  void set_config(const log_config& config);
+  log_config config() const;
+
+  // Syncs everything and persists indexes; the log accepts no more appends.
+  result<void> close();
+
+  std::int64_t log_start_offset() const;
+  std::int64_t end_offset() const;
+  std::int64_t durable_offset() const;
+  log_stats stats() const;
+  const std::string& dir() const { return dir_; }
+
+ private:
+  partition_log(io::file_system& fs, std::string dir, log_config config);
+
+  result<void> load_segments(bool clean);
+  result<void> persist_log_start(std::int64_t offset);
+  // REQUIRES: mu_ held.
+  result<void> roll_if_needed(std::size_t incoming_bytes, std::int64_t incoming_last_offset);
+  result<void> roll();
+  std::shared_ptr<segment> active() const { return segments_.back(); }
+  std::vector<std::shared_ptr<segment>> snapshot_segments() const;
+  result<void> remove_front_segments(std::size_t count);
+  result<std::size_t> delete_segments_by_retention(std::int64_t now_ms);
+
+  io::file_system& fs_;
+  std::string dir_;
+
+  mutable std::mutex mu_;  // guards the fields below and serializes appends
+  log_config config_;
+  std::vector<std::shared_ptr<segment>> segments_;  // by base offset; the last is active
+  std::int64_t log_start_offset_ = 0;
+  std::int64_t unflushed_records_ = 0;
+  std::uint64_t batches_appended_ = 0;
+  bool closed_ = false;
+
+  // Group commit state, guarded by flush_mu_ (never held with mu_ waiting).
+  mutable std::mutex flush_mu_;
+  std::condition_variable flush_done_;
+  std::condition_variable waiter_arrived_;
+  bool syncing_ = false;
+  int waiters_ = 0;
+  int expected_waiters_ = 1;  // appenders the last sync released; they tend to come back
+  std::chrono::steady_clock::duration last_sync_duration_{};
+  std::int64_t durable_offset_ = 0;
+  std::uint64_t batches_durable_ = 0;
+  std::chrono::steady_clock::time_point last_flush_;
+  std::uint64_t syncs_ = 0;
+  std::uint64_t batches_synced_ = 0;
+};
+
+}  // namespace sluice::storage
