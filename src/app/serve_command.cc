@@ -36,7 +36,8 @@ sigset_t block_stop_signals() {
 int serve(const serve_options& options) {
   auto started = std::chrono::steady_clock::now();
   auto elapsed_ms = [&] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+        .count();
   };
   auto defaults = server_defaults(options.topic_defaults);
   if (!defaults) {

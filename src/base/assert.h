@@ -8,8 +8,8 @@ namespace sluice::detail {
 [[noreturn]] void assertion_failed(const char* expr, const char* file, int line, const char* msg);
 }
 
-#define SLUICE_ASSERT(cond, msg)                                                 \
-  do {                                                                           \
-    if (!(cond)) [[unlikely]]                                                    \
-      ::sluice::detail::assertion_failed(#cond, __FILE__, __LINE__, (msg));      \
+#define SLUICE_ASSERT(cond, msg)                                            \
+  do {                                                                      \
+    if (!(cond)) [[unlikely]]                                               \
+      ::sluice::detail::assertion_failed(#cond, __FILE__, __LINE__, (msg)); \
   } while (0)

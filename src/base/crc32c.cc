@@ -34,8 +34,8 @@ std::uint32_t extend_table(std::uint32_t crc, const unsigned char* p, std::size_
     std::memcpy(&word, p, 8);  // little-endian host assumed by the slicing layout
     word ^= crc;
     crc = tables[7][word & 0xFF] ^ tables[6][(word >> 8) & 0xFF] ^ tables[5][(word >> 16) & 0xFF] ^
-          tables[4][(word >> 24) & 0xFF] ^ tables[3][(word >> 32) & 0xFF] ^
-          tables[2][(word >> 40) & 0xFF] ^ tables[1][(word >> 48) & 0xFF] ^ tables[0][word >> 56];
+          tables[4][(word >> 24) & 0xFF] ^ tables[3][(word >> 32) & 0xFF] ^ tables[2][(word >> 40) & 0xFF] ^
+          tables[1][(word >> 48) & 0xFF] ^ tables[0][word >> 56];
     p += 8;
     n -= 8;
   }
@@ -46,8 +46,7 @@ std::uint32_t extend_table(std::uint32_t crc, const unsigned char* p, std::size_
 #if defined(__x86_64__)
 // One crc32 instruction per 8 bytes (about 8 GB/s at 3 GHz): far above what
 // a disk or NIC feeds, so the single-stream form is kept for its simplicity.
-__attribute__((target("sse4.2"))) std::uint32_t extend_sse42(std::uint32_t crc,
-                                                             const unsigned char* p,
+__attribute__((target("sse4.2"))) std::uint32_t extend_sse42(std::uint32_t crc, const unsigned char* p,
                                                              std::size_t n) {
   std::uint64_t c = crc;
   while (n > 0 && (reinterpret_cast<std::uintptr_t>(p) & 7) != 0) {

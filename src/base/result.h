@@ -47,10 +47,10 @@ inline tl::unexpected<error> fail(errc code, std::string message) {
 }  // namespace sluice
 
 // Returns the error of `expr` (a result<T>) from the enclosing function.
-#define SLUICE_RETURN_IF_ERROR(expr)                                   \
-  do {                                                                 \
-    if (auto sluice_result_ = (expr); !sluice_result_)                 \
-      return ::tl::unexpected(std::move(sluice_result_).error());      \
+#define SLUICE_RETURN_IF_ERROR(expr)                              \
+  do {                                                            \
+    if (auto sluice_result_ = (expr); !sluice_result_)            \
+      return ::tl::unexpected(std::move(sluice_result_).error()); \
   } while (0)
 
 #define SLUICE_CONCAT_INNER_(a, b) a##b
@@ -60,7 +60,7 @@ inline tl::unexpected<error> fail(errc code, std::string message) {
 // result<T>, or returns its error from the enclosing function.
 #define SLUICE_ASSIGN_OR_RETURN(lhs, expr) \
   SLUICE_ASSIGN_OR_RETURN_IMPL_(SLUICE_CONCAT_(sluice_tmp_, __LINE__), lhs, expr)
-#define SLUICE_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)         \
-  auto tmp = (expr);                                          \
+#define SLUICE_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)        \
+  auto tmp = (expr);                                         \
   if (!tmp) return ::tl::unexpected(std::move(tmp).error()); \
   lhs = std::move(tmp).value()

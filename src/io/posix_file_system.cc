@@ -80,9 +80,15 @@ class posix_file_system final : public file_system {
   result<std::unique_ptr<file>> open(const std::string& path, open_mode mode) override {
     int flags = O_CLOEXEC;
     switch (mode) {
-      case open_mode::read_only: flags |= O_RDONLY; break;
-      case open_mode::read_write: flags |= O_RDWR | O_CREAT; break;
-      case open_mode::create_exclusive: flags |= O_RDWR | O_CREAT | O_EXCL; break;
+      case open_mode::read_only:
+        flags |= O_RDONLY;
+        break;
+      case open_mode::read_write:
+        flags |= O_RDWR | O_CREAT;
+        break;
+      case open_mode::create_exclusive:
+        flags |= O_RDWR | O_CREAT | O_EXCL;
+        break;
     }
     int fd = ::open(path.c_str(), flags, 0644);
     if (fd < 0) return tl::unexpected(os_error("open", path, errno));

@@ -316,36 +316,51 @@ result<std::vector<std::byte>> decompress(compression codec, bytes_view payload,
     return fail(errc::invalid_record, "compressed payload of " + std::to_string(payload.size()) +
                                           " bytes is larger than any record batch");
   switch (codec) {
-    case compression::none: return copy_bounded(payload, max_output);
-    case compression::gzip: return gzip_decompress(payload, max_output);
-    case compression::snappy: return snappy_decompress(payload, max_output);
-    case compression::lz4: return lz4_decompress(payload, max_output);
-    case compression::zstd: return zstd_decompress(payload, max_output);
+    case compression::none:
+      return copy_bounded(payload, max_output);
+    case compression::gzip:
+      return gzip_decompress(payload, max_output);
+    case compression::snappy:
+      return snappy_decompress(payload, max_output);
+    case compression::lz4:
+      return lz4_decompress(payload, max_output);
+    case compression::zstd:
+      return zstd_decompress(payload, max_output);
   }
   return fail(errc::invalid_record, "unknown compression codec " + codec_number(codec));
 }
 
 result<std::vector<std::byte>> compress(compression codec, bytes_view payload) {
   if (payload.size() > max_payload)
-    return fail(errc::invalid_argument, "payload of " + std::to_string(payload.size()) +
-                                            " bytes is larger than any record batch");
+    return fail(errc::invalid_argument,
+                "payload of " + std::to_string(payload.size()) + " bytes is larger than any record batch");
   switch (codec) {
-    case compression::none: return std::vector<std::byte>(payload.begin(), payload.end());
-    case compression::gzip: return gzip_compress(payload);
-    case compression::snappy: return snappy_compress(payload);
-    case compression::lz4: return lz4_compress(payload);
-    case compression::zstd: return zstd_compress(payload);
+    case compression::none:
+      return std::vector<std::byte>(payload.begin(), payload.end());
+    case compression::gzip:
+      return gzip_compress(payload);
+    case compression::snappy:
+      return snappy_compress(payload);
+    case compression::lz4:
+      return lz4_compress(payload);
+    case compression::zstd:
+      return zstd_compress(payload);
   }
   return fail(errc::invalid_argument, "unknown compression codec " + codec_number(codec));
 }
 
 const char* compression_name(compression codec) {
   switch (codec) {
-    case compression::none: return "none";
-    case compression::gzip: return "gzip";
-    case compression::snappy: return "snappy";
-    case compression::lz4: return "lz4";
-    case compression::zstd: return "zstd";
+    case compression::none:
+      return "none";
+    case compression::gzip:
+      return "gzip";
+    case compression::snappy:
+      return "snappy";
+    case compression::lz4:
+      return "lz4";
+    case compression::zstd:
+      return "zstd";
   }
   return "unknown";
 }

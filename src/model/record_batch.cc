@@ -9,8 +9,8 @@ namespace sluice::model {
 
 result<batch_header> decode_header(bytes_view b) {
   if (b.size() < batch_header_size)
-    return fail(errc::corrupt_batch, "record batch of " + std::to_string(b.size()) +
-                                         " bytes is shorter than its 61-byte header");
+    return fail(errc::corrupt_batch,
+                "record batch of " + std::to_string(b.size()) + " bytes is shorter than its 61-byte header");
   const std::byte* p = b.data();
   return batch_header{
       .base_offset = load_be<std::int64_t>(p + 0),
@@ -29,23 +29,23 @@ result<batch_header> decode_header(bytes_view b) {
   };
 }
 
-std::uint32_t compute_crc(bytes_view batch) {
-  return crc32c::value(batch.subspan(batch_crc_covered_from));
-}
+std::uint32_t compute_crc(bytes_view batch) { return crc32c::value(batch.subspan(batch_crc_covered_from)); }
 
 result<batch_header> validate_batch(bytes_view batch) {
   SLUICE_ASSIGN_OR_RETURN(auto h, decode_header(batch));
   if (h.magic != current_magic)
-    return fail(errc::corrupt_batch, "record batch magic " + std::to_string(h.magic) + " (only v2 is stored)");
+    return fail(errc::corrupt_batch,
+                "record batch magic " + std::to_string(h.magic) + " (only v2 is stored)");
   if (h.batch_length < 0 || h.size_bytes() != batch.size())
     return fail(errc::corrupt_batch, "record batch length " + std::to_string(h.batch_length) +
-                                         " does not match the " + std::to_string(batch.size()) + " bytes given");
+                                         " does not match the " + std::to_string(batch.size()) +
+                                         " bytes given");
   if (compute_crc(batch) != h.crc) return fail(errc::corrupt_batch, "record batch CRC-32C mismatch");
   if (h.last_offset_delta < 0 || h.records_count < 0)
     return fail(errc::invalid_record, "record batch with negative record count or offset delta");
   if (h.codec() > compression::zstd)
-    return fail(errc::invalid_record, "record batch with unknown compression codec " +
-                                          std::to_string(h.attributes & 0x07));
+    return fail(errc::invalid_record,
+                "record batch with unknown compression codec " + std::to_string(h.attributes & 0x07));
   return h;
 }
 
@@ -54,8 +54,8 @@ result<std::vector<bytes_view>> split_batches(bytes_view bytes) {
   while (!bytes.empty()) {
     SLUICE_ASSIGN_OR_RETURN(auto h, decode_header(bytes));
     if (h.batch_length < 0 || h.size_bytes() > bytes.size())
-      return fail(errc::corrupt_batch, "record batch length " + std::to_string(h.batch_length) +
-                                           " runs past the end of the data");
+      return fail(errc::corrupt_batch,
+                  "record batch length " + std::to_string(h.batch_length) + " runs past the end of the data");
     auto batch = bytes.first(h.size_bytes());
     SLUICE_RETURN_IF_ERROR(validate_batch(batch));
     batches.push_back(batch);

@@ -18,8 +18,7 @@ void append_nullable(std::vector<std::byte>& out, std::optional<std::string_view
 }  // namespace
 
 record_batch_builder& record_batch_builder::add(std::optional<std::string_view> key,
-                                                std::optional<std::string_view> value,
-                                                std::int64_t timestamp,
+                                                std::optional<std::string_view> value, std::int64_t timestamp,
                                                 const std::vector<header>& headers) {
   if (count_ == 0) base_timestamp_ = timestamp;
   max_timestamp_ = std::max(max_timestamp_, timestamp);

@@ -50,7 +50,8 @@ TEST(RecordBatch, RecordsDecodeWithAbsoluteOffsetsAndTimestamps) {
     return true;
   });
   ASSERT_TRUE(ok) << ok.error().describe();
-  EXPECT_EQ(seen, (std::vector<std::string>{"100@1000:k1=v1/1", "101@1005:<null>=v2/0", "102@1002:k3=<null>/0"}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"100@1000:k1=v1/1", "101@1005:<null>=v2/0", "102@1002:k3=<null>/0"}));
 }
 
 TEST(RecordBatch, FlippedByteFailsCrc) {
@@ -97,8 +98,8 @@ TEST(RecordBatch, MalformedRecordsAreInvalidNotCrashes) {
 }
 
 TEST(Varint, RoundTripsExtremes) {
-  for (std::int64_t v : {std::int64_t{0}, std::int64_t{-1}, std::int64_t{1}, std::int64_t{63}, std::int64_t{-64},
-                         std::int64_t{300}, INT64_MAX, INT64_MIN}) {
+  for (std::int64_t v : {std::int64_t{0}, std::int64_t{-1}, std::int64_t{1}, std::int64_t{63},
+                         std::int64_t{-64}, std::int64_t{300}, INT64_MAX, INT64_MIN}) {
     std::vector<std::byte> out;
     append_varlong(out, v);
     EXPECT_EQ(out.size(), varlong_size(v));

@@ -42,10 +42,9 @@ result<void> apply_int(log_config& config, const int_config& spec, const std::st
     return fail(errc::invalid_config, "invalid value " + text + " for " + spec.name + ": must be at least " +
                                           std::to_string(spec.minimum));
   // Segment positions and index sizes are 32-bit in the on-disk formats.
-  bool int32_only = spec.field == &log_config::segment_bytes ||
-                    spec.field == &log_config::segment_index_bytes ||
-                    spec.field == &log_config::max_message_bytes ||
-                    spec.field == &log_config::index_interval_bytes;
+  bool int32_only =
+      spec.field == &log_config::segment_bytes || spec.field == &log_config::segment_index_bytes ||
+      spec.field == &log_config::max_message_bytes || spec.field == &log_config::index_interval_bytes;
   if (int32_only && v > int32_max)
     return fail(errc::invalid_config, "invalid value " + text + " for " + spec.name + ": at most 2147483647");
   config.*spec.field = v;
@@ -87,7 +86,8 @@ result<log_config> resolve_config(const log_config& defaults, const config_overr
   return config;
 }
 
-std::vector<config_entry_info> describe_config(const log_config& defaults, const config_overrides& overrides) {
+std::vector<config_entry_info> describe_config(const log_config& defaults,
+                                               const config_overrides& overrides) {
   auto effective = resolve_config(defaults, overrides).value_or(defaults);
   std::vector<config_entry_info> out;
   for (const auto& name : topic_config_names())

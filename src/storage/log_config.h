@@ -16,16 +16,16 @@ namespace sluice::storage {
 inline constexpr std::int64_t no_limit = std::numeric_limits<std::int64_t>::max();
 
 struct log_config {
-  std::int64_t segment_bytes = 1073741824;       // segment.bytes: roll when the active segment reaches this
-  std::int64_t segment_ms = 604800000;           // segment.ms: roll when the active segment is this old
-  std::int64_t retention_bytes = -1;             // retention.bytes: -1 keeps any size
-  std::int64_t retention_ms = 604800000;         // retention.ms: -1 keeps forever
-  std::int64_t flush_messages = no_limit;        // flush.messages: fdatasync after this many records
-  std::int64_t flush_ms = 1000;                  // flush.ms: fdatasync at least this often
-  std::int64_t max_message_bytes = 1048588;      // max.message.bytes: largest batch accepted
-  std::int64_t index_interval_bytes = 4096;      // index.interval.bytes: log bytes between index entries
-  std::int64_t segment_index_bytes = 10485760;   // segment.index.bytes: roll when the offset index is this big
-  std::string cleanup_policy = "delete";         // cleanup.policy
+  std::int64_t segment_bytes = 1073741824;      // segment.bytes: roll when the active segment reaches this
+  std::int64_t segment_ms = 604800000;          // segment.ms: roll when the active segment is this old
+  std::int64_t retention_bytes = -1;            // retention.bytes: -1 keeps any size
+  std::int64_t retention_ms = 604800000;        // retention.ms: -1 keeps forever
+  std::int64_t flush_messages = no_limit;       // flush.messages: fdatasync after this many records
+  std::int64_t flush_ms = 1000;                 // flush.ms: fdatasync at least this often
+  std::int64_t max_message_bytes = 1048588;     // max.message.bytes: largest batch accepted
+  std::int64_t index_interval_bytes = 4096;     // index.interval.bytes: log bytes between index entries
+  std::int64_t segment_index_bytes = 10485760;  // segment.index.bytes: roll when the offset index is this big
+  std::string cleanup_policy = "delete";        // cleanup.policy
 };
 
 // Topic-level overrides, by Kafka config name.

@@ -35,8 +35,9 @@ result<void> validate_topic_name(const std::string& name) {
     bool legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
                  c == '_' || c == '-';
     if (!legal)
-      return fail(errc::invalid_argument, "topic name '" + name + "' has a character other than ASCII "
-                                                                  "letters, digits, '.', '_' and '-'");
+      return fail(errc::invalid_argument, "topic name '" + name +
+                                              "' has a character other than ASCII "
+                                              "letters, digits, '.', '_' and '-'");
   }
   return {};
 }
@@ -45,7 +46,8 @@ log_manager::log_manager(io::file_system& fs, storage_options options, io::direc
     : fs_(fs), options_(std::move(options)), lock_(std::move(lock)) {}
 
 log_manager::~log_manager() {
-  if (auto closed = close(); !closed) spdlog::error("closing the data directory: {}", closed.error().describe());
+  if (auto closed = close(); !closed)
+    spdlog::error("closing the data directory: {}", closed.error().describe());
 }
 
 result<std::unique_ptr<log_manager>> log_manager::open(io::file_system& fs, storage_options options) {
@@ -54,15 +56,21 @@ result<std::unique_ptr<log_manager>> log_manager::open(io::file_system& fs, stor
   std::unique_ptr<log_manager> manager(new log_manager(fs, std::move(options), std::move(lock)));
   const auto& dir = manager->options_.data_dir;
   auto marker = dir + "/" + clean_shutdown_marker;
-  manager->clean_start_ = fs.exists(marker);
-  if (manager->clean_start_) {
+  bool marker_present = fs.exists(marker);
+  // A directory never used before has nothing to recover either.
+  manager->clean_start_ = marker_present || !fs.exists(dir + "/" + identity_file);
+  if (marker_present) {
     // Gone (durably) before anything is written, so a crash from here on is
     // seen as unclean by the next start.
     SLUICE_RETURN_IF_ERROR(fs.remove(marker));
     SLUICE_RETURN_IF_ERROR(fs.sync_directory(dir));
   }
-  SLUICE_RETURN_IF_ERROR(manager->load_identity());
-  SLUICE_RETURN_IF_ERROR(manager->load_topics());
+  if (auto loaded = manager->load_identity().and_then([&] { return manager->load_topics(); }); !loaded) {
+    // The destructor must not close() a start that failed half way: the
+    // marker it would leave claims a recovery that never finished.
+    manager->closed_ = true;
+    return tl::unexpected(loaded.error());
+  }
   if (manager->options_.background_housekeeping)
     manager->housekeeping_ = std::thread([m = manager.get()] { m->housekeeping_loop(); });
   return manager;
@@ -109,7 +117,8 @@ result<void> log_manager::load_topic(const std::string& name) {
   SLUICE_ASSIGN_OR_RETURN(auto partitions, get_int(props, "partitions"));
   topic_state topic;
   for (const auto& [key, value] : props)
-    if (key.starts_with(override_prefix)) topic.overrides[key.substr(std::string(override_prefix).size())] = value;
+    if (key.starts_with(override_prefix))
+      topic.overrides[key.substr(std::string(override_prefix).size())] = value;
   auto config = resolve_config(options_.defaults, topic.overrides);
   if (!config) {
     spdlog::warn("topic {}: {}; using server defaults", name, config.error().describe());
@@ -131,9 +140,8 @@ result<std::shared_ptr<partition_log>> log_manager::open_partition(const std::st
 }
 
 result<void> log_manager::persist_topic(const std::string& name, const topic_state& topic) {
-  properties props{{"format.version", "1"},
-                   {"name", name},
-                   {"partitions", std::to_string(topic.partitions.size())}};
+  properties props{
+      {"format.version", "1"}, {"name", name}, {"partitions", std::to_string(topic.partitions.size())}};
   for (const auto& [key, value] : topic.overrides) props[override_prefix + key] = value;
   return write_properties(fs_, topic_dir(name) + "/" + topic_file, "sluice topic", props);
 }
@@ -142,7 +150,8 @@ result<void> log_manager::create_topic(const std::string& name, std::int32_t par
                                        const config_overrides& overrides) {
   SLUICE_RETURN_IF_ERROR(validate_topic_name(name));
   if (partitions < 1 || partitions > max_partitions)
-    return fail(errc::invalid_argument, "a topic needs 1 to " + std::to_string(max_partitions) + " partitions");
+    return fail(errc::invalid_argument,
+                "a topic needs 1 to " + std::to_string(max_partitions) + " partitions");
   SLUICE_ASSIGN_OR_RETURN(auto config, resolve_config(options_.defaults, overrides));
   std::lock_guard lock(mu_);
   if (closed_) return fail(errc::closed, "the data directory is closed");
@@ -207,10 +216,12 @@ result<void> log_manager::alter_topic_config(const std::string& name, const conf
   return {};
 }
 
-std::shared_ptr<partition_log> log_manager::partition(const std::string& topic, std::int32_t partition) const {
+std::shared_ptr<partition_log> log_manager::partition(const std::string& topic,
+                                                      std::int32_t partition) const {
   std::lock_guard lock(mu_);
   auto it = topics_.find(topic);
-  if (it == topics_.end() || partition < 0 || partition >= static_cast<std::int32_t>(it->second.partitions.size()))
+  if (it == topics_.end() || partition < 0 ||
+      partition >= static_cast<std::int32_t>(it->second.partitions.size()))
     return nullptr;
   return it->second.partitions[static_cast<std::size_t>(partition)];
 }
@@ -219,7 +230,8 @@ std::optional<topic_description> log_manager::describe_topic(const std::string& 
   std::lock_guard lock(mu_);
   auto it = topics_.find(name);
   if (it == topics_.end()) return std::nullopt;
-  return topic_description{name, static_cast<std::int32_t>(it->second.partitions.size()), it->second.overrides};
+  return topic_description{name, static_cast<std::int32_t>(it->second.partitions.size()),
+                           it->second.overrides};
 }
 
 std::vector<topic_description> log_manager::list_topics() const {
@@ -233,7 +245,8 @@ std::vector<topic_description> log_manager::list_topics() const {
 std::vector<std::shared_ptr<partition_log>> log_manager::all_partitions() const {
   std::lock_guard lock(mu_);
   std::vector<std::shared_ptr<partition_log>> out;
-  for (const auto& [name, topic] : topics_) out.insert(out.end(), topic.partitions.begin(), topic.partitions.end());
+  for (const auto& [name, topic] : topics_)
+    out.insert(out.end(), topic.partitions.begin(), topic.partitions.end());
   return out;
 }
 

@@ -56,7 +56,8 @@ class log_manager {
   log_manager(const log_manager&) = delete;
   log_manager& operator=(const log_manager&) = delete;
 
-  result<void> create_topic(const std::string& name, std::int32_t partitions, const config_overrides& overrides);
+  result<void> create_topic(const std::string& name, std::int32_t partitions,
+                            const config_overrides& overrides);
   result<void> delete_topic(const std::string& name);
   // Grows a topic to `total` partitions.
   result<void> create_partitions(const std::string& name, std::int32_t total);
@@ -69,7 +70,7 @@ class log_manager {
   std::vector<topic_description> list_topics() const;
   const storage_options& options() const { return options_; }
   const std::string& cluster_id() const { return cluster_id_; }
-  // True when the previous run had shut down cleanly.
+  // True when the previous run shut down cleanly, or there was none.
   bool recovered_cleanly() const { return clean_start_; }
 
   // One pass of flush.ms and retention checks (the background thread calls it).
@@ -92,7 +93,7 @@ class log_manager {
   result<void> load_topic(const std::string& name);
   result<void> persist_topic(const std::string& name, const topic_state& topic);
   result<std::shared_ptr<partition_log>> open_partition(const std::string& topic, std::int32_t p,
-                                                       const log_config& config);
+                                                        const log_config& config);
   std::string topic_dir(const std::string& name) const;
   std::vector<std::shared_ptr<partition_log>> all_partitions() const;
   void housekeeping_loop();

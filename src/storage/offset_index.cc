@@ -39,7 +39,8 @@ result<offset_index> offset_index::load(const io::file& f, std::int64_t base_off
     entry e{base_offset + relative, position};
     bool ordered = index.empty() || (e.offset > index.last().offset && e.position > index.last().position);
     if (!ordered || position >= log_size)
-      return fail(errc::corruption, "offset index entry " + std::to_string(at / entry_size) + " out of order or range");
+      return fail(errc::corruption,
+                  "offset index entry " + std::to_string(at / entry_size) + " out of order or range");
     index.entries_.push_back(e);
   }
   index.persisted_ = index.entries_.size();

@@ -32,12 +32,17 @@ std::optional<std::int64_t> segment_base_of(const std::string& name) {
   return base;
 }
 
-bool is_index_file(const std::string& name) { return name.ends_with(".index") || name.ends_with(".timeindex"); }
+bool is_index_file(const std::string& name) {
+  return name.ends_with(".index") || name.ends_with(".timeindex");
+}
 
 }  // namespace
 
 partition_log::partition_log(io::file_system& fs, std::string dir, log_config config)
-    : fs_(fs), dir_(std::move(dir)), config_(std::move(config)), last_flush_(std::chrono::steady_clock::now()) {}
+    : fs_(fs),
+      dir_(std::move(dir)),
+      config_(std::move(config)),
+      last_flush_(std::chrono::steady_clock::now()) {}
 
 partition_log::~partition_log() = default;
 
@@ -71,18 +76,24 @@ result<void> partition_log::load_segments(bool clean) {
   }
   if (bases.empty()) {
     SLUICE_ASSIGN_OR_RETURN(auto s, segment::create(fs_, dir_, log_start_offset_));
+    // fdatasync of the log file does not make its directory entry durable;
+    // without this, a power loss could drop a new partition's acknowledged
+    // appends with the file (roll() does the same for later segments).
+    SLUICE_RETURN_IF_ERROR(fs_.sync_directory(dir_));
     segments_.push_back(std::move(s));
   } else {
     recovery_report report;
     SLUICE_ASSIGN_OR_RETURN(auto s, segment::open_active(fs_, dir_, bases.back(), clean, &report));
     if (!clean)
-      spdlog::info("partition {}: recovered {} batches in the active segment{}", dir_, report.batches,
-                   report.truncated_bytes ? ", truncated " + std::to_string(report.truncated_bytes) + " bytes" : "");
+      spdlog::info(
+          "partition {}: recovered {} batches in the active segment{}", dir_, report.batches,
+          report.truncated_bytes ? ", truncated " + std::to_string(report.truncated_bytes) + " bytes" : "");
     // What survived the crash is on disk from now on.
     if (!clean) SLUICE_RETURN_IF_ERROR(s->sync());
     segments_.push_back(std::move(s));
   }
-  log_start_offset_ = std::clamp(log_start_offset_, segments_.front()->base_offset(), active()->next_offset());
+  log_start_offset_ =
+      std::clamp(log_start_offset_, segments_.front()->base_offset(), active()->next_offset());
   durable_offset_ = active()->next_offset();
   return {};
 }
@@ -207,7 +218,6 @@ result<void> partition_log::flush(std::int64_t offset) {
     // fdatasyncs into one. Bounded by the sync's own cost.
     auto delay = std::min<std::chrono::steady_clock::duration>(last_sync_duration_, max_commit_delay);
     waiter_arrived_.wait_for(lock, delay, [&] { return waiters_ >= expected_waiters_; });
-    int covered = waiters_;
     lock.unlock();
 
     std::shared_ptr<segment> target;
@@ -231,7 +241,9 @@ result<void> partition_log::flush(std::int64_t offset) {
       batches_synced_ += batches - batches_durable_;
       batches_durable_ = batches;
       durable_offset_ = std::max(durable_offset_, end);
-      expected_waiters_ = std::max(1, covered);
+      // Everyone waiting now — covered by this sync or arrived during it —
+      // is an active appender the next leader should wait for.
+      expected_waiters_ = std::max(1, waiters_);
       last_flush_ = finished;
     }
     flush_done_.notify_all();
@@ -252,7 +264,10 @@ result<void> partition_log::flush_if_due(std::chrono::steady_clock::time_point n
   }
   {
     std::lock_guard lock(flush_mu_);
-    if (now - last_flush_ < std::chrono::milliseconds(flush_ms)) return {};
+    // Compared in milliseconds: flush.ms may be Long.MAX_VALUE (Kafka's "never"), which overflows
+    // when converted to the clock's nanoseconds.
+    auto since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_flush_).count();
+    if (since_ms < flush_ms) return {};
   }
   auto end = end_offset();
   if (durable_offset() >= end) {
@@ -312,7 +327,8 @@ result<void> partition_log::delete_records_before(std::int64_t offset) {
   std::lock_guard lock(mu_);
   if (offset < 0 || offset > active()->next_offset())
     return fail(errc::offset_out_of_range, "delete-records offset " + std::to_string(offset) +
-                                               " is beyond the log end " + std::to_string(active()->next_offset()));
+                                               " is beyond the log end " +
+                                               std::to_string(active()->next_offset()));
   if (offset <= log_start_offset_) return {};
   SLUICE_RETURN_IF_ERROR(persist_log_start(offset));
   log_start_offset_ = offset;

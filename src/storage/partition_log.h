@@ -133,7 +133,7 @@ class partition_log {
   std::condition_variable waiter_arrived_;
   bool syncing_ = false;
   int waiters_ = 0;
-  int expected_waiters_ = 1;  // appenders the last sync released; they tend to come back
+  int expected_waiters_ = 1;  // appenders active at the last sync; they tend to come back
   std::chrono::steady_clock::duration last_sync_duration_{};
   std::int64_t durable_offset_ = 0;
   std::uint64_t batches_durable_ = 0;

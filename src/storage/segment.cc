@@ -26,7 +26,8 @@ std::size_t read_chunk_for(std::size_t max_bytes) {
 
 }  // namespace
 
-segment::segment(io::file_system& fs, std::string dir, std::int64_t base_offset, std::unique_ptr<io::file> log)
+segment::segment(io::file_system& fs, std::string dir, std::int64_t base_offset,
+                 std::unique_ptr<io::file> log)
     : fs_(fs),
       dir_(std::move(dir)),
       base_offset_(base_offset),
@@ -49,7 +50,8 @@ result<std::shared_ptr<segment>> segment::create(io::file_system& fs, const std:
   if (size != 0) return fail(errc::already_exists, "segment " + path + " already holds data");
   // Stale index files of an earlier segment with this base would mislead recovery.
   for (const char* ext : {".index", ".timeindex"})
-    if (auto p = dir + "/" + segment_file_name(base_offset, ext); fs.exists(p)) SLUICE_RETURN_IF_ERROR(fs.remove(p));
+    if (auto p = dir + "/" + segment_file_name(base_offset, ext); fs.exists(p))
+      SLUICE_RETURN_IF_ERROR(fs.remove(p));
   std::shared_ptr<segment> s(new segment(fs, dir, base_offset, std::move(log)));
   s->indexes_loaded_ = true;
   return s;
@@ -57,8 +59,8 @@ result<std::shared_ptr<segment>> segment::create(io::file_system& fs, const std:
 
 result<std::shared_ptr<segment>> segment::open_sealed(io::file_system& fs, const std::string& dir,
                                                       std::int64_t base_offset, std::int64_t next_offset) {
-  SLUICE_ASSIGN_OR_RETURN(auto log, fs.open(dir + "/" + segment_file_name(base_offset, ".log"),
-                                            io::open_mode::read_write));
+  SLUICE_ASSIGN_OR_RETURN(
+      auto log, fs.open(dir + "/" + segment_file_name(base_offset, ".log"), io::open_mode::read_write));
   SLUICE_ASSIGN_OR_RETURN(auto size, log->size());
   std::shared_ptr<segment> s(new segment(fs, dir, base_offset, std::move(log)));
   s->size_.store(size);
@@ -101,7 +103,8 @@ std::size_t segment::offset_index_bytes() const {
   return offset_index_.size_bytes();
 }
 
-void segment::note_batch(const model::batch_header& h, std::uint64_t position, std::int64_t index_interval) const {
+void segment::note_batch(const model::batch_header& h, std::uint64_t position,
+                         std::int64_t index_interval) const {
   if (first_timestamp_.load(std::memory_order_relaxed) < 0) first_timestamp_.store(h.max_timestamp);
   max_timestamp_ = std::max(max_timestamp_, h.max_timestamp);
   last_batch_base_ = h.base_offset;
@@ -150,13 +153,22 @@ result<void> segment::scan_tail_after_last_index_entry() const {
   std::uint64_t start = offset_index_.empty() ? 0 : offset_index_.last().position;
   bytes_since_index_entry_ = 0;
   batch_scanner scanner(*log_, start, size(), /*verify_crc=*/true);
-  std::int64_t next = base_offset_;
+  std::int64_t next = offset_index_.empty() ? base_offset_ : offset_index_.last().offset;
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(auto batch, scanner.next());
     if (!batch) break;
+    // base_offset is outside the CRC: offsets continuing is its only check.
+    if (batch->header.base_offset != next)
+      return fail(errc::corruption, "offset " + std::to_string(batch->header.base_offset) + " where " +
+                                        std::to_string(next) + " should follow");
     note_batch(batch->header, batch->position, INT64_MAX);
     next = batch->header.next_offset();
   }
+  // The time index was loaded before the segment's end was known, so only
+  // now can an entry past it (a stale or damaged file) be caught.
+  if (auto last = time_index_.last(); last && last->offset >= next)
+    return fail(errc::corruption, "time index entry for offset " + std::to_string(last->offset) +
+                                      " is past the segment end " + std::to_string(next));
   next_offset_.store(next);
   return {};
 }
@@ -165,6 +177,9 @@ result<void> segment::rebuild_indexes(recovery_report* report, bool truncate_tai
   offset_index_ = offset_index(base_offset_);
   time_index_ = time_index(base_offset_);
   max_timestamp_ = -1;
+  // A failed clean-start scan may have noted a later batch as the first;
+  // the rescan from position 0 sets it again (segment.ms ages from it).
+  first_timestamp_.store(-1);
   bytes_since_index_entry_ = 0;
   // Rebuilt entries are spaced by the default interval; the interval is a
   // density hint, not part of the format.
@@ -173,26 +188,32 @@ result<void> segment::rebuild_indexes(recovery_report* report, bool truncate_tai
   std::int64_t next = base_offset_;
   std::size_t batches = 0;
   std::string reason;
+  std::uint64_t valid_end = 0;  // end of the last good batch
   while (true) {
     auto batch = scanner.next();
     if (!batch && batch.error().code != errc::corruption) return tl::unexpected(batch.error());
     if (!batch) reason = batch.error().message;
     if (!batch || !*batch) break;
-    if ((*batch)->header.base_offset < next) {
-      reason = "offset " + std::to_string((*batch)->header.base_offset) + " goes backwards at position " +
-               std::to_string((*batch)->position);
+    // base_offset is outside the CRC: offsets continuing is its only check.
+    if ((*batch)->header.base_offset != next) {
+      reason = "offset " + std::to_string((*batch)->header.base_offset) + " where " + std::to_string(next) +
+               " should follow, at position " + std::to_string((*batch)->position);
       break;
     }
     note_batch((*batch)->header, (*batch)->position, rebuild_interval);
     next = (*batch)->header.next_offset();
+    valid_end = scanner.position();
     ++batches;
   }
-  std::uint64_t valid_end = scanner.position();
+  // The last time-index entry is how a later start learns the segment's max
+  // timestamp without a scan (as seal() writes it); without it, timestamp
+  // lookups and time retention would see only the sparse entries.
+  if (batches > 0) time_index_.maybe_append(max_timestamp_, last_batch_base_);
   if (report) *report = recovery_report{batches, size() - valid_end, reason};
   if (valid_end < size()) {
     if (truncate_tail) {
-      spdlog::warn("segment {}: truncating {} bytes after offset {}: {}", log_path(), size() - valid_end, next,
-                   reason);
+      spdlog::warn("segment {}: truncating {} bytes after offset {}: {}", log_path(), size() - valid_end,
+                   next, reason);
       SLUICE_RETURN_IF_ERROR(log_->truncate(valid_end));
       SLUICE_RETURN_IF_ERROR(log_->sync());
       size_.store(valid_end);
@@ -262,8 +283,11 @@ result<void> segment::remove_files() {
   return fs_.remove(log_path());
 }
 
-result<std::vector<std::byte>> segment::read(std::int64_t offset, std::size_t max_bytes, std::int64_t max_offset,
-                                             std::uint64_t end_position) const {
+result<std::vector<std::byte>> segment::read(std::int64_t offset, std::size_t max_bytes,
+                                             std::int64_t max_offset, std::uint64_t end_position) const {
+  // The batch holding `offset` may start below max_offset, but nothing of it
+  // from `offset` on is wanted (a fetch at the high watermark is empty).
+  if (offset >= max_offset) return std::vector<std::byte>{};
   std::uint64_t start = 0;
   {
     std::lock_guard lock(index_mu_);
@@ -299,7 +323,8 @@ namespace {
 
 // The offset of the first record at or after `timestamp` within one batch.
 result<std::optional<std::int64_t>> first_record_at_or_after(const model::batch_header& h, bytes_view batch,
-                                                             std::int64_t timestamp, std::int64_t min_offset) {
+                                                             std::int64_t timestamp,
+                                                             std::int64_t min_offset) {
   // Under LogAppendTime every record carries the batch's max timestamp.
   if (h.log_append_time()) return std::optional<std::int64_t>(std::max(h.base_offset, min_offset));
   auto payload = batch.subspan(model::batch_header_size);

@@ -84,7 +84,8 @@ class segment {
                                       std::uint64_t end_position) const;
   // Offset of the first record with timestamp ≥ `timestamp`, or nullopt.
   // Records below `min_offset` are not considered.
-  result<std::optional<std::int64_t>> offset_for_timestamp(std::int64_t timestamp, std::int64_t min_offset) const;
+  result<std::optional<std::int64_t>> offset_for_timestamp(std::int64_t timestamp,
+                                                           std::int64_t min_offset) const;
 
   std::string log_path() const;
 

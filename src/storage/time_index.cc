@@ -7,7 +7,8 @@
 namespace sluice::storage {
 
 void time_index::maybe_append(std::int64_t timestamp, std::int64_t offset) {
-  if (!entries_.empty() && (timestamp <= entries_.back().timestamp || offset <= entries_.back().offset)) return;
+  if (!entries_.empty() && (timestamp <= entries_.back().timestamp || offset <= entries_.back().offset))
+    return;
   entries_.push_back({timestamp, offset});
 }
 
@@ -38,11 +39,13 @@ result<time_index> time_index::load(const io::file& f, std::int64_t base_offset,
   if (n != size) return fail(errc::corruption, "time index shorter than its size");
   time_index index(base_offset);
   for (std::size_t at = 0; at < size; at += entry_size) {
-    entry e{load_be<std::int64_t>(raw.data() + at), base_offset + load_be<std::uint32_t>(raw.data() + at + 8)};
+    entry e{load_be<std::int64_t>(raw.data() + at),
+            base_offset + load_be<std::uint32_t>(raw.data() + at + 8)};
     bool ordered = index.entries_.empty() ||
                    (e.timestamp > index.entries_.back().timestamp && e.offset > index.entries_.back().offset);
     if (!ordered || e.offset >= next_offset)
-      return fail(errc::corruption, "time index entry " + std::to_string(at / entry_size) + " out of order or range");
+      return fail(errc::corruption,
+                  "time index entry " + std::to_string(at / entry_size) + " out of order or range");
     index.entries_.push_back(e);
   }
   index.persisted_ = index.entries_.size();

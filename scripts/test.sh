@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, checks formatting, builds the release
+# preset and runs all tests, then builds with AddressSanitizer + UBSan and
+# runs all tests again. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+
+echo "== format check"
+./scripts/check-format.sh
+
+echo "== release build and tests"
+./scripts/build.sh release
+ctest --preset release -j "$(nproc)"
+
+echo "== AddressSanitizer + UBSan build and tests"
+./scripts/build.sh asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --preset asan -j "$(nproc)"
