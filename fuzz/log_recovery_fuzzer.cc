@@ -17,8 +17,12 @@ namespace {
 
 const std::string& scratch_dir() {
   static const std::string dir = [] {
-    std::string pattern = std::filesystem::temp_directory_path() / "sluice-fuzz-XXXXXX";
+    // tmpfs when there is one: recovery fdatasyncs, and a disk would make that the whole cost.
+    std::filesystem::path base = std::filesystem::exists("/dev/shm") ? std::filesystem::path("/dev/shm")
+                                                                     : std::filesystem::temp_directory_path();
+    std::string pattern = base / "sluice-fuzz-XXXXXX";
     SLUICE_ASSERT(::mkdtemp(pattern.data()) != nullptr, "mkdtemp");
+    std::atexit([] { std::filesystem::remove_all(scratch_dir()); });
     return pattern;
   }();
   return dir;

@@ -6,7 +6,9 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential cmake ninja-build pkg-config clang-format
+  build-essential cmake ninja-build pkg-config clang-format python3
+  # fuzzing (libFuzzer comes with clang)
+  clang libclang-rt-14-dev
   # libraries
   libcli11-dev libspdlog-dev libfmt-dev libexpected-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev

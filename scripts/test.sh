@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, checks formatting, builds the release
 # preset and runs all tests, then builds with AddressSanitizer + UBSan and
-# runs all tests again. Exits non-zero on the first failure.
+# runs all tests again, then runs the decoder and recovery fuzzers for a
+# fixed number of inputs. Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 
-echo "== format check"
+echo "== format check, generated code up to date"
 ./scripts/check-format.sh
+/usr/bin/python3 tools/kafka_codegen/generate.py --check
 
 echo "== release build and tests"
 ./scripts/build.sh release
@@ -17,3 +19,6 @@ echo "== AddressSanitizer + UBSan build and tests"
 ./scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j "$(nproc)"
+
+echo "== fuzzers (libFuzzer, fixed seed and input count)"
+./scripts/fuzz.sh
