@@ -10,15 +10,32 @@ packages=(
   # fuzzing (libFuzzer comes with clang)
   clang libclang-rt-14-dev
   # libraries
-  libcli11-dev libspdlog-dev libfmt-dev libexpected-dev
+  libcli11-dev libspdlog-dev libfmt-dev libexpected-dev libboost-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # Kafka client integration tests (tests/kafka): kcat, confluent-kafka
+  # (librdkafka), kafka-python with its compression codecs, kafkajs via npm
+  kcat python3-pytest python3-confluent-kafka python3-kafka
+  python3-lz4 python3-snappy python3-zstandard
+  nodejs npm
 )
+
+# A package counts as present when dpkg has it installed, or, for nodejs and
+# npm, when the command is already on PATH (e.g. a NodeSource nodejs, which
+# bundles npm and conflicts with Debian's npm package).
+present() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" && return 0
+  case "$1" in
+    nodejs) command -v node >/dev/null 2>&1 ;;
+    npm) command -v npm >/dev/null 2>&1 ;;
+    *) return 1 ;;
+  esac
+}
 
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  present "$p" || missing+=("$p")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Every test: installs what is missing, checks formatting, builds the release
-# preset and runs all tests, then builds with AddressSanitizer + UBSan and
-# runs all tests again, then runs the decoder and recovery fuzzers for a
-# fixed number of inputs. Exits non-zero on the first failure.
+# Every test: installs what is missing, checks formatting and generated code,
+# builds the release preset and runs all unit and crash tests, then the real
+# Kafka clients against the binary, then the fuzzers for a fixed number of
+# inputs, then builds with AddressSanitizer + UBSan and runs all unit and
+# crash tests again. Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -15,10 +16,13 @@ echo "== release build and tests"
 ./scripts/build.sh release
 ctest --preset release -j "$(nproc)"
 
+echo "== Kafka clients (kcat, confluent-kafka, kafka-python, kafkajs) against build/sluice"
+SLUICE_BIN=build/sluice tests/kafka/run.sh
+
+echo "== fuzzers (libFuzzer, fixed seed and input count)"
+./scripts/fuzz.sh
+
 echo "== AddressSanitizer + UBSan build and tests"
 ./scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j "$(nproc)"
-
-echo "== fuzzers (libFuzzer, fixed seed and input count)"
-./scripts/fuzz.sh

@@ -1,6 +1,7 @@
 // app/serve_command.h — `sluice serve`: runs the server until SIGINT/SIGTERM.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,11 @@ namespace sluice::app {
 struct serve_options {
   std::string data_dir = "sluice-data";
   std::vector<std::string> topic_defaults;  // name=value, Kafka topic-config names
+  std::string kafka_addr = "127.0.0.1:9092";
+  std::string advertised_kafka_addr;  // empty: the listener's address
+  std::int64_t max_request_bytes = 104857600;
+  bool auto_create_topics = true;
+  std::int32_t default_partitions = 1;
 };
 
 void add_serve_command(CLI::App& app, serve_options& options, int& exit_code);

@@ -138,8 +138,28 @@ result<append_result> partition_log::append(mutable_bytes batches) {
   lock.unlock();
 
   append_result appended{headers.front().base_offset, next - 1, headers.size(), records};
+  // Readers see the batches now: wake long-polling fetches before a possible sync.
+  notify_appended();
   if (must_flush) SLUICE_RETURN_IF_ERROR(flush(next));
   return appended;
+}
+
+std::uint64_t partition_log::subscribe_appends(std::function<void()> fn) {
+  std::lock_guard lock(listeners_mu_);
+  auto id = ++next_listener_id_;
+  listeners_.emplace_back(id, std::move(fn));
+  return id;
+}
+
+void partition_log::unsubscribe_appends(std::uint64_t id) {
+  std::lock_guard lock(listeners_mu_);
+  std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
+}
+
+void partition_log::notify_appended() {
+  // Held while calling, so once unsubscribe_appends returns the callback never runs again.
+  std::lock_guard lock(listeners_mu_);
+  for (auto& [id, fn] : listeners_) fn();
 }
 
 result<void> partition_log::roll_if_needed(std::size_t incoming_bytes, std::int64_t incoming_last_offset) {
@@ -205,8 +225,16 @@ result<std::optional<std::int64_t>> partition_log::offset_for_timestamp(std::int
 result<void> partition_log::flush(std::int64_t offset) {
   std::unique_lock lock(flush_mu_);
   if (durable_offset_ >= offset) return {};
-  ++waiters_;
+  waiting_for_.push_back(offset);
   waiter_arrived_.notify_one();
+  // Waiters whose batches are not durable yet. Ones the last sync released
+  // stay in waiting_for_ until they run again; counting them would make the
+  // next leader take them for appenders that came back with new batches.
+  auto not_durable = [&] {
+    return static_cast<int>(std::count_if(waiting_for_.begin(), waiting_for_.end(),
+                                          [&](std::int64_t o) { return o > durable_offset_; }));
+  };
+  auto leave = [&] { waiting_for_.erase(std::find(waiting_for_.begin(), waiting_for_.end(), offset)); };
   while (durable_offset_ < offset) {
     if (syncing_) {
       flush_done_.wait(lock);
@@ -217,7 +245,7 @@ result<void> partition_log::flush(std::int64_t offset) {
     // released usually come back at once; waiting a moment for them turns N
     // fdatasyncs into one. Bounded by the sync's own cost.
     auto delay = std::min<std::chrono::steady_clock::duration>(last_sync_duration_, max_commit_delay);
-    waiter_arrived_.wait_for(lock, delay, [&] { return waiters_ >= expected_waiters_; });
+    waiter_arrived_.wait_for(lock, delay, [&] { return not_durable() >= expected_waiters_; });
     lock.unlock();
 
     std::shared_ptr<segment> target;
@@ -243,16 +271,16 @@ result<void> partition_log::flush(std::int64_t offset) {
       durable_offset_ = std::max(durable_offset_, end);
       // Everyone waiting now — covered by this sync or arrived during it —
       // is an active appender the next leader should wait for.
-      expected_waiters_ = std::max(1, waiters_);
+      expected_waiters_ = std::max(1, static_cast<int>(waiting_for_.size()));
       last_flush_ = finished;
     }
     flush_done_.notify_all();
     if (!synced) {
-      --waiters_;
+      leave();
       return synced;
     }
   }
-  --waiters_;
+  leave();
   return {};
 }
 

@@ -19,10 +19,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -91,6 +93,12 @@ class partition_log {
   // Moves the log start to `offset` (≤ end), deleting segments wholly below it.
   result<void> delete_records_before(std::int64_t offset);
 
+  // Calls `fn` after every successful append, on the appending thread, once the new batches are
+  // readable — how long-polling fetches wake without polling. `fn` must be quick and must not call
+  // back into this log; once unsubscribe_appends(id) returns, it is never called again.
+  std::uint64_t subscribe_appends(std::function<void()> fn);
+  void unsubscribe_appends(std::uint64_t id);
+
   void set_config(const log_config& config);
   log_config config() const;
 
@@ -115,6 +123,7 @@ class partition_log {
   std::vector<std::shared_ptr<segment>> snapshot_segments() const;
   result<void> remove_front_segments(std::size_t count);
   result<std::size_t> delete_segments_by_retention(std::int64_t now_ms);
+  void notify_appended();
 
   io::file_system& fs_;
   std::string dir_;
@@ -132,14 +141,18 @@ class partition_log {
   std::condition_variable flush_done_;
   std::condition_variable waiter_arrived_;
   bool syncing_ = false;
-  int waiters_ = 0;
-  int expected_waiters_ = 1;  // appenders active at the last sync; they tend to come back
+  std::vector<std::int64_t> waiting_for_;  // the offset each thread inside flush() waits for
+  int expected_waiters_ = 1;               // appenders active at the last sync; they tend to come back
   std::chrono::steady_clock::duration last_sync_duration_{};
   std::int64_t durable_offset_ = 0;
   std::uint64_t batches_durable_ = 0;
   std::chrono::steady_clock::time_point last_flush_;
   std::uint64_t syncs_ = 0;
   std::uint64_t batches_synced_ = 0;
+
+  std::mutex listeners_mu_;  // guards the append listeners; held while they run
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> listeners_;
+  std::uint64_t next_listener_id_ = 0;
 };
 
 }  // namespace sluice::storage

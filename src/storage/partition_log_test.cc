@@ -304,5 +304,25 @@ TEST_F(PartitionLogTest, AppendAfterCloseFails) {
   EXPECT_FALSE(must(log_->read(0, 100)).batches.empty());
 }
 
+TEST_F(PartitionLogTest, AppendListenersRunAfterEachAppendUntilUnsubscribed) {
+  open();
+  int calls = 0;
+  std::int64_t end_seen = -1;
+  auto id = log_->subscribe_appends([&] {
+    ++calls;
+    end_seen = log_->end_offset();  // the batches are readable when the listener runs
+  });
+  append_batch(*log_, make_batch(3));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(end_seen, 3);
+  auto bad = make_batch(1);
+  bad[20] ^= std::byte{1};  // breaks the CRC: a rejected append notifies nobody
+  EXPECT_FALSE(log_->append(bad));
+  EXPECT_EQ(calls, 1);
+  log_->unsubscribe_appends(id);
+  append_batch(*log_, make_batch(1));
+  EXPECT_EQ(calls, 1);
+}
+
 }  // namespace
 }  // namespace sluice::storage
