@@ -15,17 +15,22 @@ using namespace sluice;
 
 namespace {
 
-const std::string& scratch_dir() {
-  static const std::string dir = [] {
+// A scratch directory removed when the process exits (libFuzzer ends with exit()).
+struct scratch_directory {
+  std::string path;
+  scratch_directory() {
     // tmpfs when there is one: recovery fdatasyncs, and a disk would make that the whole cost.
     std::filesystem::path base = std::filesystem::exists("/dev/shm") ? std::filesystem::path("/dev/shm")
                                                                      : std::filesystem::temp_directory_path();
-    std::string pattern = base / "sluice-fuzz-XXXXXX";
-    SLUICE_ASSERT(::mkdtemp(pattern.data()) != nullptr, "mkdtemp");
-    std::atexit([] { std::filesystem::remove_all(scratch_dir()); });
-    return pattern;
-  }();
-  return dir;
+    path = base / "sluice-fuzz-XXXXXX";
+    SLUICE_ASSERT(::mkdtemp(path.data()) != nullptr, "mkdtemp");
+  }
+  ~scratch_directory() { std::filesystem::remove_all(path); }
+};
+
+const std::string& scratch_dir() {
+  static const scratch_directory dir;
+  return dir.path;
 }
 
 void write_segment(const std::string& dir, const std::uint8_t* data, std::size_t size) {
