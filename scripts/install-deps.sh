@@ -10,7 +10,7 @@ packages=(
   # fuzzing (libFuzzer comes with clang)
   clang libclang-rt-14-dev
   # libraries
-  libcli11-dev libspdlog-dev libfmt-dev libexpected-dev libboost-dev
+  libcli11-dev libspdlog-dev libfmt-dev libexpected-dev libboost-dev libtomlplusplus-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev

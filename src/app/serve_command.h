@@ -21,6 +21,9 @@ struct serve_options {
   std::int32_t default_partitions = 1;
 };
 
+// Adds `serve`. Its settings come from flags, SLUICE_* environment variables and an optional
+// --config TOML file (see app/serve_config.h); `options` receives the merged settings, and
+// `exit_code` is 2 for a bad setting, before anything starts.
 void add_serve_command(CLI::App& app, serve_options& options, int& exit_code);
 
 }  // namespace sluice::app
