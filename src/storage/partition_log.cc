@@ -7,6 +7,7 @@
 
 #include "base/assert.h"
 #include "model/record_batch.h"
+#include "model/record_validation.h"
 #include "storage/properties_file.h"
 
 namespace sluice::storage {
@@ -111,6 +112,7 @@ result<append_result> partition_log::append(mutable_bytes batches) {
   std::size_t records = 0;
   for (auto view : views) {
     SLUICE_ASSIGN_OR_RETURN(auto h, model::decode_header(view));
+    SLUICE_RETURN_IF_ERROR(model::validate_records(h, view));
     headers.push_back(h);
     records += static_cast<std::size_t>(h.records_count);
   }

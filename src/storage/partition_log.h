@@ -67,7 +67,8 @@ class partition_log {
   partition_log(const partition_log&) = delete;
   partition_log& operator=(const partition_log&) = delete;
 
-  // Validates one or more back-to-back v2 batches, assigns their offsets in
+  // Validates one or more back-to-back v2 batches (framing, CRC, and every
+  // record, as Kafka does: model::validate_records), assigns their offsets in
   // place and appends them without re-encoding. All or nothing: a batch that
   // fails validation rejects the whole call and the log is unchanged.
   result<append_result> append(mutable_bytes batches);
