@@ -160,13 +160,11 @@ void server::stop() {
     std::lock_guard lock(impl_->mu);
     for (auto& w : impl_->connections)
       if (auto s = w.lock()) s->close(ignored);
+    // Posted after the aborted reads the closes just queued, so the sessions unwind first; what
+    // still waits after that (a long-polling fetch) is dropped with the io_context.
+    asio::post(impl_->io, [this] { impl_->io.stop(); });
   });
-  if (impl_->threads.empty()) {
-    impl_->io.poll();
-  }
-  // Give the sessions a moment to unwind, then stop whatever still waits (long-polling fetches).
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  impl_->io.stop();
+  if (impl_->threads.empty()) impl_->io.run();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
 }
