@@ -11,6 +11,8 @@ packages=(
   clang libclang-rt-14-dev
   # libraries
   libcli11-dev libspdlog-dev libfmt-dev libexpected-dev libboost-dev libtomlplusplus-dev
+  # Kafka client side of the CLI (topic/produce/consume) and of `sluice bench`
+  librdkafka-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -19,6 +21,8 @@ packages=(
   kcat python3-pytest python3-confluent-kafka python3-kafka
   python3-lz4 python3-snappy python3-zstandard
   nodejs npm
+  # peers for the side-by-side benchmark (bench/), not needed by the tests
+  redis-server redis-tools nats-server libnats-dev
 )
 
 # A package counts as present when dpkg has it installed, or, for nodejs and
