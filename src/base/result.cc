@@ -28,6 +28,10 @@ const char* errc_name(errc code) {
       return "i/o error";
     case errc::closed:
       return "closed";
+    case errc::out_of_order_sequence:
+      return "out of order sequence number";
+    case errc::invalid_producer_epoch:
+      return "invalid producer epoch";
   }
   return "unknown error";
 }

@@ -13,18 +13,20 @@
 namespace sluice {
 
 enum class errc {
-  invalid_argument,     // the caller asked for something malformed
-  corrupt_batch,        // a record batch failed its CRC or framing check
-  invalid_record,       // a well-framed batch whose contents break the rules
-  message_too_large,    // a batch bigger than the topic allows
-  offset_out_of_range,  // an offset outside [log start, log end]
-  not_found,            // no such topic, partition or file
-  already_exists,       // a topic or file that must not exist already does
-  invalid_config,       // a config name or value that is not accepted
-  corruption,           // data on disk failed a check (never client input)
-  no_space,             // the disk is full (ENOSPC, EDQUOT)
-  io_error,             // any other failure of the operating system
-  closed,               // the object was shut down
+  invalid_argument,        // the caller asked for something malformed
+  corrupt_batch,           // a record batch failed its CRC or framing check
+  invalid_record,          // a well-framed batch whose contents break the rules
+  message_too_large,       // a batch bigger than the topic allows
+  offset_out_of_range,     // an offset outside [log start, log end]
+  not_found,               // no such topic, partition or file
+  already_exists,          // a topic or file that must not exist already does
+  invalid_config,          // a config name or value that is not accepted
+  corruption,              // data on disk failed a check (never client input)
+  no_space,                // the disk is full (ENOSPC, EDQUOT)
+  io_error,                // any other failure of the operating system
+  closed,                  // the object was shut down
+  out_of_order_sequence,   // an idempotent producer skipped or reused a sequence number
+  invalid_producer_epoch,  // an idempotent producer's epoch is older than the one the log knows
 };
 
 const char* errc_name(errc code);

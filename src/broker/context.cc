@@ -30,6 +30,10 @@ kafka::error_code to_kafka_error(errc code) {
     // A log closed under the request (its topic was deleted): the client refreshes its metadata.
     case errc::closed:
       return error_code::not_leader_or_follower;
+    case errc::out_of_order_sequence:
+      return error_code::out_of_order_sequence_number;
+    case errc::invalid_producer_epoch:
+      return error_code::invalid_producer_epoch;
   }
   return error_code::unknown_server_error;
 }

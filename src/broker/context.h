@@ -28,8 +28,8 @@ struct context {
   storage::log_manager& logs;
   broker_config config;
   boost::asio::io_context* io = nullptr;  // for long-polling fetches; null answers at once
-  // Producer ids: an in-memory counter seeded from the clock, so ids differ across restarts with
-  // high probability. Not persisted, and no sequence dedup yet (idempotence is not enforced).
+  // Producer ids: an in-memory counter seeded from the clock (ms × 1000), so ids of a restarted
+  // broker are above the ones handed out before, as long as the clock does not step back.
   std::atomic<std::int64_t> next_producer_id{0};
 };
 

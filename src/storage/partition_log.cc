@@ -14,6 +14,9 @@ namespace sluice::storage {
 namespace {
 
 constexpr const char* partition_state_file = "partition.properties";
+constexpr const char* producer_snapshot_file = "producer.snapshot";
+// Kafka's producer.id.expiration.ms: producers silent this long are forgotten at the next snapshot.
+constexpr std::int64_t producer_id_expiration_ms = 86400000;
 constexpr std::int64_t max_relative_offset = 2147483647;
 // The longest a sync leader waits for the appenders it expects to join.
 constexpr auto max_commit_delay = std::chrono::milliseconds(2);
@@ -52,6 +55,7 @@ result<std::unique_ptr<partition_log>> partition_log::open(io::file_system& fs, 
   SLUICE_RETURN_IF_ERROR(fs.create_directories(dir));
   std::unique_ptr<partition_log> log(new partition_log(fs, std::move(dir), std::move(config)));
   SLUICE_RETURN_IF_ERROR(log->load_segments(clean));
+  SLUICE_RETURN_IF_ERROR(log->load_producer_state());
   return log;
 }
 
@@ -99,6 +103,66 @@ result<void> partition_log::load_segments(bool clean) {
   return {};
 }
 
+result<void> partition_log::load_producer_state() {
+  auto path = dir_ + "/" + producer_snapshot_file;
+  std::int64_t from = segments_.front()->base_offset();
+  if (fs_.exists(path)) {
+    auto loaded = io::read_whole_file(fs_, path).and_then(
+        [](const std::vector<std::byte>& bytes) { return producer_state::decode(bytes); });
+    if (!loaded)
+      spdlog::warn("partition {}: {}; rebuilding producer state from the log", dir_, loaded.error().message);
+    else if (loaded->offset > active()->next_offset())
+      spdlog::warn("partition {}: producer snapshot at offset {} is past the log end {}; rebuilding it", dir_,
+                   loaded->offset, active()->next_offset());
+    else {
+      // A snapshot below the first segment (retention moved on since) still holds the producers.
+      producers_ = std::move(loaded->state);
+      from = std::max(from, loaded->offset);
+    }
+  }
+  std::size_t replayed = 0;
+  for (const auto& s : segments_) {
+    if (s->next_offset() <= from) continue;
+    SLUICE_RETURN_IF_ERROR(s->for_each_header(from, [&](const model::batch_header& h) {
+      producers_.record(h);
+      ++replayed;
+    }));
+  }
+  if (replayed > 0)
+    spdlog::debug("partition {}: replayed {} batch headers into producer state", dir_, replayed);
+  return {};
+}
+
+result<void> partition_log::snapshot_producers() {
+  producers_.expire(wall_clock_ms(), producer_id_expiration_ms);
+  return io::write_file_atomically(fs_, dir_ + "/" + producer_snapshot_file,
+                                   producers_.encode(active()->next_offset()));
+}
+
+std::optional<producer_entry> partition_log::producer(std::int64_t producer_id) const {
+  std::lock_guard lock(mu_);
+  const auto* entry = producers_.find(producer_id);
+  return entry ? std::optional<producer_entry>(*entry) : std::nullopt;
+}
+
+result<std::optional<producer_batch>> partition_log::check_producers(
+    const std::vector<model::batch_header>& headers) const {
+  if (headers.size() == 1) return producers_.check(headers.front());
+  bool any = std::any_of(headers.begin(), headers.end(),
+                         [](const auto& h) { return h.producer_id != no_producer_id; });
+  if (!any) return std::nullopt;
+  // Several batches in one append (not possible through Produce v3+): each is checked against the
+  // state the earlier ones leave, on a scratch copy.
+  producer_state scratch = producers_;
+  for (const auto& h : headers) {
+    SLUICE_ASSIGN_OR_RETURN(auto duplicate, scratch.check(h));
+    if (duplicate)
+      return fail(errc::invalid_record, "a retried idempotent batch inside a multi-batch append");
+    scratch.record(h);
+  }
+  return std::nullopt;
+}
+
 result<void> partition_log::persist_log_start(std::int64_t offset) {
   return write_properties(fs_, dir_ + "/" + partition_state_file, "sluice partition state v1",
                           {{"log.start.offset", std::to_string(offset)}});
@@ -124,6 +188,11 @@ result<append_result> partition_log::append(mutable_bytes batches) {
       return fail(errc::message_too_large, "record batch of " + std::to_string(h.size_bytes()) +
                                                " bytes exceeds max.message.bytes " +
                                                std::to_string(config_.max_message_bytes));
+  SLUICE_ASSIGN_OR_RETURN(auto duplicate, check_producers(headers));
+  if (duplicate) {
+    lock.unlock();
+    return append_result{duplicate->first_offset, duplicate->last_offset, 1, records, /*duplicate=*/true};
+  }
   std::int64_t next = active()->next_offset();
   for (std::size_t i = 0; i < headers.size(); ++i) {
     auto* at = batches.data() + (views[i].data() - batches.data());
@@ -134,6 +203,7 @@ result<append_result> partition_log::append(mutable_bytes batches) {
   SLUICE_RETURN_IF_ERROR(roll_if_needed(batches.size(), next - 1));
   SLUICE_RETURN_IF_ERROR(active()->append(batches, headers, config_.index_interval_bytes));
   batches_appended_ += headers.size();
+  for (const auto& h : headers) producers_.record(h);
   unflushed_records_ += static_cast<std::int64_t>(records);
   bool must_flush = unflushed_records_ >= config_.flush_messages;
   if (must_flush) unflushed_records_ = 0;
@@ -183,7 +253,8 @@ result<void> partition_log::roll() {
   SLUICE_ASSIGN_OR_RETURN(auto next, segment::create(fs_, dir_, active()->next_offset()));
   SLUICE_RETURN_IF_ERROR(fs_.sync_directory(dir_));
   segments_.push_back(std::move(next));
-  return {};
+  // Recovery replays at most the active segment's headers after this.
+  return snapshot_producers();
 }
 
 std::vector<std::shared_ptr<segment>> partition_log::snapshot_segments() const {
@@ -387,7 +458,8 @@ result<void> partition_log::close() {
   }
   SLUICE_RETURN_IF_ERROR(flush());
   std::lock_guard lock(mu_);
-  return active()->persist_indexes();
+  SLUICE_RETURN_IF_ERROR(active()->persist_indexes());
+  return snapshot_producers();
 }
 
 std::int64_t partition_log::log_start_offset() const {

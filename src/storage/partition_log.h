@@ -12,6 +12,11 @@
 // group commits: concurrent appenders waiting for durability share one
 // fdatasync.
 //
+// Idempotence: the log keeps each idempotent producer's last five batches (producer_state). A
+// retried batch is not appended again; append() answers with the original offsets and
+// `duplicate` set. The table is snapshotted at every roll and clean close, and rebuilt after a
+// crash from the snapshot plus the batch headers after it.
+//
 // Concurrency: appends are serialized internally; reads, lookups and
 // flushes may run from any thread at the same time as appends.
 #pragma once
@@ -30,6 +35,7 @@
 #include "base/result.h"
 #include "io/file.h"
 #include "storage/log_config.h"
+#include "storage/producer_state.h"
 #include "storage/segment.h"
 
 namespace sluice::storage {
@@ -39,6 +45,7 @@ struct append_result {
   std::int64_t last_offset;
   std::size_t batches;
   std::size_t records;
+  bool duplicate = false;  // a retried idempotent batch: these are the original's offsets
 };
 
 struct read_result {
@@ -71,6 +78,9 @@ class partition_log {
   // record, as Kafka does: model::validate_records), assigns their offsets in
   // place and appends them without re-encoding. All or nothing: a batch that
   // fails validation rejects the whole call and the log is unchanged.
+  // Batches of idempotent producers are checked against producer_state first:
+  // out_of_order_sequence or invalid_producer_epoch refuse the call, and a
+  // single retried batch returns its original offsets with `duplicate` set.
   result<append_result> append(mutable_bytes batches);
 
   // Batches from the one holding `offset`, up to `max_bytes` (at least one
@@ -110,6 +120,8 @@ class partition_log {
   std::int64_t end_offset() const;
   std::int64_t durable_offset() const;
   log_stats stats() const;
+  // The idempotent producer's entry, if the log knows it (for tests and tools).
+  std::optional<producer_entry> producer(std::int64_t producer_id) const;
   const std::string& dir() const { return dir_; }
 
  private:
@@ -117,6 +129,12 @@ class partition_log {
 
   result<void> load_segments(bool clean);
   result<void> persist_log_start(std::int64_t offset);
+  // Loads the producer snapshot and replays the batch headers after it.
+  result<void> load_producer_state();
+  // REQUIRES: mu_ held.
+  result<std::optional<producer_batch>> check_producers(
+      const std::vector<model::batch_header>& headers) const;
+  result<void> snapshot_producers();
   // REQUIRES: mu_ held.
   result<void> roll_if_needed(std::size_t incoming_bytes, std::int64_t incoming_last_offset);
   result<void> roll();
@@ -136,6 +154,7 @@ class partition_log {
   std::int64_t unflushed_records_ = 0;
   std::uint64_t batches_appended_ = 0;
   bool closed_ = false;
+  producer_state producers_;
 
   // Group commit state, guarded by flush_mu_ (never held with mu_ waiting).
   mutable std::mutex flush_mu_;

@@ -318,6 +318,23 @@ result<std::vector<std::byte>> segment::read(std::int64_t offset, std::size_t ma
   return out;
 }
 
+result<void> segment::for_each_header(std::int64_t offset,
+                                      const std::function<void(const model::batch_header&)>& visit) const {
+  std::uint64_t start = 0;
+  {
+    std::lock_guard lock(index_mu_);
+    SLUICE_RETURN_IF_ERROR(ensure_indexes_loaded());
+    start = offset_index_.lookup(offset).position;
+  }
+  batch_scanner scanner(*log_, start, size(), /*verify_crc=*/false);
+  while (true) {
+    auto batch = scanner.next();
+    if (!batch) return fail(batch.error().code, log_path() + ": " + batch.error().message);
+    if (!*batch) return {};
+    if ((*batch)->header.next_offset() > offset) visit((*batch)->header);
+  }
+}
+
 }  // namespace sluice::storage
 
 namespace sluice::storage {

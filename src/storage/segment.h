@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -82,6 +83,10 @@ class segment {
   // batch fails its CRC; later bad batches end the read early.
   result<std::vector<std::byte>> read(std::int64_t offset, std::size_t max_bytes, std::int64_t max_offset,
                                       std::uint64_t end_position) const;
+  // Calls `visit` with the header of every batch that ends at or after `offset`, in order, up to the
+  // segment's size when called. Corrupt bytes end the walk with corruption.
+  result<void> for_each_header(std::int64_t offset,
+                               const std::function<void(const model::batch_header&)>& visit) const;
   // Offset of the first record with timestamp ≥ `timestamp`, or nullopt.
   // Records below `min_offset` are not considered.
   result<std::optional<std::int64_t>> offset_for_timestamp(std::int64_t timestamp,

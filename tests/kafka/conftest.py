@@ -84,6 +84,12 @@ class Broker:
         self._log.close()
         return self.proc.returncode
 
+    def kill(self):
+        """SIGKILL, as a crash: no clean-shutdown marker, unsynced page cache kept."""
+        self.proc.kill()
+        self.proc.wait()
+        self._log.close()
+
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 

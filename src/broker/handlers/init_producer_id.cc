@@ -1,6 +1,7 @@
-// InitProducerId: hands out increasing producer ids from an in-memory counter (see context.h).
-// Idempotent producers get an id; sequence numbers are not checked yet, so a retried batch may be
-// stored twice. Transactions are not supported.
+// InitProducerId: hands out increasing producer ids from an in-memory counter (see context.h), each
+// with epoch 0; the partitions' producer state (storage/producer_state.h) then deduplicates the
+// producer's retries. Every call gets a fresh id, which is what a non-transactional producer that
+// asks again (after an unrecoverable sequence error) needs. Transactions are not supported.
 #include "broker/handlers/handlers.h"
 
 namespace sluice::broker {

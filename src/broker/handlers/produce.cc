@@ -4,14 +4,27 @@
 // Whatever flush.messages / flush.ms say, acks=-1 syncs (group commit shares one fdatasync between
 // concurrent producers); acks=1 leaves durability to that policy. acks=0 gets no response at all
 // (the dispatcher drops it).
+//
+// Idempotent producers: the log recognises a retried batch (same producer, epoch and sequence range
+// as one of the producer's last five) and answers with the original offsets, which is what the
+// client gets here; a sequence gap is OUT_OF_ORDER_SEQUENCE_NUMBER, an older epoch
+// INVALID_PRODUCER_EPOCH. Produce v3+ carries exactly one batch per partition, as Kafka requires.
 #include <spdlog/spdlog.h>
 
 #include "broker/handlers/handlers.h"
+#include "model/record_batch.h"
 
 namespace sluice::broker {
 namespace {
 
 using partition_response = kafka::produce_response::partition_produce_response;
+
+// True when `records` is one batch by its framing (the append validates the rest).
+bool holds_one_batch(bytes_view records) {
+  if (records.size() < model::batch_log_overhead) return true;
+  auto length = load_be<std::int32_t>(records.data() + model::batch_length_offset);
+  return length < 0 || records.size() <= model::batch_log_overhead + static_cast<std::size_t>(length);
+}
 
 partition_response produce_one(context& ctx, const std::string& topic,
                                kafka::produce_request::partition_produce_data& data, std::int16_t acks) {
@@ -34,6 +47,8 @@ partition_response produce_one(context& ctx, const std::string& topic,
     for (auto& b : buffers) joined.insert(joined.end(), b.begin(), b.end());
     buffers.assign(1, std::move(joined));
   }
+  if (!holds_one_batch(buffers.front()))
+    return failed(kafka::error_code::invalid_record, "Produce requests must have exactly one record batch");
   auto appended = log->append(mutable_bytes(buffers.front()));
   if (!appended) return failed(to_kafka_error(appended.error().code), appended.error().message);
   if (acks == -1) {
