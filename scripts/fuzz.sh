@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (clang, ASan + UBSan) and runs each over a
-# fixed number of inputs from a fixed seed, starting from fuzz/corpus.
-# `scripts/fuzz.sh SCALE` multiplies the number of inputs (default 1).
+# Builds the libFuzzer targets (clang, ASan + UBSan) and runs them from their
+# seed corpora in fuzz/corpus/ (real client requests and record batches,
+# captured by fuzz/capture_corpus.py): the request decoder and the record
+# batch parser for 60 s each, log recovery (file I/O per input) for a fixed
+# number of inputs. `scripts/fuzz.sh SCALE` multiplies both (default 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale="${1:-1}"
@@ -12,13 +14,18 @@ cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$(nproc)" --target "${fuzzers[@]}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-# fuzzer:inputs — log recovery does file I/O per input, so it gets fewer.
-for entry in record_batch_fuzzer:200000 kafka_request_fuzzer:200000 log_recovery_fuzzer:20000; do
-  fuzzer="${entry%%:*}"
-  runs=$((${entry##*:} * scale))
+# fuzzer:corpus:limit — a limit ending in s is seconds, otherwise inputs.
+for entry in record_batch_fuzzer:record_batch:60s kafka_request_fuzzer:kafka_request:60s \
+  log_recovery_fuzzer:record_batch:20000; do
+  IFS=: read -r fuzzer corpus limit <<<"$entry"
+  if [[ $limit == *s ]]; then
+    budget="-max_total_time=$((${limit%s} * scale))"
+  else
+    budget="-runs=$((limit * scale))"
+  fi
   mkdir -p "$work/$fuzzer"
-  echo "fuzz: $fuzzer, $runs inputs"
-  "build/fuzz/fuzz/$fuzzer" -seed=1 -runs="$runs" -max_len=4096 "$work/$fuzzer" fuzz/corpus 2>"$work/$fuzzer.log" ||
-    { tail -n 40 "$work/$fuzzer.log"; exit 1; }
+  echo "fuzz: $fuzzer ($budget) from fuzz/corpus/$corpus"
+  "build/fuzz/fuzz/$fuzzer" -seed=1 "$budget" -max_len=16384 "$work/$fuzzer" "fuzz/corpus/$corpus" \
+    2>"$work/$fuzzer.log" || { tail -n 40 "$work/$fuzzer.log"; exit 1; }
   grep -E '^Done' "$work/$fuzzer.log" || true
 done
