@@ -102,3 +102,26 @@ def test_deleted_topic_can_be_recreated_empty(broker, topic_name):
     assert CONFLUENT.produce(broker.bootstrap, topic_name, [Rec(b"k", b"new", [], None)]) == [(0, 0)]
     got = KCAT.consume(broker.bootstrap, topic_name, 1)
     assert [(c.offset, c.value) for c in got] == [(0, b"new")]
+
+
+def test_broker_configs_are_described_with_kafka_names(broker):
+    """DescribeConfigs on the broker resource: Kafka's broker config names, read-only."""
+    from confluent_kafka.admin import AdminClient, ConfigResource
+    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+    res = ConfigResource(ConfigResource.Type.BROKER, "0")
+    entries = admin.describe_configs([res], request_timeout=30)[res].result(timeout=30)
+    assert entries["advertised.listeners"].value == f"PLAINTEXT://{broker.bootstrap}"
+    assert entries["num.partitions"].value == str(DEFAULT_PARTITIONS)
+    assert entries["log.retention.ms"].value == "604800000"
+    assert entries["message.max.bytes"].value == "1048588"
+    assert entries["log.segment.bytes"].is_read_only
+
+    from kafka.admin import ConfigResource as KpResource, ConfigResourceType, KafkaAdminClient
+    kp = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
+    try:
+        [response] = kp.describe_configs([KpResource(ConfigResourceType.BROKER, "0")])
+        [(error_code, _, _, _, configs)] = response.resources
+        assert error_code == 0
+        assert dict((c[0], c[1]) for c in configs)["auto.create.topics.enable"] == "true"
+    finally:
+        kp.close()

@@ -1,4 +1,7 @@
+// DescribeConfigs: a topic's configs (overrides and defaults, Kafka's names), and the broker's own
+// settings under Kafka's broker config names (log.* defaults, listeners, auto-creation), read-only.
 #include <algorithm>
+#include <map>
 
 #include "broker/handlers/handlers.h"
 
@@ -7,12 +10,78 @@ namespace {
 
 constexpr std::int8_t topic_resource = 2;
 constexpr std::int8_t broker_resource = 4;
-constexpr std::int8_t source_topic = 1;    // TOPIC_CONFIG
-constexpr std::int8_t source_default = 5;  // DEFAULT_CONFIG
+constexpr std::int8_t source_topic = 1;          // TOPIC_CONFIG
+constexpr std::int8_t source_default = 5;        // DEFAULT_CONFIG
+constexpr std::int8_t source_static_broker = 4;  // STATIC_BROKER_CONFIG
 
-kafka::describe_configs_response::describe_configs_result describe_topic(
-    context& ctx, const kafka::describe_configs_request::describe_configs_resource& resource) {
-  kafka::describe_configs_response::describe_configs_result out;
+using result_type = kafka::describe_configs_response::describe_configs_result;
+using resource_type = kafka::describe_configs_request::describe_configs_resource;
+
+bool wanted(const resource_type& resource, const std::string& name) {
+  const auto& keys = resource.configuration_keys;
+  return !keys || keys->empty() || std::find(keys->begin(), keys->end(), name) != keys->end();
+}
+
+void add_entry(result_type& out, const resource_type& resource, std::string name, std::string value,
+               bool is_default, std::int8_t source) {
+  if (!wanted(resource, name)) return;
+  kafka::describe_configs_response::describe_configs_resource_result c;
+  c.name = std::move(name);
+  c.value = std::move(value);
+  c.is_default = is_default;
+  c.config_source = source;
+  c.read_only = source == source_static_broker;
+  out.configs.push_back(std::move(c));
+}
+
+// Topic config name → the broker config that sets its default, as Kafka names them.
+const std::map<std::string, std::string>& broker_names() {
+  static const std::map<std::string, std::string> names{
+      {"cleanup.policy", "log.cleanup.policy"},
+      {"flush.messages", "log.flush.interval.messages"},
+      {"flush.ms", "log.flush.interval.ms"},
+      {"index.interval.bytes", "log.index.interval.bytes"},
+      {"max.message.bytes", "message.max.bytes"},
+      {"retention.bytes", "log.retention.bytes"},
+      {"retention.ms", "log.retention.ms"},
+      {"segment.bytes", "log.segment.bytes"},
+      {"segment.index.bytes", "log.index.size.max.bytes"},
+      {"segment.ms", "log.roll.ms"},
+  };
+  return names;
+}
+
+result_type describe_broker(context& ctx, const resource_type& resource) {
+  result_type out;
+  out.resource_type = resource.resource_type;
+  out.resource_name = resource.resource_name;
+  out.error_message = std::nullopt;
+  auto node = std::to_string(ctx.config.node_id);
+  if (!resource.resource_name.empty() && resource.resource_name != node) {
+    out.error_code = code(kafka::error_code::invalid_request);
+    out.error_message = "this broker is node " + node;
+    return out;
+  }
+  auto add = [&](std::string name, std::string value) {
+    add_entry(out, resource, std::move(name), std::move(value), false, source_static_broker);
+  };
+  add("broker.id", node);
+  add("node.id", node);
+  add("advertised.listeners",
+      "PLAINTEXT://" + ctx.config.advertised_host + ":" + std::to_string(ctx.config.advertised_port));
+  add("auto.create.topics.enable", ctx.config.auto_create_topics ? "true" : "false");
+  add("num.partitions", std::to_string(ctx.config.default_partitions));
+  add("default.replication.factor", "1");
+  add("offsets.topic.replication.factor", "1");
+  for (const auto& entry : storage::describe_config(ctx.logs.options().defaults, {})) {
+    auto name = broker_names().find(entry.name);
+    if (name != broker_names().end()) add(name->second, entry.value);
+  }
+  return out;
+}
+
+result_type describe_topic(context& ctx, const resource_type& resource) {
+  result_type out;
   out.resource_type = resource.resource_type;
   out.resource_name = resource.resource_name;
   out.error_message = std::nullopt;
@@ -22,16 +91,9 @@ kafka::describe_configs_response::describe_configs_result describe_topic(
     out.error_message = "no topic '" + resource.resource_name + "'";
     return out;
   }
-  const auto& keys = resource.configuration_keys;
-  for (const auto& entry : storage::describe_config(ctx.logs.options().defaults, topic->overrides)) {
-    if (keys && !keys->empty() && std::find(keys->begin(), keys->end(), entry.name) == keys->end()) continue;
-    kafka::describe_configs_response::describe_configs_resource_result c;
-    c.name = entry.name;
-    c.value = entry.value;
-    c.is_default = entry.is_default;
-    c.config_source = entry.is_default ? source_default : source_topic;
-    out.configs.push_back(std::move(c));
-  }
+  for (const auto& entry : storage::describe_config(ctx.logs.options().defaults, topic->overrides))
+    add_entry(out, resource, entry.name, entry.value, entry.is_default,
+              entry.is_default ? source_default : source_topic);
   return out;
 }
 
@@ -44,18 +106,16 @@ kafka::describe_configs_response handle_describe_configs(context& ctx,
   for (const auto& resource : request.resources) {
     if (resource.resource_type == topic_resource) {
       response.results.push_back(describe_topic(ctx, resource));
-      continue;
-    }
-    kafka::describe_configs_response::describe_configs_result out;
-    out.resource_type = resource.resource_type;
-    out.resource_name = resource.resource_name;
-    out.error_message = std::nullopt;
-    // Broker configs are not exposed yet: an empty list, so tools that ask still work.
-    if (resource.resource_type != broker_resource) {
+    } else if (resource.resource_type == broker_resource) {
+      response.results.push_back(describe_broker(ctx, resource));
+    } else {
+      result_type out;
+      out.resource_type = resource.resource_type;
+      out.resource_name = resource.resource_name;
       out.error_code = code(kafka::error_code::invalid_request);
       out.error_message = "unsupported resource type";
+      response.results.push_back(std::move(out));
     }
-    response.results.push_back(std::move(out));
   }
   return response;
 }
