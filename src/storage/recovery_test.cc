@@ -280,6 +280,19 @@ TEST_F(RecoveryTest, CorruptBatchInASealedSegmentIsNeverServed) {
   EXPECT_TRUE(same_bytes(must(log_->read(14, 1 << 20)).batches, stored(7, 8)));
 }
 
+TEST_F(RecoveryTest, WrongBaseOffsetInASealedSegmentIsNeverServed) {
+  build_segmented_log();
+  must(log_->close());
+  log_.reset();
+  // The base offset is outside the CRC: batch 6 (offsets 12-13) claims to start at 40.
+  byte_vector file = read_file(log_file(8));
+  store_be<std::int64_t>(file.data() + stored_[4].size() + stored_[5].size(), 40);
+  write_file(log_file(8), file);
+  open(/*clean=*/true);
+  EXPECT_EQ(log_->read(12, 1 << 20).error().code, errc::corruption);
+  EXPECT_TRUE(same_bytes(must(log_->read(8, 1 << 20)).batches, stored(4, 6)));
+}
+
 TEST_F(RecoveryTest, CorruptBatchInASealedSegmentIsNeverServedWhenItsIndexIsRebuilt) {
   build_segmented_log();
   must(log_->close());

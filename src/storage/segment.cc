@@ -288,25 +288,32 @@ result<std::vector<std::byte>> segment::read(std::int64_t offset, std::size_t ma
   // The batch holding `offset` may start below max_offset, but nothing of it
   // from `offset` on is wanted (a fetch at the high watermark is empty).
   if (offset >= max_offset) return std::vector<std::byte>{};
-  std::uint64_t start = 0;
+  offset_index::entry start{};
   {
     std::lock_guard lock(index_mu_);
     SLUICE_RETURN_IF_ERROR(ensure_indexes_loaded());
-    start = offset_index_.lookup(offset).position;
+    start = offset_index_.lookup(offset);
   }
-  batch_scanner scanner(*log_, start, end_position, /*verify_crc=*/false, read_chunk_for(max_bytes));
+  batch_scanner scanner(*log_, start.position, end_position, /*verify_crc=*/false, read_chunk_for(max_bytes));
   std::vector<std::byte> out;
   // One allocation of the likely size instead of doubling through it.
-  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(max_bytes, end_position - start)));
+  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(max_bytes, end_position - start.position)));
+  std::int64_t expected_offset = start.offset;  // index entries hold the base offset of their batch
   while (out.size() < max_bytes || out.empty()) {
     auto batch = scanner.next();
     if (!batch && batch.error().code == errc::corruption && !out.empty()) break;
     if (!batch) return fail(batch.error().code, log_path() + ": " + batch.error().message);
     if (!*batch || (*batch)->header.base_offset >= max_offset) break;
     const auto& b = **batch;
-    if (b.header.next_offset() <= offset) continue;
+    // base_offset is outside the CRC: a batch that does not continue its predecessor is corrupt.
+    bool continues = b.header.base_offset == expected_offset;
+    expected_offset = b.header.next_offset();
+    if (b.header.next_offset() <= offset && continues) continue;
     if (!out.empty() && out.size() + b.bytes.size() > max_bytes) break;
-    if (auto valid = model::validate_batch(b.bytes); !valid) {
+    auto valid = continues
+                     ? model::validate_batch(b.bytes)
+                     : result<model::batch_header>(fail(errc::corruption, "offsets are not contiguous"));
+    if (!valid) {
       spdlog::error("segment {}: batch at position {} fails validation: {}", log_path(), b.position,
                     valid.error().message);
       if (!out.empty()) break;
