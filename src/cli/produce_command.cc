@@ -1,6 +1,7 @@
 #include "cli/produce_command.h"
 
 #include <CLI/CLI.hpp>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -101,7 +102,7 @@ void send(rd_kafka_t* client, const std::string& topic, const input_record& r, d
   for (const auto& [name, value] : r.headers)
     rd_kafka_header_add(headers.get(), name.data(), static_cast<ssize_t>(name.size()),
                         value ? value->data() : nullptr, value ? static_cast<ssize_t>(value->size()) : 0);
-  std::vector<rd_kafka_vu_t> fields(7);
+  std::array<rd_kafka_vu_t, 7> fields{};
   fields[0].vtype = RD_KAFKA_VTYPE_TOPIC;
   fields[0].u.cstr = topic.c_str();
   fields[1].vtype = RD_KAFKA_VTYPE_PARTITION;
@@ -132,6 +133,22 @@ void send(rd_kafka_t* client, const std::string& topic, const input_record& r, d
   rd_kafka_poll(client, 0);
 }
 
+// Sends stdin's records until its end or the first line that is not a record (the error names it).
+result<void> send_lines(rd_kafka_t* client, const std::string& topic, const record_defaults& defaults,
+                        delivery_stats& stats) {
+  line_reader input(stdin);
+  std::int64_t line_number = 0;
+  while (auto line = input.next()) {
+    ++line_number;
+    if (defaults.format == input_format::json && line->find_first_not_of(" \t\r") == std::string::npos)
+      continue;
+    auto r = parse_record(*line, defaults);
+    if (!r) return fail(r.error().code, "line " + std::to_string(line_number) + ": " + r.error().message);
+    send(client, topic, *r, stats);
+  }
+  return {};
+}
+
 // Fails fast when the broker is unreachable, the topic does not exist (and is not auto-created), or
 // --partition is not one of its partitions.
 result<void> check_topic(rd_kafka_t* client, const produce_state& s) {
@@ -156,20 +173,7 @@ int run_produce(const produce_state& s) {
   if (!client) return report("produce", client.error());
   if (auto checked = check_topic(client->get(), s); !checked) return report("produce", checked.error());
 
-  line_reader input(stdin);
-  std::int64_t line_number = 0;
-  std::optional<error> input_error;
-  while (auto line = input.next()) {
-    ++line_number;
-    if (defaults->format == input_format::json && line->find_first_not_of(" \t\r") == std::string::npos)
-      continue;
-    auto r = parse_record(*line, *defaults);
-    if (!r) {
-      input_error = error{r.error().code, "line " + std::to_string(line_number) + ": " + r.error().message};
-      break;
-    }
-    send(client->get(), s.topic, *r, stats);
-  }
+  auto sent = send_lines(client->get(), s.topic, *defaults, stats);
   while (rd_kafka_flush(client->get(), 1000) == RD_KAFKA_RESP_ERR__TIMED_OUT) {
   }
   std::fprintf(stderr, "sluice produce: %lld records (%lld bytes) delivered to %s, %lld failed\n",
@@ -177,7 +181,7 @@ int run_produce(const produce_state& s) {
                static_cast<long long>(stats.failed));
   if (stats.failed > 0)
     std::fprintf(stderr, "sluice produce: first failure: %s\n", stats.first_error.c_str());
-  if (input_error) return report("produce", *input_error);
+  if (!sent) return report("produce", sent.error());
   return stats.failed > 0 ? exit_failure : 0;
 }
 

@@ -202,6 +202,14 @@ def test_produce_json_records_round_trip_exactly(broker, topic_name):
     assert c[3].headers == [("flag", b"f"), ("h", b"1"), ("h", None), ("h", b"")]
 
 
+def test_produce_to_a_new_topic_creates_it_like_other_producers(broker, topic_name):
+    from conftest import DEFAULT_PARTITIONS
+    p = sluice(broker, "produce", topic_name, "-p", "0", input=b"first\n")
+    assert "1 records (5 bytes)" in p.stderr.decode()
+    parts, _ = describe(broker, topic_name)
+    assert len(parts) == DEFAULT_PARTITIONS and parts[0][2] == 1
+
+
 def test_consume_text_format_prints_values_and_keys(broker, topic_name):
     sluice(broker, "topic", "create", topic_name, "-p", "1")
     sluice(broker, "produce", topic_name, "--key", "K", input=b"one\ntwo\nthree\n")
