@@ -112,8 +112,9 @@ result<std::vector<std::int32_t>> choose_partitions(rd_kafka_t* client, const co
     if (existing.count(p) == 0)
       return fail(errc::not_found, "topic '" + s.topic + "' has no partition " + std::to_string(p) +
                                        " (it has " + std::to_string(existing.size()) + ")");
-  if (!s.partitions.empty()) return std::vector<std::int32_t>(s.partitions.begin(), s.partitions.end());
-  return std::vector<std::int32_t>(existing.begin(), existing.end());
+  if (s.partitions.empty()) return std::vector<std::int32_t>(existing.begin(), existing.end());
+  std::set<std::int32_t> chosen(s.partitions.begin(), s.partitions.end());  // -p 1 -p 1 reads 1 once
+  return std::vector<std::int32_t>(chosen.begin(), chosen.end());
 }
 
 result<std::map<std::int32_t, std::int64_t>> start_offsets(rd_kafka_t* client, const consume_state& s,

@@ -247,6 +247,9 @@ def test_consume_offsets(broker, topic_name):
     assert values("--offset", "end") == []
     assert values("--offset", "beginning", "--partition", "1") == [f"p1-{i}" for i in range(6)]
     assert values("--offset", "0:3", "--partition", "0") == ["p0-3", "p0-4", "p0-5"]
+    assert values("--offset", "0:3", "-p", "0", "-p", "0") == ["p0-3", "p0-4", "p0-5"]
+    p = sluice(broker, "consume", topic_name, "--offset", "1:0", "-p", "0", "-e", check=False)
+    assert p.returncode == 2 and "partition 1, which is not consumed" in p.stderr.decode(), p.stderr
 
 
 def test_consume_without_start_flag_reads_only_new_records(broker, topic_name):
