@@ -4,6 +4,9 @@
 #include <CLI/CLI.hpp>
 
 #include "app/serve_command.h"
+#include "cli/consume_command.h"
+#include "cli/produce_command.h"
+#include "cli/topic_command.h"
 
 int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
@@ -13,6 +16,9 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   sluice::app::serve_options serve;
   sluice::app::add_serve_command(app, serve, exit_code);
+  sluice::cli::add_topic_command(app, exit_code);
+  sluice::cli::add_produce_command(app, exit_code);
+  sluice::cli::add_consume_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
