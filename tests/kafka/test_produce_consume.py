@@ -132,7 +132,9 @@ def test_compressed_produce_consumes_back_exactly(broker, topic_name, producer, 
     # The client really compressed, and the broker stored the batches as sent
     # (docs/storage-format.md: segment logs hold the wire's record batches).
     codecs = stored_batch_codecs(broker.data_dir / "topics" / topic_name / "0")
-    assert codecs and set(codecs) == {CODEC_IDS[codec]}, (
+    # librdkafka sends a batch uncompressed when compressing does not shrink it (say, a first
+    # batch of one small record), so uncompressed batches may sit beside the compressed ones.
+    assert CODEC_IDS[codec] in codecs and set(codecs) <= {0, CODEC_IDS[codec]}, (
         f"stored batch codecs {codecs}, expected only {CODEC_IDS[codec]} ({codec}). All 0 means the "
         "client sent the batches uncompressed; librdkafka (kcat, confluent-kafka) does that silently "
         "when ApiVersions does not advertise Produce from v0 (gzip/snappy/lz4) or FindCoordinator "
