@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/serve_command.h"
+#include "perf/bench_command.h"
 
 int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   sluice::app::serve_options serve;
   sluice::app::add_serve_command(app, serve, exit_code);
+  sluice::perf::add_bench_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
