@@ -32,6 +32,12 @@ void report_error(const rd_kafka_message_t* m, bool& reported) {
   fmt::print(stderr, "consumer: {} (first error; later ones are not printed)\n", rd_kafka_message_errstr(m));
 }
 
+void raise_to(std::atomic<std::int64_t>& maximum, std::int64_t value) {
+  auto seen = maximum.load(std::memory_order_relaxed);
+  while (value > seen && !maximum.compare_exchange_weak(seen, value, std::memory_order_relaxed)) {
+  }
+}
+
 }  // namespace
 
 client_ptr make_consumer(const perf_options& o) {
@@ -69,6 +75,7 @@ clock::time_point consume_records(rd_kafka_t* rk, const consume_limits& limits, 
     }
     auto received_ns = wall_clock_ns();
     std::int64_t bytes = 0;
+    std::int64_t max_latency = 0;
     for (auto* m : std::span(batch.data(), n)) {
       if (m->err) {
         report_error(m, error_reported);
@@ -76,13 +83,17 @@ clock::time_point consume_records(rd_kafka_t* rk, const consume_limits& limits, 
         ++consumed;
         bytes += static_cast<std::int64_t>(m->len);
         auto sent_ns = read_send_ns({static_cast<const char*>(m->payload), m->len});
-        if (latencies && sent_ns > 0) latencies->record(received_ns - sent_ns);
+        if (latencies && sent_ns > 0) {
+          latencies->record(received_ns - sent_ns);
+          max_latency = std::max(max_latency, received_ns - sent_ns);
+        }
       }
       rd_kafka_message_destroy(m);
     }
     if (n > 0) last = clock::now();
     counters.consumed.store(consumed, std::memory_order_relaxed);
     counters.consumed_bytes.fetch_add(bytes, std::memory_order_relaxed);
+    raise_to(counters.interval_max_latency_ns, max_latency);
     if (tick) tick(clock::now());
   }
   return last;

@@ -49,7 +49,7 @@ const char* mode_name(bench_mode mode) {
   return "?";
 }
 
-progress_printer::progress_printer(const run_counters& counters, bench_mode mode, double interval_s,
+progress_printer::progress_printer(run_counters& counters, bench_mode mode, double interval_s,
                                    clock::time_point start)
     : counters_(counters),
       mode_(mode),
@@ -70,6 +70,9 @@ void progress_printer::tick(clock::time_point now) {
     totals = fmt::format("sent {} acked {} failed {}", counters_.sent.load(), counters_.acked.load(),
                          counters_.failed.load());
   if (mode_ != bench_mode::produce) totals += fmt::format(" consumed {}", counters_.consumed.load());
+  if (mode_ == bench_mode::end_to_end)
+    totals += fmt::format(" max latency {:.1f} ms",
+                          static_cast<double>(counters_.interval_max_latency_ns.exchange(0)) / 1e6);
   fmt::print("[{:6.1f} s] {} | {:.0f} records/s {:.1f} MB/s\n", seconds_between(start_, now), totals, rate,
              mb);
   std::fflush(stdout);

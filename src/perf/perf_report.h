@@ -28,6 +28,7 @@ struct run_counters {
   std::atomic<std::int64_t> failed{0};
   std::atomic<std::int64_t> consumed{0};
   std::atomic<std::int64_t> consumed_bytes{0};
+  std::atomic<std::int64_t> interval_max_latency_ns{0};  // end-to-end; the progress line resets it
 };
 
 struct run_result {
@@ -45,12 +46,12 @@ struct run_result {
 // Prints one line per interval with the totals and the rate over the last interval.
 class progress_printer {
  public:
-  progress_printer(const run_counters& counters, bench_mode mode, double interval_s, clock::time_point start);
+  progress_printer(run_counters& counters, bench_mode mode, double interval_s, clock::time_point start);
   // Cheap when the interval has not passed: call it often, from one thread.
   void tick(clock::time_point now);
 
  private:
-  const run_counters& counters_;
+  run_counters& counters_;
   bench_mode mode_;
   clock::duration interval_;
   clock::time_point start_;
