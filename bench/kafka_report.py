@@ -90,6 +90,9 @@ def main():
           f"{f['sluice_latency_achieved_rate']:,.0f}): p50 {f['sluice_latency_p50_ms']:.3f} ms, "
           f"p99 {f['sluice_latency_p99_ms']:.3f} ms, p99.9 {f['sluice_latency_p99_9_ms']:.3f} ms")
 
+    print(f"CPU pressure (some task waiting for a CPU): {f['cpu_pressure_pct_rounds']}% of the throughput "
+          f"rounds, {f['cpu_pressure_pct_latency']}% of the latency run")
+
     targets = [
         ("1 KiB records/s >= 2 x Redis", 2.0, ratios["1k_vs_redis"], True),
         ("1 KiB records/s >= 2.5 x JetStream", 2.5, ratios["1k_vs_jetstream"], True),
@@ -128,6 +131,10 @@ def main():
         "git_commit": a.commit,
         "machine": machine() | {"load_average_at_start": a.load_start},
         "load_average_at_end": a.load_end,
+        "cpu_pressure_percent": {"throughput_rounds": f["cpu_pressure_pct_rounds"],
+                                 "latency_run": f["cpu_pressure_pct_latency"],
+                                 "meaning": "share of wall time in which some runnable task waited for a CPU "
+                                            "(/proc/pressure/cpu)"},
         "versions": {
             "librdkafka": first_line(["pkg-config", "--modversion", "rdkafka"]),
             "redis": first_line(["redis-server", "--version"]),

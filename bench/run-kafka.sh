@@ -105,6 +105,20 @@ payload() {  # n bytes, the pattern sluice bench and nats_publish use
   python3 -c "import sys; p = b'sluice benchmark record payload 0123456789 '; n = int(sys.argv[1]); sys.stdout.write((p * (n // len(p) + 1))[:n].decode())" "$1"
 }
 
+# CPU pressure (PSI): the share of wall time in which some runnable task waited for a CPU. Other
+# jobs on the machine, and client and server sharing the cores, both show up here.
+pressure_mark() {  # prints "<wall µs> <cpu-wait µs>"
+  local wait_us
+  wait_us="$(awk '/^some/ { sub("total=", "", $5); print $5 }' /proc/pressure/cpu 2>/dev/null || true)"
+  echo "$(($(date +%s%N) / 1000)) ${wait_us:-0}"
+}
+pressure_since() {  # mark; prints the percentage, or "n/a" without PSI
+  [ -r /proc/pressure/cpu ] || { echo n/a; return; }
+  read -r wall0 wait0 <<<"$1"
+  read -r wall1 wait1 <<<"$(pressure_mark)"
+  awk -v w="$((wait1 - wait0))" -v t="$((wall1 - wall0))" 'BEGIN { printf "%.1f", 100 * w / t }'
+}
+
 results="$scratch/results.env"
 : >"$results"
 put() { echo "$1=$2" >>"$results"; printf '   %-34s %s\n' "$1" "$2"; }
@@ -180,6 +194,7 @@ jetstream_load() {  # size, count, stream, round: a new stream each time
 }
 
 declare -A runs  # name -> space-separated records/s, one per round
+rounds_mark="$(pressure_mark)"
 sluice_cpu_s=0
 for round in $(seq 1 "$rounds"); do
   for size in 1024 100; do
@@ -200,6 +215,7 @@ for round in $(seq 1 "$rounds"); do
 done
 for name in "${!runs[@]}"; do echo "$name=${runs[$name]% }" >>"$results"; done
 put sluice_1k_server_cpu_s "$sluice_cpu_s"
+put cpu_pressure_pct_rounds "$(pressure_since "$rounds_mark")"
 # Only Sluice from here on.
 stop_process "$redis_pid"
 stop_process "$nats_pid"
@@ -233,9 +249,11 @@ put sluice_fdatasync_counter "$syncs_counter"
 # is answered, so client batching delay does not count as broker latency.
 half_rate="$(printf '%s\n' ${runs[sluice_1k]} | sort -n | awk '{ v[NR] = $1 } END { printf "%d", v[int((NR + 1) / 2)] / 2 }')"
 log "sluice: end-to-end latency, 1 KiB at $half_rate records/s (half the median 1 KiB rate), ${latency_seconds} s"
+latency_mark="$(pressure_mark)"
 build/sluice bench -b "$sluice_bootstrap" --topic tlat --mode end-to-end --record-size 1024 \
   --rate "$half_rate" --duration "$latency_seconds" -X linger.ms=0 --json "$scratch/latency.json" 2>&1 |
-  grep -v CONFWARN | tail -4
+  grep -v CONFWARN
+put cpu_pressure_pct_latency "$(pressure_since "$latency_mark")"
 latency() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]][sys.argv[3]])' "$scratch/latency.json" latency "$1"; }
 put sluice_latency_rate "$half_rate"
 put sluice_latency_p50_ms "$(latency p50_ms)"
