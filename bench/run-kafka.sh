@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 usage() {
   cat <<'EOF'
 Usage: bench/run-kafka.sh [--rounds N] [--records-1k N] [--records-100 N] [--records-acks-all N]
-                          [--latency-seconds S]
+                          [--latency-seconds S] [--low-rate R]
 
 Builds the release preset (build/sluice) and the peer load generators (cached in build/bench-peers/),
 then measures records/s for each system at 100 B and 1 KiB values:
@@ -21,13 +21,15 @@ then measures records/s for each system at 100 B and 1 KiB values:
 The rounds interleave the systems (each round runs every system once per size) and the report
 takes the median round. Then, for Sluice alone: its CPU-seconds per GB ingested (over the 1 KiB
 rounds), and produce→consume latency percentiles at half of its median 1 KiB rate
-(`sluice bench --mode end-to-end --rate`, linger.ms=0). Runs in about 3-4 minutes.
+(`sluice bench --mode end-to-end --rate`, linger.ms=0), and again at a low fixed rate. Runs in
+about 4-5 minutes.
 
   --rounds N             rounds of the throughput runs (default 3)
   --records-1k N         records per 1 KiB run (default 1000000)
   --records-100 N        records per 100 B run (default 3000000)
   --records-acks-all N   records in the acks=all run (default 500000)
-  --latency-seconds S    length of the end-to-end latency run (default 10)
+  --latency-seconds S    length of each end-to-end latency run (default 10)
+  --low-rate R           records/s of the second latency run (default 20000)
 EOF
 }
 
@@ -36,6 +38,7 @@ records_1k=1000000
 records_100=3000000
 records_acks_all=500000
 latency_seconds=10
+low_rate=20000
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -43,6 +46,7 @@ while [ $# -gt 0 ]; do
     --records-100) records_100="$2"; shift 2 ;;
     --records-acks-all) records_acks_all="$2"; shift 2 ;;
     --latency-seconds) latency_seconds="$2"; shift 2 ;;
+    --low-rate) low_rate="$2"; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -166,7 +170,7 @@ start_server nats "$nats_port" nats-server -js -sd "$scratch/nats" -a 127.0.0.1 
 nats_pid=$server_pid
 # Sluice topics: one partition each, as every peer here writes one stream. One warm-up record
 # creates each.
-for t in "s1k:" "s100:" "tall:--topic-config=flush.messages=1" "tlat:"; do
+for t in "s1k:" "s100:" "tall:--topic-config=flush.messages=1" "tlatency:" "tlatency_low:"; do
   build/sluice bench -b "$sluice_bootstrap" --topic "${t%%:*}" --partitions 1 --records 1 --record-size 16 \
     --progress-interval 0 ${t#*:} >/dev/null
 done
@@ -248,18 +252,22 @@ put sluice_fdatasync_counter "$syncs_counter"
 # Half of the median 1 KiB rate. linger.ms=0: a record leaves as soon as the previous request
 # is answered, so client batching delay does not count as broker latency.
 half_rate="$(printf '%s\n' ${runs[sluice_1k]} | sort -n | awk '{ v[NR] = $1 } END { printf "%d", v[int((NR + 1) / 2)] / 2 }')"
+latency_run() {  # name, rate, seconds: one end-to-end run, its figures stored as sluice_<name>_*
+  local mark json="$scratch/$1.json"
+  mark="$(pressure_mark)"
+  build/sluice bench -b "$sluice_bootstrap" --topic "t$1" --mode end-to-end --record-size 1024 \
+    --rate "$2" --duration "$3" -X linger.ms=0 --json "$json" 2>&1 | grep -v CONFWARN
+  put "cpu_pressure_pct_$1" "$(pressure_since "$mark")"
+  put "sluice_$1_rate" "$2"
+  for field in p50_ms p99_ms p99_9_ms; do
+    put "sluice_$1_$field" "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["latency"][sys.argv[2]])' "$json" "$field")"
+  done
+  put "sluice_$1_achieved_rate" "$(python3 -c 'import json, sys; print(round(json.load(open(sys.argv[1]))["records_per_s"]))' "$json")"
+}
 log "sluice: end-to-end latency, 1 KiB at $half_rate records/s (half the median 1 KiB rate), ${latency_seconds} s"
-latency_mark="$(pressure_mark)"
-build/sluice bench -b "$sluice_bootstrap" --topic tlat --mode end-to-end --record-size 1024 \
-  --rate "$half_rate" --duration "$latency_seconds" -X linger.ms=0 --json "$scratch/latency.json" 2>&1 |
-  grep -v CONFWARN
-put cpu_pressure_pct_latency "$(pressure_since "$latency_mark")"
-latency() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]][sys.argv[3]])' "$scratch/latency.json" latency "$1"; }
-put sluice_latency_rate "$half_rate"
-put sluice_latency_p50_ms "$(latency p50_ms)"
-put sluice_latency_p99_ms "$(latency p99_ms)"
-put sluice_latency_p99_9_ms "$(latency p99_9_ms)"
-put sluice_latency_achieved_rate "$(python3 -c 'import json, sys; print(round(json.load(open(sys.argv[1]))["records_per_s"]))' "$scratch/latency.json")"
+latency_run latency "$half_rate" "$latency_seconds"
+log "sluice: end-to-end latency, 1 KiB at $low_rate records/s, ${latency_seconds} s"
+latency_run latency_low "$low_rate" "$latency_seconds"
 
 # --- report -----------------------------------------------------------------------------------
 mkdir -p bench/results
