@@ -35,9 +35,7 @@ int run(perf_options o) {
                                                   : run_end_to_end_mode(o);
     print_summary(o, result);
     if (!o.json_path.empty()) write_json(o.json_path, o, result);
-    bool lost =
-        o.mode == bench_mode::end_to_end && result.latency && result.latency->samples < result.records;
-    return result.failed > 0 || lost ? 1 : 0;
+    return result.failed > 0 || result.missing > 0 ? 1 : 0;
   } catch (const client_error& e) {
     fmt::print(stderr, "sluice bench: {}\n", e.what());
     return 1;

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <exception>
 #include <limits>
 #include <thread>
@@ -16,6 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto setup_timeout = 10s;
+constexpr auto consume_idle_timeout = 10s;  // as kafka-consumer-perf-test's --timeout
 
 double seconds_between(clock::time_point from, clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
@@ -90,7 +92,7 @@ run_result run_consume_mode(const perf_options& o) {
                                      : o.duration_s > 0 ? std::numeric_limits<std::int64_t>::max()
                                                         : present;
   auto start = clock::now();
-  consume_limits limits{.target = &target};
+  consume_limits limits{.target = &target, .idle_timeout = consume_idle_timeout};
   if (o.duration_s > 0)
     limits.stop_at =
         start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(o.duration_s));
@@ -140,7 +142,8 @@ run_result run_end_to_end_mode(const perf_options& o) {
   r.failed = counters.failed.load();
   r.seconds = seconds_between(out.start, last);
   r.latency = latencies.summarize();
-  if (r.records < counters.acked.load())
+  r.missing = std::max<std::int64_t>(counters.acked.load() - r.records, 0);
+  if (r.missing > 0)
     fmt::print(stderr, "only {} of {} acknowledged records arrived within 30 s\n", r.records,
                counters.acked.load());
   return r;

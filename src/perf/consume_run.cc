@@ -19,9 +19,15 @@ struct queue_deleter {
   void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
 };
 
-bool reached(const consume_limits& limits, std::int64_t consumed, clock::time_point now) {
+bool reached(const consume_limits& limits, std::int64_t consumed, clock::time_point now,
+             clock::time_point last_record) {
   if (limits.cancel && limits.cancel->load()) return true;
   if (limits.target && consumed >= limits.target->load()) return true;
+  if (now - last_record >= limits.idle_timeout) {
+    fmt::print(stderr, "no record for {:.0f} s; stopping after {} records\n",
+               std::chrono::duration<double>(limits.idle_timeout).count(), consumed);
+    return true;
+  }
   return now >= limits.stop_at;
 }
 
@@ -65,7 +71,7 @@ clock::time_point consume_records(rd_kafka_t* rk, const consume_limits& limits, 
   std::int64_t consumed = 0;
   auto last = clock::now();
   bool error_reported = false;
-  while (!reached(limits, consumed, clock::now())) {
+  while (!reached(limits, consumed, clock::now(), last)) {
     // A batch call waits until the batch is full or the timeout passes, which would hold back
     // records at low rates: wait for the first record alone, then take what else is queued.
     std::size_t n = 0;

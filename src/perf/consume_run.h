@@ -24,6 +24,8 @@ struct consume_limits {
   const std::atomic<std::int64_t>* target = nullptr;
   clock::time_point stop_at = clock::time_point::max();
   const std::atomic<bool>* cancel = nullptr;  // set by another thread to stop early
+  // Stop when no record has arrived for this long (the topic holds fewer records than asked for).
+  clock::duration idle_timeout = clock::duration::max();
 };
 
 // Consumes until a limit is reached, counting into `counters` and, when `latencies` is given,

@@ -69,7 +69,8 @@ void progress_printer::tick(clock::time_point now) {
   if (mode_ != bench_mode::consume)
     totals = fmt::format("sent {} acked {} failed {}", counters_.sent.load(), counters_.acked.load(),
                          counters_.failed.load());
-  if (mode_ != bench_mode::produce) totals += fmt::format(" consumed {}", counters_.consumed.load());
+  if (mode_ != bench_mode::produce)
+    totals += fmt::format("{}consumed {}", totals.empty() ? "" : " ", counters_.consumed.load());
   if (mode_ == bench_mode::end_to_end)
     totals += fmt::format(" max latency {:.1f} ms",
                           static_cast<double>(counters_.interval_max_latency_ns.exchange(0)) / 1e6);
@@ -82,11 +83,15 @@ void progress_printer::tick(clock::time_point now) {
 }
 
 void print_summary(const perf_options& o, const run_result& r) {
-  fmt::print("{}: {} records of {} B over {} partition(s) in {:.2f} s: {:.0f} records/s, {:.1f} MB/s",
-             mode_name(o.mode), r.records, o.record_size, r.partitions, r.seconds, r.records_per_s(),
+  // Consumed records have whatever size their producer gave them: report the mean.
+  auto value_bytes = r.records > 0 ? static_cast<double>(r.bytes) / static_cast<double>(r.records) : 0.0;
+  fmt::print("{}: {} records of {:.0f} B over {} partition(s) in {:.2f} s: {:.0f} records/s, {:.1f} MB/s",
+             mode_name(o.mode), r.records, value_bytes, r.partitions, r.seconds, r.records_per_s(),
              r.mb_per_s());
   if (o.rate > 0) fmt::print(" (target {:.0f} records/s)", o.rate);
-  fmt::print(", {} failed\n", r.failed);
+  fmt::print(", {} failed", r.failed);
+  if (o.mode == bench_mode::end_to_end) fmt::print(", {} acknowledged but not consumed", r.missing);
+  fmt::print("\n");
   if (r.latency)
     fmt::print(
         "produce→consume latency over {} records: p50 {:.3f} ms, p99 {:.3f} ms, p99.9 {:.3f} ms, "
@@ -109,7 +114,7 @@ void write_json(const std::string& path, const perf_options& o, const run_result
                      r.seconds)
       << fmt::format("  \"records_per_s\": {:.1f},\n  \"mb_per_s\": {:.3f},\n", r.records_per_s(),
                      r.mb_per_s())
-      << fmt::format("  \"failed\": {},\n", r.failed)
+      << fmt::format("  \"failed\": {},\n  \"missing\": {},\n", r.failed, r.missing)
       << fmt::format("  \"latency\": {}\n}}\n", r.latency ? latency_json(*r.latency) : "null");
   if (!out.flush()) throw client_error("cannot write " + path);
 }

@@ -36,7 +36,8 @@ struct run_result {
   std::int64_t records = 0;  // acknowledged (produce) or consumed (consume, end-to-end)
   std::int64_t bytes = 0;    // record value bytes
   double seconds = 0;
-  std::int64_t failed = 0;  // deliveries that failed
+  std::int64_t failed = 0;   // deliveries that failed
+  std::int64_t missing = 0;  // end-to-end: acknowledged but never consumed
   std::optional<latency_summary> latency;
 
   double records_per_s() const { return seconds > 0 ? static_cast<double>(records) / seconds : 0; }
