@@ -36,7 +36,8 @@ def read_figures(path):
 
 def first_line(command):
     try:
-        return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip().splitlines()[0]
+        out = subprocess.run(command, capture_output=True, text=True, check=False).stdout
+        return out.strip().splitlines()[0]
     except (OSError, IndexError):
         return "unknown"
 
@@ -76,7 +77,8 @@ def main():
     print(f"\nrecords/s, median of {a.rounds} round(s) (MB/s of values, MB = 10^6 B)")
     print(f"{'system':32} {'1 KiB':>20} {'100 B':>20}")
     for s in systems:
-        cells = [f"{f[f'{s}_{k}']:>10,.0f} ({f[f'{s}_{k}'] * size / 1e6:6.1f})" for k, size in (("1k", 1024), ("100", 100))]
+        cells = [f"{f[f'{s}_{k}']:>10,.0f} ({f[f'{s}_{k}'] * size / 1e6:6.1f})"
+                 for k, size in (("1k", 1024), ("100", 100))]
         print(f"{labels[s]:32} {cells[0]:>20} {cells[1]:>20}")
 
     ratios = {f"{k}_vs_{peer}": round(f[f"sluice_{k}"] / f[f"{peer}_{k}"], 3)
@@ -97,7 +99,8 @@ def main():
               f"{f[f'sluice_{run}_achieved_rate']:,.0f}): p50 {f[f'sluice_{run}_p50_ms']:.3f} ms, "
               f"p99 {f[f'sluice_{run}_p99_ms']:.3f} ms, p99.9 {f[f'sluice_{run}_p99_9_ms']:.3f} ms")
     print(f"CPU pressure (some task waiting for a CPU): {f['cpu_pressure_pct_rounds']}% of the throughput "
-          f"rounds, {f['cpu_pressure_pct_latency']}% and {f['cpu_pressure_pct_latency_low']}% of the latency runs")
+          f"rounds, {f['cpu_pressure_pct_latency']}% and {f['cpu_pressure_pct_latency_low']}% "
+          "of the latency runs")
 
     targets = [
         ("1 KiB records/s >= 2 x Redis", 2.0, ratios["1k_vs_redis"], True),
@@ -118,10 +121,12 @@ def main():
                       "mb_per_s_1kib": round(f[f"{s}_1k"] * 1024 / 1e6, 1),
                       "mb_per_s_100b": round(f[f"{s}_100"] * 100 / 1e6, 1),
                       "records_per_s_1kib_each_round": f.get(f"{s}_1k_rounds", [f[f"{s}_1k"]]),
-                      "records_per_s_100b_each_round": f.get(f"{s}_100_rounds", [f[f"{s}_100"]])} for s in systems}
+                      "records_per_s_100b_each_round": f.get(f"{s}_100_rounds", [f[f"{s}_100"]])}
+                  for s in systems}
     per_system["sluice"].update({
         "acks_all_flush_messages_1_records_per_s_1kib": f["sluice_1k_acks_all"],
-        "acks_all_fdatasyncs": syncs, "acks_all_records_per_fdatasync": round(per_sync, 2) if per_sync else None,
+        "acks_all_fdatasyncs": syncs,
+        "acks_all_records_per_fdatasync": round(per_sync, 2) if per_sync else None,
         "fdatasync_counted_with": f["sluice_fdatasync_counter"],
         "server_cpu_seconds_1kib_rounds": f["sluice_1k_server_cpu_s"],
         "server_cpu_seconds_per_gb": round(cpu_per_gb, 2),
@@ -146,9 +151,11 @@ def main():
             "nats_server": first_line(["nats-server", "--version"]),
         },
         "parameters": {
-            "rounds": a.rounds, "records_1kib": a.records_1k, "records_100b": a.records_100, "records_acks_all": a.records_acks_all,
+            "rounds": a.rounds, "records_1kib": a.records_1k, "records_100b": a.records_100,
+            "records_acks_all": a.records_acks_all,
             "partitions": 1,
-            "kafka_load": "rdkafka_performance -P -p 0 -a 1 -X linger.ms=5 -X batch.num.messages=10000 "
+            "kafka_load": "rdkafka_performance -P -p 0 -a 1 -m <filler> -X linger.ms=5 "
+                          "-X batch.num.messages=10000 "
                           "-X queue.buffering.max.messages=1000000",
             "redis_load": "redis-benchmark -c 50 -P 64 XADD <stream> * f <value>",
             "jetstream_load": "bench/peers/nats_publish.c, js_PublishAsync, 4096 unacknowledged at most",

@@ -105,8 +105,13 @@ cpu_seconds() {  # utime + stime of a process, in seconds
   awk -v tck="$clk_tck" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / tck }' "/proc/$1/stat"
 }
 
-payload() {  # n bytes, the pattern sluice bench and nats_publish use
-  python3 -c "import sys; p = b'sluice benchmark record payload 0123456789 '; n = int(sys.argv[1]); sys.stdout.write((p * (n // len(p) + 1))[:n].decode())" "$1"
+# Every load generator fills its values with this text, repeated (as sluice bench and
+# nats_publish do), so all systems store the same bytes.
+payload_pattern="sluice benchmark record payload 0123456789 "
+payload() {  # n bytes of it
+  local out=""
+  while [ "${#out}" -lt "$1" ]; do out+="$payload_pattern"; done
+  printf '%s' "${out:0:$1}"
 }
 
 # CPU pressure (PSI): the share of wall time in which some runnable task waited for a CPU. Other
@@ -139,7 +144,8 @@ kafka_load() {  # bootstrap, topic, size, count, acks, output file; extra -X arg
   local bootstrap="$1" topic="$2" size="$3" count="$4" acks="$5" out="$6"
   shift 6
   "$peers/rdkafka_performance" -P -t "$topic" -p 0 -s "$size" -c "$count" -a "$acks" -b "$bootstrap" \
-    -X linger.ms=5 -X batch.num.messages=10000 -X queue.buffering.max.messages=1000000 "$@" >"$out" 2>&1
+    -m "$payload_pattern" -X linger.ms=5 -X batch.num.messages=10000 \
+    -X queue.buffering.max.messages=1000000 "$@" >"$out" 2>&1
   rdkafka_perf_rate "$out" "$count"
 }
 
@@ -158,7 +164,8 @@ start_server() {  # name, port, command...; sets server_pid
 sluice_port="$(free_port)"
 sluice_bootstrap="127.0.0.1:$sluice_port"
 log "starting sluice (port $sluice_port), redis-server with AOF everysec, nats-server -js"
-start_server sluice "$sluice_port" build/sluice serve --data-dir "$scratch/sluice-data" --kafka-addr "$sluice_bootstrap"
+start_server sluice "$sluice_port" \
+  build/sluice serve --data-dir "$scratch/sluice-data" --kafka-addr "$sluice_bootstrap"
 sluice_pid=$server_pid
 redis_port="$(free_port)"
 mkdir -p "$scratch/redis" "$scratch/nats"
@@ -184,7 +191,8 @@ mock_load() {  # size, count, topic, round: the mock cluster lives inside the cl
 }
 redis_load() {  # size, count, stream, round; prints requests/s (one request = one XADD)
   local rate
-  rate="$(redis-benchmark -h 127.0.0.1 -p "$redis_port" -c 50 -P 64 -n "$2" --csv XADD "$3" '*' f "$(payload "$1")" |
+  rate="$(redis-benchmark -h 127.0.0.1 -p "$redis_port" -c 50 -P 64 -n "$2" --csv \
+    XADD "$3" '*' f "$(payload "$1")" |
     tail -1 | cut -d, -f2 | tr -d '"' | xargs printf '%.0f')"
   [ "$(redis-cli -p "$redis_port" XLEN "$3")" -ge "$2" ] || { echo "redis: stream $3 is short" >&2; exit 1; }
   redis-cli -p "$redis_port" DEL "$3" >/dev/null  # keeps memory flat between rounds
@@ -236,7 +244,8 @@ fi
 counter_pid=$!
 [ "$syncs_counter" = none ] || started_pids+=("$counter_pid")
 sleep 0.5
-put sluice_1k_acks_all "$(kafka_load "$sluice_bootstrap" tall 1024 "$records_acks_all" -1 "$scratch/sluice-all.out")"
+put sluice_1k_acks_all \
+  "$(kafka_load "$sluice_bootstrap" tall 1024 "$records_acks_all" -1 "$scratch/sluice-all.out")"
 syncs=""
 if [ "$syncs_counter" != none ]; then
   kill -INT "$counter_pid"
@@ -251,7 +260,14 @@ put sluice_fdatasync_counter "$syncs_counter"
 
 # Half of the median 1 KiB rate. linger.ms=0: a record leaves as soon as the previous request
 # is answered, so client batching delay does not count as broker latency.
-half_rate="$(printf '%s\n' ${runs[sluice_1k]} | sort -n | awk '{ v[NR] = $1 } END { printf "%d", v[int((NR + 1) / 2)] / 2 }')"
+half_rate="$(printf '%s\n' ${runs[sluice_1k]} | sort -n |
+  awk '{ v[NR] = $1 } END { printf "%d", v[int((NR + 1) / 2)] / 2 }')"
+json_field() {  # file, key[, key]: a value from a JSON file
+  python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))
+for k in sys.argv[2:]: v = v[k]
+print(v)' "$@"
+}
 latency_run() {  # name, rate, seconds: one end-to-end run, its figures stored as sluice_<name>_*
   local mark json="$scratch/$1.json"
   mark="$(pressure_mark)"
@@ -260,11 +276,12 @@ latency_run() {  # name, rate, seconds: one end-to-end run, its figures stored a
   put "cpu_pressure_pct_$1" "$(pressure_since "$mark")"
   put "sluice_$1_rate" "$2"
   for field in p50_ms p99_ms p99_9_ms; do
-    put "sluice_$1_$field" "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["latency"][sys.argv[2]])' "$json" "$field")"
+    put "sluice_$1_$field" "$(json_field "$json" latency "$field")"
   done
-  put "sluice_$1_achieved_rate" "$(python3 -c 'import json, sys; print(round(json.load(open(sys.argv[1]))["records_per_s"]))' "$json")"
+  put "sluice_$1_achieved_rate" "$(json_field "$json" records_per_s | xargs printf '%.0f')"
 }
-log "sluice: end-to-end latency, 1 KiB at $half_rate records/s (half the median 1 KiB rate), ${latency_seconds} s"
+log "sluice: end-to-end latency, 1 KiB at $half_rate records/s (half the median 1 KiB rate)," \
+  "${latency_seconds} s"
 latency_run latency "$half_rate" "$latency_seconds"
 log "sluice: end-to-end latency, 1 KiB at $low_rate records/s, ${latency_seconds} s"
 latency_run latency_low "$low_rate" "$latency_seconds"
@@ -274,6 +291,7 @@ mkdir -p bench/results
 out="bench/results/kafka-$(date +%F).json"
 python3 bench/kafka_report.py --results "$results" --json "$out" --commit "$commit" \
   --load-start "$load_start" --load-end "$(cut -d' ' -f1-3 /proc/loadavg)" \
-  --rounds "$rounds" --records-1k "$records_1k" --records-100 "$records_100" --records-acks-all "$records_acks_all" \
+  --rounds "$rounds" --records-1k "$records_1k" --records-100 "$records_100" \
+  --records-acks-all "$records_acks_all" \
   --latency-seconds "$latency_seconds"
 echo "results written to $out"
