@@ -7,6 +7,7 @@
 #include "cli/consume_command.h"
 #include "cli/produce_command.h"
 #include "cli/topic_command.h"
+#include "perf/bench_command.h"
 
 int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   sluice::cli::add_topic_command(app, exit_code);
   sluice::cli::add_produce_command(app, exit_code);
   sluice::cli::add_consume_command(app, exit_code);
+  sluice::perf::add_bench_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
