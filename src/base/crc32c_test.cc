@@ -39,10 +39,12 @@ TEST(Crc32c, ExtendEqualsWholeValue) {
 
 TEST(Crc32c, HardwareAndPortablePathsAgreeAtEveryAlignmentAndLength) {
   std::mt19937 rng(42);
-  std::vector<std::byte> data(4096 + 16);
+  std::vector<std::byte> data(20000 + 16);
   for (auto& b : data) b = static_cast<std::byte>(rng());
   for (std::size_t offset = 0; offset < 16; ++offset)
-    for (std::size_t len : {0u, 1u, 7u, 8u, 9u, 31u, 32u, 33u, 100u, 1000u, 4096u}) {
+    // Around the 3 KiB rounds of the interleaved path too.
+    for (std::size_t len : {0u, 1u, 7u, 8u, 9u, 31u, 32u, 33u, 100u, 1000u, 3071u, 3072u, 3073u, 4096u, 6151u,
+                            16384u, 20000u}) {
       auto span = std::span<const std::byte>(data).subspan(offset, len);
       EXPECT_EQ(crc32c::extend(0, span), crc32c::extend_portable(0, span)) << offset << "/" << len;
     }
