@@ -109,14 +109,11 @@ net::reply run(context& ctx, kafka::reader& r, const kafka::request_header& head
                          handler(ctx, request, header.request_api_version));
 }
 
-// Decodes on the calling (loop) thread, then runs `work` (handle and encode) on the blocking pool,
-// which replies. A handler that throws there closes the connection, as the connection's own
-// catch-all would.
+// Runs `work` (handle and encode) on the blocking pool, which replies. A handler that throws there
+// closes the connection, as the connection's own catch-all would.
 template <typename Request, typename Work>
-void post_blocking(context& ctx, boost::asio::thread_pool& pool, kafka::reader& r,
-                   const kafka::request_header& header, Work work, net::reply_fn respond) {
-  Request request;
-  if (!decode_body(r, header, request)) return respond(close_connection());
+void on_pool(context& ctx, boost::asio::thread_pool& pool, const kafka::request_header& header,
+             Request request, Work work, net::reply_fn respond) {
   boost::asio::post(
       pool, [&ctx, header, request = std::move(request), work, respond = std::move(respond)]() mutable {
         net::reply reply;
@@ -128,6 +125,15 @@ void post_blocking(context& ctx, boost::asio::thread_pool& pool, kafka::reader& 
         }
         respond(std::move(reply));
       });
+}
+
+// Decodes on the calling (loop) thread, then runs `work` on the blocking pool.
+template <typename Request, typename Work>
+void post_blocking(context& ctx, boost::asio::thread_pool& pool, kafka::reader& r,
+                   const kafka::request_header& header, Work work, net::reply_fn respond) {
+  Request request;
+  if (!decode_body(r, header, request)) return respond(close_connection());
+  on_pool(ctx, pool, header, std::move(request), work, std::move(respond));
 }
 
 // The usual shape: on the blocking pool, handle with `Handle` and encode at the request's version.
@@ -146,6 +152,19 @@ net::reply produce(context& ctx, kafka::produce_request& request, const kafka::r
   auto response = handle_produce(ctx, request, header.request_api_version);
   if (request.acks == 0) return net::reply{};
   return encode_response(header, header.request_api_version, response);
+}
+
+// Whether a Metadata request would create a topic (auto-creation of one that does not exist), the
+// only case in which it touches the disk. A refresh of known topics, the common case, is answered
+// on the loop. (A topic deleted between this check and the handler is created on the loop: rare,
+// and only slow, not wrong.)
+bool metadata_creates_topics(const context& ctx, const kafka::metadata_request& request,
+                             std::int16_t version) {
+  if (!ctx.config.auto_create_topics || !request.topics) return false;
+  if (version >= 4 && !request.allow_auto_topic_creation) return false;
+  for (const auto& topic : *request.topics)
+    if (!ctx.logs.describe_topic(topic.name.value_or(""))) return true;
+  return false;
 }
 
 // A newer client's ApiVersions: answer at v0 with UNSUPPORTED_VERSION and the supported list, so it can
@@ -218,10 +237,17 @@ void broker::handle(std::vector<std::byte> frame, boost::asio::io_context& loop,
                             respond(encode_fetch_response(header, std::move(response)));
                           });
     }
+    // Metadata: on the loop, unless it is about to create a topic.
+    case api_key::metadata: {
+      kafka::metadata_request request;
+      if (!decode_body(r, header, request)) return respond(close_connection());
+      auto work = [](context& c, const kafka::metadata_request& m, const kafka::request_header& h) {
+        return encode_response(h, h.request_api_version, handle_metadata(c, m, h.request_api_version));
+      };
+      if (!metadata_creates_topics(ctx_, request, version)) return respond(work(ctx_, request, header));
+      return on_pool(ctx_, blocking_, header, std::move(request), work, std::move(respond));
+    }
     // Writes to the disk: on the blocking pool.
-    case api_key::metadata:  // may auto-create topics
-      return run_blocking<kafka::metadata_request, handle_metadata>(ctx_, blocking_, r, header,
-                                                                    std::move(respond));
     case api_key::create_topics:
       return run_blocking<kafka::create_topics_request, handle_create_topics>(ctx_, blocking_, r, header,
                                                                               std::move(respond));

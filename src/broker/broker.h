@@ -8,8 +8,8 @@
 //
 // Threads: handle() runs on the connection's event loop and must not block it. Requests that write
 // to the disk (Produce with its appends and acks=-1 fdatasync, topic creation and deletion, config
-// changes, DeleteRecords, and Metadata, which may auto-create topics) are decoded on the loop, then
-// handled and encoded on the blocking pool, which replies. The rest answer on the loop; Fetch and
+// changes, DeleteRecords, and a Metadata request that auto-creates a topic) are decoded on the loop,
+// then handled and encoded on the blocking pool, which replies. The rest answer on the loop; Fetch and
 // ListOffsets read the log there (see handlers/fetch.cc for why).
 #pragma once
 

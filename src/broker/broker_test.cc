@@ -315,8 +315,11 @@ TEST_F(BrokerTest, RequestsThatWriteToTheDiskAreAnsweredFromTheBlockingPool) {
   create.topics.push_back(
       {.name = "made", .num_partitions = 1, .replication_factor = 1, .assignments = {}, .configs = {}});
   EXPECT_TRUE(on_pool(frame(create, 5)));
-  EXPECT_TRUE(on_pool(frame(kafka::metadata_request{}, 9)));
-  // In-memory APIs answer on the caller's thread.
+  kafka::metadata_request metadata;
+  metadata.topics->push_back({.topic_id = {}, .name = "auto"});
+  EXPECT_TRUE(on_pool(frame(metadata, 9)));  // creates "auto"
+  // In memory: answered on the caller's thread, Metadata included once its topics exist.
+  EXPECT_FALSE(on_pool(frame(metadata, 9)));
   EXPECT_FALSE(on_pool(frame(kafka::api_versions_request{}, 3)));
   EXPECT_EQ(logs_->partition("disk", 0)->end_offset(), 2);
 }
