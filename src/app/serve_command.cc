@@ -14,6 +14,7 @@
 
 #include "app/serve_config.h"
 #include "broker/broker.h"
+#include "net/asio.h"
 #include "net/server.h"
 #include "storage/log_manager.h"
 
@@ -90,8 +91,8 @@ int serve(const serve_options& options) {
     }
     advertised = *parsed;
   }
-  if (options.default_partitions < 1 || options.max_request_bytes < 1) {
-    spdlog::error("--default-partitions and --max-request-bytes must be positive");
+  if (options.default_partitions < 1 || options.max_request_bytes < 1 || options.storage_threads < 1) {
+    spdlog::error("--default-partitions, --max-request-bytes and --storage-threads must be positive");
     return 2;
   }
   auto stop_signals = block_stop_signals();
@@ -109,17 +110,18 @@ int serve(const serve_options& options) {
     net::server kafka_server(net::server_options{.host = listen_at->host,
                                                  .port = listen_at->port,
                                                  .max_request_bytes = options.max_request_bytes,
-                                                 .threads = 0,
+                                                 .threads = options.io_threads,
+                                                 .blocking_threads = options.storage_threads,
                                                  .name = "kafka"});
     broker::broker_config config{.advertised_host = advertised ? advertised->host : listen_at->host,
                                  .advertised_port = advertised ? advertised->port : listen_at->port,
                                  .auto_create_topics = options.auto_create_topics,
                                  .default_partitions = options.default_partitions,
                                  .node_id = 0};
-    broker::broker kafka_broker(**logs, config, &kafka_server.io());
-    auto listening =
-        kafka_server.listen([&kafka_broker](std::vector<std::byte> frame, net::reply_fn respond) {
-          kafka_broker.handle(std::move(frame), std::move(respond));
+    broker::broker kafka_broker(**logs, config, kafka_server.blocking_pool());
+    auto listening = kafka_server.listen(
+        [&kafka_broker](std::vector<std::byte> frame, boost::asio::io_context& loop, net::reply_fn respond) {
+          kafka_broker.handle(std::move(frame), loop, std::move(respond));
         });
     if (!listening) {
       spdlog::error("{}", listening.error().describe());
@@ -128,14 +130,17 @@ int serve(const serve_options& options) {
       // Port 0 picks a free port: advertise the one actually bound.
       if (!advertised) kafka_broker.ctx().config.advertised_port = kafka_server.local_port();
       kafka_server.run();
-      spdlog::info("kafka listener on {} (advertised as {}:{})", kafka_server.local_address(),
-                   kafka_broker.ctx().config.advertised_host, kafka_broker.ctx().config.advertised_port);
+      spdlog::info("kafka listener on {} (advertised as {}:{}); {} event loops, {} storage threads",
+                   kafka_server.local_address(), kafka_broker.ctx().config.advertised_host,
+                   kafka_broker.ctx().config.advertised_port, kafka_server.loop_count(),
+                   options.storage_threads);
       spdlog::info("sluice is running; press Ctrl-C to stop");
       int signal = 0;
       sigwait(&stop_signals, &signal);
       spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
     }
-    // Stop accepting and close the connections before the logs close under them.
+    // Stop accepting, close the connections and let queued storage work finish before the logs
+    // close under them.
     kafka_server.stop();
   }
   if (auto closed = (*logs)->close(); !closed) {
@@ -158,6 +163,8 @@ struct serve_command_state {
   CLI::Option* max_request_bytes = nullptr;
   CLI::Option* auto_create_topics = nullptr;
   CLI::Option* default_partitions = nullptr;
+  CLI::Option* io_threads = nullptr;
+  CLI::Option* storage_threads = nullptr;
 };
 
 template <typename T>
@@ -190,6 +197,8 @@ int run_serve(const serve_command_state& state, serve_options& options) {
                     .max_request_bytes = if_given(state.max_request_bytes, v.max_request_bytes),
                     .auto_create_topics = if_given(state.auto_create_topics, v.auto_create_topics),
                     .default_partitions = if_given(state.default_partitions, v.default_partitions),
+                    .io_threads = if_given(state.io_threads, v.io_threads),
+                    .storage_threads = if_given(state.storage_threads, v.storage_threads),
                     .topic_defaults = v.topic_defaults};
   auto merged = merge_serve_config(flags, process_env, *file);
   if (!merged) {
@@ -233,6 +242,14 @@ void add_serve_command(CLI::App& app, serve_options& options, int& exit_code) {
       cmd->add_option("--default-partitions", v.default_partitions,
                       "Partitions of auto-created topics [env: SLUICE_DEFAULT_PARTITIONS]")
           ->capture_default_str();
+  state->io_threads =
+      cmd->add_option("--io-threads", v.io_threads,
+                      "Event loops, one thread each; 0 means one per core [env: SLUICE_IO_THREADS]")
+          ->capture_default_str();
+  state->storage_threads = cmd->add_option("--storage-threads", v.storage_threads,
+                                           "Threads that run appends, fdatasync and topic changes off "
+                                           "the event loops [env: SLUICE_STORAGE_THREADS]")
+                               ->capture_default_str();
   cmd->callback([state, &options, &exit_code] { exit_code = run_serve(*state, options); });
 }
 

@@ -46,6 +46,8 @@ struct layer {
   std::optional<std::int64_t> max_request_bytes;
   std::optional<bool> auto_create_topics;
   std::optional<std::int32_t> default_partitions;
+  std::optional<unsigned> io_threads;
+  std::optional<unsigned> storage_threads;
   std::vector<std::string> topic_defaults;  // name=value
 };
 
@@ -135,6 +137,11 @@ class file_reader {
       } else if (key == "default_partitions") {
         SLUICE_ASSIGN_OR_RETURN(auto n, integer_of(key, node, std::numeric_limits<std::int32_t>::max()));
         out.default_partitions = static_cast<std::int32_t>(n);
+      } else if (key == "io_threads" || key == "storage_threads") {
+        SLUICE_ASSIGN_OR_RETURN(auto n, integer_of(key, node, 1024));
+        if (n < 0) return bad(node, "'" + key + "' must not be negative");
+        auto& target = key == "io_threads" ? out.io_threads : out.storage_threads;
+        target = static_cast<unsigned>(n);
       } else if (key == "topic_defaults") {
         const auto* table = node.as_table();
         if (table == nullptr) return wrong_type(key, node, "a table");
@@ -142,7 +149,8 @@ class file_reader {
       } else {
         return bad(node, "unknown key '" + key +
                              "' (expected data_dir, kafka_addr, advertised_kafka_addr, max_request_bytes, "
-                             "auto_create_topics, default_partitions or [topic_defaults])");
+                             "auto_create_topics, default_partitions, io_threads, storage_threads or "
+                             "[topic_defaults])");
       }
     }
     return out;
@@ -195,6 +203,12 @@ result<layer> read_env(const env_lookup& env) {
   if (auto v = get("SLUICE_DEFAULT_PARTITIONS")) {
     SLUICE_ASSIGN_OR_RETURN(out.default_partitions, parse_int<std::int32_t>("SLUICE_DEFAULT_PARTITIONS", *v));
   }
+  if (auto v = get("SLUICE_IO_THREADS")) {
+    SLUICE_ASSIGN_OR_RETURN(out.io_threads, parse_int<unsigned>("SLUICE_IO_THREADS", *v));
+  }
+  if (auto v = get("SLUICE_STORAGE_THREADS")) {
+    SLUICE_ASSIGN_OR_RETURN(out.storage_threads, parse_int<unsigned>("SLUICE_STORAGE_THREADS", *v));
+  }
   return out;
 }
 
@@ -236,6 +250,8 @@ result<serve_options> merge_serve_config(const serve_flags& flags, const env_loo
        from_file.auto_create_topics);
   pick(out.default_partitions, flags.default_partitions, from_env.default_partitions,
        from_file.default_partitions);
+  pick(out.io_threads, flags.io_threads, from_env.io_threads, from_file.io_threads);
+  pick(out.storage_threads, flags.storage_threads, from_env.storage_threads, from_file.storage_threads);
   // Later assignments win in serve's name=value parsing: file first, flags last.
   out.topic_defaults = std::move(from_file.topic_defaults);
   out.topic_defaults.insert(out.topic_defaults.end(), flags.topic_defaults.begin(),

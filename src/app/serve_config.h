@@ -23,6 +23,8 @@ struct serve_flags {
   std::optional<std::int64_t> max_request_bytes;
   std::optional<bool> auto_create_topics;
   std::optional<std::int32_t> default_partitions;
+  std::optional<unsigned> io_threads;
+  std::optional<unsigned> storage_threads;
   std::vector<std::string> topic_defaults;  // name=value, in order
 };
 

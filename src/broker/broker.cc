@@ -7,6 +7,7 @@
 
 #include "broker/handlers/handlers.h"
 #include "kafka/protocol/headers.h"
+#include "net/asio.h"
 
 namespace sluice::broker {
 namespace {
@@ -44,20 +45,48 @@ const kafka::api_version_range* find_advertised(std::int16_t key) {
 
 net::reply close_connection() { return net::reply{.frame = {}, .close = true}; }
 
+// Writes the size prefix, the response header and `response`; false (logged) when it cannot be encoded.
 template <typename Response>
-net::reply encode_response(const kafka::request_header& header, std::int16_t body_version,
-                           const Response& response) {
-  kafka::writer w;
+bool encode_frame(kafka::writer& w, const kafka::request_header& header, std::int16_t body_version,
+                  const Response& response) {
   auto at = w.reserve(4);
   kafka::write_response_header(w, header.request_api_key, header.request_api_version, header.correlation_id);
   response.encode(w, body_version);
   if (w.failed()) {
     spdlog::error("kafka: cannot encode {} response: {}", kafka::api_name(Response::api_key),
                   w.status().error().describe());
-    return close_connection();
+    return false;
   }
   w.patch_int32(at, static_cast<std::int32_t>(w.size() - 4));
-  return net::reply{.frame = w.take_bytes(), .close = false};
+  return true;
+}
+
+template <typename Response>
+net::reply encode_response(const kafka::request_header& header, std::int16_t body_version,
+                           const Response& response) {
+  kafka::writer w;
+  if (!encode_frame(w, header, body_version, response)) return close_connection();
+  return net::reply{.frame = w.take_bytes()};
+}
+
+// Record buffers at least this large go to the socket as they are, in a gathered write; smaller
+// ones are cheaper to copy into the encoded bytes than to send as one more iovec.
+constexpr std::size_t zero_copy_threshold = 1024;
+
+// A Fetch response's record batches are not copied into the frame: the writer references them, and
+// the reply keeps the response (which owns them) and the encoded bytes alive until they are written.
+net::reply encode_fetch_response(const kafka::request_header& header, kafka::fetch_response response) {
+  struct encoded {
+    kafka::fetch_response response;
+    kafka::writer w{zero_copy_threshold};
+  };
+  auto out = std::make_shared<encoded>();
+  out->response = std::move(response);
+  if (!encode_frame(out->w, header, header.request_api_version, out->response)) return close_connection();
+  auto gather = out->w.fragments();
+  // Nothing referenced (small or no batches): the encoded bytes are the whole frame.
+  if (gather.size() == 1) return net::reply{.frame = out->w.take_bytes()};
+  return net::reply{.frame = {}, .gather = std::move(gather), .keep_alive = std::move(out), .close = false};
 }
 
 // Decodes the body as `Request`, or logs and returns false.
@@ -80,6 +109,64 @@ net::reply run(context& ctx, kafka::reader& r, const kafka::request_header& head
                          handler(ctx, request, header.request_api_version));
 }
 
+// Runs `work` (handle and encode) on the blocking pool, which replies. A handler that throws there
+// closes the connection, as the connection's own catch-all would.
+template <typename Request, typename Work>
+void on_pool(context& ctx, boost::asio::thread_pool& pool, const kafka::request_header& header,
+             Request request, Work work, net::reply_fn respond) {
+  boost::asio::post(
+      pool, [&ctx, header, request = std::move(request), work, respond = std::move(respond)]() mutable {
+        net::reply reply;
+        try {
+          reply = work(ctx, request, header);
+        } catch (const std::exception& e) {
+          spdlog::error("kafka: {} failed: {}", kafka::api_name(Request::api_key), e.what());
+          reply = close_connection();
+        }
+        respond(std::move(reply));
+      });
+}
+
+// Decodes on the calling (loop) thread, then runs `work` on the blocking pool.
+template <typename Request, typename Work>
+void post_blocking(context& ctx, boost::asio::thread_pool& pool, kafka::reader& r,
+                   const kafka::request_header& header, Work work, net::reply_fn respond) {
+  Request request;
+  if (!decode_body(r, header, request)) return respond(close_connection());
+  on_pool(ctx, pool, header, std::move(request), work, std::move(respond));
+}
+
+// The usual shape: on the blocking pool, handle with `Handle` and encode at the request's version.
+template <typename Request, auto Handle>
+void run_blocking(context& ctx, boost::asio::thread_pool& pool, kafka::reader& r,
+                  const kafka::request_header& header, net::reply_fn respond) {
+  auto work = [](context& c, Request& request, const kafka::request_header& h) {
+    return encode_response(h, h.request_api_version, Handle(c, request, h.request_api_version));
+  };
+  post_blocking<Request>(ctx, pool, r, header, work, std::move(respond));
+}
+
+// Produce keeps its own shape: the handler may move the batches out of the request, and acks=0
+// expects no response at all.
+net::reply produce(context& ctx, kafka::produce_request& request, const kafka::request_header& header) {
+  auto response = handle_produce(ctx, request, header.request_api_version);
+  if (request.acks == 0) return net::reply{};
+  return encode_response(header, header.request_api_version, response);
+}
+
+// Whether a Metadata request would create a topic (auto-creation of one that does not exist), the
+// only case in which it touches the disk. A refresh of known topics, the common case, is answered
+// on the loop. (A topic deleted between this check and the handler is created on the loop: rare,
+// and only slow, not wrong.)
+bool metadata_creates_topics(const context& ctx, const kafka::metadata_request& request,
+                             std::int16_t version) {
+  if (!ctx.config.auto_create_topics || !request.topics) return false;
+  if (version >= 4 && !request.allow_auto_topic_creation) return false;
+  for (const auto& topic : *request.topics)
+    if (!ctx.logs.describe_topic(topic.name.value_or(""))) return true;
+  return false;
+}
+
 // A newer client's ApiVersions: answer at v0 with UNSUPPORTED_VERSION and the supported list, so it can
 // retry with a version both sides know (KIP-511).
 net::reply unsupported_api_versions(const kafka::request_header& header, context& ctx) {
@@ -97,14 +184,14 @@ net::reply unsupported_api_versions(const kafka::request_header& header, context
 
 std::span<const kafka::api_version_range> advertised_apis() { return advertised; }
 
-broker::broker(storage::log_manager& logs, broker_config config, boost::asio::io_context* io)
-    : ctx_{.logs = logs, .config = std::move(config), .io = io} {
+broker::broker(storage::log_manager& logs, broker_config config, boost::asio::thread_pool& blocking)
+    : ctx_{.logs = logs, .config = std::move(config)}, blocking_(blocking) {
   auto now = std::chrono::system_clock::now().time_since_epoch();
   // Milliseconds since the epoch times 1000 leaves room for a thousand producers per millisecond.
   ctx_.next_producer_id = std::chrono::duration_cast<std::chrono::milliseconds>(now).count() * 1000;
 }
 
-void broker::handle(std::vector<std::byte> frame, net::reply_fn respond) {
+void broker::handle(std::vector<std::byte> frame, boost::asio::io_context& loop, net::reply_fn respond) {
   kafka::reader r(frame);
   auto parsed = kafka::read_request_header(r);
   if (!parsed) {
@@ -127,16 +214,9 @@ void broker::handle(std::vector<std::byte> frame, net::reply_fn respond) {
     return respond(close_connection());
   }
   switch (api->key) {
+    // In memory: answered on the loop.
     case api_key::api_versions:
       return respond(run<kafka::api_versions_request>(ctx_, r, header, handle_api_versions));
-    case api_key::metadata:
-      return respond(run<kafka::metadata_request>(ctx_, r, header, handle_metadata));
-    case api_key::create_topics:
-      return respond(run<kafka::create_topics_request>(ctx_, r, header, handle_create_topics));
-    case api_key::delete_topics:
-      return respond(run<kafka::delete_topics_request>(ctx_, r, header, handle_delete_topics));
-    case api_key::list_offsets:
-      return respond(run<kafka::list_offsets_request>(ctx_, r, header, handle_list_offsets));
     case api_key::init_producer_id:
       return respond(run<kafka::init_producer_id_request>(ctx_, r, header, handle_init_producer_id));
     case api_key::describe_cluster:
@@ -146,31 +226,48 @@ void broker::handle(std::vector<std::byte> frame, net::reply_fn respond) {
           run<kafka::offset_for_leader_epoch_request>(ctx_, r, header, handle_offset_for_leader_epoch));
     case api_key::describe_configs:
       return respond(run<kafka::describe_configs_request>(ctx_, r, header, handle_describe_configs));
-    case api_key::alter_configs:
-      return respond(run<kafka::alter_configs_request>(ctx_, r, header, handle_alter_configs));
-    case api_key::incremental_alter_configs:
-      return respond(
-          run<kafka::incremental_alter_configs_request>(ctx_, r, header, handle_incremental_alter_configs));
-    case api_key::delete_records:
-      return respond(run<kafka::delete_records_request>(ctx_, r, header, handle_delete_records));
-    case api_key::create_partitions:
-      return respond(run<kafka::create_partitions_request>(ctx_, r, header, handle_create_partitions));
-    case api_key::produce: {
-      kafka::produce_request request;
-      if (!decode_body(r, header, request)) return respond(close_connection());
-      auto response = handle_produce(ctx_, request, version);
-      // acks=0: the client expects no response at all.
-      if (request.acks == 0) return respond(net::reply{});
-      return respond(encode_response(header, version, response));
-    }
+    // Reads of the log: on the loop, like Fetch (see handlers/fetch.cc).
+    case api_key::list_offsets:
+      return respond(run<kafka::list_offsets_request>(ctx_, r, header, handle_list_offsets));
     case api_key::fetch: {
       kafka::fetch_request request;
       if (!decode_body(r, header, request)) return respond(close_connection());
-      return handle_fetch(ctx_, std::move(request), version,
+      return handle_fetch(ctx_, std::move(request), version, loop,
                           [header, respond = std::move(respond)](kafka::fetch_response response) {
-                            respond(encode_response(header, header.request_api_version, response));
+                            respond(encode_fetch_response(header, std::move(response)));
                           });
     }
+    // Metadata: on the loop, unless it is about to create a topic.
+    case api_key::metadata: {
+      kafka::metadata_request request;
+      if (!decode_body(r, header, request)) return respond(close_connection());
+      auto work = [](context& c, const kafka::metadata_request& m, const kafka::request_header& h) {
+        return encode_response(h, h.request_api_version, handle_metadata(c, m, h.request_api_version));
+      };
+      if (!metadata_creates_topics(ctx_, request, version)) return respond(work(ctx_, request, header));
+      return on_pool(ctx_, blocking_, header, std::move(request), work, std::move(respond));
+    }
+    // Writes to the disk: on the blocking pool.
+    case api_key::create_topics:
+      return run_blocking<kafka::create_topics_request, handle_create_topics>(ctx_, blocking_, r, header,
+                                                                              std::move(respond));
+    case api_key::delete_topics:
+      return run_blocking<kafka::delete_topics_request, handle_delete_topics>(ctx_, blocking_, r, header,
+                                                                              std::move(respond));
+    case api_key::alter_configs:
+      return run_blocking<kafka::alter_configs_request, handle_alter_configs>(ctx_, blocking_, r, header,
+                                                                              std::move(respond));
+    case api_key::incremental_alter_configs:
+      return run_blocking<kafka::incremental_alter_configs_request, handle_incremental_alter_configs>(
+          ctx_, blocking_, r, header, std::move(respond));
+    case api_key::delete_records:
+      return run_blocking<kafka::delete_records_request, handle_delete_records>(ctx_, blocking_, r, header,
+                                                                                std::move(respond));
+    case api_key::create_partitions:
+      return run_blocking<kafka::create_partitions_request, handle_create_partitions>(
+          ctx_, blocking_, r, header, std::move(respond));
+    case api_key::produce:
+      return post_blocking<kafka::produce_request>(ctx_, blocking_, r, header, produce, std::move(respond));
     default:
       break;
   }

@@ -18,19 +18,34 @@ namespace {
 using storage::test::make_batch;
 using storage::test::temp_dir;
 
+// The bytes a reply sends, whether as one frame or gathered.
+std::vector<std::byte> bytes_of(const net::reply& r) {
+  if (r.gather.empty()) return r.frame;
+  std::vector<std::byte> out;
+  for (auto b : r.gather) out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
+// The dispatcher as the server runs it: a connection's event loop on its own thread, and a blocking
+// pool. Requests are handed in from the test thread, which the dispatcher allows (fetch waits move
+// to the loop).
 class BrokerTest : public ::testing::Test {
  protected:
-  void SetUp() override { open(); }
-
-  void open(boost::asio::io_context* io = nullptr) {
-    broker_.reset();
-    logs_.reset();  // releases the directory lock
+  void SetUp() override {
+    loop_thread_ = std::thread([this] { loop_.run(); });
     storage::storage_options options;
     options.data_dir = dir_.path();
     options.background_housekeeping = false;
     logs_ = std::move(storage::log_manager::open(io::file_system::posix(), options).value());
     broker_ = std::make_unique<broker>(
-        *logs_, broker_config{.advertised_host = "example", .advertised_port = 1234}, io);
+        *logs_, broker_config{.advertised_host = "example", .advertised_port = 1234}, pool_);
+  }
+
+  void TearDown() override {
+    pool_.join();
+    work_.reset();
+    loop_.stop();
+    loop_thread_.join();
   }
 
   // A request frame (without the size prefix) for `request` at `version`.
@@ -50,7 +65,7 @@ class BrokerTest : public ::testing::Test {
   net::reply call(std::vector<std::byte> request) {
     std::promise<net::reply> promise;
     auto future = promise.get_future();
-    broker_->handle(std::move(request), [&](net::reply r) { promise.set_value(std::move(r)); });
+    broker_->handle(std::move(request), loop_, [&](net::reply r) { promise.set_value(std::move(r)); });
     return future.get();
   }
 
@@ -59,7 +74,7 @@ class BrokerTest : public ::testing::Test {
   Response round_trip(const Request& request, std::int16_t version, std::int16_t response_version = -1) {
     auto r = call(frame(request, version));
     EXPECT_FALSE(r.close);
-    return decode<Response>(r.frame, request, response_version == -1 ? version : response_version);
+    return decode<Response>(bytes_of(r), request, response_version == -1 ? version : response_version);
   }
 
   template <typename Response, typename Request>
@@ -101,6 +116,11 @@ class BrokerTest : public ::testing::Test {
     return request;
   }
 
+  boost::asio::io_context loop_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
+      boost::asio::make_work_guard(loop_);
+  std::thread loop_thread_;
+  boost::asio::thread_pool pool_{2};
   temp_dir dir_;
   std::unique_ptr<storage::log_manager> logs_;
   std::unique_ptr<broker> broker_;
@@ -128,7 +148,7 @@ TEST_F(BrokerTest, TooNewApiVersionsGetsAV0ResponseWithUnsupportedVersion) {
   request[3] = std::byte{5};  // api version field of the header
   auto r = call(request);
   ASSERT_FALSE(r.close);
-  auto response = decode<kafka::api_versions_response>(r.frame, kafka::api_versions_request{}, 0);
+  auto response = decode<kafka::api_versions_response>(bytes_of(r), kafka::api_versions_request{}, 0);
   EXPECT_EQ(response.error_code, 35);
   EXPECT_EQ(response.api_keys.size(), advertised_apis().size());
 }
@@ -230,6 +250,7 @@ TEST_F(BrokerTest, ProduceThenFetchRoundTrip) {
 TEST_F(BrokerTest, ProduceWithAcksZeroSendsNoResponse) {
   auto r = call(frame(produce_request("quiet", make_batch(1), 0), 9));
   EXPECT_TRUE(r.frame.empty());
+  EXPECT_TRUE(r.gather.empty());
   EXPECT_FALSE(r.close);
   EXPECT_EQ(logs_->partition("quiet", 0)->end_offset(), 1);
 }
@@ -255,22 +276,21 @@ TEST_F(BrokerTest, ListOffsetsEarliestAndLatest) {
 }
 
 TEST_F(BrokerTest, LongPollingFetchWakesOnAppend) {
-  boost::asio::io_context io;
-  auto guard = boost::asio::make_work_guard(io);
-  std::thread runner([&] { io.run(); });
-  open(&io);
   round_trip<kafka::produce_response>(produce_request("live", make_batch(1)), 9);
 
   std::promise<net::reply> promise;
   auto started = std::chrono::steady_clock::now();
-  broker_->handle(frame(fetch_request("live", 1, 10000), 12),
-                  [&](net::reply r) { promise.set_value(std::move(r)); });
+  broker_->handle(frame(fetch_request("live", 1, 10000), 12), loop_, [&](net::reply r) {
+    // The answer comes from the connection's loop, whoever appended.
+    EXPECT_TRUE(loop_.get_executor().running_in_this_thread());
+    promise.set_value(std::move(r));
+  });
   auto future = promise.get_future();
   EXPECT_EQ(future.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
   round_trip<kafka::produce_response>(produce_request("live", make_batch(2)), 9);
   ASSERT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
-  auto response = decode<kafka::fetch_response>(future.get().frame, kafka::fetch_request{}, 12);
+  auto response = decode<kafka::fetch_response>(bytes_of(future.get()), kafka::fetch_request{}, 12);
   EXPECT_EQ(response.responses[0].partitions[0].high_watermark, 3);
   EXPECT_GT(response.responses[0].partitions[0].records->size(), 0u);
 
@@ -278,12 +298,50 @@ TEST_F(BrokerTest, LongPollingFetchWakesOnAppend) {
   started = std::chrono::steady_clock::now();
   auto r = call(frame(fetch_request("live", 3, 200), 12));
   EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(190));
-  response = decode<kafka::fetch_response>(r.frame, kafka::fetch_request{}, 12);
+  response = decode<kafka::fetch_response>(bytes_of(r), kafka::fetch_request{}, 12);
   EXPECT_EQ(response.responses[0].partitions[0].records->size(), 0u);
+}
 
-  guard.reset();
-  io.stop();
-  runner.join();
+TEST_F(BrokerTest, RequestsThatWriteToTheDiskAreAnsweredFromTheBlockingPool) {
+  auto on_pool = [&](std::vector<std::byte> request) {
+    std::promise<bool> promise;
+    broker_->handle(std::move(request), loop_,
+                    [&](net::reply) { promise.set_value(pool_.get_executor().running_in_this_thread()); });
+    return promise.get_future().get();
+  };
+  EXPECT_TRUE(on_pool(frame(produce_request("disk", make_batch(1)), 9)));
+  EXPECT_TRUE(on_pool(frame(produce_request("disk", make_batch(1), 0), 9)));  // acks=0: still appended there
+  kafka::create_topics_request create;
+  create.topics.push_back(
+      {.name = "made", .num_partitions = 1, .replication_factor = 1, .assignments = {}, .configs = {}});
+  EXPECT_TRUE(on_pool(frame(create, 5)));
+  kafka::metadata_request metadata;
+  metadata.topics->push_back({.topic_id = {}, .name = "auto"});
+  EXPECT_TRUE(on_pool(frame(metadata, 9)));  // creates "auto"
+  // In memory: answered on the caller's thread, Metadata included once its topics exist.
+  EXPECT_FALSE(on_pool(frame(metadata, 9)));
+  EXPECT_FALSE(on_pool(frame(kafka::api_versions_request{}, 3)));
+  EXPECT_EQ(logs_->partition("disk", 0)->end_offset(), 2);
+}
+
+TEST_F(BrokerTest, FetchSendsLargeBatchesWithoutCopyingThemIntoTheFrame) {
+  auto batch = make_batch(4, 1000, 1000);  // well over the zero-copy threshold
+  round_trip<kafka::produce_response>(produce_request("big", batch), 9);
+  auto r = call(frame(fetch_request("big", 0), 12));
+  EXPECT_TRUE(r.frame.empty());
+  ASSERT_NE(r.keep_alive, nullptr);
+  // Encoded bytes, the batch as read from the log, encoded bytes again.
+  ASSERT_EQ(r.gather.size(), 3u);
+  ASSERT_EQ(r.gather[1].size(), batch.size());
+  EXPECT_TRUE(std::equal(batch.begin() + 8, batch.end(), r.gather[1].begin() + 8));  // offset stamped
+  auto response = decode<kafka::fetch_response>(bytes_of(r), kafka::fetch_request{}, 12);
+  EXPECT_EQ(response.responses[0].partitions[0].records->size(), batch.size());
+
+  // A small batch is cheaper to copy: one frame.
+  round_trip<kafka::produce_response>(produce_request("small", make_batch(1)), 9);
+  r = call(frame(fetch_request("small", 0), 12));
+  EXPECT_TRUE(r.gather.empty());
+  EXPECT_FALSE(r.frame.empty());
 }
 
 }  // namespace

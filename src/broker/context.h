@@ -10,10 +10,6 @@
 #include "kafka/protocol/error_code.h"
 #include "storage/log_manager.h"
 
-namespace boost::asio {
-class io_context;
-}
-
 namespace sluice::broker {
 
 struct broker_config {
@@ -27,7 +23,6 @@ struct broker_config {
 struct context {
   storage::log_manager& logs;
   broker_config config;
-  boost::asio::io_context* io = nullptr;  // for long-polling fetches; null answers at once
   // Producer ids: an in-memory counter seeded from the clock (ms × 1000), so ids of a restarted
   // broker are above the ones handed out before, as long as the clock does not step back.
   std::atomic<std::int64_t> next_producer_id{0};

@@ -2,8 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
-#include <mutex>
+#include <latch>
 #include <thread>
 
 #include "base/bytes.h"
@@ -16,14 +17,15 @@ using asio::ip::tcp;
 namespace {
 
 // Suspends the calling coroutine until the handler replies, possibly from another thread; the
-// completion is posted back to the coroutine's executor.
+// completion is posted back to the coroutine's executor (the connection's loop).
 template <typename Token>
-auto async_handle(const frame_handler& handler, std::vector<std::byte> frame, Token&& token) {
+auto async_handle(const frame_handler& handler, asio::io_context& loop, std::vector<std::byte> frame,
+                  Token&& token) {
   return asio::async_initiate<Token, void(reply)>(
-      [&handler](auto completion, std::vector<std::byte> request) {
+      [&handler, &loop](auto completion, std::vector<std::byte> request) {
         using completion_t = decltype(completion);
         auto shared = std::make_shared<completion_t>(std::move(completion));
-        handler(std::move(request), [shared](reply r) {
+        handler(std::move(request), loop, [shared](reply r) {
           auto executor = asio::get_associated_executor(*shared);
           asio::post(executor, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
         });
@@ -31,39 +33,74 @@ auto async_handle(const frame_handler& handler, std::vector<std::byte> frame, To
       token, std::move(frame));
 }
 
+// One event loop: an io_context run by exactly one thread.
+struct event_loop {
+  asio::io_context io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+  // The sockets of this loop's connections; touched only on this loop's thread.
+  std::vector<std::weak_ptr<tcp::socket>> connections;
+
+  void close_connections() {
+    boost::system::error_code ignored;
+    for (auto& w : connections)
+      if (auto s = w.lock()) s->close(ignored);
+    connections.clear();
+  }
+};
+
+unsigned loop_count_for(unsigned threads) {
+  return threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
 }  // namespace
 
 struct server::impl {
   server_options options;
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
+  std::vector<std::unique_ptr<event_loop>> loops;
+  // Declared after the loops so it is destroyed first: work still queued there may hold replies
+  // bound to a loop.
+  asio::thread_pool blocking;
+  tcp::acceptor acceptor;  // on loops[0]
   frame_handler handler;
   std::vector<std::thread> threads;
-  std::mutex mu;  // guards connections
-  std::vector<std::weak_ptr<tcp::socket>> connections;
+  std::size_t next_loop = 0;  // round-robin; touched only on loops[0]
+  bool stopped = false;
 
-  explicit impl(server_options o) : options(std::move(o)) {}
+  explicit impl(server_options o)
+      : options(std::move(o)),
+        loops(make_loops(options.threads)),
+        blocking(std::max(1u, options.blocking_threads)),
+        acceptor(loops.front()->io) {}
+
+  static std::vector<std::unique_ptr<event_loop>> make_loops(unsigned threads) {
+    std::vector<std::unique_ptr<event_loop>> out;
+    for (unsigned i = loop_count_for(threads); i > 0; --i) out.push_back(std::make_unique<event_loop>());
+    return out;
+  }
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
+      auto& home = *loops[next_loop % loops.size()];
+      tcp::socket socket(home.io);
       boost::system::error_code ec;
-      auto socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+      // stop() closes the acceptor on this thread before it closes the loops' connections, so a
+      // socket accepted after that would never be closed: drop it.
+      if (!acceptor.is_open()) co_return;
       if (ec) {
-        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         spdlog::warn("{}: accept failed: {}", options.name, ec.message());
         continue;
       }
-      auto shared = std::make_shared<tcp::socket>(std::move(socket));
-      {
-        std::lock_guard lock(mu);
-        std::erase_if(connections, [](const auto& w) { return w.expired(); });
-        connections.push_back(shared);
-      }
-      asio::co_spawn(io, connection(shared), asio::detached);
+      ++next_loop;
+      asio::co_spawn(home.io, connection(home, std::move(socket)), asio::detached);
     }
   }
 
-  asio::awaitable<void> connection(std::shared_ptr<tcp::socket> socket) {
+  // Runs on `home`'s thread from its first instruction (co_spawn starts by posting there).
+  asio::awaitable<void> connection(event_loop& home, tcp::socket accepted) {
+    auto socket = std::make_shared<tcp::socket>(std::move(accepted));
+    std::erase_if(home.connections, [](const auto& w) { return w.expired(); });
+    home.connections.push_back(socket);
     std::string peer = "?";
     try {
       boost::system::error_code ignored;
@@ -81,14 +118,22 @@ struct server::impl {
         }
         std::vector<std::byte> frame(static_cast<std::size_t>(size));
         co_await asio::async_read(*socket, asio::buffer(frame), asio::use_awaitable);
-        reply r = co_await async_handle(handler, std::move(frame), asio::use_awaitable);
-        if (!r.frame.empty()) co_await asio::async_write(*socket, asio::buffer(r.frame), asio::use_awaitable);
+        reply r = co_await async_handle(handler, home.io, std::move(frame), asio::use_awaitable);
+        if (!r.gather.empty()) {
+          std::vector<asio::const_buffer> buffers;
+          buffers.reserve(r.gather.size());
+          for (auto b : r.gather) buffers.emplace_back(b.data(), b.size());
+          co_await asio::async_write(*socket, buffers, asio::use_awaitable);
+        } else if (!r.frame.empty()) {
+          co_await asio::async_write(*socket, asio::buffer(r.frame), asio::use_awaitable);
+        }
         if (r.close) break;
       }
     } catch (const boost::system::system_error& e) {
       // A client hanging up is the normal end of a connection.
+      // A reply that arrives after stop() closed the socket fails with bad_descriptor.
       if (e.code() != asio::error::eof && e.code() != asio::error::connection_reset &&
-          e.code() != asio::error::operation_aborted)
+          e.code() != asio::error::operation_aborted && e.code() != asio::error::bad_descriptor)
         spdlog::info("{}: connection {} closed: {}", options.name, peer, e.what());
     } catch (const std::exception& e) {
       spdlog::error("{}: connection {} failed: {}", options.name, peer, e.what());
@@ -96,13 +141,45 @@ struct server::impl {
     boost::system::error_code ignored;
     socket->close(ignored);
   }
+
+  void run_loop(asio::io_context& io) {
+    // A handler that throws outside a connection's coroutine (a timer, a posted wake-up) must not
+    // take the process down: log it and keep the loop serving.
+    for (;;) {
+      try {
+        io.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("{}: handler failed: {}", options.name, e.what());
+      }
+    }
+  }
+
+  // Closes the acceptor, then every connection, each on its own loop; returns once all are closed.
+  void close_all() {
+    std::latch closed(static_cast<std::ptrdiff_t>(loops.size()));
+    asio::post(loops.front()->io, [this, &closed] {
+      boost::system::error_code ignored;
+      acceptor.close(ignored);
+      // Posted after any connection the acceptor handed over, so those are registered by now.
+      for (auto& loop : loops) {
+        asio::post(loop->io, [&target = *loop, &closed] {
+          target.close_connections();
+          closed.count_down();
+        });
+      }
+    });
+    closed.wait();
+  }
 };
 
 server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
 
 server::~server() { stop(); }
 
-asio::io_context& server::io() { return impl_->io; }
+asio::thread_pool& server::blocking_pool() { return impl_->blocking; }
+
+unsigned server::loop_count() const { return static_cast<unsigned>(impl_->loops.size()); }
 
 result<void> server::listen(frame_handler handler) {
   impl_->handler = std::move(handler);
@@ -119,7 +196,7 @@ result<void> server::listen(frame_handler handler) {
     return fail(errc::io_error, "cannot listen on " + impl_->options.host + ":" +
                                     std::to_string(impl_->options.port) + ": " + ec.message());
   }
-  asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
+  asio::co_spawn(impl_->loops.front()->io, impl_->accept_loop(), asio::detached);
   return {};
 }
 
@@ -132,41 +209,30 @@ std::uint16_t server::local_port() const {
 std::string server::local_address() const { return impl_->options.host + ":" + std::to_string(local_port()); }
 
 void server::run() {
-  unsigned n =
-      impl_->options.threads ? impl_->options.threads : std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < n; ++i) {
-    impl_->threads.emplace_back([this] {
-      // A handler that throws outside a connection's coroutine (a timer, a posted wake-up) must not
-      // take the process down: log it and keep the thread serving.
-      for (;;) {
-        try {
-          impl_->io.run();
-          return;
-        } catch (const std::exception& e) {
-          spdlog::error("{}: handler failed: {}", impl_->options.name, e.what());
-        }
-      }
-    });
-  }
+  for (auto& loop : impl_->loops)
+    impl_->threads.emplace_back([this, &io = loop->io] { impl_->run_loop(io); });
 }
 
 void server::stop() {
-  if (impl_->threads.empty() && !impl_->acceptor.is_open()) return;
-  // Closing on the io threads keeps each socket's operations on the threads that run them; the
-  // sessions then end with operation_aborted.
-  asio::post(impl_->io, [this] {
+  auto& s = *impl_;
+  if (s.stopped) return;
+  s.stopped = true;
+  if (s.threads.empty()) {
+    // Never ran: nothing was accepted, and no thread touches the acceptor.
     boost::system::error_code ignored;
-    impl_->acceptor.close(ignored);
-    std::lock_guard lock(impl_->mu);
-    for (auto& w : impl_->connections)
-      if (auto s = w.lock()) s->close(ignored);
-    // Posted after the aborted reads the closes just queued, so the sessions unwind first; what
-    // still waits after that (a long-polling fetch) is dropped with the io_context.
-    asio::post(impl_->io, [this] { impl_->io.stop(); });
-  });
-  if (impl_->threads.empty()) impl_->io.run();
-  for (auto& t : impl_->threads) t.join();
-  impl_->threads.clear();
+    s.acceptor.close(ignored);
+    s.blocking.join();
+    return;
+  }
+  s.close_all();
+  // No connection is left to queue more; what is queued (an append, an fdatasync) finishes, and its
+  // reply goes to a closed socket.
+  s.blocking.join();
+  // The aborted reads the closes queued ran before this; what still waits after that (a
+  // long-polling fetch) is dropped with its io_context.
+  for (auto& loop : s.loops) asio::post(loop->io, [&io = loop->io] { io.stop(); });
+  for (auto& t : s.threads) t.join();
+  s.threads.clear();
 }
 
 }  // namespace sluice::net

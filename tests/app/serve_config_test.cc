@@ -35,6 +35,8 @@ TEST(ServeConfig, NothingSetGivesBuiltInDefaults) {
   EXPECT_EQ(merged->max_request_bytes, defaults.max_request_bytes);
   EXPECT_EQ(merged->auto_create_topics, defaults.auto_create_topics);
   EXPECT_EQ(merged->default_partitions, defaults.default_partitions);
+  EXPECT_EQ(merged->io_threads, 0u);
+  EXPECT_EQ(merged->storage_threads, defaults.storage_threads);
   EXPECT_TRUE(merged->topic_defaults.empty());
 }
 
@@ -197,6 +199,23 @@ TEST(ServeConfig, OutOfRangeIntegerIsAnError) {
   auto merged = merge({}, {}, file_of("default_partitions = 3000000000\n"));
   ASSERT_FALSE(merged);
   EXPECT_NE(merged.error().message.find("default_partitions"), std::string::npos) << merged.error().message;
+}
+
+TEST(ServeConfig, ThreadCountsComeFromEverySource) {
+  auto file = file_of("io_threads = 3\nstorage_threads = 2\n");
+  auto merged = merge({}, {}, file).value();
+  EXPECT_EQ(merged.io_threads, 3u);
+  EXPECT_EQ(merged.storage_threads, 2u);
+  merged = merge({}, {{"SLUICE_STORAGE_THREADS", "6"}}, file).value();
+  EXPECT_EQ(merged.storage_threads, 6u);
+  serve_flags flags;
+  flags.io_threads = 1;
+  EXPECT_EQ(merge(flags, {}, file).value().io_threads, 1u);
+
+  auto negative = merge({}, {}, file_of("storage_threads = -1\n"));
+  ASSERT_FALSE(negative);
+  EXPECT_NE(negative.error().message.find("storage_threads"), std::string::npos) << negative.error().message;
+  EXPECT_FALSE(merge({}, {{"SLUICE_IO_THREADS", "-2"}}, std::nullopt));
 }
 
 TEST(ServeConfig, TomlSyntaxErrorNamesTheFile) {

@@ -8,6 +8,10 @@
 #include "broker/context.h"
 #include "kafka/protocol/generated/all.h"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace sluice::broker {
 
 kafka::api_versions_response handle_api_versions(context& ctx, const kafka::api_versions_request& request,
@@ -43,8 +47,9 @@ kafka::create_partitions_response handle_create_partitions(context& ctx,
                                                            const kafka::create_partitions_request& request,
                                                            std::int16_t version);
 
-// Fetch may wait (long polling): `done` is called once, now or later from an io thread.
+// Fetch may wait (long polling) on `loop`, the connection's event loop: its timer and wake-ups run
+// there, and `done` is called once, now or later on that loop's thread.
 void handle_fetch(context& ctx, kafka::fetch_request request, std::int16_t version,
-                  std::function<void(kafka::fetch_response)> done);
+                  boost::asio::io_context& loop, std::function<void(kafka::fetch_response)> done);
 
 }  // namespace sluice::broker
