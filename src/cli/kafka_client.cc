@@ -21,6 +21,16 @@ result<property> split_property(const std::string& text, const std::string& what
   return property{text.substr(0, eq), text.substr(eq + 1)};
 }
 
+result<std::vector<property>> split_properties(const std::vector<std::string>& texts,
+                                               const std::string& what) {
+  std::vector<property> out;
+  for (const auto& text : texts) {
+    SLUICE_ASSIGN_OR_RETURN(auto p, split_property(text, what));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 result<conf_handle> make_conf(const client_options& options, const std::vector<property>& defaults) {
   conf_handle conf(rd_kafka_conf_new());
   SLUICE_RETURN_IF_ERROR(set(conf.get(), "bootstrap.servers", options.bootstrap));

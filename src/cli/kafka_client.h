@@ -56,6 +56,10 @@ struct client_options {
 // Splits "key=value" at the first '='; `what` names the flag in the error.
 result<property> split_property(const std::string& text, const std::string& what);
 
+// split_property over each of `texts`, in order; fails on the first malformed one.
+result<std::vector<property>> split_properties(const std::vector<std::string>& texts,
+                                               const std::string& what);
+
 // A configuration with bootstrap.servers, then `defaults`, then options.properties. librdkafka's own
 // logging is off unless a property turns it back on (log_level, debug), so errors reach the user once,
 // as the command's message. Errors (invalid_config) name the property and say why.

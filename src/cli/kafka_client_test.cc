@@ -28,6 +28,16 @@ TEST(KafkaClient, SplitsPropertiesAtTheFirstEquals) {
   }
 }
 
+TEST(KafkaClient, SplitsEachPropertyInOrder) {
+  auto all = split_properties({"flush.messages=1", "retention.ms=60000"}, "--topic-config");
+  ASSERT_TRUE(all);
+  EXPECT_EQ(*all, (std::vector<property>{{"flush.messages", "1"}, {"retention.ms", "60000"}}));
+  EXPECT_TRUE(split_properties({}, "--config")->empty());
+  auto bad = split_properties({"a=1", "b"}, "--topic-config");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "--topic-config expects key=value, got 'b'");
+}
+
 TEST(KafkaClient, PropertiesOverrideDefaults) {
   client_options options;
   options.bootstrap = "broker-a:9092,broker-b:9092";

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <map>
+#include <thread>
 
 namespace sluice::cli {
 namespace {
@@ -37,6 +39,29 @@ result<const rd_kafka_ConfigResource_t*> config_result(const rd_kafka_ConfigReso
   return tl::unexpected(std::move(e));
 }
 
+// Metadata for every topic the broker knows.
+result<metadata_handle> all_topics_metadata(rd_kafka_t* client, const client_options& options) {
+  const rd_kafka_metadata_t* raw = nullptr;
+  auto code = rd_kafka_metadata(client, 1, nullptr, &raw, static_cast<int>(options.timeout.count()));
+  metadata_handle metadata(raw);
+  if (code == RD_KAFKA_RESP_ERR__TIMED_OUT || code == RD_KAFKA_RESP_ERR__TRANSPORT)
+    return fail(errc::io_error, "no answer from a broker at " + options.bootstrap + " within " +
+                                    std::to_string(options.timeout.count()) + " ms");
+  if (code != RD_KAFKA_RESP_ERR_NO_ERROR) return tl::unexpected(kafka_error(code, "metadata request"));
+  return metadata;
+}
+
+// The partition count of `name` in the metadata of all topics; 0 when it is not listed (or has an error).
+result<std::int32_t> listed_partition_count(rd_kafka_t* client, const client_options& options,
+                                            const std::string& name) {
+  SLUICE_ASSIGN_OR_RETURN(auto metadata, all_topics_metadata(client, options));
+  for (int i = 0; i < metadata->topic_cnt; ++i) {
+    const auto& t = metadata->topics[i];
+    if (name == t.topic && t.err == RD_KAFKA_RESP_ERR_NO_ERROR) return t.partition_cnt;
+  }
+  return 0;
+}
+
 config_entry to_entry(const rd_kafka_ConfigEntry_t* e) {
   config_entry out;
   out.name = rd_kafka_ConfigEntry_name(e);
@@ -69,6 +94,22 @@ result<void> create_topic(rd_kafka_t* client, const client_options& options, con
   return topic_result(topics, count, name);
 }
 
+result<std::int32_t> ensure_topic(rd_kafka_t* client, const client_options& options, const std::string& name,
+                                  int partitions, const std::vector<property>& configs) {
+  using namespace std::chrono_literals;
+  SLUICE_ASSIGN_OR_RETURN(auto count, listed_partition_count(client, options, name));
+  if (count > 0) return count;
+  auto created = create_topic(client, options, name, partitions, 1, configs);
+  for (auto waited = 0ms; waited < options.timeout; waited += 100ms) {
+    SLUICE_ASSIGN_OR_RETURN(count, listed_partition_count(client, options, name));
+    if (count > 0) return count;
+    std::this_thread::sleep_for(100ms);
+  }
+  return fail(created ? errc::io_error : created.error().code,
+              "topic '" + name + "' does not exist and could not be created: " +
+                  (created ? "it never appeared in metadata" : created.error().message));
+}
+
 result<void> delete_topic(rd_kafka_t* client, const client_options& options, const std::string& name) {
   delete_topic_handle topic(rd_kafka_DeleteTopic_new(name.c_str()));
   SLUICE_ASSIGN_OR_RETURN(auto event, run_admin(client, RD_KAFKA_ADMIN_OP_DELETETOPICS, options,
@@ -82,13 +123,7 @@ result<void> delete_topic(rd_kafka_t* client, const client_options& options, con
 }
 
 result<std::vector<std::string>> list_topics(rd_kafka_t* client, const client_options& options) {
-  const rd_kafka_metadata_t* raw = nullptr;
-  auto code = rd_kafka_metadata(client, 1, nullptr, &raw, static_cast<int>(options.timeout.count()));
-  metadata_handle metadata(raw);
-  if (code == RD_KAFKA_RESP_ERR__TIMED_OUT || code == RD_KAFKA_RESP_ERR__TRANSPORT)
-    return fail(errc::io_error, "no answer from a broker at " + options.bootstrap + " within " +
-                                    std::to_string(options.timeout.count()) + " ms");
-  if (code != RD_KAFKA_RESP_ERR_NO_ERROR) return tl::unexpected(kafka_error(code, "metadata request"));
+  SLUICE_ASSIGN_OR_RETURN(auto metadata, all_topics_metadata(client, options));
   std::vector<std::string> names;
   for (int i = 0; i < metadata->topic_cnt; ++i)
     if (metadata->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) names.emplace_back(metadata->topics[i].topic);

@@ -29,6 +29,14 @@ struct config_entry {
 result<void> create_topic(rd_kafka_t* client, const client_options& options, const std::string& name,
                           int partitions, int replication_factor, const std::vector<property>& configs);
 
+// The partition count of `name`, creating the topic with `partitions` (replication factor 1) and
+// `configs` when the broker does not list it, then waiting up to options.timeout for it to show up in
+// metadata. The lookup asks for all topics: asking for one by name could auto-create it with the
+// broker's default partitions. A failed create (it raced with another, or the broker does not serve
+// CreateTopics) only matters when the topic never appears; the error then carries its reason.
+result<std::int32_t> ensure_topic(rd_kafka_t* client, const client_options& options, const std::string& name,
+                                  int partitions, const std::vector<property>& configs);
+
 result<void> delete_topic(rd_kafka_t* client, const client_options& options, const std::string& name);
 
 // Every topic the broker lists, sorted by name.

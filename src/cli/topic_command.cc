@@ -19,15 +19,6 @@ struct topic_state {
   std::vector<std::string> delete_configs;
 };
 
-result<std::vector<property>> parse_configs(const std::vector<std::string>& texts) {
-  std::vector<property> out;
-  for (const auto& t : texts) {
-    SLUICE_ASSIGN_OR_RETURN(auto p, split_property(t, "--config"));
-    out.push_back(std::move(p));
-  }
-  return out;
-}
-
 // An admin client; metadata requests never create the topics they ask about.
 result<kafka_handle> admin_client(const client_options& options) {
   SLUICE_ASSIGN_OR_RETURN(auto conf, make_conf(options, {{"allow.auto.create.topics", "false"}}));
@@ -35,7 +26,7 @@ result<kafka_handle> admin_client(const client_options& options) {
 }
 
 result<void> run_create(const topic_state& s) {
-  SLUICE_ASSIGN_OR_RETURN(auto configs, parse_configs(s.configs));
+  SLUICE_ASSIGN_OR_RETURN(auto configs, split_properties(s.configs, "--config"));
   SLUICE_ASSIGN_OR_RETURN(auto client, admin_client(s.client));
   SLUICE_RETURN_IF_ERROR(
       create_topic(client.get(), s.client, s.name, s.partitions, s.replication_factor, configs));
@@ -67,7 +58,7 @@ result<void> run_describe(const topic_state& s) {
 }
 
 result<void> run_alter(const topic_state& s) {
-  SLUICE_ASSIGN_OR_RETURN(auto configs, parse_configs(s.configs));
+  SLUICE_ASSIGN_OR_RETURN(auto configs, split_properties(s.configs, "--config"));
   if (configs.empty() && s.delete_configs.empty())
     return fail(errc::invalid_argument, "nothing to alter: give --config key=value or --delete-config key");
   SLUICE_ASSIGN_OR_RETURN(auto client, admin_client(s.client));

@@ -7,8 +7,8 @@
 #include <map>
 #include <memory>
 
+#include "perf/bench_client.h"
 #include "perf/bench_modes.h"
-#include "perf/rdkafka_handles.h"
 
 namespace sluice::perf {
 namespace {

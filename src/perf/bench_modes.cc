@@ -8,6 +8,7 @@
 #include <limits>
 #include <thread>
 
+#include "cli/topic_admin.h"
 #include "perf/consume_run.h"
 #include "perf/produce_run.h"
 
@@ -16,7 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto setup_timeout = 10s;
 constexpr auto consume_idle_timeout = 10s;  // as kafka-consumer-perf-test's --timeout
 
 double seconds_between(clock::time_point from, clock::time_point to) {
@@ -24,8 +24,13 @@ double seconds_between(clock::time_point from, clock::time_point to) {
 }
 
 std::int32_t ensure_topic_for(rd_kafka_t* rk, const perf_options& o) {
-  return ensure_topic(rk, o.topic, o.partitions, parse_assignments(o.topic_configs, "--topic-config"),
-                      setup_timeout);
+  auto configs = value_or_throw(cli::split_properties(o.topic_configs, "--topic-config"));
+  return value_or_throw(cli::ensure_topic(rk, client_options_for(o), o.topic, o.partitions, configs));
+}
+
+// The partitions of the topic with their watermarks, in partition order.
+std::vector<cli::partition_info> partitions_of(rd_kafka_t* rk, const perf_options& o) {
+  return value_or_throw(cli::describe_partitions(rk, client_options_for(o), o.topic));
 }
 
 // Runs the consumer loop on its own thread; its exception, if any, is rethrown by join().
@@ -83,7 +88,7 @@ run_result run_consume_mode(const perf_options& o) {
   r.partitions = ensure_topic_for(consumer.get(), o);
   std::int64_t present = 0;
   std::vector<std::int64_t> starts;
-  for (auto m : query_watermarks(consumer.get(), o.topic, r.partitions, setup_timeout)) {
+  for (const auto& m : partitions_of(consumer.get(), o)) {
     present += m.high - m.low;
     starts.push_back(m.low);
   }
@@ -113,8 +118,7 @@ run_result run_end_to_end_mode(const perf_options& o) {
   r.partitions = ensure_topic_for(producer.get(), o);
   auto consumer = make_consumer(o);
   std::vector<std::int64_t> starts;
-  for (auto m : query_watermarks(consumer.get(), o.topic, r.partitions, setup_timeout))
-    starts.push_back(m.high);
+  for (const auto& m : partitions_of(consumer.get(), o)) starts.push_back(m.high);
   assign_all(consumer.get(), o.topic, starts);
   std::atomic<std::int64_t> target = std::numeric_limits<std::int64_t>::max();
   std::atomic<bool> cancel = false;

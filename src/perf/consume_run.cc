@@ -15,10 +15,6 @@ namespace {
 
 constexpr std::size_t batch_size = 1024;
 
-struct queue_deleter {
-  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
-};
-
 bool reached(const consume_limits& limits, std::int64_t consumed, clock::time_point now,
              clock::time_point last_record) {
   if (limits.cancel && limits.cancel->load()) return true;
@@ -46,17 +42,17 @@ void raise_to(std::atomic<std::int64_t>& maximum, std::int64_t value) {
 
 }  // namespace
 
-client_ptr make_consumer(const perf_options& o) {
-  config_pairs pairs{{"bootstrap.servers", o.bootstrap},
-                     {"group.id", "sluice-bench-unused"},
-                     {"enable.auto.commit", "false"},
-                     {"enable.auto.offset.store", "false"}};
-  for (auto& pair : parse_assignments(o.client_configs, "-X")) pairs.push_back(std::move(pair));
-  return make_client(RD_KAFKA_CONSUMER, make_conf(pairs));
+cli::kafka_handle make_consumer(const perf_options& o) {
+  auto conf = value_or_throw(cli::make_conf(client_options_for(o), {default_logging,
+                                                                    {"group.id", "sluice-bench-unused"},
+                                                                    {"enable.auto.commit", "false"},
+                                                                    {"enable.auto.offset.store", "false"}}));
+  // Destroying a consumer closes it first (librdkafka's rd_kafka_destroy does).
+  return value_or_throw(cli::make_client(RD_KAFKA_CONSUMER, std::move(conf)));
 }
 
 void assign_all(rd_kafka_t* rk, const std::string& topic, const std::vector<std::int64_t>& start_offsets) {
-  partition_list_ptr list(rd_kafka_topic_partition_list_new(static_cast<int>(start_offsets.size())));
+  cli::partition_list_handle list(rd_kafka_topic_partition_list_new(static_cast<int>(start_offsets.size())));
   for (std::size_t p = 0; p < start_offsets.size(); ++p)
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), static_cast<std::int32_t>(p))->offset =
         start_offsets[p];
@@ -66,7 +62,7 @@ void assign_all(rd_kafka_t* rk, const std::string& topic, const std::vector<std:
 
 clock::time_point consume_records(rd_kafka_t* rk, const consume_limits& limits, run_counters& counters,
                                   latency_recorder* latencies, const tick_fn& tick) {
-  std::unique_ptr<rd_kafka_queue_t, queue_deleter> queue(rd_kafka_queue_get_consumer(rk));
+  cli::queue_handle queue(rd_kafka_queue_get_consumer(rk));
   std::array<rd_kafka_message_t*, batch_size> batch{};
   std::int64_t consumed = 0;
   auto last = clock::now();

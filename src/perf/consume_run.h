@@ -5,15 +5,15 @@
 #include <atomic>
 #include <vector>
 
+#include "perf/bench_client.h"
 #include "perf/latency_recorder.h"
 #include "perf/perf_options.h"
 #include "perf/perf_report.h"
-#include "perf/rdkafka_handles.h"
 
 namespace sluice::perf {
 
 // A consumer from the options. librdkafka wants a group.id even for assign(); it is never joined.
-client_ptr make_consumer(const perf_options& options);
+cli::kafka_handle make_consumer(const perf_options& options);
 
 // Assigns `rk` to partition p of `topic` at start_offsets[p] (an offset, or RD_KAFKA_OFFSET_BEGINNING).
 void assign_all(rd_kafka_t* rk, const std::string& topic, const std::vector<std::int64_t>& start_offsets);

@@ -6,7 +6,8 @@
 #include <cstdio>
 #include <fstream>
 
-#include "perf/rdkafka_handles.h"
+#include "cli/json.h"
+#include "perf/bench_client.h"
 
 namespace sluice::perf {
 namespace {
@@ -16,16 +17,9 @@ double seconds_between(clock::time_point from, clock::time_point to) {
 }
 
 std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
+  std::string out;
+  cli::append_json_string(out, s);
+  return out;
 }
 
 std::string latency_json(const latency_summary& l) {

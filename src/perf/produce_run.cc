@@ -50,21 +50,18 @@ void await_acknowledgements(rd_kafka_t* rk, const tick_fn& tick) {
 
 }  // namespace
 
-client_ptr make_producer(const perf_options& o, run_counters& counters) {
-  config_pairs pairs{{"bootstrap.servers", o.bootstrap},
-                     {"acks", o.acks},
-                     {"compression.type", o.compression},
-                     {"linger.ms", "5"}};
-  for (auto& pair : parse_assignments(o.client_configs, "-X")) pairs.push_back(std::move(pair));
-  auto conf = make_conf(pairs);
+cli::kafka_handle make_producer(const perf_options& o, run_counters& counters) {
+  auto conf = value_or_throw(cli::make_conf(
+      client_options_for(o),
+      {default_logging, {"acks", o.acks}, {"compression.type", o.compression}, {"linger.ms", "5"}}));
   rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
   rd_kafka_conf_set_opaque(conf.get(), &counters);
-  return make_client(RD_KAFKA_PRODUCER, std::move(conf));
+  return value_or_throw(cli::make_client(RD_KAFKA_PRODUCER, std::move(conf)));
 }
 
 produce_outcome produce_records(rd_kafka_t* rk, const perf_options& o, run_counters& counters,
                                 const tick_fn& tick) {
-  topic_ptr rkt(rd_kafka_topic_new(rk, o.topic.c_str(), nullptr));
+  cli::topic_handle rkt(rd_kafka_topic_new(rk, o.topic.c_str(), nullptr));
   if (!rkt) throw client_error(fmt::format("topic handle: {}", rd_kafka_err2str(rd_kafka_last_error())));
   auto value = make_payload(static_cast<std::size_t>(o.record_size));
   bool stamped = value.size() >= payload_header_bytes;

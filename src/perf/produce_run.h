@@ -2,15 +2,15 @@
 // `--records` or for `--duration`, paced by `--rate`, then waits for every acknowledgement.
 #pragma once
 
+#include "perf/bench_client.h"
 #include "perf/perf_options.h"
 #include "perf/perf_report.h"
-#include "perf/rdkafka_handles.h"
 
 namespace sluice::perf {
 
 // A producer configured from the options (linger.ms=5 unless -X says otherwise) whose delivery
 // reports update `counters`, which must outlive it.
-client_ptr make_producer(const perf_options& options, run_counters& counters);
+cli::kafka_handle make_producer(const perf_options& options, run_counters& counters);
 
 struct produce_outcome {
   clock::time_point start;
