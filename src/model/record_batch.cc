@@ -122,6 +122,10 @@ result<void> read_headers(record_reader& r, record_view& rec, std::int32_t index
   return {};
 }
 
+std::int64_t wrapping_add(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+
 }  // namespace
 
 result<void> for_each_record(const batch_header& header, bytes_view records,
@@ -143,8 +147,9 @@ result<void> for_each_record(const batch_header& header, bytes_view records,
       return tl::unexpected(malformed("bad key or value", i));
     SLUICE_RETURN_IF_ERROR(read_headers(body, rec, i));
     if (!body.at_end()) return tl::unexpected(malformed("length does not match its fields", i));
-    rec.offset = header.base_offset + *offset_delta;
-    rec.timestamp = header.base_timestamp + *timestamp_delta;
+    // Deltas come from the client: add as Java does, wrapping, and leave range checks to validation.
+    rec.offset = wrapping_add(header.base_offset, *offset_delta);
+    rec.timestamp = wrapping_add(header.base_timestamp, *timestamp_delta);
     r.seek(record_end);
     if (!visit(rec)) return {};
   }
