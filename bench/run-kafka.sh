@@ -21,7 +21,7 @@ then measures records/s for each system at 100 B and 1 KiB values:
 The rounds interleave the systems (each round runs every system once per size) and the report
 takes the median round. Then, for Sluice alone: its CPU-seconds per GB ingested (over the 1 KiB
 rounds), and produce→consume latency percentiles at half of its median 1 KiB rate
-(`sluice bench --mode end-to-end --rate`, linger.ms=0), and again at a low fixed rate. Runs in
+(`sluice bench --mode end-to-end --rate`, linger.ms=0, 5 requests in flight), and again at a low fixed rate. Runs in
 about 4-5 minutes.
 
   --rounds N             rounds of the throughput runs (default 3)
@@ -258,8 +258,10 @@ fi
 put sluice_fdatasync_counter "$syncs_counter"
 [ -z "$syncs" ] || put sluice_acks_all_fdatasyncs "$syncs"
 
-# Half of the median 1 KiB rate. linger.ms=0: a record leaves as soon as the previous request
-# is answered, so client batching delay does not count as broker latency.
+# Half of the median 1 KiB rate. linger.ms=0, so client batching delay does not count as broker
+# latency, with at most 5 requests in flight (the Java producer's default, and librdkafka's limit
+# for idempotence): records that arrive while 5 are in flight join the next request. librdkafka's
+# own default (1000000 in flight) sends a request per record at high rates and measures its queue.
 half_rate="$(printf '%s\n' ${runs[sluice_1k]} | sort -n |
   awk '{ v[NR] = $1 } END { printf "%d", v[int((NR + 1) / 2)] / 2 }')"
 json_field() {  # file, key[, key]: a value from a JSON file
@@ -272,7 +274,7 @@ latency_run() {  # name, rate, seconds: one end-to-end run, its figures stored a
   local mark json="$scratch/$1.json"
   mark="$(pressure_mark)"
   build/sluice bench -b "$sluice_bootstrap" --topic "t$1" --mode end-to-end --record-size 1024 \
-    --rate "$2" --duration "$3" -X linger.ms=0 --json "$json" 2>&1 | grep -v CONFWARN
+    --rate "$2" --duration "$3" -X linger.ms=0 -X max.in.flight=5 --json "$json" 2>&1 | grep -v CONFWARN
   put "cpu_pressure_pct_$1" "$(pressure_since "$mark")"
   put "sluice_$1_rate" "$2"
   for field in p50_ms p99_ms p99_9_ms; do
