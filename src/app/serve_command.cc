@@ -14,6 +14,7 @@
 
 #include "app/serve_config.h"
 #include "broker/broker.h"
+#include "group/coordinator.h"
 #include "net/server.h"
 #include "storage/log_manager.h"
 
@@ -117,6 +118,14 @@ int serve(const serve_options& options) {
                                  .default_partitions = options.default_partitions,
                                  .node_id = 0};
     broker::broker kafka_broker(**logs, config, &kafka_server.io());
+    // Consumer groups: replays the offsets topic before the listener accepts anyone.
+    group::group_coordinator groups(kafka_server.io(), logs->get(), group::coordinator_config{});
+    if (auto loaded = groups.load(); !loaded) {
+      spdlog::error("cannot load consumer groups: {}", loaded.error().describe());
+      (void)(*logs)->close();
+      return 1;
+    }
+    kafka_broker.ctx().groups = &groups;
     auto listening =
         kafka_server.listen([&kafka_broker](std::vector<std::byte> frame, net::reply_fn respond) {
           kafka_broker.handle(std::move(frame), std::move(respond));

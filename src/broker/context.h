@@ -13,6 +13,9 @@
 namespace boost::asio {
 class io_context;
 }
+namespace sluice::group {
+class group_coordinator;
+}
 
 namespace sluice::broker {
 
@@ -31,6 +34,8 @@ struct context {
   // Producer ids: an in-memory counter seeded from the clock (ms × 1000), so ids of a restarted
   // broker are above the ones handed out before, as long as the clock does not step back.
   std::atomic<std::int64_t> next_producer_id{0};
+  // Consumer groups and committed offsets (src/group); null: the group APIs close the connection.
+  group::group_coordinator* groups = nullptr;
 };
 
 // The one mapping from storage errors to Kafka error codes.
