@@ -89,10 +89,28 @@ TEST_F(OffsetsLogTest, CommitsAndDeletionsSurviveAReopenLatestWins) {
   EXPECT_EQ(all[p0].offset, 10);
   EXPECT_EQ(all[p0].metadata, "x");
   EXPECT_FALSE(coordinator_->find("gone"));
+}
+
+TEST_F(OffsetsLogTest, LagIsTheLogEndMinusTheCommit) {
+  open();
+  ASSERT_TRUE(logs_->create_topic("t", 2, {}));
+  auto batch = storage::test::make_batch(15);
+  ASSERT_TRUE(logs_->partition("t", 0)->append(batch));
+  auto g = coordinator_->get_or_create("readers");
+  auto at = [](std::int64_t offset) {
+    return committed_offset{.offset = offset, .leader_epoch = 0, .metadata = "", .commit_timestamp = 1};
+  };
+  ASSERT_EQ(g->commit(-1, "", std::nullopt,
+                      {{{.topic = "t", .partition = 0}, at(4)}, {{.topic = "t", .partition = 1}, at(0)}}),
+            kafka::error_code::none);
   auto lag = coordinator_->lag("readers");
-  ASSERT_EQ(lag.size(), 1u);
-  EXPECT_EQ(lag[0].end_offset, 0);
-  EXPECT_EQ(lag[0].lag, 0);
+  ASSERT_EQ(lag.size(), 2u);
+  EXPECT_EQ(lag[0].partition.partition, 0);
+  EXPECT_EQ(lag[0].end_offset, 15);
+  EXPECT_EQ(lag[0].lag, 11);
+  EXPECT_EQ(lag[1].end_offset, 0);
+  EXPECT_EQ(lag[1].lag, 0);
+  EXPECT_TRUE(coordinator_->lag("nobody").empty());
 }
 
 }  // namespace
