@@ -11,9 +11,11 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "app/serve_config.h"
 #include "broker/broker.h"
+#include "group/coordinator.h"
 #include "net/asio.h"
 #include "net/server.h"
 #include "storage/log_manager.h"
@@ -119,6 +121,18 @@ int serve(const serve_options& options) {
                                  .default_partitions = options.default_partitions,
                                  .node_id = 0};
     broker::broker kafka_broker(**logs, config, kafka_server.blocking_pool());
+    // Consumer groups: replays the offsets topic before the listener accepts anyone. Their timers
+    // (session and rebalance timeouts) run on an event loop of their own.
+    boost::asio::io_context group_timers;
+    group::group_coordinator groups(group_timers, logs->get(), group::coordinator_config{});
+    if (auto loaded = groups.load(); !loaded) {
+      spdlog::error("cannot load consumer groups: {}", loaded.error().describe());
+      (void)(*logs)->close();
+      return 1;
+    }
+    kafka_broker.ctx().groups = &groups;
+    auto timers_work = boost::asio::make_work_guard(group_timers);
+    std::thread group_timer_thread([&group_timers] { group_timers.run(); });
     auto listening = kafka_server.listen(
         [&kafka_broker](std::vector<std::byte> frame, boost::asio::io_context& loop, net::reply_fn respond) {
           kafka_broker.handle(std::move(frame), loop, std::move(respond));
@@ -140,8 +154,10 @@ int serve(const serve_options& options) {
       spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
     }
     // Stop accepting, close the connections and let queued storage work finish before the logs
-    // close under them.
+    // close under them; then the group timers, before the coordinator goes.
     kafka_server.stop();
+    group_timers.stop();
+    group_timer_thread.join();
   }
   if (auto closed = (*logs)->close(); !closed) {
     spdlog::error("shutdown: {}", closed.error().describe());

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "broker/handlers/handlers.h"
+#include "group/kafka_api.h"
 #include "kafka/protocol/headers.h"
 #include "net/asio.h"
 
@@ -18,8 +19,9 @@ using kafka::api_key;
 // are advertised but answered with UNSUPPORTED_FOR_MESSAGE_FORMAT: librdkafka (2.0) enables gzip and
 // snappy only when the broker's Produce range includes v0, and clients pick the highest common version
 // (v3+) anyway. Fetch starts at v4 (record batches only). Fetch 13+ names topics by id, which Sluice
-// does not have yet.
-constexpr std::array<kafka::api_version_range, 15> advertised{{
+// does not have yet. The group APIs stop below the versions of the new consumer protocol (KIP-848:
+// OffsetCommit/OffsetFetch v9) and of share groups (FindCoordinator v6).
+constexpr std::array<kafka::api_version_range, 26> advertised{{
     {api_key::produce, 0, 9, 9},
     {api_key::fetch, 4, 12, 12},
     {api_key::list_offsets, 0, 10, 6},
@@ -35,6 +37,18 @@ constexpr std::array<kafka::api_version_range, 15> advertised{{
     {api_key::create_partitions, 0, 3, 2},
     {api_key::incremental_alter_configs, 0, 1, 1},
     {api_key::describe_cluster, 0, 1, 0},
+    // Consumer groups (src/group).
+    {api_key::find_coordinator, 0, 4, 3},
+    {api_key::join_group, 0, 9, 6},
+    {api_key::sync_group, 0, 5, 4},
+    {api_key::heartbeat, 0, 4, 4},
+    {api_key::leave_group, 0, 5, 4},
+    {api_key::offset_commit, 0, 8, 8},
+    {api_key::offset_fetch, 0, 8, 6},
+    {api_key::list_groups, 0, 4, 3},
+    {api_key::describe_groups, 0, 5, 5},
+    {api_key::delete_groups, 0, 2, 2},
+    {api_key::offset_delete, 0, 0, kafka::never_flexible},
 }};
 
 const kafka::api_version_range* find_advertised(std::int16_t key) {
@@ -167,6 +181,43 @@ bool metadata_creates_topics(const context& ctx, const kafka::metadata_request& 
   return false;
 }
 
+// Consumer groups: decode, run the group API (group/kafka_api.h), encode. In memory: on the loop.
+template <typename Request, typename Response>
+net::reply run_group(context& ctx, kafka::reader& r, const kafka::request_header& header,
+                     Response (*handler)(group::group_coordinator&, const Request&, std::int16_t)) {
+  Request request;
+  if (ctx.groups == nullptr || !decode_body(r, header, request)) return close_connection();
+  return encode_response(header, header.request_api_version,
+                         handler(*ctx.groups, request, header.request_api_version));
+}
+
+// JoinGroup and SyncGroup answer once the rebalance gets there, from whichever thread completes it.
+template <typename Request, typename Response>
+void run_group_later(context& ctx, kafka::reader& r, const kafka::request_header& header,
+                     net::reply_fn respond,
+                     void (*handler)(group::group_coordinator&, Request, const group::request_info&,
+                                     std::function<void(Response)>)) {
+  Request request;
+  if (ctx.groups == nullptr || !decode_body(r, header, request)) return respond(close_connection());
+  group::request_info info{.version = header.request_api_version,
+                           .client_id = std::string(kafka::or_empty(header.client_id))};
+  handler(*ctx.groups, std::move(request), info, [header, respond = std::move(respond)](Response response) {
+    respond(encode_response(header, header.request_api_version, response));
+  });
+}
+
+// Consumer group APIs that write the offsets topic (and wait for its fdatasync): on the blocking pool.
+template <typename Request, typename Response>
+void run_group_blocking(context& ctx, boost::asio::thread_pool& pool, kafka::reader& r,
+                        const kafka::request_header& header, net::reply_fn respond,
+                        Response (*handler)(group::group_coordinator&, const Request&, std::int16_t)) {
+  if (ctx.groups == nullptr) return respond(close_connection());
+  auto work = [handler](context& c, const Request& request, const kafka::request_header& h) {
+    return encode_response(h, h.request_api_version, handler(*c.groups, request, h.request_api_version));
+  };
+  post_blocking<Request>(ctx, pool, r, header, work, std::move(respond));
+}
+
 // A newer client's ApiVersions: answer at v0 with UNSUPPORTED_VERSION and the supported list, so it can
 // retry with a version both sides know (KIP-511).
 net::reply unsupported_api_versions(const kafka::request_header& header, context& ctx) {
@@ -268,6 +319,29 @@ void broker::handle(std::vector<std::byte> frame, boost::asio::io_context& loop,
           ctx_, blocking_, r, header, std::move(respond));
     case api_key::produce:
       return post_blocking<kafka::produce_request>(ctx_, blocking_, r, header, produce, std::move(respond));
+    // Consumer groups (src/group).
+    case api_key::find_coordinator:
+      return respond(run<kafka::find_coordinator_request>(ctx_, r, header, handle_find_coordinator));
+    case api_key::join_group:
+      return run_group_later(ctx_, r, header, std::move(respond), group::handle_join_group);
+    case api_key::sync_group:
+      return run_group_later(ctx_, r, header, std::move(respond), group::handle_sync_group);
+    case api_key::heartbeat:
+      return respond(run_group(ctx_, r, header, group::handle_heartbeat));
+    case api_key::leave_group:
+      return respond(run_group(ctx_, r, header, group::handle_leave_group));
+    case api_key::offset_commit:
+      return run_group_blocking(ctx_, blocking_, r, header, std::move(respond), group::handle_offset_commit);
+    case api_key::offset_fetch:
+      return respond(run_group(ctx_, r, header, group::handle_offset_fetch));
+    case api_key::list_groups:
+      return respond(run_group(ctx_, r, header, group::handle_list_groups));
+    case api_key::describe_groups:
+      return respond(run_group(ctx_, r, header, group::handle_describe_groups));
+    case api_key::delete_groups:
+      return run_group_blocking(ctx_, blocking_, r, header, std::move(respond), group::handle_delete_groups);
+    case api_key::offset_delete:
+      return run_group_blocking(ctx_, blocking_, r, header, std::move(respond), group::handle_offset_delete);
     default:
       break;
   }

@@ -162,8 +162,29 @@ TEST_F(BrokerTest, OldProduceVersionsAreAnsweredWithUnsupportedForMessageFormat)
 TEST_F(BrokerTest, UnsupportedVersionsAndUnknownApisCloseTheConnection) {
   // Fetch v3 is a valid Kafka version, but its responses would need the old message format.
   EXPECT_TRUE(call(frame(fetch_request("t", 0), 3)).close);
-  EXPECT_TRUE(call(frame(kafka::find_coordinator_request{}, 1)).close);  // not advertised
-  EXPECT_TRUE(call({std::byte{0}, std::byte{3}}).close);                 // truncated header
+  EXPECT_TRUE(call(frame(kafka::sasl_handshake_request{}, 1)).close);  // not advertised
+  EXPECT_TRUE(call({std::byte{0}, std::byte{3}}).close);               // truncated header
+  // Group APIs without a group coordinator (none was given to this broker).
+  EXPECT_TRUE(call(frame(kafka::heartbeat_request{}, 1)).close);
+}
+
+TEST_F(BrokerTest, FindCoordinatorNamesThisBrokerForGroups) {
+  kafka::find_coordinator_request one;
+  one.key = "g";
+  auto v0 = round_trip<kafka::find_coordinator_response>(one, 0);
+  EXPECT_EQ(v0.error_code, 0);
+  EXPECT_EQ(v0.node_id, 0);
+  EXPECT_EQ(v0.host, "example");
+  EXPECT_EQ(v0.port, 1234);
+  kafka::find_coordinator_request batch;
+  batch.coordinator_keys = {"a", "b"};
+  auto v4 = round_trip<kafka::find_coordinator_response>(batch, 4);
+  ASSERT_EQ(v4.coordinators.size(), 2u);
+  EXPECT_EQ(v4.coordinators[1].key, "b");
+  EXPECT_EQ(v4.coordinators[1].port, 1234);
+  batch.key_type = 1;  // a transaction coordinator: there is none
+  auto txn = round_trip<kafka::find_coordinator_response>(batch, 4);
+  EXPECT_EQ(txn.coordinators[0].error_code, 15);
 }
 
 TEST_F(BrokerTest, MetadataAutoCreatesRequestedTopicsAndRejectsBadNames) {

@@ -10,6 +10,10 @@
 #include "kafka/protocol/error_code.h"
 #include "storage/log_manager.h"
 
+namespace sluice::group {
+class group_coordinator;
+}
+
 namespace sluice::broker {
 
 struct broker_config {
@@ -26,6 +30,8 @@ struct context {
   // Producer ids: an in-memory counter seeded from the clock (ms × 1000), so ids of a restarted
   // broker are above the ones handed out before, as long as the clock does not step back.
   std::atomic<std::int64_t> next_producer_id{0};
+  // Consumer groups and committed offsets (src/group); null: the group APIs close the connection.
+  group::group_coordinator* groups = nullptr;
 };
 
 // The one mapping from storage errors to Kafka error codes.

@@ -109,16 +109,8 @@ def stored_batch_codecs(partition_dir):
     return out
 
 
-# librdkafka (kcat, confluent-kafka) enables lz4 only when the broker advertises
-# FindCoordinator (rdkafka_feature.c: RD_KAFKA_FEATURE_LZ4 depends on it), and
-# otherwise sends lz4 batches uncompressed; FindCoordinator comes with groups.
-LZ4_NEEDS_GROUPS = pytest.mark.xfail(
-    strict=True, reason="librdkafka gates lz4 on FindCoordinator: needs consumer groups (issue 4)")
-
-
 def codec_case(p, codec):
-    marks = [LZ4_NEEDS_GROUPS] if codec == "lz4" and p in (KCAT, CONFLUENT) else []
-    return pytest.param(p, codec, id=f"{p.name}-{codec}", marks=marks)
+    return pytest.param(p, codec, id=f"{p.name}-{codec}")
 
 
 CODEC_CASES = [codec_case(p, codec) for p in ALL for codec in p.codecs]
@@ -157,7 +149,6 @@ def test_partitioned_topic_keeps_per_partition_order(broker, topic_name):
             assert_consumed_equal(consumer, per[p], got)
 
 
-@pytest.mark.xfail(strict=True, reason="needs consumer groups (issue 4)")
 def test_kafkajs_group_consumer_reads_everything(broker, topic_name):
     CONFLUENT.create_topic(broker.bootstrap, topic_name, 1)
     recs = make_records(KAFKAJS, 10)

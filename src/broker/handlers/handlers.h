@@ -46,6 +46,9 @@ kafka::delete_records_response handle_delete_records(context& ctx,
 kafka::create_partitions_response handle_create_partitions(context& ctx,
                                                            const kafka::create_partitions_request& request,
                                                            std::int16_t version);
+kafka::find_coordinator_response handle_find_coordinator(context& ctx,
+                                                         const kafka::find_coordinator_request& request,
+                                                         std::int16_t version);
 
 // Fetch may wait (long polling) on `loop`, the connection's event loop: its timer and wake-ups run
 // there, and `done` is called once, now or later on that loop's thread.

@@ -5,7 +5,7 @@
 // Every command is bounded by a deadline so a silent broker cannot hang the suite.
 'use strict'
 
-const { Kafka, logLevel, CompressionTypes, ConfigResourceTypes } = require('kafkajs')
+const { Kafka, logLevel, CompressionTypes, ConfigResourceTypes, AssignerProtocol } = require('kafkajs')
 
 const DEADLINE_MS = 45000
 
@@ -232,6 +232,144 @@ const commands = {
       await consumer.disconnect()
     }
   },
+
+  // Starts `members` consumers in one group and waits until their assignments (from GROUP_JOIN events)
+  // are non-empty, disjoint and cover `partitions` partitions; then asks the broker (DescribeGroups) for
+  // the group's state and each member's assignment, as the broker holds it.
+  async 'group-assign'(kafka, req) {
+    const consumers = []
+    const assigned = new Map()
+    try {
+      await new Promise((resolve, reject) => {
+        const check = () => {
+          const all = [...assigned.values()]
+          if (all.length < req.members || all.some(a => a.length === 0)) return
+          const union = new Set(all.flat())
+          if (union.size === req.partitions && all.reduce((n, a) => n + a.length, 0) === req.partitions) resolve()
+        }
+        const start = async i => {
+          const c = kafka.consumer({ groupId: req.group, retry: { retries: 2 } })
+          consumers.push(c)
+          c.on(c.events.GROUP_JOIN, ev => {
+            assigned.set(i, (ev.payload.memberAssignment[req.topic] || []).slice())
+            check()
+          })
+          c.on(c.events.CRASH, ev => reject(ev.payload.error))
+          await c.connect()
+          await c.subscribe({ topic: req.topic, fromBeginning: true })
+          await c.run({ autoCommit: false, eachMessage: async () => {} })
+        }
+        for (let i = 0; i < req.members; i++) start(i).catch(reject)
+      })
+      return { described: await describeGroup(kafka, req.group, req.topic) }
+    } finally {
+      await Promise.all(consumers.map(c => c.disconnect()))
+    }
+  },
+
+  // `members` consumers in one group consume `topic` and commit each record after processing it, until
+  // `count` records arrived; then the first member stops, `more` records are produced (round robin over
+  // `partitions`), and the others consume until all `count + more` arrived. Returns every record
+  // consumed, with the member that got it.
+  async 'group-consume-commit'(kafka, req) {
+    const consumers = []
+    const got = []
+    let target = req.count
+    let reached = null
+    const waitFor = n =>
+      new Promise(resolve => {
+        target = n
+        reached = resolve
+        if (got.length >= n) resolve()
+      })
+    try {
+      const crashed = new Promise((_, reject) => {
+        for (let i = 0; i < req.members; i++) {
+          const c = kafka.consumer({ groupId: req.group, retry: { retries: 2 } })
+          consumers.push(c)
+          c.on(c.events.CRASH, ev => reject(ev.payload.error))
+        }
+      })
+      crashed.catch(() => {})
+      const run = async (c, i) => {
+        await c.connect()
+        await c.subscribe({ topic: req.topic, fromBeginning: true })
+        await c.run({
+          autoCommit: false,
+          eachMessage: async ({ topic, partition, message }) => {
+            // Counted once committed: a commit refused by a rebalance leaves the record to the next owner.
+            try {
+              await c.commitOffsets([{ topic, partition, offset: String(parseInt(message.offset, 10) + 1) }])
+            } catch (e) {
+              return // a rebalance follows; the partition's next owner resumes from the last commit
+            }
+            got.push({ member: i, partition, offset: parseInt(message.offset, 10), value: message.value.toString() })
+            if (got.length >= target && reached) reached()
+          },
+        })
+      }
+      await Promise.race([Promise.all(consumers.map(run)), crashed])
+      await Promise.race([waitFor(req.count), crashed])
+      const firstPhase = got.length
+      await consumers[0].disconnect()
+      const producer = kafka.producer()
+      await producer.connect()
+      const messages = []
+      for (let k = 0; k < req.more; k++) messages.push({ partition: k % req.partitions, value: `more-${k}` })
+      await producer.send({ topic: req.topic, acks: -1, messages })
+      await producer.disconnect()
+      await Promise.race([waitFor(req.count + req.more), crashed])
+      return { messages: got, firstPhase }
+    } finally {
+      await Promise.all(consumers.slice(1).map(c => c.disconnect()))
+    }
+  },
+
+  // Consumes `count` records through the group and commits after each one; returns them.
+  async 'consume-commit'(kafka, req) {
+    const consumer = kafka.consumer({ groupId: req.group, retry: { retries: 2 } })
+    const got = []
+    await consumer.connect()
+    try {
+      await consumer.subscribe({ topic: req.topic, fromBeginning: true })
+      await new Promise((resolve, reject) => {
+        consumer.on(consumer.events.CRASH, ev => reject(ev.payload.error))
+        consumer
+          .run({
+            autoCommit: false,
+            eachMessage: async ({ topic, partition, message }) => {
+              if (got.length >= req.count) return
+              await consumer.commitOffsets([{ topic, partition, offset: String(parseInt(message.offset, 10) + 1) }])
+              got.push({ partition, offset: parseInt(message.offset, 10), value: message.value.toString() })
+              if (got.length >= req.count) resolve()
+            },
+          })
+          .catch(reject)
+      })
+      return { messages: got }
+    } finally {
+      await consumer.disconnect()
+    }
+  },
+}
+
+// The group as the broker describes it: state, and each member's assigned partitions of `topic`.
+async function describeGroup(kafka, group, topic) {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const { groups } = await admin.describeGroups([group])
+    const [g] = groups
+    return {
+      state: g.state,
+      members: g.members.map(m => {
+        const a = m.memberAssignment.length ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment) : null
+        return { memberId: m.memberId, partitions: a && a.assignment[topic] ? a.assignment[topic] : [] }
+      }),
+    }
+  } finally {
+    await admin.disconnect()
+  }
 }
 
 async function main() {
