@@ -54,8 +54,9 @@ class RecordingProxy:
             threading.Thread(target=self._requests, args=(client, server), daemon=True).start()
             threading.Thread(target=self._pipe, args=(server, client), daemon=True).start()
 
-    def _requests(self, src, dst):
-        buffer = b""
+    @staticmethod
+    def _relay(src, dst):
+        """Yields each chunk read from src after forwarding it to dst; closes dst at the end."""
         while True:
             try:
                 chunk = src.recv(1 << 16)
@@ -65,6 +66,11 @@ class RecordingProxy:
                 dst.close()
                 return
             dst.sendall(chunk)
+            yield chunk
+
+    def _requests(self, src, dst):
+        buffer = b""
+        for chunk in self._relay(src, dst):
             buffer += chunk
             while len(buffer) >= 4:
                 (size,) = struct.unpack_from(">i", buffer)
@@ -74,17 +80,9 @@ class RecordingProxy:
                     self.frames.append(buffer[4:4 + size])
                 buffer = buffer[4 + size:]
 
-    @staticmethod
-    def _pipe(src, dst):
-        while True:
-            try:
-                chunk = src.recv(1 << 16)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                dst.close()
-                return
-            dst.sendall(chunk)
+    def _pipe(self, src, dst):
+        for _ in self._relay(src, dst):
+            pass
 
 
 def produce_batches(frame):

@@ -51,17 +51,22 @@ const std::map<std::string, std::string>& broker_names() {
   return names;
 }
 
-result_type describe_broker(context& ctx, const resource_type& resource) {
+// The result for `resource`, with no configs yet; `code` and `message` when it fails.
+result_type result_for(const resource_type& resource, kafka::error_code c = kafka::error_code::none,
+                       std::optional<std::string> message = std::nullopt) {
   result_type out;
   out.resource_type = resource.resource_type;
   out.resource_name = resource.resource_name;
-  out.error_message = std::nullopt;
+  out.error_code = code(c);
+  out.error_message = std::move(message);
+  return out;
+}
+
+result_type describe_broker(context& ctx, const resource_type& resource) {
   auto node = std::to_string(ctx.config.node_id);
-  if (!resource.resource_name.empty() && resource.resource_name != node) {
-    out.error_code = code(kafka::error_code::invalid_request);
-    out.error_message = "this broker is node " + node;
-    return out;
-  }
+  if (!resource.resource_name.empty() && resource.resource_name != node)
+    return result_for(resource, kafka::error_code::invalid_request, "this broker is node " + node);
+  auto out = result_for(resource);
   auto add = [&](std::string name, std::string value) {
     add_entry(out, resource, std::move(name), std::move(value), false, source_static_broker);
   };
@@ -81,16 +86,11 @@ result_type describe_broker(context& ctx, const resource_type& resource) {
 }
 
 result_type describe_topic(context& ctx, const resource_type& resource) {
-  result_type out;
-  out.resource_type = resource.resource_type;
-  out.resource_name = resource.resource_name;
-  out.error_message = std::nullopt;
   auto topic = ctx.logs.describe_topic(resource.resource_name);
-  if (!topic) {
-    out.error_code = code(kafka::error_code::unknown_topic_or_partition);
-    out.error_message = "no topic '" + resource.resource_name + "'";
-    return out;
-  }
+  if (!topic)
+    return result_for(resource, kafka::error_code::unknown_topic_or_partition,
+                      "no topic '" + resource.resource_name + "'");
+  auto out = result_for(resource);
   for (const auto& entry : storage::describe_config(ctx.logs.options().defaults, topic->overrides))
     add_entry(out, resource, entry.name, entry.value, entry.is_default,
               entry.is_default ? source_default : source_topic);
@@ -109,12 +109,8 @@ kafka::describe_configs_response handle_describe_configs(context& ctx,
     } else if (resource.resource_type == broker_resource) {
       response.results.push_back(describe_broker(ctx, resource));
     } else {
-      result_type out;
-      out.resource_type = resource.resource_type;
-      out.resource_name = resource.resource_name;
-      out.error_code = code(kafka::error_code::invalid_request);
-      out.error_message = "unsupported resource type";
-      response.results.push_back(std::move(out));
+      response.results.push_back(
+          result_for(resource, kafka::error_code::invalid_request, "unsupported resource type"));
     }
   }
   return response;
