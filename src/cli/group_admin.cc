@@ -149,9 +149,8 @@ result<void> alter_group_offsets(rd_kafka_t* client, const client_options& optio
   for (int i = 0; done != nullptr && i < done->cnt; ++i) {
     const auto& p = done->elems[i];
     if (p.err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-    return tl::unexpected(kafka_error(p.err, "committing " + quoted(group) + "'s offset of " +
-                                                 std::string(p.topic) + "[" + std::to_string(p.partition) +
-                                                 "]"));
+    return tl::unexpected(kafka_error(p.err, "committing the offset of " + std::string(p.topic) + "[" +
+                                                 std::to_string(p.partition) + "] for " + quoted(group)));
   }
   return {};
 }
