@@ -7,29 +7,6 @@
 namespace sluice::cli {
 namespace {
 
-// The first offset at or after `ms` in each of `partitions` (negative where there is none).
-result<std::map<std::int32_t, std::int64_t>> offsets_at_time(rd_kafka_t* client,
-                                                             const client_options& options,
-                                                             const std::string& topic,
-                                                             const std::vector<partition_info>& partitions,
-                                                             std::int64_t ms) {
-  partition_list_handle list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
-  for (const auto& p : partitions)
-    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p.id)->offset = ms;
-  auto code = rd_kafka_offsets_for_times(client, list.get(), static_cast<int>(options.timeout.count()));
-  if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
-    return tl::unexpected(kafka_error(code, "offsets for --to-datetime"));
-  std::map<std::int32_t, std::int64_t> out;
-  for (int i = 0; i < list->cnt; ++i) {
-    const auto& e = list->elems[i];
-    if (e.err != RD_KAFKA_RESP_ERR_NO_ERROR)
-      return tl::unexpected(
-          kafka_error(e.err, "offset for --to-datetime in partition " + std::to_string(e.partition)));
-    out[e.partition] = e.offset;
-  }
-  return out;
-}
-
 // The topic's partitions, or only `chosen` (each must exist).
 result<std::vector<partition_info>> only_chosen(std::vector<partition_info> all, const std::string& topic,
                                                 const std::vector<std::int32_t>& chosen) {
@@ -76,7 +53,10 @@ result<std::vector<reset_step>> plan_reset(rd_kafka_t* client, const client_opti
   SLUICE_ASSIGN_OR_RETURN(auto chosen, only_chosen(std::move(all), topic, partitions));
   std::map<std::int32_t, std::int64_t> at_time;
   if (target.to == reset_target::kind::datetime) {
-    SLUICE_ASSIGN_OR_RETURN(at_time, offsets_at_time(client, options, topic, chosen, target.value));
+    std::vector<std::int32_t> ids;
+    for (const auto& p : chosen) ids.push_back(p.id);
+    SLUICE_ASSIGN_OR_RETURN(at_time,
+                            offsets_for_time(client, options, topic, ids, target.value, "--to-datetime"));
   }
   SLUICE_ASSIGN_OR_RETURN(auto committed, list_group_offsets(client, options, group));
   std::vector<reset_step> out;
