@@ -5,6 +5,7 @@
 
 #include "app/serve_command.h"
 #include "cli/consume_command.h"
+#include "cli/group_command.h"
 #include "cli/produce_command.h"
 #include "cli/topic_command.h"
 #include "perf/bench_command.h"
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   sluice::app::serve_options serve;
   sluice::app::add_serve_command(app, serve, exit_code);
   sluice::cli::add_topic_command(app, exit_code);
+  sluice::cli::add_group_command(app, exit_code);
   sluice::cli::add_produce_command(app, exit_code);
   sluice::cli::add_consume_command(app, exit_code);
   sluice::perf::add_bench_command(app, exit_code);

@@ -12,6 +12,7 @@
 #include "cli/client_flags.h"
 #include "cli/json.h"
 #include "cli/kafka_client.h"
+#include "cli/topic_admin.h"
 
 namespace sluice::cli {
 namespace {
@@ -86,19 +87,10 @@ result<std::map<std::int32_t, std::int64_t>> parse_offsets(const std::vector<std
 // The first offset at or after `timestamp` in each partition; the end where there is none.
 result<std::map<std::int32_t, std::int64_t>> offsets_at(rd_kafka_t* client, const consume_state& s,
                                                         const std::vector<std::int32_t>& partitions) {
-  partition_list_handle list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
-  for (auto p : partitions)
-    rd_kafka_topic_partition_list_add(list.get(), s.topic.c_str(), p)->offset = s.timestamp;
-  auto code = rd_kafka_offsets_for_times(client, list.get(), static_cast<int>(s.client.timeout.count()));
-  if (code != RD_KAFKA_RESP_ERR_NO_ERROR) return tl::unexpected(kafka_error(code, "offsets for --timestamp"));
-  std::map<std::int32_t, std::int64_t> out;
-  for (int i = 0; i < list->cnt; ++i) {
-    const auto& e = list->elems[i];
-    if (e.err != RD_KAFKA_RESP_ERR_NO_ERROR)
-      return tl::unexpected(
-          kafka_error(e.err, "offset for --timestamp in partition " + std::to_string(e.partition)));
-    out[e.partition] = e.offset < 0 ? RD_KAFKA_OFFSET_END : e.offset;
-  }
+  SLUICE_ASSIGN_OR_RETURN(
+      auto out, offsets_for_time(client, s.client, s.topic, partitions, s.timestamp, "--timestamp"));
+  for (auto& [p, offset] : out)
+    if (offset < 0) offset = RD_KAFKA_OFFSET_END;
   return out;
 }
 

@@ -53,12 +53,18 @@ result<kafka_handle> make_client(rd_kafka_type_t type, conf_handle conf) {
   return client;
 }
 
+result<kafka_handle> make_admin_client(const client_options& options) {
+  SLUICE_ASSIGN_OR_RETURN(auto conf, make_conf(options, {{"allow.auto.create.topics", "false"}}));
+  return make_client(RD_KAFKA_PRODUCER, std::move(conf));
+}
+
 error kafka_error(rd_kafka_resp_err_t code, const std::string& context) {
   auto code_of = [code] {
     switch (code) {
       case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
       case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
       case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+      case RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND:
         return errc::not_found;
       case RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS:
         return errc::already_exists;

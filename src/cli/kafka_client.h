@@ -31,6 +31,13 @@ struct rdkafka_deleter {
   void operator()(rd_kafka_NewTopic_t* h) const { rd_kafka_NewTopic_destroy(h); }
   void operator()(rd_kafka_DeleteTopic_t* h) const { rd_kafka_DeleteTopic_destroy(h); }
   void operator()(rd_kafka_ConfigResource_t* h) const { rd_kafka_ConfigResource_destroy(h); }
+  void operator()(rd_kafka_DeleteGroup_t* h) const { rd_kafka_DeleteGroup_destroy(h); }
+  void operator()(rd_kafka_ListConsumerGroupOffsets_t* h) const {
+    rd_kafka_ListConsumerGroupOffsets_destroy(h);
+  }
+  void operator()(rd_kafka_AlterConsumerGroupOffsets_t* h) const {
+    rd_kafka_AlterConsumerGroupOffsets_destroy(h);
+  }
 };
 
 using kafka_handle = std::unique_ptr<rd_kafka_t, rdkafka_deleter>;
@@ -68,7 +75,10 @@ result<conf_handle> make_conf(const client_options& options, const std::vector<p
 // A client of `type` from `conf` (consumed, also on failure).
 result<kafka_handle> make_client(rd_kafka_type_t type, conf_handle conf);
 
-// An error from a librdkafka code: not_found for unknown topics and partitions, already_exists,
+// A client for admin and metadata requests; asking about a topic never creates it.
+result<kafka_handle> make_admin_client(const client_options& options);
+
+// An error from a librdkafka code: not_found for unknown topics, partitions and groups, already_exists,
 // invalid_config, invalid_argument for bad requests, io_error for the rest (transport, timeouts).
 error kafka_error(rd_kafka_resp_err_t code, const std::string& context);
 

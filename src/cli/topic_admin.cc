@@ -151,6 +151,26 @@ result<std::vector<partition_info>> describe_partitions(rd_kafka_t* client, cons
   return out;
 }
 
+result<std::map<std::int32_t, std::int64_t>> offsets_for_time(rd_kafka_t* client,
+                                                              const client_options& options,
+                                                              const std::string& topic,
+                                                              const std::vector<std::int32_t>& partitions,
+                                                              std::int64_t ms, const std::string& what) {
+  partition_list_handle list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (auto p : partitions) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = ms;
+  auto code = rd_kafka_offsets_for_times(client, list.get(), static_cast<int>(options.timeout.count()));
+  if (code != RD_KAFKA_RESP_ERR_NO_ERROR) return tl::unexpected(kafka_error(code, "offsets for " + what));
+  std::map<std::int32_t, std::int64_t> out;
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& e = list->elems[i];
+    if (e.err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      return tl::unexpected(
+          kafka_error(e.err, "offset for " + what + " in partition " + std::to_string(e.partition)));
+    out[e.partition] = e.offset;
+  }
+  return out;
+}
+
 result<std::vector<config_entry>> describe_configs(rd_kafka_t* client, const client_options& options,
                                                    const std::string& name) {
   config_resource_handle resource(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, name.c_str()));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,14 @@ result<std::vector<std::string>> list_topics(rd_kafka_t* client, const client_op
 // The topic's partitions, by id, with their leaders and watermarks.
 result<std::vector<partition_info>> describe_partitions(rd_kafka_t* client, const client_options& options,
                                                         const std::string& name);
+
+// The first offset at or after `ms` (ms since the epoch) in each of `partitions` of `topic`, by
+// ListOffsets with a timestamp; negative where no record is that recent. `what` names the flag in errors.
+result<std::map<std::int32_t, std::int64_t>> offsets_for_time(rd_kafka_t* client,
+                                                              const client_options& options,
+                                                              const std::string& topic,
+                                                              const std::vector<std::int32_t>& partitions,
+                                                              std::int64_t ms, const std::string& what);
 
 // The topic's configs, sorted by name.
 result<std::vector<config_entry>> describe_configs(rd_kafka_t* client, const client_options& options,

@@ -19,15 +19,9 @@ struct topic_state {
   std::vector<std::string> delete_configs;
 };
 
-// An admin client; metadata requests never create the topics they ask about.
-result<kafka_handle> admin_client(const client_options& options) {
-  SLUICE_ASSIGN_OR_RETURN(auto conf, make_conf(options, {{"allow.auto.create.topics", "false"}}));
-  return make_client(RD_KAFKA_PRODUCER, std::move(conf));
-}
-
 result<void> run_create(const topic_state& s) {
   SLUICE_ASSIGN_OR_RETURN(auto configs, split_properties(s.configs, "--config"));
-  SLUICE_ASSIGN_OR_RETURN(auto client, admin_client(s.client));
+  SLUICE_ASSIGN_OR_RETURN(auto client, make_admin_client(s.client));
   SLUICE_RETURN_IF_ERROR(
       create_topic(client.get(), s.client, s.name, s.partitions, s.replication_factor, configs));
   std::printf("created topic %s\n", s.name.c_str());
@@ -35,14 +29,14 @@ result<void> run_create(const topic_state& s) {
 }
 
 result<void> run_list(const topic_state& s) {
-  SLUICE_ASSIGN_OR_RETURN(auto client, admin_client(s.client));
+  SLUICE_ASSIGN_OR_RETURN(auto client, make_admin_client(s.client));
   SLUICE_ASSIGN_OR_RETURN(auto names, list_topics(client.get(), s.client));
   for (const auto& n : names) std::printf("%s\n", n.c_str());
   return {};
 }
 
 result<void> run_describe(const topic_state& s) {
-  SLUICE_ASSIGN_OR_RETURN(auto client, admin_client(s.client));
+  SLUICE_ASSIGN_OR_RETURN(auto client, make_admin_client(s.client));
   SLUICE_ASSIGN_OR_RETURN(auto partitions, describe_partitions(client.get(), s.client, s.name));
   SLUICE_ASSIGN_OR_RETURN(auto configs, describe_configs(client.get(), s.client, s.name));
   std::printf("topic %s, %zu partitions\n", s.name.c_str(), partitions.size());
@@ -61,14 +55,14 @@ result<void> run_alter(const topic_state& s) {
   SLUICE_ASSIGN_OR_RETURN(auto configs, split_properties(s.configs, "--config"));
   if (configs.empty() && s.delete_configs.empty())
     return fail(errc::invalid_argument, "nothing to alter: give --config key=value or --delete-config key");
-  SLUICE_ASSIGN_OR_RETURN(auto client, admin_client(s.client));
+  SLUICE_ASSIGN_OR_RETURN(auto client, make_admin_client(s.client));
   SLUICE_RETURN_IF_ERROR(alter_configs(client.get(), s.client, s.name, configs, s.delete_configs));
   std::printf("altered topic %s\n", s.name.c_str());
   return {};
 }
 
 result<void> run_delete(const topic_state& s) {
-  SLUICE_ASSIGN_OR_RETURN(auto client, admin_client(s.client));
+  SLUICE_ASSIGN_OR_RETURN(auto client, make_admin_client(s.client));
   SLUICE_RETURN_IF_ERROR(delete_topic(client.get(), s.client, s.name));
   std::printf("deleted topic %s\n", s.name.c_str());
   return {};
