@@ -26,6 +26,6 @@ for entry in record_batch_fuzzer:record_batch:60s kafka_request_fuzzer:kafka_req
   mkdir -p "$work/$fuzzer"
   echo "fuzz: $fuzzer ($budget) from fuzz/corpus/$corpus"
   "build/fuzz/fuzz/$fuzzer" -seed=1 "$budget" -max_len=16384 "$work/$fuzzer" "fuzz/corpus/$corpus" \
-    2>"$work/$fuzzer.log" || { tail -n 40 "$work/$fuzzer.log"; exit 1; }
+    >"$work/$fuzzer.log" 2>&1 || { tail -n 40 "$work/$fuzzer.log"; exit 1; }
   grep -E '^Done' "$work/$fuzzer.log" || true
 done
