@@ -203,34 +203,7 @@ const commands = {
 
   // Group-based consumption (needs FindCoordinator/JoinGroup/SyncGroup/Heartbeat).
   async 'consume-group'(kafka, req) {
-    const consumer = kafka.consumer({ groupId: req.group, retry: { retries: 2 } })
-    const got = []
-    await consumer.connect()
-    try {
-      await consumer.subscribe({ topic: req.topic, fromBeginning: true })
-      await new Promise((resolve, reject) => {
-        consumer.on(consumer.events.CRASH, ev => reject(ev.payload.error))
-        consumer
-          .run({
-            autoCommit: false,
-            eachMessage: async ({ partition, message }) => {
-              got.push({
-                partition,
-                offset: parseInt(message.offset, 10),
-                key: message.key === null ? null : message.key.toString(),
-                value: message.value === null ? null : message.value.toString(),
-                headers: Object.entries(message.headers || {}).map(([k, v]) => [k, v.toString()]),
-                timestamp: parseInt(message.timestamp, 10),
-              })
-              if (got.length >= req.count) resolve()
-            },
-          })
-          .catch(reject)
-      })
-      return { messages: got }
-    } finally {
-      await consumer.disconnect()
-    }
+    return consumeInGroup(kafka, req, false)
   },
 
   // Starts `members` consumers in one group and waits until their assignments (from GROUP_JOIN events)
@@ -327,30 +300,44 @@ const commands = {
 
   // Consumes `count` records through the group and commits after each one; returns them.
   async 'consume-commit'(kafka, req) {
-    const consumer = kafka.consumer({ groupId: req.group, retry: { retries: 2 } })
-    const got = []
-    await consumer.connect()
-    try {
-      await consumer.subscribe({ topic: req.topic, fromBeginning: true })
-      await new Promise((resolve, reject) => {
-        consumer.on(consumer.events.CRASH, ev => reject(ev.payload.error))
-        consumer
-          .run({
-            autoCommit: false,
-            eachMessage: async ({ topic, partition, message }) => {
-              if (got.length >= req.count) return
-              await consumer.commitOffsets([{ topic, partition, offset: String(parseInt(message.offset, 10) + 1) }])
-              got.push({ partition, offset: parseInt(message.offset, 10), value: message.value.toString() })
-              if (got.length >= req.count) resolve()
-            },
-          })
-          .catch(reject)
-      })
-      return { messages: got }
-    } finally {
-      await consumer.disconnect()
-    }
+    return consumeInGroup(kafka, req, true)
   },
+}
+
+// Reads `req.count` records of `req.topic` as a member of `req.group`, from the beginning when the
+// group has no committed offsets; with `commit`, commits each record's next offset before counting it.
+async function consumeInGroup(kafka, req, commit) {
+  const consumer = kafka.consumer({ groupId: req.group, retry: { retries: 2 } })
+  const got = []
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topic: req.topic, fromBeginning: true })
+    await new Promise((resolve, reject) => {
+      consumer.on(consumer.events.CRASH, ev => reject(ev.payload.error))
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ topic, partition, message }) => {
+            if (got.length >= req.count) return
+            if (commit)
+              await consumer.commitOffsets([{ topic, partition, offset: String(parseInt(message.offset, 10) + 1) }])
+            got.push({
+              partition,
+              offset: parseInt(message.offset, 10),
+              key: message.key === null ? null : message.key.toString(),
+              value: message.value === null ? null : message.value.toString(),
+              headers: Object.entries(message.headers || {}).map(([k, v]) => [k, v.toString()]),
+              timestamp: parseInt(message.timestamp, 10),
+            })
+            if (got.length >= req.count) resolve()
+          },
+        })
+        .catch(reject)
+    })
+    return { messages: got }
+  } finally {
+    await consumer.disconnect()
+  }
 }
 
 // The group as the broker describes it: state, and each member's assigned partitions of `topic`.
