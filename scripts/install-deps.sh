@@ -14,6 +14,8 @@ packages=(
   # Kafka client side of the CLI (topic/produce/consume) and of `sluice bench`
   librdkafka-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
+  # SQL engine: the PostgreSQL parser, the state store, JSON decoding of events
+  libpg-query-dev librocksdb-dev libsimdjson-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # Kafka client integration tests (tests/kafka): kcat, confluent-kafka
@@ -21,6 +23,8 @@ packages=(
   kcat python3-pytest python3-confluent-kafka python3-kafka
   python3-lz4 python3-snappy python3-zstandard
   nodejs npm
+  # SQL integration tests: psql and psycopg2 against the Postgres wire endpoint
+  postgresql-client python3-psycopg2
   # peers for the side-by-side benchmark (bench/), not needed by the tests
   redis-server redis-tools nats-server libnats-dev
 )

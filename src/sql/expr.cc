@@ -1,0 +1,145 @@
+#include "sql/expr.h"
+
+#include <fmt/format.h>
+
+#include "sql/error.h"
+
+namespace sluice::sql {
+
+expr expr::make_constant(value v, data_type type) {
+  expr e;
+  e.kind = expr_kind::constant;
+  e.type = type;
+  e.constant = std::move(v);
+  return e;
+}
+
+expr expr::make_column(int index, data_type type, std::string name) {
+  expr e;
+  e.kind = expr_kind::column;
+  e.type = type;
+  e.column = index;
+  e.name = std::move(name);
+  return e;
+}
+
+namespace {
+
+// Three-valued AND/OR: `dominant` (false for AND, true for OR) wins over NULL; NULL wins over the other.
+value logical(const expr& e, const row& input, bool dominant) {
+  bool saw_null = false;
+  for (const expr& arg : e.args) {
+    value v = evaluate(arg, input);
+    if (v.is_null()) {
+      saw_null = true;
+    } else if (v.as_bool() == dominant) {
+      return value::boolean(dominant);
+    }
+  }
+  return saw_null ? value() : value::boolean(!dominant);
+}
+
+value call(const expr& e, const row& input) {
+  // Most functions take one to three arguments; avoid a heap allocation for them.
+  constexpr std::size_t inline_args = 4;
+  value small[inline_args];
+  std::vector<value> large;
+  value* args = small;
+  if (e.args.size() > inline_args) {
+    large.resize(e.args.size());
+    args = large.data();
+  }
+  for (std::size_t i = 0; i < e.args.size(); ++i) {
+    args[i] = evaluate(e.args[i], input);
+    if (e.strict && args[i].is_null()) return value();
+  }
+  return e.fn(args, e.args.size());
+}
+
+value case_when(const expr& e, const row& input) {
+  std::size_t pairs = (e.args.size() - 1) / 2;
+  for (std::size_t i = 0; i < pairs; ++i) {
+    if (evaluate_predicate(e.args[2 * i], input)) return evaluate(e.args[2 * i + 1], input);
+  }
+  return evaluate(e.args.back(), input);
+}
+
+}  // namespace
+
+value evaluate(const expr& e, const row& input) {
+  switch (e.kind) {
+    case expr_kind::constant:
+      return e.constant;
+    case expr_kind::column:
+      return input[static_cast<std::size_t>(e.column)];
+    case expr_kind::call:
+      return call(e, input);
+    case expr_kind::and_op:
+      return logical(e, input, false);
+    case expr_kind::or_op:
+      return logical(e, input, true);
+    case expr_kind::not_op: {
+      value v = evaluate(e.args[0], input);
+      return v.is_null() ? v : value::boolean(!v.as_bool());
+    }
+    case expr_kind::is_null:
+      return value::boolean(evaluate(e.args[0], input).is_null());
+    case expr_kind::is_not_null:
+      return value::boolean(!evaluate(e.args[0], input).is_null());
+    case expr_kind::case_when:
+      return case_when(e, input);
+    case expr_kind::coalesce:
+      for (const expr& arg : e.args) {
+        if (value v = evaluate(arg, input); !v.is_null()) return v;
+      }
+      return value();
+  }
+  throw eval_error(sqlstate::internal_error, "unknown expression kind");
+}
+
+bool evaluate_predicate(const expr& e, const row& input) {
+  value v = evaluate(e, input);
+  return !v.is_null() && v.as_bool();
+}
+
+namespace {
+
+std::string join_args(const expr& e, const char* separator) {
+  std::string out;
+  for (std::size_t i = 0; i < e.args.size(); ++i) {
+    if (i > 0) out += separator;
+    out += to_string(e.args[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string to_string(const expr& e) {
+  switch (e.kind) {
+    case expr_kind::constant:
+      if (e.constant.is_null()) return "NULL";
+      return e.type == data_type::text ? "'" + e.constant.to_text() + "'" : e.constant.to_text();
+    case expr_kind::column:
+      return e.name.empty() ? fmt::format("#{}", e.column) : e.name;
+    case expr_kind::call:
+      return fmt::format("{}({})", e.name, join_args(e, ", "));
+    case expr_kind::and_op:
+      return "(" + join_args(e, " AND ") + ")";
+    case expr_kind::or_op:
+      return "(" + join_args(e, " OR ") + ")";
+    case expr_kind::not_op:
+      return "(NOT " + to_string(e.args[0]) + ")";
+    case expr_kind::is_null:
+      return "(" + to_string(e.args[0]) + " IS NULL)";
+    case expr_kind::is_not_null:
+      return "(" + to_string(e.args[0]) + " IS NOT NULL)";
+    case expr_kind::case_when:
+      return "CASE(" + join_args(e, ", ") + ")";
+    case expr_kind::coalesce:
+      return "COALESCE(" + join_args(e, ", ") + ")";
+  }
+  return "?";
+}
+
+}  // namespace sluice::sql

@@ -1,0 +1,107 @@
+// sql/plan.h — the bound logical plan of a query: a tree of relational operators with resolved
+// columns and types. The stream engine compiles it into a dataflow that maintains the result
+// incrementally; a pull query runs it once over a view's current rows.
+//
+// Column references inside a node's expressions index the concatenated output of its inputs
+// (for a join: left columns, then right columns).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sql/catalog.h"
+#include "sql/expr.h"
+
+namespace sluice::sql {
+
+enum class plan_kind : std::uint8_t {
+  scan,       // a source, table or view: output = its columns
+  values,     // constant rows (SELECT without FROM)
+  filter,     // rows of input[0] where predicate holds
+  project,    // exprs over input[0]
+  window,     // TUMBLE/HOP over input[0]: its columns, then window_start and window_end
+  aggregate,  // GROUP BY: output = group keys, then aggregates
+  join,       // input[0] ⋈ input[1]
+  distinct,   // SELECT DISTINCT
+  sort,       // ORDER BY (pull queries; a view's rows have no order)
+  limit,      // LIMIT / OFFSET (pull queries)
+};
+
+enum class window_kind : std::uint8_t { tumble, hop };
+
+struct window_spec {
+  window_kind kind = window_kind::tumble;
+  int time_column = -1;  // in input[0]
+  std::int64_t size_micros = 0;
+  std::int64_t slide_micros = 0;   // == size for tumble
+  std::int64_t offset_micros = 0;  // windows start at offset + k * slide
+};
+
+enum class aggregate_fn : std::uint8_t {
+  count_star,
+  count,
+  sum,
+  avg,
+  min,
+  max,
+  stddev_samp,
+  stddev_pop,
+  var_samp,
+  var_pop,
+  bool_and,
+  bool_or,
+};
+
+struct aggregate_call {
+  aggregate_fn fn = aggregate_fn::count_star;
+  std::vector<expr> args;  // none for count(*), else one
+  bool distinct = false;
+  data_type type = data_type::bigint;  // result type
+  std::string name;                    // "count", "sum", ... for EXPLAIN
+};
+
+enum class join_type : std::uint8_t { inner, left, right, full };
+
+struct sort_key {
+  expr key;
+  bool descending = false;
+  bool nulls_first = false;  // Postgres default: NULLS LAST for ASC, NULLS FIRST for DESC
+};
+
+struct plan {
+  plan_kind kind = plan_kind::values;
+  sql::schema output;
+  std::vector<plan> inputs;
+
+  // scan
+  std::string relation;
+  relation_kind scanned = relation_kind::source;
+  // values
+  std::vector<row> rows;
+  // filter
+  expr predicate;
+  // project
+  std::vector<expr> exprs;
+  // window
+  window_spec window;
+  // aggregate: group keys over input[0] (possibly including window_start/window_end), then calls
+  std::vector<expr> group_by;
+  std::vector<aggregate_call> aggregates;
+  // join: equality keys (left_keys[i] over the left input = right_keys[i] over the right input),
+  // and a residual condition over the concatenated row
+  join_type join = join_type::inner;
+  std::vector<expr> left_keys;
+  std::vector<expr> right_keys;
+  expr residual = expr::make_constant(value::boolean(true), data_type::boolean);
+  // sort
+  std::vector<sort_key> order;
+  // limit (-1: none)
+  std::int64_t limit = -1;
+  std::int64_t offset = 0;
+};
+
+// An indented tree for EXPLAIN, one operator per line.
+std::string explain(const plan& p);
+
+}  // namespace sluice::sql

@@ -1,0 +1,304 @@
+#include "sql/value.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <functional>
+
+#include "base/assert.h"
+#include "sql/civil_time.h"
+
+namespace sluice::sql {
+
+std::string_view type_name(data_type type) {
+  switch (type) {
+    case data_type::unknown:
+      return "unknown";
+    case data_type::boolean:
+      return "boolean";
+    case data_type::bigint:
+      return "bigint";
+    case data_type::double_precision:
+      return "double precision";
+    case data_type::text:
+      return "text";
+    case data_type::timestamp:
+      return "timestamp without time zone";
+    case data_type::timestamptz:
+      return "timestamp with time zone";
+    case data_type::date:
+      return "date";
+    case data_type::interval:
+      return "interval";
+    case data_type::jsonb:
+      return "jsonb";
+  }
+  return "unknown";
+}
+
+bool is_numeric(data_type type) { return type == data_type::bigint || type == data_type::double_precision; }
+
+bool is_temporal(data_type type) {
+  return type == data_type::timestamp || type == data_type::timestamptz || type == data_type::date;
+}
+
+std::int64_t interval::approximate_micros() const {
+  return (static_cast<std::int64_t>(months) * 30 + days) * micros_per_day + micros;
+}
+
+value value::boolean(bool b) {
+  value v;
+  v.type_ = data_type::boolean;
+  v.b_ = b;
+  return v;
+}
+
+value value::bigint(std::int64_t i) {
+  value v;
+  v.type_ = data_type::bigint;
+  v.i_ = i;
+  return v;
+}
+
+value value::double_precision(double d) {
+  value v;
+  v.type_ = data_type::double_precision;
+  v.d_ = d;
+  return v;
+}
+
+value value::text(std::string s) {
+  value v;
+  v.type_ = data_type::text;
+  v.s_ = std::move(s);
+  return v;
+}
+
+value value::timestamp(std::int64_t micros) {
+  value v = bigint(micros);
+  v.type_ = data_type::timestamp;
+  return v;
+}
+
+value value::timestamptz(std::int64_t micros) {
+  value v = bigint(micros);
+  v.type_ = data_type::timestamptz;
+  return v;
+}
+
+value value::date(std::int32_t days) {
+  value v = bigint(days);
+  v.type_ = data_type::date;
+  return v;
+}
+
+value value::interval_of(interval iv) {
+  value v;
+  v.type_ = data_type::interval;
+  v.iv_ = iv;
+  return v;
+}
+
+value value::jsonb(std::string json_text) {
+  value v = text(std::move(json_text));
+  v.type_ = data_type::jsonb;
+  return v;
+}
+
+bool value::as_bool() const {
+  SLUICE_ASSERT(type_ == data_type::boolean, "value is not boolean");
+  return b_;
+}
+
+std::int64_t value::as_bigint() const {
+  SLUICE_ASSERT(type_ == data_type::bigint, "value is not bigint");
+  return i_;
+}
+
+double value::as_double() const {
+  SLUICE_ASSERT(type_ == data_type::double_precision, "value is not double precision");
+  return d_;
+}
+
+const std::string& value::as_text() const {
+  SLUICE_ASSERT(type_ == data_type::text || type_ == data_type::jsonb, "value is not text");
+  return s_;
+}
+
+std::int64_t value::as_micros() const {
+  SLUICE_ASSERT(type_ == data_type::timestamp || type_ == data_type::timestamptz, "value is not a timestamp");
+  return i_;
+}
+
+std::int32_t value::as_date() const {
+  SLUICE_ASSERT(type_ == data_type::date, "value is not a date");
+  return static_cast<std::int32_t>(i_);
+}
+
+interval value::as_interval() const {
+  SLUICE_ASSERT(type_ == data_type::interval, "value is not an interval");
+  return iv_;
+}
+
+double value::numeric_as_double() const {
+  SLUICE_ASSERT(is_numeric(type_), "value is not numeric");
+  return type_ == data_type::bigint ? static_cast<double>(i_) : d_;
+}
+
+namespace {
+
+std::string double_text(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  return std::string(buf, end);
+}
+
+std::string date_text(std::int64_t days) {
+  civil_date c = civil_from_days(days);
+  if (c.year <= 0) return fmt::format("{:04}-{:02}-{:02} BC", 1 - c.year, c.month, c.day);
+  return fmt::format("{:04}-{:02}-{:02}", c.year, c.month, c.day);
+}
+
+// "HH:MM:SS" plus ".ffffff" without trailing zeros, as Postgres prints times.
+std::string time_of_day_text(std::int64_t micros) {
+  std::int64_t seconds = micros / micros_per_second;
+  std::int64_t fraction = micros % micros_per_second;
+  std::string out = fmt::format("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
+  if (fraction != 0) {
+    std::string digits = fmt::format("{:06}", fraction);
+    digits.erase(digits.find_last_not_of('0') + 1);
+    out += "." + digits;
+  }
+  return out;
+}
+
+std::string timestamp_text(std::int64_t micros) {
+  std::int64_t days = floor_div(micros, micros_per_day);
+  std::string date = date_text(days);
+  std::string bc = date.ends_with(" BC") ? " BC" : "";
+  if (!bc.empty()) date.resize(date.size() - 3);
+  return date + " " + time_of_day_text(micros - days * micros_per_day) + bc;
+}
+
+// Postgres's default IntervalStyle (postgres): "1 year 2 mons 3 days 04:05:06".
+std::string interval_text(interval iv) {
+  std::string out;
+  auto part = [&out](std::int64_t n, const char* singular, const char* plural) {
+    if (n == 0) return;
+    if (!out.empty()) out += ' ';
+    out += fmt::format("{} {}", n, n == 1 || n == -1 ? singular : plural);
+  };
+  part(iv.months / 12, "year", "years");
+  part(iv.months % 12, "mon", "mons");
+  part(iv.days, "day", "days");
+  if (iv.micros != 0 || out.empty()) {
+    if (!out.empty()) out += ' ';
+    std::int64_t abs_micros = iv.micros < 0 ? -iv.micros : iv.micros;
+    bool any_negative = iv.months < 0 || iv.days < 0;
+    if (iv.micros < 0) {
+      out += '-';
+    } else if (any_negative) {
+      out += '+';
+    }
+    out += time_of_day_text(abs_micros);
+  }
+  return out;
+}
+
+int three_way(auto a, auto b) { return a < b ? -1 : (b < a ? 1 : 0); }
+
+int compare_numeric(const value& a, const value& b) {
+  if (a.type() == data_type::bigint && b.type() == data_type::bigint)
+    return three_way(a.as_bigint(), b.as_bigint());
+  double x = a.numeric_as_double();
+  double y = b.numeric_as_double();
+  // Postgres orders NaN above every other number and equal to itself.
+  if (std::isnan(x) || std::isnan(y)) return three_way(std::isnan(x), std::isnan(y));
+  return three_way(x, y);
+}
+
+}  // namespace
+
+std::string value::to_text() const {
+  switch (type_) {
+    case data_type::unknown:
+      return "";
+    case data_type::boolean:
+      return b_ ? "t" : "f";
+    case data_type::bigint:
+      return std::to_string(i_);
+    case data_type::double_precision:
+      return double_text(d_);
+    case data_type::text:
+    case data_type::jsonb:
+      return s_;
+    case data_type::timestamp:
+      return timestamp_text(i_);
+    case data_type::timestamptz:
+      return timestamp_text(i_) + "+00";
+    case data_type::date:
+      return date_text(i_);
+    case data_type::interval:
+      return interval_text(iv_);
+  }
+  return "";
+}
+
+int compare(const value& a, const value& b) {
+  if (a.is_null() || b.is_null()) return three_way(a.is_null(), b.is_null());
+  if (is_numeric(a.type_) && is_numeric(b.type_)) return compare_numeric(a, b);
+  if (a.type_ != b.type_) return three_way(static_cast<int>(a.type_), static_cast<int>(b.type_));
+  switch (a.type_) {
+    case data_type::boolean:
+      return three_way(a.b_, b.b_);
+    case data_type::text:
+    case data_type::jsonb:
+      return a.s_.compare(b.s_) < 0 ? -1 : (a.s_ == b.s_ ? 0 : 1);
+    case data_type::interval:
+      return three_way(a.iv_.approximate_micros(), b.iv_.approximate_micros());
+    default:
+      return three_way(a.i_, b.i_);
+  }
+}
+
+std::size_t value::hash() const {
+  switch (type_) {
+    case data_type::unknown:
+      return 0x9e3779b97f4a7c15ULL;
+    case data_type::boolean:
+      return b_ ? 1 : 2;
+    case data_type::double_precision: {
+      // Equal numbers must hash alike across bigint and double (compare treats them as equal).
+      double whole;
+      if (std::modf(d_, &whole) == 0.0 && std::abs(d_) < 9.2e18)
+        return std::hash<std::int64_t>{}(static_cast<std::int64_t>(d_));
+      return std::hash<double>{}(d_);
+    }
+    case data_type::text:
+    case data_type::jsonb:
+      return std::hash<std::string>{}(s_);
+    case data_type::interval:
+      return std::hash<std::int64_t>{}(iv_.approximate_micros());
+    default:
+      return std::hash<std::int64_t>{}(i_);
+  }
+}
+
+int compare_rows(const row& a, const row& b) {
+  std::size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (int c = compare(a[i], b[i]); c != 0) return c;
+  }
+  return three_way(a.size(), b.size());
+}
+
+std::size_t hash_row(const row& r) {
+  std::size_t h = 0xcbf29ce484222325ULL;
+  for (const value& v : r) h = (h ^ v.hash()) * 0x100000001b3ULL;
+  return h;
+}
+
+}  // namespace sluice::sql

@@ -1,0 +1,73 @@
+#include "sql/value.h"
+
+#include <gtest/gtest.h>
+
+#include "sql/civil_time.h"
+#include "sql/error.h"
+#include "sql/expr.h"
+
+namespace sluice::sql {
+namespace {
+
+TEST(Value, TextFormatsFollowPostgres) {
+  EXPECT_EQ(value::boolean(true).to_text(), "t");
+  EXPECT_EQ(value::bigint(-42).to_text(), "-42");
+  EXPECT_EQ(value::double_precision(0.1).to_text(), "0.1");
+  EXPECT_EQ(value::double_precision(1.0 / 0.0).to_text(), "Infinity");
+  EXPECT_EQ(value::timestamp(0).to_text(), "1970-01-01 00:00:00");
+  EXPECT_EQ(value::timestamp(1'500'000).to_text(), "1970-01-01 00:00:01.5");
+  EXPECT_EQ(value::timestamp(-1).to_text(), "1969-12-31 23:59:59.999999");
+  EXPECT_EQ(value::timestamptz(days_from_civil({2024, 2, 29}) * micros_per_day).to_text(),
+            "2024-02-29 00:00:00+00");
+  EXPECT_EQ(value::date(0).to_text(), "1970-01-01");
+  EXPECT_EQ(value::interval_of({14, 3, 4 * 3600 * micros_per_second}).to_text(),
+            "1 year 2 mons 3 days 04:00:00");
+  EXPECT_EQ(value::interval_of({}).to_text(), "00:00:00");
+  EXPECT_EQ(value::interval_of({0, 0, -90 * micros_per_second}).to_text(), "-00:01:30");
+}
+
+TEST(Value, NumericTypesCompareAndHashAlike) {
+  EXPECT_EQ(compare(value::bigint(5), value::double_precision(5.0)), 0);
+  EXPECT_EQ(value::bigint(5).hash(), value::double_precision(5.0).hash());
+  EXPECT_LT(compare(value::bigint(5), value::double_precision(5.5)), 0);
+}
+
+TEST(Value, NullSortsLastAndEqualsItself) {
+  EXPECT_GT(compare(value(), value::bigint(1)), 0);
+  EXPECT_EQ(value(), value());
+  EXPECT_LT(compare_rows({value::text("a"), value()}, {value::text("b"), value::bigint(0)}), 0);
+}
+
+TEST(CivilTime, RoundTripsAcrossEras) {
+  for (std::int64_t days : {-719468LL, -1LL, 0LL, 11016LL, 2932896LL}) {
+    EXPECT_EQ(days_from_civil(civil_from_days(days)), days);
+  }
+  EXPECT_EQ(floor_div(-1, micros_per_day), -1);
+}
+
+value divide(const value* args, std::size_t) {
+  if (args[1].as_bigint() == 0) throw eval_error(sqlstate::division_by_zero, "division by zero");
+  return value::bigint(args[0].as_bigint() / args[1].as_bigint());
+}
+
+TEST(Expr, StrictCallsReturnNullAndLogicIsThreeValued) {
+  expr call;
+  call.kind = expr_kind::call;
+  call.fn = divide;
+  call.name = "div";
+  call.args = {expr::make_column(0, data_type::bigint, "a"), expr::make_column(1, data_type::bigint, "b")};
+  EXPECT_EQ(evaluate(call, {value::bigint(7), value::bigint(2)}), value::bigint(3));
+  EXPECT_TRUE(evaluate(call, {value(), value::bigint(0)}).is_null());
+  EXPECT_THROW(evaluate(call, {value::bigint(1), value::bigint(0)}), eval_error);
+
+  expr any;
+  any.kind = expr_kind::or_op;
+  any.args = {expr::make_constant(value(), data_type::boolean),
+              expr::make_column(0, data_type::boolean, "x")};
+  EXPECT_EQ(evaluate(any, {value::boolean(true)}), value::boolean(true));
+  EXPECT_TRUE(evaluate(any, {value::boolean(false)}).is_null());
+  EXPECT_FALSE(evaluate_predicate(any, {value::boolean(false)}));
+}
+
+}  // namespace
+}  // namespace sluice::sql
