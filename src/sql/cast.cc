@@ -1,0 +1,265 @@
+#include "sql/cast.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <string>
+
+#include "sql/civil_time.h"
+#include "sql/error.h"
+
+namespace sluice::sql {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+[[noreturn]] void invalid(data_type target, std::string_view text) {
+  throw eval_error(sqlstate::invalid_text_representation,
+                   fmt::format("invalid input syntax for type {}: \"{}\"", type_name(target), text));
+}
+
+[[noreturn]] void invalid_datetime(data_type target, std::string_view text) {
+  throw eval_error(sqlstate::invalid_datetime_format,
+                   fmt::format("invalid input syntax for type {}: \"{}\"", type_name(target), text));
+}
+
+value parse_boolean(std::string_view text) {
+  std::string s = lower(trim(text));
+  if (s == "t" || s == "true" || s == "yes" || s == "y" || s == "on" || s == "1") return value::boolean(true);
+  if (s == "f" || s == "false" || s == "no" || s == "n" || s == "off" || s == "0")
+    return value::boolean(false);
+  invalid(data_type::boolean, text);
+}
+
+value parse_bigint(std::string_view text) {
+  std::string_view s = trim(text);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  std::int64_t out = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (ec == std::errc::result_out_of_range) {
+    throw eval_error(sqlstate::numeric_value_out_of_range,
+                     fmt::format("value \"{}\" is out of range for type bigint", text));
+  }
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) invalid(data_type::bigint, text);
+  return value::bigint(out);
+}
+
+value parse_double(std::string_view text) {
+  std::string s = lower(trim(text));
+  if (s == "nan") return value::double_precision(NAN);
+  if (s == "infinity" || s == "+infinity" || s == "inf") return value::double_precision(INFINITY);
+  if (s == "-infinity" || s == "-inf") return value::double_precision(-INFINITY);
+  std::string_view digits = s;
+  if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+  double out = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+  if (ec == std::errc::result_out_of_range) {
+    throw eval_error(sqlstate::numeric_value_out_of_range,
+                     fmt::format("\"{}\" is out of range for type double precision", text));
+  }
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
+    invalid(data_type::double_precision, text);
+  }
+  return value::double_precision(out);
+}
+
+// A cursor over date/time text; every read returns false when the text does not match.
+struct scanner {
+  std::string_view s;
+  std::size_t pos = 0;
+
+  bool done() const { return pos == s.size(); }
+  char peek() const { return done() ? '\0' : s[pos]; }
+  bool accept(char c) {
+    if (peek() != c) return false;
+    ++pos;
+    return true;
+  }
+  // Exactly `min`..`max` digits.
+  bool digits(int min, int max, std::int64_t& out, int* count = nullptr) {
+    int n = 0;
+    out = 0;
+    while (n < max && std::isdigit(static_cast<unsigned char>(peek()))) {
+      out = out * 10 + (s[pos++] - '0');
+      ++n;
+    }
+    if (count) *count = n;
+    return n >= min;
+  }
+};
+
+bool parse_date_part(scanner& in, std::int64_t& days) {
+  std::int64_t year, month, day;
+  if (!in.digits(4, 6, year) || !in.accept('-') || !in.digits(1, 2, month) || !in.accept('-') ||
+      !in.digits(1, 2, day)) {
+    return false;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, static_cast<int>(month))) return false;
+  days = days_from_civil({year, static_cast<int>(month), static_cast<int>(day)});
+  return true;
+}
+
+bool parse_time_part(scanner& in, std::int64_t& micros) {
+  std::int64_t hour, minute, second = 0, fraction = 0;
+  if (!in.digits(1, 2, hour) || !in.accept(':') || !in.digits(2, 2, minute)) return false;
+  if (in.accept(':')) {
+    if (!in.digits(2, 2, second)) return false;
+    if (in.accept('.')) {
+      int count = 0;
+      if (!in.digits(1, 6, fraction, &count)) return false;
+      for (int i = count; i < 6; ++i) fraction *= 10;
+      std::int64_t ignored;
+      in.digits(0, 100, ignored);  // Postgres rounds beyond microseconds; we truncate
+    }
+  }
+  if (hour > 24 || minute > 59 || second > 60) return false;
+  micros = ((hour * 60 + minute) * 60 + second) * micros_per_second + fraction;
+  return true;
+}
+
+// Z, ±HH, ±HH:MM, ±HHMM → seconds east of UTC.
+bool parse_zone(scanner& in, std::int64_t& offset_seconds) {
+  if (in.accept('Z') || in.accept('z')) return true;
+  bool negative = in.peek() == '-';
+  if (!in.accept('+') && !in.accept('-')) return false;
+  std::int64_t hours, minutes = 0;
+  if (!in.digits(2, 2, hours)) return false;
+  in.accept(':');
+  if (!in.done() && !in.digits(2, 2, minutes)) return false;
+  offset_seconds = (negative ? -1 : 1) * (hours * 3600 + minutes * 60);
+  return true;
+}
+
+value parse_timestamp(std::string_view text, data_type target) {
+  scanner in{trim(text)};
+  std::int64_t days = 0, micros = 0, offset_seconds = 0;
+  if (!parse_date_part(in, days)) invalid_datetime(target, text);
+  if (in.accept('T') || in.accept('t') || in.accept(' ')) {
+    while (in.accept(' ')) {
+    }
+    if (!parse_time_part(in, micros)) invalid_datetime(target, text);
+  }
+  while (in.accept(' ')) {
+  }
+  if (!in.done()) {
+    if (!parse_zone(in, offset_seconds) || !in.done()) invalid_datetime(target, text);
+  }
+  std::int64_t local = days * micros_per_day + micros;
+  if (target == data_type::date) return value::date(static_cast<std::int32_t>(days));
+  if (target == data_type::timestamp) return value::timestamp(local);
+  return value::timestamptz(local - offset_seconds * micros_per_second);
+}
+
+bool add_interval_unit(interval& iv, std::int64_t n, const std::string& unit) {
+  auto is = [&unit](std::initializer_list<const char*> names) {
+    for (const char* name : names) {
+      if (unit == name) return true;
+    }
+    return false;
+  };
+  if (is({"microsecond", "microseconds", "us", "usec", "usecs"})) {
+    iv.micros += n;
+  } else if (is({"millisecond", "milliseconds", "ms", "msec", "msecs"})) {
+    iv.micros += n * 1000;
+  } else if (is({"second", "seconds", "s", "sec", "secs"})) {
+    iv.micros += n * micros_per_second;
+  } else if (is({"minute", "minutes", "m", "min", "mins"})) {
+    iv.micros += n * 60 * micros_per_second;
+  } else if (is({"hour", "hours", "h", "hr", "hrs"})) {
+    iv.micros += n * 3600 * micros_per_second;
+  } else if (is({"day", "days", "d"})) {
+    iv.days += static_cast<std::int32_t>(n);
+  } else if (is({"week", "weeks", "w"})) {
+    iv.days += static_cast<std::int32_t>(n * 7);
+  } else if (is({"month", "months", "mon", "mons"})) {
+    iv.months += static_cast<std::int32_t>(n);
+  } else if (is({"year", "years", "y", "yr", "yrs"})) {
+    iv.months += static_cast<std::int32_t>(n * 12);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// '1 day 2 hours', '-5 minutes', '01:02:03', '2 days 04:00:00', '1 year 2 mons'.
+value parse_interval(std::string_view text) {
+  std::string s = lower(trim(text));
+  interval iv{};
+  scanner in{s};
+  bool any = false;
+  while (!in.done()) {
+    while (in.accept(' ')) {
+    }
+    bool negative = in.peek() == '-';
+    if (!in.accept('-')) in.accept('+');
+    std::size_t start = in.pos;
+    std::int64_t n;
+    if (!in.digits(1, 18, n)) invalid(data_type::interval, text);
+    if (in.peek() == ':') {
+      in.pos = start;
+      std::int64_t micros;
+      if (!parse_time_part(in, micros)) invalid(data_type::interval, text);
+      iv.micros += negative ? -micros : micros;
+    } else {
+      while (in.accept(' ')) {
+      }
+      std::size_t unit_start = in.pos;
+      while (std::isalpha(static_cast<unsigned char>(in.peek()))) ++in.pos;
+      if (!add_interval_unit(iv, negative ? -n : n, s.substr(unit_start, in.pos - unit_start))) {
+        invalid(data_type::interval, text);
+      }
+    }
+    any = true;
+    while (in.accept(' ')) {
+    }
+  }
+  if (!any) invalid(data_type::interval, text);
+  return value::interval_of(iv);
+}
+
+value parse_jsonb(std::string_view text) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  if (parser.parse(padded).error() != simdjson::SUCCESS) invalid(data_type::jsonb, text);
+  return value::jsonb(std::string(trim(text)));
+}
+
+}  // namespace
+
+value cast_from_text(std::string_view text, data_type target) {
+  switch (target) {
+    case data_type::boolean:
+      return parse_boolean(text);
+    case data_type::bigint:
+      return parse_bigint(text);
+    case data_type::double_precision:
+      return parse_double(text);
+    case data_type::text:
+    case data_type::unknown:
+      return value::text(std::string(text));
+    case data_type::timestamp:
+    case data_type::timestamptz:
+    case data_type::date:
+      return parse_timestamp(text, target);
+    case data_type::interval:
+      return parse_interval(text);
+    case data_type::jsonb:
+      return parse_jsonb(text);
+  }
+  invalid(target, text);
+}
+
+}  // namespace sluice::sql

@@ -1,0 +1,21 @@
+// sql/cast.h — text to typed values by Postgres's input rules: what '42'::bigint, a CSV field or a
+// JSON string in a timestamp column become. One place, used by the binder for literals and casts
+// and by the stream engine when it decodes events.
+#pragma once
+
+#include <string_view>
+
+#include "sql/value.h"
+
+namespace sluice::sql {
+
+// Parses `text` as a value of `target` (never NULL). Throws eval_error with SQLSTATE 22P02
+// (invalid_text_representation), 22007 (invalid_datetime_format) or 22003 (out of range).
+// Accepted forms: boolean t/true/yes/on/1 and f/false/no/off/0 (any case); integers and decimals
+// with optional sign and surrounding blanks; timestamps 'YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][zone]'
+// with zone Z, ±HH, ±HH:MM or ±HHMM (timestamptz converts to UTC, timestamp ignores the zone as
+// Postgres does); dates 'YYYY-MM-DD'; intervals '1 day 2 hours', '5 seconds', '-3 mins', 'HH:MM:SS',
+// or a mix ('2 days 04:00:00'); jsonb must be well-formed JSON.
+value cast_from_text(std::string_view text, data_type target);
+
+}  // namespace sluice::sql
