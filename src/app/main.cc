@@ -7,6 +7,7 @@
 #include "cli/consume_command.h"
 #include "cli/group_command.h"
 #include "cli/produce_command.h"
+#include "cli/sql_command.h"
 #include "cli/topic_command.h"
 #include "perf/bench_command.h"
 
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   sluice::cli::add_group_command(app, exit_code);
   sluice::cli::add_produce_command(app, exit_code);
   sluice::cli::add_consume_command(app, exit_code);
+  sluice::cli::add_sql_command(app, exit_code);
   sluice::perf::add_bench_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
