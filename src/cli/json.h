@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/json_string.h"
 #include "base/result.h"
 
 namespace sluice::cli {
@@ -29,7 +30,6 @@ struct json_value {
 // 64 levels is refused. Errors (invalid_argument) give the byte position.
 result<json_value> parse_json(std::string_view text);
 
-// Appends `bytes` as a JSON string literal. Bytes that are not valid UTF-8 become U+FFFD.
-void append_json_string(std::string& out, std::string_view bytes);
+using sluice::append_json_string;
 
 }  // namespace sluice::cli
