@@ -123,6 +123,19 @@ TEST_F(LibpqTest, CommandWithoutRowsAndEmptyQuery) {
   EXPECT_EQ(PQresultStatus(exec(c.get(), " ; ").get()), PGRES_EMPTY_QUERY);
 }
 
+void keep_notice(void* into, const PGresult* notice) {
+  *static_cast<std::string*>(into) = field(notice, PG_DIAG_SQLSTATE) + " " + field(notice, PG_DIAG_SEVERITY) +
+                                     " " + field(notice, PG_DIAG_MESSAGE_PRIMARY);
+}
+
+TEST_F(LibpqTest, NoticesReachTheClient) {
+  auto c = connect();
+  std::string notice;
+  PQsetNoticeReceiver(c.get(), keep_notice, &notice);
+  EXPECT_EQ(PQresultStatus(exec(c.get(), "CREATE SOURCE IF NOT EXISTS s").get()), PGRES_COMMAND_OK);
+  EXPECT_EQ(notice, "42P07 NOTICE source already exists, skipping");
+}
+
 TEST_F(LibpqTest, MultipleStatementsStopAtTheFirstErrorWithItsPosition) {
   auto c = connect();
   ASSERT_TRUE(PQsendQuery(c.get(), "SELECT 1; SELECT nope; SELECT 2"));

@@ -296,9 +296,9 @@ void write_error(std::vector<std::byte>& out, const sql::sql_error& error, std::
   error_fields(w, error, severity, error.position >= 0 ? character_position(sql_text, error.position) : 0);
 }
 
-void write_notice(std::vector<std::byte>& out, const sql::sql_error& notice, std::string_view severity) {
+void write_notice(std::vector<std::byte>& out, const sql::sql_error& notice, std::string_view sql_text) {
   writer w(out, 'N');
-  error_fields(w, notice, severity, 0);
+  error_fields(w, notice, "NOTICE", notice.position >= 0 ? character_position(sql_text, notice.position) : 0);
 }
 
 }  // namespace sluice::pgwire

@@ -107,12 +107,13 @@ void write_no_data(std::vector<std::byte>& out);
 void write_portal_suspended(std::vector<std::byte>& out);
 void write_parameter_description(std::vector<std::byte>& out, const std::vector<oid>& types);
 
-// ErrorResponse ('E') or NoticeResponse ('N') with fields S, V, C, M and, when set, D, H and P.
+// ErrorResponse ('E') or NoticeResponse ('N', severity NOTICE) with fields S, V, C, M and, when set,
+// D, H and P.
 // `severity`: "ERROR", "FATAL", "NOTICE", "WARNING". `sql_text` is the text error.position is a
 // byte offset into; P is sent as Postgres does, a 1-based character (not byte) position.
 void write_error(std::vector<std::byte>& out, const sql::sql_error& error, std::string_view severity,
                  std::string_view sql_text = {});
-void write_notice(std::vector<std::byte>& out, const sql::sql_error& notice, std::string_view severity);
+void write_notice(std::vector<std::byte>& out, const sql::sql_error& notice, std::string_view sql_text = {});
 
 // The format code for result column `i`: Bind's list may be empty (text), one code, or one per column.
 std::int16_t format_of(const std::vector<std::int16_t>& formats, std::size_t i);

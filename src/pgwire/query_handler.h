@@ -31,10 +31,13 @@ namespace sluice::pgwire {
 // INSERT), which then send no RowDescription. `command_tag` is what CommandComplete carries:
 // "SELECT 3", "CREATE SOURCE", "SET", "INSERT 0 1". An empty command_tag means the statement was
 // empty (only whitespace or comments): the client gets EmptyQueryResponse.
+// `notices` are sent as NoticeResponse before the rows, e.g. "relation \"v\" already exists, skipping"
+// for IF NOT EXISTS (code 42P07, severity NOTICE; `position` as for errors).
 struct query_result {
   sql::schema columns;
   std::vector<sql::row> rows;
   std::string command_tag;
+  std::vector<sql::sql_error> notices;
 };
 
 // One parameter bound to a prepared statement (Bind): a value pgwire decoded from the client's

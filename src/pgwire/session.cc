@@ -52,7 +52,8 @@ std::string tag_for(const std::string& tag, bool suspended_before, std::size_t r
   return tag;
 }
 
-void write_result(const query_result& r, std::vector<std::byte>& out) {
+void write_result(const query_result& r, std::string_view sql, std::vector<std::byte>& out) {
+  for (const auto& notice : r.notices) write_notice(out, notice, sql);
   if (r.command_tag.empty()) return write_empty_query_response(out);
   if (!r.columns.empty()) write_row_description(out, r.columns, {});
   for (const auto& row : r.rows) write_data_row(out, row, {});
@@ -132,7 +133,7 @@ after_message session::simple_query(bytes_view body, std::vector<std::byte>& out
       write_error(out, r.error(), "ERROR", *sql);
       break;
     }
-    write_result(*r, out);
+    write_result(*r, *sql, out);
   }
   write_ready_for_query(out, idle);
   return after_message::flush;
@@ -272,6 +273,7 @@ after_message session::execute(bytes_view body, std::vector<std::byte>& out) {
     if (!r) return fail(r.error(), out, p.source->sql);
     p.result = std::move(*r);
     p.executed = true;
+    for (const auto& notice : p.result.notices) write_notice(out, notice, p.source->sql);
   }
   if (p.result.command_tag.empty()) {
     write_empty_query_response(out);

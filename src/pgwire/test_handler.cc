@@ -40,7 +40,7 @@ std::optional<std::int64_t> number(std::string_view s) {
 
 query_result rows_of(sql::schema columns, std::vector<sql::row> rows) {
   auto tag = "SELECT " + std::to_string(rows.size());
-  return query_result{std::move(columns), std::move(rows), tag};
+  return query_result{std::move(columns), std::move(rows), tag, {}};
 }
 
 query_result all_types() {
@@ -68,7 +68,11 @@ sql::sql_result<query_result> run(std::string_view statement, int offset) {
   if (statement.empty()) return query_result{};
   if (statement == "SELECT boom") throw std::runtime_error("the fixture's deliberate engine bug");
   if (statement == "SELECT types") return all_types();
-  if (statement.starts_with("CREATE SOURCE ")) return query_result{{}, {}, "CREATE SOURCE"};
+  if (statement.starts_with("CREATE SOURCE IF NOT EXISTS ")) {
+    sql::sql_error skipped{sql::sqlstate::duplicate_table, "source already exists, skipping", offset, {}, {}};
+    return query_result{{}, {}, "CREATE SOURCE", {std::move(skipped)}};
+  }
+  if (statement.starts_with("CREATE SOURCE ")) return query_result{{}, {}, "CREATE SOURCE", {}};
   if (statement.starts_with("SELECT series ")) {
     if (auto n = number(statement.substr(14))) {
       std::vector<sql::row> rows;

@@ -4,7 +4,7 @@
 //   SELECT <n>          one bigint column "?column?" holding n
 //   SELECT series <n>   one bigint column "n" with the rows 1..n
 //   SELECT types        one row with a value of every engine type, and a NULL
-//   CREATE SOURCE ...   no rows, tag "CREATE SOURCE"
+//   CREATE SOURCE ...   no rows, tag "CREATE SOURCE" (with IF NOT EXISTS: and a NOTICE 42P07)
 //   SELECT boom         throws (an engine bug), to test the per-connection catch-all
 //   ECHO $1, $2, ...    (extended flow only) returns its parameters, typed as declared or as text
 // Anything else fails with 42703 at the statement's position in the query string. Simple queries are
