@@ -296,6 +296,34 @@ TEST_F(RawSocketTest, PortalsEndAtSync) {
   EXPECT_EQ(read_until_ready(), "EZ");  // 34000: the portal is gone; the statement is not
 }
 
+TEST_F(RawSocketTest, CloseRemovesAStatementAndDescribeSeesBinaryFormats) {
+  start_session();
+  frames f;
+  f.msg('P', cstr("s") + cstr("SELECT 1") + std::string("\0\0", 2));
+  f.msg('B', cstr("p") + cstr("s") + std::string("\0\0\0\0\0\1\0\1", 8));  // results in binary
+  f.msg('D', "P" + cstr("p"));
+  f.msg('C', "S" + cstr("s"));
+  f.msg('C', "S" + cstr("never-prepared"));            // closing what does not exist is fine
+  f.msg('E', cstr("p") + std::string("\0\0\0\0", 4));  // the portal outlives its statement
+  f.msg('S', "");
+  f.msg('B', cstr("") + cstr("s") + std::string("\0\0\0\0\0\0", 6));
+  f.msg('S', "");
+  send(f);
+  std::vector<message> got;
+  while (auto m = read()) {
+    got.push_back(*m);
+    if (m->type == 'Z') break;
+  }
+  std::string types;
+  for (const auto& m : got) types.push_back(m.type);
+  ASSERT_EQ(types, "12T33DCZ");
+  EXPECT_EQ(got[2].body.back(), '\1');  // the field's format code: binary
+  EXPECT_EQ(got[5].body, std::string("\0\1\0\0\0\x08\0\0\0\0\0\0\0\1", 14));  // int8 1
+  auto error = read();
+  ASSERT_TRUE(error);
+  EXPECT_EQ(sqlstate_of(*error), "26000");
+}
+
 TEST_F(RawSocketTest, EngineExceptionIsAFatalInternalError) {
   start_session();
   send(frames().msg('Q', cstr("SELECT boom")));
