@@ -62,25 +62,22 @@ struct frames {
 
 std::string cstr(const std::string& s) { return s + '\0'; }
 
-class RawSocketTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    server_ = std::make_unique<listener>(
-        listener_options{
-            .host = "127.0.0.1", .port = 0, .max_message_bytes = 4096, .threads = 1, .query_threads = 1},
-        testing::canned_sessions());
-    ASSERT_TRUE(server_->listen());
-    server_->run();
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+// One plain TCP connection to the listener, speaking raw frames.
+class raw_client {
+ public:
+  explicit raw_client(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
     timeval guard{.tv_sec = 20, .tv_usec = 0};  // a hang fails the test instead of blocking CI
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &guard, sizeof guard);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
-    addr.sin_port = htons(server_->local_port());
+    addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   }
-  void TearDown() override { ::close(fd_); }
+  ~raw_client() { ::close(fd_); }
+  raw_client(const raw_client&) = delete;
+  raw_client& operator=(const raw_client&) = delete;
+  bool connected() const { return connected_; }
 
   void send(const frames& f) {
     ASSERT_EQ(::send(fd_, f.bytes.data(), f.bytes.size(), MSG_NOSIGNAL),
@@ -128,8 +125,34 @@ class RawSocketTest : public ::testing::Test {
     return ::recv(fd_, &c, 1, 0) <= 0;
   }
 
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+class RawSocketTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<listener>(
+        listener_options{
+            .host = "127.0.0.1", .port = 0, .max_message_bytes = 4096, .threads = 1, .query_threads = 1},
+        testing::canned_sessions());
+    ASSERT_TRUE(server_->listen());
+    server_->run();
+    client_ = std::make_unique<raw_client>(server_->local_port());
+    ASSERT_TRUE(client_->connected());
+  }
+
+  // The tests talk over the fixture's one connection unless they open more.
+  void send(const frames& f) { client_->send(f); }
+  bool read_exact(char* into, std::size_t n) { return client_->read_exact(into, n); }
+  std::optional<message> read() { return client_->read(); }
+  std::string read_until_ready() { return client_->read_until_ready(); }
+  void start_session() { client_->start_session(); }
+  bool closed_by_server() { return client_->closed_by_server(); }
+
   std::unique_ptr<listener> server_;
-  int fd_ = -1;
+  std::unique_ptr<raw_client> client_;
 };
 
 // The SQLSTATE of an ErrorResponse body.
@@ -214,6 +237,8 @@ TEST_F(RawSocketTest, MessageLengthBelowFourIsAProtocolViolation) {
 }
 
 TEST_F(RawSocketTest, OversizedMessageClosesOnlyThatConnection) {
+  raw_client bystander(server_->local_port());  // on the same event loop (the listener has one)
+  bystander.start_session();
   start_session();
   frames big;
   big.bytes.push_back('Q');
@@ -221,10 +246,10 @@ TEST_F(RawSocketTest, OversizedMessageClosesOnlyThatConnection) {
   send(big);
   expect_fatal(read(), "08P01");
   EXPECT_TRUE(closed_by_server());
-  // The server goes on.
-  TearDown();
-  SetUp();
-  start_session();
+  bystander.send(frames().msg('Q', cstr("SELECT 4")));
+  EXPECT_EQ(bystander.read_until_ready(), "TDCZ");
+  raw_client newcomer(server_->local_port());
+  newcomer.start_session();
 }
 
 TEST_F(RawSocketTest, MalformedParseIsAProtocolViolation) {
