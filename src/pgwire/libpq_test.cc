@@ -318,6 +318,21 @@ TEST_F(LibpqTest, PipelineStopsAtTheFirstErrorUntilSync) {
   EXPECT_TRUE(PQexitPipelineMode(c.get()));
 }
 
+TEST_F(LibpqTest, ASlowQueryDoesNotStallOtherConnectionsOnItsLoop) {
+  auto slow_gate = std::make_shared<testing::gate>();
+  server_.reset();
+  start(testing::canned_sessions(slow_gate));  // one event loop: both connections share it
+  auto slow = connect();
+  auto fast = connect();
+  ASSERT_TRUE(PQsendQuery(slow.get(), "SELECT wait"));
+  slow_gate->entered.wait();  // the slow query is running on the query pool
+  EXPECT_STREQ(PQgetvalue(exec(fast.get(), "SELECT 2").get(), 0, 0), "2");
+  slow_gate->open.set_value();
+  pg_result r(PQgetResult(slow.get()));
+  EXPECT_STREQ(PQgetvalue(r.get(), 0, 0), "1");
+  EXPECT_EQ(PQgetResult(slow.get()), nullptr);
+}
+
 TEST_F(LibpqTest, EngineExceptionClosesOnlyThatConnection) {
   auto bystander = connect();
   auto c = connect();

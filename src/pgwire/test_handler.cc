@@ -64,8 +64,13 @@ query_result all_types() {
 }
 
 // One statement; `offset` is where it starts in the text the caller was given.
-sql::sql_result<query_result> run(std::string_view statement, int offset) {
+sql::sql_result<query_result> run(std::string_view statement, int offset, gate* slow = nullptr) {
   if (statement.empty()) return query_result{};
+  if (statement == "SELECT wait" && slow) {
+    slow->entered.count_down();
+    slow->opened.wait();
+    return rows_of({{"?column?", data_type::bigint}}, {{value::bigint(1)}});
+  }
   if (statement == "SELECT boom") throw std::runtime_error("the fixture's deliberate engine bug");
   if (statement == "SELECT types") return all_types();
   if (statement.starts_with("CREATE SOURCE IF NOT EXISTS ")) {
@@ -145,6 +150,8 @@ sql::sql_result<std::unique_ptr<prepared_statement>> prepare_echo(std::string_vi
 
 class canned_session final : public query_session {
  public:
+  explicit canned_session(std::shared_ptr<gate> slow) : slow_(std::move(slow)) {}
+
   std::vector<sql::sql_result<query_result>> simple_query(std::string_view sql) override {
     std::vector<sql::sql_result<query_result>> out;
     std::size_t start = 0;
@@ -153,7 +160,7 @@ class canned_session final : public query_session {
       auto piece = sql.substr(start, end - start);
       auto statement = trim(piece);
       if (!statement.empty()) {
-        out.push_back(run(statement, static_cast<int>(start + leading_blanks(piece))));
+        out.push_back(run(statement, static_cast<int>(start + leading_blanks(piece)), slow_.get()));
         if (!out.back()) break;
       }
       start = end + 1;
@@ -171,20 +178,30 @@ class canned_session final : public query_session {
     if (!shape) return tl::unexpected(shape.error());
     return std::make_unique<canned_statement>(std::string(statement), std::move(*shape));
   }
+
+ private:
+  std::shared_ptr<gate> slow_;
 };
 
 class canned_factory final : public session_factory {
  public:
+  explicit canned_factory(std::shared_ptr<gate> slow) : slow_(std::move(slow)) {}
+
   sql::sql_result<std::unique_ptr<query_session>> open_session(const startup_parameters& startup) override {
     for (const auto& [name, value] : startup)
       if (name == "database" && value == "missing")
         return sql::sql_fail("3D000", "database \"missing\" does not exist");
-    return std::make_unique<canned_session>();
+    return std::make_unique<canned_session>(slow_);
   }
+
+ private:
+  std::shared_ptr<gate> slow_;
 };
 
 }  // namespace
 
-std::shared_ptr<session_factory> canned_sessions() { return std::make_shared<canned_factory>(); }
+std::shared_ptr<session_factory> canned_sessions(std::shared_ptr<gate> slow_query_gate) {
+  return std::make_shared<canned_factory>(std::move(slow_query_gate));
+}
 
 }  // namespace sluice::pgwire::testing

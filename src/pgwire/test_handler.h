@@ -6,17 +6,28 @@
 //   SELECT types        one row with a value of every engine type, and a NULL
 //   CREATE SOURCE ...   no rows, tag "CREATE SOURCE" (with IF NOT EXISTS: and a NOTICE 42P07)
 //   SELECT boom         throws (an engine bug), to test the per-connection catch-all
+//   SELECT wait         signals `entered` and blocks until `open` is set (a slow query), then as
+//                       SELECT 1; needs the gate given to canned_sessions()
 //   ECHO $1, $2, ...    (extended flow only) returns its parameters, typed as declared or as text
 // Anything else fails with 42703 at the statement's position in the query string. Simple queries are
 // split at every ';' (no quoting): enough for a fixture.
 #pragma once
 
+#include <future>
+#include <latch>
 #include <memory>
 
 #include "pgwire/query_handler.h"
 
 namespace sluice::pgwire::testing {
 
-std::shared_ptr<session_factory> canned_sessions();
+// Holds `SELECT wait` until the test opens it, so tests see a query in flight without sleeping.
+struct gate {
+  std::latch entered{1};
+  std::promise<void> open;
+  std::shared_future<void> opened = open.get_future().share();
+};
+
+std::shared_ptr<session_factory> canned_sessions(std::shared_ptr<gate> slow_query_gate = nullptr);
 
 }  // namespace sluice::pgwire::testing
