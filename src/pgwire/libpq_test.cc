@@ -29,10 +29,12 @@ class LibpqTest : public ::testing::Test {
  protected:
   void SetUp() override { start(testing::canned_sessions()); }
 
-  void start(std::shared_ptr<session_factory> sessions) {
-    server_ = std::make_unique<listener>(
-        listener_options{.host = "127.0.0.1", .port = 0, .threads = 1, .query_threads = 2},
-        std::move(sessions));
+  static listener_options options() {
+    return listener_options{.host = "127.0.0.1", .port = 0, .threads = 1, .query_threads = 2};
+  }
+
+  void start(std::shared_ptr<session_factory> sessions, listener_options o = options()) {
+    server_ = std::make_unique<listener>(std::move(o), std::move(sessions));
     ASSERT_TRUE(server_->listen());
     server_->run();
   }
@@ -331,6 +333,21 @@ TEST_F(LibpqTest, ASlowQueryDoesNotStallOtherConnectionsOnItsLoop) {
   pg_result r(PQgetResult(slow.get()));
   EXPECT_STREQ(PQgetvalue(r.get(), 0, 0), "1");
   EXPECT_EQ(PQgetResult(slow.get()), nullptr);
+}
+
+TEST_F(LibpqTest, ClientsPastMaxConnectionsAreRefusedWith53300) {
+  auto o = options();
+  o.max_connections = 1;
+  server_.reset();
+  start(testing::canned_sessions(), o);
+  auto first = connect();
+  auto info = "host=127.0.0.1 port=" + std::to_string(server_->local_port()) + " user=t";
+  pg_conn second(PQconnectdb(info.c_str()));
+  EXPECT_EQ(PQstatus(second.get()), CONNECTION_BAD);
+  EXPECT_NE(std::string(PQerrorMessage(second.get())).find("sorry, too many clients already"),
+            std::string::npos)
+      << PQerrorMessage(second.get());
+  EXPECT_STREQ(PQgetvalue(exec(first.get(), "SELECT 1").get(), 0, 0), "1");
 }
 
 TEST_F(LibpqTest, EngineExceptionClosesOnlyThatConnection) {

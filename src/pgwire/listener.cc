@@ -142,6 +142,7 @@ struct listener::impl {
   std::shared_ptr<session_factory> sessions;
   net::server server;
   std::atomic<std::int32_t> next_process_id{1};
+  std::atomic<std::size_t> connections{0};  // open connections, counted from accept to close
 
   impl(listener_options o, std::shared_ptr<session_factory> s)
       : options(std::move(o)),
@@ -169,11 +170,37 @@ struct listener::impl {
     co_await c.serve_messages(s);
   }
 
+  // Reads the startup packet; a client that takes longer than startup_timeout is disconnected.
+  asio::awaitable<std::optional<startup_message>> read_startup(connection_state& c,
+                                                               const std::shared_ptr<tcp::socket>& socket) {
+    asio::steady_timer deadline(socket->get_executor(), options.startup_timeout);
+    deadline.async_wait([socket, peer = c.peer](boost::system::error_code ec) {
+      if (ec) return;  // cancelled: the startup packet came in time
+      spdlog::info("pgwire: closing {}: no startup packet in time", peer);
+      socket->close(ec);
+    });
+    auto startup = co_await c.read_startup();
+    deadline.cancel();
+    co_return startup;
+  }
+
+  // Past max_connections a client is refused, as Postgres does, once it has said who it is.
+  asio::awaitable<void> admit(connection_state& c, const std::shared_ptr<tcp::socket>& socket) {
+    auto startup = co_await read_startup(c, socket);
+    if (!startup) co_return;
+    if (connections.load() > options.max_connections) {
+      write_error(c.out, sql::sql_error{"53300", "sorry, too many clients already", -1, {}, {}}, "FATAL");
+      co_return;
+    }
+    co_await run_session(c, *startup);
+  }
+
   asio::awaitable<void> serve(std::shared_ptr<tcp::socket> socket, std::string peer) {
+    connections.fetch_add(1);
     connection_state c{*socket, options, server.blocking_pool(), *sessions, std::move(peer), {}};
     bool failed = false;
     try {
-      if (auto startup = co_await c.read_startup()) co_await run_session(c, *startup);
+      co_await admit(c, socket);
     } catch (const boost::system::system_error& e) {
       if (!normal_end(e.code())) spdlog::info("pgwire: connection {} closed: {}", c.peer, e.what());
       c.out.clear();  // the socket is gone
@@ -193,6 +220,7 @@ struct listener::impl {
     boost::system::error_code ignored;
     socket->shutdown(tcp::socket::shutdown_both, ignored);
     socket->close(ignored);
+    connections.fetch_sub(1);
   }
 };
 

@@ -8,6 +8,9 @@
 // listener's query pool, so a slow query never stalls the loop; the connection waits for its
 // answer while the loop serves the others. Each connection handles one message at a time.
 //
+// Bounds, as Postgres has them: past max_connections a client gets FATAL 53300 after its startup
+// packet; a client that has not sent its startup packet within startup_timeout is disconnected.
+//
 // Bad input: a length below 4, above max_message_bytes, or a malformed body gets a FATAL 08P01
 // ErrorResponse and closes that connection only. An exception from the engine gets a FATAL XX000
 // and closes the connection; the server goes on.
@@ -16,6 +19,8 @@
 // engine calls already running.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -31,6 +36,8 @@ struct listener_options {
   std::int64_t max_message_bytes = 104857600;  // larger messages close the connection
   unsigned threads = 0;                        // event loops; 0: one per core
   unsigned query_threads = 4;                  // threads that run engine calls; at least 1
+  std::size_t max_connections = 1000;
+  std::chrono::milliseconds startup_timeout{60'000};  // Postgres's authentication_timeout
 };
 
 class listener {

@@ -221,6 +221,20 @@ TEST_F(RawSocketTest, StartupPacketWithoutTerminatorIsAProtocolViolation) {
   expect_fatal(read(), "08P01");
 }
 
+TEST_F(RawSocketTest, ClientWithoutAStartupPacketIsDisconnected) {
+  listener quick(listener_options{.host = "127.0.0.1",
+                                  .port = 0,
+                                  .threads = 1,
+                                  .query_threads = 1,
+                                  .startup_timeout = std::chrono::milliseconds(1)},
+                 testing::canned_sessions());
+  ASSERT_TRUE(quick.listen());
+  quick.run();
+  raw_client silent(quick.local_port());
+  ASSERT_TRUE(silent.connected());
+  EXPECT_TRUE(silent.closed_by_server());  // sends nothing; the server gives up on it
+}
+
 TEST_F(RawSocketTest, CancelRequestIsAcceptedAndTheConnectionClosed) {
   send(frames().int32(16).int32(80877102).int32(1).int32(2));
   EXPECT_TRUE(closed_by_server());
