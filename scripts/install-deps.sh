@@ -23,8 +23,9 @@ packages=(
   kcat python3-pytest python3-confluent-kafka python3-kafka
   python3-lz4 python3-snappy python3-zstandard
   nodejs npm
-  # SQL integration tests: psql and psycopg2 against the Postgres wire endpoint
-  postgresql-client python3-psycopg2
+  # SQL integration tests: psql and psycopg2 against the Postgres wire endpoint;
+  # libpq drives the Postgres listener in pgwire_test
+  postgresql-client python3-psycopg2 libpq-dev
   # peers for the side-by-side benchmark (bench/), not needed by the tests
   redis-server redis-tools nats-server libnats-dev
 )

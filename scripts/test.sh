@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, checks formatting and generated code,
 # builds the release preset and runs all unit and crash tests, then the real
-# Kafka clients against the binary, then the fuzzers for a fixed number of
+# Kafka clients and psql/psycopg2 against the binary, then the fuzzers for a fixed number of
 # inputs, then builds with AddressSanitizer + UBSan and runs all unit and
 # crash tests again. Exits non-zero on the first failure.
 set -euo pipefail
@@ -18,6 +18,9 @@ ctest --preset release -j "$(nproc)"
 
 echo "== Kafka clients (kcat, confluent-kafka, kafka-python, kafkajs) against build/sluice"
 SLUICE_BIN=build/sluice tests/kafka/run.sh
+
+echo "== Postgres clients (psql, psycopg2) against build/sluice"
+SLUICE_BIN=build/sluice PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/pgwire -q
 
 echo "== fuzzers (libFuzzer, fixed seed and input count)"
 ./scripts/fuzz.sh

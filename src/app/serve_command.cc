@@ -18,6 +18,8 @@
 #include "group/coordinator.h"
 #include "net/asio.h"
 #include "net/server.h"
+#include "pgwire/engine_unavailable.h"
+#include "pgwire/listener.h"
 #include "storage/log_manager.h"
 
 namespace sluice::app {
@@ -68,7 +70,7 @@ sigset_t block_stop_signals() {
   return set;
 }
 
-int serve(const serve_options& options) {
+int serve(const serve_options& options, const sql_sessions_fn& sql_sessions) {
   auto started = std::chrono::steady_clock::now();
   auto elapsed_ms = [&] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
@@ -82,6 +84,11 @@ int serve(const serve_options& options) {
   auto listen_at = parse_host_port(options.kafka_addr, "--kafka-addr");
   if (!listen_at) {
     spdlog::error("{}", listen_at.error().describe());
+    return 2;
+  }
+  auto pg_at = parse_host_port(options.pg_addr, "--pg-addr");
+  if (!pg_at) {
+    spdlog::error("{}", pg_at.error().describe());
     return 2;
   }
   std::optional<host_port> advertised;
@@ -133,10 +140,16 @@ int serve(const serve_options& options) {
     kafka_broker.ctx().groups = &groups;
     auto timers_work = boost::asio::make_work_guard(group_timers);
     std::thread group_timer_thread([&group_timers] { group_timers.run(); });
+    // The Postgres listener has event loops and a query pool of its own, so a slow query never
+    // holds up an append.
+    pgwire::listener pg_listener(
+        pgwire::listener_options{.host = pg_at->host, .port = pg_at->port, .threads = options.io_threads},
+        sql_sessions ? sql_sessions(**logs) : pgwire::engine_unavailable_sessions());
     auto listening = kafka_server.listen(
         [&kafka_broker](std::vector<std::byte> frame, boost::asio::io_context& loop, net::reply_fn respond) {
           kafka_broker.handle(std::move(frame), loop, std::move(respond));
         });
+    if (listening) listening = pg_listener.listen();
     if (!listening) {
       spdlog::error("{}", listening.error().describe());
       exit_code = 1;
@@ -148,6 +161,9 @@ int serve(const serve_options& options) {
                    kafka_server.local_address(), kafka_broker.ctx().config.advertised_host,
                    kafka_broker.ctx().config.advertised_port, kafka_server.loop_count(),
                    options.storage_threads);
+      pg_listener.run();
+      spdlog::info("postgres listener on {}{}", pg_listener.local_address(),
+                   sql_sessions ? "" : " (no SQL engine yet: every statement fails with 0A000)");
       spdlog::info("sluice is running; press Ctrl-C to stop");
       int signal = 0;
       sigwait(&stop_signals, &signal);
@@ -155,6 +171,7 @@ int serve(const serve_options& options) {
     }
     // Stop accepting, close the connections and let queued storage work finish before the logs
     // close under them; then the group timers, before the coordinator goes.
+    pg_listener.stop();
     kafka_server.stop();
     group_timers.stop();
     group_timer_thread.join();
@@ -176,6 +193,7 @@ struct serve_command_state {
   CLI::Option* data_dir = nullptr;
   CLI::Option* kafka_addr = nullptr;
   CLI::Option* advertised_kafka_addr = nullptr;
+  CLI::Option* pg_addr = nullptr;
   CLI::Option* max_request_bytes = nullptr;
   CLI::Option* auto_create_topics = nullptr;
   CLI::Option* default_partitions = nullptr;
@@ -200,7 +218,7 @@ result<std::optional<config_file>> read_config_file(const serve_command_state& s
   return config_file{state.config_path, contents.str()};
 }
 
-int run_serve(const serve_command_state& state, serve_options& options) {
+int run_serve(const serve_command_state& state, serve_options& options, const sql_sessions_fn& sql_sessions) {
   auto file = read_config_file(state);
   if (!file) {
     spdlog::error("{}", file.error().describe());
@@ -210,6 +228,7 @@ int run_serve(const serve_command_state& state, serve_options& options) {
   serve_flags flags{.data_dir = if_given(state.data_dir, v.data_dir),
                     .kafka_addr = if_given(state.kafka_addr, v.kafka_addr),
                     .advertised_kafka_addr = if_given(state.advertised_kafka_addr, v.advertised_kafka_addr),
+                    .pg_addr = if_given(state.pg_addr, v.pg_addr),
                     .max_request_bytes = if_given(state.max_request_bytes, v.max_request_bytes),
                     .auto_create_topics = if_given(state.auto_create_topics, v.auto_create_topics),
                     .default_partitions = if_given(state.default_partitions, v.default_partitions),
@@ -222,12 +241,12 @@ int run_serve(const serve_command_state& state, serve_options& options) {
     return 2;
   }
   options = std::move(*merged);
-  return serve(options);
+  return serve(options, sql_sessions);
 }
 
 }  // namespace
 
-void add_serve_command(CLI::App& app, serve_options& options, int& exit_code) {
+void add_serve_command(CLI::App& app, serve_options& options, int& exit_code, sql_sessions_fn sql_sessions) {
   auto state = std::make_shared<serve_command_state>();
   auto& v = state->values;
   auto* cmd = app.add_subcommand("serve", "Run the Sluice server on a local data directory");
@@ -245,6 +264,9 @@ void add_serve_command(CLI::App& app, serve_options& options, int& exit_code) {
   state->advertised_kafka_addr = cmd->add_option(
       "--advertised-kafka-addr", v.advertised_kafka_addr,
       "Address clients are told to connect to (default: the listener's) [env: SLUICE_ADVERTISED_KAFKA_ADDR]");
+  state->pg_addr = cmd->add_option("--pg-addr", v.pg_addr,
+                                   "Postgres wire listener address, host:port [env: SLUICE_PG_ADDR]")
+                       ->capture_default_str();
   state->max_request_bytes = cmd->add_option("--max-request-bytes", v.max_request_bytes,
                                              "Largest Kafka request accepted; larger ones close the "
                                              "connection [env: SLUICE_MAX_REQUEST_BYTES]")
@@ -266,7 +288,9 @@ void add_serve_command(CLI::App& app, serve_options& options, int& exit_code) {
                                            "Threads that run appends, fdatasync and topic changes off "
                                            "the event loops [env: SLUICE_STORAGE_THREADS]")
                                ->capture_default_str();
-  cmd->callback([state, &options, &exit_code] { exit_code = run_serve(*state, options); });
+  cmd->callback([state, &options, &exit_code, sql_sessions = std::move(sql_sessions)] {
+    exit_code = run_serve(*state, options, sql_sessions);
+  });
 }
 
 }  // namespace sluice::app

@@ -9,6 +9,7 @@
 
 #include "base/bytes.h"
 #include "net/asio.h"
+#include "net/connection.h"
 
 namespace sluice::net {
 namespace asio = boost::asio;
@@ -40,6 +41,13 @@ struct event_loop {
   // The sockets of this loop's connections; touched only on this loop's thread.
   std::vector<std::weak_ptr<tcp::socket>> connections;
 
+  std::shared_ptr<tcp::socket> adopt(tcp::socket accepted) {
+    auto socket = std::make_shared<tcp::socket>(std::move(accepted));
+    std::erase_if(connections, [](const auto& w) { return w.expired(); });
+    connections.push_back(socket);
+    return socket;
+  }
+
   void close_connections() {
     boost::system::error_code ignored;
     for (auto& w : connections)
@@ -47,6 +55,13 @@ struct event_loop {
     connections.clear();
   }
 };
+
+std::string peer_of(tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  if (ec) return "?";
+  return remote.address().to_string() + ":" + std::to_string(remote.port());
+}
 
 unsigned loop_count_for(unsigned threads) {
   return threads ? threads : std::max(1u, std::thread::hardware_concurrency());
@@ -62,6 +77,7 @@ struct server::impl {
   asio::thread_pool blocking;
   tcp::acceptor acceptor;  // on loops[0]
   frame_handler handler;
+  connection_handler on_connection;  // set instead of `handler` by listen_connections()
   std::vector<std::thread> threads;
   std::size_t next_loop = 0;  // round-robin; touched only on loops[0]
   bool stopped = false;
@@ -92,20 +108,25 @@ struct server::impl {
         continue;
       }
       ++next_loop;
+      if (on_connection) {
+        asio::post(home.io, [this, &home, accepted = std::move(socket)]() mutable {
+          auto adopted = home.adopt(std::move(accepted));
+          boost::system::error_code ignored;
+          adopted->set_option(tcp::no_delay(true), ignored);
+          on_connection(net::connection{adopted, home.io, peer_of(*adopted)});
+        });
+        continue;
+      }
       asio::co_spawn(home.io, connection(home, std::move(socket)), asio::detached);
     }
   }
 
   // Runs on `home`'s thread from its first instruction (co_spawn starts by posting there).
   asio::awaitable<void> connection(event_loop& home, tcp::socket accepted) {
-    auto socket = std::make_shared<tcp::socket>(std::move(accepted));
-    std::erase_if(home.connections, [](const auto& w) { return w.expired(); });
-    home.connections.push_back(socket);
-    std::string peer = "?";
+    auto socket = home.adopt(std::move(accepted));
+    std::string peer = peer_of(*socket);
     try {
       boost::system::error_code ignored;
-      auto remote = socket->remote_endpoint(ignored);
-      if (!ignored) peer = remote.address().to_string() + ":" + std::to_string(remote.port());
       socket->set_option(tcp::no_delay(true), ignored);
       for (;;) {
         std::array<std::byte, 4> size_bytes;
@@ -155,6 +176,8 @@ struct server::impl {
     }
   }
 
+  result<void> bind_and_listen();
+
   // Closes the acceptor, then every connection, each on its own loop; returns once all are closed.
   void close_all() {
     std::latch closed(static_cast<std::ptrdiff_t>(loops.size()));
@@ -183,20 +206,28 @@ unsigned server::loop_count() const { return static_cast<unsigned>(impl_->loops.
 
 result<void> server::listen(frame_handler handler) {
   impl_->handler = std::move(handler);
+  return impl_->bind_and_listen();
+}
+
+result<void> server::listen_connections(connection_handler handler) {
+  impl_->on_connection = std::move(handler);
+  return impl_->bind_and_listen();
+}
+
+result<void> server::impl::bind_and_listen() {
   boost::system::error_code ec;
-  auto address = asio::ip::make_address(impl_->options.host, ec);
-  if (ec) return fail(errc::invalid_argument, "bad listener address '" + impl_->options.host + "'");
-  tcp::endpoint endpoint(address, impl_->options.port);
-  auto& acceptor = impl_->acceptor;
+  auto address = asio::ip::make_address(options.host, ec);
+  if (ec) return fail(errc::invalid_argument, "bad listener address '" + options.host + "'");
+  tcp::endpoint endpoint(address, options.port);
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return fail(errc::io_error, "cannot listen on " + impl_->options.host + ":" +
-                                    std::to_string(impl_->options.port) + ": " + ec.message());
+    return fail(errc::io_error, "cannot listen on " + options.host + ":" + std::to_string(options.port) +
+                                    ": " + ec.message());
   }
-  asio::co_spawn(impl_->loops.front()->io, impl_->accept_loop(), asio::detached);
+  asio::co_spawn(loops.front()->io, accept_loop(), asio::detached);
   return {};
 }
 

@@ -15,9 +15,13 @@
 //   any thread is posted back to the connection's loop, so the socket is only ever written there.
 //   While a connection waits for its reply, the other connections of its loop go on.
 //
-// Lifecycle: listen(), run(), then stop() (or the destructor). stop() closes the acceptor and every
-// connection, waits for the blocking pool to finish what was queued, then stops the loops and joins
-// every thread. It must not be called from a loop or pool thread.
+// Protocols with framing of their own (Postgres: a type byte, then an int32 length) use
+// listen_connections() instead: the server accepts, spreads and tracks the sockets the same way and
+// hands each one over whole, on its loop's thread; the protocol runs its own coroutine there.
+//
+// Lifecycle: listen() or listen_connections(), run(), then stop() (or the destructor). stop() closes the
+// acceptor and every connection, waits for the blocking pool to finish what was queued, then stops the loops
+// and joins every thread. It must not be called from a loop or pool thread.
 #pragma once
 
 #include <cstddef>
@@ -58,6 +62,12 @@ using reply_fn = std::function<void(reply)>;
 using frame_handler =
     std::function<void(std::vector<std::byte> frame, boost::asio::io_context& loop, reply_fn respond)>;
 
+// A socket handed over by listen_connections(); defined in net/connection.h, which includes Asio.
+struct connection;
+// Called on the connection's loop thread, once per accepted socket; must not block. The server keeps
+// a weak reference to the socket, so stop() closes it and the protocol's reads fail.
+using connection_handler = std::function<void(const connection& accepted)>;
+
 struct server_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 9092;                   // 0 picks a free port
@@ -79,6 +89,9 @@ class server {
 
   // Binds and listens; connections are accepted once run() starts the loops.
   result<void> listen(frame_handler handler);
+  // Binds and listens like listen(), but hands every accepted socket to `handler` instead of reading
+  // Kafka frames from it.
+  result<void> listen_connections(connection_handler handler);
   // "host:port" actually bound (the port is known after listen()).
   std::string local_address() const;
   std::uint16_t local_port() const;

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <future>
 #include <map>
 #include <mutex>
@@ -17,6 +18,7 @@
 
 #include "base/bytes.h"
 #include "net/asio.h"
+#include "net/connection.h"
 
 namespace sluice::net {
 namespace {
@@ -34,6 +36,7 @@ class client {
   }
   ~client() { ::close(fd_); }
   bool connected() const { return connected_; }
+  int fd() const { return fd_; }
 
   void send_frame(const std::string& body, std::int32_t size) {
     std::string out(4, '\0');
@@ -275,6 +278,39 @@ TEST_F(ServerTest, StopEndsConnectionsWhoseReplyIsStillPending) {
   server_->stop();
   EXPECT_EQ(c.read_frame(), std::nullopt);
   respond(reply{.frame = framed("too late")});  // dropped, harmlessly
+}
+
+}  // namespace
+}  // namespace sluice::net
+
+namespace sluice::net {
+namespace {
+
+// A protocol with its own framing gets each socket whole, on the socket's own loop; stop() still
+// closes it.
+TEST(ServerConnections, HandsOverSocketsOnTheirLoopAndStopClosesThem) {
+  server s(server_options{.host = "127.0.0.1", .port = 0, .threads = 2, .name = "test"});
+  std::atomic<bool> on_own_loop = true;
+  ASSERT_TRUE(s.listen_connections([&on_own_loop](const connection& c) {
+    if (!c.loop.get_executor().running_in_this_thread()) on_own_loop = false;
+    static const std::string hello = "hello";
+    boost::asio::async_write(*c.socket, boost::asio::buffer(hello),
+                             [keep = c.socket](boost::system::error_code, std::size_t) {});
+  }));
+  s.run();
+  client a(s.local_port());
+  client b(s.local_port());
+  for (auto* c : {&a, &b}) {
+    ASSERT_TRUE(c->connected());
+    char got[5];
+    ASSERT_EQ(::recv(c->fd(), got, 5, MSG_WAITALL), 5);
+    EXPECT_EQ(std::string(got, 5), "hello");
+  }
+  s.stop();
+  char c;
+  EXPECT_LE(::recv(a.fd(), &c, 1, 0), 0);
+  EXPECT_LE(::recv(b.fd(), &c, 1, 0), 0);
+  EXPECT_TRUE(on_own_loop);
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ TEST(ServeConfig, NothingSetGivesBuiltInDefaults) {
   EXPECT_EQ(merged->data_dir, defaults.data_dir);
   EXPECT_EQ(merged->kafka_addr, defaults.kafka_addr);
   EXPECT_EQ(merged->advertised_kafka_addr, defaults.advertised_kafka_addr);
+  EXPECT_EQ(merged->pg_addr, "127.0.0.1:4566");
   EXPECT_EQ(merged->max_request_bytes, defaults.max_request_bytes);
   EXPECT_EQ(merged->auto_create_topics, defaults.auto_create_topics);
   EXPECT_EQ(merged->default_partitions, defaults.default_partitions);
@@ -159,6 +160,23 @@ retention.ms = 5000
   std::vector<std::string> expected{"cleanup.policy=delete", "flush.messages=1", "retention.ms=5000",
                                     "retention.ms=1000"};
   EXPECT_EQ(merged->topic_defaults, expected);
+}
+
+TEST(ServeConfig, PgAddrComesFromEverySource) {
+  auto from_file = merge({}, {}, file_of("pg_addr = \"0.0.0.0:5432\"\n"));
+  ASSERT_TRUE(from_file) << from_file.error().describe();
+  EXPECT_EQ(from_file->pg_addr, "0.0.0.0:5432");
+  auto from_env = merge({}, {{"SLUICE_PG_ADDR", "10.0.0.1:6543"}}, file_of("pg_addr = \"0.0.0.0:5432\"\n"));
+  ASSERT_TRUE(from_env) << from_env.error().describe();
+  EXPECT_EQ(from_env->pg_addr, "10.0.0.1:6543");
+  serve_flags flags;
+  flags.pg_addr = "127.0.0.1:0";
+  auto from_flag = merge(flags, {{"SLUICE_PG_ADDR", "10.0.0.1:6543"}}, std::nullopt);
+  ASSERT_TRUE(from_flag) << from_flag.error().describe();
+  EXPECT_EQ(from_flag->pg_addr, "127.0.0.1:0");
+  auto wrong = merge({}, {}, file_of("pg_addr = 5432\n"));
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("'pg_addr' must be a string"), std::string::npos);
 }
 
 TEST(ServeConfig, UnknownKeyIsAnError) {

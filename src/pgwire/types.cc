@@ -1,0 +1,236 @@
+#include "pgwire/types.h"
+
+#include <bit>
+#include <string>
+
+namespace sluice::pgwire {
+namespace {
+
+using sql::data_type;
+
+// Postgres counts timestamps and dates from 2000-01-01, the engine from 1970-01-01.
+constexpr std::int32_t postgres_epoch_days = 10957;
+constexpr std::int64_t postgres_epoch_micros = std::int64_t{postgres_epoch_days} * sql::micros_per_day;
+
+template <typename Int>
+void append_be(std::vector<std::byte>& out, Int v) {
+  auto at = out.size();
+  out.resize(at + sizeof(Int));
+  store_be<Int>(out.data() + at, v);
+}
+
+void append_text(std::vector<std::byte>& out, const std::string& s) {
+  const auto* p = reinterpret_cast<const std::byte*>(s.data());
+  out.insert(out.end(), p, p + s.size());
+}
+
+tl::unexpected<sql::sql_error> bad_binary(oid type, std::size_t size) {
+  return sql::sql_fail("22P03", "incorrect binary data format: " + std::to_string(size) +
+                                    " bytes for a parameter of type oid " + std::to_string(type));
+}
+
+template <typename Int>
+Int load(bytes_view b) {
+  return load_be<Int>(b.data());
+}
+
+sql::sql_result<sql::value> decode_integer(bytes_view b, oid type) {
+  switch (b.size()) {
+    case 2:
+      return sql::value::bigint(load<std::int16_t>(b));
+    case 4:
+      return sql::value::bigint(load<std::int32_t>(b));
+    case 8:
+      return sql::value::bigint(load<std::int64_t>(b));
+    default:
+      return bad_binary(type, b.size());
+  }
+}
+
+sql::sql_result<sql::value> decode_float(bytes_view b, oid type) {
+  if (b.size() == 4) return sql::value::double_precision(std::bit_cast<float>(load<std::uint32_t>(b)));
+  if (b.size() == 8) return sql::value::double_precision(std::bit_cast<double>(load<std::uint64_t>(b)));
+  return bad_binary(type, b.size());
+}
+
+sql::sql_result<sql::value> decode_timestamp(bytes_view b, oid type) {
+  if (b.size() != 8) return bad_binary(type, b.size());
+  std::int64_t micros = 0;
+  if (__builtin_add_overflow(load<std::int64_t>(b), postgres_epoch_micros, &micros))
+    return sql::sql_fail("22008", "timestamp out of range");
+  return type == oids::timestamptz ? sql::value::timestamptz(micros) : sql::value::timestamp(micros);
+}
+
+sql::sql_result<sql::value> decode_date(bytes_view b, oid type) {
+  if (b.size() != 4) return bad_binary(type, b.size());
+  std::int32_t days = 0;
+  if (__builtin_add_overflow(load<std::int32_t>(b), postgres_epoch_days, &days))
+    return sql::sql_fail("22008", "date out of range");
+  return sql::value::date(days);
+}
+
+sql::sql_result<sql::value> decode_interval(bytes_view b, oid type) {
+  if (b.size() != 16) return bad_binary(type, b.size());
+  return sql::value::interval_of(sql::interval{.months = load_be<std::int32_t>(b.data() + 12),
+                                               .days = load_be<std::int32_t>(b.data() + 8),
+                                               .micros = load<std::int64_t>(b)});
+}
+
+std::string as_string(bytes_view b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
+
+sql::sql_result<sql::value> decode_jsonb(bytes_view b, oid type) {
+  if (b.empty() || b[0] != std::byte{1}) return bad_binary(type, b.size());
+  return sql::value::jsonb(as_string(b.subspan(1)));
+}
+
+}  // namespace
+
+oid type_oid(data_type type) {
+  switch (type) {
+    case data_type::boolean:
+      return oids::boolean;
+    case data_type::bigint:
+      return oids::int8;
+    case data_type::double_precision:
+      return oids::float8;
+    case data_type::timestamp:
+      return oids::timestamp;
+    case data_type::timestamptz:
+      return oids::timestamptz;
+    case data_type::date:
+      return oids::date;
+    case data_type::interval:
+      return oids::interval;
+    case data_type::jsonb:
+      return oids::jsonb;
+    case data_type::text:
+    case data_type::unknown:
+      return oids::text;
+  }
+  return oids::text;
+}
+
+std::int16_t type_size(data_type type) {
+  switch (type) {
+    case data_type::boolean:
+      return 1;
+    case data_type::date:
+      return 4;
+    case data_type::bigint:
+    case data_type::double_precision:
+    case data_type::timestamp:
+    case data_type::timestamptz:
+      return 8;
+    case data_type::interval:
+      return 16;
+    case data_type::text:
+    case data_type::jsonb:
+    case data_type::unknown:
+      return -1;
+  }
+  return -1;
+}
+
+std::optional<data_type> type_of_oid(oid declared) {
+  switch (declared) {
+    case 0:
+    case oids::unknown:
+      return data_type::unknown;
+    case oids::boolean:
+      return data_type::boolean;
+    case oids::int2:
+    case oids::int4:
+    case oids::int8:
+      return data_type::bigint;
+    case oids::float4:
+    case oids::float8:
+    case oids::numeric:
+      return data_type::double_precision;
+    case oids::text:
+    case oids::varchar:
+    case oids::bpchar:
+    case oids::name:
+      return data_type::text;
+    case oids::timestamp:
+      return data_type::timestamp;
+    case oids::timestamptz:
+      return data_type::timestamptz;
+    case oids::date:
+      return data_type::date;
+    case oids::interval:
+      return data_type::interval;
+    case oids::json:
+    case oids::jsonb:
+      return data_type::jsonb;
+    default:
+      return std::nullopt;
+  }
+}
+
+void append_binary(std::vector<std::byte>& out, const sql::value& v) {
+  switch (v.type()) {
+    case data_type::boolean:
+      return out.push_back(std::byte{v.as_bool() ? std::uint8_t{1} : std::uint8_t{0}});
+    case data_type::bigint:
+      return append_be<std::int64_t>(out, v.as_bigint());
+    case data_type::double_precision:
+      return append_be<std::uint64_t>(out, std::bit_cast<std::uint64_t>(v.as_double()));
+    case data_type::timestamp:
+    case data_type::timestamptz:
+      // Wraps only for times ~292,000 years away, which the engine never produces.
+      return append_be<std::int64_t>(out, v.as_micros() - postgres_epoch_micros);
+    case data_type::date:
+      return append_be<std::int32_t>(out, v.as_date() - postgres_epoch_days);
+    case data_type::interval: {
+      auto iv = v.as_interval();
+      append_be<std::int64_t>(out, iv.micros);
+      append_be<std::int32_t>(out, iv.days);
+      return append_be<std::int32_t>(out, iv.months);
+    }
+    case data_type::jsonb:
+      out.push_back(std::byte{1});
+      return append_text(out, v.as_text());
+    case data_type::text:
+      return append_text(out, v.as_text());
+    case data_type::unknown:
+      return;  // NULL: callers send it as length -1 and never get here
+  }
+}
+
+sql::sql_result<sql::value> decode_binary(bytes_view bytes, oid declared, data_type type) {
+  oid wire = declared != 0 && declared != oids::unknown ? declared : type_oid(type);
+  switch (wire) {
+    case oids::boolean:
+      if (bytes.size() != 1) return bad_binary(wire, bytes.size());
+      return sql::value::boolean(bytes[0] != std::byte{0});
+    case oids::int2:
+    case oids::int4:
+    case oids::int8:
+      return decode_integer(bytes, wire);
+    case oids::float4:
+    case oids::float8:
+      return decode_float(bytes, wire);
+    case oids::text:
+    case oids::varchar:
+    case oids::bpchar:
+    case oids::name:
+      return sql::value::text(as_string(bytes));
+    case oids::json:
+      return sql::value::jsonb(as_string(bytes));
+    case oids::jsonb:
+      return decode_jsonb(bytes, wire);
+    case oids::timestamp:
+    case oids::timestamptz:
+      return decode_timestamp(bytes, wire);
+    case oids::date:
+      return decode_date(bytes, wire);
+    case oids::interval:
+      return decode_interval(bytes, wire);
+    default:
+      return sql::sql_fail(
+          sql::sqlstate::feature_not_supported,
+          "binary format for parameters of type oid " + std::to_string(wire) + " is not supported");
+  }
+}
+
+}  // namespace sluice::pgwire
