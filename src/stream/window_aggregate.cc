@@ -1,0 +1,130 @@
+#include "stream/window_aggregate.h"
+
+#include <fmt/format.h>
+
+#include <numeric>
+
+#include "sql/civil_time.h"
+#include "stream/window_assign.h"
+
+namespace sluice::stream {
+
+window_aggregate_operator::window_aggregate_operator(sql::window_spec spec, sql::data_type time_type,
+                                                     std::vector<window_key> keys,
+                                                     std::vector<sql::aggregate_call> calls,
+                                                     std::string prefix, diagnostics* diag)
+    : spec_(spec),
+      time_type_(time_type),
+      keys_(std::move(keys)),
+      functions_(std::move(calls)),
+      prefix_(std::move(prefix)),
+      diag_(diag),
+      pane_width_(std::gcd(spec.size_micros, spec.slide_micros)) {}
+
+std::int64_t window_aggregate_operator::pane_of(std::int64_t t) const {
+  return spec_.offset_micros + sql::floor_div(t - spec_.offset_micros, pane_width_) * pane_width_;
+}
+
+std::int64_t window_aggregate_operator::first_window_containing(std::int64_t pane) const {
+  // The smallest start = offset + k * slide with start + size > pane.
+  std::int64_t k = sql::floor_div(pane - spec_.size_micros - spec_.offset_micros, spec_.slide_micros) + 1;
+  return spec_.offset_micros + k * spec_.slide_micros;
+}
+
+void window_aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, sql::change_batch& /*out*/) {
+  const auto time_col = static_cast<std::size_t>(spec_.time_column);
+  std::vector<sql::value> args;
+  sql::row key;
+  for (sql::change& c : in) {
+    const sql::value& tv = c.values[time_col];
+    if (tv.is_null()) {
+      diag_->report(dead_letter{"window aggregate", "event time is NULL", row_text(c.values), -1});
+      continue;
+    }
+    std::int64_t pane = pane_of(event_time_micros(tv));
+    if (first_window_containing(pane) < next_start_) {
+      diag_->report(late_event{"window aggregate", "its window was already emitted", row_text(c.values),
+                               event_time_micros(tv), next_start_, -1});
+      continue;
+    }
+    bool ok = run_guarded(diag_, "window aggregate", c.values, [&] {
+      key.clear();
+      for (const window_key& k : keys_) {
+        if (k.source == window_key::kind::expr) key.push_back(sql::evaluate(k.e, c.values));
+      }
+      functions_.eval_args(c.values, args);
+    });
+    if (!ok) continue;
+    groups& g = panes_[pane];
+    auto it = g.try_emplace(key, functions_.make()).first;
+    functions_.add(it->second, args, c.weight);
+    dirty_.emplace(pane, key);
+  }
+}
+
+void window_aggregate_operator::on_watermark(std::int64_t watermark, sql::change_batch& out) {
+  while (!panes_.empty()) {
+    std::int64_t start = std::max(next_start_, first_window_containing(panes_.begin()->first));
+    if (start + spec_.size_micros > watermark) break;  // not complete yet
+    fire(start, out);
+    next_start_ = start + spec_.slide_micros;
+    drop_panes_before(next_start_);
+  }
+}
+
+void window_aggregate_operator::fire(std::int64_t start, sql::change_batch& out) {
+  groups merged;
+  std::int64_t end = start + spec_.size_micros;
+  for (auto it = panes_.lower_bound(start); it != panes_.end() && it->first < end; ++it) {
+    for (const auto& [k, state] : it->second) {
+      auto [m, created] = merged.try_emplace(k, functions_.make());
+      functions_.merge(m->second, state);
+    }
+  }
+  for (const auto& [k, state] : merged) {
+    if (state.rows <= 0) continue;
+    sql::row r;
+    r.reserve(keys_.size() + functions_.calls().size());
+    std::size_t next_expr = 0;
+    for (const window_key& wk : keys_) {
+      switch (wk.source) {
+        case window_key::kind::expr:
+          r.push_back(k[next_expr++]);
+          break;
+        case window_key::kind::window_start:
+          r.push_back(time_value(time_type_, start));
+          break;
+        case window_key::kind::window_end:
+          r.push_back(time_value(time_type_, end));
+          break;
+      }
+    }
+    functions_.results(state, r);
+    out.push_back({std::move(r), 1});
+  }
+}
+
+void window_aggregate_operator::drop_panes_before(std::int64_t start) {
+  while (!panes_.empty() && panes_.begin()->first < start) {
+    for (const auto& entry : panes_.begin()->second) dirty_.emplace(panes_.begin()->first, entry.first);
+    panes_.erase(panes_.begin());
+  }
+}
+
+void window_aggregate_operator::flush(write_batch& batch) {
+  for (const auto& [pane, k] : dirty_) {
+    std::string key = prefix_;
+    append_i64(key, pane);
+    append_row(key, k);
+    auto p = panes_.find(pane);
+    auto g = p == panes_.end() ? groups::const_iterator() : p->second.find(k);
+    if (p == panes_.end() || g == p->second.end()) {
+      batch.erase(std::move(key));
+    } else {
+      batch.put(std::move(key), functions_.serialize(g->second));
+    }
+  }
+  dirty_.clear();
+}
+
+}  // namespace sluice::stream
