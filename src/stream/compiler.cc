@@ -95,8 +95,8 @@ class compiler {
                            fmt::format("relation \"{}\" does not exist", p.relation));
     }
     if (info->kind != sql::relation_kind::source && info->kind != sql::relation_kind::table) {
-      return not_supported(fmt::format("a view over the {} \"{}\" is not supported yet",
-                                       sql::relation_kind_name(info->kind), p.relation));
+      return not_supported(
+          fmt::format("a view over \"{}\" (a view or sink) is not supported yet", p.relation));
     }
     int source = out_->find_source(info->name);
     if (source < 0) {
