@@ -216,6 +216,18 @@ std::optional<int> event_time_column(const plan& p, const sql::catalog_reader& c
   }
 }
 
+std::vector<int> view_key_columns(const plan& p, const sql::catalog_reader& catalog) {
+  std::vector<int> out;
+  if (p.kind == plan_kind::aggregate) {
+    for (std::size_t i = 0; i < p.group_by.size(); ++i) out.push_back(static_cast<int>(i));
+  } else if (p.kind == plan_kind::scan) {
+    if (const sql::relation_info* info = catalog.find(p.relation)) out = info->primary_key;
+  } else if (p.kind == plan_kind::filter) {
+    out = view_key_columns(p.inputs[0], catalog);
+  }
+  return out;
+}
+
 sql::sql_result<std::unique_ptr<pipeline>> compile(const sql::plan& plan, const sql::catalog_reader& catalog,
                                                    state_store* store, const source_options& options) {
   auto out = std::make_unique<pipeline>(store, plan.output);

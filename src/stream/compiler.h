@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "sql/catalog.h"
 #include "sql/error.h"
@@ -25,6 +26,10 @@ namespace sluice::stream {
 // `store` must outlive the pipeline. The pipeline is started (on_start run, state committed).
 sql::sql_result<std::unique_ptr<pipeline>> compile(const sql::plan& plan, const sql::catalog_reader& catalog,
                                                    state_store* store, const source_options& options = {});
+
+// The columns that identify a row of the view, for the JSON sink's record key: the group keys of an
+// aggregate, a table's primary key, or empty (the whole row) when the plan has no key.
+std::vector<int> view_key_columns(const sql::plan& plan, const sql::catalog_reader& catalog);
 
 // The output column of `plan` that carries event time with a watermark, if any.
 std::optional<int> event_time_column(const sql::plan& plan, const sql::catalog_reader& catalog);

@@ -172,5 +172,12 @@ TEST_F(CompilerTest, EventTimeColumnIsTrackedThroughProjections) {
   EXPECT_FALSE(event_time_column(scan(rel("plain")), catalog));
 }
 
+TEST_F(CompilerTest, ViewKeysAreGroupKeysOrPrimaryKeys) {
+  EXPECT_EQ(view_key_columns(windowed_count("events", sql::window_kind::tumble, sec, sec), catalog),
+            (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(view_key_columns(scan(rel("customers")), catalog), std::vector<int>{0});
+  EXPECT_TRUE(view_key_columns(enrichment(sql::join_type::inner), catalog).empty());
+}
+
 }  // namespace
 }  // namespace sluice::stream

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+
 #include "stream/test_util.h"
 
 namespace sluice::stream {
@@ -80,7 +82,7 @@ class SourceTest : public ::testing::Test {
     return out;
   }
   static record event(int partition, std::int64_t ts_ms) {
-    static std::vector<std::string> texts;  // keeps the views valid
+    static std::deque<std::string> texts;  // keeps the views valid (a deque never moves its elements)
     texts.push_back("{\"ts\": " + std::to_string(ts_ms) + "}");
     return record{partition, std::nullopt, std::string_view(texts.back())};
   }

@@ -32,7 +32,7 @@ class view_sink {
 
   // The current rows, each repeated by its multiplicity, in no particular order.
   std::vector<sql::row> snapshot() const;
-  // Atomically takes a snapshot and subscribes, so no batch falls between the two.
+  // Takes a snapshot and subscribes with no batch in between. REQUIRES: the pipeline's thread.
   std::vector<sql::row> subscribe(subscriber fn);
   std::size_t size() const;
   const sql::schema& schema() const { return schema_; }
