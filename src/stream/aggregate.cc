@@ -69,20 +69,13 @@ void aggregate_operator::flush(write_batch& batch) {
 
 result<void> aggregate_operator::restore(state_store& store) {
   groups_.clear();
-  bool corrupt = false;
-  SLUICE_RETURN_IF_ERROR(store.scan_prefix(prefix_, [&](std::string_view k, std::string_view v) {
-    decoder d(k.substr(prefix_.size()));
+  return restore_entries(store, prefix_, [&](decoder& k, std::string_view v) {
     sql::row key;
     group_state state;
-    if (!d.read_row(key) || !functions_.deserialize(v, state)) {
-      corrupt = true;
-      return false;
-    }
+    if (!k.read_row(key) || !functions_.deserialize(v, state)) return false;
     groups_.emplace(std::move(key), std::move(state));
     return true;
-  }));
-  if (corrupt) return fail(errc::corruption, "aggregate state does not decode");
-  return {};
+  });
 }
 
 }  // namespace sluice::stream

@@ -25,8 +25,7 @@ class aggregate_operator final : public stream_operator {
   void on_start(sql::change_batch& out) override;
   void on_changes(int port, sql::change_batch& in, sql::change_batch& out) override;
   void flush(write_batch& batch) override;
-  // Reloads the groups from the store (after a restart).
-  result<void> restore(state_store& store);
+  result<void> restore(state_store& store) override;
 
  private:
   sql::row output_row(const sql::row& key, const group_state& state) const;

@@ -229,11 +229,12 @@ std::vector<int> view_key_columns(const plan& p, const sql::catalog_reader& cata
 }
 
 sql::sql_result<std::unique_ptr<pipeline>> compile(const sql::plan& plan, const sql::catalog_reader& catalog,
-                                                   state_store* store, const source_options& options) {
+                                                   state_store* store, const source_options& options,
+                                                   bool resume) {
   auto out = std::make_unique<pipeline>(store, plan.output);
   compiler c(catalog, out.get(), options);
   SLUICE_RETURN_IF_ERROR(c.build(plan, -1, 0));
-  if (auto started = out->start(); !started) {
+  if (auto started = resume ? out->restore() : out->start(); !started) {
     return sql::sql_fail(sql::sqlstate::internal_error, started.error().describe());
   }
   return out;

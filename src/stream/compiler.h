@@ -23,9 +23,11 @@
 
 namespace sluice::stream {
 
-// `store` must outlive the pipeline. The pipeline is started (on_start run, state committed).
+// `store` must outlive the pipeline. The pipeline is started (on_start run, state committed), or with
+// `resume`, continues from the state the store holds for the same plan (after a restart).
 sql::sql_result<std::unique_ptr<pipeline>> compile(const sql::plan& plan, const sql::catalog_reader& catalog,
-                                                   state_store* store, const source_options& options = {});
+                                                   state_store* store, const source_options& options = {},
+                                                   bool resume = false);
 
 // The columns that identify a row of the view, for the JSON sink's record key: the group keys of an
 // aggregate, a table's primary key, or empty (the whole row) when the plan has no key.

@@ -31,4 +31,15 @@ void distinct_operator::flush(write_batch& batch) {
   dirty_.clear();
 }
 
+result<void> distinct_operator::restore(state_store& store) {
+  counts_.clear();
+  return restore_entries(store, prefix_, [&](decoder& k, std::string_view v) {
+    sql::row r;
+    std::int64_t n = 0;
+    if (!k.read_row(r) || !decoder(v).read_i64(n)) return false;
+    counts_.emplace(std::move(r), n);
+    return true;
+  });
+}
+
 }  // namespace sluice::stream

@@ -16,6 +16,7 @@ class distinct_operator final : public stream_operator {
   explicit distinct_operator(std::string prefix) : prefix_(std::move(prefix)) {}
   void on_changes(int port, sql::change_batch& in, sql::change_batch& out) override;
   void flush(write_batch& batch) override;
+  result<void> restore(state_store& store) override;
 
  private:
   std::string prefix_;

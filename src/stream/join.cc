@@ -127,4 +127,19 @@ void join_operator::flush(write_batch& batch) {
   pending_.clear();
 }
 
+result<void> join_operator::restore(state_store& store) {
+  sides_[0].clear();
+  sides_[1].clear();
+  return restore_entries(store, prefix_, [&](decoder& k, std::string_view v) {
+    std::uint8_t side = 0;
+    sql::row key, r;
+    std::int64_t weight = 0;
+    if (!k.read_u8(side) || side > 1 || !k.read_row(key) || !k.read_row(r) || !decoder(v).read_i64(weight)) {
+      return false;
+    }
+    sides_[side][std::move(key)].emplace(std::move(r), weight);
+    return true;
+  });
+}
+
 }  // namespace sluice::stream

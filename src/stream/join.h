@@ -32,6 +32,7 @@ class join_operator final : public stream_operator {
   int input_count() const override { return 2; }
   void on_changes(int port, sql::change_batch& in, sql::change_batch& out) override;
   void flush(write_batch& batch) override;
+  result<void> restore(state_store& store) override;
 
  private:
   using multiset = std::unordered_map<sql::row, std::int64_t, sql::row_hash, sql::row_equal>;

@@ -13,6 +13,7 @@
 #include <limits>
 
 #include "sql/value.h"
+#include "stream/codec.h"
 #include "stream/state_store.h"
 
 namespace sluice::stream {
@@ -33,7 +34,24 @@ class stream_operator {
   virtual void on_watermark(std::int64_t /*watermark*/, sql::change_batch& /*out*/) {}
   // Batch boundary: append the state changed since the last flush.
   virtual void flush(write_batch& /*batch*/) {}
+  // After a restart: replaces the in-memory state with what the store holds under the operator's
+  // prefix (the state as of the last committed batch).
+  virtual result<void> restore(state_store& /*store*/) { return {}; }
 };
+
+// Visits every entry under `prefix` with a decoder over the rest of its key. `fn` returns false when
+// an entry does not decode: corruption, since the store holds only the operators' own writes.
+template <typename F>
+result<void> restore_entries(state_store& store, std::string_view prefix, F&& fn) {
+  bool ok = true;
+  SLUICE_RETURN_IF_ERROR(store.scan_prefix(prefix, [&](std::string_view k, std::string_view v) {
+    decoder key(k.substr(prefix.size()));
+    ok = fn(key, v);
+    return ok;
+  }));
+  if (!ok) return fail(errc::corruption, "stream operator state does not decode");
+  return {};
+}
 
 // Sums the weights of equal rows and drops rows whose weight sums to zero. Keeps first-seen order.
 void consolidate(sql::change_batch& batch);

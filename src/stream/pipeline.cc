@@ -59,6 +59,17 @@ result<void> pipeline::start() {
   return commit();
 }
 
+result<void> pipeline::restore() {
+  for (source_state& s : sources_) SLUICE_RETURN_IF_ERROR(s.reader->restore(*store_));
+  for (node_state& n : nodes_) SLUICE_RETURN_IF_ERROR(n.op->restore(*store_));
+  SLUICE_RETURN_IF_ERROR(view_.restore(*store_));
+  sql::change_batch none;
+  for (source_state& s : sources_) {
+    if (s.reader->is_table()) dispatch(s, none, end_of_time);
+  }
+  return commit();
+}
+
 void pipeline::deliver(int id, int port, sql::change_batch& batch) {
   if (id < 0) return view_.apply(batch);
   node_state& n = nodes_[static_cast<std::size_t>(id)];

@@ -42,8 +42,11 @@ class pipeline {
   int add_source(std::unique_ptr<source_reader> reader);
   int find_source(std::string_view relation) const;
   void add_source_target(int source, int node, int port);
-  // Runs every operator's on_start (children first) and commits; call once after construction.
+  // Runs every operator's on_start and commits; call once after construction.
   result<void> start();
+  // Instead of start(), after a restart: reloads every operator's, table's and the view's state
+  // from the store, as of the last committed batch.
+  result<void> restore();
 
  private:
   struct node_state {

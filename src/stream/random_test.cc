@@ -9,6 +9,7 @@
 #include <set>
 
 #include "stream/compiler.h"
+#include "stream/state_store.h"
 #include "stream/test_util.h"
 
 namespace sluice::stream {
@@ -199,16 +200,34 @@ class RandomTest : public ::testing::TestWithParam<int> {
     catalog.add(t);
   }
 
-  // Runs `steps` random batches against `p`, checking the view after each.
+  // Odd seeds keep state in RocksDB, even ones in memory.
+  std::unique_ptr<state_store> make_store() {
+    if (GetParam() % 2 == 0) return make_memory_store();
+    auto s = open_rocksdb_store(dir_.path());
+    EXPECT_TRUE(s);
+    return std::move(*s);
+  }
+
+  // Runs `steps` random batches against `p`, checking the view after each. Now and then the
+  // pipeline is dropped and compiled again over the same store, resuming from its state.
   void run(const sql::plan& p, int steps) {
-    auto store = make_memory_store();
+    auto store = make_store();
     auto compiled = compile(p, catalog, store.get());
     ASSERT_TRUE(compiled) << compiled.error().message;
-    pipeline& pl = **compiled;
+    std::unique_ptr<pipeline> owned = std::move(*compiled);
     std::mt19937_64 rng(static_cast<std::uint64_t>(GetParam()) * 7919 + 17);
     relations db = {{"r", {}}, {"t", {}}};
     std::map<std::int64_t, std::string> table;
+    int restarts = 0;
     for (int step = 0; step < steps; ++step) {
+      if (step % 50 == 25 || rng() % 40 == 0) {
+        owned.reset();
+        auto resumed = compile(p, catalog, store.get(), {}, true);
+        ASSERT_TRUE(resumed) << resumed.error().message;
+        owned = std::move(*resumed);
+        ++restarts;
+      }
+      pipeline& pl = *owned;
       if (rng() % 3 == 0) {
         table_batch(pl, rng, table);
       } else {
@@ -220,7 +239,8 @@ class RandomTest : public ::testing::TestWithParam<int> {
       ASSERT_TRUE(same_rows(pl.view().snapshot(), eval(p, db), why)) << "step " << step << ": " << why;
       ASSERT_EQ(pl.view().negative_rows(), 0u);
     }
-    EXPECT_EQ(pl.diag().dead_letters(), 0u);
+    EXPECT_EQ(owned->diag().dead_letters(), 0u);
+    EXPECT_GT(restarts, 0);
   }
 
   void source_batch(pipeline& pl, std::mt19937_64& rng, std::vector<sql::row>& rows) {
@@ -266,6 +286,7 @@ class RandomTest : public ::testing::TestWithParam<int> {
 
   const sql::relation_info& rel(const char* name) { return *catalog.find(name); }
   test_catalog catalog;
+  temp_dir dir_;
 };
 
 TEST_P(RandomTest, FilterProject) {

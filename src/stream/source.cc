@@ -4,6 +4,7 @@
 
 #include "sql/cast.h"
 #include "stream/codec.h"
+#include "stream/operator.h"
 #include "stream/window_assign.h"
 
 namespace sluice::stream {
@@ -143,6 +144,17 @@ void source_reader::flush(write_batch& batch) {
     }
   }
   dirty_.clear();
+}
+
+result<void> source_reader::restore(state_store& store) {
+  rows_.clear();
+  return restore_entries(store, prefix_, [&](decoder& k, std::string_view v) {
+    sql::row pk;
+    auto row = decode_row(v);
+    if (!k.read_row(pk) || !row) return false;
+    rows_.emplace(std::move(pk), std::move(*row));
+    return true;
+  });
 }
 
 }  // namespace sluice::stream

@@ -46,6 +46,8 @@ class source_reader {
   // The watermark to hand downstream, after idle partitions are accounted for.
   std::int64_t advance_watermark();
   void flush(write_batch& batch);
+  // After a restart: a table's rows from the store. Watermarks restart from the replayed records.
+  result<void> restore(state_store& store);
 
   const std::string& relation() const { return relation_; }
   bool is_table() const { return table_; }

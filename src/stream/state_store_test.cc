@@ -1,14 +1,14 @@
 #include "stream/state_store.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
-
-#include <filesystem>
 
 #include "stream/codec.h"
+#include "stream/test_util.h"
 
 namespace sluice::stream {
 namespace {
+
+using testing::temp_dir;
 
 std::vector<std::string> keys_with_prefix(state_store& s, std::string_view prefix) {
   std::vector<std::string> out;
@@ -62,19 +62,6 @@ TEST(StateStore, MemoryStore) {
   auto s = make_memory_store();
   exercise(*s);
 }
-
-class temp_dir {
- public:
-  temp_dir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "stream-store-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~temp_dir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 TEST(StateStore, RocksDbStoreRoundTripsAndPersists) {
   temp_dir dir;

@@ -2,7 +2,10 @@
 // (the binder is not needed to test the runtime), and comparison of views as sorted rows.
 #pragma once
 
+#include <stdlib.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -132,5 +135,21 @@ inline std::vector<std::string> batch_text(const sql::change_batch& batch) {
   std::sort(out.begin(), out.end());
   return out;
 }
+
+// A fresh directory, removed with everything in it at the end of the test.
+class temp_dir {
+ public:
+  temp_dir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "stream-test-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~temp_dir() { std::filesystem::remove_all(path_); }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 }  // namespace sluice::stream::testing

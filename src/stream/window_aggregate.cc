@@ -111,9 +111,20 @@ void window_aggregate_operator::drop_panes_before(std::int64_t start) {
   }
 }
 
+namespace {
+constexpr char pane_tag = 'p';
+constexpr char meta_tag = 'm';
+}  // namespace
+
 void window_aggregate_operator::flush(write_batch& batch) {
+  if (next_start_ != flushed_next_start_) {
+    std::string v;
+    append_i64(v, next_start_);
+    batch.put(prefix_ + meta_tag, std::move(v));
+    flushed_next_start_ = next_start_;
+  }
   for (const auto& [pane, k] : dirty_) {
-    std::string key = prefix_;
+    std::string key = prefix_ + pane_tag;
     append_i64(key, pane);
     append_row(key, k);
     auto p = panes_.find(pane);
@@ -125,6 +136,23 @@ void window_aggregate_operator::flush(write_batch& batch) {
     }
   }
   dirty_.clear();
+}
+
+result<void> window_aggregate_operator::restore(state_store& store) {
+  panes_.clear();
+  auto meta = store.get(prefix_ + meta_tag);
+  if (!meta) return tl::unexpected(meta.error());
+  if (*meta && !decoder(**meta).read_i64(next_start_))
+    return fail(errc::corruption, "window state does not decode");
+  flushed_next_start_ = next_start_;
+  return restore_entries(store, prefix_ + pane_tag, [&](decoder& k, std::string_view v) {
+    std::int64_t pane = 0;
+    sql::row key;
+    group_state state;
+    if (!k.read_i64(pane) || !k.read_row(key) || !functions_.deserialize(v, state)) return false;
+    panes_[pane].emplace(std::move(key), std::move(state));
+    return true;
+  });
 }
 
 }  // namespace sluice::stream

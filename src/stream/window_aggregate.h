@@ -5,7 +5,8 @@
 // each row updates one pane of width gcd(size, slide), and a window's result merges its size/pane
 // panes when it fires, so a HOP with a small slide costs one state update per row like a TUMBLE.
 // Panes no unfired window needs are dropped. A row whose earliest window already fired is late: it
-// goes to the late-event callback. State: [pane start][group key] → accumulators.
+// goes to the late-event callback. State: 'p' [pane start][group key] → accumulators, and 'm' → the
+// start of the first window not yet emitted.
 #pragma once
 
 #include <map>
@@ -33,6 +34,7 @@ class window_aggregate_operator final : public stream_operator {
   void on_changes(int port, sql::change_batch& in, sql::change_batch& out) override;
   void on_watermark(std::int64_t watermark, sql::change_batch& out) override;
   void flush(write_batch& batch) override;
+  result<void> restore(state_store& store) override;
 
   std::size_t pane_count() const { return panes_.size(); }
 
@@ -53,6 +55,7 @@ class window_aggregate_operator final : public stream_operator {
   std::int64_t pane_width_;
   std::map<std::int64_t, groups> panes_;
   std::int64_t next_start_ = no_watermark;  // windows starting before this have fired
+  std::int64_t flushed_next_start_ = no_watermark;
   struct pane_key_less {
     bool operator()(const std::pair<std::int64_t, sql::row>& a,
                     const std::pair<std::int64_t, sql::row>& b) const {

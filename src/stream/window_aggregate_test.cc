@@ -120,8 +120,8 @@ TEST(WindowAggregate, FlushWritesPanesAndErasesFiredOnes) {
   ASSERT_TRUE(store->write(wb));
   auto count = [&] {
     int n = 0;
-    EXPECT_TRUE(
-        store->scan_prefix(state_prefix(1), [&](std::string_view, std::string_view) { return ++n, true; }));
+    EXPECT_TRUE(store->scan_prefix(state_prefix(1) + "p",
+                                   [&](std::string_view, std::string_view) { return ++n, true; }));
     return n;
   };
   EXPECT_EQ(count(), 2);
