@@ -81,20 +81,21 @@ void aggregate_functions::add(group_state& state, const std::vector<sql::value>&
   }
 }
 
-void aggregate_functions::merge(group_state& into, const group_state& from) const {
-  into.rows += from.rows;
+void aggregate_functions::merge(group_state& into, const group_state& from, std::int64_t sign) const {
+  auto scale = static_cast<double>(sign);
+  into.rows += sign * from.rows;
   for (std::size_t i = 0; i < calls_.size(); ++i) {
     accumulator& a = into.accs[i];
     const accumulator& b = from.accs[i];
-    a.count += b.count;
-    a.int_sum += b.int_sum;
-    a.sum += b.sum;
-    a.sum_squares += b.sum_squares;
-    a.trues += b.trues;
-    a.falses += b.falses;
+    a.count += sign * b.count;
+    a.int_sum += sign * b.int_sum;
+    a.sum += scale * b.sum;
+    a.sum_squares += scale * b.sum_squares;
+    a.trues += sign * b.trues;
+    a.falses += sign * b.falses;
     for (const auto& [v, w] : b.values) {
       auto [it, inserted] = a.values.try_emplace(v, 0);
-      it->second += w;
+      it->second += sign * w;
       if (it->second == 0) a.values.erase(it);
     }
   }

@@ -48,7 +48,8 @@ class aggregate_functions {
   // Adds one input row with `weight` (negative retracts). `args[i]` is call i's argument (NULL for
   // count(*)). Throws sql::eval_error for a data error, before changing anything.
   void add(group_state& state, const std::vector<sql::value>& args, std::int64_t weight) const;
-  void merge(group_state& into, const group_state& from) const;
+  // into += sign * from; sign −1 takes a merged state back out (every aggregate here is a group).
+  void merge(group_state& into, const group_state& from, std::int64_t sign = 1) const;
   // Appends each call's current result to `out`.
   void results(const group_state& state, sql::row& out) const;
   // Evaluates every call's argument over `input` into `args` (resized to the call count).

@@ -24,6 +24,9 @@ namespace sluice::stream {
 class pipeline {
  public:
   pipeline(state_store* store, sql::schema view_schema);
+  // Operators point at diag_: a pipeline stays where it was built.
+  pipeline(const pipeline&) = delete;
+  pipeline& operator=(const pipeline&) = delete;
 
   // Decodes and processes `records` of `relation`, then commits. Unknown relations are ignored.
   result<void> ingest(std::string_view relation, std::span<const record> records);

@@ -3,6 +3,7 @@
 //   FilterProject:      WHERE x > 3 then SELECT k, x + 1 over pre-decoded changes
 //   FilterProjectJson:  the same fed as JSON records (decoding included)
 //   TumblingCount:      count(*) per key per 1 s TUMBLE window, watermark advancing per batch
+//   HopCount/<slide ms>: the same over a 10 s HOP; per-event cost should not grow as the slide shrinks
 //
 // Each iteration pushes 1M events in batches of 4096; building the input batches is not timed.
 #include <benchmark/benchmark.h>
@@ -40,12 +41,13 @@ sql::plan filter_project(const sql::relation_info& events) {
   return p;
 }
 
-sql::plan tumbling_count(const sql::relation_info& events) {
+sql::plan tumbling_count(const sql::relation_info& events, std::int64_t size = sec,
+                         std::int64_t slide = sec) {
   sql::schema wout =
       concat(events.columns,
              columns({{"window_start", data_type::timestamp}, {"window_end", data_type::timestamp}}));
   sql::plan w = unary(plan_kind::window, scan(events), wout);
-  w.window = {sql::window_kind::tumble, 0, sec, sec, 0};
+  w.window = {size == slide ? sql::window_kind::tumble : sql::window_kind::hop, 0, size, slide, 0};
   sql::plan a = unary(plan_kind::aggregate, std::move(w),
                       columns({{"window_start", data_type::timestamp},
                                {"window_end", data_type::timestamp},
@@ -91,6 +93,10 @@ void TumblingCount(benchmark::State& state) {
   run_changes(state, tumbling_count(*make_catalog().find("events")), true);
 }
 
+void HopCount(benchmark::State& state) {
+  run_changes(state, tumbling_count(*make_catalog().find("events"), 10 * sec, state.range(0) * 1000), true);
+}
+
 void FilterProjectJson(benchmark::State& state) {
   test_catalog catalog = make_catalog();
   sql::plan plan = filter_project(*catalog.find("events"));
@@ -120,6 +126,7 @@ void FilterProjectJson(benchmark::State& state) {
 BENCHMARK(FilterProject)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(FilterProjectJson)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(TumblingCount)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(HopCount)->Arg(5000)->Arg(1000)->Arg(100)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace
 }  // namespace sluice::stream

@@ -58,6 +58,11 @@ void window_aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, 
     groups& g = panes_[pane];
     auto it = g.try_emplace(key, functions_.make()).first;
     functions_.add(it->second, args, c.weight);
+    if (pane >= run_lo_ && pane < run_hi_) {  // the next window to fire already merged this pane
+      auto r = running_.try_emplace(key, functions_.make()).first;
+      functions_.add(r->second, args, c.weight);
+      if (r->second.rows == 0) running_.erase(r);
+    }
     dirty_.emplace(pane, key);
   }
 }
@@ -72,39 +77,63 @@ void window_aggregate_operator::on_watermark(std::int64_t watermark, sql::change
   }
 }
 
-void window_aggregate_operator::fire(std::int64_t start, sql::change_batch& out) {
-  groups merged;
-  std::int64_t end = start + spec_.size_micros;
-  for (auto it = panes_.lower_bound(start); it != panes_.end() && it->first < end; ++it) {
+void window_aggregate_operator::merge_panes(std::int64_t from, std::int64_t to, std::int64_t sign) {
+  for (auto it = panes_.lower_bound(from); it != panes_.end() && it->first < to; ++it) {
     for (const auto& [k, state] : it->second) {
-      auto [m, created] = merged.try_emplace(k, functions_.make());
-      functions_.merge(m->second, state);
+      auto g = running_.try_emplace(k, functions_.make()).first;
+      functions_.merge(g->second, state, sign);
+      // No rows left: forget the group, and with it any rounding left in its double sums.
+      if (g->second.rows == 0) running_.erase(g);
     }
   }
-  for (const auto& [k, state] : merged) {
-    if (state.rows <= 0) continue;
-    sql::row r;
-    r.reserve(keys_.size() + functions_.calls().size());
-    std::size_t next_expr = 0;
-    for (const window_key& wk : keys_) {
-      switch (wk.source) {
-        case window_key::kind::expr:
-          r.push_back(k[next_expr++]);
-          break;
-        case window_key::kind::window_start:
-          r.push_back(time_value(time_type_, start));
-          break;
-        case window_key::kind::window_end:
-          r.push_back(time_value(time_type_, end));
-          break;
-      }
+}
+
+void window_aggregate_operator::slide_running_to(std::int64_t start) {
+  if (run_hi_ <= start || run_lo_ > start) {
+    running_.clear();
+    run_lo_ = run_hi_ = start;
+  }
+  merge_panes(run_lo_, start, -1);
+  run_lo_ = start;
+  merge_panes(run_hi_, start + spec_.size_micros, 1);
+  run_hi_ = start + spec_.size_micros;
+}
+
+sql::row window_aggregate_operator::output_row(const sql::row& key, const group_state& state,
+                                               std::int64_t start) const {
+  sql::row r;
+  r.reserve(keys_.size() + functions_.calls().size());
+  std::size_t next_expr = 0;
+  for (const window_key& wk : keys_) {
+    switch (wk.source) {
+      case window_key::kind::expr:
+        r.push_back(key[next_expr++]);
+        break;
+      case window_key::kind::window_start:
+        r.push_back(time_value(time_type_, start));
+        break;
+      case window_key::kind::window_end:
+        r.push_back(time_value(time_type_, start + spec_.size_micros));
+        break;
     }
-    functions_.results(state, r);
-    out.push_back({std::move(r), 1});
+  }
+  functions_.results(state, r);
+  return r;
+}
+
+void window_aggregate_operator::fire(std::int64_t start, sql::change_batch& out) {
+  slide_running_to(start);
+  for (const auto& [k, state] : running_) {
+    if (state.rows > 0) out.push_back({output_row(k, state, start), 1});
   }
 }
 
 void window_aggregate_operator::drop_panes_before(std::int64_t start) {
+  if (run_lo_ < start) {
+    merge_panes(run_lo_, std::min(start, run_hi_), -1);
+    run_lo_ = start;
+    if (run_hi_ < run_lo_) run_hi_ = run_lo_;
+  }
   while (!panes_.empty() && panes_.begin()->first < start) {
     for (const auto& entry : panes_.begin()->second) dirty_.emplace(panes_.begin()->first, entry.first);
     panes_.erase(panes_.begin());

@@ -2,9 +2,10 @@
 //
 // Emits each window once, after the watermark reaches its end (window [s, e) is final when
 // watermark ≥ e), with weight +1; results are never retracted. Rows are not copied per window:
-// each row updates one pane of width gcd(size, slide), and a window's result merges its size/pane
-// panes when it fires, so a HOP with a small slide costs one state update per row like a TUMBLE.
-// Panes no unfired window needs are dropped. A row whose earliest window already fired is late: it
+// each row updates one pane of width gcd(size, slide). A running state holds the merge of the panes
+// of the next window to fire; sliding it takes the panes that leave back out (merge with weight −1)
+// and adds the panes that enter, so neither a row nor a fired window costs more when the slide is
+// small. Panes no unfired window needs are dropped. A row whose earliest window already fired is late: it
 // goes to the late-event callback. State: 'p' [pane start][group key] → accumulators, and 'm' → the
 // start of the first window not yet emitted.
 #pragma once
@@ -44,6 +45,10 @@ class window_aggregate_operator final : public stream_operator {
   // The first window start whose window contains the pane starting at `pane`.
   std::int64_t first_window_containing(std::int64_t pane) const;
   void fire(std::int64_t start, sql::change_batch& out);
+  // Makes running_ the merge of the panes in [start, start + size).
+  void slide_running_to(std::int64_t start);
+  void merge_panes(std::int64_t from, std::int64_t to, std::int64_t sign);
+  sql::row output_row(const sql::row& key, const group_state& state, std::int64_t start) const;
   void drop_panes_before(std::int64_t start);
 
   sql::window_spec spec_;
@@ -54,6 +59,9 @@ class window_aggregate_operator final : public stream_operator {
   diagnostics* diag_;
   std::int64_t pane_width_;
   std::map<std::int64_t, groups> panes_;
+  groups running_;  // the merge of the panes in [run_lo_, run_hi_); not stored (rebuilt from panes)
+  std::int64_t run_lo_ = no_watermark;
+  std::int64_t run_hi_ = no_watermark;
   std::int64_t next_start_ = no_watermark;  // windows starting before this have fired
   std::int64_t flushed_next_start_ = no_watermark;
   struct pane_key_less {
