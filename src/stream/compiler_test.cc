@@ -126,6 +126,46 @@ TEST_F(CompilerTest, TumblingCountFromJsonEventsEmitsWhenTheWatermarkPasses) {
   EXPECT_EQ(p->view().size(), 2u);
 }
 
+TEST_F(CompilerTest, IdlePartitionReleasesTheWindowOnTick) {
+  auto now = std::chrono::steady_clock::time_point{};
+  source_options options{0, std::chrono::milliseconds(500), [&] { return now; }};
+  auto compiled = compile(windowed_count("events", sql::window_kind::tumble, 10 * sec, 10 * sec), catalog,
+                          store.get(), options);
+  ASSERT_TRUE(compiled);
+  pipeline& p = **compiled;
+  std::vector<record> records = {{0, std::nullopt, R"({"ts": 1000, "k": "a"})"},
+                                 {1, std::nullopt, R"({"ts": 2000, "k": "a"})"}};
+  ASSERT_TRUE(p.ingest("events", records));
+  now += std::chrono::milliseconds(300);
+  records = {{0, std::nullopt, R"({"ts": 15000, "k": "a"})"}};
+  ASSERT_TRUE(p.ingest("events", records));
+  EXPECT_TRUE(p.view().snapshot().empty());  // partition 1 is at 2 s
+  ASSERT_TRUE(p.tick());
+  EXPECT_TRUE(p.view().snapshot().empty());
+  now += std::chrono::milliseconds(200);  // partition 1 silent for 500 ms: idle
+  ASSERT_TRUE(p.tick());
+  EXPECT_EQ(sorted_text(p.view().snapshot()),
+            std::vector<std::string>{"('1970-01-01 00:00:00', '1970-01-01 00:00:10', 'a', 2)"});
+  EXPECT_EQ(p.watermark("events"), 15 * sec);
+}
+
+TEST_F(CompilerTest, DataErrorInAViewGoesToDeadLettersAndTheViewGoesOn) {
+  sql::plan pr = unary(plan_kind::project, scan(rel("orders")), columns({{"q", data_type::bigint}}));
+  pr.exprs = {div(lit(I(100)), col(1))};
+  auto p = compile_ok(pr);
+  ASSERT_TRUE(p);
+  std::vector<dead_letter> dead;
+  p->diag().on_dead_letter = [&](const dead_letter& d) { dead.push_back(d); };
+  ingest(*p, "orders",
+         {{std::nullopt, R"({"id": 1, "customer_id": 0})"},
+          {std::nullopt, R"({"id": 2, "customer_id": 4})"},
+          {std::nullopt, R"({"id": "x"})"}});
+  EXPECT_EQ(sorted_text(p->view().snapshot()), std::vector<std::string>{"(25)"});
+  ASSERT_EQ(dead.size(), 2u);
+  EXPECT_EQ(dead[0].error, "invalid input syntax for type bigint: \"x\"");
+  EXPECT_EQ(dead[1].error, "division by zero");
+}
+
 TEST_F(CompilerTest, EnrichmentJoinStaysExactUnderCustomerUpdatesAndDeletes) {
   auto p = compile_ok(enrichment(sql::join_type::left));
   ASSERT_TRUE(p);
