@@ -21,6 +21,7 @@ void aggregate_operator::on_start(sql::change_batch& out) {
   if (!group_by_.empty()) return;
   auto [it, inserted] = groups_.try_emplace(sql::row{}, functions_.make());
   out.push_back({output_row(it->first, it->second), 1});
+  dirty_.insert(it->first);  // stored, so a restart finds the group its row in the view came from
 }
 
 void aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, sql::change_batch& out) {

@@ -84,6 +84,24 @@ TEST_F(AggregateTest, GlobalAggregateKeepsItsRowWhenEmpty) {
   EXPECT_EQ(batch_text(run({{{I(1)}, -1}})), (std::vector<std::string>{"+1(0)", "-1(1)"}));
 }
 
+TEST_F(AggregateTest, GlobalAggregateRestoredBeforeAnyInputKeepsItsGroup) {
+  auto store = make_memory_store();
+  auto make = [&] {
+    return std::make_unique<aggregate_operator>(
+        std::vector<sql::expr>{}, std::vector<sql::aggregate_call>{agg(aggregate_fn::count_star, {})},
+        state_prefix(1), &diag);
+  };
+  op = make();
+  sql::change_batch start;
+  op->on_start(start);
+  write_batch wb;
+  op->flush(wb);
+  ASSERT_TRUE(store->write(wb));
+  op = make();
+  ASSERT_TRUE(op->restore(*store));
+  EXPECT_EQ(batch_text(run({{{I(1)}, 1}})), (std::vector<std::string>{"+1(1)", "-1(0)"}));
+}
+
 TEST_F(AggregateTest, UnchangedResultEmitsNothing) {
   op = std::make_unique<aggregate_operator>(
       std::vector<sql::expr>{col(0)}, std::vector<sql::aggregate_call>{agg(aggregate_fn::max, {col(1)})},
