@@ -1,0 +1,41 @@
+// stream/aggregate.h — GROUP BY without windows, maintained under inserts and deletes.
+//
+// Output rows are the group keys, then the aggregate results. After each input batch every group the
+// batch touched emits at most −old, +new (nothing when the result did not change); a group whose
+// rows are all deleted emits −old and leaves the state. Without GROUP BY there is exactly one group
+// and it always has a row (count(*) = 0 on empty input), as in SQL. State: group key → serialized
+// accumulators under the operator's prefix, written for the touched groups at flush.
+#pragma once
+
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "sql/expr.h"
+#include "stream/accumulator.h"
+#include "stream/diagnostics.h"
+#include "stream/operator.h"
+
+namespace sluice::stream {
+
+class aggregate_operator final : public stream_operator {
+ public:
+  aggregate_operator(std::vector<sql::expr> group_by, std::vector<sql::aggregate_call> calls,
+                     std::string prefix, diagnostics* diag);
+  void on_start(sql::change_batch& out) override;
+  void on_changes(int port, sql::change_batch& in, sql::change_batch& out) override;
+  void flush(write_batch& batch) override;
+  result<void> restore(state_store& store) override;
+
+ private:
+  sql::row output_row(const sql::row& key, const group_state& state) const;
+
+  std::vector<sql::expr> group_by_;
+  aggregate_functions functions_;
+  std::string prefix_;
+  diagnostics* diag_;
+  std::unordered_map<sql::row, group_state, sql::row_hash, sql::row_equal> groups_;
+  std::unordered_set<sql::row, sql::row_hash, sql::row_equal> dirty_;
+};
+
+}  // namespace sluice::stream

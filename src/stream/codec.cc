@@ -1,0 +1,211 @@
+#include "stream/codec.h"
+
+#include <bit>
+#include <cstring>
+
+namespace sluice::stream {
+namespace {
+
+// Tags order values of different types; NULL last. bigint and double share the numeric order only
+// within one type, which is all a column needs.
+enum tag : std::uint8_t {
+  tag_false = 0x10,
+  tag_true = 0x11,
+  tag_bigint = 0x20,
+  tag_double = 0x21,
+  tag_text = 0x30,
+  tag_timestamp = 0x40,
+  tag_timestamptz = 0x41,
+  tag_date = 0x42,
+  tag_interval = 0x50,
+  tag_jsonb = 0x60,
+  tag_row_end = 0x01,  // below every value tag so a shorter row sorts first
+  tag_null = 0xfe,
+};
+
+constexpr std::uint64_t sign_bit = 1ULL << 63;
+
+}  // namespace
+
+void append_u8(std::string& out, std::uint8_t b) { out.push_back(static_cast<char>(b)); }
+
+void append_i64(std::string& out, std::int64_t v) {
+  std::uint64_t u = static_cast<std::uint64_t>(v) ^ sign_bit;
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((u >> shift) & 0xff));
+}
+
+void append_double(std::string& out, double d) {
+  std::uint64_t u = std::bit_cast<std::uint64_t>(d);
+  u = (u & sign_bit) ? ~u : (u | sign_bit);
+  append_i64(out, static_cast<std::int64_t>(u ^ sign_bit));
+}
+
+void append_string(std::string& out, std::string_view s) {
+  for (char c : s) {
+    out.push_back(c);
+    if (c == '\0') out.push_back('\xff');
+  }
+  out.push_back('\0');
+  out.push_back('\x01');
+}
+
+void append_value(std::string& out, const sql::value& v) {
+  using sql::data_type;
+  switch (v.type()) {
+    case data_type::unknown:
+      return append_u8(out, tag_null);
+    case data_type::boolean:
+      return append_u8(out, v.as_bool() ? tag_true : tag_false);
+    case data_type::bigint:
+      append_u8(out, tag_bigint);
+      return append_i64(out, v.as_bigint());
+    case data_type::double_precision:
+      append_u8(out, tag_double);
+      return append_double(out, v.as_double());
+    case data_type::text:
+      append_u8(out, tag_text);
+      return append_string(out, v.as_text());
+    case data_type::jsonb:
+      append_u8(out, tag_jsonb);
+      return append_string(out, v.as_text());
+    case data_type::timestamp:
+    case data_type::timestamptz:
+      append_u8(out, v.type() == data_type::timestamp ? tag_timestamp : tag_timestamptz);
+      return append_i64(out, v.as_micros());
+    case data_type::date:
+      append_u8(out, tag_date);
+      return append_i64(out, v.as_date());
+    case data_type::interval: {
+      sql::interval iv = v.as_interval();
+      append_u8(out, tag_interval);
+      append_i64(out, iv.approximate_micros());
+      append_i64(out, iv.months);
+      append_i64(out, iv.days);
+      return append_i64(out, iv.micros);
+    }
+  }
+}
+
+void append_row(std::string& out, const sql::row& r) {
+  for (const sql::value& v : r) append_value(out, v);
+  append_u8(out, tag_row_end);
+}
+
+std::string encode_row(const sql::row& r) {
+  std::string out;
+  out.reserve(r.size() * 10 + 1);
+  append_row(out, r);
+  return out;
+}
+
+bool decoder::read_u8(std::uint8_t& b) {
+  if (in_.empty()) return false;
+  b = static_cast<std::uint8_t>(in_.front());
+  in_.remove_prefix(1);
+  return true;
+}
+
+bool decoder::read_i64(std::int64_t& v) {
+  if (in_.size() < 8) return false;
+  std::uint64_t u = 0;
+  for (int i = 0; i < 8; ++i) u = (u << 8) | static_cast<std::uint8_t>(in_[static_cast<std::size_t>(i)]);
+  in_.remove_prefix(8);
+  v = static_cast<std::int64_t>(u ^ sign_bit);
+  return true;
+}
+
+bool decoder::read_double(double& d) {
+  std::int64_t i = 0;
+  if (!read_i64(i)) return false;
+  std::uint64_t u = static_cast<std::uint64_t>(i) ^ sign_bit;
+  u = (u & sign_bit) ? (u & ~sign_bit) : ~u;
+  d = std::bit_cast<double>(u);
+  return true;
+}
+
+bool decoder::read_string(std::string& s) {
+  s.clear();
+  for (std::size_t i = 0; i + 1 < in_.size(); ++i) {
+    if (in_[i] != '\0') {
+      s.push_back(in_[i]);
+    } else if (in_[i + 1] == '\xff') {
+      s.push_back('\0');
+      ++i;
+    } else if (in_[i + 1] == '\x01') {
+      in_.remove_prefix(i + 2);
+      return true;
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
+bool decoder::read_value(sql::value& v) {
+  std::uint8_t t = 0;
+  if (!read_u8(t)) return false;
+  std::int64_t i = 0;
+  double d = 0;
+  std::string s;
+  switch (t) {
+    case tag_null:
+      v = sql::value();
+      return true;
+    case tag_false:
+    case tag_true:
+      v = sql::value::boolean(t == tag_true);
+      return true;
+    case tag_bigint:
+      if (!read_i64(i)) return false;
+      v = sql::value::bigint(i);
+      return true;
+    case tag_double:
+      if (!read_double(d)) return false;
+      v = sql::value::double_precision(d);
+      return true;
+    case tag_text:
+    case tag_jsonb:
+      if (!read_string(s)) return false;
+      v = t == tag_text ? sql::value::text(std::move(s)) : sql::value::jsonb(std::move(s));
+      return true;
+    case tag_timestamp:
+    case tag_timestamptz:
+      if (!read_i64(i)) return false;
+      v = t == tag_timestamp ? sql::value::timestamp(i) : sql::value::timestamptz(i);
+      return true;
+    case tag_date:
+      if (!read_i64(i)) return false;
+      v = sql::value::date(static_cast<std::int32_t>(i));
+      return true;
+    case tag_interval: {
+      std::int64_t approx = 0, months = 0, days = 0, micros = 0;
+      if (!read_i64(approx) || !read_i64(months) || !read_i64(days) || !read_i64(micros)) return false;
+      v = sql::value::interval_of(
+          {static_cast<std::int32_t>(months), static_cast<std::int32_t>(days), micros});
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+bool decoder::read_row(sql::row& r) {
+  r.clear();
+  while (!in_.empty()) {
+    if (static_cast<std::uint8_t>(in_.front()) == tag_row_end) {
+      in_.remove_prefix(1);
+      return true;
+    }
+    if (!read_value(r.emplace_back())) return false;
+  }
+  return false;
+}
+
+std::optional<sql::row> decode_row(std::string_view in) {
+  decoder d(in);
+  sql::row r;
+  if (!d.read_row(r)) return std::nullopt;
+  return r;
+}
+
+}  // namespace sluice::stream

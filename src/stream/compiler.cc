@@ -1,0 +1,243 @@
+#include "stream/compiler.h"
+
+#include <fmt/format.h>
+
+#include "stream/aggregate.h"
+#include "stream/distinct.h"
+#include "stream/filter.h"
+#include "stream/join.h"
+#include "stream/project.h"
+#include "stream/values.h"
+#include "stream/window_aggregate.h"
+#include "stream/window_assign.h"
+
+namespace sluice::stream {
+namespace {
+
+using sql::plan;
+using sql::plan_kind;
+
+tl::unexpected<sql::sql_error> not_supported(std::string message) {
+  return sql::sql_fail(sql::sqlstate::feature_not_supported, std::move(message));
+}
+
+// True when `e` reads a column index >= `first`.
+bool reads_from(const sql::expr& e, int first) {
+  if (e.kind == sql::expr_kind::column && e.column >= first) return true;
+  for (const sql::expr& a : e.args) {
+    if (reads_from(a, first)) return true;
+  }
+  return false;
+}
+
+bool is_windowed_aggregate(const plan& p) {
+  if (p.kind != plan_kind::aggregate || p.inputs[0].kind != plan_kind::window) return false;
+  int width = static_cast<int>(p.inputs[0].inputs[0].output.size());
+  for (const sql::expr& e : p.group_by) {
+    if (e.kind == sql::expr_kind::column && e.column >= width) return true;
+  }
+  return false;
+}
+
+class compiler {
+ public:
+  compiler(const sql::catalog_reader& catalog, pipeline* out, const source_options& options)
+      : catalog_(catalog), out_(out), options_(options) {}
+
+  // Builds `p`, whose output goes to node `consumer` (-1: the view) on `port`.
+  sql::sql_result<void> build(const plan& p, int consumer, int port) {
+    switch (p.kind) {
+      case plan_kind::scan:
+        return scan(p, consumer, port);
+      case plan_kind::values:
+        node(std::make_unique<values_operator>(p.rows), consumer, port);
+        return {};
+      case plan_kind::filter:
+        return unary(p, std::make_unique<filter_operator>(p.predicate, &out_->diag()), consumer, port);
+      case plan_kind::project:
+        return unary(p, std::make_unique<project_operator>(p.exprs, &out_->diag()), consumer, port);
+      case plan_kind::window:
+        return window(p, consumer, port);
+      case plan_kind::aggregate:
+        if (is_windowed_aggregate(p)) return windowed_aggregate(p, consumer, port);
+        return unary(p,
+                     std::make_unique<aggregate_operator>(p.group_by, p.aggregates, prefix(), &out_->diag()),
+                     consumer, port);
+      case plan_kind::join:
+        return join(p, consumer, port);
+      case plan_kind::distinct:
+        return unary(p, std::make_unique<distinct_operator>(prefix()), consumer, port);
+      case plan_kind::sort:
+      case plan_kind::limit:
+        return not_supported(
+            "ORDER BY and LIMIT are not supported in materialized views (a view has no order)");
+    }
+    return not_supported("unknown plan node");
+  }
+
+ private:
+  // Operator state prefixes: the view is 0, sources from 0x8000, operators from 1.
+  std::string prefix() { return state_prefix(++operators_); }
+
+  int node(std::unique_ptr<stream_operator> op, int consumer, int port) {
+    return out_->add_node(std::move(op), consumer, port);
+  }
+
+  sql::sql_result<void> unary(const plan& p, std::unique_ptr<stream_operator> op, int consumer, int port) {
+    int id = node(std::move(op), consumer, port);
+    return build(p.inputs[0], id, 0);
+  }
+
+  sql::sql_result<void> scan(const plan& p, int consumer, int port) {
+    const sql::relation_info* info = catalog_.find(p.relation);
+    if (info == nullptr) {
+      return sql::sql_fail(sql::sqlstate::undefined_table,
+                           fmt::format("relation \"{}\" does not exist", p.relation));
+    }
+    if (info->kind != sql::relation_kind::source && info->kind != sql::relation_kind::table) {
+      return not_supported(
+          fmt::format("a view over \"{}\" (a view or sink) is not supported yet", p.relation));
+    }
+    int source = out_->find_source(info->name);
+    if (source < 0) {
+      auto reader = source_reader::make(*info, options_, state_prefix(0x8000 + sources_++), &out_->diag());
+      if (!reader) return tl::unexpected(reader.error());
+      source = out_->add_source(std::move(*reader));
+    }
+    out_->add_source_target(source, consumer, port);
+    return {};
+  }
+
+  sql::sql_result<void> check_window_time(const plan& w) {
+    std::optional<int> time = event_time_column(w.inputs[0], catalog_);
+    if (!time || *time != w.window.time_column) {
+      return not_supported(
+          "TUMBLE and HOP need an event-time column with a WATERMARK (declare WATERMARK FOR the column on "
+          "the "
+          "source)");
+    }
+    if (w.window.size_micros <= 0 || w.window.slide_micros <= 0) {
+      return sql::sql_fail(sql::sqlstate::invalid_parameter_value, "window size and slide must be positive");
+    }
+    return {};
+  }
+
+  sql::sql_result<void> window(const plan& p, int consumer, int port) {
+    SLUICE_RETURN_IF_ERROR(check_window_time(p));
+    sql::data_type type = p.output[p.output.size() - 1].type;
+    return unary(p, std::make_unique<window_assign_operator>(p.window, type, &out_->diag()), consumer, port);
+  }
+
+  sql::sql_result<void> windowed_aggregate(const plan& p, int consumer, int port) {
+    const plan& w = p.inputs[0];
+    SLUICE_RETURN_IF_ERROR(check_window_time(w));
+    int width = static_cast<int>(w.inputs[0].output.size());
+    std::vector<window_key> keys;
+    for (const sql::expr& e : p.group_by) {
+      window_key k;
+      if (e.kind == sql::expr_kind::column && e.column >= width) {
+        k.source = e.column == width ? window_key::kind::window_start : window_key::kind::window_end;
+      } else if (reads_from(e, width)) {
+        return not_supported("a group key computed from window_start or window_end is not supported");
+      } else {
+        k.e = e;
+      }
+      keys.push_back(std::move(k));
+    }
+    for (const sql::aggregate_call& call : p.aggregates) {
+      for (const sql::expr& a : call.args) {
+        if (reads_from(a, width)) return not_supported("an aggregate over window_start or window_end");
+      }
+    }
+    sql::data_type type = w.output[w.output.size() - 1].type;
+    auto op = std::make_unique<window_aggregate_operator>(w.window, type, std::move(keys), p.aggregates,
+                                                          prefix(), &out_->diag());
+    int id = node(std::move(op), consumer, port);
+    return build(w.inputs[0], id, 0);
+  }
+
+  sql::sql_result<void> join(const plan& p, int consumer, int port) {
+    if (p.join != sql::join_type::inner && p.join != sql::join_type::left) {
+      return not_supported("RIGHT and FULL joins are not supported in materialized views yet");
+    }
+    join_spec spec{p.join, p.left_keys, p.right_keys, p.residual, p.inputs[1].output.size()};
+    int id = node(std::make_unique<join_operator>(std::move(spec), prefix(), &out_->diag()), consumer, port);
+    SLUICE_RETURN_IF_ERROR(build(p.inputs[0], id, 0));
+    return build(p.inputs[1], id, 1);
+  }
+
+  const sql::catalog_reader& catalog_;
+  pipeline* out_;
+  source_options options_;
+  int operators_ = 0;
+  int sources_ = 0;
+};
+
+}  // namespace
+
+std::optional<int> event_time_column(const plan& p, const sql::catalog_reader& catalog) {
+  switch (p.kind) {
+    case plan_kind::scan: {
+      const sql::relation_info* info = catalog.find(p.relation);
+      if (info == nullptr || !info->watermark) return std::nullopt;
+      return info->watermark->column;
+    }
+    case plan_kind::filter:
+    case plan_kind::distinct:
+    case plan_kind::window:
+      return event_time_column(p.inputs[0], catalog);
+    case plan_kind::project: {
+      std::optional<int> in = event_time_column(p.inputs[0], catalog);
+      for (std::size_t i = 0; in && i < p.exprs.size(); ++i) {
+        if (p.exprs[i].kind == sql::expr_kind::column && p.exprs[i].column == *in) return static_cast<int>(i);
+      }
+      return std::nullopt;
+    }
+    case plan_kind::aggregate: {
+      if (!is_windowed_aggregate(p)) return std::nullopt;
+      // Emitted rows carry their window's end (or start): later windows come after the watermark.
+      int width = static_cast<int>(p.inputs[0].inputs[0].output.size());
+      std::optional<int> found;
+      for (std::size_t i = 0; i < p.group_by.size(); ++i) {
+        const sql::expr& e = p.group_by[i];
+        if (e.kind != sql::expr_kind::column || e.column < width) continue;
+        if (e.column == width + 1 || !found) found = static_cast<int>(i);
+      }
+      return found;
+    }
+    case plan_kind::join: {
+      if (auto left = event_time_column(p.inputs[0], catalog)) return left;
+      auto right = event_time_column(p.inputs[1], catalog);
+      if (right) return static_cast<int>(p.inputs[0].output.size()) + *right;
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+std::vector<int> view_key_columns(const plan& p, const sql::catalog_reader& catalog) {
+  std::vector<int> out;
+  if (p.kind == plan_kind::aggregate) {
+    for (std::size_t i = 0; i < p.group_by.size(); ++i) out.push_back(static_cast<int>(i));
+  } else if (p.kind == plan_kind::scan) {
+    if (const sql::relation_info* info = catalog.find(p.relation)) out = info->primary_key;
+  } else if (p.kind == plan_kind::filter) {
+    out = view_key_columns(p.inputs[0], catalog);
+  }
+  return out;
+}
+
+sql::sql_result<std::unique_ptr<pipeline>> compile(const sql::plan& plan, const sql::catalog_reader& catalog,
+                                                   state_store* store, const source_options& options,
+                                                   bool resume) {
+  auto out = std::make_unique<pipeline>(store, plan.output);
+  compiler c(catalog, out.get(), options);
+  SLUICE_RETURN_IF_ERROR(c.build(plan, -1, 0));
+  if (auto started = resume ? out->restore() : out->start(); !started) {
+    return sql::sql_fail(sql::sqlstate::internal_error, started.error().describe());
+  }
+  return out;
+}
+
+}  // namespace sluice::stream

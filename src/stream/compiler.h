@@ -1,0 +1,39 @@
+// stream/compiler.h — sql::plan to a running pipeline that keeps a view equal to the plan's result.
+//
+// scan → a source reader (one per relation; a relation scanned twice feeds both scans), filter,
+// project, window (TUMBLE/HOP rows), aggregate (incremental, with retractions), join (inner and left
+// outer on the plan's equality keys), distinct, values. An aggregate grouping by the window_start or
+// window_end of a window node becomes one windowed aggregate over the window's input (panes; emitted
+// when the watermark passes the window's end). Refused with SQLSTATE 0A000: ORDER BY / LIMIT in a
+// view, RIGHT and FULL joins, a window over a column that carries no watermark (it would never
+// fire), and window aggregates whose arguments use window_start/window_end.
+//
+// The event-time column is tracked through operators (event_time_column) so windows can be checked
+// against the source's WATERMARK column; watermarks flow along every edge regardless.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "sql/catalog.h"
+#include "sql/error.h"
+#include "sql/plan.h"
+#include "stream/pipeline.h"
+
+namespace sluice::stream {
+
+// `store` must outlive the pipeline. The pipeline is started (on_start run, state committed), or with
+// `resume`, continues from the state the store holds for the same plan (after a restart).
+sql::sql_result<std::unique_ptr<pipeline>> compile(const sql::plan& plan, const sql::catalog_reader& catalog,
+                                                   state_store* store, const source_options& options = {},
+                                                   bool resume = false);
+
+// The columns that identify a row of the view, for the JSON sink's record key: the group keys of an
+// aggregate, a table's primary key, or empty (the whole row) when the plan has no key.
+std::vector<int> view_key_columns(const sql::plan& plan, const sql::catalog_reader& catalog);
+
+// The output column of `plan` that carries event time with a watermark, if any.
+std::optional<int> event_time_column(const sql::plan& plan, const sql::catalog_reader& catalog);
+
+}  // namespace sluice::stream

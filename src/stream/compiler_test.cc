@@ -1,0 +1,223 @@
+// Plans compiled into pipelines and driven end to end with JSON records.
+#include "stream/compiler.h"
+
+#include <gtest/gtest.h>
+
+#include "stream/test_util.h"
+
+namespace sluice::stream {
+namespace {
+
+using namespace testing;
+using sql::data_type;
+using sql::plan_kind;
+
+class CompilerTest : public ::testing::Test {
+ protected:
+  CompilerTest() {
+    sql::relation_info events;
+    events.name = "events";
+    events.columns =
+        columns({{"ts", data_type::timestamp}, {"k", data_type::text}, {"n", data_type::bigint}});
+    events.watermark = sql::watermark_spec{0, 0};
+    catalog.add(events);
+    sql::relation_info plain = events;
+    plain.name = "plain";
+    plain.watermark.reset();
+    catalog.add(plain);
+    sql::relation_info orders;
+    orders.name = "orders";
+    orders.columns = columns({{"id", data_type::bigint}, {"customer_id", data_type::bigint}});
+    catalog.add(orders);
+    sql::relation_info customers;
+    customers.name = "customers";
+    customers.kind = sql::relation_kind::table;
+    customers.columns = columns({{"id", data_type::bigint}, {"name", data_type::text}});
+    customers.primary_key = {0};
+    catalog.add(customers);
+  }
+
+  const sql::relation_info& rel(const char* name) { return *catalog.find(name); }
+
+  // SELECT window_start, window_end, k, count(*) FROM <window over rel> GROUP BY 1, 2, 3
+  sql::plan windowed_count(const char* relation, sql::window_kind kind, std::int64_t size,
+                           std::int64_t slide) {
+    sql::schema wout =
+        concat(rel(relation).columns,
+               columns({{"window_start", data_type::timestamp}, {"window_end", data_type::timestamp}}));
+    sql::plan w = unary(plan_kind::window, scan(rel(relation)), wout);
+    w.window = {kind, 0, size, slide, 0};
+    sql::plan a = unary(plan_kind::aggregate, std::move(w),
+                        columns({{"window_start", data_type::timestamp},
+                                 {"window_end", data_type::timestamp},
+                                 {"k", data_type::text},
+                                 {"count", data_type::bigint}}));
+    a.group_by = {col(3, data_type::timestamp), col(4, data_type::timestamp), col(1, data_type::text)};
+    a.aggregates = {agg(sql::aggregate_fn::count_star, {})};
+    return a;
+  }
+
+  sql::plan enrichment(sql::join_type type) {
+    sql::plan j;
+    j.kind = plan_kind::join;
+    j.join = type;
+    j.inputs = {scan(rel("orders")), scan(rel("customers"))};
+    j.output = concat(rel("orders").columns, rel("customers").columns);
+    j.left_keys = {col(1)};
+    j.right_keys = {col(0)};
+    return j;
+  }
+
+  std::unique_ptr<pipeline> compile_ok(const sql::plan& p) {
+    auto compiled = compile(p, catalog, store.get());
+    EXPECT_TRUE(compiled) << (compiled ? "" : compiled.error().message);
+    return compiled ? std::move(*compiled) : nullptr;
+  }
+
+  static void ingest(pipeline& p, const char* relation,
+                     std::vector<std::pair<std::optional<std::string>, std::optional<std::string>>> kv) {
+    std::vector<record> records;
+    for (auto& [k, v] : kv) {
+      record r;
+      if (k) r.key = *k;
+      if (v) r.value = *v;
+      records.push_back(r);
+    }
+    ASSERT_TRUE(p.ingest(relation, records));
+  }
+
+  test_catalog catalog;
+  std::unique_ptr<state_store> store = make_memory_store();
+};
+
+TEST_F(CompilerTest, OrderByAndLimitAreRefusedInViews) {
+  sql::plan s = unary(plan_kind::sort, scan(rel("events")), rel("events").columns);
+  auto r = compile(s, catalog, store.get());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, sql::sqlstate::feature_not_supported);
+  sql::plan l = unary(plan_kind::limit, scan(rel("events")), rel("events").columns);
+  EXPECT_EQ(compile(l, catalog, store.get()).error().code, sql::sqlstate::feature_not_supported);
+}
+
+TEST_F(CompilerTest, RightJoinAndWindowWithoutWatermarkAreRefused) {
+  EXPECT_EQ(compile(enrichment(sql::join_type::right), catalog, store.get()).error().code, "0A000");
+  auto r =
+      compile(windowed_count("plain", sql::window_kind::tumble, 10 * sec, 10 * sec), catalog, store.get());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("WATERMARK"), std::string::npos);
+}
+
+TEST_F(CompilerTest, TumblingCountFromJsonEventsEmitsWhenTheWatermarkPasses) {
+  auto p = compile_ok(windowed_count("events", sql::window_kind::tumble, 10 * sec, 10 * sec));
+  ASSERT_TRUE(p);
+  std::vector<late_event> late;
+  p->diag().on_late_event = [&](const late_event& e) { late.push_back(e); };
+  ingest(*p, "events",
+         {{std::nullopt, R"({"ts": 1000, "k": "a"})"},
+          {std::nullopt, R"({"ts": 2000, "k": "a"})"},
+          {std::nullopt, R"({"ts": 9999, "k": "b"})"}});
+  EXPECT_TRUE(p->view().snapshot().empty());
+  ingest(*p, "events", {{std::nullopt, R"({"ts": 10000, "k": "a"})"}});
+  EXPECT_EQ(sorted_text(p->view().snapshot()),
+            (std::vector<std::string>{"('1970-01-01 00:00:00', '1970-01-01 00:00:10', 'a', 2)",
+                                      "('1970-01-01 00:00:00', '1970-01-01 00:00:10', 'b', 1)"}));
+  ingest(*p, "events", {{std::nullopt, R"({"ts": 3000, "k": "a"})"}});
+  EXPECT_EQ(late.size(), 1u);
+  EXPECT_EQ(p->view().size(), 2u);
+}
+
+TEST_F(CompilerTest, IdlePartitionReleasesTheWindowOnTick) {
+  auto now = std::chrono::steady_clock::time_point{};
+  source_options options{0, std::chrono::milliseconds(500), [&] { return now; }};
+  auto compiled = compile(windowed_count("events", sql::window_kind::tumble, 10 * sec, 10 * sec), catalog,
+                          store.get(), options);
+  ASSERT_TRUE(compiled);
+  pipeline& p = **compiled;
+  std::vector<record> records = {{0, std::nullopt, R"({"ts": 1000, "k": "a"})"},
+                                 {1, std::nullopt, R"({"ts": 2000, "k": "a"})"}};
+  ASSERT_TRUE(p.ingest("events", records));
+  now += std::chrono::milliseconds(300);
+  records = {{0, std::nullopt, R"({"ts": 15000, "k": "a"})"}};
+  ASSERT_TRUE(p.ingest("events", records));
+  EXPECT_TRUE(p.view().snapshot().empty());  // partition 1 is at 2 s
+  ASSERT_TRUE(p.tick());
+  EXPECT_TRUE(p.view().snapshot().empty());
+  now += std::chrono::milliseconds(200);  // partition 1 silent for 500 ms: idle
+  ASSERT_TRUE(p.tick());
+  EXPECT_EQ(sorted_text(p.view().snapshot()),
+            std::vector<std::string>{"('1970-01-01 00:00:00', '1970-01-01 00:00:10', 'a', 2)"});
+  EXPECT_EQ(p.watermark("events"), 15 * sec);
+}
+
+TEST_F(CompilerTest, DataErrorInAViewGoesToDeadLettersAndTheViewGoesOn) {
+  sql::plan pr = unary(plan_kind::project, scan(rel("orders")), columns({{"q", data_type::bigint}}));
+  pr.exprs = {div(lit(I(100)), col(1))};
+  auto p = compile_ok(pr);
+  ASSERT_TRUE(p);
+  std::vector<dead_letter> dead;
+  p->diag().on_dead_letter = [&](const dead_letter& d) { dead.push_back(d); };
+  ingest(*p, "orders",
+         {{std::nullopt, R"({"id": 1, "customer_id": 0})"},
+          {std::nullopt, R"({"id": 2, "customer_id": 4})"},
+          {std::nullopt, R"({"id": "x"})"}});
+  EXPECT_EQ(sorted_text(p->view().snapshot()), std::vector<std::string>{"(25)"});
+  ASSERT_EQ(dead.size(), 2u);
+  EXPECT_EQ(dead[0].error, "invalid input syntax for type bigint: \"x\"");
+  EXPECT_EQ(dead[1].error, "division by zero");
+}
+
+TEST_F(CompilerTest, EnrichmentJoinStaysExactUnderCustomerUpdatesAndDeletes) {
+  auto p = compile_ok(enrichment(sql::join_type::left));
+  ASSERT_TRUE(p);
+  ingest(*p, "customers", {{"1", R"({"id": 1, "name": "ann"})"}});
+  ingest(*p, "orders",
+         {{std::nullopt, R"({"id": 100, "customer_id": 1})"},
+          {std::nullopt, R"({"id": 101, "customer_id": 2})"}});
+  EXPECT_EQ(sorted_text(p->view().snapshot()),
+            (std::vector<std::string>{"(100, 1, 1, 'ann')", "(101, 2, NULL, NULL)"}));
+  ingest(*p, "customers", {{"1", R"({"id": 1, "name": "anne"})"}, {"2", R"({"id": 2, "name": "bo"})"}});
+  EXPECT_EQ(sorted_text(p->view().snapshot()),
+            (std::vector<std::string>{"(100, 1, 1, 'anne')", "(101, 2, 2, 'bo')"}));
+  ingest(*p, "customers", {{"1", std::nullopt}});
+  EXPECT_EQ(sorted_text(p->view().snapshot()),
+            (std::vector<std::string>{"(100, 1, NULL, NULL)", "(101, 2, 2, 'bo')"}));
+  // The store holds the view as of the last batch boundary.
+  view_sink restored(p->view().schema(), state_prefix(0));
+  ASSERT_TRUE(restored.restore(*store));
+  EXPECT_EQ(sorted_text(restored.snapshot()), sorted_text(p->view().snapshot()));
+}
+
+TEST_F(CompilerTest, SelfJoinFeedsBothScans) {
+  sql::plan j;
+  j.kind = plan_kind::join;
+  j.inputs = {scan(rel("orders")), scan(rel("orders"))};
+  j.output = concat(rel("orders").columns, rel("orders").columns);
+  j.left_keys = {col(1)};
+  j.right_keys = {col(1)};
+  auto p = compile_ok(j);
+  ASSERT_TRUE(p);
+  ingest(
+      *p, "orders",
+      {{std::nullopt, R"({"id": 1, "customer_id": 5})"}, {std::nullopt, R"({"id": 2, "customer_id": 5})"}});
+  EXPECT_EQ(p->view().size(), 4u);
+}
+
+TEST_F(CompilerTest, EventTimeColumnIsTrackedThroughProjections) {
+  sql::plan pr = unary(plan_kind::project, scan(rel("events")),
+                       columns({{"k", data_type::text}, {"t", data_type::timestamp}}));
+  pr.exprs = {col(1, data_type::text), col(0, data_type::timestamp)};
+  EXPECT_EQ(event_time_column(pr, catalog), 1);
+  EXPECT_EQ(event_time_column(windowed_count("events", sql::window_kind::hop, 10 * sec, 5 * sec), catalog),
+            1);
+  EXPECT_FALSE(event_time_column(scan(rel("plain")), catalog));
+}
+
+TEST_F(CompilerTest, ViewKeysAreGroupKeysOrPrimaryKeys) {
+  EXPECT_EQ(view_key_columns(windowed_count("events", sql::window_kind::tumble, sec, sec), catalog),
+            (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(view_key_columns(scan(rel("customers")), catalog), std::vector<int>{0});
+  EXPECT_TRUE(view_key_columns(enrichment(sql::join_type::inner), catalog).empty());
+}
+
+}  // namespace
+}  // namespace sluice::stream

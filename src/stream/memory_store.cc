@@ -1,0 +1,69 @@
+// stream/memory_store.cc — the in-memory state_store for unit tests: a std::map with memcmp order.
+#include <map>
+
+#include "stream/state_store.h"
+
+namespace sluice::stream {
+
+result<void> state_store::scan_prefix(std::string_view prefix, const scan_fn& fn) {
+  return scan(prefix, prefix_end(prefix), fn);
+}
+
+std::string prefix_end(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  return end;
+}
+
+std::string state_prefix(int operator_id) {
+  std::string p;
+  p.push_back(static_cast<char>((operator_id >> 8) & 0xff));
+  p.push_back(static_cast<char>(operator_id & 0xff));
+  return p;
+}
+
+namespace {
+
+class memory_store final : public state_store {
+ public:
+  result<std::optional<std::string>> get(std::string_view key) override {
+    auto it = map_.find(key);
+    if (it == map_.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+  result<void> put(std::string_view key, std::string_view value) override {
+    map_.insert_or_assign(std::string(key), std::string(value));
+    return {};
+  }
+  result<void> erase(std::string_view key) override {
+    if (auto it = map_.find(key); it != map_.end()) map_.erase(it);
+    return {};
+  }
+  result<void> scan(std::string_view begin, std::string_view end, const scan_fn& fn) override {
+    for (auto it = map_.lower_bound(begin); it != map_.end(); ++it) {
+      if (!end.empty() && std::string_view(it->first) >= end) break;
+      if (!fn(it->first, it->second)) break;
+    }
+    return {};
+  }
+  result<void> write(const write_batch& batch) override {
+    for (const auto& op : batch.ops()) {
+      if (op.value) {
+        map_.insert_or_assign(op.key, *op.value);
+      } else {
+        map_.erase(op.key);
+      }
+    }
+    return {};
+  }
+
+ private:
+  std::map<std::string, std::string, std::less<>> map_;
+};
+
+}  // namespace
+
+std::unique_ptr<state_store> make_memory_store() { return std::make_unique<memory_store>(); }
+
+}  // namespace sluice::stream

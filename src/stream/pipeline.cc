@@ -1,0 +1,145 @@
+#include "stream/pipeline.h"
+
+#include <algorithm>
+
+namespace sluice::stream {
+
+pipeline::pipeline(state_store* store, sql::schema view_schema)
+    : store_(store), view_(std::move(view_schema), state_prefix(0)) {}
+
+int pipeline::add_node(std::unique_ptr<stream_operator> op, int consumer, int port) {
+  node_state n;
+  n.input_watermarks.assign(static_cast<std::size_t>(op->input_count()), no_watermark);
+  n.op = std::move(op);
+  n.consumer = consumer;
+  n.port = port;
+  nodes_.push_back(std::move(n));
+  return static_cast<int>(nodes_.size() - 1);
+}
+
+int pipeline::add_source(std::unique_ptr<source_reader> reader) {
+  sources_.push_back({std::move(reader), {}, no_watermark});
+  return static_cast<int>(sources_.size() - 1);
+}
+
+int pipeline::find_source(std::string_view relation) const {
+  for (std::size_t i = 0; i < sources_.size(); ++i) {
+    if (sources_[i].reader->relation() == relation) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void pipeline::add_source_target(int source, int node, int port) {
+  sources_[static_cast<std::size_t>(source)].targets.emplace_back(node, port);
+}
+
+pipeline::source_state* pipeline::lookup(std::string_view relation) {
+  int i = find_source(relation);
+  return i < 0 ? nullptr : &sources_[static_cast<std::size_t>(i)];
+}
+
+std::int64_t pipeline::watermark(std::string_view relation) const {
+  int i = find_source(relation);
+  return i < 0 ? no_watermark : sources_[static_cast<std::size_t>(i)].watermark;
+}
+
+result<void> pipeline::start() {
+  // Consumers first (the compiler gives them smaller ids), so a global aggregate has emitted its
+  // empty-input row before constant rows (VALUES) below it arrive as changes.
+  for (node_state& n : nodes_) {
+    sql::change_batch out;
+    n.op->on_start(out);
+    if (!out.empty()) deliver(n.consumer, n.port, out);
+  }
+  // A table has no event time: it never holds back what it is joined with.
+  for (source_state& s : sources_) {
+    sql::change_batch none;
+    if (s.reader->is_table()) dispatch(s, none, end_of_time);
+  }
+  return commit();
+}
+
+result<void> pipeline::restore() {
+  for (source_state& s : sources_) SLUICE_RETURN_IF_ERROR(s.reader->restore(*store_));
+  for (node_state& n : nodes_) SLUICE_RETURN_IF_ERROR(n.op->restore(*store_));
+  SLUICE_RETURN_IF_ERROR(view_.restore(*store_));
+  sql::change_batch none;
+  for (source_state& s : sources_) {
+    if (s.reader->is_table()) dispatch(s, none, end_of_time);
+  }
+  return commit();
+}
+
+void pipeline::deliver(int id, int port, sql::change_batch& batch) {
+  if (id < 0) return view_.apply(batch);
+  node_state& n = nodes_[static_cast<std::size_t>(id)];
+  sql::change_batch out;
+  n.op->on_changes(port, batch, out);
+  if (!out.empty()) deliver(n.consumer, n.port, out);
+}
+
+void pipeline::advance(int id, int port, std::int64_t watermark) {
+  if (id < 0) return;
+  node_state& n = nodes_[static_cast<std::size_t>(id)];
+  auto& input = n.input_watermarks[static_cast<std::size_t>(port)];
+  input = std::max(input, watermark);
+  std::int64_t low = *std::min_element(n.input_watermarks.begin(), n.input_watermarks.end());
+  if (low <= n.watermark) return;
+  n.watermark = low;
+  sql::change_batch out;
+  n.op->on_watermark(low, out);
+  if (!out.empty()) deliver(n.consumer, n.port, out);
+  advance(n.consumer, n.port, low);
+}
+
+void pipeline::dispatch(source_state& s, sql::change_batch& batch, std::int64_t watermark) {
+  if (!batch.empty()) {
+    for (std::size_t i = 0; i < s.targets.size(); ++i) {
+      // The last target takes the batch itself; earlier ones (self-joins) get copies.
+      sql::change_batch copy;
+      if (i + 1 < s.targets.size()) copy = batch;
+      deliver(s.targets[i].first, s.targets[i].second, i + 1 < s.targets.size() ? copy : batch);
+    }
+  }
+  if (watermark > s.watermark) {
+    s.watermark = watermark;
+    for (auto [id, port] : s.targets) advance(id, port, watermark);
+  }
+}
+
+result<void> pipeline::ingest(std::string_view relation, std::span<const record> records) {
+  source_state* s = lookup(relation);
+  if (s == nullptr) return {};
+  sql::change_batch batch;
+  s->reader->ingest(records, batch);
+  dispatch(*s, batch, s->reader->advance_watermark());
+  return commit();
+}
+
+result<void> pipeline::tick() {
+  for (source_state& s : sources_) {
+    sql::change_batch none;
+    dispatch(s, none, s.reader->advance_watermark());
+  }
+  return commit();
+}
+
+result<void> pipeline::inject(std::string_view relation, sql::change_batch batch, std::int64_t watermark) {
+  source_state* s = lookup(relation);
+  if (s == nullptr) return fail(errc::not_found, "no source " + std::string(relation));
+  if (s->reader->is_table() && watermark == no_watermark) watermark = end_of_time;
+  dispatch(*s, batch, watermark);
+  return commit();
+}
+
+result<void> pipeline::commit() {
+  for (source_state& s : sources_) s.reader->flush(pending_);
+  for (node_state& n : nodes_) n.op->flush(pending_);
+  view_.flush(pending_);
+  if (pending_.empty()) return {};
+  auto written = store_->write(pending_);
+  pending_.clear();
+  return written;
+}
+
+}  // namespace sluice::stream

@@ -1,0 +1,82 @@
+// stream/pipeline.h — one compiled dataflow: sources → operators → the view, and how it is driven.
+//
+// The engine calls ingest() with records of one relation; the pipeline decodes them, pushes the
+// changes through the operators to the view, advances watermarks (each operator sees the minimum
+// over its inputs; an operator's emitted changes reach its consumer before the watermark that
+// completed them), and commits every operator's state to the store in one write batch. So the store
+// always holds the state at a batch boundary. A pipeline is driven by one thread; only
+// view().snapshot() may be called concurrently.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stream/diagnostics.h"
+#include "stream/operator.h"
+#include "stream/source.h"
+#include "stream/view.h"
+
+namespace sluice::stream {
+
+class pipeline {
+ public:
+  pipeline(state_store* store, sql::schema view_schema);
+  // Operators point at diag_: a pipeline stays where it was built.
+  pipeline(const pipeline&) = delete;
+  pipeline& operator=(const pipeline&) = delete;
+
+  // Decodes and processes `records` of `relation`, then commits. Unknown relations are ignored.
+  result<void> ingest(std::string_view relation, std::span<const record> records);
+  // Re-evaluates every source's watermark (a partition may have gone idle) and commits.
+  result<void> tick();
+  // For tests and benchmarks: changes and a watermark for `relation`, bypassing decoding.
+  result<void> inject(std::string_view relation, sql::change_batch batch,
+                      std::int64_t watermark = no_watermark);
+
+  view_sink& view() { return view_; }
+  diagnostics& diag() { return diag_; }
+  std::int64_t watermark(std::string_view relation) const;
+
+  // Construction, used by the compiler. Node ids are dense from 0; -1 is the view.
+  int add_node(std::unique_ptr<stream_operator> op, int consumer, int port);
+  int add_source(std::unique_ptr<source_reader> reader);
+  int find_source(std::string_view relation) const;
+  void add_source_target(int source, int node, int port);
+  // Runs every operator's on_start and commits; call once after construction.
+  result<void> start();
+  // Instead of start(), after a restart: reloads every operator's, table's and the view's state
+  // from the store, as of the last committed batch.
+  result<void> restore();
+
+ private:
+  struct node_state {
+    std::unique_ptr<stream_operator> op;
+    int consumer = -1;
+    int port = 0;
+    std::vector<std::int64_t> input_watermarks;
+    std::int64_t watermark = no_watermark;
+  };
+  struct source_state {
+    std::unique_ptr<source_reader> reader;
+    std::vector<std::pair<int, int>> targets;  // (node, port)
+    std::int64_t watermark = no_watermark;
+  };
+
+  void deliver(int node, int port, sql::change_batch& batch);
+  void advance(int node, int port, std::int64_t watermark);
+  void dispatch(source_state& s, sql::change_batch& batch, std::int64_t watermark);
+  result<void> commit();
+  source_state* lookup(std::string_view relation);
+
+  state_store* store_;
+  diagnostics diag_;
+  std::vector<node_state> nodes_;
+  std::vector<source_state> sources_;
+  view_sink view_;
+  write_batch pending_;
+};
+
+}  // namespace sluice::stream

@@ -1,0 +1,26 @@
+// stream/project.h — computes the select list over each change, keeping its weight (stateless). The
+// output is not consolidated: two inputs may project to one row; stateful operators and the view
+// consolidate. A row whose expressions raise a data error goes to the dead-letter callback.
+#pragma once
+
+#include <vector>
+
+#include "sql/expr.h"
+#include "stream/diagnostics.h"
+#include "stream/operator.h"
+
+namespace sluice::stream {
+
+class project_operator final : public stream_operator {
+ public:
+  project_operator(std::vector<sql::expr> exprs, diagnostics* diag);
+  void on_changes(int port, sql::change_batch& in, sql::change_batch& out) override;
+
+ private:
+  std::vector<sql::expr> exprs_;
+  diagnostics* diag_;
+  // When every expression is a column reference the row is permuted by moving values, not copied.
+  bool all_columns_ = true;
+};
+
+}  // namespace sluice::stream

@@ -1,0 +1,80 @@
+// stream/rocksdb_store.cc — the state_store on RocksDB: one database per dataflow, default bytewise
+// comparator (which is the order codec.h preserves). A write_batch becomes one atomic
+// rocksdb::WriteBatch. Writes skip the WAL fsync: durability comes from checkpoints, not from each
+// batch.
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "stream/state_store.h"
+
+namespace sluice::stream {
+namespace {
+
+error from_status(const rocksdb::Status& s) { return error{errc::io_error, "state store: " + s.ToString()}; }
+
+rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
+
+class rocksdb_store final : public state_store {
+ public:
+  explicit rocksdb_store(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+
+  result<std::optional<std::string>> get(std::string_view key) override {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), slice(key), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return tl::unexpected(from_status(s));
+    return std::optional<std::string>(std::move(value));
+  }
+  result<void> put(std::string_view key, std::string_view value) override {
+    return check(db_->Put(write_options(), slice(key), slice(value)));
+  }
+  result<void> erase(std::string_view key) override {
+    return check(db_->Delete(write_options(), slice(key)));
+  }
+
+  result<void> scan(std::string_view begin, std::string_view end, const scan_fn& fn) override {
+    rocksdb::ReadOptions options;
+    rocksdb::Slice upper = slice(end);
+    if (!end.empty()) options.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
+    for (it->Seek(slice(begin)); it->Valid(); it->Next()) {
+      if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
+    }
+    return check(it->status());
+  }
+
+  result<void> write(const write_batch& batch) override {
+    rocksdb::WriteBatch wb;
+    for (const auto& op : batch.ops()) {
+      rocksdb::Status s = op.value ? wb.Put(op.key, *op.value) : wb.Delete(op.key);
+      if (!s.ok()) return tl::unexpected(from_status(s));
+    }
+    return check(db_->Write(write_options(), &wb));
+  }
+
+ private:
+  static rocksdb::WriteOptions write_options() {
+    rocksdb::WriteOptions o;
+    o.sync = false;
+    return o;
+  }
+  static result<void> check(const rocksdb::Status& s) {
+    if (!s.ok()) return tl::unexpected(from_status(s));
+    return {};
+  }
+
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+}  // namespace
+
+result<std::unique_ptr<state_store>> open_rocksdb_store(const std::string& dir) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
+  if (!s.ok()) return tl::unexpected(from_status(s));
+  return std::unique_ptr<state_store>(std::make_unique<rocksdb_store>(std::unique_ptr<rocksdb::DB>(raw)));
+}
+
+}  // namespace sluice::stream

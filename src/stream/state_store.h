@@ -1,0 +1,65 @@
+// stream/state_store.h — where operators keep their state: an ordered byte-string key/value map.
+//
+// Keys compare bytewise (memcmp order); codec.h encodes rows so that this order is the rows' order.
+// Each operator owns the keys under its own prefix (state_prefix). Writes go through a write_batch
+// applied atomically at a batch boundary, so the store always holds the state as of the end of a
+// whole input batch — the point exactly-once checkpoints will snapshot. A store is used from one
+// thread at a time (the dataflow's); implementations need no locking of their own.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+
+namespace sluice::stream {
+
+// Puts and erases to apply together, in order.
+class write_batch {
+ public:
+  struct op {
+    std::string key;
+    std::optional<std::string> value;  // nullopt: erase
+  };
+  void put(std::string key, std::string value) { ops_.push_back({std::move(key), std::move(value)}); }
+  void erase(std::string key) { ops_.push_back({std::move(key), std::nullopt}); }
+  const std::vector<op>& ops() const { return ops_; }
+  bool empty() const { return ops_.empty(); }
+  void clear() { ops_.clear(); }
+
+ private:
+  std::vector<op> ops_;
+};
+
+// Called for each entry of a scan in key order; return false to stop.
+using scan_fn = std::function<bool(std::string_view key, std::string_view value)>;
+
+class state_store {
+ public:
+  virtual ~state_store() = default;
+  virtual result<std::optional<std::string>> get(std::string_view key) = 0;
+  virtual result<void> put(std::string_view key, std::string_view value) = 0;
+  virtual result<void> erase(std::string_view key) = 0;
+  // Visits keys in [begin, end) in order; an empty `end` means no upper bound.
+  virtual result<void> scan(std::string_view begin, std::string_view end, const scan_fn& fn) = 0;
+  virtual result<void> write(const write_batch& batch) = 0;
+
+  // Visits every key starting with `prefix`.
+  result<void> scan_prefix(std::string_view prefix, const scan_fn& fn);
+};
+
+// The smallest key greater than every key starting with `prefix` ("" if there is none).
+std::string prefix_end(std::string_view prefix);
+
+// An operator's key prefix: 2 bytes of its id in the dataflow, so prefixes never nest.
+std::string state_prefix(int operator_id);
+
+std::unique_ptr<state_store> make_memory_store();
+// Opens (creating if needed) a RocksDB database in `dir`.
+result<std::unique_ptr<state_store>> open_rocksdb_store(const std::string& dir);
+
+}  // namespace sluice::stream

@@ -1,0 +1,187 @@
+#include "stream/window_aggregate.h"
+
+#include <fmt/format.h>
+
+#include <numeric>
+
+#include "sql/civil_time.h"
+#include "stream/window_assign.h"
+
+namespace sluice::stream {
+
+window_aggregate_operator::window_aggregate_operator(sql::window_spec spec, sql::data_type time_type,
+                                                     std::vector<window_key> keys,
+                                                     std::vector<sql::aggregate_call> calls,
+                                                     std::string prefix, diagnostics* diag)
+    : spec_(spec),
+      time_type_(time_type),
+      keys_(std::move(keys)),
+      functions_(std::move(calls)),
+      prefix_(std::move(prefix)),
+      diag_(diag),
+      pane_width_(std::gcd(spec.size_micros, spec.slide_micros)) {}
+
+std::int64_t window_aggregate_operator::pane_of(std::int64_t t) const {
+  return spec_.offset_micros + sql::floor_div(t - spec_.offset_micros, pane_width_) * pane_width_;
+}
+
+std::int64_t window_aggregate_operator::first_window_containing(std::int64_t pane) const {
+  // The smallest start = offset + k * slide with start + size > pane.
+  std::int64_t k = sql::floor_div(pane - spec_.size_micros - spec_.offset_micros, spec_.slide_micros) + 1;
+  return spec_.offset_micros + k * spec_.slide_micros;
+}
+
+void window_aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, sql::change_batch& /*out*/) {
+  const auto time_col = static_cast<std::size_t>(spec_.time_column);
+  std::vector<sql::value> args;
+  sql::row key;
+  for (sql::change& c : in) {
+    const sql::value& tv = c.values[time_col];
+    if (tv.is_null()) {
+      diag_->report(dead_letter{"window aggregate", "event time is NULL", row_text(c.values), -1});
+      continue;
+    }
+    std::int64_t pane = pane_of(event_time_micros(tv));
+    if (first_window_containing(pane) < next_start_) {
+      diag_->report(late_event{"window aggregate", "its window was already emitted", row_text(c.values),
+                               event_time_micros(tv), next_start_, -1});
+      continue;
+    }
+    bool ok = run_guarded(diag_, "window aggregate", c.values, [&] {
+      key.clear();
+      for (const window_key& k : keys_) {
+        if (k.source == window_key::kind::expr) key.push_back(sql::evaluate(k.e, c.values));
+      }
+      functions_.eval_args(c.values, args);
+    });
+    if (!ok) continue;
+    groups& g = panes_[pane];
+    auto it = g.try_emplace(key, functions_.make()).first;
+    functions_.add(it->second, args, c.weight);
+    if (pane >= run_lo_ && pane < run_hi_) {  // the next window to fire already merged this pane
+      auto r = running_.try_emplace(key, functions_.make()).first;
+      functions_.add(r->second, args, c.weight);
+      if (r->second.rows == 0) running_.erase(r);
+    }
+    dirty_.emplace(pane, key);
+  }
+}
+
+void window_aggregate_operator::on_watermark(std::int64_t watermark, sql::change_batch& out) {
+  while (!panes_.empty()) {
+    std::int64_t start = std::max(next_start_, first_window_containing(panes_.begin()->first));
+    if (start + spec_.size_micros > watermark) break;  // not complete yet
+    fire(start, out);
+    next_start_ = start + spec_.slide_micros;
+    drop_panes_before(next_start_);
+  }
+}
+
+void window_aggregate_operator::merge_panes(std::int64_t from, std::int64_t to, std::int64_t sign) {
+  for (auto it = panes_.lower_bound(from); it != panes_.end() && it->first < to; ++it) {
+    for (const auto& [k, state] : it->second) {
+      auto g = running_.try_emplace(k, functions_.make()).first;
+      functions_.merge(g->second, state, sign);
+      // No rows left: forget the group, and with it any rounding left in its double sums.
+      if (g->second.rows == 0) running_.erase(g);
+    }
+  }
+}
+
+void window_aggregate_operator::slide_running_to(std::int64_t start) {
+  if (run_hi_ <= start || run_lo_ > start) {
+    running_.clear();
+    run_lo_ = run_hi_ = start;
+  }
+  merge_panes(run_lo_, start, -1);
+  run_lo_ = start;
+  merge_panes(run_hi_, start + spec_.size_micros, 1);
+  run_hi_ = start + spec_.size_micros;
+}
+
+sql::row window_aggregate_operator::output_row(const sql::row& key, const group_state& state,
+                                               std::int64_t start) const {
+  sql::row r;
+  r.reserve(keys_.size() + functions_.calls().size());
+  std::size_t next_expr = 0;
+  for (const window_key& wk : keys_) {
+    switch (wk.source) {
+      case window_key::kind::expr:
+        r.push_back(key[next_expr++]);
+        break;
+      case window_key::kind::window_start:
+        r.push_back(time_value(time_type_, start));
+        break;
+      case window_key::kind::window_end:
+        r.push_back(time_value(time_type_, start + spec_.size_micros));
+        break;
+    }
+  }
+  functions_.results(state, r);
+  return r;
+}
+
+void window_aggregate_operator::fire(std::int64_t start, sql::change_batch& out) {
+  slide_running_to(start);
+  for (const auto& [k, state] : running_) {
+    if (state.rows > 0) out.push_back({output_row(k, state, start), 1});
+  }
+}
+
+void window_aggregate_operator::drop_panes_before(std::int64_t start) {
+  if (run_lo_ < start) {
+    merge_panes(run_lo_, std::min(start, run_hi_), -1);
+    run_lo_ = start;
+    if (run_hi_ < run_lo_) run_hi_ = run_lo_;
+  }
+  while (!panes_.empty() && panes_.begin()->first < start) {
+    for (const auto& entry : panes_.begin()->second) dirty_.emplace(panes_.begin()->first, entry.first);
+    panes_.erase(panes_.begin());
+  }
+}
+
+namespace {
+constexpr char pane_tag = 'p';
+constexpr char meta_tag = 'm';
+}  // namespace
+
+void window_aggregate_operator::flush(write_batch& batch) {
+  if (next_start_ != flushed_next_start_) {
+    std::string v;
+    append_i64(v, next_start_);
+    batch.put(prefix_ + meta_tag, std::move(v));
+    flushed_next_start_ = next_start_;
+  }
+  for (const auto& [pane, k] : dirty_) {
+    std::string key = prefix_ + pane_tag;
+    append_i64(key, pane);
+    append_row(key, k);
+    auto p = panes_.find(pane);
+    auto g = p == panes_.end() ? groups::const_iterator() : p->second.find(k);
+    if (p == panes_.end() || g == p->second.end()) {
+      batch.erase(std::move(key));
+    } else {
+      batch.put(std::move(key), functions_.serialize(g->second));
+    }
+  }
+  dirty_.clear();
+}
+
+result<void> window_aggregate_operator::restore(state_store& store) {
+  panes_.clear();
+  auto meta = store.get(prefix_ + meta_tag);
+  if (!meta) return tl::unexpected(meta.error());
+  if (*meta && !decoder(**meta).read_i64(next_start_))
+    return fail(errc::corruption, "window state does not decode");
+  flushed_next_start_ = next_start_;
+  return restore_entries(store, prefix_ + pane_tag, [&](decoder& k, std::string_view v) {
+    std::int64_t pane = 0;
+    sql::row key;
+    group_state state;
+    if (!k.read_i64(pane) || !k.read_row(key) || !functions_.deserialize(v, state)) return false;
+    panes_[pane].emplace(std::move(key), std::move(state));
+    return true;
+  });
+}
+
+}  // namespace sluice::stream

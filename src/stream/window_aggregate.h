@@ -1,0 +1,76 @@
+// stream/window_aggregate.h — GROUP BY window_start/window_end (and other keys) over TUMBLE or HOP.
+//
+// Emits each window once, after the watermark reaches its end (window [s, e) is final when
+// watermark ≥ e), with weight +1; results are never retracted. Rows are not copied per window:
+// each row updates one pane of width gcd(size, slide). A running state holds the merge of the panes
+// of the next window to fire; sliding it takes the panes that leave back out (merge with weight −1)
+// and adds the panes that enter, so neither a row nor a fired window costs more when the slide is
+// small. Panes no unfired window needs are dropped. A row whose earliest window already fired is late: it
+// goes to the late-event callback. State: 'p' [pane start][group key] → accumulators, and 'm' → the
+// start of the first window not yet emitted.
+#pragma once
+
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "sql/plan.h"
+#include "stream/accumulator.h"
+#include "stream/diagnostics.h"
+#include "stream/operator.h"
+
+namespace sluice::stream {
+
+// Where an output group key comes from.
+struct window_key {
+  enum class kind : std::uint8_t { expr, window_start, window_end } source = kind::expr;
+  sql::expr e;  // kind::expr: over the window's input row
+};
+
+class window_aggregate_operator final : public stream_operator {
+ public:
+  window_aggregate_operator(sql::window_spec spec, sql::data_type time_type, std::vector<window_key> keys,
+                            std::vector<sql::aggregate_call> calls, std::string prefix, diagnostics* diag);
+  void on_changes(int port, sql::change_batch& in, sql::change_batch& out) override;
+  void on_watermark(std::int64_t watermark, sql::change_batch& out) override;
+  void flush(write_batch& batch) override;
+  result<void> restore(state_store& store) override;
+
+  std::size_t pane_count() const { return panes_.size(); }
+
+ private:
+  using groups = std::unordered_map<sql::row, group_state, sql::row_hash, sql::row_equal>;
+  std::int64_t pane_of(std::int64_t t) const;
+  // The first window start whose window contains the pane starting at `pane`.
+  std::int64_t first_window_containing(std::int64_t pane) const;
+  void fire(std::int64_t start, sql::change_batch& out);
+  // Makes running_ the merge of the panes in [start, start + size).
+  void slide_running_to(std::int64_t start);
+  void merge_panes(std::int64_t from, std::int64_t to, std::int64_t sign);
+  sql::row output_row(const sql::row& key, const group_state& state, std::int64_t start) const;
+  void drop_panes_before(std::int64_t start);
+
+  sql::window_spec spec_;
+  sql::data_type time_type_;
+  std::vector<window_key> keys_;
+  aggregate_functions functions_;
+  std::string prefix_;
+  diagnostics* diag_;
+  std::int64_t pane_width_;
+  std::map<std::int64_t, groups> panes_;
+  groups running_;  // the merge of the panes in [run_lo_, run_hi_); not stored (rebuilt from panes)
+  std::int64_t run_lo_ = no_watermark;
+  std::int64_t run_hi_ = no_watermark;
+  std::int64_t next_start_ = no_watermark;  // windows starting before this have fired
+  std::int64_t flushed_next_start_ = no_watermark;
+  struct pane_key_less {
+    bool operator()(const std::pair<std::int64_t, sql::row>& a,
+                    const std::pair<std::int64_t, sql::row>& b) const {
+      return a.first != b.first ? a.first < b.first : sql::compare_rows(a.second, b.second) < 0;
+    }
+  };
+  std::set<std::pair<std::int64_t, sql::row>, pane_key_less> dirty_;  // (pane, group) to write at flush
+};
+
+}  // namespace sluice::stream
