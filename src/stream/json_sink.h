@@ -34,6 +34,5 @@ class json_sink_encoder {
 };
 
 void append_json_value(std::string& out, const sql::value& v);
-void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace sluice::stream

@@ -20,7 +20,8 @@ void view_sink::apply(sql::change_batch& batch) {
       pending_[std::move(key)] = now;
     }
   }
-  for (const subscriber& fn : subscribers_) fn(batch);
+  // A subscriber that answers false is done (its client left): drop it.
+  std::erase_if(subscribers_, [&batch](const subscriber& fn) { return !fn(batch); });
 }
 
 void view_sink::flush(write_batch& batch) {

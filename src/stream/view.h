@@ -17,7 +17,8 @@
 
 namespace sluice::stream {
 
-using subscriber = std::function<void(const sql::change_batch&)>;
+// Returns false to unsubscribe.
+using subscriber = std::function<bool(const sql::change_batch&)>;
 
 class view_sink {
  public:

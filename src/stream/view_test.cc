@@ -14,7 +14,10 @@ using sql::data_type;
 TEST(View, KeepsMultiplicitiesAndNotifiesConsolidatedBatches) {
   view_sink v(columns({{"k", data_type::bigint}}), state_prefix(0));
   std::vector<sql::change_batch> seen;
-  EXPECT_TRUE(v.subscribe([&](const sql::change_batch& b) { seen.push_back(b); }).empty());
+  EXPECT_TRUE(v.subscribe([&](const sql::change_batch& b) {
+                 seen.push_back(b);
+                 return true;
+               }).empty());
   sql::change_batch b = {{{I(1)}, 1}, {{I(1)}, 1}, {{I(2)}, 1}, {{I(3)}, 1}, {{I(3)}, -1}};
   v.apply(b);
   EXPECT_EQ(sorted_text(v.snapshot()), (std::vector<std::string>{"(1)", "(1)", "(2)"}));

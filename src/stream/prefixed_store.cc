@@ -1,0 +1,48 @@
+#include "stream/prefixed_store.h"
+
+namespace sluice::stream {
+namespace {
+
+class prefixed_store final : public state_store {
+ public:
+  prefixed_store(state_store& base, std::string prefix) : base_(base), prefix_(std::move(prefix)) {}
+
+  result<std::optional<std::string>> get(std::string_view key) override { return base_.get(full(key)); }
+  result<void> put(std::string_view key, std::string_view value) override {
+    return base_.put(full(key), value);
+  }
+  result<void> erase(std::string_view key) override { return base_.erase(full(key)); }
+
+  result<void> scan(std::string_view begin, std::string_view end, const scan_fn& fn) override {
+    std::string upper = end.empty() ? prefix_end(prefix_) : full(end);
+    return base_.scan(full(begin), upper, [&](std::string_view key, std::string_view value) {
+      return fn(key.substr(prefix_.size()), value);
+    });
+  }
+
+  result<void> write(const write_batch& batch) override {
+    write_batch prefixed;
+    for (const auto& op : batch.ops()) {
+      if (op.value) {
+        prefixed.put(full(op.key), *op.value);
+      } else {
+        prefixed.erase(full(op.key));
+      }
+    }
+    return base_.write(prefixed);
+  }
+
+ private:
+  std::string full(std::string_view key) const { return prefix_ + std::string(key); }
+
+  state_store& base_;
+  std::string prefix_;
+};
+
+}  // namespace
+
+std::unique_ptr<state_store> make_prefixed_store(state_store& base, std::string prefix) {
+  return std::make_unique<prefixed_store>(base, std::move(prefix));
+}
+
+}  // namespace sluice::stream
