@@ -6,6 +6,8 @@
 // literals are reported with the literal's position.
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "sql/bind_internal.h"
 #include "sql/cast.h"
 
@@ -225,13 +227,25 @@ expr binder::bind_column_ref(pg_node body, const scope& s) {
   return out;
 }
 
+// libpg-query's JSON leaves out negative integer constants (they print as {}), so a missing value
+// is read back from the statement text at the constant's position.
+std::int64_t binder::integer_literal(pg_node ival, int at) const {
+  if (pg::field(ival, "ival") || at < 0) return pg::integer(ival, "ival");
+  std::size_t pos = static_cast<std::size_t>(at);
+  bool negative = false;
+  while (pos < sql_.size() && (sql_[pos] == '-' || sql_[pos] == ' ')) negative ^= sql_[pos++] == '-';
+  std::int64_t out = 0;
+  std::from_chars(sql_.data() + pos, sql_.data() + sql_.size(), out);
+  return negative ? -out : out;
+}
+
 expr binder::bind_const(pg_node body) {
   int at = static_cast<int>(pg::integer(body, "location", -1));
   expr out;
   if (pg::flag(body, "isnull")) {
     out = expr::make_constant(value(), data_type::unknown);
   } else if (auto i = pg::field(body, "ival")) {
-    out = expr::make_constant(value::bigint(pg::integer(*i, "ival")), data_type::bigint);
+    out = expr::make_constant(value::bigint(integer_literal(*i, at)), data_type::bigint);
   } else if (auto f = pg::field(body, "fval")) {
     std::string text(pg::string(*f, "fval"));
     // Integers too large for int4 arrive as fval; keep them bigint when they fit.

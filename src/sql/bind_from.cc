@@ -143,7 +143,7 @@ plan binder::bind_subselect(pg_node body, scope& out) {
   auto alias = pg::field(body, "alias");
   if (!alias)
     bind_fail(sqlstate::syntax_error, "subquery in FROM must have an alias", pg::location(subquery));
-  binder inner(catalog_);
+  binder inner(catalog_, sql_);
   plan p = inner.bind_query(pg::node_body(subquery));
   out = scope_of(p, std::string(pg::string(*alias, "aliasname")));
   apply_aliases(*alias, p, out, pg::location(subquery));

@@ -45,7 +45,8 @@ expr conjunction(std::vector<expr> parts);
 
 class binder {
  public:
-  explicit binder(const catalog_reader& catalog) : catalog_(catalog) {}
+  // `sql` is the statement text the tree was parsed from.
+  binder(const catalog_reader& catalog, const std::string& sql) : catalog_(catalog), sql_(sql) {}
 
   // bind_select.cc: one SELECT (or VALUES) block.
   plan bind_query(pg_node select);
@@ -67,6 +68,7 @@ class binder {
   expr bind_node(pg_node n, const scope& s, agg_context* agg, const char* clause);
   expr bind_column_ref(pg_node body, const scope& s);
   expr bind_const(pg_node body);
+  std::int64_t integer_literal(pg_node ival, int at) const;
   expr bind_type_cast(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_a_expr(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_bool_expr(pg_node body, const scope& s, agg_context* agg, const char* clause);
@@ -85,6 +87,7 @@ class binder {
   plan bind_join(pg_node body, scope& out);
 
   const catalog_reader& catalog_;
+  const std::string& sql_;
   bool in_aggregate_ = false;
 };
 

@@ -319,7 +319,7 @@ plan binder::bind_query(pg_node select) {
 
 sql_result<plan> bind_select(const parse_tree& tree, const catalog_reader& catalog) {
   try {
-    binder b(catalog);
+    binder b(catalog, tree.sql);
     return b.bind_query(tree.select);
   } catch (const bind_failure& failure) {
     return tl::unexpected(failure.error);

@@ -106,6 +106,8 @@ const std::vector<function_overload>& find_overloads(std::string_view name) {
 value cast_value(const value& v, data_type target) {
   data_type from = v.type();
   if (v.is_null() || from == target || target == data_type::unknown) return v;
+  if (target == data_type::text && from == data_type::boolean)
+    return value::text(v.as_bool() ? "true" : "false");
   if (target == data_type::text) return value::text(v.to_text());
   if (from == data_type::text) return cast_from_text(v.as_text(), target);
   if (from == data_type::jsonb) return from_jsonb(v, target);

@@ -3,7 +3,6 @@
 #include "sql/parse.h"
 
 #include <fmt/format.h>
-#include <pg_query.h>
 
 #include <algorithm>
 #include <cctype>
@@ -128,24 +127,22 @@ sql_result<statement> parse_one(std::string text) {
 
 }  // namespace
 
+// Statements end at semicolons outside strings, quoted names and comments (the front's lexer knows
+// those). libpg-query's own splitters drop statements that do not start with a keyword they know.
 sql_result<std::vector<statement>> parse_statements(std::string_view sql) {
   std::string input(sql);
-  PgQuerySplitResult split = pg_query_split_with_scanner(input.c_str());
-  if (split.error != nullptr) {
-    sql_error error{sqlstate::syntax_error, split.error->message, split.error->cursorpos - 1, {}, {}};
-    pg_query_free_split_result(split);
-    return tl::unexpected(std::move(error));
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  std::size_t begin = 0;
+  for (const token& t : lex(input)) {
+    if (t.kind == token_kind::end || (t.kind == token_kind::symbol && t.text == ";")) {
+      ranges.emplace_back(begin, static_cast<std::size_t>(t.pos) - begin);
+      begin = static_cast<std::size_t>(t.end);
+    }
   }
-  std::vector<std::pair<int, int>> ranges;
-  for (int i = 0; i < split.n_stmts; ++i)
-    ranges.emplace_back(split.stmts[i]->stmt_location, split.stmts[i]->stmt_len);
-  pg_query_free_split_result(split);
   std::vector<statement> out;
-  for (auto [location, length] : ranges) {
-    std::size_t begin = static_cast<std::size_t>(location);
-    std::size_t size = length == 0 ? input.size() - begin : static_cast<std::size_t>(length);
-    if (trimmed(std::string_view(input).substr(begin, size)).empty()) continue;
-    auto stmt = parse_one(std::string(begin, ' ') + input.substr(begin, size));
+  for (auto [at, size] : ranges) {
+    if (lex(std::string_view(input).substr(at, size)).size() == 1) continue;  // only blanks and comments
+    auto stmt = parse_one(std::string(at, ' ') + input.substr(at, size));
     if (!stmt) return tl::unexpected(stmt.error());
     out.push_back(std::move(*stmt));
   }
