@@ -13,7 +13,9 @@ class test_catalog : public catalog_reader {
   test_catalog() {
     relation_info orders;
     orders.name = "orders";
-    orders.columns = {{"id", data_type::bigint}, {"customer", data_type::text}, {"amount", data_type::double_precision},
+    orders.columns = {{"id", data_type::bigint},
+                      {"customer", data_type::text},
+                      {"amount", data_type::double_precision},
                       {"ts", data_type::timestamp}};
     relations_.push_back(orders);
     relation_info customers;
@@ -64,34 +66,40 @@ INSTANTIATE_TEST_SUITE_P(
         expected_error{"SELECT * FROM nope", "42P01", "relation \"nope\" does not exist", 14},
         expected_error{"SELECT nope FROM orders", "42703", "column \"nope\" does not exist", 7},
         expected_error{"SELECT o.nope FROM orders o", "42703", "column o.nope does not exist", 7},
-        expected_error{"SELECT id FROM orders, customers", "42702", "column reference \"id\" is ambiguous", 7},
-        expected_error{"SELECT foo(id) FROM orders", "42883", "function foo(bigint) does not exist", 7},
-        expected_error{"SELECT customer + 1 FROM orders", "42883", "operator does not exist: text + bigint", 16},
-        expected_error{"SELECT -customer FROM orders", "42883", "operator does not exist: - text", 7},
-        expected_error{"SELECT customer, count(*) FROM orders GROUP BY id", "42803",
-                       "column \"orders.customer\" must appear in the GROUP BY clause or be used in an aggregate "
-                       "function",
+        expected_error{"SELECT id FROM orders, customers", "42702", "column reference \"id\" is ambiguous",
                        7},
-        expected_error{"SELECT id FROM orders WHERE id", "42804", "argument of WHERE must be type boolean, not type bigint",
-                       28},
-        expected_error{"SELECT id FROM orders WHERE sum(id) > 1", "42803", "aggregate functions are not allowed in WHERE",
-                       28},
+        expected_error{"SELECT foo(id) FROM orders", "42883", "function foo(bigint) does not exist", 7},
+        expected_error{"SELECT customer + 1 FROM orders", "42883", "operator does not exist: text + bigint",
+                       16},
+        expected_error{"SELECT -customer FROM orders", "42883", "operator does not exist: - text", 7},
+        expected_error{
+            "SELECT customer, count(*) FROM orders GROUP BY id", "42803",
+            "column \"orders.customer\" must appear in the GROUP BY clause or be used in an aggregate "
+            "function",
+            7},
+        expected_error{"SELECT id FROM orders WHERE id", "42804",
+                       "argument of WHERE must be type boolean, not type bigint", 28},
+        expected_error{"SELECT id FROM orders WHERE sum(id) > 1", "42803",
+                       "aggregate functions are not allowed in WHERE", 28},
         expected_error{"SELECT 1 FROM orders WHERE ts > 'yesterday-ish'", "22007",
                        "invalid input syntax for type timestamp without time zone: \"yesterday-ish\"", 32},
-        expected_error{"SELECT CASE WHEN true THEN 1 ELSE 'x'::text END", "42804", "CASE types bigint and text cannot be matched",
-                       34},
+        expected_error{"SELECT CASE WHEN true THEN 1 ELSE 'x'::text END", "42804",
+                       "CASE types bigint and text cannot be matched", 34},
         expected_error{"SELECT x.id FROM orders", "42P01", "missing FROM-clause entry for table \"x\"", 7},
         expected_error{"SELECT * FROM (SELECT 1)", "42601", "subquery in FROM must have an alias", 14},
-        expected_error{"SELECT id FROM orders ORDER BY 5", "42P10", "ORDER BY position 5 is not in select list", 31},
+        expected_error{"SELECT id FROM orders ORDER BY 5", "42P10",
+                       "ORDER BY position 5 is not in select list", 31},
         expected_error{"SELECT 'abc'::bigint", "22P02", "invalid input syntax for type bigint: \"abc\"", 7}));
 
 TEST(Bind, ResultColumnsAreNamedLikePostgres) {
-  auto p = bind("SELECT id, count(*), sum(amount) AS total, amount * 2, lower(customer), CAST(id AS text), "
-                "CASE WHEN true THEN 1 END, coalesce(id, 0) FROM orders GROUP BY id, amount, customer");
+  auto p = bind(
+      "SELECT id, count(*), sum(amount) AS total, amount * 2, lower(customer), CAST(id AS text), "
+      "CASE WHEN true THEN 1 END, coalesce(id, 0) FROM orders GROUP BY id, amount, customer");
   ASSERT_TRUE(p.has_value()) << p.error().message;
   std::vector<std::string> names;
   for (const column& c : p->output) names.push_back(c.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"id", "count", "total", "?column?", "lower", "id", "case", "coalesce"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"id", "count", "total", "?column?", "lower", "id", "case",
+                                             "coalesce"}));
 }
 
 TEST(Bind, UnknownLiteralsTakeTheOtherOperandsType) {
@@ -112,7 +120,8 @@ TEST(Bind, NumericPromotionAndIntegerDivision) {
 }
 
 TEST(Bind, JoinConditionsSplitIntoKeysAndResidual) {
-  auto p = bind("SELECT o.id FROM orders o JOIN customers c ON o.id = c.id AND o.amount > 5 AND c.name = o.customer");
+  auto p = bind(
+      "SELECT o.id FROM orders o JOIN customers c ON o.id = c.id AND o.amount > 5 AND c.name = o.customer");
   ASSERT_TRUE(p.has_value()) << p.error().message;
   const plan& join = p->inputs[0];
   ASSERT_EQ(join.kind, plan_kind::join);
@@ -134,7 +143,8 @@ TEST(Bind, CommaJoinsTakeEqualitiesFromWhere) {
 }
 
 TEST(Bind, WindowsAddStartAndEndColumns) {
-  auto p = bind("SELECT window_start, count(*) FROM TUMBLE(orders, ts, INTERVAL '5' MINUTE) GROUP BY window_start");
+  auto p = bind(
+      "SELECT window_start, count(*) FROM TUMBLE(orders, ts, INTERVAL '5' MINUTE) GROUP BY window_start");
   ASSERT_TRUE(p.has_value()) << p.error().message;
   const plan* w = &*p;
   while (w->kind != plan_kind::window) w = &w->inputs[0];

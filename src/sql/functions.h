@@ -46,6 +46,9 @@ void add_json_functions(std::vector<function_overload>& out);
 std::int64_t checked_add(std::int64_t a, std::int64_t b);
 std::int64_t checked_mul(std::int64_t a, std::int64_t b);
 double checked_double(double result, double a, double b);
+// JSON text as Postgres prints jsonb: `{"a": 1, "b": [1, 2]}`, keys ordered by length then bytes,
+// duplicate keys resolved to the last. Throws eval_error (22P02) for malformed JSON.
+std::string normalize_jsonb(std::string_view json);
 // Adds an interval to microseconds since the epoch (months by the calendar, clamping the day).
 std::int64_t add_interval(std::int64_t micros, interval iv);
 

@@ -1,8 +1,10 @@
 // sql/functions_json.cc — jsonb field access (-> ->> #> #>>) and jsonb_typeof. A jsonb value holds
 // JSON text; each access parses it (simdjson) and prints the extracted part the way Postgres prints
 // jsonb: `{"a": 1, "b": [1, 2]}`, strings JSON-escaped, ->> giving a string's contents unquoted.
+#include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -51,15 +53,20 @@ void print_string(std::string_view s, std::string& out) {
 void print(element e, std::string& out) {
   switch (e.type()) {
     case element_type::OBJECT: {
+      // jsonb keeps one value per key (the last) and orders keys by length, then bytes.
+      std::vector<std::pair<std::string_view, element>> fields;
+      simdjson::dom::object object = e.get_object().value();
+      for (auto [key, v] : object) fields.emplace_back(key, v);
+      std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
+        return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
+      });
       out += '{';
-      bool first = true;
-      simdjson::dom::object fields = e.get_object().value();
-      for (auto [key, v] : fields) {
-        if (!first) out += ", ";
-        first = false;
-        print_string(key, out);
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i + 1 < fields.size() && fields[i + 1].first == fields[i].first) continue;
+        if (out.back() != '{') out += ", ";
+        print_string(fields[i].first, out);
         out += ": ";
-        print(v, out);
+        print(fields[i].second, out);
       }
       out += '}';
       break;
@@ -215,6 +222,19 @@ value array_length_fn(const value* a, std::size_t) {
 }
 
 }  // namespace
+
+std::string normalize_jsonb(std::string_view json) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::padded_string padded(json);
+  auto doc = parser.parse(padded);
+  if (doc.error() != simdjson::SUCCESS) {
+    raise(sqlstate::invalid_text_representation,
+          fmt::format("invalid input syntax for type json: \"{}\"", json));
+  }
+  std::string out;
+  print(doc.value(), out);
+  return out;
+}
 
 void add_json_functions(std::vector<function_overload>& out) {
   const dt j = dt::jsonb, t = dt::text;
