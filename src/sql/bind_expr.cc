@@ -68,7 +68,7 @@ expr binder::coerce(expr e, data_type target, int position) {
   out.kind = expr_kind::call;
   out.type = target;
   out.fn = cast_function(target);
-  out.name = "CAST AS " + type_text(target);
+  out.name = "::" + type_text(target);
   out.location = e.location;
   out.args.push_back(std::move(e));
   return out;

@@ -130,7 +130,7 @@ TEST(Bind, JoinConditionsSplitIntoKeysAndResidual) {
   EXPECT_EQ(join.right_keys[0].column, 0);
   EXPECT_EQ(join.left_keys[1].column, 1);   // o.customer
   EXPECT_EQ(join.right_keys[1].column, 1);  // c.name, relative to the right input
-  EXPECT_EQ(to_string(join.residual), ">(o.amount, 5)");
+  EXPECT_EQ(to_string(join.residual), "(o.amount > 5)");
 }
 
 TEST(Bind, CommaJoinsTakeEqualitiesFromWhere) {
