@@ -239,6 +239,13 @@ std::int64_t binder::integer_literal(pg_node ival, int at) const {
   return negative ? -out : out;
 }
 
+std::optional<std::int64_t> binder::integer_constant(pg_node n) const {
+  if (!pg::is(n, "A_Const")) return std::nullopt;
+  auto i = pg::field(pg::node_body(n), "ival");
+  if (!i) return std::nullopt;
+  return integer_literal(*i, pg::location(n));
+}
+
 expr binder::bind_const(pg_node body) {
   int at = static_cast<int>(pg::integer(body, "location", -1));
   expr out;

@@ -63,6 +63,8 @@ class binder {
   data_type unify(std::vector<expr*> exprs, const char* what, int position);
   // The result column name Postgres gives an expression (FigureColname).
   static std::string column_name(pg_node n);
+  // An integer constant node's value (see bind_const); nullopt for other nodes.
+  std::optional<std::int64_t> integer_constant(pg_node n) const;
 
  private:
   expr bind_node(pg_node n, const scope& s, agg_context* agg, const char* clause);

@@ -48,13 +48,6 @@ std::vector<target> expand_targets(pg_node select, const scope& s) {
   return out;
 }
 
-std::optional<std::int64_t> integer_constant(pg_node n) {
-  if (!pg::is(n, "A_Const")) return std::nullopt;
-  auto i = pg::field(pg::node_body(n), "ival");
-  if (!i) return std::nullopt;
-  return pg::integer(*i, "ival");
-}
-
 std::optional<std::string> single_name(pg_node n) {
   if (!pg::is(n, "ColumnRef")) return std::nullopt;
   std::vector<std::string> names = pg::names(pg::node_body(n), "fields");
@@ -77,9 +70,9 @@ plan wrap(plan input, plan_kind kind) {
   return out;
 }
 
-std::int64_t limit_value(pg_node n, const char* what, const char* code) {
+std::int64_t limit_value(const binder& b, pg_node n, const char* what, const char* code) {
   if (pg::is(n, "A_Const") && pg::flag(pg::node_body(n), "isnull")) return -1;
-  auto v = integer_constant(n);
+  auto v = b.integer_constant(n);
   if (!v)
     bind_fail(sqlstate::feature_not_supported, fmt::format("{} must be an integer constant", what),
               pg::location(n));
@@ -143,7 +136,7 @@ void bind_group_by(binder& b, pg_node select, block& q) {
   for (pg_node item : pg::list(select, "groupClause")) {
     std::optional<pg_node> node = item;
     int star = -1;
-    if (auto position = integer_constant(item)) {
+    if (auto position = b.integer_constant(item)) {
       if (*position < 1 || *position > static_cast<std::int64_t>(q.targets.size())) {
         bind_fail("42P10", fmt::format("GROUP BY position {} is not in select list", *position),
                   pg::location(item));
@@ -188,7 +181,7 @@ void bind_order_by(binder& b, pg_node select, block& q, bool distinct) {
     pg_node sort = pg::node_body(item);
     pg_node node = *pg::field(sort, "node");
     int column = -1;
-    if (auto position = integer_constant(node)) {
+    if (auto position = b.integer_constant(node)) {
       if (*position < 1 || *position > static_cast<std::int64_t>(q.visible)) {
         bind_fail("42P10", fmt::format("ORDER BY position {} is not in select list", *position),
                   pg::location(node));
@@ -311,8 +304,8 @@ plan binder::bind_query(pg_node select) {
   auto offset = pg::field(select, "limitOffset");
   if (count || offset) {
     q.current = wrap(std::move(q.current), plan_kind::limit);
-    if (count) q.current.limit = limit_value(*count, "LIMIT", "2201W");
-    if (offset) q.current.offset = std::max<std::int64_t>(limit_value(*offset, "OFFSET", "2201X"), 0);
+    if (count) q.current.limit = limit_value(*this, *count, "LIMIT", "2201W");
+    if (offset) q.current.offset = std::max<std::int64_t>(limit_value(*this, *offset, "OFFSET", "2201X"), 0);
   }
   return q.current;
 }

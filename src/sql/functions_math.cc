@@ -100,6 +100,7 @@ void add_math_functions(std::vector<function_overload>& out) {
   out.push_back({"cbrt", {f}, f, cbrt_fn});
   out.push_back({"power", {f, f}, f, power_fn});
   out.push_back({"pow", {f, f}, f, power_fn});
+  out.push_back({"^", {f, f}, f, power_fn});
   out.push_back({"ln", {f}, f, ln_fn});
   out.push_back({"log", {f}, f, log10_fn});
   out.push_back({"log10", {f}, f, log10_fn});

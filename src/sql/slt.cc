@@ -124,7 +124,8 @@ slt_outcome run_slt(const std::string& text, sql_session& session) {
       std::sort(actual.begin(), actual.end());
     }
     if (head.size() > 1 && head[1].size() != result->columns.size()) {
-      fail(sql, fmt::format("expected {} columns, got {}", head[1].size(), result->columns.size()));
+      fail(sql, fmt::format("expected {} columns, got {}:\n{}", head[1].size(), result->columns.size(),
+                            joined(actual)));
     } else if (expected != actual) {
       fail(sql, "expected:\n" + joined(expected) + "\nactual:\n" + joined(actual));
     }
