@@ -148,7 +148,8 @@ rows run_join(const plan& p, const rows& left, const rows& right) {
       candidates = it == table.end() ? nullptr : &it->second;
     }
     bool matched = false;
-    for (std::size_t i : candidates ? *candidates : std::vector<std::size_t>{}) {
+    static const std::vector<std::size_t> none;
+    for (std::size_t i : candidates ? *candidates : none) {
       row joined = concat(l, right[i]);
       if (!evaluate_predicate(p.residual, joined)) continue;
       matched = true;

@@ -210,6 +210,10 @@ sql_result<statement> parse_create_relation(const std::string& text, const std::
   if (!table) std::copy_n("table ", 6, rewritten.begin() + tokens[1].pos);
   auto tree = pg_parse(rewritten);
   if (!tree) return tl::unexpected(tree.error());
+  if (pg::is((*tree)->statement, "CreateTableAsStmt")) {
+    return sql_fail(sqlstate::feature_not_supported,
+                    "CREATE TABLE AS is not supported; use CREATE MATERIALIZED VIEW", tokens[0].pos);
+  }
   if (!pg::is((*tree)->statement, "CreateStmt")) return syntax_error_at(tokens[2]);
   pg_node body = pg::node_body((*tree)->statement);
   auto info = read_create_stmt(body, table ? relation_kind::table : relation_kind::source);
