@@ -231,6 +231,73 @@ plan build_aggregate(block& q) {
 
 }  // namespace
 
+namespace {
+
+// WHERE: equalities between the two sides of inner (comma) joins become join keys; the rest filters.
+void bind_where(binder& b, pg_node select, block& q) {
+  auto where = pg::field(select, "whereClause");
+  if (!where) return;
+  std::vector<expr> parts = conjuncts(b.bind_predicate(*where, q.from, nullptr, "WHERE"));
+  for (plan* p = &q.current; p->kind == plan_kind::join && p->join == join_type::inner; p = &p->inputs[0]) {
+    split_join_condition(*p, parts, static_cast<int>(p->inputs[0].output.size()),
+                         static_cast<int>(p->output.size()));
+  }
+  if (parts.empty()) return;
+  q.current = wrap(std::move(q.current), plan_kind::filter);
+  q.current.predicate = conjunction(std::move(parts));
+}
+
+bool is_aggregated(pg_node select) {
+  auto sort = pg::field(select, "sortClause");
+  return !pg::list(select, "groupClause").empty() || pg::field(select, "havingClause").has_value() ||
+         contains_aggregate(*pg::field(select, "targetList")) || (sort && contains_aggregate(*sort));
+}
+
+bool is_distinct(pg_node select) {
+  std::vector<pg_node> clause = pg::list(select, "distinctClause");
+  if (!clause.empty() && !pg::node_type(clause[0]).empty()) {
+    bind_fail(sqlstate::feature_not_supported, "SELECT DISTINCT ON is not supported", -1);
+  }
+  return !clause.empty();
+}
+
+// The select list (and hidden ORDER BY columns) over the FROM rows or the aggregation's output.
+void add_projection(binder& b, block& q) {
+  plan project = wrap(std::move(q.current), plan_kind::project);
+  project.output.clear();
+  for (std::size_t i = 0; i < q.exprs.size(); ++i) {
+    expr& e = q.exprs[i];
+    if (e.type == data_type::unknown) e = b.coerce(std::move(e), data_type::text, e.location);
+    project.output.push_back({i < q.visible ? q.targets[i].name : "?order?", e.type});
+  }
+  project.exprs = std::move(q.exprs);
+  q.current = std::move(project);
+}
+
+void add_sort(block& q) {
+  if (q.order.empty()) return;
+  q.current = wrap(std::move(q.current), plan_kind::sort);
+  q.current.order = std::move(q.order);
+  if (q.current.output.size() == q.visible) return;
+  plan trim = wrap(std::move(q.current), plan_kind::project);  // drop the hidden ORDER BY columns
+  trim.output.resize(q.visible);
+  for (std::size_t i = 0; i < q.visible; ++i) {
+    trim.exprs.push_back(expr::make_column(static_cast<int>(i), trim.output[i].type, trim.output[i].name));
+  }
+  q.current = std::move(trim);
+}
+
+void add_limit(const binder& b, pg_node select, block& q) {
+  auto count = pg::field(select, "limitCount");
+  auto offset = pg::field(select, "limitOffset");
+  if (!count && !offset) return;
+  q.current = wrap(std::move(q.current), plan_kind::limit);
+  if (count) q.current.limit = limit_value(b, *count, "LIMIT", "2201W");
+  if (offset) q.current.offset = std::max<std::int64_t>(limit_value(b, *offset, "OFFSET", "2201X"), 0);
+}
+
+}  // namespace
+
 plan binder::bind_query(pg_node select) {
   if (!pg::list(select, "valuesLists").empty()) return bind_values(*this, select);
   if (pg::string(select, "op") != "SETOP_NONE" && !pg::string(select, "op").empty()) {
@@ -245,69 +312,28 @@ plan binder::bind_query(pg_node select) {
   } else {
     q.current = bind_from(select, q.from);
   }
-  if (auto where = pg::field(select, "whereClause")) {
-    std::vector<expr> parts = conjuncts(bind_predicate(*where, q.from, nullptr, "WHERE"));
-    for (plan* p = &q.current; p->kind == plan_kind::join && p->join == join_type::inner; p = &p->inputs[0]) {
-      split_join_condition(*p, parts, static_cast<int>(p->inputs[0].output.size()),
-                           static_cast<int>(p->output.size()));
-    }
-    if (!parts.empty()) {
-      q.current = wrap(std::move(q.current), plan_kind::filter);
-      q.current.predicate = conjunction(std::move(parts));
-    }
-  }
+  bind_where(*this, select, q);
   q.targets = expand_targets(select, q.from);
-  auto having = pg::field(select, "havingClause");
-  q.aggregated = !pg::list(select, "groupClause").empty() || having.has_value() ||
-                 contains_aggregate(*pg::field(select, "targetList")) ||
-                 (pg::field(select, "sortClause") && contains_aggregate(*pg::field(select, "sortClause")));
+  q.aggregated = is_aggregated(select);
   q.agg.input = &q.from;
   if (q.aggregated) bind_group_by(*this, select, q);
   for (const target& t : q.targets) q.exprs.push_back(bind_target(*this, t, q));
   q.visible = q.exprs.size();
-  std::optional<expr> having_predicate;
-  if (having) having_predicate = bind_predicate(*having, q.from, &q.agg, "HAVING");
-  bool distinct = !pg::list(select, "distinctClause").empty();
-  if (distinct && pg::node_type(pg::list(select, "distinctClause")[0]) != "") {
-    bind_fail(sqlstate::feature_not_supported, "SELECT DISTINCT ON is not supported", -1);
-  }
+  std::optional<expr> having;
+  if (auto clause = pg::field(select, "havingClause"))
+    having = bind_predicate(*clause, q.from, &q.agg, "HAVING");
+  bool distinct = is_distinct(select);
   bind_order_by(*this, select, q, distinct);
-  if (q.aggregated) {
-    q.current = build_aggregate(q);
-    if (having_predicate) {
-      q.current = wrap(std::move(q.current), plan_kind::filter);
-      q.current.predicate = std::move(*having_predicate);
-    }
+  if (q.aggregated) q.current = build_aggregate(q);
+  if (having) {
+    q.current = wrap(std::move(q.current), plan_kind::filter);
+    q.current.predicate = std::move(*having);
   }
-  plan project = wrap(std::move(q.current), plan_kind::project);
-  project.output.clear();
-  for (std::size_t i = 0; i < q.exprs.size(); ++i) {
-    expr& e = q.exprs[i];
-    if (e.type == data_type::unknown) e = coerce(std::move(e), data_type::text, e.location);
-    project.output.push_back({i < q.visible ? q.targets[i].name : "?order?", e.type});
-  }
-  project.exprs = std::move(q.exprs);
-  q.current = std::move(project);
+  add_projection(*this, q);
   if (distinct) q.current = wrap(std::move(q.current), plan_kind::distinct);
-  if (!q.order.empty()) {
-    q.current = wrap(std::move(q.current), plan_kind::sort);
-    q.current.order = std::move(q.order);
-  }
-  if (q.current.output.size() > q.visible) {
-    plan trim = wrap(std::move(q.current), plan_kind::project);
-    trim.output.resize(q.visible);
-    for (std::size_t i = 0; i < q.visible; ++i)
-      trim.exprs.push_back(expr::make_column(static_cast<int>(i), trim.output[i].type, trim.output[i].name));
-    q.current = std::move(trim);
-  }
-  auto count = pg::field(select, "limitCount");
-  auto offset = pg::field(select, "limitOffset");
-  if (count || offset) {
-    q.current = wrap(std::move(q.current), plan_kind::limit);
-    if (count) q.current.limit = limit_value(*this, *count, "LIMIT", "2201W");
-    if (offset) q.current.offset = std::max<std::int64_t>(limit_value(*this, *offset, "OFFSET", "2201X"), 0);
-  }
-  return q.current;
+  add_sort(q);
+  add_limit(*this, select, q);
+  return std::move(q.current);
 }
 
 sql_result<plan> bind_select(const parse_tree& tree, const catalog_reader& catalog) {

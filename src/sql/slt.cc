@@ -72,63 +72,80 @@ std::string slt_text(const value& v) {
   return text.empty() ? "(empty)" : text;
 }
 
+namespace {
+
+// One record: its header words and SQL, read from the cursor (expected rows too, for queries).
+struct record {
+  int line = 0;
+  std::vector<std::string> head;
+  std::string header;
+  std::string sql;
+  std::vector<std::string> expected;
+  bool is_query() const { return head[0] == "query"; }
+  bool expects_error() const { return head.size() > 1 && head[1] == "error"; }
+};
+
+record read_record(cursor& c) {
+  record r;
+  r.header = c.lines[c.next];
+  r.line = static_cast<int>(++c.next);
+  r.head = words(r.header);
+  bool has_rows = r.is_query() && !r.expects_error();
+  r.sql = joined(c.block(has_rows ? "----" : ""));
+  if (has_rows && !c.done() && c.lines[c.next] == "----") {
+    ++c.next;
+    r.expected = c.block();
+  }
+  return r;
+}
+
+// Empty when the record passed, else what went wrong.
+std::string check(const record& r, const sql_result<query_result>& result) {
+  if (r.expects_error()) {
+    std::string pattern = rest_after(r.header, 2);
+    if (result) return "expected an error matching \"" + pattern + "\" but it succeeded";
+    if (!matches(result.error(), pattern)) {
+      return "expected an error matching \"" + pattern + "\", got " + describe_error(result.error());
+    }
+    return "";
+  }
+  if (!result) return "unexpected error " + describe_error(result.error());
+  if (!r.is_query()) return "";
+  std::vector<std::string> expected = r.expected;
+  std::vector<std::string> actual = render(*result);
+  if (r.head.size() > 2 && r.head[2] == "rowsort") {
+    std::sort(expected.begin(), expected.end());
+    std::sort(actual.begin(), actual.end());
+  }
+  if (r.head.size() > 1 && r.head[1].size() != result->columns.size()) {
+    return fmt::format("expected {} columns, got {}:\n{}", r.head[1].size(), result->columns.size(),
+                       joined(actual));
+  }
+  if (expected != actual) return "expected:\n" + joined(expected) + "\nactual:\n" + joined(actual);
+  return "";
+}
+
+}  // namespace
+
 slt_outcome run_slt(const std::string& text, sql_session& session) {
   cursor c;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) c.lines.push_back(line);
   slt_outcome outcome;
   while (!c.done()) {
-    const std::string header = c.lines[c.next];
-    int at = static_cast<int>(++c.next);
-    std::vector<std::string> head = words(header);
-    if (head.empty() || head[0].starts_with("#")) continue;
-    ++outcome.records;
-    auto fail = [&](const std::string& sql, const std::string& message) {
-      outcome.failures.push_back({at, sql, message});
-    };
-    bool is_query = head[0] == "query";
-    bool expect_error = head.size() > 1 && head[1] == "error";
-    if (!is_query && head[0] != "statement") {
-      fail(header, "unknown record type");
-      c.block();
-      continue;
-    }
-    std::string sql = joined(c.block(is_query && !expect_error ? "----" : ""));
-    auto result = session.execute(sql);
-    if (expect_error) {
-      std::string pattern = rest_after(header, 2);
-      if (result) {
-        fail(sql, "expected an error matching \"" + pattern + "\" but it succeeded");
-      } else if (!matches(result.error(), pattern)) {
-        fail(sql, "expected an error matching \"" + pattern + "\", got " + describe_error(result.error()));
-      }
-      continue;
-    }
-    if (!result) {
-      if (is_query && !c.done() && c.lines[c.next] == "----") {
-        ++c.next;
-        c.block();
-      }
-      fail(sql, "unexpected error " + describe_error(result.error()));
-      continue;
-    }
-    if (!is_query) continue;
-    std::vector<std::string> expected;
-    if (!c.done() && c.lines[c.next] == "----") {
+    std::vector<std::string> head = words(c.lines[c.next]);
+    if (head.empty() || head[0].starts_with("#")) {
       ++c.next;
-      expected = c.block();
+      continue;
     }
-    std::vector<std::string> actual = render(*result);
-    if (head.size() > 2 && head[2] == "rowsort") {
-      std::sort(expected.begin(), expected.end());
-      std::sort(actual.begin(), actual.end());
+    record r = read_record(c);
+    ++outcome.records;
+    if (!r.is_query() && r.head[0] != "statement") {
+      outcome.failures.push_back({r.line, r.header, "unknown record type"});
+      continue;
     }
-    if (head.size() > 1 && head[1].size() != result->columns.size()) {
-      fail(sql, fmt::format("expected {} columns, got {}:\n{}", head[1].size(), result->columns.size(),
-                            joined(actual)));
-    } else if (expected != actual) {
-      fail(sql, "expected:\n" + joined(expected) + "\nactual:\n" + joined(actual));
-    }
+    std::string problem = check(r, session.execute(r.sql));
+    if (!problem.empty()) outcome.failures.push_back({r.line, r.sql, problem});
   }
   return outcome;
 }

@@ -33,6 +33,22 @@ TEST_P(Slt, File) {
   }
 }
 
+TEST(SltRunner, ReportsWrongRowsErrorsAndColumnCounts) {
+  batch_session session;
+  slt_outcome outcome = run_slt(
+      "query I\nSELECT 1\n----\n2\n\n"                                          // wrong value
+      "query II\nSELECT 1\n----\n1\n\n"                                         // wrong column count
+      "statement ok\nSELECT 1/0\n\n"                                            // unexpected error
+      "statement error 42P01\nSELECT 1\n\n"                                     // unexpected success
+      "statement error 22012\nSELECT 1/0\n\n"                                   // passes
+      "query T rowsort\nVALUES ('b'), (''), (NULL)\n----\nNULL\n(empty)\nb\n",  // passes
+      session);
+  EXPECT_EQ(outcome.records, 6);
+  ASSERT_EQ(outcome.failures.size(), 4u);
+  EXPECT_EQ(outcome.failures[0].line, 1);
+  EXPECT_EQ(outcome.failures[3].line, 14);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sql, Slt, testing::ValuesIn(slt_files()),
                          [](const testing::TestParamInfo<std::string>& file) { return file.param; });
 
