@@ -208,7 +208,7 @@ expr binder::bind_column_ref(pg_node body, const scope& s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (!qualifier.empty() && s[i].qualifier != qualifier) continue;
     qualifier_seen = true;
-    if (s[i].name != name) continue;
+    if (s[i].name != name || (qualifier.empty() && s[i].merged)) continue;
     if (found >= 0)
       bind_fail(sqlstate::ambiguous_column, fmt::format("column reference \"{}\" is ambiguous", name), at);
     found = static_cast<int>(i);

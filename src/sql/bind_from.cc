@@ -76,6 +76,34 @@ std::int64_t constant_interval(binder& b, pg_node n, const char* what) {
   return micros;
 }
 
+std::vector<std::string> common_names(const scope& left, const scope& right) {
+  std::vector<std::string> out;
+  for (const scope_column& l : left) {
+    for (const scope_column& r : right) {
+      if (!l.merged && !r.merged && l.name == r.name) out.push_back(l.name);
+    }
+  }
+  return out;
+}
+
+int find_unqualified(const scope& s, const std::string& name, const char* side) {
+  int found = -1;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i].merged || s[i].name != name) continue;
+    if (found >= 0) {
+      bind_fail(sqlstate::ambiguous_column,
+                fmt::format("common column name \"{}\" appears more than once in {} table", name, side), -1);
+    }
+    found = static_cast<int>(i);
+  }
+  if (found < 0) {
+    bind_fail(sqlstate::undefined_column,
+              fmt::format("column \"{}\" specified in USING clause does not exist in {} table", name, side),
+              -1);
+  }
+  return found;
+}
+
 }  // namespace
 
 void split_join_condition(plan& join, std::vector<expr>& parts, int left_width, int width) {
@@ -207,9 +235,6 @@ plan binder::bind_window(pg_node body, scope& out) {
 plan binder::bind_join(pg_node body, scope& out) {
   std::string_view kind = pg::string(body, "jointype");
   int at = -1;
-  if (pg::flag(body, "isNatural") || !pg::list(body, "usingClause").empty()) {
-    bind_fail(sqlstate::feature_not_supported, "NATURAL and USING joins are not supported; write ON", at);
-  }
   join_type type = kind == "JOIN_LEFT"    ? join_type::left
                    : kind == "JOIN_RIGHT" ? join_type::right
                    : kind == "JOIN_FULL"  ? join_type::full
@@ -221,6 +246,27 @@ plan binder::bind_join(pg_node body, scope& out) {
   plan p = make_join(std::move(left), std::move(right), type);
   out = left_scope;
   out.insert(out.end(), right_scope.begin(), right_scope.end());
+  std::vector<std::string> using_columns = pg::names(body, "usingClause");
+  if (pg::flag(body, "isNatural")) using_columns = common_names(left_scope, right_scope);
+  if (!using_columns.empty() && type == join_type::full) {
+    bind_fail(sqlstate::feature_not_supported, "FULL JOIN with USING or NATURAL is not supported; write ON",
+              at);
+  }
+  for (const std::string& name : using_columns) {
+    int l = find_unqualified(left_scope, name, "left");
+    int r = find_unqualified(right_scope, name, "right");
+    expr key = call_operator(
+        "=",
+        {expr::make_column(l, out[static_cast<std::size_t>(l)].type, name),
+         expr::make_column(left_width + r, right_scope[static_cast<std::size_t>(r)].type, name)},
+        -1);
+    std::vector<expr> parts{std::move(key)};
+    split_join_condition(p, parts, left_width, static_cast<int>(out.size()));
+    // Postgres keeps the left copy (the right one for RIGHT JOIN) as the merged column.
+    std::size_t hidden =
+        type == join_type::right ? static_cast<std::size_t>(l) : static_cast<std::size_t>(left_width + r);
+    out[hidden].merged = true;
+  }
   if (auto quals = pg::field(body, "quals")) {
     std::vector<expr> parts = conjuncts(bind_predicate(*quals, out, nullptr, "JOIN/ON"));
     split_join_condition(p, parts, left_width, static_cast<int>(out.size()));

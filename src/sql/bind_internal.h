@@ -22,6 +22,9 @@ struct scope_column {
   std::string qualifier;
   std::string name;
   data_type type = data_type::unknown;
+  // The other side's copy of a USING/NATURAL join column: reachable only qualified, and left out of
+  // an unqualified `*`, so the join column appears once as in Postgres.
+  bool merged = false;
 };
 using scope = std::vector<scope_column>;
 

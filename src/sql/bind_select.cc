@@ -29,7 +29,7 @@ std::vector<target> expand_targets(pg_node select, const scope& s) {
       std::vector<std::string> names = pg::names(pg::node_body(val), "fields");
       bool any = false;
       for (std::size_t i = 0; i < s.size(); ++i) {
-        if (!names.empty() && s[i].qualifier != names.back()) continue;
+        if (!names.empty() ? s[i].qualifier != names.back() : s[i].merged) continue;
         out.push_back({std::nullopt, static_cast<int>(i), s[i].name, false});
         any = true;
       }
