@@ -1,7 +1,9 @@
 // sql/functions_math.cc — numeric functions. NUMERIC is double precision here, so round() rounds
 // half away from zero as Postgres's numeric round does (what users of round(avg(x), 2) expect).
+#include <charconv>
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "sql/error.h"
 #include "sql/functions.h"
@@ -21,10 +23,35 @@ value abs_int(const value* a, std::size_t) {
 }
 value abs_dbl(const value* a, std::size_t) { return value::double_precision(std::fabs(d(a, 0))); }
 
+// Rounds the shortest decimal form of x (what the user sees) half away from zero at `places` digits
+// after the point, as numeric does: round(2.675, 2) is 2.68 although the double is 2.67499999….
+double round_decimal(double x, std::int64_t places) {
+  if (!std::isfinite(x) || places < 0 || places > 300) {
+    double scale = std::pow(10.0, static_cast<double>(places));
+    return std::round(x * scale) / scale;
+  }
+  char buf[400];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, std::fabs(x), std::chars_format::fixed);
+  std::string digits(buf, end);
+  std::size_t point = digits.find('.');
+  if (ec != std::errc() || point == std::string::npos ||
+      digits.size() - point - 1 <= static_cast<std::size_t>(places)) {
+    return x;
+  }
+  bool up = digits[point + 1 + static_cast<std::size_t>(places)] >= '5';
+  digits.resize(point + 1 + static_cast<std::size_t>(places));
+  double out = 0;
+  std::from_chars(digits.data(), digits.data() + digits.size(), out);
+  if (up) out += std::pow(10.0, -static_cast<double>(places));
+  // Adding 10^-places in binary can leave noise; print and parse once more at the wanted precision.
+  auto [end2, ec2] =
+      std::to_chars(buf, buf + sizeof buf, out, std::chars_format::fixed, static_cast<int>(places));
+  if (ec2 == std::errc()) std::from_chars(buf, end2, out);
+  return x < 0 ? -out : out;
+}
+
 value round_fn(const value* a, std::size_t count) {
-  if (count == 1) return value::double_precision(std::round(d(a, 0)));
-  double scale = std::pow(10.0, static_cast<double>(a[1].as_bigint()));
-  return value::double_precision(std::round(d(a, 0) * scale) / scale);
+  return value::double_precision(round_decimal(d(a, 0), count == 1 ? 0 : a[1].as_bigint()));
 }
 value trunc_fn(const value* a, std::size_t count) {
   if (count == 1) return value::double_precision(std::trunc(d(a, 0)));
