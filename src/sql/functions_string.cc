@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 #include "sql/error.h"
 #include "sql/functions.h"
@@ -39,6 +40,12 @@ std::string chars(std::string_view s, std::int64_t from, std::int64_t count) {
 }
 
 const std::string& t(const value* a, int i) { return a[i].as_text(); }
+
+// Results are bounded like Postgres's 1 GB field limit (lower: one value must never take the server down).
+constexpr std::int64_t max_text_bytes = 256 << 20;
+void check_size(std::int64_t bytes) {
+  if (bytes > max_text_bytes) raise("54000", "requested length too large");
+}
 std::int64_t n(const value* a, int i) { return a[i].as_bigint(); }
 
 value lower_fn(const value* a, std::size_t) {
@@ -62,7 +69,8 @@ value substr_fn(const value* a, std::size_t count) {
   if (count == 2) return value::text(chars(t(a, 0), start - 1, char_count(t(a, 0)) + 1));
   std::int64_t len = n(a, 2);
   if (len < 0) raise("22011", "negative substring length not allowed");
-  std::int64_t end = start + len;  // exclusive, 1-based
+  std::int64_t end;  // exclusive, 1-based
+  if (__builtin_add_overflow(start, len, &end)) end = std::numeric_limits<std::int64_t>::max();
   if (start < 1) start = 1;
   return value::text(chars(t(a, 0), start - 1, end - start));
 }
@@ -166,6 +174,7 @@ std::string pad(const value* a, std::size_t count, bool left) {
   std::string_view s = t(a, 0);
   std::int64_t len = n(a, 1), have = char_count(s);
   std::string fill = count > 2 ? t(a, 2) : " ";
+  if (len > have && !fill.empty()) check_size(len * 4);
   if (len <= have) return chars(s, 0, std::max<std::int64_t>(len, 0));
   if (fill.empty()) return std::string(s);
   std::string padding;
@@ -177,6 +186,8 @@ value lpad_fn(const value* a, std::size_t c) { return value::text(pad(a, c, true
 value rpad_fn(const value* a, std::size_t c) { return value::text(pad(a, c, false)); }
 
 value repeat_fn(const value* a, std::size_t) {
+  if (n(a, 1) > 0)
+    check_size(static_cast<std::int64_t>(t(a, 0).size()) * std::min<std::int64_t>(n(a, 1), max_text_bytes));
   std::string out;
   for (std::int64_t i = 0; i < n(a, 1); ++i) out += t(a, 0);
   return value::text(out);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 
 #include "sql/civil_time.h"
 #include "sql/error.h"
@@ -60,14 +61,19 @@ value ts_minus_ts(const value* a, std::size_t) {
   return value::interval_of({0, static_cast<std::int32_t>(diff / micros_per_day), diff % micros_per_day});
 }
 
+value date_of(std::int64_t days) {
+  if (days < -2'000'000'000 || days > 2'000'000'000) raise("22008", "date out of range");
+  return value::date(static_cast<std::int32_t>(days));
+}
 value date_plus_int(const value* a, std::size_t) {
-  return value::date(static_cast<std::int32_t>(checked_add(a[0].as_date(), a[1].as_bigint())));
+  return date_of(checked_add(a[0].as_date(), a[1].as_bigint()));
 }
 value int_plus_date(const value* a, std::size_t) {
-  return value::date(static_cast<std::int32_t>(checked_add(a[1].as_date(), a[0].as_bigint())));
+  return date_of(checked_add(a[1].as_date(), a[0].as_bigint()));
 }
 value date_minus_int(const value* a, std::size_t) {
-  return value::date(static_cast<std::int32_t>(checked_add(a[0].as_date(), -a[1].as_bigint())));
+  return date_of(
+      checked_add(a[0].as_date(), -std::max(a[1].as_bigint(), -std::numeric_limits<std::int64_t>::max())));
 }
 value date_minus_date(const value* a, std::size_t) {
   return value::bigint(std::int64_t{a[0].as_date()} - a[1].as_date());
@@ -91,6 +97,9 @@ interval scale(interval iv, double f) {
   double whole_days = std::trunc(days);
   double micros =
       static_cast<double>(iv.micros) * f + (days - whole_days) * static_cast<double>(micros_per_day);
+  if (!(std::fabs(whole_months) < 2e9 && std::fabs(whole_days) < 2e9 && std::fabs(micros) < 9e18)) {
+    raise("22008", "interval out of range");
+  }
   return {static_cast<std::int32_t>(whole_months), static_cast<std::int32_t>(whole_days),
           static_cast<std::int64_t>(std::llround(micros))};
 }

@@ -2,6 +2,7 @@
 // DISTINCT FROM and the IS TRUE/FALSE/UNKNOWN tests. Temporal arithmetic is in functions_time.cc.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -97,22 +98,32 @@ char fold(char c, bool insensitive) {
   return insensitive ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
 }
 
-// SQL LIKE: % any run, _ one character, `escape` makes the next character literal.
-bool like(std::string_view s, std::string_view p, char escape, bool insensitive) {
+enum class like_result : std::uint8_t { match, no_match, abort };
+
+std::size_t first_char(std::string_view s) {
+  return std::min(char_bytes(static_cast<unsigned char>(s.front())), s.size());
+}
+
+// SQL LIKE: % any run, _ one character, `escape` makes the next character literal. As in Postgres,
+// `abort` (the text ran out before the pattern) stops every enclosing % from trying further
+// positions, which keeps the match polynomial for patterns like '%a%a%a%b'.
+like_result like(std::string_view s, std::string_view p, char escape, bool insensitive) {
   while (!p.empty()) {
     char c = p.front();
     if (c == '%') {
-      p.remove_prefix(1);
-      if (p.empty()) return true;
-      for (std::size_t i = 0; i <= s.size(); i += i < s.size() ? char_bytes(s[i]) : 1) {
-        if (like(s.substr(i), p, escape, insensitive)) return true;
+      while (!p.empty() && p.front() == '%') p.remove_prefix(1);
+      if (p.empty()) return like_result::match;
+      for (std::size_t i = 0; i < s.size(); i += first_char(s.substr(i))) {
+        like_result r = like(s.substr(i), p, escape, insensitive);
+        if (r != like_result::no_match) return r;
       }
-      return false;
+      return like(std::string_view(), p, escape, insensitive) == like_result::match ? like_result::match
+                                                                                    : like_result::abort;
     }
-    if (s.empty()) return false;
+    if (s.empty()) return like_result::abort;
     if (c == '_') {
-      s.remove_prefix(char_bytes(s.front()));
-      p.remove_prefix(char_bytes(c));
+      s.remove_prefix(first_char(s));
+      p.remove_prefix(1);
       continue;
     }
     if (c == escape && escape != '\0') {
@@ -120,11 +131,15 @@ bool like(std::string_view s, std::string_view p, char escape, bool insensitive)
       p.remove_prefix(1);
       c = p.front();
     }
-    if (fold(c, insensitive) != fold(s.front(), insensitive)) return false;
+    if (fold(c, insensitive) != fold(s.front(), insensitive)) return like_result::no_match;
     s.remove_prefix(1);
     p.remove_prefix(1);
   }
-  return s.empty();
+  return s.empty() ? like_result::match : like_result::no_match;
+}
+
+bool like_match(std::string_view s, std::string_view p, char escape, bool insensitive) {
+  return like(s, p, escape, insensitive) == like_result::match;
 }
 
 char escape_of(const value* a, std::size_t n) {
@@ -134,16 +149,16 @@ char escape_of(const value* a, std::size_t n) {
   return e.empty() ? '\0' : e[0];
 }
 value like_fn(const value* a, std::size_t n) {
-  return value::boolean(like(a[0].as_text(), a[1].as_text(), escape_of(a, n), false));
+  return value::boolean(like_match(a[0].as_text(), a[1].as_text(), escape_of(a, n), false));
 }
 value not_like_fn(const value* a, std::size_t n) {
-  return value::boolean(!like(a[0].as_text(), a[1].as_text(), escape_of(a, n), false));
+  return value::boolean(!like_match(a[0].as_text(), a[1].as_text(), escape_of(a, n), false));
 }
 value ilike_fn(const value* a, std::size_t n) {
-  return value::boolean(like(a[0].as_text(), a[1].as_text(), escape_of(a, n), true));
+  return value::boolean(like_match(a[0].as_text(), a[1].as_text(), escape_of(a, n), true));
 }
 value not_ilike_fn(const value* a, std::size_t n) {
-  return value::boolean(!like(a[0].as_text(), a[1].as_text(), escape_of(a, n), true));
+  return value::boolean(!like_match(a[0].as_text(), a[1].as_text(), escape_of(a, n), true));
 }
 
 void arithmetic(std::vector<function_overload>& out) {
