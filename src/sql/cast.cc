@@ -1,7 +1,6 @@
 #include "sql/cast.h"
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
 #include <cctype>
 #include <charconv>
@@ -10,6 +9,7 @@
 
 #include "sql/civil_time.h"
 #include "sql/error.h"
+#include "sql/functions.h"
 
 namespace sluice::sql {
 namespace {
@@ -230,12 +230,7 @@ value parse_interval(std::string_view text) {
   return value::interval_of(iv);
 }
 
-value parse_jsonb(std::string_view text) {
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(text);
-  if (parser.parse(padded).error() != simdjson::SUCCESS) invalid(data_type::jsonb, text);
-  return value::jsonb(std::string(trim(text)));
-}
+value parse_jsonb(std::string_view text) { return value::jsonb(normalize_jsonb(text)); }
 
 }  // namespace
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 #include "sql/error.h"
 
 namespace sluice::sql {
@@ -113,6 +115,25 @@ std::string join_args(const expr& e, const char* separator) {
   return out;
 }
 
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Operators print infix ("(a + b)", "(a IS DISTINCT FROM b)"), casts as "x::type", functions as calls.
+std::string call_text(const expr& e) {
+  const std::string& name = e.name;
+  bool symbol = !name.empty() && !std::isalnum(static_cast<unsigned char>(name[0])) && name[0] != '_';
+  if (name.starts_with("::") && e.args.size() == 1) return to_string(e.args[0]) + name;
+  if (symbol && e.args.size() == 1) return "(" + name + to_string(e.args[0]) + ")";
+  if (symbol && e.args.size() >= 2) return "(" + join_args(e, (" " + name + " ").c_str()) + ")";
+  if (name.starts_with("is ") && e.args.size() == 2)
+    return "(" + join_args(e, (" " + upper(name) + " ").c_str()) + ")";
+  if (name.starts_with("is ") && e.args.size() == 1)
+    return "(" + to_string(e.args[0]) + " " + upper(name) + ")";
+  return fmt::format("{}({})", name, join_args(e, ", "));
+}
+
 }  // namespace
 
 std::string to_string(const expr& e) {
@@ -123,7 +144,7 @@ std::string to_string(const expr& e) {
     case expr_kind::column:
       return e.name.empty() ? fmt::format("#{}", e.column) : e.name;
     case expr_kind::call:
-      return fmt::format("{}({})", e.name, join_args(e, ", "));
+      return call_text(e);
     case expr_kind::and_op:
       return "(" + join_args(e, " AND ") + ")";
     case expr_kind::or_op:

@@ -59,6 +59,9 @@ struct aggregate_call {
   bool distinct = false;
   data_type type = data_type::bigint;  // result type
   std::string name;                    // "count", "sum", ... for EXPLAIN
+  // FILTER (WHERE …): only input rows where `filter` holds are aggregated (when has_filter).
+  bool has_filter = false;
+  expr filter;
 };
 
 enum class join_type : std::uint8_t { inner, left, right, full };

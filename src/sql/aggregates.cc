@@ -1,0 +1,93 @@
+#include "sql/aggregates.h"
+
+#include <cmath>
+
+#include "sql/functions.h"
+
+namespace sluice::sql {
+
+void accumulator::add(const value& v) {
+  if (fn_ == aggregate_fn::count_star) {
+    ++count_;
+    return;
+  }
+  if (v.is_null()) return;
+  ++count_;
+  switch (fn_) {
+    case aggregate_fn::sum:
+      if (v.type() == data_type::bigint) {
+        int_sum_ = checked_add(int_sum_, v.as_bigint());
+      } else if (v.type() == data_type::interval) {
+        interval iv = v.as_interval();
+        interval_sum_ = {interval_sum_.months + iv.months, interval_sum_.days + iv.days,
+                         interval_sum_.micros + iv.micros};
+      } else {
+        sum_ += v.as_double();
+      }
+      break;
+    case aggregate_fn::min:
+      if (best_.is_null() || compare(v, best_) < 0) best_ = v;
+      break;
+    case aggregate_fn::max:
+      if (best_.is_null() || compare(v, best_) > 0) best_ = v;
+      break;
+    case aggregate_fn::bool_and:
+      all_ = all_ && v.as_bool();
+      break;
+    case aggregate_fn::bool_or:
+      any_ = any_ || v.as_bool();
+      break;
+    case aggregate_fn::count:
+    case aggregate_fn::count_star:
+      break;
+    default: {  // avg and the variances
+      double x = v.numeric_as_double();
+      sum_ += x;
+      if (count_ > 1) {
+        double n = static_cast<double>(count_);
+        double t = x * n - sum_;
+        sum_sq_ += t * t / (n * (n - 1));
+      }
+      break;
+    }
+  }
+}
+
+value accumulator::result() const {
+  switch (fn_) {
+    case aggregate_fn::count_star:
+    case aggregate_fn::count:
+      return value::bigint(count_);
+    default:
+      break;
+  }
+  if (count_ == 0) return value();
+  double n = static_cast<double>(count_);
+  switch (fn_) {
+    case aggregate_fn::sum:
+      if (type_ == data_type::bigint) return value::bigint(int_sum_);
+      if (type_ == data_type::interval) return value::interval_of(interval_sum_);
+      return value::double_precision(sum_);
+    case aggregate_fn::avg:
+      return value::double_precision(sum_ / n);
+    case aggregate_fn::min:
+    case aggregate_fn::max:
+      return best_;
+    case aggregate_fn::bool_and:
+      return value::boolean(all_);
+    case aggregate_fn::bool_or:
+      return value::boolean(any_);
+    case aggregate_fn::var_pop:
+      return value::double_precision(sum_sq_ / n);
+    case aggregate_fn::stddev_pop:
+      return value::double_precision(std::sqrt(sum_sq_ / n));
+    case aggregate_fn::var_samp:
+      return count_ < 2 ? value() : value::double_precision(sum_sq_ / (n - 1));
+    case aggregate_fn::stddev_samp:
+      return count_ < 2 ? value() : value::double_precision(std::sqrt(sum_sq_ / (n - 1)));
+    default:
+      return value();
+  }
+}
+
+}  // namespace sluice::sql

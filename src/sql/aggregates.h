@@ -1,0 +1,33 @@
+// sql/aggregates.h — the state of one aggregate call over a group: add values, read the result.
+// Variance and standard deviation use the Youngs–Cramer update Postgres uses for float8, so results
+// match Postgres's to the last digit on double input.
+#pragma once
+
+#include "sql/plan.h"
+
+namespace sluice::sql {
+
+class accumulator {
+ public:
+  explicit accumulator(const aggregate_call& call) : fn_(call.fn), type_(call.type) {}
+
+  // Adds one input value (ignored for count(*); NULLs are skipped by every other aggregate).
+  // Throws eval_error when a bigint sum overflows.
+  void add(const value& v);
+  // The aggregate over what was added; NULL for an empty group except count.
+  value result() const;
+
+ private:
+  aggregate_fn fn_;
+  data_type type_;
+  std::int64_t count_ = 0;
+  std::int64_t int_sum_ = 0;
+  double sum_ = 0;     // Sx
+  double sum_sq_ = 0;  // Sxx, Youngs–Cramer
+  interval interval_sum_{};
+  value best_;        // min / max
+  bool all_ = true;   // bool_and
+  bool any_ = false;  // bool_or
+};
+
+}  // namespace sluice::sql

@@ -1,0 +1,344 @@
+// sql/bind_call.cc — function and operator calls: overload resolution by Postgres's rules, the
+// functions with their own syntax or semantics (extract, version, current_setting, greatest/least),
+// and aggregate calls.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "sql/bind_internal.h"
+#include "sql/statement.h"
+
+namespace sluice::sql {
+namespace {
+
+std::string type_list(const std::vector<expr>& args, const char* separator) {
+  std::string out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (i > 0) out += separator;
+    out += type_name(args[i].type);
+  }
+  return out;
+}
+
+// The cost of passing an argument of type `have` where `want` is declared; -1 if impossible.
+int argument_cost(const expr& have, data_type want, data_type hint) {
+  if (want == data_type::unknown || have.type == want) return 0;
+  if (have.type == data_type::unknown) {
+    if (want == hint) return 0;  // the other operand's type, Postgres's first guess for a literal
+    return want == data_type::text ? 1 : 2;
+  }
+  return implicitly_castable(have.type, want) ? 3 : -1;
+}
+
+const function_overload* best_overload(const std::vector<function_overload>& candidates,
+                                       const std::vector<expr>& args) {
+  const function_overload* best = nullptr;
+  int best_cost = std::numeric_limits<int>::max();
+  for (const function_overload& f : candidates) {
+    bool arity = f.variadic ? args.size() + 1 >= f.args.size() : args.size() == f.args.size();
+    if (!arity) continue;
+    int cost = 0;
+    for (std::size_t i = 0; i < args.size() && cost >= 0; ++i) {
+      data_type want = f.args[std::min(i, f.args.size() - 1)];
+      data_type hint = args.size() == 2 ? args[1 - i].type : data_type::unknown;
+      int c = argument_cost(args[i], want, hint);
+      cost = c < 0 ? -1 : cost + c;
+    }
+    if (cost >= 0 && cost < best_cost) {
+      best = &f;
+      best_cost = cost;
+    }
+  }
+  return best;
+}
+
+value greatest_fn(const value* a, std::size_t n) {
+  value out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!a[i].is_null() && (out.is_null() || compare(a[i], out) > 0)) out = a[i];
+  }
+  return out;
+}
+value least_fn(const value* a, std::size_t n) {
+  value out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!a[i].is_null() && (out.is_null() || compare(a[i], out) < 0)) out = a[i];
+  }
+  return out;
+}
+
+struct aggregate_name {
+  const char* name;
+  aggregate_fn fn;
+};
+constexpr aggregate_name aggregate_names[] = {
+    {"count", aggregate_fn::count},
+    {"sum", aggregate_fn::sum},
+    {"avg", aggregate_fn::avg},
+    {"min", aggregate_fn::min},
+    {"max", aggregate_fn::max},
+    {"stddev", aggregate_fn::stddev_samp},
+    {"stddev_samp", aggregate_fn::stddev_samp},
+    {"stddev_pop", aggregate_fn::stddev_pop},
+    {"variance", aggregate_fn::var_samp},
+    {"var_samp", aggregate_fn::var_samp},
+    {"var_pop", aggregate_fn::var_pop},
+    {"bool_and", aggregate_fn::bool_and},
+    {"bool_or", aggregate_fn::bool_or},
+    {"every", aggregate_fn::bool_and},
+};
+
+}  // namespace
+
+bool is_aggregate_name(std::string_view name) {
+  return std::any_of(std::begin(aggregate_names), std::end(aggregate_names),
+                     [name](const aggregate_name& a) { return name == a.name; });
+}
+
+bool contains_aggregate(pg_node n) {
+  using simdjson::dom::element_type;
+  if (n.type() == element_type::ARRAY) {
+    simdjson::dom::array items = n.get_array().value();
+    for (pg_node item : items) {
+      if (contains_aggregate(item)) return true;
+    }
+    return false;
+  }
+  if (n.type() != element_type::OBJECT) return false;
+  if (pg::is(n, "SelectStmt")) return false;
+  if (pg::is(n, "FuncCall")) {
+    std::vector<std::string> name = pg::names(pg::node_body(n), "funcname");
+    if (!name.empty() && is_aggregate_name(name.back())) return true;
+  }
+  simdjson::dom::object fields = n.get_object().value();
+  for (auto [key, child] : fields) {
+    if (contains_aggregate(child)) return true;
+  }
+  return false;
+}
+
+expr binder::call_operator(const std::string& op, std::vector<expr> args, int position) {
+  if (op == "||" && args.size() == 2) {
+    // text || anything: the other side is printed as text (Postgres's textanycat).
+    bool left_text = args[0].type == data_type::text || args[0].type == data_type::unknown;
+    bool right_text = args[1].type == data_type::text || args[1].type == data_type::unknown;
+    if (left_text && !right_text) args[1] = coerce(std::move(args[1]), data_type::text, position);
+    if (right_text && !left_text) args[0] = coerce(std::move(args[0]), data_type::text, position);
+  }
+  return call_function(op, std::move(args), position, true);
+}
+
+expr binder::call_function(const std::string& name, std::vector<expr> args, int position, bool is_operator) {
+  const function_overload* f = best_overload(find_overloads(name), args);
+  if (f == nullptr) {
+    if (!is_operator) {
+      bind_fail(sqlstate::undefined_function,
+                fmt::format("function {}({}) does not exist", name, type_list(args, ", ")), position);
+    }
+    if (args.size() == 1) {
+      bind_fail(sqlstate::undefined_function,
+                fmt::format("operator does not exist: {} {}", name, type_name(args[0].type)), position);
+    }
+    bind_fail(sqlstate::undefined_function,
+              fmt::format("operator does not exist: {} {} {}", type_name(args[0].type), name,
+                          type_name(args[1].type)),
+              position);
+  }
+  expr out;
+  out.kind = expr_kind::call;
+  out.type = f->result;
+  out.fn = f->fn;
+  out.strict = f->strict;
+  out.name = name;
+  out.location = position;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    data_type want = f->args[std::min(i, f->args.size() - 1)];
+    if (want == data_type::unknown && args[i].type == data_type::unknown) want = data_type::text;
+    out.args.push_back(coerce(std::move(args[i]), want, args[i].location));
+  }
+  return out;
+}
+
+expr binder::bind_min_max(pg_node body, const scope& s, agg_context* agg, const char* clause) {
+  int at = static_cast<int>(pg::integer(body, "location", -1));
+  bool greatest = pg::string(body, "op") == "IS_GREATEST";
+  expr out;
+  out.kind = expr_kind::call;
+  out.fn = greatest ? greatest_fn : least_fn;
+  out.strict = false;
+  out.name = greatest ? "greatest" : "least";
+  out.location = at;
+  for (pg_node a : pg::list(body, "args")) out.args.push_back(bind_expr(a, s, agg, clause));
+  std::vector<expr*> parts;
+  for (expr& a : out.args) parts.push_back(&a);
+  out.type = unify(parts, greatest ? "GREATEST" : "LEAST", at);
+  return out;
+}
+
+expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, const char* clause) {
+  std::string name = pg::names(body, "funcname").back();
+  int at = static_cast<int>(pg::integer(body, "location", -1));
+  if (is_aggregate_name(name)) return bind_aggregate(body, agg, clause);
+  if (pg::flag(body, "agg_star") || pg::flag(body, "agg_distinct") || pg::field(body, "agg_filter")) {
+    bind_fail(sqlstate::syntax_error,
+              fmt::format("{}(*) specified, but {} is not an aggregate function", name, name), at);
+  }
+  if (pg::field(body, "over"))
+    bind_fail(sqlstate::feature_not_supported, "window functions are not supported", at);
+  std::vector<expr> args;
+  for (pg_node a : pg::list(body, "args")) args.push_back(bind_expr(a, s, agg, clause));
+  if (name == "extract") name = "date_part";
+  if (name == "version" && args.empty()) {
+    return expr::make_constant(value::text(server_version_string()), data_type::text);
+  }
+  if (name == "current_setting" && args.size() == 1 && args[0].kind == expr_kind::constant &&
+      !args[0].constant.is_null()) {
+    std::string setting = args[0].constant.to_text();
+    auto v = default_setting(setting);
+    if (!v) bind_fail("42704", fmt::format("unrecognized configuration parameter \"{}\"", setting), at);
+    return expr::make_constant(value::text(*v), data_type::text);
+  }
+  return call_function(name, std::move(args), at, false);
+}
+
+expr binder::bind_aggregate(pg_node body, agg_context* agg, const char* clause) {
+  std::string name = pg::names(body, "funcname").back();
+  int at = static_cast<int>(pg::integer(body, "location", -1));
+  if (in_aggregate_) bind_fail(sqlstate::grouping_error, "aggregate function calls cannot be nested", at);
+  if (agg == nullptr) {
+    bind_fail(sqlstate::grouping_error, fmt::format("aggregate functions are not allowed in {}", clause), at);
+  }
+  aggregate_call call;
+  call.name = name;
+  call.distinct = pg::flag(body, "agg_distinct");
+  call.fn =
+      std::find_if(std::begin(aggregate_names), std::end(aggregate_names), [&name](const aggregate_name& a) {
+        return name == a.name;
+      })->fn;
+  in_aggregate_ = true;
+  std::vector<pg_node> args = pg::list(body, "args");
+  if (pg::flag(body, "agg_star")) {
+    if (name != "count") bind_fail(sqlstate::syntax_error, fmt::format("{}(*) is not supported", name), at);
+    call.fn = aggregate_fn::count_star;
+  } else if (args.size() != 1) {
+    in_aggregate_ = false;
+    bind_fail(sqlstate::undefined_function,
+              fmt::format("function {} with {} arguments does not exist", name, args.size()), at);
+  } else {
+    call.args.push_back(bind_expr(args[0], *agg->input, nullptr, clause));
+  }
+  if (auto filter = pg::field(body, "agg_filter")) {
+    call.has_filter = true;
+    call.filter = bind_predicate(*filter, *agg->input, nullptr, "FILTER");
+  }
+  in_aggregate_ = false;
+  data_type arg = call.args.empty() ? data_type::bigint : call.args[0].type;
+  auto require = [&](bool ok, data_type coerce_to) {
+    if (arg == data_type::unknown) {
+      call.args[0] = coerce(std::move(call.args[0]), coerce_to, at);
+      arg = coerce_to;
+      return;
+    }
+    if (!ok)
+      bind_fail(sqlstate::undefined_function,
+                fmt::format("function {}({}) does not exist", name, type_name(arg)), at);
+  };
+  switch (call.fn) {
+    case aggregate_fn::count_star:
+    case aggregate_fn::count:
+      call.type = data_type::bigint;
+      break;
+    case aggregate_fn::sum:
+      require(is_numeric(arg) || arg == data_type::interval, data_type::double_precision);
+      call.type = arg;
+      break;
+    case aggregate_fn::min:
+    case aggregate_fn::max:
+      require(arg != data_type::jsonb, data_type::text);
+      call.type = arg;
+      break;
+    case aggregate_fn::bool_and:
+    case aggregate_fn::bool_or:
+      require(arg == data_type::boolean, data_type::boolean);
+      call.type = data_type::boolean;
+      break;
+    default:
+      require(is_numeric(arg), data_type::double_precision);
+      call.type = data_type::double_precision;
+      break;
+  }
+  std::size_t index = agg->calls.size();
+  for (std::size_t i = 0; i < agg->calls.size(); ++i) {
+    const aggregate_call& c = agg->calls[i];
+    bool same_args =
+        c.args.size() == call.args.size() && (c.args.empty() || same_expr(c.args[0], call.args[0]));
+    bool same_filter = c.has_filter == call.has_filter && (!c.has_filter || same_expr(c.filter, call.filter));
+    if (c.fn == call.fn && c.distinct == call.distinct && same_args && same_filter) index = i;
+  }
+  if (index == agg->calls.size()) agg->calls.push_back(call);
+  expr out = expr::make_column(static_cast<int>(agg->groups.size() + index), call.type, name);
+  out.location = at;
+  return out;
+}
+
+bool same_expr(const expr& a, const expr& b) {
+  if (a.kind != b.kind || a.type != b.type || a.args.size() != b.args.size()) return false;
+  if (a.kind == expr_kind::constant && !(a.constant == b.constant)) return false;
+  if (a.kind == expr_kind::column && a.column != b.column) return false;
+  if (a.kind == expr_kind::call && (a.fn != b.fn || a.name != b.name)) return false;
+  for (std::size_t i = 0; i < a.args.size(); ++i) {
+    if (!same_expr(a.args[i], b.args[i])) return false;
+  }
+  return true;
+}
+
+std::vector<expr> conjuncts(expr e) {
+  std::vector<expr> out;
+  if (e.kind == expr_kind::and_op) {
+    for (expr& part : e.args) {
+      for (expr& sub : conjuncts(std::move(part))) out.push_back(std::move(sub));
+    }
+  } else if (!(e.kind == expr_kind::constant && e.type == data_type::boolean && !e.constant.is_null() &&
+               e.constant.as_bool())) {
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+expr conjunction(std::vector<expr> parts) {
+  if (parts.empty()) return expr::make_constant(value::boolean(true), data_type::boolean);
+  if (parts.size() == 1) return std::move(parts[0]);
+  expr out;
+  out.kind = expr_kind::and_op;
+  out.type = data_type::boolean;
+  out.args = std::move(parts);
+  return out;
+}
+
+std::string binder::column_name(pg_node n) {
+  std::string_view type = pg::node_type(n);
+  pg_node body = pg::node_body(n);
+  if (type == "ColumnRef") {
+    std::vector<std::string> parts = pg::names(body, "fields");
+    return parts.empty() ? "?column?" : parts.back();
+  }
+  if (type == "FuncCall") {
+    std::string name = pg::names(body, "funcname").back();
+    if (name == "btrim" && pg::string(body, "funcformat") == "COERCE_SQL_SYNTAX") return "btrim";
+    return name;
+  }
+  if (type == "TypeCast") {
+    std::string inner = column_name(*pg::field(body, "arg"));
+    if (inner != "?column?") return inner;
+    std::vector<std::string> names = pg::names(*pg::field(body, "typeName"), "names");
+    return names.empty() ? "?column?" : names.back();
+  }
+  if (type == "CaseExpr") return "case";
+  if (type == "CoalesceExpr") return "coalesce";
+  if (type == "MinMaxExpr") return pg::string(body, "op") == "IS_GREATEST" ? "greatest" : "least";
+  if (type == "A_Expr" && pg::string(body, "kind") == "AEXPR_NULLIF") return "nullif";
+  return "?column?";
+}
+
+}  // namespace sluice::sql

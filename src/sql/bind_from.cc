@@ -1,0 +1,281 @@
+// sql/bind_from.cc — FROM: relations from the catalog, subqueries and VALUES lists, TUMBLE/HOP
+// table functions, and joins (ON conditions split into equality keys and a residual).
+#include <fmt/format.h>
+
+#include "sql/bind_internal.h"
+
+namespace sluice::sql {
+
+scope scope_of(const plan& p, const std::string& qualifier) {
+  scope out;
+  for (const column& c : p.output) out.push_back({qualifier, c.name, c.type});
+  return out;
+}
+
+plan make_join(plan left, plan right, join_type type) {
+  plan out;
+  out.kind = plan_kind::join;
+  out.join = type;
+  out.output = left.output;
+  out.output.insert(out.output.end(), right.output.begin(), right.output.end());
+  out.inputs.push_back(std::move(left));
+  out.inputs.push_back(std::move(right));
+  return out;
+}
+
+namespace {
+
+// Marks the column indexes an expression reads.
+void columns_used(const expr& e, int& lowest, int& highest) {
+  if (e.kind == expr_kind::column) {
+    lowest = std::min(lowest, e.column);
+    highest = std::max(highest, e.column);
+  }
+  for (const expr& a : e.args) columns_used(a, lowest, highest);
+}
+
+void shift_columns(expr& e, int by) {
+  if (e.kind == expr_kind::column) e.column += by;
+  for (expr& a : e.args) shift_columns(a, by);
+}
+
+// Which side an expression reads: 0 left only, 1 right only, -1 neither or both.
+int side_of(const expr& e, int left_width, int width) {
+  int lowest = width, highest = -1;
+  columns_used(e, lowest, highest);
+  if (highest < 0 || highest >= width) return -1;
+  if (highest < left_width) return 0;
+  return lowest >= left_width ? 1 : -1;
+}
+
+void apply_aliases(pg_node alias, plan& p, scope& s, int at) {
+  std::vector<std::string> names = pg::names(alias, "colnames");
+  if (names.size() > p.output.size()) {
+    bind_fail("42P10",
+              fmt::format("table \"{}\" has {} columns available but {} columns specified",
+                          pg::string(alias, "aliasname"), p.output.size(), names.size()),
+              at);
+  }
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    p.output[i].name = names[i];
+    s[i].name = names[i];
+  }
+}
+
+std::int64_t constant_interval(binder& b, pg_node n, const char* what) {
+  expr e = b.coerce(b.bind_expr(n, scope{}, nullptr, "FROM"), data_type::interval, pg::location(n));
+  if (e.kind != expr_kind::constant || e.constant.is_null()) {
+    bind_fail(sqlstate::invalid_parameter_value,
+              fmt::format("the {} of a window must be a constant interval", what), pg::location(n));
+  }
+  std::int64_t micros = e.constant.as_interval().approximate_micros();
+  if (micros <= 0 && std::string_view(what) != "offset") {
+    bind_fail(sqlstate::invalid_parameter_value, fmt::format("the {} of a window must be positive", what),
+              pg::location(n));
+  }
+  return micros;
+}
+
+std::vector<std::string> common_names(const scope& left, const scope& right) {
+  std::vector<std::string> out;
+  for (const scope_column& l : left) {
+    for (const scope_column& r : right) {
+      if (!l.merged && !r.merged && l.name == r.name) out.push_back(l.name);
+    }
+  }
+  return out;
+}
+
+int find_unqualified(const scope& s, const std::string& name, const char* side) {
+  int found = -1;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i].merged || s[i].name != name) continue;
+    if (found >= 0) {
+      bind_fail(sqlstate::ambiguous_column,
+                fmt::format("common column name \"{}\" appears more than once in {} table", name, side), -1);
+    }
+    found = static_cast<int>(i);
+  }
+  if (found < 0) {
+    bind_fail(sqlstate::undefined_column,
+              fmt::format("column \"{}\" specified in USING clause does not exist in {} table", name, side),
+              -1);
+  }
+  return found;
+}
+
+}  // namespace
+
+void split_join_condition(plan& join, std::vector<expr>& parts, int left_width, int width) {
+  std::vector<expr> rest;
+  for (expr& part : parts) {
+    bool equality = part.kind == expr_kind::call && part.name == "=" && part.args.size() == 2;
+    int a = equality ? side_of(part.args[0], left_width, width) : -1;
+    int b = equality ? side_of(part.args[1], left_width, width) : -1;
+    if (a >= 0 && b >= 0 && a != b) {
+      expr left = std::move(part.args[a == 0 ? 0 : 1]);
+      expr right = std::move(part.args[a == 0 ? 1 : 0]);
+      shift_columns(right, -left_width);
+      join.left_keys.push_back(std::move(left));
+      join.right_keys.push_back(std::move(right));
+    } else {
+      rest.push_back(std::move(part));
+    }
+  }
+  parts = std::move(rest);
+}
+
+plan binder::bind_from(pg_node select, scope& out) {
+  std::vector<pg_node> items = pg::list(select, "fromClause");
+  plan result = bind_from_item(items[0], out);
+  for (std::size_t i = 1; i < items.size(); ++i) {
+    scope right_scope;
+    plan right = bind_from_item(items[i], right_scope);
+    result = make_join(std::move(result), std::move(right), join_type::inner);
+    out.insert(out.end(), right_scope.begin(), right_scope.end());
+  }
+  return result;
+}
+
+plan binder::bind_from_item(pg_node n, scope& out) {
+  std::string_view type = pg::node_type(n);
+  pg_node body = pg::node_body(n);
+  if (type == "RangeVar") return bind_range_var(body, out);
+  if (type == "RangeSubselect") return bind_subselect(body, out);
+  if (type == "RangeFunction") return bind_window(body, out);
+  if (type == "JoinExpr") return bind_join(body, out);
+  bind_fail(sqlstate::feature_not_supported, fmt::format("FROM item {} is not supported", type),
+            pg::location(n));
+}
+
+plan binder::bind_range_var(pg_node body, scope& out) {
+  std::string name(pg::string(body, "relname"));
+  int at = static_cast<int>(pg::integer(body, "location", -1));
+  const relation_info* info = catalog_.find(name);
+  if (info == nullptr || info->kind == relation_kind::sink) {
+    bind_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", name), at);
+  }
+  plan p;
+  p.kind = plan_kind::scan;
+  p.relation = info->name;
+  p.scanned = info->kind;
+  p.output = info->columns;
+  auto alias = pg::field(body, "alias");
+  out = scope_of(p, alias ? std::string(pg::string(*alias, "aliasname")) : info->name);
+  if (alias) apply_aliases(*alias, p, out, at);
+  return p;
+}
+
+plan binder::bind_subselect(pg_node body, scope& out) {
+  pg_node subquery = *pg::field(body, "subquery");
+  auto alias = pg::field(body, "alias");
+  if (!alias)
+    bind_fail(sqlstate::syntax_error, "subquery in FROM must have an alias", pg::location(subquery));
+  binder inner(catalog_, sql_);
+  plan p = inner.bind_query(pg::node_body(subquery));
+  out = scope_of(p, std::string(pg::string(*alias, "aliasname")));
+  apply_aliases(*alias, p, out, pg::location(subquery));
+  return p;
+}
+
+// TUMBLE(relation, time_column, size [, offset]) and HOP(relation, time_column, slide, size [, offset]).
+plan binder::bind_window(pg_node body, scope& out) {
+  std::vector<pg_node> functions = pg::list(body, "functions");
+  pg_node call = pg::list(pg::node_body(functions[0]), "items")[0];
+  pg_node fn = pg::node_body(call);
+  std::string name = pg::names(fn, "funcname").back();
+  int at = pg::location(call);
+  std::vector<pg_node> args = pg::list(fn, "args");
+  bool hop = name == "hop";
+  std::size_t needed = hop ? 4 : 3;
+  if ((name != "tumble" && !hop) || args.size() < needed || args.size() > needed + 1) {
+    bind_fail(sqlstate::undefined_function,
+              fmt::format("table function {} with {} arguments does not exist", name, args.size()), at);
+  }
+  if (!pg::is(args[0], "ColumnRef")) {
+    bind_fail(sqlstate::feature_not_supported, "the first argument of a window must name a relation",
+              pg::location(args[0]));
+  }
+  std::vector<std::string> relation = pg::names(pg::node_body(args[0]), "fields");
+  int relation_at = pg::location(args[0]);
+  const relation_info* info = catalog_.find(relation.back());
+  if (info == nullptr || info->kind == relation_kind::sink) {
+    bind_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", relation.back()),
+              relation_at);
+  }
+  plan scan;
+  scan.kind = plan_kind::scan;
+  scan.relation = info->name;
+  scan.scanned = info->kind;
+  scan.output = info->columns;
+  scope input = scope_of(scan, info->name);
+  expr time = bind_expr(args[1], input, nullptr, "FROM");
+  if (time.kind != expr_kind::column ||
+      (time.type != data_type::timestamp && time.type != data_type::timestamptz)) {
+    bind_fail(sqlstate::datatype_mismatch, "the time column of a window must be a timestamp column",
+              time.location);
+  }
+  plan p;
+  p.kind = plan_kind::window;
+  p.window.kind = hop ? window_kind::hop : window_kind::tumble;
+  p.window.time_column = time.column;
+  p.window.slide_micros = constant_interval(*this, args[2], hop ? "slide" : "size");
+  p.window.size_micros = hop ? constant_interval(*this, args[3], "size") : p.window.slide_micros;
+  if (args.size() > needed) p.window.offset_micros = constant_interval(*this, args[needed], "offset");
+  p.output = scan.output;
+  p.output.push_back({"window_start", time.type});
+  p.output.push_back({"window_end", time.type});
+  p.inputs.push_back(std::move(scan));
+  auto alias = pg::field(body, "alias");
+  out = scope_of(p, alias ? std::string(pg::string(*alias, "aliasname")) : info->name);
+  if (alias) apply_aliases(*alias, p, out, at);
+  return p;
+}
+
+plan binder::bind_join(pg_node body, scope& out) {
+  std::string_view kind = pg::string(body, "jointype");
+  int at = -1;
+  join_type type = kind == "JOIN_LEFT"    ? join_type::left
+                   : kind == "JOIN_RIGHT" ? join_type::right
+                   : kind == "JOIN_FULL"  ? join_type::full
+                                          : join_type::inner;
+  scope left_scope, right_scope;
+  plan left = bind_from_item(*pg::field(body, "larg"), left_scope);
+  plan right = bind_from_item(*pg::field(body, "rarg"), right_scope);
+  int left_width = static_cast<int>(left.output.size());
+  plan p = make_join(std::move(left), std::move(right), type);
+  out = left_scope;
+  out.insert(out.end(), right_scope.begin(), right_scope.end());
+  std::vector<std::string> using_columns = pg::names(body, "usingClause");
+  if (pg::flag(body, "isNatural")) using_columns = common_names(left_scope, right_scope);
+  if (!using_columns.empty() && type == join_type::full) {
+    bind_fail(sqlstate::feature_not_supported, "FULL JOIN with USING or NATURAL is not supported; write ON",
+              at);
+  }
+  for (const std::string& name : using_columns) {
+    int l = find_unqualified(left_scope, name, "left");
+    int r = find_unqualified(right_scope, name, "right");
+    expr key = call_operator(
+        "=",
+        {expr::make_column(l, out[static_cast<std::size_t>(l)].type, name),
+         expr::make_column(left_width + r, right_scope[static_cast<std::size_t>(r)].type, name)},
+        -1);
+    std::vector<expr> parts{std::move(key)};
+    split_join_condition(p, parts, left_width, static_cast<int>(out.size()));
+    // Postgres keeps the left copy (the right one for RIGHT JOIN) as the merged column.
+    std::size_t hidden =
+        type == join_type::right ? static_cast<std::size_t>(l) : static_cast<std::size_t>(left_width + r);
+    out[hidden].merged = true;
+  }
+  if (auto quals = pg::field(body, "quals")) {
+    std::vector<expr> parts = conjuncts(bind_predicate(*quals, out, nullptr, "JOIN/ON"));
+    split_join_condition(p, parts, left_width, static_cast<int>(out.size()));
+    p.residual = conjunction(std::move(parts));
+  }
+  if (auto alias = pg::field(body, "alias")) {
+    for (scope_column& c : out) c.qualifier = pg::string(*alias, "aliasname");
+  }
+  return p;
+}
+
+}  // namespace sluice::sql

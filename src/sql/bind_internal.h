@@ -1,0 +1,104 @@
+// sql/bind_internal.h — the binder's private state, shared by bind_select.cc (query blocks),
+// bind_from.cc (FROM items and joins) and bind_expr.cc (expressions). Inside the binder a failure
+// is thrown as bind_failure and bind_select returns it as a value: binding is all-or-nothing, and
+// threading results through every recursive call would hide the logic.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sql/bind.h"
+#include "sql/functions.h"
+
+namespace sluice::sql {
+
+struct bind_failure {
+  sql_error error;
+};
+[[noreturn]] void bind_fail(const char* code, std::string message, int position);
+
+// A column visible to name resolution: `qualifier.name` (qualifier is the table name or alias).
+struct scope_column {
+  std::string qualifier;
+  std::string name;
+  data_type type = data_type::unknown;
+  // The other side's copy of a USING/NATURAL join column: reachable only qualified, and left out of
+  // an unqualified `*`, so the join column appears once as in Postgres.
+  bool merged = false;
+};
+using scope = std::vector<scope_column>;
+
+scope scope_of(const plan& p, const std::string& qualifier);
+
+// Aggregation state while binding a query block's select list, HAVING and ORDER BY: expressions
+// there see group keys (matched structurally) and aggregate results, never raw input columns.
+struct agg_context {
+  const scope* input = nullptr;
+  std::vector<expr> groups;  // over the input scope
+  std::vector<aggregate_call> calls;
+};
+
+bool same_expr(const expr& a, const expr& b);
+// A syntactic search for aggregate calls (outside subqueries).
+bool contains_aggregate(pg_node n);
+bool is_aggregate_name(std::string_view name);
+// Splits a predicate into its AND-ed parts, and joins parts back (true for none).
+std::vector<expr> conjuncts(expr e);
+expr conjunction(std::vector<expr> parts);
+
+class binder {
+ public:
+  // `sql` is the statement text the tree was parsed from.
+  binder(const catalog_reader& catalog, const std::string& sql) : catalog_(catalog), sql_(sql) {}
+
+  // bind_select.cc: one SELECT (or VALUES) block.
+  plan bind_query(pg_node select);
+
+  // bind_from.cc
+  plan bind_from(pg_node select, scope& out);
+
+  // bind_expr.cc. `agg` is set while binding over an aggregation's output; `clause` names where
+  // the expression stands, for errors ("WHERE", "GROUP BY", "JOIN/ON").
+  expr bind_expr(pg_node n, const scope& s, agg_context* agg, const char* clause);
+  expr bind_predicate(pg_node n, const scope& s, agg_context* agg, const char* clause);
+  expr coerce(expr e, data_type target, int position);
+  // Unifies the types of `exprs` as CASE/COALESCE/VALUES do; `what` names the construct for errors.
+  data_type unify(std::vector<expr*> exprs, const char* what, int position);
+  // The result column name Postgres gives an expression (FigureColname).
+  static std::string column_name(pg_node n);
+  // An integer constant node's value (see bind_const); nullopt for other nodes.
+  std::optional<std::int64_t> integer_constant(pg_node n) const;
+
+ private:
+  expr bind_node(pg_node n, const scope& s, agg_context* agg, const char* clause);
+  expr bind_column_ref(pg_node body, const scope& s);
+  expr bind_const(pg_node body);
+  std::int64_t integer_literal(pg_node ival, int at) const;
+  expr bind_type_cast(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  expr bind_a_expr(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  expr bind_bool_expr(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  expr bind_case(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  expr bind_func_call(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  expr bind_aggregate(pg_node body, agg_context* agg, const char* clause);
+  expr bind_min_max(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  expr call_operator(const std::string& op, std::vector<expr> args, int position);
+  expr call_function(const std::string& name, std::vector<expr> args, int position, bool is_operator);
+
+  // bind_from.cc
+  plan bind_from_item(pg_node n, scope& out);
+  plan bind_range_var(pg_node body, scope& out);
+  plan bind_subselect(pg_node body, scope& out);
+  plan bind_window(pg_node body, scope& out);
+  plan bind_join(pg_node body, scope& out);
+
+  const catalog_reader& catalog_;
+  const std::string& sql_;
+  bool in_aggregate_ = false;
+};
+
+// Splits `predicate` (over left columns [0, left_width) then right ones) into equality keys across
+// the two sides and a residual; used for JOIN … ON and for comma joins with WHERE.
+void split_join_condition(plan& join, std::vector<expr>& parts, int left_width, int width);
+plan make_join(plan left, plan right, join_type type);
+
+}  // namespace sluice::sql

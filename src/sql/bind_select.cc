@@ -1,0 +1,348 @@
+// sql/bind_select.cc — one SELECT block in Postgres's order: FROM, WHERE, GROUP BY and aggregates,
+// HAVING, the select list, DISTINCT, ORDER BY, LIMIT/OFFSET. VALUES lists are bound here too.
+//
+// The plan it builds: from → filter → [aggregate → filter(having)] → project(select list + hidden
+// ORDER BY columns) → [distinct] → [sort] → [project without the hidden columns] → [limit].
+#include <fmt/format.h>
+
+#include "sql/bind_internal.h"
+
+namespace sluice::sql {
+namespace {
+
+// One entry of the select list after `*` expansion.
+struct target {
+  std::optional<pg_node> node;  // absent for columns expanded from *
+  int star_column = -1;         // index in the FROM scope for expanded columns
+  std::string name;
+  bool named = false;  // AS alias given
+};
+
+std::vector<target> expand_targets(pg_node select, const scope& s) {
+  std::vector<target> out;
+  for (pg_node item : pg::list(select, "targetList")) {
+    pg_node rt = pg::node_body(item);
+    pg_node val = *pg::field(rt, "val");
+    std::vector<pg_node> fields =
+        pg::is(val, "ColumnRef") ? pg::list(pg::node_body(val), "fields") : std::vector<pg_node>{};
+    if (!fields.empty() && pg::is(fields.back(), "A_Star")) {
+      std::vector<std::string> names = pg::names(pg::node_body(val), "fields");
+      bool any = false;
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        if (!names.empty() ? s[i].qualifier != names.back() : s[i].merged) continue;
+        out.push_back({std::nullopt, static_cast<int>(i), s[i].name, false});
+        any = true;
+      }
+      if (!any && !names.empty()) {
+        bind_fail(sqlstate::undefined_table,
+                  fmt::format("missing FROM-clause entry for table \"{}\"", names.back()), pg::location(val));
+      }
+      if (!any && names.empty())
+        bind_fail(sqlstate::syntax_error, "SELECT * with no tables specified is not valid",
+                  pg::location(val));
+      continue;
+    }
+    std::string alias(pg::string(rt, "name"));
+    out.push_back({val, -1, alias.empty() ? binder::column_name(val) : alias, !alias.empty()});
+  }
+  return out;
+}
+
+std::optional<std::string> single_name(pg_node n) {
+  if (!pg::is(n, "ColumnRef")) return std::nullopt;
+  std::vector<std::string> names = pg::names(pg::node_body(n), "fields");
+  if (names.size() != 1 || pg::list(pg::node_body(n), "fields").size() != 1) return std::nullopt;
+  return names[0];
+}
+
+bool resolves(const scope& s, const std::string& name) {
+  for (const scope_column& c : s) {
+    if (c.name == name) return true;
+  }
+  return false;
+}
+
+plan wrap(plan input, plan_kind kind) {
+  plan out;
+  out.kind = kind;
+  out.output = input.output;
+  out.inputs.push_back(std::move(input));
+  return out;
+}
+
+std::int64_t limit_value(const binder& b, pg_node n, const char* what, const char* code) {
+  if (pg::is(n, "A_Const") && pg::flag(pg::node_body(n), "isnull")) return -1;
+  auto v = b.integer_constant(n);
+  if (!v)
+    bind_fail(sqlstate::feature_not_supported, fmt::format("{} must be an integer constant", what),
+              pg::location(n));
+  if (*v < 0) bind_fail(code, fmt::format("{} must not be negative", what), pg::location(n));
+  return *v;
+}
+
+// A block's state while it is bound.
+struct block {
+  plan current;
+  scope from;
+  bool aggregated = false;
+  agg_context agg;
+  std::vector<target> targets;
+  std::vector<expr> exprs;  // select list, then hidden ORDER BY columns
+  std::size_t visible = 0;
+  std::vector<sort_key> order;
+};
+
+}  // namespace
+
+namespace {
+
+plan bind_values(binder& b, pg_node select) {
+  plan p;
+  p.kind = plan_kind::values;
+  std::vector<std::vector<expr>> rows;
+  for (pg_node list : pg::list(select, "valuesLists")) {
+    rows.emplace_back();
+    for (pg_node item : pg::list(pg::node_body(list), "items"))
+      rows.back().push_back(b.bind_expr(item, scope{}, nullptr, "VALUES"));
+    if (rows.back().size() != rows.front().size()) {
+      bind_fail(sqlstate::syntax_error, "VALUES lists must all be the same length", pg::location(list));
+    }
+  }
+  for (std::size_t c = 0; c < rows.front().size(); ++c) {
+    std::vector<expr*> column;
+    for (auto& r : rows) column.push_back(&r[c]);
+    data_type type = b.unify(column, "VALUES", -1);
+    p.output.push_back({fmt::format("column{}", c + 1), type});
+  }
+  for (auto& r : rows) {
+    row values;
+    for (expr& e : r) {
+      if (e.kind != expr_kind::constant) {
+        try {
+          values.push_back(evaluate(e, row{}));
+        } catch (const eval_error& error) {
+          bind_fail(error.code(), error.what(), e.location);
+        }
+        continue;
+      }
+      values.push_back(e.constant);
+    }
+    p.rows.push_back(std::move(values));
+  }
+  return p;
+}
+
+void bind_group_by(binder& b, pg_node select, block& q) {
+  for (pg_node item : pg::list(select, "groupClause")) {
+    std::optional<pg_node> node = item;
+    int star = -1;
+    if (auto position = b.integer_constant(item)) {
+      if (*position < 1 || *position > static_cast<std::int64_t>(q.targets.size())) {
+        bind_fail("42P10", fmt::format("GROUP BY position {} is not in select list", *position),
+                  pg::location(item));
+      }
+      const target& t = q.targets[static_cast<std::size_t>(*position - 1)];
+      node = t.node;
+      star = t.star_column;
+    } else if (auto name = single_name(item); name && !resolves(q.from, *name)) {
+      for (const target& t : q.targets) {
+        if (t.name == *name && t.node) node = t.node;
+      }
+    } else if (pg::is(item, "GroupingSet")) {
+      bind_fail(sqlstate::feature_not_supported, "GROUPING SETS, ROLLUP and CUBE are not supported",
+                pg::location(item));
+    }
+    expr e = node ? b.bind_expr(*node, q.from, nullptr, "GROUP BY")
+                  : expr::make_column(star, q.from[static_cast<std::size_t>(star)].type,
+                                      q.from[static_cast<std::size_t>(star)].name);
+    q.agg.groups.push_back(std::move(e));
+  }
+}
+
+expr bind_target(binder& b, const target& t, block& q) {
+  if (t.node) return b.bind_expr(*t.node, q.from, q.aggregated ? &q.agg : nullptr, "SELECT");
+  const scope_column& c = q.from[static_cast<std::size_t>(t.star_column)];
+  expr column =
+      expr::make_column(t.star_column, c.type, c.qualifier.empty() ? c.name : c.qualifier + "." + c.name);
+  if (!q.aggregated) return column;
+  for (std::size_t i = 0; i < q.agg.groups.size(); ++i) {
+    if (same_expr(column, q.agg.groups[i]))
+      return expr::make_column(static_cast<int>(i), c.type, column.name);
+  }
+  bind_fail(
+      sqlstate::grouping_error,
+      fmt::format("column \"{}\" must appear in the GROUP BY clause or be used in an aggregate function",
+                  column.name),
+      -1);
+}
+
+void bind_order_by(binder& b, pg_node select, block& q, bool distinct) {
+  for (pg_node item : pg::list(select, "sortClause")) {
+    pg_node sort = pg::node_body(item);
+    pg_node node = *pg::field(sort, "node");
+    int column = -1;
+    if (auto position = b.integer_constant(node)) {
+      if (*position < 1 || *position > static_cast<std::int64_t>(q.visible)) {
+        bind_fail("42P10", fmt::format("ORDER BY position {} is not in select list", *position),
+                  pg::location(node));
+      }
+      column = static_cast<int>(*position - 1);
+    } else if (auto name = single_name(node)) {
+      for (std::size_t i = 0; i < q.visible; ++i) {
+        if (q.targets[i].name != *name) continue;
+        if (column >= 0)
+          bind_fail(sqlstate::ambiguous_column, fmt::format("ORDER BY \"{}\" is ambiguous", *name),
+                    pg::location(node));
+        column = static_cast<int>(i);
+      }
+    }
+    if (column < 0) {
+      expr e = b.bind_expr(node, q.from, q.aggregated ? &q.agg : nullptr, "ORDER BY");
+      for (std::size_t i = 0; i < q.exprs.size() && column < 0; ++i) {
+        if (same_expr(e, q.exprs[i])) column = static_cast<int>(i);
+      }
+      if (column < 0) {
+        if (distinct) {
+          bind_fail("42P10", "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+                    pg::location(node));
+        }
+        column = static_cast<int>(q.exprs.size());
+        q.exprs.push_back(std::move(e));
+      }
+    }
+    sort_key key;
+    key.descending = pg::string(sort, "sortby_dir") == "SORTBY_DESC";
+    std::string_view nulls = pg::string(sort, "sortby_nulls");
+    key.nulls_first = nulls == "SORTBY_NULLS_FIRST" || (nulls != "SORTBY_NULLS_LAST" && key.descending);
+    key.key = expr::make_column(column, q.exprs[static_cast<std::size_t>(column)].type, "");
+    q.order.push_back(std::move(key));
+  }
+}
+
+plan build_aggregate(block& q) {
+  plan a = wrap(std::move(q.current), plan_kind::aggregate);
+  a.output.clear();
+  for (const expr& g : q.agg.groups) a.output.push_back({to_string(g), g.type});
+  for (const aggregate_call& c : q.agg.calls) a.output.push_back({c.name, c.type});
+  a.group_by = q.agg.groups;
+  a.aggregates = q.agg.calls;
+  return a;
+}
+
+}  // namespace
+
+namespace {
+
+// WHERE: equalities between the two sides of inner (comma) joins become join keys; the rest filters.
+void bind_where(binder& b, pg_node select, block& q) {
+  auto where = pg::field(select, "whereClause");
+  if (!where) return;
+  std::vector<expr> parts = conjuncts(b.bind_predicate(*where, q.from, nullptr, "WHERE"));
+  for (plan* p = &q.current; p->kind == plan_kind::join && p->join == join_type::inner; p = &p->inputs[0]) {
+    split_join_condition(*p, parts, static_cast<int>(p->inputs[0].output.size()),
+                         static_cast<int>(p->output.size()));
+  }
+  if (parts.empty()) return;
+  q.current = wrap(std::move(q.current), plan_kind::filter);
+  q.current.predicate = conjunction(std::move(parts));
+}
+
+bool is_aggregated(pg_node select) {
+  auto sort = pg::field(select, "sortClause");
+  return !pg::list(select, "groupClause").empty() || pg::field(select, "havingClause").has_value() ||
+         contains_aggregate(*pg::field(select, "targetList")) || (sort && contains_aggregate(*sort));
+}
+
+bool is_distinct(pg_node select) {
+  std::vector<pg_node> clause = pg::list(select, "distinctClause");
+  if (!clause.empty() && !pg::node_type(clause[0]).empty()) {
+    bind_fail(sqlstate::feature_not_supported, "SELECT DISTINCT ON is not supported", -1);
+  }
+  return !clause.empty();
+}
+
+// The select list (and hidden ORDER BY columns) over the FROM rows or the aggregation's output.
+void add_projection(binder& b, block& q) {
+  plan project = wrap(std::move(q.current), plan_kind::project);
+  project.output.clear();
+  for (std::size_t i = 0; i < q.exprs.size(); ++i) {
+    expr& e = q.exprs[i];
+    if (e.type == data_type::unknown) e = b.coerce(std::move(e), data_type::text, e.location);
+    project.output.push_back({i < q.visible ? q.targets[i].name : "?order?", e.type});
+  }
+  project.exprs = std::move(q.exprs);
+  q.current = std::move(project);
+}
+
+void add_sort(block& q) {
+  if (q.order.empty()) return;
+  q.current = wrap(std::move(q.current), plan_kind::sort);
+  q.current.order = std::move(q.order);
+  if (q.current.output.size() == q.visible) return;
+  plan trim = wrap(std::move(q.current), plan_kind::project);  // drop the hidden ORDER BY columns
+  trim.output.resize(q.visible);
+  for (std::size_t i = 0; i < q.visible; ++i) {
+    trim.exprs.push_back(expr::make_column(static_cast<int>(i), trim.output[i].type, trim.output[i].name));
+  }
+  q.current = std::move(trim);
+}
+
+void add_limit(const binder& b, pg_node select, block& q) {
+  auto count = pg::field(select, "limitCount");
+  auto offset = pg::field(select, "limitOffset");
+  if (!count && !offset) return;
+  q.current = wrap(std::move(q.current), plan_kind::limit);
+  if (count) q.current.limit = limit_value(b, *count, "LIMIT", "2201W");
+  if (offset) q.current.offset = std::max<std::int64_t>(limit_value(b, *offset, "OFFSET", "2201X"), 0);
+}
+
+}  // namespace
+
+plan binder::bind_query(pg_node select) {
+  if (!pg::list(select, "valuesLists").empty()) return bind_values(*this, select);
+  if (pg::string(select, "op") != "SETOP_NONE" && !pg::string(select, "op").empty()) {
+    bind_fail(sqlstate::feature_not_supported, "UNION, INTERSECT and EXCEPT are not supported", -1);
+  }
+  if (pg::field(select, "withClause"))
+    bind_fail(sqlstate::feature_not_supported, "WITH queries are not supported", -1);
+  block q;
+  if (pg::list(select, "fromClause").empty()) {
+    q.current.kind = plan_kind::values;
+    q.current.rows.push_back(row{});
+  } else {
+    q.current = bind_from(select, q.from);
+  }
+  bind_where(*this, select, q);
+  q.targets = expand_targets(select, q.from);
+  q.aggregated = is_aggregated(select);
+  q.agg.input = &q.from;
+  if (q.aggregated) bind_group_by(*this, select, q);
+  for (const target& t : q.targets) q.exprs.push_back(bind_target(*this, t, q));
+  q.visible = q.exprs.size();
+  std::optional<expr> having;
+  if (auto clause = pg::field(select, "havingClause"))
+    having = bind_predicate(*clause, q.from, &q.agg, "HAVING");
+  bool distinct = is_distinct(select);
+  bind_order_by(*this, select, q, distinct);
+  if (q.aggregated) q.current = build_aggregate(q);
+  if (having) {
+    q.current = wrap(std::move(q.current), plan_kind::filter);
+    q.current.predicate = std::move(*having);
+  }
+  add_projection(*this, q);
+  if (distinct) q.current = wrap(std::move(q.current), plan_kind::distinct);
+  add_sort(q);
+  add_limit(*this, select, q);
+  return std::move(q.current);
+}
+
+sql_result<plan> bind_select(const parse_tree& tree, const catalog_reader& catalog) {
+  try {
+    binder b(catalog, tree.sql);
+    return b.bind_query(tree.select);
+  } catch (const bind_failure& failure) {
+    return tl::unexpected(failure.error);
+  }
+}
+
+}  // namespace sluice::sql

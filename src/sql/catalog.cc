@@ -1,0 +1,19 @@
+#include "sql/catalog.h"
+
+namespace sluice::sql {
+
+std::string_view relation_kind_name(relation_kind kind) {
+  switch (kind) {
+    case relation_kind::source:
+      return "source";
+    case relation_kind::table:
+      return "table";
+    case relation_kind::view:
+      return "materialized view";
+    case relation_kind::sink:
+      return "sink";
+  }
+  return "relation";
+}
+
+}  // namespace sluice::sql

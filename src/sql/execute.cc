@@ -1,0 +1,252 @@
+// sql/execute.cc — one function per plan_kind over materialized row vectors. Data errors surface
+// as eval_error from evaluate() and are turned into a value once, in execute_batch.
+#include "sql/execute.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "sql/aggregates.h"
+#include "sql/civil_time.h"
+
+namespace sluice::sql {
+
+std::vector<std::pair<std::int64_t, std::int64_t>> assign_windows(const window_spec& w, std::int64_t micros) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> out;
+  std::int64_t last = floor_div(micros - w.offset_micros, w.slide_micros) * w.slide_micros + w.offset_micros;
+  for (std::int64_t start = last; start > micros - w.size_micros; start -= w.slide_micros) {
+    out.emplace_back(start, start + w.size_micros);
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+namespace {
+
+using rows = std::vector<row>;
+
+rows run(const plan& p, const relation_rows& relations);
+
+rows run_filter(const plan& p, rows input) {
+  rows out;
+  for (row& r : input) {
+    if (evaluate_predicate(p.predicate, r)) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+rows run_project(const plan& p, const rows& input) {
+  rows out;
+  out.reserve(input.size());
+  for (const row& r : input) {
+    row projected;
+    projected.reserve(p.exprs.size());
+    for (const expr& e : p.exprs) projected.push_back(evaluate(e, r));
+    out.push_back(std::move(projected));
+  }
+  return out;
+}
+
+rows run_window(const plan& p, const rows& input) {
+  rows out;
+  for (const row& r : input) {
+    const value& time = r[static_cast<std::size_t>(p.window.time_column)];
+    if (time.is_null()) continue;
+    for (auto [start, end] : assign_windows(p.window, time.as_micros())) {
+      row windowed = r;
+      bool tz = time.type() == data_type::timestamptz;
+      windowed.push_back(tz ? value::timestamptz(start) : value::timestamp(start));
+      windowed.push_back(tz ? value::timestamptz(end) : value::timestamp(end));
+      out.push_back(std::move(windowed));
+    }
+  }
+  return out;
+}
+
+struct group_state {
+  row keys;
+  std::vector<accumulator> accumulators;
+  std::vector<std::unordered_set<row, row_hash, row_equal>> seen;  // DISTINCT aggregates
+};
+
+void accumulate(const plan& p, group_state& g, const row& r) {
+  for (std::size_t i = 0; i < p.aggregates.size(); ++i) {
+    const aggregate_call& call = p.aggregates[i];
+    if (call.has_filter && !evaluate_predicate(call.filter, r)) continue;
+    value v = call.args.empty() ? value() : evaluate(call.args[0], r);
+    if (call.distinct && (v.is_null() || !g.seen[i].insert(row{v}).second)) continue;
+    g.accumulators[i].add(v);
+  }
+}
+
+rows run_aggregate(const plan& p, const rows& input) {
+  std::vector<group_state> groups;
+  std::unordered_map<row, std::size_t, row_hash, row_equal> index;
+  auto new_group = [&](row keys) {
+    group_state g{
+        std::move(keys), {}, std::vector<std::unordered_set<row, row_hash, row_equal>>(p.aggregates.size())};
+    for (const aggregate_call& call : p.aggregates) g.accumulators.emplace_back(call);
+    groups.push_back(std::move(g));
+    return groups.size() - 1;
+  };
+  if (p.group_by.empty()) new_group({});  // a global aggregate has one row even over no input
+  for (const row& r : input) {
+    row keys;
+    for (const expr& e : p.group_by) keys.push_back(evaluate(e, r));
+    std::size_t at;
+    if (p.group_by.empty()) {
+      at = 0;
+    } else if (auto it = index.find(keys); it != index.end()) {
+      at = it->second;
+    } else {
+      at = new_group(keys);
+      index.emplace(std::move(keys), at);
+    }
+    accumulate(p, groups[at], r);
+  }
+  rows out;
+  for (group_state& g : groups) {
+    row result = std::move(g.keys);
+    for (const accumulator& a : g.accumulators) result.push_back(a.result());
+    out.push_back(std::move(result));
+  }
+  return out;
+}
+
+row concat(const row& left, const row& right) {
+  row out = left;
+  out.insert(out.end(), right.begin(), right.end());
+  return out;
+}
+
+// Keys of a row, or nullopt when one is NULL (NULL never equals anything in a join).
+std::optional<row> join_keys(const std::vector<expr>& keys, const row& r) {
+  row out;
+  for (const expr& e : keys) {
+    out.push_back(evaluate(e, r));
+    if (out.back().is_null()) return std::nullopt;
+  }
+  return out;
+}
+
+rows run_join(const plan& p, const rows& left, const rows& right) {
+  std::unordered_map<row, std::vector<std::size_t>, row_hash, row_equal> table;
+  for (std::size_t i = 0; i < right.size(); ++i) {
+    if (auto keys = join_keys(p.right_keys, right[i])) table[std::move(*keys)].push_back(i);
+  }
+  std::vector<std::size_t> all(right.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  std::vector<bool> right_matched(right.size(), false);
+  row left_nulls(p.inputs[0].output.size()), right_nulls(p.inputs[1].output.size());
+  rows out;
+  for (const row& l : left) {
+    const std::vector<std::size_t>* candidates = &all;
+    std::optional<row> keys;
+    if (!p.left_keys.empty()) {
+      keys = join_keys(p.left_keys, l);
+      auto it = keys ? table.find(*keys) : table.end();
+      candidates = it == table.end() ? nullptr : &it->second;
+    }
+    bool matched = false;
+    static const std::vector<std::size_t> none;
+    for (std::size_t i : candidates ? *candidates : none) {
+      row joined = concat(l, right[i]);
+      if (!evaluate_predicate(p.residual, joined)) continue;
+      matched = true;
+      right_matched[i] = true;
+      out.push_back(std::move(joined));
+    }
+    if (!matched && (p.join == join_type::left || p.join == join_type::full))
+      out.push_back(concat(l, right_nulls));
+  }
+  if (p.join == join_type::right || p.join == join_type::full) {
+    for (std::size_t i = 0; i < right.size(); ++i) {
+      if (!right_matched[i]) out.push_back(concat(left_nulls, right[i]));
+    }
+  }
+  return out;
+}
+
+rows run_distinct(rows input) {
+  std::unordered_set<row, row_hash, row_equal> seen;
+  rows out;
+  for (row& r : input) {
+    if (seen.insert(r).second) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+int compare_key(const sort_key& k, const value& a, const value& b) {
+  if (a.is_null() || b.is_null()) {
+    if (a.is_null() && b.is_null()) return 0;
+    return (a.is_null() == k.nulls_first) ? -1 : 1;
+  }
+  int c = compare(a, b);
+  return k.descending ? -c : c;
+}
+
+rows run_sort(const plan& p, rows input) {
+  std::vector<std::pair<row, row>> keyed;  // sort keys, row
+  keyed.reserve(input.size());
+  for (row& r : input) {
+    row keys;
+    for (const sort_key& k : p.order) keys.push_back(evaluate(k.key, r));
+    keyed.emplace_back(std::move(keys), std::move(r));
+  }
+  std::stable_sort(keyed.begin(), keyed.end(), [&p](const auto& a, const auto& b) {
+    for (std::size_t i = 0; i < p.order.size(); ++i) {
+      if (int c = compare_key(p.order[i], a.first[i], b.first[i]); c != 0) return c < 0;
+    }
+    return false;
+  });
+  rows out;
+  for (auto& [keys, r] : keyed) out.push_back(std::move(r));
+  return out;
+}
+
+rows run_limit(const plan& p, rows input) {
+  auto size = static_cast<std::int64_t>(input.size());
+  std::int64_t begin = std::min(p.offset, size);
+  std::int64_t end = p.limit < 0 ? size : std::min(size, begin + p.limit);
+  return rows(std::make_move_iterator(input.begin() + begin), std::make_move_iterator(input.begin() + end));
+}
+
+rows run(const plan& p, const relation_rows& relations) {
+  switch (p.kind) {
+    case plan_kind::scan: {
+      const rows* found = relations.find(p.relation);
+      return found ? *found : rows{};
+    }
+    case plan_kind::values:
+      return p.rows;
+    case plan_kind::filter:
+      return run_filter(p, run(p.inputs[0], relations));
+    case plan_kind::project:
+      return run_project(p, run(p.inputs[0], relations));
+    case plan_kind::window:
+      return run_window(p, run(p.inputs[0], relations));
+    case plan_kind::aggregate:
+      return run_aggregate(p, run(p.inputs[0], relations));
+    case plan_kind::join:
+      return run_join(p, run(p.inputs[0], relations), run(p.inputs[1], relations));
+    case plan_kind::distinct:
+      return run_distinct(run(p.inputs[0], relations));
+    case plan_kind::sort:
+      return run_sort(p, run(p.inputs[0], relations));
+    case plan_kind::limit:
+      return run_limit(p, run(p.inputs[0], relations));
+  }
+  return {};
+}
+
+}  // namespace
+
+sql_result<std::vector<row>> execute_batch(const plan& p, const relation_rows& relations) {
+  try {
+    return run(p, relations);
+  } catch (const eval_error& error) {
+    return sql_fail(error.code(), error.what());
+  }
+}
+
+}  // namespace sluice::sql

@@ -1,0 +1,101 @@
+// sql/explain.cc — EXPLAIN's text: one operator per line, inputs indented below it.
+#include <fmt/format.h>
+
+#include "sql/plan.h"
+
+namespace sluice::sql {
+namespace {
+
+std::string list(const std::vector<expr>& exprs) {
+  std::string out;
+  for (std::size_t i = 0; i < exprs.size(); ++i) out += (i ? ", " : "") + to_string(exprs[i]);
+  return out;
+}
+
+std::string aggregate_text(const aggregate_call& c) {
+  std::string args = c.fn == aggregate_fn::count_star ? "*" : list(c.args);
+  std::string out = fmt::format("{}({}{})", c.name, c.distinct ? "DISTINCT " : "", args);
+  if (c.has_filter) out += " FILTER (WHERE " + to_string(c.filter) + ")";
+  return out;
+}
+
+const char* join_name(join_type t) {
+  switch (t) {
+    case join_type::inner:
+      return "Inner";
+    case join_type::left:
+      return "Left";
+    case join_type::right:
+      return "Right";
+    case join_type::full:
+      return "Full";
+  }
+  return "?";
+}
+
+std::string window_text(const plan& p) {
+  auto seconds = [](std::int64_t micros) { return fmt::format("{}s", static_cast<double>(micros) / 1e6); };
+  const window_spec& w = p.window;
+  std::string time = p.inputs[0].output[static_cast<std::size_t>(w.time_column)].name;
+  if (w.kind == window_kind::tumble) return fmt::format("Tumble: {} size {}", time, seconds(w.size_micros));
+  return fmt::format("Hop: {} slide {} size {}", time, seconds(w.slide_micros), seconds(w.size_micros));
+}
+
+std::string line(const plan& p) {
+  switch (p.kind) {
+    case plan_kind::scan:
+      return fmt::format("Scan {}: {}", relation_kind_name(p.scanned), p.relation);
+    case plan_kind::values:
+      return fmt::format("Values: {} rows", p.rows.size());
+    case plan_kind::filter:
+      return "Filter: " + to_string(p.predicate);
+    case plan_kind::project:
+      return "Project: " + list(p.exprs);
+    case plan_kind::window:
+      return window_text(p);
+    case plan_kind::aggregate: {
+      std::string calls;
+      for (std::size_t i = 0; i < p.aggregates.size(); ++i)
+        calls += (i ? ", " : "") + aggregate_text(p.aggregates[i]);
+      return fmt::format("Aggregate: group by [{}] compute [{}]", list(p.group_by), calls);
+    }
+    case plan_kind::join: {
+      std::string keys;
+      for (std::size_t i = 0; i < p.left_keys.size(); ++i) {
+        keys +=
+            fmt::format("{}{} = {}", i ? ", " : "", to_string(p.left_keys[i]), to_string(p.right_keys[i]));
+      }
+      return fmt::format("{} Join: keys [{}] residual {}", join_name(p.join), keys, to_string(p.residual));
+    }
+    case plan_kind::distinct:
+      return "Distinct";
+    case plan_kind::sort: {
+      std::string keys;
+      for (std::size_t i = 0; i < p.order.size(); ++i) {
+        const sort_key& k = p.order[i];
+        keys += fmt::format("{}{} {} NULLS {}", i ? ", " : "", to_string(k.key),
+                            k.descending ? "DESC" : "ASC", k.nulls_first ? "FIRST" : "LAST");
+      }
+      return "Sort: " + keys;
+    }
+    case plan_kind::limit:
+      return fmt::format("Limit: {} offset {}", p.limit < 0 ? std::string("ALL") : std::to_string(p.limit),
+                         p.offset);
+  }
+  return "?";
+}
+
+void print(const plan& p, int depth, std::string& out) {
+  out += std::string(static_cast<std::size_t>(depth) * 2, ' ') + line(p) + "\n";
+  for (const plan& input : p.inputs) print(input, depth + 1, out);
+}
+
+}  // namespace
+
+std::string explain(const plan& p) {
+  std::string out;
+  print(p, 0, out);
+  return out;
+}
+
+}  // namespace sluice::sql

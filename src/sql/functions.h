@@ -1,0 +1,55 @@
+// sql/functions.h — the scalar function and operator library the binder resolves calls against.
+// Every overload names its argument types and result type and points at one scalar_fn; the binder
+// picks an overload with Postgres's rules (exact match, then unknown literals and implicit numeric
+// and temporal promotions) and inserts casts so an implementation only ever sees its declared types.
+//
+// Operators are registered under their symbol ("+", "=", "~~" for LIKE, "||", "->>").
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sql/expr.h"
+
+namespace sluice::sql {
+
+struct function_overload {
+  std::string name;
+  std::vector<data_type> args;  // data_type::unknown: any type, passed through unchanged
+  data_type result = data_type::unknown;
+  scalar_fn fn = nullptr;
+  bool strict = true;     // NULL in, NULL out without calling fn
+  bool variadic = false;  // the last argument type repeats zero or more times
+};
+
+// Overloads registered under `name` (lower case), empty if none.
+const std::vector<function_overload>& find_overloads(std::string_view name);
+
+// A runtime cast of a value to `target` (all casts Postgres allows between our types); throws
+// eval_error for values that do not convert. NULL stays NULL.
+value cast_value(const value& v, data_type target);
+// The scalar_fn casting its one argument to `target`.
+scalar_fn cast_function(data_type target);
+// Whether Postgres casts `from` to `to` implicitly (bigint → double, date → timestamp, …).
+bool implicitly_castable(data_type from, data_type to);
+
+// The registration lists of each functions_*.cc file.
+void add_operators(std::vector<function_overload>& out);
+void add_string_functions(std::vector<function_overload>& out);
+void add_math_functions(std::vector<function_overload>& out);
+void add_time_functions(std::vector<function_overload>& out);
+void add_json_functions(std::vector<function_overload>& out);
+
+// Helpers shared by the implementations.
+[[noreturn]] void raise(const char* code, const std::string& message);
+std::int64_t checked_add(std::int64_t a, std::int64_t b);
+std::int64_t checked_mul(std::int64_t a, std::int64_t b);
+double checked_double(double result, double a, double b);
+// JSON text as Postgres prints jsonb: `{"a": 1, "b": [1, 2]}`, keys ordered by length then bytes,
+// duplicate keys resolved to the last. Throws eval_error (22P02) for malformed JSON.
+std::string normalize_jsonb(std::string_view json);
+// Adds an interval to microseconds since the epoch (months by the calendar, clamping the day).
+std::int64_t add_interval(std::int64_t micros, interval iv);
+
+}  // namespace sluice::sql

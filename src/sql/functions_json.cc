@@ -1,0 +1,251 @@
+// sql/functions_json.cc — jsonb field access (-> ->> #> #>>) and jsonb_typeof. A jsonb value holds
+// JSON text; each access parses it (simdjson) and prints the extracted part the way Postgres prints
+// jsonb: `{"a": 1, "b": [1, 2]}`, strings JSON-escaped, ->> giving a string's contents unquoted.
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "sql/error.h"
+#include "sql/functions.h"
+
+namespace sluice::sql {
+namespace {
+
+using dt = data_type;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+void print_string(std::string_view s, std::string& out) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void print(element e, std::string& out) {
+  switch (e.type()) {
+    case element_type::OBJECT: {
+      // jsonb keeps one value per key (the last) and orders keys by length, then bytes.
+      std::vector<std::pair<std::string_view, element>> fields;
+      simdjson::dom::object object = e.get_object().value();
+      for (auto [key, v] : object) fields.emplace_back(key, v);
+      std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
+        return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
+      });
+      out += '{';
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i + 1 < fields.size() && fields[i + 1].first == fields[i].first) continue;
+        if (out.back() != '{') out += ", ";
+        print_string(fields[i].first, out);
+        out += ": ";
+        print(fields[i].second, out);
+      }
+      out += '}';
+      break;
+    }
+    case element_type::ARRAY: {
+      out += '[';
+      bool first = true;
+      simdjson::dom::array items = e.get_array().value();
+      for (element v : items) {
+        if (!first) out += ", ";
+        first = false;
+        print(v, out);
+      }
+      out += ']';
+      break;
+    }
+    case element_type::STRING:
+      print_string(e.get_string().value(), out);
+      break;
+    case element_type::INT64:
+      out += std::to_string(e.get_int64().value());
+      break;
+    case element_type::UINT64:
+      out += std::to_string(e.get_uint64().value());
+      break;
+    case element_type::DOUBLE:
+      out += value::double_precision(e.get_double().value()).to_text();
+      break;
+    case element_type::BOOL:
+      out += e.get_bool().value() ? "true" : "false";
+      break;
+    case element_type::NULL_VALUE:
+      out += "null";
+      break;
+  }
+}
+
+// Parses the jsonb argument; the parser is per thread because elements point into it.
+element parse(const value& v) {
+  thread_local simdjson::dom::parser parser;
+  auto doc = parser.parse(v.as_text());
+  if (doc.error() != simdjson::SUCCESS) {
+    raise(sqlstate::invalid_text_representation, "invalid input syntax for type json");
+  }
+  return doc.value();
+}
+
+// One step: an object key, or an array index (negative counts from the end).
+bool step(element& e, const value& key) {
+  if (key.type() == dt::bigint) {
+    if (e.type() != element_type::ARRAY) return false;
+    auto array = e.get_array().value();
+    std::int64_t i = key.as_bigint();
+    auto size = static_cast<std::int64_t>(array.size());
+    if (i < 0) i += size;
+    if (i < 0 || i >= size) return false;
+    e = array.at(static_cast<std::size_t>(i)).value();
+    return true;
+  }
+  if (e.type() == element_type::ARRAY) {
+    char* end = nullptr;
+    const std::string& text = key.as_text();
+    long long i = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0') return false;
+    return step(e, value::bigint(i));
+  }
+  if (e.type() != element_type::OBJECT) return false;
+  auto field = e.get_object().value().at_key(key.as_text());
+  if (field.error() != simdjson::SUCCESS) return false;
+  e = field.value();
+  return true;
+}
+
+value as_jsonb(element e) {
+  std::string out;
+  print(e, out);
+  return value::jsonb(out);
+}
+value as_text(element e) {
+  if (e.type() == element_type::NULL_VALUE) return value();
+  if (e.type() == element_type::STRING) return value::text(std::string(e.get_string().value()));
+  std::string out;
+  print(e, out);
+  return value::text(out);
+}
+
+value arrow(const value* a, std::size_t) {
+  element e = parse(a[0]);
+  return step(e, a[1]) ? as_jsonb(e) : value();
+}
+value arrow_text(const value* a, std::size_t) {
+  element e = parse(a[0]);
+  return step(e, a[1]) ? as_text(e) : value();
+}
+
+// '{a,b,0}' → ["a", "b", "0"] (a text[] literal; quoted elements are not supported).
+std::vector<std::string> path_of(const value& v) {
+  std::string s = v.as_text();
+  if (s.size() < 2 || s.front() != '{' || s.back() != '}') {
+    raise(sqlstate::invalid_text_representation, "malformed array literal: \"" + s + "\"");
+  }
+  std::vector<std::string> out;
+  std::string part;
+  for (std::size_t i = 1; i + 1 < s.size(); ++i) {
+    if (s[i] == ',') {
+      out.push_back(part);
+      part.clear();
+    } else if (s[i] != ' ') {
+      part += s[i];
+    }
+  }
+  if (s.size() > 2) out.push_back(part);
+  return out;
+}
+
+bool walk(element& e, const value& path) {
+  for (const std::string& key : path_of(path)) {
+    if (!step(e, value::text(key))) return false;
+  }
+  return true;
+}
+value path_json(const value* a, std::size_t) {
+  element e = parse(a[0]);
+  return walk(e, a[1]) ? as_jsonb(e) : value();
+}
+value path_text(const value* a, std::size_t) {
+  element e = parse(a[0]);
+  return walk(e, a[1]) ? as_text(e) : value();
+}
+
+value typeof_fn(const value* a, std::size_t) {
+  switch (parse(a[0]).type()) {
+    case element_type::OBJECT:
+      return value::text("object");
+    case element_type::ARRAY:
+      return value::text("array");
+    case element_type::STRING:
+      return value::text("string");
+    case element_type::BOOL:
+      return value::text("boolean");
+    case element_type::NULL_VALUE:
+      return value::text("null");
+    default:
+      return value::text("number");
+  }
+}
+
+value array_length_fn(const value* a, std::size_t) {
+  element e = parse(a[0]);
+  if (e.type() != element_type::ARRAY)
+    raise(sqlstate::invalid_parameter_value, "cannot get array length of a non-array");
+  return value::bigint(static_cast<std::int64_t>(e.get_array().value().size()));
+}
+
+}  // namespace
+
+std::string normalize_jsonb(std::string_view json) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::padded_string padded(json);
+  auto doc = parser.parse(padded);
+  if (doc.error() != simdjson::SUCCESS) {
+    raise(sqlstate::invalid_text_representation,
+          fmt::format("invalid input syntax for type json: \"{}\"", json));
+  }
+  std::string out;
+  print(doc.value(), out);
+  return out;
+}
+
+void add_json_functions(std::vector<function_overload>& out) {
+  const dt j = dt::jsonb, t = dt::text;
+  out.push_back({"->", {j, t}, j, arrow});
+  out.push_back({"->", {j, dt::bigint}, j, arrow});
+  out.push_back({"->>", {j, t}, t, arrow_text});
+  out.push_back({"->>", {j, dt::bigint}, t, arrow_text});
+  out.push_back({"#>", {j, t}, j, path_json});
+  out.push_back({"#>>", {j, t}, t, path_text});
+  out.push_back({"jsonb_typeof", {j}, t, typeof_fn});
+  out.push_back({"jsonb_array_length", {j}, dt::bigint, array_length_fn});
+}
+
+}  // namespace sluice::sql

@@ -1,0 +1,140 @@
+// sql/functions_math.cc — numeric functions. NUMERIC is double precision here, so round() rounds
+// half away from zero as Postgres's numeric round does (what users of round(avg(x), 2) expect).
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "sql/error.h"
+#include "sql/functions.h"
+
+namespace sluice::sql {
+namespace {
+
+using dt = data_type;
+
+double d(const value* a, int i) { return a[i].numeric_as_double(); }
+
+value abs_int(const value* a, std::size_t) {
+  std::int64_t x = a[0].as_bigint();
+  if (x == std::numeric_limits<std::int64_t>::min())
+    raise(sqlstate::numeric_value_out_of_range, "bigint out of range");
+  return value::bigint(x < 0 ? -x : x);
+}
+value abs_dbl(const value* a, std::size_t) { return value::double_precision(std::fabs(d(a, 0))); }
+
+// Rounds the shortest decimal form of x (what the user sees) half away from zero at `places` digits
+// after the point, as numeric does: round(2.675, 2) is 2.68 although the double is 2.67499999….
+double round_decimal(double x, std::int64_t places) {
+  if (!std::isfinite(x) || places < 0 || places > 300) {
+    double scale = std::pow(10.0, static_cast<double>(places));
+    return std::round(x * scale) / scale;
+  }
+  char buf[400];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, std::fabs(x), std::chars_format::fixed);
+  std::string digits(buf, end);
+  std::size_t point = digits.find('.');
+  if (ec != std::errc() || point == std::string::npos ||
+      digits.size() - point - 1 <= static_cast<std::size_t>(places)) {
+    return x;
+  }
+  bool up = digits[point + 1 + static_cast<std::size_t>(places)] >= '5';
+  digits.resize(point + 1 + static_cast<std::size_t>(places));
+  double out = 0;
+  std::from_chars(digits.data(), digits.data() + digits.size(), out);
+  if (up) out += std::pow(10.0, -static_cast<double>(places));
+  // Adding 10^-places in binary can leave noise; print and parse once more at the wanted precision.
+  auto [end2, ec2] =
+      std::to_chars(buf, buf + sizeof buf, out, std::chars_format::fixed, static_cast<int>(places));
+  if (ec2 == std::errc()) std::from_chars(buf, end2, out);
+  return x < 0 ? -out : out;
+}
+
+value round_fn(const value* a, std::size_t count) {
+  return value::double_precision(round_decimal(d(a, 0), count == 1 ? 0 : a[1].as_bigint()));
+}
+value trunc_fn(const value* a, std::size_t count) {
+  if (count == 1) return value::double_precision(std::trunc(d(a, 0)));
+  double scale = std::pow(10.0, static_cast<double>(a[1].as_bigint()));
+  return value::double_precision(std::trunc(d(a, 0) * scale) / scale);
+}
+value floor_fn(const value* a, std::size_t) { return value::double_precision(std::floor(d(a, 0))); }
+value ceil_fn(const value* a, std::size_t) { return value::double_precision(std::ceil(d(a, 0))); }
+value sign_fn(const value* a, std::size_t) {
+  double x = d(a, 0);
+  return value::double_precision(x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0));
+}
+
+value sqrt_fn(const value* a, std::size_t) {
+  if (d(a, 0) < 0) raise("2201F", "cannot take square root of a negative number");
+  return value::double_precision(std::sqrt(d(a, 0)));
+}
+value cbrt_fn(const value* a, std::size_t) { return value::double_precision(std::cbrt(d(a, 0))); }
+
+value power_fn(const value* a, std::size_t) {
+  double x = d(a, 0), y = d(a, 1);
+  if (x == 0 && y < 0) raise("2201F", "zero raised to a negative power is undefined");
+  if (x < 0 && y != std::floor(y)) {
+    raise("2201F", "a negative number raised to a non-integer power yields a complex result");
+  }
+  return value::double_precision(checked_double(std::pow(x, y), x, y));
+}
+
+void check_log_argument(double x) {
+  if (x == 0) raise("2201E", "cannot take logarithm of zero");
+  if (x < 0) raise("2201E", "cannot take logarithm of a negative number");
+}
+value ln_fn(const value* a, std::size_t) {
+  check_log_argument(d(a, 0));
+  return value::double_precision(std::log(d(a, 0)));
+}
+value log10_fn(const value* a, std::size_t) {
+  check_log_argument(d(a, 0));
+  return value::double_precision(std::log10(d(a, 0)));
+}
+value exp_fn(const value* a, std::size_t) {
+  double r = std::exp(d(a, 0));
+  if (std::isinf(r)) raise(sqlstate::numeric_value_out_of_range, "value out of range: overflow");
+  return value::double_precision(r);
+}
+
+value mod_int(const value* a, std::size_t) {
+  std::int64_t x = a[0].as_bigint(), y = a[1].as_bigint();
+  if (y == 0) raise(sqlstate::division_by_zero, "division by zero");
+  return value::bigint(y == -1 ? 0 : x % y);
+}
+value mod_dbl(const value* a, std::size_t) {
+  if (d(a, 1) == 0) raise(sqlstate::division_by_zero, "division by zero");
+  return value::double_precision(std::fmod(d(a, 0), d(a, 1)));
+}
+value pi_fn(const value*, std::size_t) { return value::double_precision(M_PI); }
+
+}  // namespace
+
+void add_math_functions(std::vector<function_overload>& out) {
+  const dt f = dt::double_precision, i = dt::bigint;
+  out.push_back({"abs", {i}, i, abs_int});
+  out.push_back({"abs", {f}, f, abs_dbl});
+  out.push_back({"round", {f}, f, round_fn});
+  out.push_back({"round", {f, i}, f, round_fn});
+  out.push_back({"trunc", {f}, f, trunc_fn});
+  out.push_back({"trunc", {f, i}, f, trunc_fn});
+  out.push_back({"floor", {f}, f, floor_fn});
+  out.push_back({"ceil", {f}, f, ceil_fn});
+  out.push_back({"ceiling", {f}, f, ceil_fn});
+  out.push_back({"sign", {f}, f, sign_fn});
+  out.push_back({"sqrt", {f}, f, sqrt_fn});
+  out.push_back({"cbrt", {f}, f, cbrt_fn});
+  out.push_back({"power", {f, f}, f, power_fn});
+  out.push_back({"pow", {f, f}, f, power_fn});
+  out.push_back({"^", {f, f}, f, power_fn});
+  out.push_back({"ln", {f}, f, ln_fn});
+  out.push_back({"log", {f}, f, log10_fn});
+  out.push_back({"log10", {f}, f, log10_fn});
+  out.push_back({"exp", {f}, f, exp_fn});
+  out.push_back({"mod", {i, i}, i, mod_int});
+  out.push_back({"mod", {f, f}, f, mod_dbl});
+  out.push_back({"pi", {}, f, pi_fn});
+}
+
+}  // namespace sluice::sql

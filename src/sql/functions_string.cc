@@ -1,0 +1,249 @@
+// sql/functions_string.cc — text functions. Lengths and positions count UTF-8 characters, as
+// Postgres does in a UTF8 database; case mapping is ASCII only.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+
+#include "sql/error.h"
+#include "sql/functions.h"
+
+namespace sluice::sql {
+namespace {
+
+using dt = data_type;
+
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+std::int64_t char_count(std::string_view s) {
+  return std::count_if(s.begin(), s.end(), [](char c) { return !is_continuation(c); });
+}
+
+// Byte offset of character `n` (0-based), clamped to the end.
+std::size_t byte_offset(std::string_view s, std::int64_t n) {
+  std::size_t i = 0;
+  for (; i < s.size() && n > 0; --n) {
+    ++i;
+    while (i < s.size() && is_continuation(s[i])) ++i;
+  }
+  return i;
+}
+
+// Characters [from, from + count) (0-based, clamped).
+std::string chars(std::string_view s, std::int64_t from, std::int64_t count) {
+  if (count <= 0) return "";
+  from = std::max<std::int64_t>(from, 0);
+  std::size_t b = byte_offset(s, from);
+  std::size_t e = b + byte_offset(s.substr(b), count);
+  return std::string(s.substr(b, e - b));
+}
+
+const std::string& t(const value* a, int i) { return a[i].as_text(); }
+
+// Results are bounded like Postgres's 1 GB field limit (lower: one value must never take the server down).
+constexpr std::int64_t max_text_bytes = 256 << 20;
+void check_size(std::int64_t bytes) {
+  if (bytes > max_text_bytes) raise("54000", "requested length too large");
+}
+std::int64_t n(const value* a, int i) { return a[i].as_bigint(); }
+
+value lower_fn(const value* a, std::size_t) {
+  std::string s = t(a, 0);
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return value::text(s);
+}
+value upper_fn(const value* a, std::size_t) {
+  std::string s = t(a, 0);
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
+  return value::text(s);
+}
+value length_fn(const value* a, std::size_t) { return value::bigint(char_count(t(a, 0))); }
+value octet_length_fn(const value* a, std::size_t) {
+  return value::bigint(static_cast<std::int64_t>(t(a, 0).size()));
+}
+
+// substr(s, start [, count]) with Postgres's 1-based start that may be zero or negative.
+value substr_fn(const value* a, std::size_t count) {
+  std::int64_t start = n(a, 1);
+  if (count == 2) return value::text(chars(t(a, 0), start - 1, char_count(t(a, 0)) + 1));
+  std::int64_t len = n(a, 2);
+  if (len < 0) raise("22011", "negative substring length not allowed");
+  std::int64_t end;  // exclusive, 1-based
+  if (__builtin_add_overflow(start, len, &end)) end = std::numeric_limits<std::int64_t>::max();
+  if (start < 1) start = 1;
+  return value::text(chars(t(a, 0), start - 1, end - start));
+}
+
+value concat_fn(const value* a, std::size_t count) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!a[i].is_null()) out += a[i].to_text();
+  }
+  return value::text(out);
+}
+
+value concat_ws_fn(const value* a, std::size_t count) {
+  if (a[0].is_null()) return value();
+  std::string out;
+  bool first = true;
+  for (std::size_t i = 1; i < count; ++i) {
+    if (a[i].is_null()) continue;
+    if (!first) out += t(a, 0);
+    out += a[i].to_text();
+    first = false;
+  }
+  return value::text(out);
+}
+
+std::string trim_chars(std::string_view s, std::string_view set, bool left, bool right) {
+  std::size_t b = 0, e = s.size();
+  if (left) {
+    while (b < e && set.find(s[b]) != std::string_view::npos) ++b;
+  }
+  if (right) {
+    while (e > b && set.find(s[e - 1]) != std::string_view::npos) --e;
+  }
+  return std::string(s.substr(b, e - b));
+}
+std::string_view set_of(const value* a, std::size_t count) {
+  return count > 1 ? std::string_view(t(a, 1)) : " ";
+}
+value btrim_fn(const value* a, std::size_t c) {
+  return value::text(trim_chars(t(a, 0), set_of(a, c), true, true));
+}
+value ltrim_fn(const value* a, std::size_t c) {
+  return value::text(trim_chars(t(a, 0), set_of(a, c), true, false));
+}
+value rtrim_fn(const value* a, std::size_t c) {
+  return value::text(trim_chars(t(a, 0), set_of(a, c), false, true));
+}
+
+value replace_fn(const value* a, std::size_t) {
+  const std::string& from = t(a, 1);
+  std::string s = t(a, 0);
+  if (from.empty()) return value::text(s);
+  std::string out;
+  std::size_t pos = 0;
+  for (std::size_t hit; (hit = s.find(from, pos)) != std::string::npos; pos = hit + from.size()) {
+    out += s.substr(pos, hit - pos) + t(a, 2);
+  }
+  return value::text(out + s.substr(pos));
+}
+
+value strpos_fn(const value* a, std::size_t) {
+  std::size_t hit = t(a, 0).find(t(a, 1));
+  if (hit == std::string::npos) return value::bigint(0);
+  return value::bigint(char_count(std::string_view(t(a, 0)).substr(0, hit)) + 1);
+}
+
+value starts_with_fn(const value* a, std::size_t) { return value::boolean(t(a, 0).starts_with(t(a, 1))); }
+
+value split_part_fn(const value* a, std::size_t) {
+  std::string_view s = t(a, 0), delim = t(a, 1);
+  std::int64_t field = n(a, 2);
+  if (field == 0) raise(sqlstate::invalid_parameter_value, "field position must not be zero");
+  std::vector<std::string_view> parts;
+  if (delim.empty()) {
+    parts.push_back(s);
+  } else {
+    std::size_t pos = 0;
+    for (std::size_t hit; (hit = s.find(delim, pos)) != std::string_view::npos; pos = hit + delim.size()) {
+      parts.push_back(s.substr(pos, hit - pos));
+    }
+    parts.push_back(s.substr(pos));
+  }
+  if (s.empty()) parts.clear();
+  auto count = static_cast<std::int64_t>(parts.size());
+  std::int64_t index = field > 0 ? field - 1 : count + field;
+  if (index < 0 || index >= count) return value::text("");
+  return value::text(std::string(parts[static_cast<std::size_t>(index)]));
+}
+
+value left_fn(const value* a, std::size_t) {
+  std::int64_t k = n(a, 1), len = char_count(t(a, 0));
+  return value::text(chars(t(a, 0), 0, k >= 0 ? k : len + k));
+}
+value right_fn(const value* a, std::size_t) {
+  std::int64_t k = n(a, 1), len = char_count(t(a, 0));
+  std::int64_t keep = k >= 0 ? std::min(k, len) : std::max<std::int64_t>(len + k, 0);
+  return value::text(chars(t(a, 0), len - keep, keep));
+}
+
+std::string pad(const value* a, std::size_t count, bool left) {
+  std::string_view s = t(a, 0);
+  std::int64_t len = n(a, 1), have = char_count(s);
+  std::string fill = count > 2 ? t(a, 2) : " ";
+  if (len > have && !fill.empty()) check_size(len * 4);
+  if (len <= have) return chars(s, 0, std::max<std::int64_t>(len, 0));
+  if (fill.empty()) return std::string(s);
+  std::string padding;
+  std::int64_t fill_chars = char_count(fill);
+  for (std::int64_t need = len - have; need > 0; need -= fill_chars) padding += chars(fill, 0, need);
+  return left ? padding + std::string(s) : std::string(s) + padding;
+}
+value lpad_fn(const value* a, std::size_t c) { return value::text(pad(a, c, true)); }
+value rpad_fn(const value* a, std::size_t c) { return value::text(pad(a, c, false)); }
+
+value repeat_fn(const value* a, std::size_t) {
+  if (n(a, 1) > 0)
+    check_size(static_cast<std::int64_t>(t(a, 0).size()) * std::min<std::int64_t>(n(a, 1), max_text_bytes));
+  std::string out;
+  for (std::int64_t i = 0; i < n(a, 1); ++i) out += t(a, 0);
+  return value::text(out);
+}
+value reverse_fn(const value* a, std::size_t) {
+  std::string s = t(a, 0);
+  std::reverse(s.begin(), s.end());
+  return value::text(s);
+}
+value initcap_fn(const value* a, std::size_t) {
+  std::string s = t(a, 0);
+  bool start = true;
+  for (char& c : s) {
+    auto u = static_cast<unsigned char>(c);
+    c = static_cast<char>(start ? std::toupper(u) : std::tolower(u));
+    start = !std::isalnum(u);
+  }
+  return value::text(s);
+}
+
+}  // namespace
+
+void add_string_functions(std::vector<function_overload>& out) {
+  const dt x = dt::text, i = dt::bigint;
+  out.push_back({"lower", {x}, x, lower_fn});
+  out.push_back({"upper", {x}, x, upper_fn});
+  for (const char* name : {"length", "char_length", "character_length"})
+    out.push_back({name, {x}, i, length_fn});
+  out.push_back({"octet_length", {x}, i, octet_length_fn});
+  for (const char* name : {"substr", "substring"}) {
+    out.push_back({name, {x, i}, x, substr_fn});
+    out.push_back({name, {x, i, i}, x, substr_fn});
+  }
+  out.push_back({"concat", {dt::unknown}, x, concat_fn, false, true});
+  out.push_back({"concat_ws", {x, dt::unknown}, x, concat_ws_fn, false, true});
+  for (int args : {1, 2}) {
+    std::vector<dt> types(static_cast<std::size_t>(args), x);
+    out.push_back({"btrim", types, x, btrim_fn});
+    out.push_back({"trim", types, x, btrim_fn});
+    out.push_back({"ltrim", types, x, ltrim_fn});
+    out.push_back({"rtrim", types, x, rtrim_fn});
+  }
+  out.push_back({"replace", {x, x, x}, x, replace_fn});
+  out.push_back({"strpos", {x, x}, i, strpos_fn});
+  out.push_back({"position", {x, x}, i, strpos_fn});
+  out.push_back({"starts_with", {x, x}, dt::boolean, starts_with_fn});
+  out.push_back({"split_part", {x, x, i}, x, split_part_fn});
+  out.push_back({"left", {x, i}, x, left_fn});
+  out.push_back({"right", {x, i}, x, right_fn});
+  out.push_back({"lpad", {x, i}, x, lpad_fn});
+  out.push_back({"lpad", {x, i, x}, x, lpad_fn});
+  out.push_back({"rpad", {x, i}, x, rpad_fn});
+  out.push_back({"rpad", {x, i, x}, x, rpad_fn});
+  out.push_back({"repeat", {x, i}, x, repeat_fn});
+  out.push_back({"reverse", {x}, x, reverse_fn});
+  out.push_back({"initcap", {x}, x, initcap_fn});
+}
+
+}  // namespace sluice::sql

@@ -1,0 +1,240 @@
+// sql/session.cc — the reference batch session (see session.h).
+#include "sql/session.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sql/bind.h"
+#include "sql/functions.h"
+#include "sql/parse.h"
+
+namespace sluice::sql {
+namespace {
+
+query_result tag_only(std::string tag) { return query_result{{}, {}, std::move(tag)}; }
+
+std::string kind_tag(relation_kind kind) {
+  std::string name(relation_kind_name(kind));
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
+  return name;
+}
+
+bool scans(const plan& p, std::string_view name) {
+  if (p.kind == plan_kind::scan && p.relation == name) return true;
+  return std::any_of(p.inputs.begin(), p.inputs.end(),
+                     [name](const plan& input) { return scans(input, name); });
+}
+
+}  // namespace
+
+const relation_info* batch_session::catalog_view::find(std::string_view name) const {
+  auto it = session.relations_.find(name);
+  return it == session.relations_.end() ? nullptr : &it->second.info;
+}
+
+const std::vector<row>* batch_session::rows_view::find(std::string_view name) const {
+  auto it = session.relations_.find(name);
+  return it == session.relations_.end() ? nullptr : &it->second.rows;
+}
+
+sql_result<query_result> batch_session::execute(std::string_view sql) {
+  auto statements = parse_statements(sql);
+  if (!statements) return tl::unexpected(statements.error());
+  query_result last = tag_only("EMPTY");
+  for (const statement& stmt : *statements) {
+    auto result = run(stmt);
+    if (!result) return result;
+    last = std::move(*result);
+  }
+  return last;
+}
+
+void batch_session::refresh_views() {
+  for (const std::string& name : view_order_) {
+    entry& view = relations_.at(name);
+    auto rows = execute_batch(*view.view_plan, rows_);
+    view.rows = rows ? std::move(*rows) : std::vector<row>{};
+  }
+}
+
+sql_result<query_result> batch_session::run_query(const query_tree& query) {
+  auto bound = bind_select(*query, catalog_);
+  if (!bound) return tl::unexpected(bound.error());
+  refresh_views();
+  auto rows = execute_batch(*bound, rows_);
+  if (!rows) return tl::unexpected(rows.error());
+  std::string tag = fmt::format("SELECT {}", rows->size());
+  return query_result{bound->output, std::move(*rows), tag};
+}
+
+sql_result<query_result> batch_session::create(relation_info info, bool if_not_exists) {
+  std::string tag = "CREATE " + kind_tag(info.kind);
+  if (relations_.count(info.name) != 0) {
+    if (if_not_exists) return tag_only(tag);
+    return sql_fail(sqlstate::duplicate_table, fmt::format("relation \"{}\" already exists", info.name));
+  }
+  std::string name = info.name;
+  relations_[name] = entry{std::move(info), {}, nullptr};
+  return tag_only(tag);
+}
+
+sql_result<query_result> batch_session::create_view(const create_view_stmt& stmt) {
+  if (relations_.count(stmt.name) != 0 && stmt.if_not_exists) return tag_only("CREATE MATERIALIZED VIEW");
+  auto bound = bind_select(*stmt.query, catalog_);
+  if (!bound) return tl::unexpected(bound.error());
+  relation_info info;
+  info.name = stmt.name;
+  info.kind = relation_kind::view;
+  info.columns = bound->output;
+  info.definition = stmt.definition;
+  auto created = create(std::move(info), false);
+  if (!created) return created;
+  relations_[stmt.name].view_plan = std::make_shared<plan>(std::move(*bound));
+  view_order_.push_back(stmt.name);
+  return created;
+}
+
+sql_result<query_result> batch_session::insert(const insert_stmt& stmt) {
+  auto it = relations_.find(stmt.table);
+  if (it == relations_.end() || it->second.info.kind == relation_kind::view) {
+    return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", stmt.table),
+                    stmt.position);
+  }
+  const schema& columns = it->second.info.columns;
+  std::vector<int> targets;
+  for (const std::string& name : stmt.columns) {
+    auto c =
+        std::find_if(columns.begin(), columns.end(), [&name](const column& col) { return col.name == name; });
+    if (c == columns.end()) {
+      return sql_fail(sqlstate::undefined_column,
+                      fmt::format("column \"{}\" of relation \"{}\" does not exist", name, stmt.table));
+    }
+    targets.push_back(static_cast<int>(c - columns.begin()));
+  }
+  if (targets.empty()) {
+    for (std::size_t i = 0; i < columns.size(); ++i) targets.push_back(static_cast<int>(i));
+  }
+  auto result = run_query(stmt.query);
+  if (!result) return result;
+  if (result->columns.size() > targets.size()) {
+    return sql_fail(sqlstate::syntax_error, "INSERT has more expressions than target columns");
+  }
+  std::vector<row> rows;
+  try {
+    for (const row& r : result->rows) {
+      row full(columns.size());
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        auto at = static_cast<std::size_t>(targets[i]);
+        full[at] = cast_value(r[i], columns[at].type);
+      }
+      rows.push_back(std::move(full));
+    }
+  } catch (const eval_error& error) {
+    return sql_fail(error.code(), error.what());
+  }
+  auto& stored = it->second.rows;
+  stored.insert(stored.end(), rows.begin(), rows.end());
+  return tag_only(fmt::format("INSERT 0 {}", rows.size()));
+}
+
+sql_result<query_result> batch_session::drop(const drop_stmt& stmt) {
+  std::string tag = "DROP " + kind_tag(stmt.kind);
+  auto it = relations_.find(stmt.name);
+  if (it == relations_.end() || it->second.info.kind != stmt.kind) {
+    if (stmt.if_exists) return tag_only(tag);
+    return sql_fail(sqlstate::undefined_table,
+                    fmt::format("{} \"{}\" does not exist", relation_kind_name(stmt.kind), stmt.name));
+  }
+  for (const std::string& view : view_order_) {
+    if (view == stmt.name || !scans(*relations_.at(view).view_plan, stmt.name)) continue;
+    if (!stmt.cascade) {
+      return sql_fail(sqlstate::dependent_objects_still_exist,
+                      fmt::format("cannot drop {} {} because other objects depend on it",
+                                  relation_kind_name(stmt.kind), stmt.name));
+    }
+    auto dropped = drop(drop_stmt{relation_kind::view, view, true, true});
+    if (!dropped) return dropped;
+    return drop(stmt);  // view_order_ changed; start over
+  }
+  relations_.erase(stmt.name);
+  view_order_.erase(std::remove(view_order_.begin(), view_order_.end(), stmt.name), view_order_.end());
+  return tag_only(tag);
+}
+
+sql_result<query_result> batch_session::explain_query(const explain_stmt& stmt) {
+  auto bound = bind_select(*stmt.query, catalog_);
+  if (!bound) return tl::unexpected(bound.error());
+  query_result out{{{"QUERY PLAN", data_type::text}}, {}, "EXPLAIN"};
+  std::string text = explain(*bound);
+  for (std::size_t pos = 0, end; (end = text.find('\n', pos)) != std::string::npos; pos = end + 1) {
+    out.rows.push_back({value::text(text.substr(pos, end - pos))});
+  }
+  return out;
+}
+
+sql_result<query_result> batch_session::show(const show_relations_stmt& stmt) {
+  query_result out{{{"Name", data_type::text}}, {}, "SHOW"};
+  for (const auto& [name, e] : relations_) {
+    if (e.info.kind == stmt.kind) out.rows.push_back({value::text(name)});
+  }
+  return out;
+}
+
+sql_result<query_result> batch_session::describe(const describe_stmt& stmt) {
+  auto it = relations_.find(stmt.name);
+  if (it == relations_.end()) {
+    return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", stmt.name),
+                    stmt.position);
+  }
+  query_result out{{{"Name", data_type::text}, {"Type", data_type::text}}, {}, "DESCRIBE"};
+  for (const column& c : it->second.info.columns) {
+    out.rows.push_back({value::text(c.name), value::text(std::string(type_name(c.type)))});
+  }
+  return out;
+}
+
+sql_result<query_result> batch_session::run(const statement& stmt) {
+  if (auto* s = std::get_if<select_stmt>(&stmt)) return run_query(s->query);
+  if (auto* s = std::get_if<create_source_stmt>(&stmt)) return create(s->relation, s->if_not_exists);
+  if (auto* s = std::get_if<create_table_stmt>(&stmt)) return create(s->relation, s->if_not_exists);
+  if (auto* s = std::get_if<create_view_stmt>(&stmt)) return create_view(*s);
+  if (auto* s = std::get_if<create_sink_stmt>(&stmt)) {
+    if (!s->from.empty() && catalog_.find(s->from) == nullptr) {
+      return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", s->from));
+    }
+    relation_info info;
+    info.name = s->name;
+    info.kind = relation_kind::sink;
+    info.options = s->options;
+    return create(std::move(info), s->if_not_exists);
+  }
+  if (auto* s = std::get_if<drop_stmt>(&stmt)) return drop(*s);
+  if (auto* s = std::get_if<show_relations_stmt>(&stmt)) return show(*s);
+  if (auto* s = std::get_if<show_variable_stmt>(&stmt)) {
+    auto it = settings_.find(s->name);
+    std::optional<std::string> v =
+        it != settings_.end() ? std::optional(it->second) : default_setting(s->name);
+    if (!v) return sql_fail("42704", fmt::format("unrecognized configuration parameter \"{}\"", s->name));
+    return query_result{{{s->name, data_type::text}}, {{value::text(*v)}}, "SHOW"};
+  }
+  if (auto* s = std::get_if<set_stmt>(&stmt)) {
+    if (s->reset) {
+      settings_.erase(s->name);
+    } else {
+      settings_[s->name] = s->value;
+    }
+    return tag_only(s->reset ? "RESET" : "SET");
+  }
+  if (auto* s = std::get_if<transaction_stmt>(&stmt)) {
+    return tag_only(s->what == transaction_stmt::action::begin    ? "BEGIN"
+                    : s->what == transaction_stmt::action::commit ? "COMMIT"
+                                                                  : "ROLLBACK");
+  }
+  if (auto* s = std::get_if<describe_stmt>(&stmt)) return describe(*s);
+  if (auto* s = std::get_if<explain_stmt>(&stmt)) return explain_query(*s);
+  if (auto* s = std::get_if<insert_stmt>(&stmt)) return insert(*s);
+  return sql_fail(sqlstate::feature_not_supported, "statement is not supported");
+}
+
+}  // namespace sluice::sql

@@ -1,0 +1,56 @@
+// Runs every tests/sql/*.slt file against the reference batch session, one test per file.
+#include "sql/slt.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace sluice::sql {
+namespace {
+
+std::vector<std::string> slt_files() {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(SLUICE_SLT_DIR)) {
+    if (e.path().extension() == ".slt") out.push_back(e.path().stem().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class Slt : public testing::TestWithParam<std::string> {};
+
+TEST_P(Slt, File) {
+  std::ifstream in(std::string(SLUICE_SLT_DIR) + "/" + GetParam() + ".slt");
+  std::stringstream text;
+  text << in.rdbuf();
+  batch_session session;
+  slt_outcome outcome = run_slt(text.str(), session);
+  EXPECT_GT(outcome.records, 0);
+  for (const slt_failure& f : outcome.failures) {
+    ADD_FAILURE() << GetParam() << ".slt:" << f.line << ": " << f.sql << "\n" << f.message;
+  }
+}
+
+TEST(SltRunner, ReportsWrongRowsErrorsAndColumnCounts) {
+  batch_session session;
+  slt_outcome outcome = run_slt(
+      "query I\nSELECT 1\n----\n2\n\n"                                          // wrong value
+      "query II\nSELECT 1\n----\n1\n\n"                                         // wrong column count
+      "statement ok\nSELECT 1/0\n\n"                                            // unexpected error
+      "statement error 42P01\nSELECT 1\n\n"                                     // unexpected success
+      "statement error 22012\nSELECT 1/0\n\n"                                   // passes
+      "query T rowsort\nVALUES ('b'), (''), (NULL)\n----\nNULL\n(empty)\nb\n",  // passes
+      session);
+  EXPECT_EQ(outcome.records, 6);
+  ASSERT_EQ(outcome.failures.size(), 4u);
+  EXPECT_EQ(outcome.failures[0].line, 1);
+  EXPECT_EQ(outcome.failures[3].line, 14);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sql, Slt, testing::ValuesIn(slt_files()),
+                         [](const testing::TestParamInfo<std::string>& file) { return file.param; });
+
+}  // namespace
+}  // namespace sluice::sql
