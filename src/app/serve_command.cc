@@ -14,11 +14,13 @@
 #include <thread>
 
 #include "app/serve_config.h"
+#include "app/sql_endpoints.h"
 #include "broker/broker.h"
+#include "engine/engine.h"
 #include "group/coordinator.h"
+#include "http/server.h"
 #include "net/asio.h"
 #include "net/server.h"
-#include "pgwire/engine_unavailable.h"
 #include "pgwire/listener.h"
 #include "storage/log_manager.h"
 
@@ -70,7 +72,7 @@ sigset_t block_stop_signals() {
   return set;
 }
 
-int serve(const serve_options& options, const sql_sessions_fn& sql_sessions) {
+int serve(const serve_options& options) {
   auto started = std::chrono::steady_clock::now();
   auto elapsed_ms = [&] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
@@ -89,6 +91,11 @@ int serve(const serve_options& options, const sql_sessions_fn& sql_sessions) {
   auto pg_at = parse_host_port(options.pg_addr, "--pg-addr");
   if (!pg_at) {
     spdlog::error("{}", pg_at.error().describe());
+    return 2;
+  }
+  auto http_at = parse_host_port(options.http_addr, "--http-addr");
+  if (!http_at) {
+    spdlog::error("{}", http_at.error().describe());
     return 2;
   }
   std::optional<host_port> advertised;
@@ -140,16 +147,31 @@ int serve(const serve_options& options, const sql_sessions_fn& sql_sessions) {
     kafka_broker.ctx().groups = &groups;
     auto timers_work = boost::asio::make_work_guard(group_timers);
     std::thread group_timer_thread([&group_timers] { group_timers.run(); });
+    // The SQL engine: restores its catalog and starts every view's dataflow before clients connect.
+    auto sql_engine = engine::engine::open(
+        **logs, engine::engine_options{.state_dir = options.data_dir + "/sql-state",
+                                       .default_partitions = options.default_partitions});
+    if (!sql_engine) {
+      spdlog::error("cannot start the SQL engine: {}", sql_engine.error().describe());
+      group_timers.stop();
+      group_timer_thread.join();
+      (void)(*logs)->close();
+      return 1;
+    }
+    spdlog::info("sql engine ready ({} ms)", elapsed_ms());
     // The Postgres listener has event loops and a query pool of its own, so a slow query never
     // holds up an append.
     pgwire::listener pg_listener(
         pgwire::listener_options{.host = pg_at->host, .port = pg_at->port, .threads = options.io_threads},
-        sql_sessions ? sql_sessions(**logs) : pgwire::engine_unavailable_sessions());
+        engine_sessions(**sql_engine));
+    http::server http_server(http::server_options{.host = http_at->host, .port = http_at->port});
+    add_sql_routes(http_server, **sql_engine);
     auto listening = kafka_server.listen(
         [&kafka_broker](std::vector<std::byte> frame, boost::asio::io_context& loop, net::reply_fn respond) {
           kafka_broker.handle(std::move(frame), loop, std::move(respond));
         });
     if (listening) listening = pg_listener.listen();
+    if (listening) listening = http_server.listen();
     if (!listening) {
       spdlog::error("{}", listening.error().describe());
       exit_code = 1;
@@ -162,8 +184,9 @@ int serve(const serve_options& options, const sql_sessions_fn& sql_sessions) {
                    kafka_broker.ctx().config.advertised_port, kafka_server.loop_count(),
                    options.storage_threads);
       pg_listener.run();
-      spdlog::info("postgres listener on {}{}", pg_listener.local_address(),
-                   sql_sessions ? "" : " (no SQL engine yet: every statement fails with 0A000)");
+      spdlog::info("postgres listener on {}", pg_listener.local_address());
+      http_server.run();
+      spdlog::info("http listener on {}:{}", http_at->host, http_server.local_port());
       spdlog::info("sluice is running; press Ctrl-C to stop");
       int signal = 0;
       sigwait(&stop_signals, &signal);
@@ -171,7 +194,9 @@ int serve(const serve_options& options, const sql_sessions_fn& sql_sessions) {
     }
     // Stop accepting, close the connections and let queued storage work finish before the logs
     // close under them; then the group timers, before the coordinator goes.
+    http_server.stop();
     pg_listener.stop();
+    (*sql_engine)->stop();
     kafka_server.stop();
     group_timers.stop();
     group_timer_thread.join();
@@ -194,6 +219,7 @@ struct serve_command_state {
   CLI::Option* kafka_addr = nullptr;
   CLI::Option* advertised_kafka_addr = nullptr;
   CLI::Option* pg_addr = nullptr;
+  CLI::Option* http_addr = nullptr;
   CLI::Option* max_request_bytes = nullptr;
   CLI::Option* auto_create_topics = nullptr;
   CLI::Option* default_partitions = nullptr;
@@ -218,7 +244,7 @@ result<std::optional<config_file>> read_config_file(const serve_command_state& s
   return config_file{state.config_path, contents.str()};
 }
 
-int run_serve(const serve_command_state& state, serve_options& options, const sql_sessions_fn& sql_sessions) {
+int run_serve(const serve_command_state& state, serve_options& options) {
   auto file = read_config_file(state);
   if (!file) {
     spdlog::error("{}", file.error().describe());
@@ -229,6 +255,7 @@ int run_serve(const serve_command_state& state, serve_options& options, const sq
                     .kafka_addr = if_given(state.kafka_addr, v.kafka_addr),
                     .advertised_kafka_addr = if_given(state.advertised_kafka_addr, v.advertised_kafka_addr),
                     .pg_addr = if_given(state.pg_addr, v.pg_addr),
+                    .http_addr = if_given(state.http_addr, v.http_addr),
                     .max_request_bytes = if_given(state.max_request_bytes, v.max_request_bytes),
                     .auto_create_topics = if_given(state.auto_create_topics, v.auto_create_topics),
                     .default_partitions = if_given(state.default_partitions, v.default_partitions),
@@ -241,12 +268,12 @@ int run_serve(const serve_command_state& state, serve_options& options, const sq
     return 2;
   }
   options = std::move(*merged);
-  return serve(options, sql_sessions);
+  return serve(options);
 }
 
 }  // namespace
 
-void add_serve_command(CLI::App& app, serve_options& options, int& exit_code, sql_sessions_fn sql_sessions) {
+void add_serve_command(CLI::App& app, serve_options& options, int& exit_code) {
   auto state = std::make_shared<serve_command_state>();
   auto& v = state->values;
   auto* cmd = app.add_subcommand("serve", "Run the Sluice server on a local data directory");
@@ -267,6 +294,10 @@ void add_serve_command(CLI::App& app, serve_options& options, int& exit_code, sq
   state->pg_addr = cmd->add_option("--pg-addr", v.pg_addr,
                                    "Postgres wire listener address, host:port [env: SLUICE_PG_ADDR]")
                        ->capture_default_str();
+  state->http_addr =
+      cmd->add_option("--http-addr", v.http_addr,
+                      "HTTP API address (SQL, views, change streams), host:port [env: SLUICE_HTTP_ADDR]")
+          ->capture_default_str();
   state->max_request_bytes = cmd->add_option("--max-request-bytes", v.max_request_bytes,
                                              "Largest Kafka request accepted; larger ones close the "
                                              "connection [env: SLUICE_MAX_REQUEST_BYTES]")
@@ -288,9 +319,7 @@ void add_serve_command(CLI::App& app, serve_options& options, int& exit_code, sq
                                            "Threads that run appends, fdatasync and topic changes off "
                                            "the event loops [env: SLUICE_STORAGE_THREADS]")
                                ->capture_default_str();
-  cmd->callback([state, &options, &exit_code, sql_sessions = std::move(sql_sessions)] {
-    exit_code = run_serve(*state, options, sql_sessions);
-  });
+  cmd->callback([state, &options, &exit_code] { exit_code = run_serve(*state, options); });
 }
 
 }  // namespace sluice::app

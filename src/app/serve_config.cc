@@ -44,6 +44,7 @@ struct layer {
   std::optional<std::string> kafka_addr;
   std::optional<std::string> advertised_kafka_addr;
   std::optional<std::string> pg_addr;
+  std::optional<std::string> http_addr;
   std::optional<std::int64_t> max_request_bytes;
   std::optional<bool> auto_create_topics;
   std::optional<std::int32_t> default_partitions;
@@ -132,6 +133,8 @@ class file_reader {
         SLUICE_ASSIGN_OR_RETURN(out.advertised_kafka_addr, string_of(key, node));
       } else if (key == "pg_addr") {
         SLUICE_ASSIGN_OR_RETURN(out.pg_addr, string_of(key, node));
+      } else if (key == "http_addr") {
+        SLUICE_ASSIGN_OR_RETURN(out.http_addr, string_of(key, node));
       } else if (key == "max_request_bytes") {
         SLUICE_ASSIGN_OR_RETURN(out.max_request_bytes,
                                 integer_of(key, node, std::numeric_limits<std::int64_t>::max()));
@@ -150,11 +153,11 @@ class file_reader {
         if (table == nullptr) return wrong_type(key, node, "a table");
         SLUICE_RETURN_IF_ERROR(topic_defaults("", *table, out.topic_defaults));
       } else {
-        return bad(node,
-                   "unknown key '" + key +
-                       "' (expected data_dir, kafka_addr, advertised_kafka_addr, pg_addr, max_request_bytes, "
-                       "auto_create_topics, default_partitions, io_threads, storage_threads or "
-                       "[topic_defaults])");
+        return bad(node, "unknown key '" + key +
+                             "' (expected data_dir, kafka_addr, advertised_kafka_addr, pg_addr, http_addr, "
+                             "max_request_bytes, "
+                             "auto_create_topics, default_partitions, io_threads, storage_threads or "
+                             "[topic_defaults])");
       }
     }
     return out;
@@ -199,6 +202,7 @@ result<layer> read_env(const env_lookup& env) {
   if (auto v = get("SLUICE_KAFKA_ADDR")) out.kafka_addr = *v;
   if (auto v = get("SLUICE_ADVERTISED_KAFKA_ADDR")) out.advertised_kafka_addr = *v;
   if (auto v = get("SLUICE_PG_ADDR")) out.pg_addr = *v;
+  if (auto v = get("SLUICE_HTTP_ADDR")) out.http_addr = *v;
   if (auto v = get("SLUICE_MAX_REQUEST_BYTES")) {
     SLUICE_ASSIGN_OR_RETURN(out.max_request_bytes, parse_int<std::int64_t>("SLUICE_MAX_REQUEST_BYTES", *v));
   }
@@ -250,6 +254,7 @@ result<serve_options> merge_serve_config(const serve_flags& flags, const env_loo
   pick(out.advertised_kafka_addr, flags.advertised_kafka_addr, from_env.advertised_kafka_addr,
        from_file.advertised_kafka_addr);
   pick(out.pg_addr, flags.pg_addr, from_env.pg_addr, from_file.pg_addr);
+  pick(out.http_addr, flags.http_addr, from_env.http_addr, from_file.http_addr);
   pick(out.max_request_bytes, flags.max_request_bytes, from_env.max_request_bytes,
        from_file.max_request_bytes);
   pick(out.auto_create_topics, flags.auto_create_topics, from_env.auto_create_topics,

@@ -21,6 +21,7 @@ struct serve_flags {
   std::optional<std::string> kafka_addr;
   std::optional<std::string> advertised_kafka_addr;
   std::optional<std::string> pg_addr;
+  std::optional<std::string> http_addr;
   std::optional<std::int64_t> max_request_bytes;
   std::optional<bool> auto_create_topics;
   std::optional<std::int32_t> default_partitions;

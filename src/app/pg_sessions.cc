@@ -1,0 +1,160 @@
+// app/pg_sessions.cc — pgwire sessions over engine sessions. Prepared statements substitute their
+// parameters into the statement text as typed literals ('…'::type), so the engine sees one SQL
+// text per execution; binding once per Parse is left for when plans are cached.
+#include <fmt/format.h>
+
+#include "app/sql_endpoints.h"
+#include "engine/engine.h"
+#include "pgwire/query_handler.h"
+#include "sql/cast.h"
+
+namespace sluice::app {
+namespace {
+
+std::string quote_literal(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
+std::string literal(const pgwire::parameter& p, sql::data_type type) {
+  std::string text;
+  if (const auto* v = std::get_if<sql::value>(&p)) {
+    if (v->is_null()) return "NULL";
+    text = v->to_text();
+  } else {
+    text = std::get<std::string>(p);
+  }
+  if (type == sql::data_type::unknown) return quote_literal(text);
+  return quote_literal(text) + "::" + std::string(sql::type_name(type));
+}
+
+// Replaces $n outside quotes, quoted identifiers and comments with what `replacement(n)` gives.
+std::string substitute(std::string_view sql, const std::function<std::string(std::size_t)>& replacement) {
+  std::string out;
+  char quote = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    char next = i + 1 < sql.size() ? sql[i + 1] : '\0';
+    if (quote) {
+      out += c;
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out += c;
+    } else if (c == '-' && next == '-') {
+      std::size_t end = sql.find('\n', i);
+      end = end == std::string_view::npos ? sql.size() : end;
+      out += sql.substr(i, end - i);
+      i = end - 1;
+    } else if (c == '$' && std::isdigit(static_cast<unsigned char>(next))) {
+      std::size_t j = i + 1;
+      std::size_t n = 0;
+      while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j])))
+        n = n * 10 + static_cast<std::size_t>(sql[j++] - '0');
+      out += replacement(n);
+      i = j - 1;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::size_t count_parameters(std::string_view sql) {
+  std::size_t highest = 0;
+  substitute(sql, [&highest](std::size_t n) {
+    highest = std::max(highest, n);
+    return std::string();
+  });
+  return highest;
+}
+
+pgwire::query_result to_wire(sql::query_result r) {
+  return pgwire::query_result{std::move(r.columns), std::move(r.rows), std::move(r.tag), {}};
+}
+
+class prepared final : public pgwire::prepared_statement {
+ public:
+  prepared(engine::engine_session& session, std::string sql, std::vector<sql::data_type> types,
+           sql::schema columns)
+      : session_(session), sql_(std::move(sql)), types_(std::move(types)), columns_(std::move(columns)) {}
+
+  const std::vector<sql::data_type>& parameter_types() const override { return types_; }
+  const sql::schema& columns() const override { return columns_; }
+
+  sql::sql_result<pgwire::query_result> execute(const std::vector<pgwire::parameter>& parameters) override {
+    std::string text = substitute(sql_, [&](std::size_t n) {
+      if (n == 0 || n > parameters.size()) return std::string("NULL");
+      return literal(parameters[n - 1], types_[n - 1]);
+    });
+    auto result = session_.execute(text);
+    if (!result) return tl::unexpected(result.error());
+    return to_wire(std::move(*result));
+  }
+
+ private:
+  engine::engine_session& session_;
+  std::string sql_;
+  std::vector<sql::data_type> types_;
+  sql::schema columns_;
+};
+
+class session final : public pgwire::query_session {
+ public:
+  explicit session(std::unique_ptr<engine::engine_session> s) : session_(std::move(s)) {}
+
+  std::vector<sql::sql_result<pgwire::query_result>> simple_query(std::string_view sql) override {
+    std::vector<sql::sql_result<pgwire::query_result>> out;
+    for (auto& r : session_->execute_each(sql)) {
+      if (r) {
+        out.emplace_back(to_wire(std::move(*r)));
+      } else {
+        out.emplace_back(tl::unexpected(r.error()));
+      }
+    }
+    return out;
+  }
+
+  sql::sql_result<std::unique_ptr<pgwire::prepared_statement>> prepare(
+      std::string_view sql, const std::vector<sql::data_type>& declared) override {
+    std::vector<sql::data_type> types(count_parameters(sql), sql::data_type::text);
+    for (std::size_t i = 0; i < declared.size() && i < types.size(); ++i) {
+      if (declared[i] != sql::data_type::unknown) types[i] = declared[i];
+    }
+    // The result columns: the statement bound with NULLs of the parameters' types.
+    std::string probe = substitute(sql, [&types](std::size_t n) {
+      if (n == 0 || n > types.size()) return std::string("NULL");
+      return "NULL::" + std::string(sql::type_name(types[n - 1]));
+    });
+    auto columns = session_->describe_columns(probe);
+    if (!columns) return tl::unexpected(columns.error());
+    return std::make_unique<prepared>(*session_, std::string(sql), std::move(types), std::move(*columns));
+  }
+
+ private:
+  std::unique_ptr<engine::engine_session> session_;
+};
+
+class factory final : public pgwire::session_factory {
+ public:
+  explicit factory(engine::engine& e) : engine_(e) {}
+  sql::sql_result<std::unique_ptr<pgwire::query_session>> open_session(
+      const pgwire::startup_parameters&) override {
+    return std::make_unique<session>(engine_.open_session());
+  }
+
+ private:
+  engine::engine& engine_;
+};
+
+}  // namespace
+
+std::shared_ptr<pgwire::session_factory> engine_sessions(engine::engine& e) {
+  return std::make_shared<factory>(e);
+}
+
+}  // namespace sluice::app

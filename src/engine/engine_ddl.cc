@@ -1,0 +1,352 @@
+// engine/engine_ddl.cc — creating and dropping sources, tables, views and sinks.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "base/json_string.h"
+#include "engine/engine_state.h"
+#include "sql/bind.h"
+#include "sql/parse.h"
+#include "storage/log_manager.h"
+#include "stream/compiler.h"
+#include "stream/prefixed_store.h"
+
+namespace sluice::engine {
+namespace {
+
+using sql::sql_fail;
+namespace sqlstate = sql::sqlstate;
+
+sql::query_result tag_only(std::string tag) { return sql::query_result{{}, {}, std::move(tag)}; }
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void scanned_relations(const sql::plan& p, std::vector<std::string>& out) {
+  if (p.kind == sql::plan_kind::scan) out.push_back(p.relation);
+  for (const auto& input : p.inputs) scanned_relations(input, out);
+}
+
+std::string topic_of(const sql::relation_info& info) {
+  auto it = info.options.find("topic");
+  return it == info.options.end() ? info.name : it->second;
+}
+
+sql::plan scan_of(const sql::relation_info& info) {
+  sql::plan p;
+  p.kind = sql::plan_kind::scan;
+  p.output = info.columns;
+  p.relation = info.name;
+  p.scanned = info.kind;
+  return p;
+}
+
+std::string kind_tag(sql::relation_kind kind) {
+  switch (kind) {
+    case sql::relation_kind::source:
+      return "SOURCE";
+    case sql::relation_kind::table:
+      return "TABLE";
+    case sql::relation_kind::view:
+      return "MATERIALIZED VIEW";
+    case sql::relation_kind::sink:
+      return "SINK";
+  }
+  return "RELATION";
+}
+
+}  // namespace
+
+sql::sql_result<void> engine_state::ensure_topic(const std::string& topic) {
+  if (logs.describe_topic(topic)) return {};
+  auto created = logs.create_topic(topic, options.default_partitions, {});
+  if (!created && created.error().code != errc::already_exists) {
+    return sql_fail(sqlstate::internal_error,
+                    fmt::format("cannot create topic \"{}\": {}", topic, created.error().describe()));
+  }
+  return {};
+}
+
+void engine_state::wire_diagnostics(materialization& m) {
+  std::string view = m.name;
+  m.pipeline->diag().on_dead_letter = [this, view](const stream::dead_letter& d) {
+    std::string value = "{\"view\":";
+    append_json_string(value, view);
+    value += ",\"relation\":";
+    append_json_string(value, d.relation);
+    value += fmt::format(",\"partition\":{},\"error\":", d.partition);
+    append_json_string(value, d.error);
+    value += ",\"payload\":";
+    append_json_string(value, d.payload);
+    value += "}";
+    if (auto w = dead_letters.write({{view, value, now_ms(), {}}}); !w) {
+      spdlog::error("view {}: cannot write a dead letter: {}", view, w.error().describe());
+    }
+  };
+  m.pipeline->diag().on_late_event = [this, view](const stream::late_event& e) {
+    std::string value = "{\"view\":";
+    append_json_string(value, view);
+    value += ",\"relation\":";
+    append_json_string(value, e.relation);
+    value +=
+        fmt::format(",\"partition\":{},\"event_time_us\":{},\"watermark_us\":{},\"reason\":", e.partition,
+                    e.event_time, e.watermark);
+    append_json_string(value, e.reason);
+    value += ",\"payload\":";
+    append_json_string(value, e.payload);
+    value += "}";
+    if (auto w = late_events.write({{view, value, now_ms(), {}}}); !w) {
+      spdlog::error("view {}: cannot write a late event: {}", view, w.error().describe());
+    }
+  };
+}
+
+sql::sql_result<std::unique_ptr<materialization>> engine_state::materialize(const std::string& name,
+                                                                            sql::plan plan) {
+  auto m = std::make_unique<materialization>();
+  m->name = name;
+  std::vector<std::string> scanned;
+  scanned_relations(plan, scanned);
+  for (const auto& relation : scanned) {
+    const sql::relation_info* info = find(relation);
+    if (info == nullptr)
+      return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", relation));
+    if (info->kind != sql::relation_kind::source && info->kind != sql::relation_kind::table) {
+      return sql_fail(
+          sqlstate::feature_not_supported,
+          fmt::format("a materialized view cannot read the {} \"{}\" yet: read its sources instead",
+                      sql::relation_kind_name(info->kind), relation));
+    }
+    m->inputs[relation] = topic_of(*info);
+  }
+  m->store = stream::make_prefixed_store(*store, stream::state_prefix(next_store_prefix++));
+  stream::source_options source_options;
+  source_options.allowed_lateness_micros = options.allowed_lateness_micros;
+  source_options.idle_timeout = options.idle_timeout;
+  auto pipeline = stream::compile(plan, *this, m->store.get(), source_options);
+  if (!pipeline) return tl::unexpected(pipeline.error());
+  m->pipeline = std::move(*pipeline);
+  m->plan = std::move(plan);
+  wire_diagnostics(*m);
+  return m;
+}
+
+sql::sql_result<sql::query_result> engine_state::create_source(sql::relation_info info, bool if_not_exists,
+                                                               bool record) {
+  std::string tag = "CREATE " + kind_tag(info.kind);
+  if (find(info.name) != nullptr) {
+    if (if_not_exists) return tag_only(tag);
+    return sql_fail(sqlstate::duplicate_table, fmt::format("relation \"{}\" already exists", info.name));
+  }
+  auto topic = topic_of(info);
+  if (auto ok = ensure_topic(topic); !ok) return tl::unexpected(ok.error());
+  std::string name = info.name;
+  relations[name] = info;
+  if (info.kind == sql::relation_kind::table) {
+    auto m = materialize(name, scan_of(info));
+    if (!m) {
+      relations.erase(name);
+      return tl::unexpected(m.error());
+    }
+    views[name] = std::move(*m);
+  }
+  if (record) {
+    if (auto saved = catalog.record_create(name, info.definition); !saved) {
+      views.erase(name);
+      relations.erase(name);
+      return sql_fail(sqlstate::internal_error, "cannot save the catalog: " + saved.error().describe());
+    }
+  }
+  creation_order.push_back(name);
+  wake_worker();
+  return tag_only(tag);
+}
+
+sql::sql_result<sql::query_result> engine_state::create_view(const sql::create_view_stmt& stmt, bool record) {
+  if (find(stmt.name) != nullptr) {
+    if (stmt.if_not_exists) return tag_only("CREATE MATERIALIZED VIEW");
+    return sql_fail(sqlstate::duplicate_table, fmt::format("relation \"{}\" already exists", stmt.name));
+  }
+  auto bound = sql::bind_select(*stmt.query, *this);
+  if (!bound) return tl::unexpected(bound.error());
+  sql::relation_info info;
+  info.name = stmt.name;
+  info.kind = sql::relation_kind::view;
+  info.columns = bound->output;
+  info.primary_key = stream::view_key_columns(*bound, *this);
+  info.definition = stmt.definition;
+  auto m = materialize(stmt.name, std::move(*bound));
+  if (!m) return tl::unexpected(m.error());
+  if (record) {
+    if (auto saved = catalog.record_create(stmt.name, stmt.definition); !saved) {
+      return sql_fail(sqlstate::internal_error, "cannot save the catalog: " + saved.error().describe());
+    }
+  }
+  relations[stmt.name] = std::move(info);
+  views[stmt.name] = std::move(*m);
+  creation_order.push_back(stmt.name);
+  wake_worker();
+  return tag_only("CREATE MATERIALIZED VIEW");
+}
+
+sql::sql_result<void> engine_state::subscribe_sink(sink_object& sink) {
+  auto& view = views.at(sink.view)->pipeline->view();
+  const sql::relation_info& info = relations.at(sink.owns_view ? sink.name : sink.view);
+  sink.encoder = std::make_unique<stream::json_sink_encoder>(view.schema(), info.primary_key);
+  auto active = sink.active;
+  auto write = [this, writer = sink.writer.get(), encoder = sink.encoder.get(), active,
+                name = sink.name](const sql::change_batch& batch) {
+    if (!*active) return false;
+    std::vector<output_record> records;
+    for (auto& r : encoder->encode(batch))
+      records.push_back({std::move(r.key), std::move(r.value), now_ms(), {}});
+    if (auto w = writer->write(records); !w) spdlog::error("sink {}: {}", name, w.error().describe());
+    return true;
+  };
+  // The sink starts with the view's current rows, then follows every change.
+  auto rows = view.subscribe(write);
+  sql::change_batch initial;
+  for (auto& r : rows) initial.push_back({std::move(r), 1});
+  write(initial);
+  return {};
+}
+
+sql::sql_result<sql::query_result> engine_state::create_sink(const sql::create_sink_stmt& stmt, bool record) {
+  if (find(stmt.name) != nullptr) {
+    if (stmt.if_not_exists) return tag_only("CREATE SINK");
+    return sql_fail(sqlstate::duplicate_table, fmt::format("relation \"{}\" already exists", stmt.name));
+  }
+  auto format = stmt.options.find("format");
+  if (format != stmt.options.end() && format->second != "json") {
+    return sql_fail(sqlstate::feature_not_supported,
+                    fmt::format("sink format \"{}\" is not supported (only json)", format->second));
+  }
+  auto sink = std::make_unique<sink_object>();
+  sink->name = stmt.name;
+  sql::relation_info info;
+  info.name = stmt.name;
+  info.kind = sql::relation_kind::sink;
+  info.options = stmt.options;
+  info.definition = stmt.definition;
+  if (!stmt.from.empty()) {
+    const sql::relation_info* from = find(stmt.from);
+    if (from == nullptr || views.count(stmt.from) == 0) {
+      return sql_fail(sqlstate::undefined_table,
+                      fmt::format("materialized view or table \"{}\" does not exist", stmt.from));
+    }
+    sink->view = stmt.from;
+    info.columns = from->columns;
+    info.primary_key = from->primary_key;
+  } else {
+    auto bound = sql::bind_select(*stmt.query, *this);
+    if (!bound) return tl::unexpected(bound.error());
+    info.columns = bound->output;
+    info.primary_key = stream::view_key_columns(*bound, *this);
+    auto m = materialize(stmt.name, std::move(*bound));
+    if (!m) return tl::unexpected(m.error());
+    views[stmt.name] = std::move(*m);
+    sink->view = stmt.name;
+    sink->owns_view = true;
+  }
+  std::string topic = topic_of(info);
+  if (auto ok = ensure_topic(topic); !ok) {
+    if (sink->owns_view) views.erase(stmt.name);
+    return tl::unexpected(ok.error());
+  }
+  sink->writer = std::make_unique<topic_writer>(logs, topic, options.default_partitions);
+  if (record) {
+    if (auto saved = catalog.record_create(stmt.name, stmt.definition); !saved) {
+      if (sink->owns_view) views.erase(stmt.name);
+      return sql_fail(sqlstate::internal_error, "cannot save the catalog: " + saved.error().describe());
+    }
+  }
+  relations[stmt.name] = std::move(info);
+  if (auto subscribed = subscribe_sink(*sink); !subscribed) return tl::unexpected(subscribed.error());
+  sinks[stmt.name] = std::move(sink);
+  creation_order.push_back(stmt.name);
+  wake_worker();
+  return tag_only("CREATE SINK");
+}
+
+std::vector<std::string> engine_state::dependents(const std::string& name) const {
+  std::vector<std::string> out;
+  for (const auto& [view, m] : views) {
+    if (view != name && m->inputs.count(name) != 0) out.push_back(view);
+  }
+  for (const auto& [sink, s] : sinks) {
+    if (!s->owns_view && s->view == name) out.push_back(sink);
+  }
+  return out;
+}
+
+void engine_state::drop_object(const std::string& name) {
+  if (auto sink = sinks.find(name); sink != sinks.end()) {
+    *sink->second->active = false;  // the view may live on; its subscriber must go quiet
+    sinks.erase(sink);
+  }
+  views.erase(name);
+  relations.erase(name);
+  creation_order.erase(std::remove(creation_order.begin(), creation_order.end(), name), creation_order.end());
+}
+
+sql::sql_result<sql::query_result> engine_state::drop(const sql::drop_stmt& stmt) {
+  std::string tag = "DROP " + kind_tag(stmt.kind);
+  const sql::relation_info* info = find(stmt.name);
+  if (info == nullptr || info->kind != stmt.kind) {
+    if (stmt.if_exists) return tag_only(tag);
+    return sql_fail(sqlstate::undefined_table,
+                    fmt::format("{} \"{}\" does not exist", sql::relation_kind_name(stmt.kind), stmt.name));
+  }
+  auto depending = dependents(stmt.name);
+  if (!depending.empty() && !stmt.cascade) {
+    sql::sql_error error{
+        sqlstate::dependent_objects_still_exist,
+        fmt::format("cannot drop {} {} because other objects depend on it",
+                    sql::relation_kind_name(stmt.kind), stmt.name),
+        -1,
+        fmt::format("{} depends on {} {}", depending.front(), sql::relation_kind_name(stmt.kind), stmt.name),
+        "Use DROP ... CASCADE to drop the dependent objects too."};
+    return tl::unexpected(error);
+  }
+  for (const auto& dependent : depending) {
+    const sql::relation_info* d = find(dependent);
+    if (d == nullptr) continue;
+    auto dropped = drop(sql::drop_stmt{d->kind, dependent, true, true});
+    if (!dropped) return dropped;
+  }
+  if (auto saved = catalog.record_drop(stmt.name); !saved) {
+    return sql_fail(sqlstate::internal_error, "cannot save the catalog: " + saved.error().describe());
+  }
+  drop_object(stmt.name);
+  return tag_only(tag);
+}
+
+result<void> engine_state::restore_catalog() {
+  SLUICE_ASSIGN_OR_RETURN(auto entries, catalog.load());
+  for (const auto& entry : entries) {
+    auto parsed = sql::parse_statement(entry.statement);
+    sql::sql_result<sql::query_result> created = sql_fail(sqlstate::internal_error, "not a CREATE statement");
+    if (!parsed) {
+      created = tl::unexpected(parsed.error());
+    } else if (auto* s = std::get_if<sql::create_source_stmt>(&*parsed)) {
+      created = create_source(s->relation, false, false);
+    } else if (auto* t = std::get_if<sql::create_table_stmt>(&*parsed)) {
+      created = create_source(t->relation, false, false);
+    } else if (auto* v = std::get_if<sql::create_view_stmt>(&*parsed)) {
+      created = create_view(*v, false);
+    } else if (auto* k = std::get_if<sql::create_sink_stmt>(&*parsed)) {
+      created = create_sink(*k, false);
+    }
+    if (!created) {
+      spdlog::error("catalog: cannot restore {}: {} ({})", entry.name, created.error().message,
+                    entry.statement);
+    }
+  }
+  spdlog::info("catalog: {} objects restored", relations.size());
+  return {};
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,141 @@
+// engine/engine_ingest.cc — feeding pipelines from the partition logs, in process.
+#include <spdlog/spdlog.h>
+
+#include "engine/engine_state.h"
+#include "storage/log_manager.h"
+#include "storage/record_reader.h"
+
+namespace sluice::engine {
+namespace {
+
+// Records of one read, with their bytes copied out of the log's buffers (which the reader frees).
+struct record_buffer {
+  std::string bytes;
+  struct span {
+    std::size_t key_at, key_size, value_at, value_size;
+    bool has_key, has_value;
+  };
+  std::vector<span> spans;
+
+  void add(const model::record_view& r) {
+    span s{bytes.size(), 0, 0, 0, r.key.has_value(), r.value.has_value()};
+    if (r.key) {
+      bytes.append(reinterpret_cast<const char*>(r.key->data()), r.key->size());
+      s.key_size = r.key->size();
+    }
+    s.value_at = bytes.size();
+    if (r.value) {
+      bytes.append(reinterpret_cast<const char*>(r.value->data()), r.value->size());
+      s.value_size = r.value->size();
+    }
+    spans.push_back(s);
+  }
+
+  std::vector<stream::record> records(int partition) const {
+    std::vector<stream::record> out;
+    out.reserve(spans.size());
+    std::string_view all(bytes);
+    for (const span& s : spans) {
+      stream::record r;
+      r.partition = partition;
+      if (s.has_key) r.key = all.substr(s.key_at, s.key_size);
+      if (s.has_value) r.value = all.substr(s.value_at, s.value_size);
+      out.push_back(r);
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+void engine_state::listen_for_appends(const std::string& topic, int partition) {
+  auto key = std::make_pair(topic, partition);
+  auto log = logs.partition(topic, partition);
+  auto it = append_listeners.find(key);
+  if (it != append_listeners.end() && it->second.first == log) return;
+  if (it != append_listeners.end()) {
+    it->second.first->unsubscribe_appends(it->second.second);
+    append_listeners.erase(it);
+  }
+  if (!log) return;
+  // Called on the appending thread: only flag work and wake the worker.
+  auto id = log->subscribe_appends([this] { wake_worker(); });
+  append_listeners[key] = {log, id};
+}
+
+void engine_state::remove_listeners() {
+  for (auto& [key, listener] : append_listeners) listener.first->unsubscribe_appends(listener.second);
+  append_listeners.clear();
+}
+
+// Reads what is new in one partition of one input and ingests it. True if records were read.
+static bool pump_partition(engine_state& state, materialization& m, const std::string& relation,
+                           const std::string& topic, int partition) {
+  state.listen_for_appends(topic, partition);
+  auto log = state.logs.partition(topic, partition);
+  if (!log) return false;
+  std::int64_t& next = m.next_offset[{relation, partition}];
+  if (next < log->log_start_offset()) next = log->log_start_offset();  // retention moved past us
+  if (next >= log->end_offset()) return false;
+  record_buffer buffer;
+  auto read = storage::read_records(*log, next, state.options.read_bytes_per_round, [&](const auto& r) {
+    buffer.add(r);
+    return true;
+  });
+  if (!read) {
+    if (read.error().code == errc::offset_out_of_range) {
+      next = log->log_start_offset();
+    } else {
+      spdlog::error("view {}: reading {}-{} at {}: {}", m.name, topic, partition, next,
+                    read.error().describe());
+    }
+    return false;
+  }
+  bool moved = *read > next;
+  next = *read;
+  if (buffer.spans.empty()) return moved;
+  auto records = buffer.records(partition);
+  if (auto ingested = m.pipeline->ingest(relation, records); !ingested) {
+    spdlog::error("view {}: {}", m.name, ingested.error().describe());
+  }
+  return true;
+}
+
+bool engine_state::pump_all() {
+  bool progressed = false;
+  for (auto& [name, m] : views) {
+    for (const auto& [relation, topic] : m->inputs) {
+      auto topic_info = logs.describe_topic(topic);
+      if (!topic_info) continue;
+      for (int p = 0; p < topic_info->partitions; ++p)
+        progressed |= pump_partition(*this, *m, relation, topic, p);
+    }
+  }
+  return progressed;
+}
+
+void engine_state::tick_all() {
+  for (auto& [name, m] : views) {
+    if (auto ticked = m->pipeline->tick(); !ticked)
+      spdlog::error("view {}: {}", name, ticked.error().describe());
+  }
+}
+
+bool engine_state::caught_up() {
+  for (auto& [name, m] : views) {
+    for (const auto& [relation, topic] : m->inputs) {
+      auto topic_info = logs.describe_topic(topic);
+      if (!topic_info) continue;
+      for (int p = 0; p < topic_info->partitions; ++p) {
+        auto log = logs.partition(topic, p);
+        if (!log) continue;
+        auto it = m->next_offset.find({relation, p});
+        std::int64_t next = it == m->next_offset.end() ? 0 : it->second;
+        if (next < log->end_offset()) return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace sluice::engine

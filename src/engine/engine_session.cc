@@ -1,0 +1,190 @@
+// engine/engine_session.cc — one client's statements: DDL through the engine state, pull queries over
+// views' snapshots, INSERT through the topics (then waiting until the views have read it).
+#include <fmt/format.h>
+
+#include "engine/engine_state.h"
+#include "sql/bind.h"
+#include "sql/execute.h"
+#include "sql/parse.h"
+#include "sql/session_statements.h"
+#include "stream/json_sink.h"
+
+namespace sluice::engine {
+namespace {
+
+using sql::sql_fail;
+namespace sqlstate = sql::sqlstate;
+
+void scanned_relations(const sql::plan& p, std::vector<std::string>& out) {
+  if (p.kind == sql::plan_kind::scan) out.push_back(p.relation);
+  for (const auto& input : p.inputs) scanned_relations(input, out);
+}
+
+// The rows a pull query reads: snapshots of the views it scans, taken before it runs.
+class snapshot_rows final : public sql::relation_rows {
+ public:
+  const std::vector<sql::row>* find(std::string_view relation) const override {
+    auto it = rows.find(relation);
+    return it == rows.end() ? nullptr : &it->second;
+  }
+  std::map<std::string, std::vector<sql::row>, std::less<>> rows;
+};
+
+constexpr auto insert_visibility_timeout = std::chrono::seconds(30);
+
+}  // namespace
+
+std::vector<sql::sql_result<sql::query_result>> engine_session::execute_each(std::string_view sql) {
+  std::vector<sql::sql_result<sql::query_result>> out;
+  auto statements = sql::parse_statements(sql);
+  if (!statements) {
+    out.push_back(tl::unexpected(statements.error()));
+    return out;
+  }
+  for (const auto& stmt : *statements) {
+    out.push_back(run(stmt, sql));
+    if (!out.back()) break;
+  }
+  return out;
+}
+
+sql::sql_result<sql::query_result> engine_session::execute(std::string_view sql) {
+  auto results = execute_each(sql);
+  if (results.empty()) return sql::query_result{{}, {}, ""};
+  return std::move(results.back());
+}
+
+sql::sql_result<sql::schema> engine_session::describe_columns(std::string_view sql) {
+  auto stmt = sql::parse_statement(sql);
+  if (!stmt) return tl::unexpected(stmt.error());
+  if (auto* s = std::get_if<sql::select_stmt>(&*stmt)) {
+    std::lock_guard lock(engine_.state_->mu);
+    auto bound = sql::bind_select(*s->query, *engine_.state_);
+    if (!bound) return tl::unexpected(bound.error());
+    return bound->output;
+  }
+  if (std::holds_alternative<sql::show_variable_stmt>(*stmt)) {
+    return sql::schema{{std::get<sql::show_variable_stmt>(*stmt).name, sql::data_type::text}};
+  }
+  // SHOW, DESCRIBE and EXPLAIN return rows too: run them (they change nothing) to learn the columns.
+  if (std::holds_alternative<sql::show_relations_stmt>(*stmt) ||
+      std::holds_alternative<sql::describe_stmt>(*stmt) || std::holds_alternative<sql::explain_stmt>(*stmt)) {
+    auto result = run(*stmt, sql);
+    if (!result) return tl::unexpected(result.error());
+    return result->columns;
+  }
+  return sql::schema{};
+}
+
+sql::sql_result<sql::query_result> engine_session::pull_query(const sql::query_tree& query) {
+  engine_state& state = *engine_.state_;
+  snapshot_rows rows;
+  sql::plan plan;
+  {
+    std::lock_guard lock(state.mu);
+    auto bound = sql::bind_select(*query, state);
+    if (!bound) return tl::unexpected(bound.error());
+    plan = std::move(*bound);
+    std::vector<std::string> scanned;
+    scanned_relations(plan, scanned);
+    for (const auto& name : scanned) {
+      auto view = state.views.find(name);
+      if (view == state.views.end()) {
+        return sql_fail(sqlstate::feature_not_supported,
+                        fmt::format("cannot read {} \"{}\" directly: create a materialized view over it",
+                                    sql::relation_kind_name(state.relations.at(name).kind), name));
+      }
+      rows.rows[name] = view->second->pipeline->view().snapshot();
+    }
+  }
+  auto result = sql::execute_batch(plan, rows);
+  if (!result) return tl::unexpected(result.error());
+  std::string tag = fmt::format("SELECT {}", result->size());
+  return sql::query_result{plan.output, std::move(*result), std::move(tag)};
+}
+
+// INSERT INTO a source or table appends JSON records to its topic, as a producer would, then waits
+// until every view has read them: a SELECT after an INSERT sees it.
+sql::sql_result<sql::query_result> engine_session::insert(const sql::insert_stmt& stmt) {
+  engine_state& state = *engine_.state_;
+  sql::relation_info info;
+  {
+    std::lock_guard lock(state.mu);
+    const sql::relation_info* found = state.find(stmt.table);
+    if (found == nullptr) {
+      return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", stmt.table),
+                      stmt.position);
+    }
+    if (found->kind != sql::relation_kind::source && found->kind != sql::relation_kind::table) {
+      return sql_fail(
+          "42809",
+          fmt::format("cannot insert into {} \"{}\"", sql::relation_kind_name(found->kind), stmt.table),
+          stmt.position);
+    }
+    info = *found;
+  }
+  auto rows = sql::rows_for_insert(stmt, info, [this](const sql::query_tree& q) { return pull_query(q); });
+  if (!rows) return tl::unexpected(rows.error());
+  stream::json_sink_encoder encoder(info.columns, info.primary_key);
+  std::vector<output_record> records;
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  for (const auto& r : *rows) {
+    std::optional<std::string> key;
+    if (!info.primary_key.empty()) key = encoder.key_json(r);
+    records.push_back({key, encoder.row_json(r), now, {}});
+  }
+  auto topic = info.options.count("topic") ? info.options.at("topic") : info.name;
+  topic_writer writer(state.logs, topic, state.options.default_partitions);
+  if (auto written = writer.write(records); !written) {
+    return sql_fail(sqlstate::internal_error,
+                    "cannot append to topic " + topic + ": " + written.error().describe());
+  }
+  if (!engine_.wait_caught_up(insert_visibility_timeout)) {
+    return sql_fail("57014", "the inserted rows were written but views did not catch up in time");
+  }
+  return sql::query_result{{}, {}, fmt::format("INSERT 0 {}", rows->size())};
+}
+
+sql::sql_result<sql::query_result> engine_session::run(const sql::statement& stmt, std::string_view text) {
+  (void)text;
+  engine_state& state = *engine_.state_;
+  if (auto* s = std::get_if<sql::select_stmt>(&stmt)) return pull_query(s->query);
+  if (auto* s = std::get_if<sql::insert_stmt>(&stmt)) return insert(*s);
+  if (auto* s = std::get_if<sql::show_variable_stmt>(&stmt)) return settings_.show(*s);
+  if (auto* s = std::get_if<sql::set_stmt>(&stmt)) return settings_.set(*s);
+  if (auto* s = std::get_if<sql::transaction_stmt>(&stmt)) return sql::transaction_result(*s);
+  std::lock_guard lock(state.mu);
+  if (auto* s = std::get_if<sql::create_source_stmt>(&stmt))
+    return state.create_source(s->relation, s->if_not_exists, true);
+  if (auto* s = std::get_if<sql::create_table_stmt>(&stmt))
+    return state.create_source(s->relation, s->if_not_exists, true);
+  if (auto* s = std::get_if<sql::create_view_stmt>(&stmt)) return state.create_view(*s, true);
+  if (auto* s = std::get_if<sql::create_sink_stmt>(&stmt)) return state.create_sink(*s, true);
+  if (auto* s = std::get_if<sql::drop_stmt>(&stmt)) return state.drop(*s);
+  if (auto* s = std::get_if<sql::show_relations_stmt>(&stmt)) {
+    std::vector<std::string> names;
+    for (const auto& name : state.creation_order) {
+      if (state.relations.at(name).kind == s->kind) names.push_back(name);
+    }
+    std::sort(names.begin(), names.end());
+    return sql::show_relations_result(names);
+  }
+  if (auto* s = std::get_if<sql::describe_stmt>(&stmt)) {
+    const sql::relation_info* info = state.find(s->name);
+    if (info == nullptr) {
+      return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", s->name),
+                      s->position);
+    }
+    return sql::describe_result(*info);
+  }
+  if (auto* s = std::get_if<sql::explain_stmt>(&stmt)) {
+    auto bound = sql::bind_select(*(s->view ? s->view->query : s->query), state);
+    if (!bound) return tl::unexpected(bound.error());
+    return sql::explain_result(*bound);
+  }
+  return sql_fail(sqlstate::feature_not_supported, "statement is not supported");
+}
+
+}  // namespace sluice::engine

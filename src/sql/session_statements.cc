@@ -1,0 +1,108 @@
+#include "sql/session_statements.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sql/functions.h"
+
+namespace sluice::sql {
+
+sql_result<query_result> session_settings::show(const show_variable_stmt& stmt) const {
+  auto it = values_.find(stmt.name);
+  std::optional<std::string> v = it != values_.end() ? std::optional(it->second) : default_setting(stmt.name);
+  if (!v) return sql_fail("42704", fmt::format("unrecognized configuration parameter \"{}\"", stmt.name));
+  return query_result{{{stmt.name, data_type::text}}, {{value::text(*v)}}, "SHOW"};
+}
+
+query_result session_settings::set(const set_stmt& stmt) {
+  if (stmt.reset) {
+    values_.erase(stmt.name);
+  } else {
+    values_[stmt.name] = stmt.value;
+  }
+  return query_result{{}, {}, stmt.reset ? "RESET" : "SET"};
+}
+
+query_result transaction_result(const transaction_stmt& stmt) {
+  switch (stmt.what) {
+    case transaction_stmt::action::begin:
+      return query_result{{}, {}, "BEGIN"};
+    case transaction_stmt::action::commit:
+      return query_result{{}, {}, "COMMIT"};
+    case transaction_stmt::action::rollback:
+      return query_result{{}, {}, "ROLLBACK"};
+  }
+  return query_result{{}, {}, "BEGIN"};
+}
+
+query_result show_relations_result(const std::vector<std::string>& names) {
+  query_result out{{{"Name", data_type::text}}, {}, "SHOW"};
+  for (const auto& name : names) out.rows.push_back({value::text(name)});
+  return out;
+}
+
+query_result describe_result(const relation_info& info) {
+  query_result out{
+      {{"Name", data_type::text}, {"Type", data_type::text}, {"Key", data_type::boolean}}, {}, "DESCRIBE"};
+  for (std::size_t i = 0; i < info.columns.size(); ++i) {
+    bool key = std::find(info.primary_key.begin(), info.primary_key.end(), static_cast<int>(i)) !=
+               info.primary_key.end();
+    out.rows.push_back({value::text(info.columns[i].name),
+                        value::text(std::string(type_name(info.columns[i].type))), value::boolean(key)});
+  }
+  return out;
+}
+
+query_result explain_result(const plan& p) {
+  query_result out{{{"QUERY PLAN", data_type::text}}, {}, "EXPLAIN"};
+  std::string text = explain(p);
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    out.rows.push_back({value::text(text.substr(pos, end - pos))});
+    pos = end + 1;
+  }
+  return out;
+}
+
+sql_result<std::vector<row>> rows_for_insert(
+    const insert_stmt& stmt, const relation_info& table,
+    const std::function<sql_result<query_result>(const query_tree&)>& run_query) {
+  const schema& columns = table.columns;
+  std::vector<int> targets;
+  for (const std::string& name : stmt.columns) {
+    auto c =
+        std::find_if(columns.begin(), columns.end(), [&name](const column& col) { return col.name == name; });
+    if (c == columns.end()) {
+      return sql_fail(sqlstate::undefined_column,
+                      fmt::format("column \"{}\" of relation \"{}\" does not exist", name, stmt.table));
+    }
+    targets.push_back(static_cast<int>(c - columns.begin()));
+  }
+  if (targets.empty()) {
+    for (std::size_t i = 0; i < columns.size(); ++i) targets.push_back(static_cast<int>(i));
+  }
+  auto result = run_query(stmt.query);
+  if (!result) return tl::unexpected(result.error());
+  if (result->columns.size() > targets.size()) {
+    return sql_fail(sqlstate::syntax_error, "INSERT has more expressions than target columns");
+  }
+  std::vector<row> rows;
+  try {
+    for (const row& r : result->rows) {
+      row full(columns.size());
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        auto at = static_cast<std::size_t>(targets[i]);
+        full[at] = cast_value(r[i], columns[at].type);
+      }
+      rows.push_back(std::move(full));
+    }
+  } catch (const eval_error& error) {
+    return sql_fail(error.code(), error.what());
+  }
+  return rows;
+}
+
+}  // namespace sluice::sql

@@ -1,0 +1,43 @@
+// sql/session_statements.h — the statements every session answers the same way, whatever runs its
+// queries (the batch reference session or the streaming engine): SET/SHOW settings, transaction
+// no-ops, SHOW SOURCES|TABLES|…, DESCRIBE, EXPLAIN, and laying out INSERT's rows.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sql/catalog.h"
+#include "sql/error.h"
+#include "sql/plan.h"
+#include "sql/session.h"
+#include "sql/statement.h"
+
+namespace sluice::sql {
+
+// A session's run-time settings: SET overrides default_setting() until RESET.
+class session_settings {
+ public:
+  sql_result<query_result> show(const show_variable_stmt& stmt) const;
+  query_result set(const set_stmt& stmt);
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+query_result transaction_result(const transaction_stmt& stmt);
+// SHOW SOURCES | TABLES | MATERIALIZED VIEWS | SINKS: one "Name" row per name, in the order given.
+query_result show_relations_result(const std::vector<std::string>& names);
+// DESCRIBE: one row per column (Name, Type), the primary key marked.
+query_result describe_result(const relation_info& info);
+// EXPLAIN: the plan, one line per row under "QUERY PLAN".
+query_result explain_result(const plan& p);
+
+// INSERT INTO table [(columns)] query: runs the query with `run_query` and lays its rows out in the
+// table's columns (unnamed ones NULL), cast to the columns' types as Postgres's assignment casts do.
+sql_result<std::vector<row>> rows_for_insert(
+    const insert_stmt& stmt, const relation_info& table,
+    const std::function<sql_result<query_result>(const query_tree&)>& run_query);
+
+}  // namespace sluice::sql
