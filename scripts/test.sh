@@ -22,6 +22,9 @@ SLUICE_BIN=build/sluice tests/kafka/run.sh
 echo "== Postgres clients (psql, psycopg2) against build/sluice"
 SLUICE_BIN=build/sluice PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/pgwire -q
 
+echo "== SQL end to end (psql, psycopg2, confluent-kafka, HTTP; views checked against SQLite)"
+SLUICE_BIN=build/sluice PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/sql -q
+
 echo "== fuzzers (libFuzzer, fixed seed and input count)"
 ./scripts/fuzz.sh
 

@@ -9,7 +9,6 @@
 #include <string>
 
 #include "base/bytes.h"
-#include "pgwire/engine_unavailable.h"
 #include "pgwire/listener.h"
 #include "pgwire/test_handler.h"
 
@@ -362,19 +361,6 @@ TEST_F(LibpqTest, EngineExceptionClosesOnlyThatConnection) {
   EXPECT_EQ(PQstatus(c.get()), CONNECTION_BAD);
   EXPECT_STREQ(PQgetvalue(exec(bystander.get(), "SELECT 8").get(), 0, 0), "8");
   EXPECT_STREQ(PQgetvalue(exec(connect().get(), "SELECT 9").get(), 0, 0), "9");
-}
-
-TEST_F(LibpqTest, UnavailableEngineAnswersEveryStatementWith0A000) {
-  server_.reset();
-  start(engine_unavailable_sessions());
-  auto c = connect();
-  auto r = exec(c.get(), "SELECT 1");
-  EXPECT_EQ(field(r.get(), PG_DIAG_SQLSTATE), "0A000");
-  EXPECT_EQ(field(r.get(), PG_DIAG_MESSAGE_PRIMARY), "the SQL engine is not available yet");
-  EXPECT_EQ(PQresultStatus(exec(c.get(), "").get()), PGRES_EMPTY_QUERY);
-  pg_result prepared(PQprepare(c.get(), "s", "SELECT 1", 0, nullptr));
-  EXPECT_EQ(field(prepared.get(), PG_DIAG_SQLSTATE), "0A000");
-  EXPECT_EQ(PQstatus(c.get()), CONNECTION_OK);
 }
 
 }  // namespace
