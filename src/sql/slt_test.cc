@@ -25,6 +25,8 @@ TEST_P(Slt, File) {
   std::ifstream in(std::string(SLUICE_SLT_DIR) + "/" + GetParam() + ".slt");
   std::stringstream text;
   text << in.rdbuf();
+  // Watermarks, late events and upserts are the streaming engine's (src/engine runs those files).
+  if (text.str().starts_with("# streaming only")) GTEST_SKIP() << "streaming semantics only";
   batch_session session;
   slt_outcome outcome = run_slt(text.str(), session);
   EXPECT_GT(outcome.records, 0);

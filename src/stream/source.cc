@@ -25,10 +25,6 @@ sql::sql_result<std::unique_ptr<source_reader>> source_reader::make(const sql::r
                                                                     std::string prefix, diagnostics* diag) {
   auto it = info.options.find("format");
   SLUICE_ASSIGN_OR_RETURN(record_format format, parse_format(it == info.options.end() ? "json" : it->second));
-  if (info.kind == sql::relation_kind::table && info.primary_key.empty()) {
-    return sql::sql_fail(sql::sqlstate::feature_not_supported,
-                         fmt::format("table \"{}\" has no primary key", info.name));
-  }
   return std::unique_ptr<source_reader>(new source_reader(info, format, options, std::move(prefix), diag));
 }
 
@@ -54,7 +50,8 @@ void source_reader::reject(const record& r, std::string error) {
 void source_reader::ingest(std::span<const record> records, sql::change_batch& out) {
   out.reserve(out.size() + records.size());
   for (const record& r : records) {
-    if (table_) {
+    // A table without a primary key has nothing to upsert by: every record is a new row.
+    if (table_ && !primary_key_.empty()) {
       ingest_upsert(r, out);
     } else {
       ingest_event(r, out);

@@ -8,6 +8,7 @@
 // to the dead-letter callback; a SOURCE event older than the watermark minus the allowed lateness is
 // handed to the late-event callback. A source without WATERMARK has no event-time progress; a table
 // never holds back the watermark of what it is joined with.
+// A TABLE without a PRIMARY KEY is append-only: every record is a new row.
 #pragma once
 
 #include <optional>
