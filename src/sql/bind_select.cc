@@ -248,9 +248,10 @@ void bind_where(binder& b, pg_node select, block& q) {
 }
 
 bool is_aggregated(pg_node select) {
+  auto targets = pg::field(select, "targetList");
   auto sort = pg::field(select, "sortClause");
   return !pg::list(select, "groupClause").empty() || pg::field(select, "havingClause").has_value() ||
-         contains_aggregate(*pg::field(select, "targetList")) || (sort && contains_aggregate(*sort));
+         (targets && contains_aggregate(*targets)) || (sort && contains_aggregate(*sort));
 }
 
 bool is_distinct(pg_node select) {
