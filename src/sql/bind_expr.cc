@@ -261,9 +261,10 @@ expr binder::bind_const(pg_node body) {
       out = integral ? expr::make_constant(cast_from_text(text, data_type::bigint), data_type::bigint)
                      : expr::make_constant(cast_from_text(text, data_type::double_precision),
                                            data_type::double_precision);
-    } catch (const eval_error&) {
-      out =
-          expr::make_constant(cast_from_text(text, data_type::double_precision), data_type::double_precision);
+    } catch (const eval_error& error) {
+      if (!integral) bind_fail(error.code(), error.what(), at);
+      out = expr::make_constant(value::double_precision(std::strtod(text.c_str(), nullptr)),
+                                data_type::double_precision);
     }
   } else if (auto b = pg::field(body, "boolval")) {
     out = expr::make_constant(value::boolean(pg::flag(*b, "boolval")), data_type::boolean);

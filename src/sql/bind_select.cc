@@ -343,6 +343,8 @@ sql_result<plan> bind_select(const parse_tree& tree, const catalog_reader& catal
     return b.bind_query(tree.select);
   } catch (const bind_failure& failure) {
     return tl::unexpected(failure.error);
+  } catch (const eval_error& error) {  // a constant that does not fit, met where no position was at hand
+    return sql_fail(error.code(), error.what());
   }
 }
 
