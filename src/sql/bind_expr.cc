@@ -151,38 +151,12 @@ expr binder::bind_node(pg_node n, const scope& s, agg_context* agg, const char* 
   if (type == "CaseExpr") return bind_case(body, s, agg, clause);
   if (type == "FuncCall") return bind_func_call(body, s, agg, clause);
   if (type == "MinMaxExpr") return bind_min_max(body, s, agg, clause);
-  if (type == "NullTest" || type == "BooleanTest") {
-    expr arg = bind_expr(*pg::field(body, "arg"), s, agg, clause);
-    int at = pg::location(n);
-    if (type == "NullTest") {
-      expr out;
-      out.kind = pg::string(body, "nulltesttype") == "IS_NULL" ? expr_kind::is_null : expr_kind::is_not_null;
-      out.type = data_type::boolean;
-      out.location = at;
-      out.args.push_back(std::move(arg));
-      return out;
-    }
-    std::string test = std::string(pg::string(body, "booltesttype"));  // IS_TRUE, IS_NOT_UNKNOWN, …
-    if (test == "IS_UNKNOWN" || test == "IS_NOT_UNKNOWN") {
-      expr out;
-      out.kind = test == "IS_UNKNOWN" ? expr_kind::is_null : expr_kind::is_not_null;
-      out.type = data_type::boolean;
-      out.args.push_back(coerce(std::move(arg), data_type::boolean, at));
-      return out;
-    }
-    std::string name = test == "IS_TRUE"       ? "is true"
-                       : test == "IS_FALSE"    ? "is false"
-                       : test == "IS_NOT_TRUE" ? "is not true"
-                                               : "is not false";
-    std::vector<expr> args;
-    args.push_back(std::move(arg));
-    return call_function(name, std::move(args), at, true);
-  }
+  if (type == "NullTest" || type == "BooleanTest") return bind_test(n, s, agg, clause);
   if (type == "CoalesceExpr") {
     expr out;
     out.kind = expr_kind::coalesce;
-    std::vector<expr*> parts;
     for (pg_node a : pg::list(body, "args")) out.args.push_back(bind_expr(a, s, agg, clause));
+    std::vector<expr*> parts;
     for (expr& a : out.args) parts.push_back(&a);
     out.type = unify(parts, "COALESCE", pg::location(n));
     return out;
@@ -193,6 +167,31 @@ expr binder::bind_node(pg_node n, const scope& s, agg_context* agg, const char* 
   }
   bind_fail(sqlstate::feature_not_supported, fmt::format("expression {} is not supported", type),
             pg::location(n));
+}
+
+// IS [NOT] NULL, IS [NOT] TRUE/FALSE/UNKNOWN.
+expr binder::bind_test(pg_node n, const scope& s, agg_context* agg, const char* clause) {
+  pg_node body = pg::node_body(n);
+  expr arg = bind_expr(*pg::field(body, "arg"), s, agg, clause);
+  int at = pg::location(n);
+  std::string test(pg::is(n, "NullTest") ? pg::string(body, "nulltesttype")
+                                         : pg::string(body, "booltesttype"));
+  if (test == "IS_NULL" || test == "IS_NOT_NULL" || test == "IS_UNKNOWN" || test == "IS_NOT_UNKNOWN") {
+    expr out;
+    out.kind = test == "IS_NULL" || test == "IS_UNKNOWN" ? expr_kind::is_null : expr_kind::is_not_null;
+    out.type = data_type::boolean;
+    out.location = at;
+    out.args.push_back(pg::is(n, "NullTest") ? std::move(arg)
+                                             : coerce(std::move(arg), data_type::boolean, at));
+    return out;
+  }
+  std::string name = test == "IS_TRUE"       ? "is true"
+                     : test == "IS_FALSE"    ? "is false"
+                     : test == "IS_NOT_TRUE" ? "is not true"
+                                             : "is not false";
+  std::vector<expr> args;
+  args.push_back(std::move(arg));
+  return call_function(name, std::move(args), at, true);
 }
 
 expr binder::bind_column_ref(pg_node body, const scope& s) {
