@@ -103,5 +103,8 @@ class binder {
 // the two sides and a residual; used for JOIN … ON and for comma joins with WHERE.
 void split_join_condition(plan& join, std::vector<expr>& parts, int left_width, int width);
 plan make_join(plan left, plan right, join_type type);
+// Applies AND-ed predicates (over p's output) to p: pushed through inner joins to the side they read,
+// equalities across a join's sides becoming its keys; a filter where they stop.
+void add_predicates(plan& p, std::vector<expr> parts);
 
 }  // namespace sluice::sql

@@ -233,18 +233,12 @@ plan build_aggregate(block& q) {
 
 namespace {
 
-// WHERE: equalities between the two sides of inner (comma) joins become join keys; the rest filters.
+// WHERE: through inner (and comma) joins, equalities across the sides become join keys and
+// single-side conditions filter that side before the join (less join state for the stream engine).
 void bind_where(binder& b, pg_node select, block& q) {
   auto where = pg::field(select, "whereClause");
   if (!where) return;
-  std::vector<expr> parts = conjuncts(b.bind_predicate(*where, q.from, nullptr, "WHERE"));
-  for (plan* p = &q.current; p->kind == plan_kind::join && p->join == join_type::inner; p = &p->inputs[0]) {
-    split_join_condition(*p, parts, static_cast<int>(p->inputs[0].output.size()),
-                         static_cast<int>(p->output.size()));
-  }
-  if (parts.empty()) return;
-  q.current = wrap(std::move(q.current), plan_kind::filter);
-  q.current.predicate = conjunction(std::move(parts));
+  add_predicates(q.current, conjuncts(b.bind_predicate(*where, q.from, nullptr, "WHERE")));
 }
 
 bool is_aggregated(pg_node select) {

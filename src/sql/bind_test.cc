@@ -119,9 +119,10 @@ TEST(Bind, NumericPromotionAndIntegerDivision) {
   EXPECT_EQ(p->output[2].type, data_type::double_precision);
 }
 
-TEST(Bind, JoinConditionsSplitIntoKeysAndResidual) {
+TEST(Bind, JoinConditionsSplitIntoKeysResidualAndPushedFilters) {
   auto p = bind(
-      "SELECT o.id FROM orders o JOIN customers c ON o.id = c.id AND o.amount > 5 AND c.name = o.customer");
+      "SELECT o.id FROM orders o JOIN customers c ON o.id = c.id AND o.amount > 5 AND c.name = o.customer "
+      "AND o.customer < c.name");
   ASSERT_TRUE(p.has_value()) << p.error().message;
   const plan& join = p->inputs[0];
   ASSERT_EQ(join.kind, plan_kind::join);
@@ -130,16 +131,28 @@ TEST(Bind, JoinConditionsSplitIntoKeysAndResidual) {
   EXPECT_EQ(join.right_keys[0].column, 0);
   EXPECT_EQ(join.left_keys[1].column, 1);   // o.customer
   EXPECT_EQ(join.right_keys[1].column, 1);  // c.name, relative to the right input
+  EXPECT_EQ(to_string(join.residual), "(o.customer < c.name)");
+  ASSERT_EQ(join.inputs[0].kind, plan_kind::filter);  // the left-only condition filters before the join
+  EXPECT_EQ(to_string(join.inputs[0].predicate), "(o.amount > 5)");
+}
+
+TEST(Bind, OuterJoinConditionsStayInTheJoin) {
+  auto p = bind("SELECT 1 FROM orders o LEFT JOIN customers c ON o.id = c.id AND o.amount > 5");
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  const plan& join = p->inputs[0];
+  EXPECT_EQ(join.left_keys.size(), 1u);
   EXPECT_EQ(to_string(join.residual), "(o.amount > 5)");
+  EXPECT_EQ(join.inputs[0].kind, plan_kind::scan);
 }
 
 TEST(Bind, CommaJoinsTakeEqualitiesFromWhere) {
   auto p = bind("SELECT 1 FROM orders, customers WHERE orders.id = customers.id AND customers.name = 'x'");
   ASSERT_TRUE(p.has_value()) << p.error().message;
-  const plan& filter = p->inputs[0];
-  ASSERT_EQ(filter.kind, plan_kind::filter);
-  ASSERT_EQ(filter.inputs[0].kind, plan_kind::join);
-  EXPECT_EQ(filter.inputs[0].left_keys.size(), 1u);
+  const plan& join = p->inputs[0];
+  ASSERT_EQ(join.kind, plan_kind::join);
+  EXPECT_EQ(join.left_keys.size(), 1u);
+  ASSERT_EQ(join.inputs[1].kind, plan_kind::filter);
+  EXPECT_EQ(to_string(join.inputs[1].predicate), "(customers.name = 'x')");
 }
 
 TEST(Bind, WindowsAddStartAndEndColumns) {
