@@ -155,7 +155,7 @@ expr binder::call_function(const std::string& name, std::vector<expr> args, int 
   for (std::size_t i = 0; i < args.size(); ++i) {
     data_type want = f->args[std::min(i, f->args.size() - 1)];
     if (want == data_type::unknown && args[i].type == data_type::unknown) want = data_type::text;
-    out.args.push_back(coerce(std::move(args[i]), want, args[i].location));
+    out.args.push_back(coerce(std::move(args[i]), want, -1));
   }
   return out;
 }

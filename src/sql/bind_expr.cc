@@ -74,7 +74,7 @@ expr binder::coerce(expr e, data_type target, int position) {
   return out;
 }
 
-data_type binder::unify(std::vector<expr*> exprs, const char* what, int position) {
+data_type binder::unify(const std::vector<expr*>& exprs, const char* what, int position) {
   data_type result = data_type::unknown;
   for (expr* e : exprs) {
     data_type t = e->type;
@@ -96,7 +96,7 @@ data_type binder::unify(std::vector<expr*> exprs, const char* what, int position
     }
   }
   if (result == data_type::unknown) result = data_type::text;
-  for (expr* e : exprs) *e = coerce(std::move(*e), result, e->location);
+  for (expr* e : exprs) *e = coerce(std::move(*e), result, -1);
   return result;
 }
 
@@ -131,7 +131,7 @@ expr binder::bind_expr(pg_node n, const scope& s, agg_context* agg, const char* 
 
 expr binder::bind_predicate(pg_node n, const scope& s, agg_context* agg, const char* clause) {
   expr e = bind_expr(n, s, agg, clause);
-  if (e.type == data_type::unknown) e = coerce(std::move(e), data_type::boolean, e.location);
+  if (e.type == data_type::unknown) e = coerce(std::move(e), data_type::boolean, -1);
   if (e.type != data_type::boolean) {
     bind_fail(sqlstate::datatype_mismatch,
               fmt::format("argument of {} must be type boolean, not type {}", clause, type_text(e.type)),
@@ -298,7 +298,7 @@ expr binder::bind_bool_expr(pg_node body, const scope& s, agg_context* agg, cons
   out.location = static_cast<int>(pg::integer(body, "location", -1));
   for (pg_node a : pg::list(body, "args")) {
     expr arg = bind_expr(a, s, agg, clause);
-    if (arg.type == data_type::unknown) arg = coerce(std::move(arg), data_type::boolean, arg.location);
+    if (arg.type == data_type::unknown) arg = coerce(std::move(arg), data_type::boolean, -1);
     if (arg.type != data_type::boolean) {
       bind_fail(sqlstate::datatype_mismatch,
                 fmt::format("argument of {} must be type boolean, not type {}", what, type_text(arg.type)),

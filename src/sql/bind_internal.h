@@ -64,7 +64,7 @@ class binder {
   expr bind_predicate(pg_node n, const scope& s, agg_context* agg, const char* clause);
   expr coerce(expr e, data_type target, int position);
   // Unifies the types of `exprs` as CASE/COALESCE/VALUES do; `what` names the construct for errors.
-  data_type unify(std::vector<expr*> exprs, const char* what, int position);
+  data_type unify(const std::vector<expr*>& exprs, const char* what, int position);
   // The result column name Postgres gives an expression (FigureColname).
   static std::string column_name(pg_node n);
   // An integer constant node's value (see bind_const); nullopt for other nodes.

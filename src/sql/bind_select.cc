@@ -110,6 +110,7 @@ plan bind_values(binder& b, pg_node select) {
   }
   for (std::size_t c = 0; c < rows.front().size(); ++c) {
     std::vector<expr*> column;
+    column.reserve(rows.size());
     for (auto& r : rows) column.push_back(&r[c]);
     data_type type = b.unify(column, "VALUES", -1);
     p.output.push_back({fmt::format("column{}", c + 1), type});
@@ -262,7 +263,7 @@ void add_projection(binder& b, block& q) {
   project.output.clear();
   for (std::size_t i = 0; i < q.exprs.size(); ++i) {
     expr& e = q.exprs[i];
-    if (e.type == data_type::unknown) e = b.coerce(std::move(e), data_type::text, e.location);
+    if (e.type == data_type::unknown) e = b.coerce(std::move(e), data_type::text, -1);
     project.output.push_back({i < q.visible ? q.targets[i].name : "?order?", e.type});
   }
   project.exprs = std::move(q.exprs);
