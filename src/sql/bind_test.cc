@@ -91,6 +91,24 @@ INSTANTIATE_TEST_SUITE_P(
                        "ORDER BY position 5 is not in select list", 31},
         expected_error{"SELECT 'abc'::bigint", "22P02", "invalid input syntax for type bigint: \"abc\"", 7}));
 
+// Queries inside streaming statements keep positions in the text the user sent.
+TEST(Bind, PositionsInsideStreamingStatementsPointIntoTheOriginalText) {
+  test_catalog catalog;
+  std::string sql = "SELECT 1; CREATE SINK s AS SELECT nope FROM orders WITH (topic = 't')";
+  auto stmts = parse_statements(sql);
+  ASSERT_TRUE(stmts.has_value()) << stmts.error().message;
+  auto bound = bind_select(*std::get<create_sink_stmt>((*stmts)[1]).query, catalog);
+  ASSERT_FALSE(bound.has_value());
+  EXPECT_EQ(bound.error().position, static_cast<int>(sql.find("nope")));
+  sql = "EXPLAIN CREATE MATERIALIZED VIEW v AS SELECT id FROM orders WHERE customer + 1 > 0";
+  auto explained = parse_statement(sql);
+  ASSERT_TRUE(explained.has_value());
+  bound = bind_select(*std::get<explain_stmt>(*explained).query, catalog);
+  ASSERT_FALSE(bound.has_value());
+  EXPECT_EQ(bound.error().message, "operator does not exist: text + bigint");
+  EXPECT_EQ(bound.error().position, static_cast<int>(sql.find("+ 1")));
+}
+
 TEST(Bind, ResultColumnsAreNamedLikePostgres) {
   auto p = bind(
       "SELECT id, count(*), sum(amount) AS total, amount * 2, lower(customer), CAST(id AS text), "
