@@ -1,3 +1,4 @@
+// sql/aggregates.cc — per-group aggregate state (see aggregates.h).
 #include "sql/aggregates.h"
 
 #include <cmath>

@@ -155,7 +155,7 @@ expr binder::call_function(const std::string& name, std::vector<expr> args, int 
   for (std::size_t i = 0; i < args.size(); ++i) {
     data_type want = f->args[std::min(i, f->args.size() - 1)];
     if (want == data_type::unknown && args[i].type == data_type::unknown) want = data_type::text;
-    out.args.push_back(coerce(std::move(args[i]), want, args[i].location));
+    out.args.push_back(coerce(std::move(args[i]), want, -1));
   }
   return out;
 }
@@ -233,16 +233,24 @@ expr binder::bind_aggregate(pg_node body, agg_context* agg, const char* clause) 
     call.filter = bind_predicate(*filter, *agg->input, nullptr, "FILTER");
   }
   in_aggregate_ = false;
+  type_aggregate(call, at);
+  std::size_t index = register_call(*agg, std::move(call));
+  expr out = expr::make_column(static_cast<int>(agg->groups.size() + index), agg->calls[index].type, name);
+  out.location = at;
+  return out;
+}
+
+// Checks the argument type and sets the result type (unknown literals become the natural type).
+void binder::type_aggregate(aggregate_call& call, int at) {
   data_type arg = call.args.empty() ? data_type::bigint : call.args[0].type;
   auto require = [&](bool ok, data_type coerce_to) {
     if (arg == data_type::unknown) {
       call.args[0] = coerce(std::move(call.args[0]), coerce_to, at);
       arg = coerce_to;
-      return;
-    }
-    if (!ok)
+    } else if (!ok) {
       bind_fail(sqlstate::undefined_function,
-                fmt::format("function {}({}) does not exist", name, type_name(arg)), at);
+                fmt::format("function {}({}) does not exist", call.name, type_name(arg)), at);
+    }
   };
   switch (call.fn) {
     case aggregate_fn::count_star:
@@ -268,18 +276,19 @@ expr binder::bind_aggregate(pg_node body, agg_context* agg, const char* clause) 
       call.type = data_type::double_precision;
       break;
   }
-  std::size_t index = agg->calls.size();
-  for (std::size_t i = 0; i < agg->calls.size(); ++i) {
-    const aggregate_call& c = agg->calls[i];
+}
+
+// The index of `call` among the block's aggregates; identical calls are computed once.
+std::size_t register_call(agg_context& agg, aggregate_call call) {
+  for (std::size_t i = 0; i < agg.calls.size(); ++i) {
+    const aggregate_call& c = agg.calls[i];
     bool same_args =
         c.args.size() == call.args.size() && (c.args.empty() || same_expr(c.args[0], call.args[0]));
     bool same_filter = c.has_filter == call.has_filter && (!c.has_filter || same_expr(c.filter, call.filter));
-    if (c.fn == call.fn && c.distinct == call.distinct && same_args && same_filter) index = i;
+    if (c.fn == call.fn && c.distinct == call.distinct && same_args && same_filter) return i;
   }
-  if (index == agg->calls.size()) agg->calls.push_back(call);
-  expr out = expr::make_column(static_cast<int>(agg->groups.size() + index), call.type, name);
-  out.location = at;
-  return out;
+  agg.calls.push_back(std::move(call));
+  return agg.calls.size() - 1;
 }
 
 bool same_expr(const expr& a, const expr& b) {

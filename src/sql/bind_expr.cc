@@ -74,7 +74,7 @@ expr binder::coerce(expr e, data_type target, int position) {
   return out;
 }
 
-data_type binder::unify(std::vector<expr*> exprs, const char* what, int position) {
+data_type binder::unify(const std::vector<expr*>& exprs, const char* what, int position) {
   data_type result = data_type::unknown;
   for (expr* e : exprs) {
     data_type t = e->type;
@@ -96,7 +96,7 @@ data_type binder::unify(std::vector<expr*> exprs, const char* what, int position
     }
   }
   if (result == data_type::unknown) result = data_type::text;
-  for (expr* e : exprs) *e = coerce(std::move(*e), result, e->location);
+  for (expr* e : exprs) *e = coerce(std::move(*e), result, -1);
   return result;
 }
 
@@ -131,7 +131,7 @@ expr binder::bind_expr(pg_node n, const scope& s, agg_context* agg, const char* 
 
 expr binder::bind_predicate(pg_node n, const scope& s, agg_context* agg, const char* clause) {
   expr e = bind_expr(n, s, agg, clause);
-  if (e.type == data_type::unknown) e = coerce(std::move(e), data_type::boolean, e.location);
+  if (e.type == data_type::unknown) e = coerce(std::move(e), data_type::boolean, -1);
   if (e.type != data_type::boolean) {
     bind_fail(sqlstate::datatype_mismatch,
               fmt::format("argument of {} must be type boolean, not type {}", clause, type_text(e.type)),
@@ -151,38 +151,12 @@ expr binder::bind_node(pg_node n, const scope& s, agg_context* agg, const char* 
   if (type == "CaseExpr") return bind_case(body, s, agg, clause);
   if (type == "FuncCall") return bind_func_call(body, s, agg, clause);
   if (type == "MinMaxExpr") return bind_min_max(body, s, agg, clause);
-  if (type == "NullTest" || type == "BooleanTest") {
-    expr arg = bind_expr(*pg::field(body, "arg"), s, agg, clause);
-    int at = pg::location(n);
-    if (type == "NullTest") {
-      expr out;
-      out.kind = pg::string(body, "nulltesttype") == "IS_NULL" ? expr_kind::is_null : expr_kind::is_not_null;
-      out.type = data_type::boolean;
-      out.location = at;
-      out.args.push_back(std::move(arg));
-      return out;
-    }
-    std::string test = std::string(pg::string(body, "booltesttype"));  // IS_TRUE, IS_NOT_UNKNOWN, …
-    if (test == "IS_UNKNOWN" || test == "IS_NOT_UNKNOWN") {
-      expr out;
-      out.kind = test == "IS_UNKNOWN" ? expr_kind::is_null : expr_kind::is_not_null;
-      out.type = data_type::boolean;
-      out.args.push_back(coerce(std::move(arg), data_type::boolean, at));
-      return out;
-    }
-    std::string name = test == "IS_TRUE"       ? "is true"
-                       : test == "IS_FALSE"    ? "is false"
-                       : test == "IS_NOT_TRUE" ? "is not true"
-                                               : "is not false";
-    std::vector<expr> args;
-    args.push_back(std::move(arg));
-    return call_function(name, std::move(args), at, true);
-  }
+  if (type == "NullTest" || type == "BooleanTest") return bind_test(n, s, agg, clause);
   if (type == "CoalesceExpr") {
     expr out;
     out.kind = expr_kind::coalesce;
-    std::vector<expr*> parts;
     for (pg_node a : pg::list(body, "args")) out.args.push_back(bind_expr(a, s, agg, clause));
+    std::vector<expr*> parts;
     for (expr& a : out.args) parts.push_back(&a);
     out.type = unify(parts, "COALESCE", pg::location(n));
     return out;
@@ -193,6 +167,31 @@ expr binder::bind_node(pg_node n, const scope& s, agg_context* agg, const char* 
   }
   bind_fail(sqlstate::feature_not_supported, fmt::format("expression {} is not supported", type),
             pg::location(n));
+}
+
+// IS [NOT] NULL, IS [NOT] TRUE/FALSE/UNKNOWN.
+expr binder::bind_test(pg_node n, const scope& s, agg_context* agg, const char* clause) {
+  pg_node body = pg::node_body(n);
+  expr arg = bind_expr(*pg::field(body, "arg"), s, agg, clause);
+  int at = pg::location(n);
+  std::string test(pg::is(n, "NullTest") ? pg::string(body, "nulltesttype")
+                                         : pg::string(body, "booltesttype"));
+  if (test == "IS_NULL" || test == "IS_NOT_NULL" || test == "IS_UNKNOWN" || test == "IS_NOT_UNKNOWN") {
+    expr out;
+    out.kind = test == "IS_NULL" || test == "IS_UNKNOWN" ? expr_kind::is_null : expr_kind::is_not_null;
+    out.type = data_type::boolean;
+    out.location = at;
+    out.args.push_back(pg::is(n, "NullTest") ? std::move(arg)
+                                             : coerce(std::move(arg), data_type::boolean, at));
+    return out;
+  }
+  std::string name = test == "IS_TRUE"       ? "is true"
+                     : test == "IS_FALSE"    ? "is false"
+                     : test == "IS_NOT_TRUE" ? "is not true"
+                                             : "is not false";
+  std::vector<expr> args;
+  args.push_back(std::move(arg));
+  return call_function(name, std::move(args), at, true);
 }
 
 expr binder::bind_column_ref(pg_node body, const scope& s) {
@@ -261,9 +260,10 @@ expr binder::bind_const(pg_node body) {
       out = integral ? expr::make_constant(cast_from_text(text, data_type::bigint), data_type::bigint)
                      : expr::make_constant(cast_from_text(text, data_type::double_precision),
                                            data_type::double_precision);
-    } catch (const eval_error&) {
-      out =
-          expr::make_constant(cast_from_text(text, data_type::double_precision), data_type::double_precision);
+    } catch (const eval_error& error) {
+      if (!integral) bind_fail(error.code(), error.what(), at);
+      out = expr::make_constant(value::double_precision(std::strtod(text.c_str(), nullptr)),
+                                data_type::double_precision);
     }
   } else if (auto b = pg::field(body, "boolval")) {
     out = expr::make_constant(value::boolean(pg::flag(*b, "boolval")), data_type::boolean);
@@ -298,7 +298,7 @@ expr binder::bind_bool_expr(pg_node body, const scope& s, agg_context* agg, cons
   out.location = static_cast<int>(pg::integer(body, "location", -1));
   for (pg_node a : pg::list(body, "args")) {
     expr arg = bind_expr(a, s, agg, clause);
-    if (arg.type == data_type::unknown) arg = coerce(std::move(arg), data_type::boolean, arg.location);
+    if (arg.type == data_type::unknown) arg = coerce(std::move(arg), data_type::boolean, -1);
     if (arg.type != data_type::boolean) {
       bind_fail(sqlstate::datatype_mismatch,
                 fmt::format("argument of {} must be type boolean, not type {}", what, type_text(arg.type)),

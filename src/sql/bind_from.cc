@@ -125,6 +125,37 @@ void split_join_condition(plan& join, std::vector<expr>& parts, int left_width, 
   parts = std::move(rest);
 }
 
+void add_predicates(plan& p, std::vector<expr> parts) {
+  if (parts.empty()) return;
+  if (p.kind == plan_kind::join && p.join == join_type::inner) {
+    int left_width = static_cast<int>(p.inputs[0].output.size());
+    int width = static_cast<int>(p.output.size());
+    split_join_condition(p, parts, left_width, width);
+    std::vector<expr> left, right, both;
+    for (expr& part : parts) {
+      int side = side_of(part, left_width, width);
+      if (side == 1) shift_columns(part, -left_width);
+      (side == 0 ? left : side == 1 ? right : both).push_back(std::move(part));
+    }
+    add_predicates(p.inputs[0], std::move(left));
+    add_predicates(p.inputs[1], std::move(right));
+    for (expr& e : conjuncts(std::move(p.residual))) both.push_back(std::move(e));
+    p.residual = conjunction(std::move(both));
+    return;
+  }
+  if (p.kind == plan_kind::filter) {
+    for (expr& e : conjuncts(std::move(p.predicate))) parts.push_back(std::move(e));
+    p.predicate = conjunction(std::move(parts));
+    return;
+  }
+  plan filter;
+  filter.kind = plan_kind::filter;
+  filter.output = p.output;
+  filter.predicate = conjunction(std::move(parts));
+  filter.inputs.push_back(std::move(p));
+  p = std::move(filter);
+}
+
 plan binder::bind_from(pg_node select, scope& out) {
   std::vector<pg_node> items = pg::list(select, "fromClause");
   plan result = bind_from_item(items[0], out);
@@ -269,8 +300,13 @@ plan binder::bind_join(pg_node body, scope& out) {
   }
   if (auto quals = pg::field(body, "quals")) {
     std::vector<expr> parts = conjuncts(bind_predicate(*quals, out, nullptr, "JOIN/ON"));
-    split_join_condition(p, parts, left_width, static_cast<int>(out.size()));
-    p.residual = conjunction(std::move(parts));
+    if (type == join_type::inner) {
+      add_predicates(p, std::move(parts));
+    } else {
+      split_join_condition(p, parts, left_width, static_cast<int>(out.size()));
+      for (expr& e : conjuncts(std::move(p.residual))) parts.push_back(std::move(e));
+      p.residual = conjunction(std::move(parts));
+    }
   }
   if (auto alias = pg::field(body, "alias")) {
     for (scope_column& c : out) c.qualifier = pg::string(*alias, "aliasname");

@@ -39,6 +39,7 @@ struct agg_context {
 };
 
 bool same_expr(const expr& a, const expr& b);
+std::size_t register_call(agg_context& agg, aggregate_call call);
 // A syntactic search for aggregate calls (outside subqueries).
 bool contains_aggregate(pg_node n);
 bool is_aggregate_name(std::string_view name);
@@ -63,7 +64,7 @@ class binder {
   expr bind_predicate(pg_node n, const scope& s, agg_context* agg, const char* clause);
   expr coerce(expr e, data_type target, int position);
   // Unifies the types of `exprs` as CASE/COALESCE/VALUES do; `what` names the construct for errors.
-  data_type unify(std::vector<expr*> exprs, const char* what, int position);
+  data_type unify(const std::vector<expr*>& exprs, const char* what, int position);
   // The result column name Postgres gives an expression (FigureColname).
   static std::string column_name(pg_node n);
   // An integer constant node's value (see bind_const); nullopt for other nodes.
@@ -72,6 +73,7 @@ class binder {
  private:
   expr bind_node(pg_node n, const scope& s, agg_context* agg, const char* clause);
   expr bind_column_ref(pg_node body, const scope& s);
+  expr bind_test(pg_node n, const scope& s, agg_context* agg, const char* clause);
   expr bind_const(pg_node body);
   std::int64_t integer_literal(pg_node ival, int at) const;
   expr bind_type_cast(pg_node body, const scope& s, agg_context* agg, const char* clause);
@@ -80,6 +82,7 @@ class binder {
   expr bind_case(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_func_call(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_aggregate(pg_node body, agg_context* agg, const char* clause);
+  void type_aggregate(aggregate_call& call, int at);
   expr bind_min_max(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr call_operator(const std::string& op, std::vector<expr> args, int position);
   expr call_function(const std::string& name, std::vector<expr> args, int position, bool is_operator);
@@ -100,5 +103,8 @@ class binder {
 // the two sides and a residual; used for JOIN … ON and for comma joins with WHERE.
 void split_join_condition(plan& join, std::vector<expr>& parts, int left_width, int width);
 plan make_join(plan left, plan right, join_type type);
+// Applies AND-ed predicates (over p's output) to p: pushed through inner joins to the side they read,
+// equalities across a join's sides becoming its keys; a filter where they stop.
+void add_predicates(plan& p, std::vector<expr> parts);
 
 }  // namespace sluice::sql

@@ -110,6 +110,7 @@ plan bind_values(binder& b, pg_node select) {
   }
   for (std::size_t c = 0; c < rows.front().size(); ++c) {
     std::vector<expr*> column;
+    column.reserve(rows.size());
     for (auto& r : rows) column.push_back(&r[c]);
     data_type type = b.unify(column, "VALUES", -1);
     p.output.push_back({fmt::format("column{}", c + 1), type});
@@ -233,24 +234,19 @@ plan build_aggregate(block& q) {
 
 namespace {
 
-// WHERE: equalities between the two sides of inner (comma) joins become join keys; the rest filters.
+// WHERE: through inner (and comma) joins, equalities across the sides become join keys and
+// single-side conditions filter that side before the join (less join state for the stream engine).
 void bind_where(binder& b, pg_node select, block& q) {
   auto where = pg::field(select, "whereClause");
   if (!where) return;
-  std::vector<expr> parts = conjuncts(b.bind_predicate(*where, q.from, nullptr, "WHERE"));
-  for (plan* p = &q.current; p->kind == plan_kind::join && p->join == join_type::inner; p = &p->inputs[0]) {
-    split_join_condition(*p, parts, static_cast<int>(p->inputs[0].output.size()),
-                         static_cast<int>(p->output.size()));
-  }
-  if (parts.empty()) return;
-  q.current = wrap(std::move(q.current), plan_kind::filter);
-  q.current.predicate = conjunction(std::move(parts));
+  add_predicates(q.current, conjuncts(b.bind_predicate(*where, q.from, nullptr, "WHERE")));
 }
 
 bool is_aggregated(pg_node select) {
+  auto targets = pg::field(select, "targetList");
   auto sort = pg::field(select, "sortClause");
   return !pg::list(select, "groupClause").empty() || pg::field(select, "havingClause").has_value() ||
-         contains_aggregate(*pg::field(select, "targetList")) || (sort && contains_aggregate(*sort));
+         (targets && contains_aggregate(*targets)) || (sort && contains_aggregate(*sort));
 }
 
 bool is_distinct(pg_node select) {
@@ -267,7 +263,7 @@ void add_projection(binder& b, block& q) {
   project.output.clear();
   for (std::size_t i = 0; i < q.exprs.size(); ++i) {
     expr& e = q.exprs[i];
-    if (e.type == data_type::unknown) e = b.coerce(std::move(e), data_type::text, e.location);
+    if (e.type == data_type::unknown) e = b.coerce(std::move(e), data_type::text, -1);
     project.output.push_back({i < q.visible ? q.targets[i].name : "?order?", e.type});
   }
   project.exprs = std::move(q.exprs);
@@ -342,6 +338,8 @@ sql_result<plan> bind_select(const parse_tree& tree, const catalog_reader& catal
     return b.bind_query(tree.select);
   } catch (const bind_failure& failure) {
     return tl::unexpected(failure.error);
+  } catch (const eval_error& error) {  // a constant that does not fit, met where no position was at hand
+    return sql_fail(error.code(), error.what());
   }
 }
 

@@ -91,6 +91,24 @@ INSTANTIATE_TEST_SUITE_P(
                        "ORDER BY position 5 is not in select list", 31},
         expected_error{"SELECT 'abc'::bigint", "22P02", "invalid input syntax for type bigint: \"abc\"", 7}));
 
+// Queries inside streaming statements keep positions in the text the user sent.
+TEST(Bind, PositionsInsideStreamingStatementsPointIntoTheOriginalText) {
+  test_catalog catalog;
+  std::string sql = "SELECT 1; CREATE SINK s AS SELECT nope FROM orders WITH (topic = 't')";
+  auto stmts = parse_statements(sql);
+  ASSERT_TRUE(stmts.has_value()) << stmts.error().message;
+  auto bound = bind_select(*std::get<create_sink_stmt>((*stmts)[1]).query, catalog);
+  ASSERT_FALSE(bound.has_value());
+  EXPECT_EQ(bound.error().position, static_cast<int>(sql.find("nope")));
+  sql = "EXPLAIN CREATE MATERIALIZED VIEW v AS SELECT id FROM orders WHERE customer + 1 > 0";
+  auto explained = parse_statement(sql);
+  ASSERT_TRUE(explained.has_value());
+  bound = bind_select(*std::get<explain_stmt>(*explained).query, catalog);
+  ASSERT_FALSE(bound.has_value());
+  EXPECT_EQ(bound.error().message, "operator does not exist: text + bigint");
+  EXPECT_EQ(bound.error().position, static_cast<int>(sql.find("+ 1")));
+}
+
 TEST(Bind, ResultColumnsAreNamedLikePostgres) {
   auto p = bind(
       "SELECT id, count(*), sum(amount) AS total, amount * 2, lower(customer), CAST(id AS text), "
@@ -119,9 +137,10 @@ TEST(Bind, NumericPromotionAndIntegerDivision) {
   EXPECT_EQ(p->output[2].type, data_type::double_precision);
 }
 
-TEST(Bind, JoinConditionsSplitIntoKeysAndResidual) {
+TEST(Bind, JoinConditionsSplitIntoKeysResidualAndPushedFilters) {
   auto p = bind(
-      "SELECT o.id FROM orders o JOIN customers c ON o.id = c.id AND o.amount > 5 AND c.name = o.customer");
+      "SELECT o.id FROM orders o JOIN customers c ON o.id = c.id AND o.amount > 5 AND c.name = o.customer "
+      "AND o.customer < c.name");
   ASSERT_TRUE(p.has_value()) << p.error().message;
   const plan& join = p->inputs[0];
   ASSERT_EQ(join.kind, plan_kind::join);
@@ -130,16 +149,28 @@ TEST(Bind, JoinConditionsSplitIntoKeysAndResidual) {
   EXPECT_EQ(join.right_keys[0].column, 0);
   EXPECT_EQ(join.left_keys[1].column, 1);   // o.customer
   EXPECT_EQ(join.right_keys[1].column, 1);  // c.name, relative to the right input
+  EXPECT_EQ(to_string(join.residual), "(o.customer < c.name)");
+  ASSERT_EQ(join.inputs[0].kind, plan_kind::filter);  // the left-only condition filters before the join
+  EXPECT_EQ(to_string(join.inputs[0].predicate), "(o.amount > 5)");
+}
+
+TEST(Bind, OuterJoinConditionsStayInTheJoin) {
+  auto p = bind("SELECT 1 FROM orders o LEFT JOIN customers c ON o.id = c.id AND o.amount > 5");
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  const plan& join = p->inputs[0];
+  EXPECT_EQ(join.left_keys.size(), 1u);
   EXPECT_EQ(to_string(join.residual), "(o.amount > 5)");
+  EXPECT_EQ(join.inputs[0].kind, plan_kind::scan);
 }
 
 TEST(Bind, CommaJoinsTakeEqualitiesFromWhere) {
   auto p = bind("SELECT 1 FROM orders, customers WHERE orders.id = customers.id AND customers.name = 'x'");
   ASSERT_TRUE(p.has_value()) << p.error().message;
-  const plan& filter = p->inputs[0];
-  ASSERT_EQ(filter.kind, plan_kind::filter);
-  ASSERT_EQ(filter.inputs[0].kind, plan_kind::join);
-  EXPECT_EQ(filter.inputs[0].left_keys.size(), 1u);
+  const plan& join = p->inputs[0];
+  ASSERT_EQ(join.kind, plan_kind::join);
+  EXPECT_EQ(join.left_keys.size(), 1u);
+  ASSERT_EQ(join.inputs[1].kind, plan_kind::filter);
+  EXPECT_EQ(to_string(join.inputs[1].predicate), "(customers.name = 'x')");
 }
 
 TEST(Bind, WindowsAddStartAndEndColumns) {

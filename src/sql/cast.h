@@ -3,6 +3,7 @@
 // and by the stream engine when it decodes events.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 #include "sql/value.h"
@@ -17,5 +18,14 @@ namespace sluice::sql {
 // Postgres does); dates 'YYYY-MM-DD'; intervals '1 day 2 hours', '5 seconds', '-3 mins', 'HH:MM:SS',
 // or a mix ('2 days 04:00:00'); jsonb must be well-formed JSON.
 value cast_from_text(std::string_view text, data_type target);
+
+// Value to value: every cast Postgres allows between our types (numbers to and from text and
+// booleans, temporal types among themselves, jsonb scalars to numbers and booleans, anything to
+// text). NULL stays NULL. Throws eval_error for values that do not convert.
+value cast_value(const value& v, data_type target);
+// The expression function casting its one argument to `target` (what the binder calls for CAST).
+value (*cast_function(data_type target))(const value* args, std::size_t count);
+// Whether Postgres casts `from` to `to` implicitly (bigint → double, date → timestamp, …).
+bool implicitly_castable(data_type from, data_type to);
 
 }  // namespace sluice::sql

@@ -1,3 +1,4 @@
+// sql/catalog.cc — names of relation kinds, as SHOW, DROP and EXPLAIN print them.
 #include "sql/catalog.h"
 
 namespace sluice::sql {

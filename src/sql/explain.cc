@@ -46,7 +46,7 @@ std::string line(const plan& p) {
     case plan_kind::scan:
       return fmt::format("Scan {}: {}", relation_kind_name(p.scanned), p.relation);
     case plan_kind::values:
-      return fmt::format("Values: {} rows", p.rows.size());
+      return fmt::format("Values: {} row{}", p.rows.size(), p.rows.size() == 1 ? "" : "s");
     case plan_kind::filter:
       return "Filter: " + to_string(p.predicate);
     case plan_kind::project:

@@ -175,7 +175,11 @@ sql_result<relation_info> read_create_stmt(pg_node body, relation_kind kind) {
   for (pg_node element : pg::list(body, "tableElts")) {
     pg_node e = pg::node_body(element);
     if (pg::is(element, "ColumnDef")) {
-      auto type = pg::type_of(*pg::field(e, "typeName"));
+      auto type_name = pg::field(e, "typeName");
+      if (!type_name) {
+        return sql_fail(sqlstate::feature_not_supported, "every column needs a type", pg::location(element));
+      }
+      auto type = pg::type_of(*type_name);
       if (!type) return tl::unexpected(type.error());
       info.columns.push_back({std::string(pg::string(e, "colname")), *type});
       for (pg_node c : pg::list(e, "constraints")) {
@@ -274,7 +278,7 @@ sql_result<statement> parse_create_sink(const std::string& text, const std::vect
     if (r.i != end) return syntax_error_at(r.peek());
     return out;
   }
-  if (!r.accept_word("as")) return syntax_error_at(r.peek());
+  if (!r.accept_word("as") || r.i >= end) return syntax_error_at(r.peek());
   int from = r.peek().pos;
   int to = tokens[end - 1].end;
   std::string query(text.size(), ' ');

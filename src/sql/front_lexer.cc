@@ -1,3 +1,4 @@
+// sql/front_lexer.cc — the tokenizer of the streaming front and the statement splitter (see front_lexer.h).
 #include "sql/front_lexer.h"
 
 #include <cctype>

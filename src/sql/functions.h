@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sql/cast.h"
 #include "sql/expr.h"
 
 namespace sluice::sql {
@@ -25,14 +26,6 @@ struct function_overload {
 
 // Overloads registered under `name` (lower case), empty if none.
 const std::vector<function_overload>& find_overloads(std::string_view name);
-
-// A runtime cast of a value to `target` (all casts Postgres allows between our types); throws
-// eval_error for values that do not convert. NULL stays NULL.
-value cast_value(const value& v, data_type target);
-// The scalar_fn casting its one argument to `target`.
-scalar_fn cast_function(data_type target);
-// Whether Postgres casts `from` to `to` implicitly (bigint → double, date → timestamp, …).
-bool implicitly_castable(data_type from, data_type to);
 
 // The registration lists of each functions_*.cc file.
 void add_operators(std::vector<function_overload>& out);

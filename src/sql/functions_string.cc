@@ -174,7 +174,8 @@ std::string pad(const value* a, std::size_t count, bool left) {
   std::string_view s = t(a, 0);
   std::int64_t len = n(a, 1), have = char_count(s);
   std::string fill = count > 2 ? t(a, 2) : " ";
-  if (len > have && !fill.empty()) check_size(len * 4);
+  if (len > have && !fill.empty())
+    check_size(len > max_text_bytes ? len : len * 4);  // 4: widest UTF-8 character
   if (len <= have) return chars(s, 0, std::max<std::int64_t>(len, 0));
   if (fill.empty()) return std::string(s);
   std::string padding;
@@ -186,10 +187,13 @@ value lpad_fn(const value* a, std::size_t c) { return value::text(pad(a, c, true
 value rpad_fn(const value* a, std::size_t c) { return value::text(pad(a, c, false)); }
 
 value repeat_fn(const value* a, std::size_t) {
-  if (n(a, 1) > 0)
-    check_size(static_cast<std::int64_t>(t(a, 0).size()) * std::min<std::int64_t>(n(a, 1), max_text_bytes));
+  const std::string& s = t(a, 0);
+  std::int64_t times = n(a, 1);
+  if (times <= 0 || s.empty()) return value::text("");
+  check_size(times > max_text_bytes ? max_text_bytes + 1 : static_cast<std::int64_t>(s.size()) * times);
   std::string out;
-  for (std::int64_t i = 0; i < n(a, 1); ++i) out += t(a, 0);
+  out.reserve(s.size() * static_cast<std::size_t>(times));
+  for (std::int64_t i = 0; i < times; ++i) out += s;
   return value::text(out);
 }
 value reverse_fn(const value* a, std::size_t) {

@@ -183,20 +183,22 @@ double timestamp_field(std::int64_t micros, const std::string& f, dt type) {
   if (f == "week") return static_cast<double>(iso_week(days).first);
   if (f == "isoyear") return static_cast<double>(iso_week(days).second);
   if (f == "decade") return static_cast<double>(floor_div(c.year, 10));
-  if (f == "century")
-    return static_cast<double>(c.year > 0 ? (c.year + 99) / 100 : -((99 - (c.year - 1)) / 100));
-  if (f == "millennium")
-    return static_cast<double>(c.year > 0 ? (c.year + 999) / 1000 : -((999 - (c.year - 1)) / 1000));
+  // Centuries and millennia count from year 1 (there is no year 0: 1 BC is year 0 here).
+  std::int64_t century = c.year > 0 ? (c.year + 99) / 100 : -((99 - (c.year - 1)) / 100);
+  std::int64_t millennium = c.year > 0 ? (c.year + 999) / 1000 : -((999 - (c.year - 1)) / 1000);
+  if (f == "century") return static_cast<double>(century);
+  if (f == "millennium") return static_cast<double>(millennium);
   bad_unit(f, type);
 }
 
 double interval_field(interval iv, const std::string& f) {
   if (f == "epoch") {
-    double years = iv.months / 12, months = iv.months % 12;
-    return years * 365.25 * 86400 + months * 30 * 86400 + iv.days * 86400.0 +
+    std::int32_t years = iv.months / 12, months = iv.months % 12;  // a year is 365.25 days, a month 30
+    return years * 365.25 * 86400 + months * 30.0 * 86400 + iv.days * 86400.0 +
            static_cast<double>(iv.micros) / 1e6;
   }
-  if (f == "year" || f == "years") return iv.months / 12;
+  std::int32_t whole_years = iv.months / 12;
+  if (f == "year" || f == "years") return whole_years;
   if (f == "month" || f == "months") return iv.months % 12;
   if (f == "day" || f == "days") return iv.days;
   if (f == "hour" || f == "hours") return static_cast<double>(iv.micros / (3600 * micros_per_second));

@@ -1,3 +1,4 @@
+// sql/pg_tree.cc — libpg-query calls and the readers over its JSON tree (see pg_tree.h).
 #include "sql/pg_tree.h"
 
 #include <fmt/format.h>

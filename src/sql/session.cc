@@ -39,6 +39,18 @@ const std::vector<row>* batch_session::rows_view::find(std::string_view name) co
 }
 
 sql_result<query_result> batch_session::execute(std::string_view sql) {
+  // Errors are values below; this only turns a surprise (bad_alloc, a library's exception) into an
+  // error for this query instead of taking the process down.
+  try {
+    return execute_all(sql);
+  } catch (const eval_error& e) {
+    return sql_fail(e.code(), e.what());
+  } catch (const std::exception& e) {
+    return sql_fail(sqlstate::internal_error, e.what());
+  }
+}
+
+sql_result<query_result> batch_session::execute_all(std::string_view sql) {
   auto statements = parse_statements(sql);
   if (!statements) return tl::unexpected(statements.error());
   query_result last = tag_only("EMPTY");

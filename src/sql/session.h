@@ -56,6 +56,7 @@ class batch_session final : public sql_session {
     const batch_session& session;
   };
 
+  sql_result<query_result> execute_all(std::string_view sql);
   sql_result<query_result> run(const statement& stmt);
   sql_result<query_result> run_query(const query_tree& query);
   sql_result<query_result> create(relation_info info, bool if_not_exists);

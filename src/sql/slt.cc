@@ -1,3 +1,4 @@
+// sql/slt.cc — reads sqllogictest records and checks each against a session (format in slt.h).
 #include "sql/slt.h"
 
 #include <fmt/format.h>
