@@ -49,7 +49,7 @@ std::string format_aligned(const sql_table& table) {
   std::string out;
   for (std::size_t i = 0; i < widths.size(); ++i)
     out += (i ? " | " : " ") + center(table.columns[i], widths[i]);
-  out += "\n";
+  out += " \n";  // psql ends the header line with the cell padding (data lines it trims)
   for (std::size_t i = 0; i < widths.size(); ++i) out += (i ? "-+-" : "-") + std::string(widths[i], '-');
   out += "-\n";
   for (const auto& row : table.rows) {

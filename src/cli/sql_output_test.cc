@@ -8,7 +8,7 @@ namespace {
 TEST(SqlOutput, AlignedTableLooksLikePsql) {
   sql_table table{{"name", "count"}, {{"apples", "3"}, {std::nullopt, "12"}}, {false, true}};
   EXPECT_EQ(format_aligned(table),
-            "  name  | count\n"
+            "  name  | count \n"
             "--------+-------\n"
             " apples |     3\n"
             "        |    12\n"

@@ -212,10 +212,18 @@ plan binder::bind_subselect(pg_node body, scope& out) {
 // TUMBLE(relation, time_column, size [, offset]) and HOP(relation, time_column, slide, size [, offset]).
 plan binder::bind_window(pg_node body, scope& out) {
   std::vector<pg_node> functions = pg::list(body, "functions");
-  pg_node call = pg::list(pg::node_body(functions[0]), "items")[0];
+  std::vector<pg_node> items =
+      functions.empty() ? std::vector<pg_node>{} : pg::list(pg::node_body(functions[0]), "items");
+  if (items.empty() || !pg::is(items[0], "FuncCall")) {
+    bind_fail(sqlstate::feature_not_supported, "only TUMBLE and HOP may be called in FROM",
+              pg::location(body));
+  }
+  pg_node call = items[0];
   pg_node fn = pg::node_body(call);
-  std::string name = pg::names(fn, "funcname").back();
+  std::vector<std::string> function_name = pg::names(fn, "funcname");
   int at = pg::location(call);
+  if (function_name.empty()) bind_fail(sqlstate::syntax_error, "a function in FROM needs a name", at);
+  std::string name = function_name.back();
   std::vector<pg_node> args = pg::list(fn, "args");
   bool hop = name == "hop";
   std::size_t needed = hop ? 4 : 3;
@@ -229,6 +237,10 @@ plan binder::bind_window(pg_node body, scope& out) {
   }
   std::vector<std::string> relation = pg::names(pg::node_body(args[0]), "fields");
   int relation_at = pg::location(args[0]);
+  if (relation.empty()) {
+    bind_fail(sqlstate::feature_not_supported, "the first argument of a window must name a relation",
+              relation_at);
+  }
   const relation_info* info = catalog_.find(relation.back());
   if (info == nullptr || info->kind == relation_kind::sink) {
     bind_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", relation.back()),

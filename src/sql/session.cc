@@ -8,6 +8,7 @@
 #include "sql/bind.h"
 #include "sql/functions.h"
 #include "sql/parse.h"
+#include "sql/session_statements.h"
 
 namespace sluice::sql {
 namespace {
@@ -113,41 +114,11 @@ sql_result<query_result> batch_session::insert(const insert_stmt& stmt) {
     return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", stmt.table),
                     stmt.position);
   }
-  const schema& columns = it->second.info.columns;
-  std::vector<int> targets;
-  for (const std::string& name : stmt.columns) {
-    auto c =
-        std::find_if(columns.begin(), columns.end(), [&name](const column& col) { return col.name == name; });
-    if (c == columns.end()) {
-      return sql_fail(sqlstate::undefined_column,
-                      fmt::format("column \"{}\" of relation \"{}\" does not exist", name, stmt.table));
-    }
-    targets.push_back(static_cast<int>(c - columns.begin()));
-  }
-  if (targets.empty()) {
-    for (std::size_t i = 0; i < columns.size(); ++i) targets.push_back(static_cast<int>(i));
-  }
-  auto result = run_query(stmt.query);
-  if (!result) return result;
-  if (result->columns.size() > targets.size()) {
-    return sql_fail(sqlstate::syntax_error, "INSERT has more expressions than target columns");
-  }
-  std::vector<row> rows;
-  try {
-    for (const row& r : result->rows) {
-      row full(columns.size());
-      for (std::size_t i = 0; i < r.size(); ++i) {
-        auto at = static_cast<std::size_t>(targets[i]);
-        full[at] = cast_value(r[i], columns[at].type);
-      }
-      rows.push_back(std::move(full));
-    }
-  } catch (const eval_error& error) {
-    return sql_fail(error.code(), error.what());
-  }
+  auto rows = rows_for_insert(stmt, it->second.info, [this](const query_tree& q) { return run_query(q); });
+  if (!rows) return tl::unexpected(rows.error());
   auto& stored = it->second.rows;
-  stored.insert(stored.end(), rows.begin(), rows.end());
-  return tag_only(fmt::format("INSERT 0 {}", rows.size()));
+  stored.insert(stored.end(), rows->begin(), rows->end());
+  return tag_only(fmt::format("INSERT 0 {}", rows->size()));
 }
 
 sql_result<query_result> batch_session::drop(const drop_stmt& stmt) {
@@ -175,22 +146,17 @@ sql_result<query_result> batch_session::drop(const drop_stmt& stmt) {
 }
 
 sql_result<query_result> batch_session::explain_query(const explain_stmt& stmt) {
-  auto bound = bind_select(*stmt.query, catalog_);
+  auto bound = bind_select(*(stmt.view ? stmt.view->query : stmt.query), catalog_);
   if (!bound) return tl::unexpected(bound.error());
-  query_result out{{{"QUERY PLAN", data_type::text}}, {}, "EXPLAIN"};
-  std::string text = explain(*bound);
-  for (std::size_t pos = 0, end; (end = text.find('\n', pos)) != std::string::npos; pos = end + 1) {
-    out.rows.push_back({value::text(text.substr(pos, end - pos))});
-  }
-  return out;
+  return explain_result(*bound);
 }
 
 sql_result<query_result> batch_session::show(const show_relations_stmt& stmt) {
-  query_result out{{{"Name", data_type::text}}, {}, "SHOW"};
+  std::vector<std::string> names;
   for (const auto& [name, e] : relations_) {
-    if (e.info.kind == stmt.kind) out.rows.push_back({value::text(name)});
+    if (e.info.kind == stmt.kind) names.push_back(name);
   }
-  return out;
+  return show_relations_result(names);
 }
 
 sql_result<query_result> batch_session::describe(const describe_stmt& stmt) {
@@ -199,11 +165,7 @@ sql_result<query_result> batch_session::describe(const describe_stmt& stmt) {
     return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", stmt.name),
                     stmt.position);
   }
-  query_result out{{{"Name", data_type::text}, {"Type", data_type::text}}, {}, "DESCRIBE"};
-  for (const column& c : it->second.info.columns) {
-    out.rows.push_back({value::text(c.name), value::text(std::string(type_name(c.type)))});
-  }
-  return out;
+  return describe_result(it->second.info);
 }
 
 sql_result<query_result> batch_session::run(const statement& stmt) {
@@ -223,26 +185,9 @@ sql_result<query_result> batch_session::run(const statement& stmt) {
   }
   if (auto* s = std::get_if<drop_stmt>(&stmt)) return drop(*s);
   if (auto* s = std::get_if<show_relations_stmt>(&stmt)) return show(*s);
-  if (auto* s = std::get_if<show_variable_stmt>(&stmt)) {
-    auto it = settings_.find(s->name);
-    std::optional<std::string> v =
-        it != settings_.end() ? std::optional(it->second) : default_setting(s->name);
-    if (!v) return sql_fail("42704", fmt::format("unrecognized configuration parameter \"{}\"", s->name));
-    return query_result{{{s->name, data_type::text}}, {{value::text(*v)}}, "SHOW"};
-  }
-  if (auto* s = std::get_if<set_stmt>(&stmt)) {
-    if (s->reset) {
-      settings_.erase(s->name);
-    } else {
-      settings_[s->name] = s->value;
-    }
-    return tag_only(s->reset ? "RESET" : "SET");
-  }
-  if (auto* s = std::get_if<transaction_stmt>(&stmt)) {
-    return tag_only(s->what == transaction_stmt::action::begin    ? "BEGIN"
-                    : s->what == transaction_stmt::action::commit ? "COMMIT"
-                                                                  : "ROLLBACK");
-  }
+  if (auto* s = std::get_if<show_variable_stmt>(&stmt)) return settings_.show(*s);
+  if (auto* s = std::get_if<set_stmt>(&stmt)) return settings_.set(*s);
+  if (auto* s = std::get_if<transaction_stmt>(&stmt)) return transaction_result(*s);
   if (auto* s = std::get_if<describe_stmt>(&stmt)) return describe(*s);
   if (auto* s = std::get_if<explain_stmt>(&stmt)) return explain_query(*s);
   if (auto* s = std::get_if<insert_stmt>(&stmt)) return insert(*s);

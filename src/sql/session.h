@@ -14,15 +14,11 @@
 #include "sql/catalog.h"
 #include "sql/error.h"
 #include "sql/execute.h"
+#include "sql/query_result.h"
+#include "sql/session_statements.h"
 #include "sql/statement.h"
 
 namespace sluice::sql {
-
-struct query_result {
-  sql::schema columns;  // empty for statements without rows
-  std::vector<row> rows;
-  std::string tag;  // the command tag pgwire sends: "SELECT 3", "CREATE SOURCE", "SET", …
-};
 
 class sql_session {
  public:
@@ -72,7 +68,7 @@ class batch_session final : public sql_session {
   rows_view rows_;
   std::map<std::string, entry, std::less<>> relations_;
   std::vector<std::string> view_order_;
-  std::map<std::string, std::string> settings_;
+  session_settings settings_;
 };
 
 }  // namespace sluice::sql

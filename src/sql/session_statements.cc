@@ -43,13 +43,15 @@ query_result show_relations_result(const std::vector<std::string>& names) {
 }
 
 query_result describe_result(const relation_info& info) {
-  query_result out{
-      {{"Name", data_type::text}, {"Type", data_type::text}, {"Key", data_type::boolean}}, {}, "DESCRIBE"};
-  for (std::size_t i = 0; i < info.columns.size(); ++i) {
-    bool key = std::find(info.primary_key.begin(), info.primary_key.end(), static_cast<int>(i)) !=
-               info.primary_key.end();
-    out.rows.push_back({value::text(info.columns[i].name),
-                        value::text(std::string(type_name(info.columns[i].type))), value::boolean(key)});
+  query_result out{{{"Name", data_type::text}, {"Type", data_type::text}}, {}, "DESCRIBE"};
+  for (const column& c : info.columns) {
+    out.rows.push_back({value::text(c.name), value::text(std::string(type_name(c.type)))});
+  }
+  if (!info.primary_key.empty()) {
+    std::string key;
+    for (int i : info.primary_key)
+      key += (key.empty() ? "" : ", ") + info.columns[static_cast<std::size_t>(i)].name;
+    out.rows.push_back({value::text("primary key"), value::text(key)});
   }
   return out;
 }

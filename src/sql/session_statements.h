@@ -11,7 +11,7 @@
 #include "sql/catalog.h"
 #include "sql/error.h"
 #include "sql/plan.h"
-#include "sql/session.h"
+#include "sql/query_result.h"
 #include "sql/statement.h"
 
 namespace sluice::sql {
@@ -29,7 +29,7 @@ class session_settings {
 query_result transaction_result(const transaction_stmt& stmt);
 // SHOW SOURCES | TABLES | MATERIALIZED VIEWS | SINKS: one "Name" row per name, in the order given.
 query_result show_relations_result(const std::vector<std::string>& names);
-// DESCRIBE: one row per column (Name, Type), the primary key marked.
+// DESCRIBE: one row per column (Name, Type), then a "primary key" row naming its columns, if any.
 query_result describe_result(const relation_info& info);
 // EXPLAIN: the plan, one line per row under "QUERY PLAN".
 query_result explain_result(const plan& p);

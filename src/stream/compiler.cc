@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "stream/aggregate.h"
 #include "stream/distinct.h"
 #include "stream/filter.h"
@@ -224,6 +226,15 @@ std::vector<int> view_key_columns(const plan& p, const sql::catalog_reader& cata
     if (const sql::relation_info* info = catalog.find(p.relation)) out = info->primary_key;
   } else if (p.kind == plan_kind::filter) {
     out = view_key_columns(p.inputs[0], catalog);
+  } else if (p.kind == plan_kind::project) {
+    // The input's key survives a projection that passes every key column through unchanged.
+    for (int key : view_key_columns(p.inputs[0], catalog)) {
+      auto it = std::find_if(p.exprs.begin(), p.exprs.end(), [key](const sql::expr& e) {
+        return e.kind == sql::expr_kind::column && e.column == key;
+      });
+      if (it == p.exprs.end()) return {};
+      out.push_back(static_cast<int>(it - p.exprs.begin()));
+    }
   }
   return out;
 }

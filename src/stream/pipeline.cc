@@ -124,6 +124,10 @@ result<void> pipeline::tick() {
   return commit();
 }
 
+void pipeline::declare_partitions(std::string_view relation, int count) {
+  if (source_state* s = lookup(relation)) s->reader->declare_partitions(count);
+}
+
 result<void> pipeline::inject(std::string_view relation, sql::change_batch batch, std::int64_t watermark) {
   source_state* s = lookup(relation);
   if (s == nullptr) return fail(errc::not_found, "no source " + std::string(relation));

@@ -39,6 +39,9 @@ class pipeline {
   view_sink& view() { return view_; }
   diagnostics& diag() { return diag_; }
   std::int64_t watermark(std::string_view relation) const;
+  // The topic of `relation` has `count` partitions; each holds the watermark back until it delivers
+  // an event or goes idle. Unknown relations are ignored.
+  void declare_partitions(std::string_view relation, int count);
 
   // Construction, used by the compiler. Node ids are dense from 0; -1 is the view.
   int add_node(std::unique_ptr<stream_operator> op, int consumer, int port);

@@ -46,6 +46,8 @@ class source_reader {
   void ingest(std::span<const record> records, sql::change_batch& out);
   // The watermark to hand downstream, after idle partitions are accounted for.
   std::int64_t advance_watermark();
+  // The relation's topic has `count` partitions (see watermark_tracker::declare_partitions).
+  void declare_partitions(int count) { tracker_.declare_partitions(count); }
   void flush(write_batch& batch);
   // After a restart: a table's rows from the store. Watermarks restart from the replayed records.
   result<void> restore(state_store& store);

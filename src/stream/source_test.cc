@@ -108,7 +108,10 @@ TEST_F(SourceTest, MalformedRecordsGoToDeadLettersAndTheRestFlows) {
 
 TEST_F(SourceTest, WatermarkIsMinimumOverPartitionsMinusDelay) {
   auto s = make(events_info());
-  ingest(*s, {event(0, 20'000), event(1, 12'000)});
+  s->declare_partitions(2);
+  ingest(*s, {event(0, 20'000)});
+  EXPECT_EQ(s->advance_watermark(), no_watermark);  // partition 1 has not spoken yet
+  ingest(*s, {event(1, 12'000)});
   EXPECT_EQ(s->advance_watermark(), 7 * sec);  // min(20, 12) - 5
   ingest(*s, {event(1, 30'000)});
   EXPECT_EQ(s->advance_watermark(), 15 * sec);
@@ -118,6 +121,17 @@ TEST_F(SourceTest, WatermarkIsMinimumOverPartitionsMinusDelay) {
   EXPECT_EQ(late[0].event_time, 10 * sec);
   EXPECT_EQ(late[0].partition, 0);
   EXPECT_NE(late[0].reason.find("before the watermark"), std::string::npos);
+}
+
+TEST_F(SourceTest, LatenessDoesNotDependOnBatching) {
+  auto one_batch = make(events_info());
+  ingest(*one_batch, {event(0, 100'000), event(0, 10'000)});
+  auto two_batches = make(events_info());
+  ingest(*two_batches, {event(0, 100'000)});
+  ingest(*two_batches, {event(0, 10'000)});
+  ASSERT_EQ(late.size(), 2u);  // the event 90 s behind is late both times
+  EXPECT_EQ(late[0].event_time, 10 * sec);
+  EXPECT_EQ(late[1].event_time, 10 * sec);
 }
 
 TEST_F(SourceTest, IdlePartitionStopsHoldingTheWatermarkBack) {

@@ -11,12 +11,36 @@ watermark_tracker::watermark_tracker(watermark_options options, wall_clock clock
 
 void watermark_tracker::touch(int partition) { partitions_[partition].last_seen = clock_(); }
 
+void watermark_tracker::declare_partitions(int count) {
+  auto now = clock_();
+  for (int p = 0; p < count; ++p) {
+    if (partitions_.try_emplace(p).second) partitions_[p].last_seen = now;
+  }
+}
+
 bool watermark_tracker::observe(int partition, std::int64_t event_time) {
   if (downstream_ != no_watermark && event_time < downstream_) return false;
   partition_state& p = partitions_[partition];
   p.last_seen = clock_();
-  p.max_event_time = std::max(p.max_event_time, event_time);
+  if (event_time > p.max_event_time) {
+    p.max_event_time = event_time;
+    raise_to_events();
+  }
   return true;
+}
+
+// Lateness is judged against every event before this one, not only those of earlier batches, so
+// whether an event is late does not depend on how records happened to be batched. Idle partitions
+// still count here (only advance() may leave them out), so this never passes advance().
+void watermark_tracker::raise_to_events() {
+  std::int64_t low = end_of_time;
+  for (const auto& [id, state] : partitions_) {
+    if (state.max_event_time == no_watermark) return;
+    low = std::min(low, state.max_event_time - options_.delay_micros);
+  }
+  if (low == end_of_time || low <= source_) return;
+  source_ = low;
+  downstream_ = source_ - options_.allowed_lateness_micros;
 }
 
 std::int64_t watermark_tracker::advance() {

@@ -6,6 +6,8 @@
 // delivers again. The source watermark never moves backwards. An event is late when its time is
 // before the source watermark minus the allowed lateness; the watermark handed downstream already
 // subtracts the allowed lateness, so a window fires only when no event for it can still be accepted.
+// Lateness is decided per event, against the watermark of all events before it (in the order the
+// source delivered them), so it does not depend on how records were batched.
 #pragma once
 
 #include <chrono>
@@ -33,6 +35,9 @@ class watermark_tracker {
   bool observe(int partition, std::int64_t event_time);
   // A partition delivered records (even ones without event time): it is active now.
   void touch(int partition);
+  // The partitions the source has (0..count-1), known before they deliver: each holds the watermark
+  // back until it has delivered an event or gone idle, as a Kafka source's assigned partitions do.
+  void declare_partitions(int count);
   // Recomputes the watermark (partitions may have gone idle); returns the downstream watermark.
   std::int64_t advance();
   // The downstream watermark: source watermark − allowed lateness (no_watermark before any event).
@@ -41,6 +46,8 @@ class watermark_tracker {
   std::int64_t late_before() const { return downstream_; }
 
  private:
+  void raise_to_events();
+
   struct partition_state {
     std::int64_t max_event_time = no_watermark;
     std::chrono::steady_clock::time_point last_seen;
