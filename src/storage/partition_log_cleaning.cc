@@ -1,0 +1,173 @@
+// partition_log's compaction: one cleaning pass (the steps are in storage/log_cleaner.h), the
+// segment swap, and the recovery of a swap a crash interrupted.
+//
+// Swap protocol for segment <base> (docs/storage-format.md):
+//   1. write the retained batches to <base>.log.cleaned and fsync it
+//   2. list <base> in cleaner.properties (atomic replace): from now on it may have gaps
+//   3. rename .cleaned → <base>.log.swap, fsync the directory     ← commit point
+//   4. remove <base>.index / .timeindex, rename .swap → <base>.log, fsync the directory
+//   5. open the new segment (indexes rebuilt on first use) in place of the old one
+// At open, a .cleaned file is deleted (the original stands) and a .swap file finishes step 4.
+// Readers holding the old segment keep reading its open file: its indexes are loaded into memory
+// before step 4, so it never touches the new segment's index files.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+#include "storage/partition_log.h"
+
+namespace sluice::storage {
+namespace {
+
+constexpr const char* cleaned_suffix = ".log.cleaned";
+constexpr const char* swap_suffix = ".log.swap";
+
+// The sealed segments a pass may clean: oldest first, up to the first one holding a record younger
+// than min.compaction.lag.ms.
+result<std::vector<cleanable_segment>> cleanable_segments(const std::vector<std::shared_ptr<segment>>& all,
+                                                          const log_config& config, std::int64_t now_ms) {
+  std::vector<cleanable_segment> out;
+  for (std::size_t i = 0; i + 1 < all.size(); ++i) {
+    SLUICE_ASSIGN_OR_RETURN(auto newest, all[i]->max_timestamp());
+    if (config.min_compaction_lag_ms > 0 && newest > now_ms - config.min_compaction_lag_ms) break;
+    out.push_back({all[i], newest});
+  }
+  return out;
+}
+
+// "<20 digits><suffix>" → the base offset.
+std::optional<std::int64_t> base_of(const std::string& name, const char* suffix) {
+  if (name.size() != 20 + std::char_traits<char>::length(suffix) || !name.ends_with(suffix))
+    return std::nullopt;
+  std::int64_t base = 0;
+  auto [end, ec] = std::from_chars(name.data(), name.data() + 20, base);
+  if (ec != std::errc{} || end != name.data() + 20) return std::nullopt;
+  return base;
+}
+
+result<void> remove_if_present(io::file_system& fs, const std::string& path) {
+  auto removed = fs.remove(path);
+  if (!removed && removed.error().code != errc::not_found) return removed;
+  return {};
+}
+
+}  // namespace
+
+std::string partition_log::cleaned_path(std::int64_t base, const char* suffix) const {
+  char name[24];
+  std::snprintf(name, sizeof name, "%020lld", static_cast<long long>(base));
+  return dir_ + "/" + name + suffix;
+}
+
+result<std::vector<std::int64_t>> partition_log::recover_interrupted_swaps() {
+  SLUICE_ASSIGN_OR_RETURN(auto names, fs_.list(dir_));
+  std::vector<std::int64_t> swapped;
+  bool changed = false;
+  for (const auto& name : names) {
+    if (auto base = base_of(name, cleaned_suffix)) {
+      // Not committed: the original segment is intact.
+      SLUICE_RETURN_IF_ERROR(fs_.remove(dir_ + "/" + name));
+      changed = true;
+    } else if (auto committed = base_of(name, swap_suffix)) {
+      // Committed: the cleaned data is complete and synced, and listed as cleaned. Finish step 4.
+      spdlog::info("partition {}: finishing the interrupted swap of cleaned segment {}", dir_, *committed);
+      SLUICE_RETURN_IF_ERROR(remove_if_present(fs_, cleaned_path(*committed, ".index")));
+      SLUICE_RETURN_IF_ERROR(remove_if_present(fs_, cleaned_path(*committed, ".timeindex")));
+      SLUICE_RETURN_IF_ERROR(fs_.rename(dir_ + "/" + name, cleaned_path(*committed, ".log")));
+      swapped.push_back(*committed);
+      changed = true;
+    }
+  }
+  if (changed) SLUICE_RETURN_IF_ERROR(fs_.sync_directory(dir_));
+  return swapped;
+}
+
+result<clean_stats> partition_log::clean(std::int64_t now_ms, bool force, const cleaner_options& options) {
+  std::lock_guard pass(clean_mu_);
+  clean_stats stats;
+  log_config config;
+  std::vector<std::shared_ptr<segment>> all;
+  std::unordered_map<std::int64_t, std::int64_t> last_batches;
+  cleaned_segments state;
+  std::int64_t end = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (closed_ || !config_.compacts()) return stats;
+    config = config_;
+    all = segments_;
+    last_batches = producers_.last_batch_offsets();
+    state = cleaned_;
+    end = active()->next_offset();
+  }
+  SLUICE_ASSIGN_OR_RETURN(auto cleanable, cleanable_segments(all, config, now_ms));
+  if (cleanable.empty() || (!force && !needs_cleaning(config, cleanable, state, now_ms))) return stats;
+  // The clean segments hold no duplicates among themselves: the map starts at the first dirty one.
+  std::int64_t from = cleanable.back().seg->next_offset();
+  auto dirty = std::find_if(cleanable.begin(), cleanable.end(),
+                            [&](const auto& c) { return !state.contains(c.seg->base_offset()); });
+  if (dirty != cleanable.end()) from = dirty->seg->base_offset();
+  offset_map map(options.max_map_entries);
+  SLUICE_ASSIGN_OR_RETURN(auto map_end, build_offset_map(all, from, end, map));
+  for (const auto& c : cleanable) {
+    if (c.seg->next_offset() > map_end) break;
+    auto known = state.find(c.seg->base_offset());
+    bool drop_tombstones =
+        known != state.end() && now_ms - known->second.first_cleaned_ms >= config.delete_retention_ms;
+    SLUICE_RETURN_IF_ERROR(clean_segment(c.seg, {&map, drop_tombstones, &last_batches}, now_ms, stats));
+  }
+  if (stats.segments_rewritten > 0)
+    spdlog::info("partition {}: cleaned {} segments, rewrote {}: {} records dropped, {} → {} bytes", dir_,
+                 stats.segments_cleaned, stats.segments_rewritten, stats.records_dropped, stats.bytes_before,
+                 stats.bytes_after);
+  return stats;
+}
+
+result<void> partition_log::clean_segment(const std::shared_ptr<segment>& seg, const segment_filter& filter,
+                                          std::int64_t now_ms, clean_stats& stats) {
+  SLUICE_ASSIGN_OR_RETURN(
+      auto cleaned,
+      write_cleaned_segment(fs_, *seg, filter, cleaned_path(seg->base_offset(), cleaned_suffix)));
+  SLUICE_ASSIGN_OR_RETURN(bool swapped, swap_in_cleaned(seg, now_ms, cleaned));
+  if (!swapped) return {};
+  ++stats.segments_cleaned;
+  if (!cleaned.changed) return {};
+  ++stats.segments_rewritten;
+  stats.records_dropped += cleaned.records_dropped;
+  stats.bytes_before += seg->size();
+  stats.bytes_after += cleaned.bytes;
+  return {};
+}
+
+result<bool> partition_log::swap_in_cleaned(const std::shared_ptr<segment>& old, std::int64_t now_ms,
+                                            const cleaned_file& cleaned) {
+  std::int64_t base = old->base_offset();
+  // Once loaded, the old segment's indexes live in memory: readers still holding it never open
+  // the index files that step 4 removes (or the new segment's, under the same names).
+  if (cleaned.changed) SLUICE_RETURN_IF_ERROR(old->load_indexes());
+  std::lock_guard lock(mu_);
+  auto it = std::find(segments_.begin(), segments_.end(), old);
+  if (it == segments_.end() || closed_) {
+    if (cleaned.changed) SLUICE_RETURN_IF_ERROR(fs_.remove(cleaned_path(base, cleaned_suffix)));
+    return false;
+  }
+  cleaned_segments state;
+  for (const auto& s : segments_)
+    if (auto known = cleaned_.find(s->base_offset()); known != cleaned_.end()) state.insert(*known);
+  state.try_emplace(base, cleaned_segment{now_ms, false}).first->second.has_tombstones =
+      cleaned.has_tombstones;
+  SLUICE_RETURN_IF_ERROR(save_cleaned_segments(fs_, dir_, state));
+  cleaned_ = std::move(state);
+  if (!cleaned.changed) return true;
+  SLUICE_RETURN_IF_ERROR(fs_.rename(cleaned_path(base, cleaned_suffix), cleaned_path(base, swap_suffix)));
+  SLUICE_RETURN_IF_ERROR(fs_.sync_directory(dir_));
+  SLUICE_RETURN_IF_ERROR(remove_if_present(fs_, cleaned_path(base, ".index")));
+  SLUICE_RETURN_IF_ERROR(remove_if_present(fs_, cleaned_path(base, ".timeindex")));
+  SLUICE_RETURN_IF_ERROR(fs_.rename(cleaned_path(base, swap_suffix), cleaned_path(base, ".log")));
+  SLUICE_RETURN_IF_ERROR(fs_.sync_directory(dir_));
+  SLUICE_ASSIGN_OR_RETURN(*it, segment::open_cleaned(fs_, dir_, base, old->next_offset()));
+  return true;
+}
+
+}  // namespace sluice::storage
