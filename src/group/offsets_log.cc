@@ -129,12 +129,18 @@ result<std::unique_ptr<offsets_log>> offsets_log::open(storage::log_manager& log
   std::unique_ptr<offsets_log> out(new offsets_log(logs));
   auto existing = logs.describe_topic(offsets_topic);
   if (!existing) {
-    // Kafka compacts this topic; Sluice keeps every record until compaction exists.
-    auto created =
-        logs.create_topic(offsets_topic, partitions, {{"retention.ms", "-1"}, {"retention.bytes", "-1"}});
+    // Compacted, as Kafka's: startup replays the live groups' latest records, not their history.
+    auto created = logs.create_topic(offsets_topic, partitions, {{"cleanup.policy", "compact"}});
     if (!created && created.error().code != errc::already_exists) return tl::unexpected(created.error());
     existing = logs.describe_topic(offsets_topic);
     if (!existing) return fail(errc::not_found, std::string(offsets_topic) + " vanished after creation");
+  } else if (!existing->overrides.contains("cleanup.policy")) {
+    // Created before compaction existed (with retention.ms=-1): switch it to compact, keeping any
+    // other override an operator set.
+    auto overrides = existing->overrides;
+    overrides["cleanup.policy"] = "compact";
+    auto altered = logs.alter_topic_config(offsets_topic, overrides);
+    if (!altered) return tl::unexpected(altered.error());
   }
   out->partitions_ = existing->partitions;
   return out;

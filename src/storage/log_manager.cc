@@ -10,6 +10,12 @@ namespace sluice::storage {
 namespace {
 
 constexpr const char* clean_shutdown_marker = ".clean-shutdown";
+
+std::int64_t wall_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 constexpr const char* identity_file = "meta.properties";
 constexpr const char* topic_file = "topic.properties";
 constexpr const char* override_prefix = "config.";
@@ -262,19 +268,27 @@ void log_manager::run_retention(std::int64_t now_ms) {
       spdlog::error("partition {}: retention failed: {}", log->dir(), kept.error().describe());
 }
 
+void log_manager::run_cleaner(std::int64_t now_ms) {
+  for (const auto& log : all_partitions())
+    if (auto cleaned = log->clean(now_ms); !cleaned)
+      spdlog::error("partition {}: cleaning failed: {}", log->dir(), cleaned.error().describe());
+}
+
 void log_manager::housekeeping_loop() {
   auto next_retention = std::chrono::steady_clock::now();
+  auto next_cleaning = next_retention;
   std::unique_lock lock(housekeeping_mu_);
   while (!stopping_) {
     lock.unlock();
     auto now = std::chrono::steady_clock::now();
     run_flush_checks(now);
     if (now >= next_retention) {
-      auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-      run_retention(wall_ms);
+      run_retention(wall_ms_now());
       next_retention = now + options_.retention_check_interval;
+    }
+    if (now >= next_cleaning) {
+      run_cleaner(wall_ms_now());
+      next_cleaning = std::chrono::steady_clock::now() + options_.cleaner_check_interval;
     }
     lock.lock();
     housekeeping_wake_.wait_for(lock, options_.flush_check_interval, [&] { return stopping_; });
