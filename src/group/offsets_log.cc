@@ -14,6 +14,8 @@
 namespace sluice::group {
 namespace {
 
+constexpr const char* offsets_segment_bytes = "104857600";  // Kafka's offsets.topic.segment.bytes
+
 constexpr std::int16_t offset_key_version = 1;    // Kafka's OffsetCommitKey
 constexpr std::int16_t metadata_key_version = 2;  // Kafka's GroupMetadataKey
 constexpr std::int16_t offset_value_version = 3;  // Kafka's OffsetCommitValue v3
@@ -130,7 +132,9 @@ result<std::unique_ptr<offsets_log>> offsets_log::open(storage::log_manager& log
   auto existing = logs.describe_topic(offsets_topic);
   if (!existing) {
     // Compacted, as Kafka's: startup replays the live groups' latest records, not their history.
-    auto created = logs.create_topic(offsets_topic, partitions, {{"cleanup.policy", "compact"}});
+    // The cleaner leaves the active segment alone, so it rolls at Kafka's offsets.topic.segment.bytes.
+    auto created = logs.create_topic(
+        offsets_topic, partitions, {{"cleanup.policy", "compact"}, {"segment.bytes", offsets_segment_bytes}});
     if (!created && created.error().code != errc::already_exists) return tl::unexpected(created.error());
     existing = logs.describe_topic(offsets_topic);
     if (!existing) return fail(errc::not_found, std::string(offsets_topic) + " vanished after creation");
@@ -139,6 +143,7 @@ result<std::unique_ptr<offsets_log>> offsets_log::open(storage::log_manager& log
     // other override an operator set.
     auto overrides = existing->overrides;
     overrides["cleanup.policy"] = "compact";
+    overrides.try_emplace("segment.bytes", offsets_segment_bytes);
     auto altered = logs.alter_topic_config(offsets_topic, overrides);
     if (!altered) return tl::unexpected(altered.error());
   }

@@ -132,6 +132,7 @@ TEST_F(OffsetsLogTest, ATopicFromBeforeCompactionIsSwitchedToCompact) {
   auto overrides = logs_->describe_topic(offsets_topic)->overrides;
   EXPECT_EQ(overrides.at("cleanup.policy"), "compact");
   EXPECT_EQ(overrides.at("retention.ms"), "-1");
+  EXPECT_EQ(overrides.at("segment.bytes"), "104857600");
 }
 
 TEST_F(OffsetsLogTest, LagIsTheLogEndMinusTheCommit) {

@@ -89,7 +89,6 @@ result<clean_stats> partition_log::clean(std::int64_t now_ms, bool force, const 
   clean_stats stats;
   log_config config;
   std::vector<std::shared_ptr<segment>> all;
-  std::unordered_map<std::int64_t, std::int64_t> last_batches;
   cleaned_segments state;
   std::int64_t end = 0;
   {
@@ -97,7 +96,6 @@ result<clean_stats> partition_log::clean(std::int64_t now_ms, bool force, const 
     if (closed_ || !config_.compacts()) return stats;
     config = config_;
     all = segments_;
-    last_batches = producers_.last_batch_offsets();
     state = cleaned_;
     end = active()->next_offset();
   }
@@ -108,6 +106,12 @@ result<clean_stats> partition_log::clean(std::int64_t now_ms, bool force, const 
   auto dirty = std::find_if(cleanable.begin(), cleanable.end(),
                             [&](const auto& c) { return !state.contains(c.seg->base_offset()); });
   if (dirty != cleanable.end()) from = dirty->seg->base_offset();
+  std::unordered_map<std::int64_t, std::int64_t> last_batches;
+  {
+    // Taken after the segments: a batch appended since is in the active segment, never cleaned.
+    std::lock_guard lock(mu_);
+    last_batches = producers_.last_batch_offsets();
+  }
   offset_map map(options.max_map_entries);
   SLUICE_ASSIGN_OR_RETURN(auto map_end, build_offset_map(all, from, end, map));
   for (const auto& c : cleanable) {
