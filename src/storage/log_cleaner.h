@@ -67,6 +67,7 @@ class offset_map {
 struct cleaned_segment {
   std::int64_t first_cleaned_ms;  // when it was first cleaned: tombstones age from here
   bool has_tombstones;            // tombstones were kept at the last cleaning
+  bool operator==(const cleaned_segment&) const = default;
 };
 using cleaned_segments = std::map<std::int64_t, cleaned_segment>;
 

@@ -161,6 +161,8 @@ result<bool> partition_log::swap_in_cleaned(const std::shared_ptr<segment>& old,
     if (auto known = cleaned_.find(s->base_offset()); known != cleaned_.end()) state.insert(*known);
   state.try_emplace(base, cleaned_segment{now_ms, false}).first->second.has_tombstones =
       cleaned.has_tombstones;
+  // A segment cleaned before with nothing new to drop costs no write (and no fsync under the lock).
+  if (!cleaned.changed && state == cleaned_) return true;
   SLUICE_RETURN_IF_ERROR(save_cleaned_segments(fs_, dir_, state));
   cleaned_ = std::move(state);
   if (!cleaned.changed) return true;
