@@ -304,6 +304,19 @@ TEST_F(CompactionTest, MinCompactionLagKeepsYoungSegmentsUncleaned) {
   expect_latest_per_key();
 }
 
+TEST_F(CompactionTest, MaxCompactionLagForcesAPassBelowTheDirtyRatio) {
+  config_.min_cleanable_dirty_ratio = 1.0;
+  config_.max_compaction_lag_ms = 5000;
+  open();
+  for (int i = 0; i < 10; ++i) put("unique" + std::to_string(i), std::string(100, 'u'));
+  put_updates(40);
+  EXPECT_GT(must(log_->clean(now_)).segments_rewritten, 0u);
+  put_updates(20);  // dirty, but a smaller share than 1.0; stamped 1000
+  EXPECT_EQ(must(log_->clean(5999)).segments_cleaned, 0u) << "not yet older than max.compaction.lag.ms";
+  EXPECT_GT(must(log_->clean(6001)).segments_rewritten, 0u);
+  expect_latest_per_key();
+}
+
 TEST_F(CompactionTest, ReadersKeepWorkingWhileSegmentsAreSwapped) {
   open();
   put_updates(200);
