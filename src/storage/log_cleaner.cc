@@ -172,34 +172,57 @@ result<std::int64_t> build_offset_map(const std::vector<std::shared_ptr<segment>
   return end_offset;
 }
 
-result<cleaned_file> write_cleaned_segment(io::file_system& fs, const segment& seg,
+std::vector<std::vector<std::shared_ptr<segment>>> group_segments(
+    const std::vector<std::shared_ptr<segment>>& segments, std::int64_t max_bytes) {
+  constexpr std::int64_t max_relative_offset = 2147483647;
+  std::vector<std::vector<std::shared_ptr<segment>>> groups;
+  std::uint64_t bytes = 0;
+  for (const auto& seg : segments) {
+    bool fits = !groups.empty() && bytes + seg->size() <= static_cast<std::uint64_t>(max_bytes) &&
+                seg->next_offset() - 1 - groups.back().front()->base_offset() <= max_relative_offset;
+    if (!fits) {
+      groups.emplace_back();
+      bytes = 0;
+    }
+    groups.back().push_back(seg);
+    bytes += seg->size();
+  }
+  return groups;
+}
+
+result<cleaned_file> write_cleaned_segment(io::file_system& fs,
+                                           const std::vector<std::shared_ptr<segment>>& group,
                                            const segment_filter& filter, const std::string& path) {
   if (fs.exists(path)) SLUICE_RETURN_IF_ERROR(fs.remove(path));  // a failed earlier attempt
   SLUICE_ASSIGN_OR_RETURN(auto file, fs.open(path, io::open_mode::create_exclusive));
   segment_writer out(*file);
-  cleaned_file result_info{false, false, 0, 0};
+  // Merging segments changes the files even when no record goes.
+  cleaned_file result_info{group.size() > 1, false, 0, 0};
+  bool drop_tombstones = false;
   auto keep = [&](const model::record_view& r) {
     std::optional<std::int64_t> latest = r.key ? filter.map->latest(digest_of(*r.key)) : std::nullopt;
     bool superseded = !r.key || (latest && *latest > r.offset);
     bool tombstone = !r.value;
-    if (superseded || (tombstone && filter.drop_tombstones)) {
+    if (superseded || (tombstone && drop_tombstones)) {
       ++result_info.records_dropped;
       return false;
     }
     result_info.has_tombstones = result_info.has_tombstones || tombstone;
     return true;
   };
-  SLUICE_RETURN_IF_ERROR(for_each_batch(
-      seg, seg.base_offset(), seg.next_offset(),
-      [&](const model::batch_header& h, bytes_view batch) -> result<void> {
-        auto last = filter.last_batch_of_producer->find(h.producer_id);
-        bool producers_last = last != filter.last_batch_of_producer->end() && last->second == h.base_offset;
-        SLUICE_ASSIGN_OR_RETURN(auto filtered, model::filter_batch(batch, keep, producers_last));
-        if (filtered.outcome == model::filter_outcome::unchanged) return out.add(batch);
-        result_info.changed = true;
-        if (filtered.outcome == model::filter_outcome::removed) return {};
-        return out.add(filtered.bytes);
-      }));
+  auto filter_one = [&](const model::batch_header& h, bytes_view batch) -> result<void> {
+    auto last = filter.last_batch_of_producer->find(h.producer_id);
+    bool producers_last = last != filter.last_batch_of_producer->end() && last->second == h.base_offset;
+    SLUICE_ASSIGN_OR_RETURN(auto filtered, model::filter_batch(batch, keep, producers_last));
+    if (filtered.outcome == model::filter_outcome::unchanged) return out.add(batch);
+    result_info.changed = true;
+    if (filtered.outcome == model::filter_outcome::removed) return {};
+    return out.add(filtered.bytes);
+  };
+  for (const auto& seg : group) {
+    drop_tombstones = filter.expired_tombstones->contains(seg->base_offset());
+    SLUICE_RETURN_IF_ERROR(for_each_batch(*seg, seg->base_offset(), seg->next_offset(), filter_one));
+  }
   SLUICE_RETURN_IF_ERROR(out.flush());
   result_info.bytes = out.written();
   if (!result_info.changed) {

@@ -9,9 +9,10 @@
 //   2. offset_map: key digest → latest offset, scanned from the first dirty segment to the log end
 //      (the active segment included, so "latest" means over the whole log). The map is bounded; a
 //      full map ends the scan at a segment boundary and only segments below it are cleaned.
-//   3. each cleanable segment below the map's end is rewritten (model::filter_batch) into
-//      `<base>.log.cleaned`, then swapped in (partition_log_cleaning.cc; the file protocol is in
-//      docs/storage-format.md). Offsets never change: dropped records leave gaps.
+//   3. the cleanable segments below the map's end, in groups of adjacent ones that fit one segment,
+//      are rewritten (model::filter_batch) into `<base>.log.cleaned` and swapped in
+//      (partition_log_cleaning.cc; the file protocol is in docs/storage-format.md). Offsets never
+//      change: dropped records leave gaps.
 //
 // Tombstones (null values) stay until delete.retention.ms after their segment was first cleaned;
 // keyless records (possible only from before the topic compacted) are dropped, as Kafka does.
@@ -26,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -97,23 +99,32 @@ bool needs_cleaning(const log_config& config, const std::vector<cleanable_segmen
 result<std::int64_t> build_offset_map(const std::vector<std::shared_ptr<segment>>& segments,
                                       std::int64_t from, std::int64_t end_offset, offset_map& map);
 
-// Step 3, for one segment: what to drop and what to keep.
+// Step 3: adjacent cleanable segments are rewritten together into one (Kafka's
+// groupSegmentsBySize), so segments that compaction shrank do not pile up: a group's segments
+// together hold at most `max_bytes` before cleaning and span fewer than 2^31 offsets.
+std::vector<std::vector<std::shared_ptr<segment>>> group_segments(
+    const std::vector<std::shared_ptr<segment>>& segments, std::int64_t max_bytes);
+
+// What to drop and what to keep.
 struct segment_filter {
   const offset_map* map;
-  bool drop_tombstones;
+  // Base offsets of the segments whose tombstones are past delete.retention.ms.
+  const std::set<std::int64_t>* expired_tombstones;
   // Idempotent producer id → base offset of its last batch in the log.
   const std::unordered_map<std::int64_t, std::int64_t>* last_batch_of_producer;
 };
 
 struct cleaned_file {
-  bool changed;         // false: nothing dropped, the file was removed and the segment stays
+  bool changed;         // false: one segment with nothing dropped; the file was removed
   bool has_tombstones;  // tombstones remain in the cleaned data
   std::uint64_t bytes;  // size of the cleaned data
   std::size_t records_dropped;
 };
 
-// Writes the retained batches of sealed segment `seg` to `path` and syncs it.
-result<cleaned_file> write_cleaned_segment(io::file_system& fs, const segment& seg,
+// Writes the retained batches of the sealed segments `group` (adjacent, oldest first) to `path`
+// and syncs it.
+result<cleaned_file> write_cleaned_segment(io::file_system& fs,
+                                           const std::vector<std::shared_ptr<segment>>& group,
                                            const segment_filter& filter, const std::string& path);
 
 }  // namespace sluice::storage

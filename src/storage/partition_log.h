@@ -149,13 +149,15 @@ class partition_log {
   // Finishes swaps a crash interrupted and drops half-written cleaned files; returns the bases
   // of the segments swapped in.
   result<std::vector<std::int64_t>> recover_interrupted_swaps();
-  // Rewrites one segment and swaps it in.
-  result<void> clean_segment(const std::shared_ptr<segment>& seg, const segment_filter& filter,
-                             std::int64_t now_ms, clean_stats& stats);
+  // Rewrites adjacent segments into one and swaps it in.
+  result<void> clean_group(const std::vector<std::shared_ptr<segment>>& group, const segment_filter& filter,
+                           std::int64_t now_ms, clean_stats& stats);
   // Records the segment as cleaned and, when its data changed, replaces it with the cleaned file;
   // false when retention removed it meanwhile.
-  result<bool> swap_in_cleaned(const std::shared_ptr<segment>& old, std::int64_t now_ms,
+  result<bool> swap_in_cleaned(const std::vector<std::shared_ptr<segment>>& group, std::int64_t now_ms,
                                const cleaned_file& cleaned);
+  // Removes the files of the segments after `base` that a committed swap's data covers.
+  result<void> remove_covered_segments(std::int64_t base, std::int64_t covered_end);
   std::string cleaned_path(std::int64_t base, const char* suffix) const;
   result<void> persist_log_start(std::int64_t offset);
   // Loads the producer snapshot and replays the batch headers after it.

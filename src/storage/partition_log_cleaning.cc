@@ -1,13 +1,14 @@
 // partition_log's compaction: one cleaning pass (the steps are in storage/log_cleaner.h), the
 // segment swap, and the recovery of a swap a crash interrupted.
 //
-// Swap protocol for segment <base> (docs/storage-format.md):
-//   1. write the retained batches to <base>.log.cleaned and fsync it
+// Swap protocol for adjacent segments <base>, <b2> … merged into one (docs/storage-format.md):
+//   1. write their retained batches to <base>.log.cleaned and fsync it
 //   2. list <base> in cleaner.properties (atomic replace): from now on it may have gaps
 //   3. rename .cleaned → <base>.log.swap, fsync the directory     ← commit point
-//   4. remove <base>.index / .timeindex, rename .swap → <base>.log, fsync the directory
-//   5. open the new segment (indexes rebuilt on first use) in place of the old one
-// At open, a .cleaned file is deleted (the original stands) and a .swap file finishes step 4.
+//   4. remove <b2> … (log and indexes) and <base>'s indexes, rename .swap → <base>.log, fsync
+//   5. open the new segment (indexes rebuilt on first use) in place of the old ones
+// At open, a .cleaned file is deleted (the originals stand) and a .swap file finishes step 4,
+// removing the later segments whose offsets the swapped data reaches into (Kafka does the same).
 // Readers holding the old segment keep reading its open file: its indexes are loaded into memory
 // before step 4, so it never touches the new segment's index files.
 #include <spdlog/spdlog.h>
@@ -15,7 +16,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <set>
 
+#include "storage/batch_scanner.h"
 #include "storage/partition_log.h"
 
 namespace sluice::storage {
@@ -53,7 +56,32 @@ result<void> remove_if_present(io::file_system& fs, const std::string& path) {
   return {};
 }
 
+// The offset after the last batch of a complete (synced) segment file; `base` when it is empty.
+result<std::int64_t> next_offset_of(io::file_system& fs, const std::string& path, std::int64_t base) {
+  SLUICE_ASSIGN_OR_RETURN(auto file, fs.open(path, io::open_mode::read_only));
+  SLUICE_ASSIGN_OR_RETURN(auto size, file->size());
+  batch_scanner scanner(*file, 0, size, /*verify_crc=*/false);
+  std::int64_t next = base;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(auto batch, scanner.next());
+    if (!batch) return next;
+    next = batch->header.next_offset();
+  }
+}
+
 }  // namespace
+
+result<void> partition_log::remove_covered_segments(std::int64_t base, std::int64_t covered_end) {
+  SLUICE_ASSIGN_OR_RETURN(auto names, fs_.list(dir_));
+  for (const auto& name : names) {
+    auto other = base_of(name, ".log");
+    if (!other || *other <= base || *other >= covered_end) continue;
+    for (const char* ext : {".index", ".timeindex"})
+      SLUICE_RETURN_IF_ERROR(remove_if_present(fs_, cleaned_path(*other, ext)));
+    SLUICE_RETURN_IF_ERROR(fs_.remove(dir_ + "/" + name));
+  }
+  return {};
+}
 
 std::string partition_log::cleaned_path(std::int64_t base, const char* suffix) const {
   char name[24];
@@ -73,6 +101,8 @@ result<std::vector<std::int64_t>> partition_log::recover_interrupted_swaps() {
     } else if (auto committed = base_of(name, swap_suffix)) {
       // Committed: the cleaned data is complete and synced, and listed as cleaned. Finish step 4.
       spdlog::info("partition {}: finishing the interrupted swap of cleaned segment {}", dir_, *committed);
+      SLUICE_ASSIGN_OR_RETURN(auto covered_end, next_offset_of(fs_, dir_ + "/" + name, *committed));
+      SLUICE_RETURN_IF_ERROR(remove_covered_segments(*committed, covered_end));
       SLUICE_RETURN_IF_ERROR(remove_if_present(fs_, cleaned_path(*committed, ".index")));
       SLUICE_RETURN_IF_ERROR(remove_if_present(fs_, cleaned_path(*committed, ".timeindex")));
       SLUICE_RETURN_IF_ERROR(fs_.rename(dir_ + "/" + name, cleaned_path(*committed, ".log")));
@@ -114,13 +144,18 @@ result<clean_stats> partition_log::clean(std::int64_t now_ms, bool force, const 
   }
   offset_map map(options.max_map_entries);
   SLUICE_ASSIGN_OR_RETURN(auto map_end, build_offset_map(all, from, end, map));
+  std::vector<std::shared_ptr<segment>> below_map_end;
+  std::set<std::int64_t> expired_tombstones;
   for (const auto& c : cleanable) {
     if (c.seg->next_offset() > map_end) break;
+    below_map_end.push_back(c.seg);
     auto known = state.find(c.seg->base_offset());
-    bool drop_tombstones =
-        known != state.end() && now_ms - known->second.first_cleaned_ms >= config.delete_retention_ms;
-    SLUICE_RETURN_IF_ERROR(clean_segment(c.seg, {&map, drop_tombstones, &last_batches}, now_ms, stats));
+    if (known != state.end() && now_ms - known->second.first_cleaned_ms >= config.delete_retention_ms)
+      expired_tombstones.insert(c.seg->base_offset());
   }
+  segment_filter filter{&map, &expired_tombstones, &last_batches};
+  for (const auto& group : group_segments(below_map_end, config.segment_bytes))
+    SLUICE_RETURN_IF_ERROR(clean_group(group, filter, now_ms, stats));
   if (stats.segments_rewritten > 0)
     spdlog::info("partition {}: cleaned {} segments, rewrote {}: {} records dropped, {} → {} bytes", dir_,
                  stats.segments_cleaned, stats.segments_rewritten, stats.records_dropped, stats.bytes_before,
@@ -128,39 +163,53 @@ result<clean_stats> partition_log::clean(std::int64_t now_ms, bool force, const 
   return stats;
 }
 
-result<void> partition_log::clean_segment(const std::shared_ptr<segment>& seg, const segment_filter& filter,
-                                          std::int64_t now_ms, clean_stats& stats) {
-  SLUICE_ASSIGN_OR_RETURN(
-      auto cleaned,
-      write_cleaned_segment(fs_, *seg, filter, cleaned_path(seg->base_offset(), cleaned_suffix)));
-  SLUICE_ASSIGN_OR_RETURN(bool swapped, swap_in_cleaned(seg, now_ms, cleaned));
+result<void> partition_log::clean_group(const std::vector<std::shared_ptr<segment>>& group,
+                                        const segment_filter& filter, std::int64_t now_ms,
+                                        clean_stats& stats) {
+  auto path = cleaned_path(group.front()->base_offset(), cleaned_suffix);
+  SLUICE_ASSIGN_OR_RETURN(auto cleaned, write_cleaned_segment(fs_, group, filter, path));
+  SLUICE_ASSIGN_OR_RETURN(bool swapped, swap_in_cleaned(group, now_ms, cleaned));
   if (!swapped) return {};
-  ++stats.segments_cleaned;
+  stats.segments_cleaned += group.size();
   if (!cleaned.changed) return {};
-  ++stats.segments_rewritten;
+  stats.segments_rewritten += group.size();
   stats.records_dropped += cleaned.records_dropped;
-  stats.bytes_before += seg->size();
+  for (const auto& seg : group) stats.bytes_before += seg->size();
   stats.bytes_after += cleaned.bytes;
   return {};
 }
 
-result<bool> partition_log::swap_in_cleaned(const std::shared_ptr<segment>& old, std::int64_t now_ms,
-                                            const cleaned_file& cleaned) {
-  std::int64_t base = old->base_offset();
-  // Once loaded, the old segment's indexes live in memory: readers still holding it never open
+result<bool> partition_log::swap_in_cleaned(const std::vector<std::shared_ptr<segment>>& group,
+                                            std::int64_t now_ms, const cleaned_file& cleaned) {
+  std::int64_t base = group.front()->base_offset();
+  // Once loaded, the old segments' indexes live in memory: readers still holding them never open
   // the index files that step 4 removes (or the new segment's, under the same names).
-  if (cleaned.changed) SLUICE_RETURN_IF_ERROR(old->load_indexes());
+  if (cleaned.changed)
+    for (const auto& seg : group) SLUICE_RETURN_IF_ERROR(seg->load_indexes());
   std::lock_guard lock(mu_);
-  auto it = std::find(segments_.begin(), segments_.end(), old);
-  if (it == segments_.end() || closed_) {
+  auto first = std::find(segments_.begin(), segments_.end(), group.front());
+  bool present = !closed_ && first != segments_.end() &&
+                 static_cast<std::size_t>(segments_.end() - first) > group.size() &&
+                 std::equal(group.begin(), group.end(), first);
+  if (!present) {
     if (cleaned.changed) SLUICE_RETURN_IF_ERROR(fs_.remove(cleaned_path(base, cleaned_suffix)));
     return false;
   }
+  // Tombstones age from the latest first cleaning in the group, so none goes early.
+  cleaned_segment merged{now_ms, cleaned.has_tombstones};
+  bool all_known = true;
+  std::int64_t latest_first_clean = 0;
+  for (const auto& seg : group) {
+    auto known = cleaned_.find(seg->base_offset());
+    all_known = all_known && known != cleaned_.end();
+    if (known != cleaned_.end())
+      latest_first_clean = std::max(latest_first_clean, known->second.first_cleaned_ms);
+  }
+  if (all_known) merged.first_cleaned_ms = latest_first_clean;
   cleaned_segments state;
   for (const auto& s : segments_)
     if (auto known = cleaned_.find(s->base_offset()); known != cleaned_.end()) state.insert(*known);
-  state.try_emplace(base, cleaned_segment{now_ms, false}).first->second.has_tombstones =
-      cleaned.has_tombstones;
+  state[base] = merged;
   // A segment cleaned before with nothing new to drop costs no write (and no fsync under the lock).
   if (!cleaned.changed && state == cleaned_) return true;
   SLUICE_RETURN_IF_ERROR(save_cleaned_segments(fs_, dir_, state));
@@ -168,11 +217,13 @@ result<bool> partition_log::swap_in_cleaned(const std::shared_ptr<segment>& old,
   if (!cleaned.changed) return true;
   SLUICE_RETURN_IF_ERROR(fs_.rename(cleaned_path(base, cleaned_suffix), cleaned_path(base, swap_suffix)));
   SLUICE_RETURN_IF_ERROR(fs_.sync_directory(dir_));
+  SLUICE_RETURN_IF_ERROR(remove_covered_segments(base, group.back()->next_offset()));
   SLUICE_RETURN_IF_ERROR(remove_if_present(fs_, cleaned_path(base, ".index")));
   SLUICE_RETURN_IF_ERROR(remove_if_present(fs_, cleaned_path(base, ".timeindex")));
   SLUICE_RETURN_IF_ERROR(fs_.rename(cleaned_path(base, swap_suffix), cleaned_path(base, ".log")));
   SLUICE_RETURN_IF_ERROR(fs_.sync_directory(dir_));
-  SLUICE_ASSIGN_OR_RETURN(*it, segment::open_cleaned(fs_, dir_, base, old->next_offset()));
+  SLUICE_ASSIGN_OR_RETURN(*first, segment::open_cleaned(fs_, dir_, base, group.back()->next_offset()));
+  segments_.erase(first + 1, first + static_cast<std::ptrdiff_t>(group.size()));
   return true;
 }
 
