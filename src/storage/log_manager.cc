@@ -77,8 +77,10 @@ result<std::unique_ptr<log_manager>> log_manager::open(io::file_system& fs, stor
     manager->closed_ = true;
     return tl::unexpected(loaded.error());
   }
-  if (manager->options_.background_housekeeping)
+  if (manager->options_.background_housekeeping) {
     manager->housekeeping_ = std::thread([m = manager.get()] { m->housekeeping_loop(); });
+    manager->cleaner_ = std::thread([m = manager.get()] { m->cleaner_loop(); });
+  }
   return manager;
 }
 
@@ -276,7 +278,6 @@ void log_manager::run_cleaner(std::int64_t now_ms) {
 
 void log_manager::housekeeping_loop() {
   auto next_retention = std::chrono::steady_clock::now();
-  auto next_cleaning = next_retention;
   std::unique_lock lock(housekeeping_mu_);
   while (!stopping_) {
     lock.unlock();
@@ -286,12 +287,18 @@ void log_manager::housekeeping_loop() {
       run_retention(wall_ms_now());
       next_retention = now + options_.retention_check_interval;
     }
-    if (now >= next_cleaning) {
-      run_cleaner(wall_ms_now());
-      next_cleaning = std::chrono::steady_clock::now() + options_.cleaner_check_interval;
-    }
     lock.lock();
     housekeeping_wake_.wait_for(lock, options_.flush_check_interval, [&] { return stopping_; });
+  }
+}
+
+void log_manager::cleaner_loop() {
+  std::unique_lock lock(housekeeping_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    run_cleaner(wall_ms_now());
+    lock.lock();
+    housekeeping_wake_.wait_for(lock, options_.cleaner_check_interval, [&] { return stopping_; });
   }
 }
 
@@ -302,6 +309,7 @@ result<void> log_manager::close() {
   }
   housekeeping_wake_.notify_all();
   if (housekeeping_.joinable()) housekeeping_.join();
+  if (cleaner_.joinable()) cleaner_.join();
   std::vector<std::shared_ptr<partition_log>> logs;
   {
     std::lock_guard lock(mu_);

@@ -101,6 +101,9 @@ class log_manager {
   std::string topic_dir(const std::string& name) const;
   std::vector<std::shared_ptr<partition_log>> all_partitions() const;
   void housekeeping_loop();
+  // Compaction on a thread of its own (Kafka's cleaner threads): a long pass must not hold up
+  // flush.ms syncs and retention.
+  void cleaner_loop();
 
   io::file_system& fs_;
   storage_options options_;
@@ -116,6 +119,7 @@ class log_manager {
   std::condition_variable housekeeping_wake_;
   bool stopping_ = false;
   std::thread housekeeping_;
+  std::thread cleaner_;
 };
 
 // Kafka's rule: 1–249 characters of [a-zA-Z0-9._-], and not "." or "..".
