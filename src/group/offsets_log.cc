@@ -14,6 +14,8 @@
 namespace sluice::group {
 namespace {
 
+constexpr const char* offsets_segment_bytes = "104857600";  // Kafka's offsets.topic.segment.bytes
+
 constexpr std::int16_t offset_key_version = 1;    // Kafka's OffsetCommitKey
 constexpr std::int16_t metadata_key_version = 2;  // Kafka's GroupMetadataKey
 constexpr std::int16_t offset_value_version = 3;  // Kafka's OffsetCommitValue v3
@@ -129,12 +131,21 @@ result<std::unique_ptr<offsets_log>> offsets_log::open(storage::log_manager& log
   std::unique_ptr<offsets_log> out(new offsets_log(logs));
   auto existing = logs.describe_topic(offsets_topic);
   if (!existing) {
-    // Kafka compacts this topic; Sluice keeps every record until compaction exists.
-    auto created =
-        logs.create_topic(offsets_topic, partitions, {{"retention.ms", "-1"}, {"retention.bytes", "-1"}});
+    // Compacted, as Kafka's: startup replays the live groups' latest records, not their history.
+    // The cleaner leaves the active segment alone, so it rolls at Kafka's offsets.topic.segment.bytes.
+    auto created = logs.create_topic(
+        offsets_topic, partitions, {{"cleanup.policy", "compact"}, {"segment.bytes", offsets_segment_bytes}});
     if (!created && created.error().code != errc::already_exists) return tl::unexpected(created.error());
     existing = logs.describe_topic(offsets_topic);
     if (!existing) return fail(errc::not_found, std::string(offsets_topic) + " vanished after creation");
+  } else if (!existing->overrides.contains("cleanup.policy")) {
+    // Created before compaction existed (with retention.ms=-1): switch it to compact, keeping any
+    // other override an operator set.
+    auto overrides = existing->overrides;
+    overrides["cleanup.policy"] = "compact";
+    overrides.try_emplace("segment.bytes", offsets_segment_bytes);
+    auto altered = logs.alter_topic_config(offsets_topic, overrides);
+    if (!altered) return tl::unexpected(altered.error());
   }
   out->partitions_ = existing->partitions;
   return out;

@@ -5,9 +5,11 @@
 // version 2 = (group) → the group's metadata. The latest record for a key wins; a null value deletes
 // the key. A group's records all go to one partition (CRC-32C of the group id modulo the partition
 // count), so their order in the log is the order they took effect. Each write is one record batch,
-// appended and then flushed (fdatasync) before the commit is acknowledged. There is no compaction
-// yet: the topic keeps every record (retention.ms = -1) and startup replays all of them. The byte
-// layout is in docs/consumer-groups.md.
+// appended and then flushed (fdatasync) before the commit is acknowledged. The topic is compacted
+// (cleanup.policy=compact, storage/log_cleaner.h): superseded commits and, after
+// delete.retention.ms, deletions are dropped from sealed segments, so startup replays roughly the
+// live groups' latest records plus the active segments. Replay follows offsets across the gaps
+// compaction leaves. The byte layout is in docs/consumer-groups.md.
 //
 // Thread-safe (partition_log serializes appends).
 #pragma once

@@ -91,6 +91,50 @@ TEST_F(OffsetsLogTest, CommitsAndDeletionsSurviveAReopenLatestWins) {
   EXPECT_FALSE(coordinator_->find("gone"));
 }
 
+TEST_F(OffsetsLogTest, TheTopicIsCompactedAndCommitsStillRestore) {
+  open();
+  EXPECT_EQ(logs_->describe_topic(offsets_topic)->overrides.at("cleanup.policy"), "compact");
+  // Small segments, so thousands of commits roll many of them.
+  auto overrides = logs_->describe_topic(offsets_topic)->overrides;
+  overrides["segment.bytes"] = "4096";
+  ASSERT_TRUE(logs_->alter_topic_config(offsets_topic, overrides));
+  ASSERT_TRUE(logs_->create_topic("t", 3, {}));
+  auto g = coordinator_->get_or_create("busy");
+  for (std::int64_t i = 1; i <= 2000; ++i) {
+    topic_partition tp{.topic = "t", .partition = static_cast<std::int32_t>(i % 3)};
+    committed_offset c{.offset = i, .leader_epoch = 0, .metadata = "", .commit_timestamp = 1};
+    ASSERT_EQ(g->commit(-1, "", std::nullopt, {{tp, c}}), kafka::error_code::none);
+  }
+  g.reset();
+  std::uint64_t before = 0, after = 0;
+  for (std::int32_t p = 0; p < 8; ++p) before += logs_->partition(offsets_topic, p)->stats().size_bytes;
+  logs_->run_cleaner(INT64_MAX / 2);
+  for (std::int32_t p = 0; p < 8; ++p) after += logs_->partition(offsets_topic, p)->stats().size_bytes;
+  EXPECT_LT(after * 10, before) << before << " → " << after << " bytes";
+  open();
+  auto all = coordinator_->find("busy")->all_committed();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ((all[{.topic = "t", .partition = 0}].offset), 1998);
+  EXPECT_EQ((all[{.topic = "t", .partition = 1}].offset), 1999);
+  EXPECT_EQ((all[{.topic = "t", .partition = 2}].offset), 2000);
+}
+
+TEST_F(OffsetsLogTest, ATopicFromBeforeCompactionIsSwitchedToCompact) {
+  {
+    storage::storage_options options;
+    options.data_dir = dir_.path();
+    options.background_housekeeping = false;
+    auto logs = std::move(storage::log_manager::open(io::file_system::posix(), options).value());
+    ASSERT_TRUE(logs->create_topic(offsets_topic, 8, {{"retention.ms", "-1"}, {"retention.bytes", "-1"}}));
+    ASSERT_TRUE(logs->close());
+  }
+  open();
+  auto overrides = logs_->describe_topic(offsets_topic)->overrides;
+  EXPECT_EQ(overrides.at("cleanup.policy"), "compact");
+  EXPECT_EQ(overrides.at("retention.ms"), "-1");
+  EXPECT_EQ(overrides.at("segment.bytes"), "104857600");
+}
+
 TEST_F(OffsetsLogTest, LagIsTheLogEndMinusTheCommit) {
   open();
   ASSERT_TRUE(logs_->create_topic("t", 2, {}));

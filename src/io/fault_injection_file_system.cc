@@ -13,6 +13,7 @@ class fault_injection_file final : public file {
   }
 
   result<void> write_at(bytes_view src, std::uint64_t offset) override {
+    SLUICE_RETURN_IF_ERROR(fs_.begin_operation());
     if (fs_.disk_full()) {
       // A full disk typically accepts part of a write before refusing.
       SLUICE_RETURN_IF_ERROR(base_->write_at(src.first(src.size() / 2), offset));
@@ -22,6 +23,7 @@ class fault_injection_file final : public file {
   }
 
   result<void> sync() override {
+    SLUICE_RETURN_IF_ERROR(fs_.begin_operation());
     SLUICE_RETURN_IF_ERROR(base_->sync());
     SLUICE_ASSIGN_OR_RETURN(auto size, base_->size());
     std::lock_guard lock(fs_.mu_);
@@ -30,6 +32,7 @@ class fault_injection_file final : public file {
   }
 
   result<void> truncate(std::uint64_t size) override {
+    SLUICE_RETURN_IF_ERROR(fs_.begin_operation());
     SLUICE_RETURN_IF_ERROR(base_->truncate(size));
     std::lock_guard lock(fs_.mu_);
     state_->synced_size = std::min(state_->synced_size, size);
@@ -70,7 +73,25 @@ result<std::unique_ptr<file>> fault_injection_file_system::open(const std::strin
   return std::make_unique<fault_injection_file>(*this, std::move(f), state);
 }
 
+void fault_injection_file_system::crash_after(std::size_t operations) {
+  std::lock_guard lock(mu_);
+  crash_after_ = operations_ + operations;
+}
+
+std::size_t fault_injection_file_system::operations() const {
+  std::lock_guard lock(mu_);
+  return operations_;
+}
+
+result<void> fault_injection_file_system::begin_operation() {
+  std::lock_guard lock(mu_);
+  if (operations_ >= crash_after_) return fail(errc::io_error, "injected: crashed before this operation");
+  ++operations_;
+  return {};
+}
+
 result<void> fault_injection_file_system::remove(const std::string& path) {
+  SLUICE_RETURN_IF_ERROR(begin_operation());
   std::lock_guard lock(mu_);
   files_.erase(path);
   return base_.remove(path);
@@ -84,6 +105,7 @@ result<void> fault_injection_file_system::remove_all(const std::string& path) {
 }
 
 result<void> fault_injection_file_system::rename(const std::string& from, const std::string& to) {
+  SLUICE_RETURN_IF_ERROR(begin_operation());
   std::lock_guard lock(mu_);
   if (auto it = files_.find(from); it != files_.end()) {
     files_[to] = it->second;

@@ -6,7 +6,7 @@
 
 namespace sluice::model {
 
-result<void> validate_records(const batch_header& header, bytes_view batch) {
+result<void> validate_records(const batch_header& header, bytes_view batch, bool require_keys) {
   // Transaction markers come from the broker, never from producers.
   if (header.is_control()) return fail(errc::invalid_record, "producers cannot send control batches");
   if (header.records_count == 0) return fail(errc::invalid_record, "record batch with no records");
@@ -26,6 +26,8 @@ result<void> validate_records(const batch_header& header, bytes_view batch) {
     if (r.offset - header.base_offset != expected_delta)
       problem = "record " + std::to_string(expected_delta) + " has offset delta " +
                 std::to_string(r.offset - header.base_offset);
+    else if (require_keys && !r.key)
+      problem = "Compacted topic cannot accept message without key";
     ++expected_delta;
     return problem.empty();
   }));

@@ -11,7 +11,8 @@
 
 namespace sluice::model {
 
-// REQUIRES: `batch` passed validate_batch. Fails with invalid_record.
-result<void> validate_records(const batch_header& header, bytes_view batch);
+// REQUIRES: `batch` passed validate_batch. Fails with invalid_record. `require_keys` (a compacted
+// topic) also refuses a record without a key, with Kafka's message for it.
+result<void> validate_records(const batch_header& header, bytes_view batch, bool require_keys = false);
 
 }  // namespace sluice::model

@@ -1,7 +1,9 @@
 #include "storage/log_config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
+#include <sstream>
 
 namespace sluice::storage {
 namespace {
@@ -24,7 +26,57 @@ constexpr int_config int_configs[] = {
     {"max.message.bytes", &log_config::max_message_bytes, 0},
     {"index.interval.bytes", &log_config::index_interval_bytes, 0},
     {"segment.index.bytes", &log_config::segment_index_bytes, 4},
+    {"delete.retention.ms", &log_config::delete_retention_ms, 0},
+    {"min.compaction.lag.ms", &log_config::min_compaction_lag_ms, 0},
+    {"max.compaction.lag.ms", &log_config::max_compaction_lag_ms, 1},
 };
+
+constexpr const char* dirty_ratio_name = "min.cleanable.dirty.ratio";
+
+// The comma-separated policies, trimmed; empty entries kept so they can be refused.
+std::vector<std::string> split_policies(const std::string& value) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  while (true) {
+    auto comma = value.find(',', from);
+    auto item = value.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    auto first = item.find_first_not_of(' ');
+    auto last = item.find_last_not_of(' ');
+    out.push_back(first == std::string::npos ? "" : item.substr(first, last - first + 1));
+    if (comma == std::string::npos) return out;
+    from = comma + 1;
+  }
+}
+
+bool names_policy(const std::string& value, const char* policy) {
+  auto all = split_policies(value);
+  return std::find(all.begin(), all.end(), policy) != all.end();
+}
+
+result<void> apply_cleanup_policy(log_config& config, const std::string& value) {
+  for (const auto& policy : split_policies(value))
+    if (policy != "delete" && policy != "compact")
+      return fail(errc::invalid_config,
+                  "invalid value '" + value + "' for cleanup.policy: a list of 'delete' and 'compact'");
+  config.cleanup_policy = value;
+  return {};
+}
+
+result<void> apply_dirty_ratio(log_config& config, const std::string& text) {
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty() || !(v >= 0 && v <= 1))
+    return fail(errc::invalid_config,
+                "invalid value '" + text + "' for " + dirty_ratio_name + ": a number from 0 to 1");
+  config.min_cleanable_dirty_ratio = v;
+  return {};
+}
+
+std::string format_ratio(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
 
 constexpr std::int64_t int32_max = 2147483647;
 
@@ -54,26 +106,26 @@ result<void> apply_int(log_config& config, const int_config& spec, const std::st
 result<void> apply_one(log_config& config, const std::string& name, const std::string& value) {
   for (const auto& spec : int_configs)
     if (name == spec.name) return apply_int(config, spec, value);
-  if (name == "cleanup.policy") {
-    if (value != "delete")
-      return fail(errc::invalid_config, "cleanup.policy '" + value + "' is not supported (only 'delete' is)");
-    config.cleanup_policy = value;
-    return {};
-  }
+  if (name == "cleanup.policy") return apply_cleanup_policy(config, value);
+  if (name == dirty_ratio_name) return apply_dirty_ratio(config, value);
   return fail(errc::invalid_config, "unknown topic config '" + name + "'");
 }
 
 std::string value_of(const log_config& config, const std::string& name) {
   for (const auto& spec : int_configs)
     if (name == spec.name) return std::to_string(config.*spec.field);
+  if (name == dirty_ratio_name) return format_ratio(config.min_cleanable_dirty_ratio);
   return config.cleanup_policy;
 }
 
 }  // namespace
 
+bool log_config::compacts() const { return names_policy(cleanup_policy, "compact"); }
+bool log_config::deletes() const { return names_policy(cleanup_policy, "delete"); }
+
 const std::vector<std::string>& topic_config_names() {
   static const std::vector<std::string> names = [] {
-    std::vector<std::string> all{"cleanup.policy"};
+    std::vector<std::string> all{"cleanup.policy", dirty_ratio_name};
     for (const auto& spec : int_configs) all.emplace_back(spec.name);
     return all;
   }();

@@ -25,7 +25,17 @@ struct log_config {
   std::int64_t max_message_bytes = 1048588;     // max.message.bytes: largest batch accepted
   std::int64_t index_interval_bytes = 4096;     // index.interval.bytes: log bytes between index entries
   std::int64_t segment_index_bytes = 10485760;  // segment.index.bytes: roll when the offset index is this big
-  std::string cleanup_policy = "delete";        // cleanup.policy
+  std::string cleanup_policy = "delete";        // cleanup.policy: delete, compact, or compact,delete
+  double min_cleanable_dirty_ratio = 0.5;       // min.cleanable.dirty.ratio: clean when this share is dirty
+  std::int64_t delete_retention_ms =
+      86400000;  // delete.retention.ms: tombstones outlive their first clean by this
+  std::int64_t min_compaction_lag_ms = 0;         // min.compaction.lag.ms: records younger are not compacted
+  std::int64_t max_compaction_lag_ms = no_limit;  // max.compaction.lag.ms: dirty records older force a clean
+
+  // cleanup.policy names compact: the cleaner keeps the latest record per key.
+  bool compacts() const;
+  // cleanup.policy names delete: retention.ms / retention.bytes delete old segments.
+  bool deletes() const;
 };
 
 // Topic-level overrides, by Kafka config name.

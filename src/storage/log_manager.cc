@@ -10,6 +10,12 @@ namespace sluice::storage {
 namespace {
 
 constexpr const char* clean_shutdown_marker = ".clean-shutdown";
+
+std::int64_t wall_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 constexpr const char* identity_file = "meta.properties";
 constexpr const char* topic_file = "topic.properties";
 constexpr const char* override_prefix = "config.";
@@ -71,8 +77,10 @@ result<std::unique_ptr<log_manager>> log_manager::open(io::file_system& fs, stor
     manager->closed_ = true;
     return tl::unexpected(loaded.error());
   }
-  if (manager->options_.background_housekeeping)
+  if (manager->options_.background_housekeeping) {
     manager->housekeeping_ = std::thread([m = manager.get()] { m->housekeeping_loop(); });
+    manager->cleaner_ = std::thread([m = manager.get()] { m->cleaner_loop(); });
+  }
   return manager;
 }
 
@@ -262,6 +270,12 @@ void log_manager::run_retention(std::int64_t now_ms) {
       spdlog::error("partition {}: retention failed: {}", log->dir(), kept.error().describe());
 }
 
+void log_manager::run_cleaner(std::int64_t now_ms) {
+  for (const auto& log : all_partitions())
+    if (auto cleaned = log->clean(now_ms); !cleaned)
+      spdlog::error("partition {}: cleaning failed: {}", log->dir(), cleaned.error().describe());
+}
+
 void log_manager::housekeeping_loop() {
   auto next_retention = std::chrono::steady_clock::now();
   std::unique_lock lock(housekeeping_mu_);
@@ -270,14 +284,21 @@ void log_manager::housekeeping_loop() {
     auto now = std::chrono::steady_clock::now();
     run_flush_checks(now);
     if (now >= next_retention) {
-      auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-      run_retention(wall_ms);
+      run_retention(wall_ms_now());
       next_retention = now + options_.retention_check_interval;
     }
     lock.lock();
     housekeeping_wake_.wait_for(lock, options_.flush_check_interval, [&] { return stopping_; });
+  }
+}
+
+void log_manager::cleaner_loop() {
+  std::unique_lock lock(housekeeping_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    run_cleaner(wall_ms_now());
+    lock.lock();
+    housekeeping_wake_.wait_for(lock, options_.cleaner_check_interval, [&] { return stopping_; });
   }
 }
 
@@ -288,6 +309,7 @@ result<void> log_manager::close() {
   }
   housekeeping_wake_.notify_all();
   if (housekeeping_.joinable()) housekeeping_.join();
+  if (cleaner_.joinable()) cleaner_.join();
   std::vector<std::shared_ptr<partition_log>> logs;
   {
     std::lock_guard lock(mu_);

@@ -40,6 +40,9 @@ struct storage_options {
   std::chrono::milliseconds flush_check_interval{50};
   // How often retention runs (Kafka's log.retention.check.interval.ms).
   std::chrono::milliseconds retention_check_interval{300000};
+  // How often compacted partitions are checked for a cleaning pass (Kafka's log.cleaner.backoff.ms
+  // is 15 s; a check here only walks the segment list, and a pass runs only when one is due).
+  std::chrono::milliseconds cleaner_check_interval{1000};
   bool background_housekeeping = true;
 };
 
@@ -73,9 +76,10 @@ class log_manager {
   // True when the previous run shut down cleanly, or there was none.
   bool recovered_cleanly() const { return clean_start_; }
 
-  // One pass of flush.ms and retention checks (the background thread calls it).
+  // One pass of flush.ms, retention and compaction checks (the background thread calls them).
   void run_flush_checks(std::chrono::steady_clock::time_point now);
   void run_retention(std::int64_t now_ms);
+  void run_cleaner(std::int64_t now_ms);
 
   // Closes every log and leaves the clean-shutdown marker.
   result<void> close();
@@ -97,6 +101,9 @@ class log_manager {
   std::string topic_dir(const std::string& name) const;
   std::vector<std::shared_ptr<partition_log>> all_partitions() const;
   void housekeeping_loop();
+  // Compaction on a thread of its own (Kafka's cleaner threads): a long pass must not hold up
+  // flush.ms syncs and retention.
+  void cleaner_loop();
 
   io::file_system& fs_;
   storage_options options_;
@@ -112,6 +119,7 @@ class log_manager {
   std::condition_variable housekeeping_wake_;
   bool stopping_ = false;
   std::thread housekeeping_;
+  std::thread cleaner_;
 };
 
 // Kafka's rule: 1–249 characters of [a-zA-Z0-9._-], and not "." or "..".

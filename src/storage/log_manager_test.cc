@@ -124,7 +124,8 @@ TEST_F(LogManagerTest, AlterTopicConfigRejectsInvalidNamesAndValues) {
   for (const config_overrides& bad :
        {config_overrides{{"retention.mss", "1"}}, config_overrides{{"segment.bytes", "10"}},
         config_overrides{{"flush.messages", "0"}}, config_overrides{{"segment.bytes", "4294967296"}},
-        config_overrides{{"retention.ms", "1000"}, {"cleanup.policy", "compact"}},
+        config_overrides{{"retention.ms", "1000"}, {"cleanup.policy", "compact,shrink"}},
+        config_overrides{{"min.cleanable.dirty.ratio", "1.5"}},
         config_overrides{{"index.interval.bytes", "12ab"}}}) {
     EXPECT_EQ(m->alter_topic_config("t", bad).error().code, errc::invalid_config) << bad.begin()->first;
   }

@@ -60,6 +60,8 @@ result<std::unique_ptr<partition_log>> partition_log::open(io::file_system& fs, 
 }
 
 result<void> partition_log::load_segments(bool clean) {
+  SLUICE_ASSIGN_OR_RETURN(auto swapped, recover_interrupted_swaps());
+  SLUICE_ASSIGN_OR_RETURN(cleaned_, load_cleaned_segments(fs_, dir_));
   SLUICE_ASSIGN_OR_RETURN(auto names, fs_.list(dir_));
   std::vector<std::int64_t> bases;
   for (const auto& name : names)
@@ -76,7 +78,10 @@ result<void> partition_log::load_segments(bool clean) {
   }
   std::sort(bases.begin(), bases.end());
   for (std::size_t i = 0; i + 1 < bases.size(); ++i) {
-    SLUICE_ASSIGN_OR_RETURN(auto s, segment::open_sealed(fs_, dir_, bases[i], bases[i + 1]));
+    bool just_swapped = std::find(swapped.begin(), swapped.end(), bases[i]) != swapped.end();
+    SLUICE_ASSIGN_OR_RETURN(auto s, just_swapped ? segment::open_cleaned(fs_, dir_, bases[i], bases[i + 1])
+                                                 : segment::open_sealed(fs_, dir_, bases[i], bases[i + 1]));
+    if (cleaned_.contains(bases[i])) s->allow_gaps();
     segments_.push_back(std::move(s));
   }
   if (bases.empty()) {
@@ -171,12 +176,13 @@ result<void> partition_log::persist_log_start(std::int64_t offset) {
 result<append_result> partition_log::append(mutable_bytes batches) {
   if (batches.empty()) return fail(errc::invalid_argument, "append of no record batches");
   SLUICE_ASSIGN_OR_RETURN(auto views, model::split_batches(batches));
+  bool require_keys = config().compacts();  // checked outside the lock: it decompresses
   std::vector<model::batch_header> headers;
   headers.reserve(views.size());
   std::size_t records = 0;
   for (auto view : views) {
     SLUICE_ASSIGN_OR_RETURN(auto h, model::decode_header(view));
-    SLUICE_RETURN_IF_ERROR(model::validate_records(h, view));
+    SLUICE_RETURN_IF_ERROR(model::validate_records(h, view, require_keys));
     headers.push_back(h);
     records += static_cast<std::size_t>(h.records_count);
   }
@@ -264,25 +270,33 @@ std::vector<std::shared_ptr<segment>> partition_log::snapshot_segments() const {
 
 result<read_result> partition_log::read(std::int64_t offset, std::size_t max_bytes,
                                         std::int64_t max_offset) const {
-  std::shared_ptr<segment> from;
-  std::uint64_t end_position = 0;
   read_result out{{}, 0, 0};
-  {
-    std::lock_guard lock(mu_);
-    out.log_start_offset = log_start_offset_;
-    out.end_offset = active()->next_offset();
-    if (offset < out.log_start_offset || offset > out.end_offset)
-      return fail(errc::offset_out_of_range, "offset " + std::to_string(offset) + " is outside [" +
-                                                 std::to_string(out.log_start_offset) + ", " +
-                                                 std::to_string(out.end_offset) + "]");
-    if (offset == out.end_offset) return out;
-    auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
-                               [](std::int64_t o, const auto& s) { return o < s->base_offset(); });
-    from = *std::prev(it);
-    end_position = from->size();
+  std::int64_t at = offset;
+  while (true) {
+    std::shared_ptr<segment> from;
+    std::uint64_t end_position = 0;
+    bool last = false;
+    {
+      std::lock_guard lock(mu_);
+      out.log_start_offset = log_start_offset_;
+      out.end_offset = active()->next_offset();
+      if (offset < out.log_start_offset || offset > out.end_offset)
+        return fail(errc::offset_out_of_range, "offset " + std::to_string(offset) + " is outside [" +
+                                                   std::to_string(out.log_start_offset) + ", " +
+                                                   std::to_string(out.end_offset) + "]");
+      if (at >= out.end_offset) return out;
+      auto it = std::upper_bound(segments_.begin(), segments_.end(), at,
+                                 [](std::int64_t o, const auto& s) { return o < s->base_offset(); });
+      from = *std::prev(it);
+      end_position = from->size();
+      last = it == segments_.end();
+    }
+    SLUICE_ASSIGN_OR_RETURN(out.batches, from->read(at, max_bytes, max_offset, end_position));
+    // Compaction may have emptied the rest of a sealed segment: the next batch is in a later one.
+    if (!out.batches.empty() || last) return out;
+    at = from->next_offset();
+    if (at >= max_offset) return out;
   }
-  SLUICE_ASSIGN_OR_RETURN(out.batches, from->read(offset, max_bytes, max_offset, end_position));
-  return out;
 }
 
 result<std::optional<std::int64_t>> partition_log::offset_for_timestamp(std::int64_t timestamp) const {
@@ -383,7 +397,7 @@ result<std::size_t> partition_log::enforce_retention(std::int64_t now_ms) {
   std::lock_guard lock(mu_);
   if (closed_) return 0;
   // An active segment whose data has all expired is rolled so it can go too.
-  if (config_.retention_ms >= 0 && !active()->empty()) {
+  if (config_.deletes() && config_.retention_ms >= 0 && !active()->empty()) {
     SLUICE_ASSIGN_OR_RETURN(auto newest, active()->max_timestamp());
     if (newest >= 0 && newest < now_ms - config_.retention_ms) SLUICE_RETURN_IF_ERROR(roll());
   }
@@ -398,8 +412,10 @@ result<std::size_t> partition_log::delete_segments_by_retention(std::int64_t now
     const auto& s = *segments_[deletable];
     SLUICE_ASSIGN_OR_RETURN(auto newest, s.max_timestamp());
     bool below_start = s.next_offset() <= log_start_offset_;
-    bool expired = config_.retention_ms >= 0 && newest >= 0 && newest < now_ms - config_.retention_ms;
-    bool over_size = config_.retention_bytes >= 0 &&
+    // cleanup.policy=compact alone keeps segments whatever their age or the log's size, as Kafka.
+    bool expired = config_.deletes() && config_.retention_ms >= 0 && newest >= 0 &&
+                   newest < now_ms - config_.retention_ms;
+    bool over_size = config_.deletes() && config_.retention_bytes >= 0 &&
                      total - s.size() >= static_cast<std::uint64_t>(config_.retention_bytes);
     if (!below_start && !expired && !over_size) break;
     total -= s.size();

@@ -17,8 +17,14 @@
 // `duplicate` set. The table is snapshotted at every roll and clean close, and rebuilt after a
 // crash from the snapshot plus the batch headers after it.
 //
+// Compaction: under cleanup.policy=compact, clean() drops superseded records
+// from sealed segments (storage/log_cleaner.h); offsets stay, gaps appear, and
+// reads continue at the next surviving batch. `cleaner.properties` lists the
+// segments cleaned so far; only they may have gaps.
+//
 // Concurrency: appends are serialized internally; reads, lookups and
-// flushes may run from any thread at the same time as appends.
+// flushes may run from any thread at the same time as appends. clean() runs
+// one pass at a time and holds the append lock only to swap a segment.
 #pragma once
 
 #include <chrono>
@@ -34,6 +40,7 @@
 
 #include "base/result.h"
 #include "io/file.h"
+#include "storage/log_cleaner.h"
 #include "storage/log_config.h"
 #include "storage/producer_state.h"
 #include "storage/segment.h"
@@ -52,6 +59,14 @@ struct read_result {
   std::vector<std::byte> batches;  // whole, CRC-checked batches; the first may start before the asked offset
   std::int64_t log_start_offset;
   std::int64_t end_offset;
+};
+
+struct clean_stats {
+  std::size_t segments_cleaned = 0;    // cleanable segments the pass covered
+  std::size_t segments_rewritten = 0;  // of which something was dropped
+  std::size_t records_dropped = 0;
+  std::uint64_t bytes_before = 0;  // of the rewritten segments
+  std::uint64_t bytes_after = 0;
 };
 
 struct log_stats {
@@ -101,6 +116,9 @@ class partition_log {
   // Rolls an aged active segment and deletes whole segments beyond
   // retention.ms / retention.bytes. Returns how many segments were deleted.
   result<std::size_t> enforce_retention(std::int64_t now_ms);
+  // Under cleanup.policy=compact, one cleaning pass if the log needs one (or always when `force`).
+  // Stale `now_ms` values are fine: it ages tombstones and min/max.compaction.lag.ms.
+  result<clean_stats> clean(std::int64_t now_ms, bool force = false, const cleaner_options& options = {});
   // Moves the log start to `offset` (≤ end), deleting segments wholly below it.
   result<void> delete_records_before(std::int64_t offset);
 
@@ -128,6 +146,19 @@ class partition_log {
   partition_log(io::file_system& fs, std::string dir, log_config config);
 
   result<void> load_segments(bool clean);
+  // Finishes swaps a crash interrupted and drops half-written cleaned files; returns the bases
+  // of the segments swapped in.
+  result<std::vector<std::int64_t>> recover_interrupted_swaps();
+  // Rewrites adjacent segments into one and swaps it in.
+  result<void> clean_group(const std::vector<std::shared_ptr<segment>>& group, const segment_filter& filter,
+                           std::int64_t now_ms, clean_stats& stats);
+  // Records the segment as cleaned and, when its data changed, replaces it with the cleaned file;
+  // false when retention removed it meanwhile.
+  result<bool> swap_in_cleaned(const std::vector<std::shared_ptr<segment>>& group, std::int64_t now_ms,
+                               const cleaned_file& cleaned);
+  // Removes the files of the segments after `base` that a committed swap's data covers.
+  result<void> remove_covered_segments(std::int64_t base, std::int64_t covered_end);
+  std::string cleaned_path(std::int64_t base, const char* suffix) const;
   result<void> persist_log_start(std::int64_t offset);
   // Loads the producer snapshot and replays the batch headers after it.
   result<void> load_producer_state();
@@ -155,6 +186,9 @@ class partition_log {
   std::uint64_t batches_appended_ = 0;
   bool closed_ = false;
   producer_state producers_;
+  cleaned_segments cleaned_;  // segments compacted at least once, by base offset
+
+  std::mutex clean_mu_;  // one cleaning pass at a time; taken before mu_
 
   // Group commit state, guarded by flush_mu_ (never held with mu_ waiting).
   mutable std::mutex flush_mu_;

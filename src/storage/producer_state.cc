@@ -107,6 +107,13 @@ const producer_entry* producer_state::find(std::int64_t producer_id) const {
   return it == producers_.end() ? nullptr : &it->second;
 }
 
+std::unordered_map<std::int64_t, std::int64_t> producer_state::last_batch_offsets() const {
+  std::unordered_map<std::int64_t, std::int64_t> out;
+  for (const auto& [id, entry] : producers_)
+    if (!entry.batches.empty()) out[id] = entry.batches.back().first_offset;
+  return out;
+}
+
 std::vector<std::byte> producer_state::encode(std::int64_t offset) const {
   writer w;
   w.put(snapshot_magic);

@@ -56,6 +56,8 @@ class producer_state {
   void expire(std::int64_t now_ms, std::int64_t max_idle_ms);
 
   const producer_entry* find(std::int64_t producer_id) const;
+  // Producer id → base offset of its latest batch (the one compaction must not erase).
+  std::unordered_map<std::int64_t, std::int64_t> last_batch_offsets() const;
   std::size_t size() const { return producers_.size(); }
 
   // Snapshot encoding: the table as of log offset `offset`, CRC-32C protected.

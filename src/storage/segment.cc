@@ -68,6 +68,19 @@ result<std::shared_ptr<segment>> segment::open_sealed(io::file_system& fs, const
   return s;
 }
 
+result<std::shared_ptr<segment>> segment::open_cleaned(io::file_system& fs, const std::string& dir,
+                                                       std::int64_t base_offset, std::int64_t next_offset) {
+  SLUICE_ASSIGN_OR_RETURN(auto s, open_sealed(fs, dir, base_offset, next_offset));
+  s->allow_gaps();
+  s->rebuild_on_load_ = true;
+  return s;
+}
+
+result<void> segment::load_indexes() const {
+  std::lock_guard lock(index_mu_);
+  return ensure_indexes_loaded();
+}
+
 result<std::shared_ptr<segment>> segment::open_active(io::file_system& fs, const std::string& dir,
                                                       std::int64_t base_offset, bool clean,
                                                       recovery_report* report) {
@@ -144,7 +157,10 @@ result<void> segment::load_indexes_or_rebuild() const {
 
 result<void> segment::ensure_indexes_loaded() const {
   if (indexes_loaded_) return {};
-  SLUICE_RETURN_IF_ERROR(load_indexes_or_rebuild());
+  if (rebuild_on_load_)
+    SLUICE_RETURN_IF_ERROR(rebuild_indexes(nullptr, /*truncate_tail=*/false));
+  else
+    SLUICE_RETURN_IF_ERROR(load_indexes_or_rebuild());
   indexes_loaded_ = true;
   return {};
 }
@@ -158,7 +174,7 @@ result<void> segment::scan_tail_after_last_index_entry() const {
     SLUICE_ASSIGN_OR_RETURN(auto batch, scanner.next());
     if (!batch) break;
     // base_offset is outside the CRC: offsets continuing is its only check.
-    if (batch->header.base_offset != next)
+    if (!follows(batch->header.base_offset, next))
       return fail(errc::corruption, "offset " + std::to_string(batch->header.base_offset) + " where " +
                                         std::to_string(next) + " should follow");
     note_batch(batch->header, batch->position, INT64_MAX);
@@ -194,8 +210,8 @@ result<void> segment::rebuild_indexes(recovery_report* report, bool truncate_tai
     if (!batch && batch.error().code != errc::corruption) return tl::unexpected(batch.error());
     if (!batch) reason = batch.error().message;
     if (!batch || !*batch) break;
-    // base_offset is outside the CRC: offsets continuing is its only check.
-    if ((*batch)->header.base_offset != next) {
+    // base_offset is outside the CRC: offsets continuing (or, once cleaned, rising) is its only check.
+    if (!follows((*batch)->header.base_offset, next)) {
       reason = "offset " + std::to_string((*batch)->header.base_offset) + " where " + std::to_string(next) +
                " should follow, at position " + std::to_string((*batch)->position);
       break;
@@ -305,14 +321,14 @@ result<std::vector<std::byte>> segment::read(std::int64_t offset, std::size_t ma
     if (!batch) return fail(batch.error().code, log_path() + ": " + batch.error().message);
     if (!*batch || (*batch)->header.base_offset >= max_offset) break;
     const auto& b = **batch;
-    // base_offset is outside the CRC: a batch that does not continue its predecessor is corrupt.
-    bool continues = b.header.base_offset == expected_offset;
+    // base_offset is outside the CRC: a batch that does not continue its predecessor is corrupt
+    // (in a cleaned segment: one that starts before its predecessor ends).
+    bool continues = follows(b.header.base_offset, expected_offset);
     expected_offset = b.header.next_offset();
     if (b.header.next_offset() <= offset && continues) continue;
     if (!out.empty() && out.size() + b.bytes.size() > max_bytes) break;
-    auto valid = continues
-                     ? model::validate_batch(b.bytes)
-                     : result<model::batch_header>(fail(errc::corruption, "offsets are not contiguous"));
+    auto valid = continues ? model::validate_batch(b.bytes)
+                           : result<model::batch_header>(fail(errc::corruption, "offsets do not follow on"));
     if (!valid) {
       spdlog::error("segment {}: batch at position {} fails validation: {}", log_path(), b.position,
                     valid.error().message);

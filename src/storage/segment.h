@@ -4,7 +4,14 @@
 //
 // Lifecycle: created empty or opened from disk → appended to while active →
 // sealed (final index entries written and synced) when the log rolls → read
-// until removed by retention. Only the active segment is written.
+// until removed by retention, or replaced whole by a cleaned copy (compaction,
+// storage/log_cleaner.h). Only the active segment is written.
+//
+// Offsets: batches follow each other without overlap. A segment of a fresh
+// log is contiguous (each batch starts where its predecessor ended); one the
+// cleaner rewrote may skip offsets, and only such a segment is told
+// allow_gaps(). A batch starting below its predecessor's end is corruption
+// either way.
 //
 // Concurrency: one writer at a time (the partition log's append lock); any
 // number of readers concurrently. Readers see bytes up to size(), which is
@@ -51,6 +58,18 @@ class segment {
   static result<std::shared_ptr<segment>> open_active(io::file_system& fs, const std::string& dir,
                                                       std::int64_t base_offset, bool clean,
                                                       recovery_report* report);
+
+  // A cleaned segment swapped in under `base_offset` (its .log is already in place, its old index
+  // files removed): indexes are rebuilt on first use, gaps between batches allowed.
+  static result<std::shared_ptr<segment>> open_cleaned(io::file_system& fs, const std::string& dir,
+                                                       std::int64_t base_offset, std::int64_t next_offset);
+
+  // Offsets may skip between batches from now on (the segment was, or is about to be, cleaned).
+  // REQUIRES: called before the first read.
+  void allow_gaps() { gaps_allowed_.store(true, std::memory_order_release); }
+  bool gaps_allowed() const { return gaps_allowed_.load(std::memory_order_acquire); }
+  // Loads (or rebuilds) the indexes now, so later reads never touch the index files.
+  result<void> load_indexes() const;
 
   std::int64_t base_offset() const { return base_offset_; }
   std::int64_t next_offset() const { return next_offset_.load(std::memory_order_acquire); }
@@ -105,6 +124,10 @@ class segment {
   result<void> scan_tail_after_last_index_entry() const;
   result<void> read_first_timestamp() const;
   void note_batch(const model::batch_header& h, std::uint64_t position, std::int64_t index_interval) const;
+  // Whether a batch at `base` may follow a predecessor that ended before `expected`.
+  bool follows(std::int64_t base, std::int64_t expected) const {
+    return base == expected || (base > expected && gaps_allowed());
+  }
 
   io::file_system& fs_;
   std::string dir_;
@@ -113,6 +136,8 @@ class segment {
   mutable std::atomic<std::int64_t> next_offset_;  // mutable: recovery runs inside lazy loads
   mutable std::atomic<std::uint64_t> size_{0};
   mutable std::atomic<std::int64_t> first_timestamp_{-1};
+  std::atomic<bool> gaps_allowed_{false};
+  bool rebuild_on_load_ = false;  // no index files yet (a freshly swapped-in cleaned segment)
 
   mutable std::mutex index_mu_;  // guards everything below
   mutable bool indexes_loaded_ = false;

@@ -38,6 +38,10 @@ void add_entry(result_type& out, const resource_type& resource, std::string name
 const std::map<std::string, std::string>& broker_names() {
   static const std::map<std::string, std::string> names{
       {"cleanup.policy", "log.cleanup.policy"},
+      {"delete.retention.ms", "log.cleaner.delete.retention.ms"},
+      {"max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms"},
+      {"min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio"},
+      {"min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms"},
       {"flush.messages", "log.flush.interval.messages"},
       {"flush.ms", "log.flush.interval.ms"},
       {"index.interval.bytes", "log.index.interval.bytes"},
