@@ -129,6 +129,9 @@ sql::sql_result<std::unique_ptr<materialization>> engine_state::materialize(cons
   auto pipeline = stream::compile(plan, *this, m->store.get(), source_options);
   if (!pipeline) return tl::unexpected(pipeline.error());
   m->pipeline = std::move(*pipeline);
+  // State reaches the store once per tick rather than once per batch: a group updated by every
+  // batch is written once per tick.
+  m->pipeline->set_commit_each_batch(false);
   m->plan = std::move(plan);
   wire_diagnostics(*m);
   return m;

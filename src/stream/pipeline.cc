@@ -113,7 +113,7 @@ result<void> pipeline::ingest(std::string_view relation, std::span<const record>
   sql::change_batch batch;
   s->reader->ingest(records, batch);
   dispatch(*s, batch, s->reader->advance_watermark());
-  return commit();
+  return commit_each_batch_ ? commit() : result<void>{};
 }
 
 result<void> pipeline::tick() {
@@ -121,7 +121,7 @@ result<void> pipeline::tick() {
     sql::change_batch none;
     dispatch(s, none, s.reader->advance_watermark());
   }
-  return commit();
+  return commit_each_batch_ ? commit() : result<void>{};
 }
 
 void pipeline::declare_partitions(std::string_view relation, int count) {
@@ -133,7 +133,7 @@ result<void> pipeline::inject(std::string_view relation, sql::change_batch batch
   if (s == nullptr) return fail(errc::not_found, "no source " + std::string(relation));
   if (s->reader->is_table() && watermark == no_watermark) watermark = end_of_time;
   dispatch(*s, batch, watermark);
-  return commit();
+  return commit_each_batch_ ? commit() : result<void>{};
 }
 
 result<void> pipeline::commit() {

@@ -4,8 +4,11 @@
 // changes through the operators to the view, advances watermarks (each operator sees the minimum
 // over its inputs; an operator's emitted changes reach its consumer before the watermark that
 // completed them), and commits every operator's state to the store in one write batch. So the store
-// always holds the state at a batch boundary. A pipeline is driven by one thread; only
-// view().snapshot() may be called concurrently.
+// always holds the state at a batch boundary. With commit_each_batch off, the driver calls commit()
+// itself (the engine does, every tick): operators keep their dirty keys meanwhile, so a key changed
+// by many batches is written once — the store then holds the state as of the last commit, still a
+// batch boundary. A pipeline is driven by one thread; only view().snapshot() may be called
+// concurrently.
 #pragma once
 
 #include <memory>
@@ -35,6 +38,12 @@ class pipeline {
   // For tests and benchmarks: changes and a watermark for `relation`, bypassing decoding.
   result<void> inject(std::string_view relation, sql::change_batch batch,
                       std::int64_t watermark = no_watermark);
+
+  // Writes every operator's dirty state to the store in one write batch.
+  result<void> commit();
+  // Whether ingest(), tick() and inject() commit before returning (the default) or leave it to the
+  // driver's commit().
+  void set_commit_each_batch(bool on) { commit_each_batch_ = on; }
 
   view_sink& view() { return view_; }
   diagnostics& diag() { return diag_; }
@@ -71,7 +80,6 @@ class pipeline {
   void deliver(int node, int port, sql::change_batch& batch);
   void advance(int node, int port, std::int64_t watermark);
   void dispatch(source_state& s, sql::change_batch& batch, std::int64_t watermark);
-  result<void> commit();
   source_state* lookup(std::string_view relation);
 
   state_store* store_;
@@ -80,6 +88,7 @@ class pipeline {
   std::vector<source_state> sources_;
   view_sink view_;
   write_batch pending_;
+  bool commit_each_batch_ = true;
 };
 
 }  // namespace sluice::stream

@@ -51,6 +51,7 @@ class watermark_tracker {
   struct partition_state {
     std::int64_t max_event_time = no_watermark;
     std::chrono::steady_clock::time_point last_seen;
+    bool seen = false;  // delivered since the last advance()
   };
   watermark_options options_;
   wall_clock clock_;
