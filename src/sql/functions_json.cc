@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "base/json_string.h"
 #include "sql/error.h"
 #include "sql/functions.h"
 
@@ -18,37 +19,7 @@ using dt = data_type;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-void print_string(std::string_view s, std::string& out) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
+void print_string(std::string_view s, std::string& out) { append_json_string(out, s); }
 
 void print(element e, std::string& out) {
   switch (e.type()) {

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 namespace sluice::sql {
@@ -149,6 +151,22 @@ slt_outcome run_slt(const std::string& text, sql_session& session) {
     if (!problem.empty()) outcome.failures.push_back({r.line, r.sql, problem});
   }
   return outcome;
+}
+
+std::vector<std::string> slt_file_names(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".slt") out.push_back(e.path().stem().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string read_slt_file(const std::string& dir, const std::string& name) {
+  std::ifstream in(dir + "/" + name + ".slt");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace sluice::sql

@@ -29,6 +29,11 @@ struct slt_outcome {
 
 slt_outcome run_slt(const std::string& text, sql_session& session);
 
+// The names (without .slt) of the sqllogictest files in `dir`, sorted.
+std::vector<std::string> slt_file_names(const std::string& dir);
+// The text of `dir`/`name`.slt.
+std::string read_slt_file(const std::string& dir, const std::string& name);
+
 // One value as the runner prints it.
 std::string slt_text(const value& v);
 

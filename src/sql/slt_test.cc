@@ -3,8 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "sql/front_lexer.h"
@@ -12,25 +10,14 @@
 namespace sluice::sql {
 namespace {
 
-std::vector<std::string> slt_files() {
-  std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(SLUICE_SLT_DIR)) {
-    if (e.path().extension() == ".slt") out.push_back(e.path().stem().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 class Slt : public testing::TestWithParam<std::string> {};
 
 TEST_P(Slt, File) {
-  std::ifstream in(std::string(SLUICE_SLT_DIR) + "/" + GetParam() + ".slt");
-  std::stringstream text;
-  text << in.rdbuf();
+  std::string text = read_slt_file(SLUICE_SLT_DIR, GetParam());
   // Watermarks, late events and upserts are the streaming engine's (src/engine runs those files).
-  if (text.str().starts_with("# streaming only")) GTEST_SKIP() << "streaming semantics only";
+  if (text.starts_with("# streaming only")) GTEST_SKIP() << "streaming semantics only";
   batch_session session;
-  slt_outcome outcome = run_slt(text.str(), session);
+  slt_outcome outcome = run_slt(text, session);
   EXPECT_GT(outcome.records, 0);
   for (const slt_failure& f : outcome.failures) {
     ADD_FAILURE() << GetParam() << ".slt:" << f.line << ": " << f.sql << "\n" << f.message;
@@ -70,8 +57,8 @@ void run_mutations(batch_session& session, const std::string& sql) {
 // Every prefix and token mutation of every statement in the files, run in order: whatever a client sends, the
 // session answers with a result or an error and never crashes (run under ASan/UBSan in CI).
 TEST(SltRunner, EveryPrefixOfEveryStatementIsHandled) {
-  for (const std::string& name : slt_files()) {
-    std::ifstream in(std::string(SLUICE_SLT_DIR) + "/" + name + ".slt");
+  for (const std::string& name : slt_file_names(SLUICE_SLT_DIR)) {
+    std::istringstream in(read_slt_file(SLUICE_SLT_DIR, name));
     batch_session session;
     std::string sql;
     int statements = 0;
@@ -90,7 +77,7 @@ TEST(SltRunner, EveryPrefixOfEveryStatementIsHandled) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Sql, Slt, testing::ValuesIn(slt_files()),
+INSTANTIATE_TEST_SUITE_P(Sql, Slt, testing::ValuesIn(slt_file_names(SLUICE_SLT_DIR)),
                          [](const testing::TestParamInfo<std::string>& file) { return file.param; });
 
 }  // namespace

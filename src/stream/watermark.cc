@@ -35,6 +35,15 @@ bool watermark_tracker::observe(int partition, std::int64_t event_time) {
 // whether an event is late does not depend on how records happened to be batched. Idle partitions
 // still count here (only advance() may leave them out), so this never passes advance().
 void watermark_tracker::raise_to_events() {
+  if (partitions_.size() == 1) {  // the common case, without the walk
+    const partition_state& only = partitions_.begin()->second;
+    std::int64_t low = only.max_event_time - options_.delay_micros;
+    if (low > source_) {
+      source_ = low;
+      downstream_ = source_ - options_.allowed_lateness_micros;
+    }
+    return;
+  }
   std::int64_t low = end_of_time;
   for (const auto& [id, state] : partitions_) {
     if (state.max_event_time == no_watermark) return;

@@ -9,6 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 SLUICE_BIN = Path(os.environ.get("SLUICE_BIN", REPO / "build" / "sluice"))
 START_DEADLINE_S = 30.0
@@ -122,3 +124,19 @@ def attach_logs(item, rep, names):
         if isinstance(s, SluiceServer):
             state = "running" if s.alive() else f"exited rc={s.proc.returncode}"
             rep.sections.append((f"sluice log ({state}, {s.log_path})", s.log_tail()))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One `sluice serve` for the test module."""
+    s = start_in(tmp_path_factory.mktemp("sluice"))
+    yield s
+    finish(s)
+
+
+@pytest.fixture
+def fresh_server(tmp_path_factory):
+    """A `sluice serve` of the test's own (for tests that restart or attack it)."""
+    s = start_in(tmp_path_factory.mktemp("sluice"))
+    yield s
+    finish(s)

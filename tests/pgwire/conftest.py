@@ -15,23 +15,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "common"))
-from sluice_server import SluiceServer, attach_logs, finish, start_in  # noqa: E402
+from sluice_server import SluiceServer, attach_logs, fresh_server, server  # noqa: E402,F401 (fixtures)
 
 Server = SluiceServer
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = start_in(tmp_path_factory.mktemp("sluice"))
-    yield s
-    finish(s)
-
-
-@pytest.fixture
-def fresh_server(tmp_path_factory):
-    s = start_in(tmp_path_factory.mktemp("sluice"))
-    yield s
-    finish(s)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -11,26 +11,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "common"))
-from sluice_server import SluiceServer, attach_logs, finish, start_in  # noqa: E402
+from sluice_server import SluiceServer, attach_logs, fresh_server, server  # noqa: E402,F401 (fixtures)
 
 import psycopg2  # noqa: E402
 from confluent_kafka import Producer  # noqa: E402
 
 DEADLINE_S = 60.0
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = start_in(tmp_path_factory.mktemp("sluice"))
-    yield s
-    finish(s)
-
-
-@pytest.fixture
-def fresh_server(tmp_path_factory):
-    s = start_in(tmp_path_factory.mktemp("sluice"))
-    yield s
-    finish(s)
 
 
 @pytest.hookimpl(hookwrapper=True)
