@@ -7,9 +7,9 @@
 
 #include "base/crc32c.h"
 #include "kafka/protocol/wire.h"
-#include "model/compression.h"
 #include "model/record_batch.h"
 #include "model/record_batch_builder.h"
+#include "storage/record_reader.h"
 
 namespace sluice::group {
 namespace {
@@ -166,40 +166,21 @@ result<void> offsets_log::replay_partition(const storage::partition_log& log,
                                            const std::function<void(const offsets_record&)>& visit) const {
   std::int64_t offset = log.log_start_offset();
   while (offset < log.end_offset()) {
-    auto read = log.read(offset, 1 << 20);
-    if (!read) return tl::unexpected(read.error());
-    auto batches = model::split_batches(read->batches);
-    if (!batches) return tl::unexpected(batches.error());
-    std::int64_t next = offset;
-    for (auto batch : *batches) {
-      auto header = model::decode_header(batch);
-      if (!header) return tl::unexpected(header.error());
-      next = header->next_offset();
-      if (header->next_offset() <= offset || header->is_control()) continue;
-      auto payload = batch.subspan(model::batch_header_size);
-      std::vector<std::byte> decompressed;
-      if (header->codec() != model::compression::none) {
-        auto d = model::decompress(header->codec(), payload);
-        if (!d) return tl::unexpected(d.error());
-        decompressed = std::move(*d);
-        payload = decompressed;
+    auto next = storage::read_records(log, offset, 1 << 20, [&](const model::record_view& rec) {
+      if (!rec.key) return true;
+      auto decoded = decode_offsets_record(*rec.key, rec.value);
+      if (!decoded) {
+        // Not ours (a client produced to the topic): skip it, as Kafka would fail to load it loudly.
+        spdlog::warn("{}: skipping undecodable record at offset {}: {}", offsets_topic, rec.offset,
+                     decoded.error().describe());
+      } else if (*decoded) {
+        visit(**decoded);
       }
-      auto walked = model::for_each_record(*header, payload, [&](const model::record_view& rec) {
-        if (rec.offset < offset || !rec.key) return true;
-        auto decoded = decode_offsets_record(*rec.key, rec.value);
-        if (!decoded) {
-          // Not ours (a client produced to the topic): skip it, as Kafka would fail to load it loudly.
-          spdlog::warn("{}: skipping undecodable record at offset {}: {}", offsets_topic, rec.offset,
-                       decoded.error().describe());
-        } else if (*decoded) {
-          visit(**decoded);
-        }
-        return true;
-      });
-      if (!walked) return walked;
-    }
-    if (next <= offset) break;
-    offset = next;
+      return true;
+    });
+    if (!next) return tl::unexpected(next.error());
+    if (*next <= offset) break;
+    offset = *next;
   }
   return {};
 }
