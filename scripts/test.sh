@@ -22,8 +22,8 @@ SLUICE_BIN=build/sluice tests/kafka/run.sh
 echo "== Postgres clients (psql, psycopg2) against build/sluice"
 SLUICE_BIN=build/sluice PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/pgwire -q
 
-echo "== SQL end to end (psql, psycopg2, confluent-kafka, HTTP; views checked against SQLite)"
-SLUICE_BIN=build/sluice PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/sql -q
+echo "== SQL end to end (psql, psycopg2, node-postgres, confluent-kafka, kafka-python, HTTP; views against SQLite)"
+SLUICE_BIN=build/sluice tests/sql/run.sh
 
 echo "== fuzzers (libFuzzer, fixed seed and input count)"
 ./scripts/fuzz.sh

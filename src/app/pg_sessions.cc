@@ -99,7 +99,8 @@ class prepared final : public pgwire::prepared_statement {
  private:
   engine::engine_session& session_;
   std::string sql_;
-  std::vector<sql::data_type> types_;
+  std::vector<sql::data_type> types_;     // as declared; unknown where the client gave none
+  std::vector<sql::data_type> reported_;  // what Describe tells the client
   sql::schema columns_;
 };
 
@@ -121,13 +122,11 @@ class session final : public pgwire::query_session {
 
   sql::sql_result<std::unique_ptr<pgwire::prepared_statement>> prepare(
       std::string_view sql, const std::vector<sql::data_type>& declared) override {
-    std::vector<sql::data_type> types(count_parameters(sql), sql::data_type::text);
-    for (std::size_t i = 0; i < declared.size() && i < types.size(); ++i) {
-      if (declared[i] != sql::data_type::unknown) types[i] = declared[i];
-    }
+    std::vector<sql::data_type> types(count_parameters(sql), sql::data_type::unknown);
+    for (std::size_t i = 0; i < declared.size() && i < types.size(); ++i) types[i] = declared[i];
     // The result columns: the statement bound with NULLs of the parameters' types.
     std::string probe = substitute(sql, [&types](std::size_t n) {
-      if (n == 0 || n > types.size()) return std::string("NULL");
+      if (n == 0 || n > types.size() || types[n - 1] == sql::data_type::unknown) return std::string("NULL");
       return "NULL::" + std::string(sql::type_name(types[n - 1]));
     });
     auto columns = session_->describe_columns(probe);

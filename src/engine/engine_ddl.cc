@@ -11,6 +11,7 @@
 #include "storage/log_manager.h"
 #include "stream/compiler.h"
 #include "stream/prefixed_store.h"
+#include "stream/source.h"
 
 namespace sluice::engine {
 namespace {
@@ -144,6 +145,7 @@ sql::sql_result<sql::query_result> engine_state::create_source(sql::relation_inf
     if (if_not_exists) return tag_only(tag);
     return sql_fail(sqlstate::duplicate_table, fmt::format("relation \"{}\" already exists", info.name));
   }
+  if (auto lateness = stream::allowed_lateness(info, 0); !lateness) return tl::unexpected(lateness.error());
   auto topic = topic_of(info);
   if (auto ok = ensure_topic(topic); !ok) return tl::unexpected(ok.error());
   std::string name = info.name;

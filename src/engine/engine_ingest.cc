@@ -138,4 +138,30 @@ bool engine_state::caught_up() {
   return true;
 }
 
+std::vector<engine_state::read_target> engine_state::end_offsets(const std::vector<std::string>& view_names) {
+  std::vector<read_target> out;
+  for (const auto& name : view_names) {
+    auto m = views.find(name);
+    if (m == views.end()) continue;
+    for (const auto& [relation, topic] : m->second->inputs) {
+      auto topic_info = logs.describe_topic(topic);
+      if (!topic_info) continue;
+      for (int p = 0; p < topic_info->partitions; ++p) {
+        if (auto log = logs.partition(topic, p)) out.push_back({name, relation, p, log->end_offset()});
+      }
+    }
+  }
+  return out;
+}
+
+bool engine_state::reached(const std::vector<read_target>& targets) const {
+  for (const auto& t : targets) {
+    auto m = views.find(t.view);
+    if (m == views.end()) continue;
+    auto it = m->second->next_offset.find({t.relation, t.partition});
+    if (it == m->second->next_offset.end() || it->second < t.end_offset) return false;
+  }
+  return true;
+}
+
 }  // namespace sluice::engine

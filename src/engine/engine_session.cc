@@ -31,6 +31,9 @@ class snapshot_rows final : public sql::relation_rows {
 };
 
 constexpr auto insert_visibility_timeout = std::chrono::seconds(30);
+// How long a pull query waits for its views to catch up with what was appended before it; past
+// that it answers with what the views hold (a view far behind, e.g. just created over a big topic).
+constexpr auto freshness_wait = std::chrono::seconds(10);
 
 }  // namespace
 
@@ -81,13 +84,23 @@ sql::sql_result<sql::query_result> engine_session::pull_query(const sql::query_t
   snapshot_rows rows;
   sql::plan plan;
   {
-    std::lock_guard lock(state.mu);
+    std::unique_lock lock(state.mu);
     auto bound = sql::bind_select(*query, state);
     if (!bound) return tl::unexpected(bound.error());
     plan = std::move(*bound);
     std::vector<std::string> scanned;
     scanned_relations(plan, scanned);
+    // A query sees every record appended to its views' topics before it started (a view created a
+    // moment ago included): wait, briefly, until the views have read that far.
+    auto targets = state.end_offsets(scanned);
+    if (!state.reached(targets)) {
+      state.wake_worker();
+      state.progress.wait_for(lock, freshness_wait, [&] { return state.reached(targets); });
+    }
     for (const auto& name : scanned) {
+      if (state.find(name) == nullptr) {
+        return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", name));
+      }
       auto view = state.views.find(name);
       if (view == state.views.end()) {
         return sql_fail(sqlstate::feature_not_supported,

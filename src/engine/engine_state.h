@@ -69,6 +69,16 @@ struct engine_state final : sql::catalog_reader {
   void tick_all();
   // True when every materialization has read everything its topics held when asked.
   bool caught_up();
+  // Where each input partition of the named views ends now, and whether the views have read that far
+  // (a view dropped meanwhile counts as done).
+  struct read_target {
+    std::string view;
+    std::string relation;
+    int partition;
+    std::int64_t end_offset;
+  };
+  std::vector<read_target> end_offsets(const std::vector<std::string>& view_names);
+  bool reached(const std::vector<read_target>& targets) const;
 
   storage::log_manager& logs;
   engine_options options;

@@ -20,12 +20,31 @@ std::string describe_payload(const record& r) { return r.value ? std::string(*r.
 
 }  // namespace
 
+sql::sql_result<std::int64_t> allowed_lateness(const sql::relation_info& info, std::int64_t fallback) {
+  auto it = info.options.find("allowed_lateness");
+  if (it == info.options.end()) return fallback;
+  try {
+    std::int64_t micros =
+        sql::cast_from_text(it->second, sql::data_type::interval).as_interval().approximate_micros();
+    if (micros >= 0) return micros;
+  } catch (const sql::eval_error&) {
+  }
+  return sql::sql_fail(
+      sql::sqlstate::invalid_parameter_value,
+      fmt::format("allowed_lateness must be a non-negative interval such as '10 seconds', got \"{}\"",
+                  it->second));
+}
+
 sql::sql_result<std::unique_ptr<source_reader>> source_reader::make(const sql::relation_info& info,
                                                                     const source_options& options,
                                                                     std::string prefix, diagnostics* diag) {
   auto it = info.options.find("format");
   SLUICE_ASSIGN_OR_RETURN(record_format format, parse_format(it == info.options.end() ? "json" : it->second));
-  return std::unique_ptr<source_reader>(new source_reader(info, format, options, std::move(prefix), diag));
+  SLUICE_ASSIGN_OR_RETURN(std::int64_t lateness, allowed_lateness(info, options.allowed_lateness_micros));
+  source_options with_lateness = options;
+  with_lateness.allowed_lateness_micros = lateness;
+  return std::unique_ptr<source_reader>(
+      new source_reader(info, format, with_lateness, std::move(prefix), diag));
 }
 
 source_reader::source_reader(const sql::relation_info& info, record_format format,

@@ -35,6 +35,10 @@ struct source_options {
   wall_clock clock;  // empty: steady_clock
 };
 
+// The source's WITH (allowed_lateness = '10 seconds') in microseconds, or `fallback` without one;
+// 22023 when the value is not a non-negative interval.
+sql::sql_result<std::int64_t> allowed_lateness(const sql::relation_info& info, std::int64_t fallback);
+
 class source_reader {
  public:
   // `info` is a source or table; its format comes from WITH (format = …), JSON by default.
