@@ -152,11 +152,16 @@ void group::join_known_member(join_request& request, join_callback& done, deferr
 }
 
 // A static member rejoining without its member id (it restarted): it takes over its old membership
-// under a new id; the old id is fenced. A rebalance hands out the assignments again.
+// under a new id; the old id is fenced. In a stable group, a follower whose subscription is unchanged
+// keeps its assignment and nobody rebalances (KIP-345: the point of static membership); otherwise a
+// rebalance hands out the assignments again.
 void group::replace_static_member(std::string old_id, join_request& request, join_callback& done,
                                   deferred& out) {
   auto node = members_.extract(old_id);
   auto& old = *node.mapped();
+  if (state_ == group_state::stable && old_id != leader_ && protocols_match(old, request)) {
+    return rejoin_static_member(std::move(node.mapped()), request, done, out);
+  }
   if (old.awaiting_join) {
     out.push_back([cb = std::move(old.awaiting_join), old_id] {
       cb(join_error(error_code::fenced_instance_id, old_id));
@@ -169,6 +174,27 @@ void group::replace_static_member(std::string old_id, join_request& request, joi
   if (leader_ == old_id) leader_ = member_id;
   static_members_.erase(*request.instance_id);
   add_member(member_id, request, done, out);
+}
+
+void group::rejoin_static_member(std::unique_ptr<member> m, join_request& request, join_callback& done,
+                                 deferred& out) {
+  if (m->awaiting_sync) {
+    out.push_back([cb = std::move(m->awaiting_sync)] { cb(sync_error(error_code::fenced_instance_id)); });
+  }
+  auto member_id = (request.client_id.empty() ? std::string("member") : request.client_id) + "-" +
+                   std::to_string(++next_member_) + "-" + *request.instance_id;
+  m->id = member_id;
+  m->client_id = request.client_id;
+  m->session_timeout_ms = request.session_timeout_ms;
+  m->rebalance_timeout_ms =
+      request.rebalance_timeout_ms > 0 ? request.rebalance_timeout_ms : request.session_timeout_ms;
+  static_members_[*request.instance_id] = member_id;
+  auto& ref = *m;
+  members_.emplace(member_id, std::move(m));
+  schedule_session(ref);
+  spdlog::debug("group {}: static member {} rejoined as {} without a rebalance", id_, *request.instance_id,
+                member_id);
+  out.push_back([done, answer = join_answer(ref)] { done(answer); });
 }
 
 void group::add_member(const std::string& member_id, join_request& request, join_callback& done,

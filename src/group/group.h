@@ -222,6 +222,8 @@ class group : public std::enable_shared_from_this<group> {
   void join_new_member(join_request& request, join_callback& done, deferred& out);
   void join_known_member(join_request& request, join_callback& done, deferred& out);
   void replace_static_member(std::string old_id, join_request& request, join_callback& done, deferred& out);
+  void rejoin_static_member(std::unique_ptr<member> m, join_request& request, join_callback& done,
+                            deferred& out);
   void add_member(const std::string& member_id, join_request& request, join_callback& done, deferred& out);
   void update_member(member& m, join_request& request, join_callback& done, deferred& out);
   bool protocols_match(const member& m, const join_request& request) const;

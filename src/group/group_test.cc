@@ -203,6 +203,40 @@ TEST_F(GroupTest, AStaticMemberRejoiningTakesOverAndFencesItsOldId) {
             error_code::fenced_instance_id);
 }
 
+TEST_F(GroupTest, AStaticFollowerRestartingInAStableGroupKeepsItsAssignmentWithoutARebalance) {
+  auto g = make();
+  auto leader_request = request("");
+  leader_request.instance_id = "leader-instance";
+  auto follower_request = request("");
+  follower_request.instance_id = "follower-instance";
+  auto a = join(*g, leader_request);
+  auto b = join(*g, follower_request);
+  run_until([&] { return a->has_value() && b->has_value(); });
+  ASSERT_EQ((*a)->leader, (*a)->member_id);  // the first to join leads
+  auto leader = **a;
+  auto follower = **b;
+  ASSERT_TRUE(sync(*g, leader.generation, leader.member_id,
+                   {{leader.member_id, {std::byte{1}}}, {follower.member_id, {std::byte{2}}}})
+                  ->has_value());
+  ASSERT_TRUE(sync(*g, follower.generation, follower.member_id)->has_value());
+  ASSERT_EQ(g->state(), group_state::stable);
+
+  // The follower restarts: it joins with its instance id and no member id.
+  auto again = join(*g, follower_request);
+  ASSERT_TRUE(again->has_value());  // answered at once: nobody had to rejoin
+  EXPECT_EQ((*again)->error, error_code::none);
+  EXPECT_EQ((*again)->generation, follower.generation);
+  EXPECT_NE((*again)->member_id, follower.member_id);
+  EXPECT_EQ(g->state(), group_state::stable);
+  auto assignment = sync(*g, (*again)->generation, (*again)->member_id);
+  ASSERT_TRUE(assignment->has_value());
+  EXPECT_EQ((*assignment)->assignment, bytes{std::byte{2}});
+  EXPECT_EQ(g->heartbeat(follower.generation, leader.member_id, std::string("leader-instance")),
+            error_code::none);
+  EXPECT_EQ(g->heartbeat(follower.generation, follower.member_id, std::string("follower-instance")),
+            error_code::fenced_instance_id);
+}
+
 TEST_F(GroupTest, BadJoinsGetKafkasErrors) {
   auto g = make();
   auto r = request("");

@@ -328,3 +328,65 @@ def test_a_member_that_stops_heartbeating_is_evicted(broker, topic_name, member)
             victim.kill()
             victim.wait()
         survivor.stop()
+
+
+STATIC_MEMBER = textwrap.dedent("""
+    import sys
+    from confluent_kafka import Consumer
+    bootstrap, group, topic = sys.argv[1:4]
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "group.instance.id": "static-b",
+                  "session.timeout.ms": 30000, "heartbeat.interval.ms": 300})
+    c.subscribe([topic])
+    while True:
+        c.poll(0.2)
+""")
+
+
+def test_a_restarted_static_member_gets_its_partitions_back_without_a_rebalance(broker, topic_name):
+    """KIP-345: a static member (group.instance.id) that restarts within its session timeout takes
+    its old assignment back; the other members see no rebalance."""
+    from confluent_kafka import Consumer
+    CONFLUENT.create_topic(broker.bootstrap, topic_name, PARTITIONS)
+    group = group_name()
+    rebalances = []
+    stop = threading.Event()
+
+    def run_a():
+        c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": group, "group.instance.id": "static-a",
+                      "session.timeout.ms": 30000, "heartbeat.interval.ms": 300})
+        c.subscribe([topic_name], on_assign=lambda _c, ps: rebalances.append({p.partition for p in ps}))
+        while not stop.is_set():
+            c.poll(0.2)
+        c.close()
+
+    a = threading.Thread(target=run_a, daemon=True)
+    a.start()
+    b = subprocess.Popen([sys.executable, "-c", STATIC_MEMBER, broker.bootstrap, group, topic_name],
+                         stdout=subprocess.DEVNULL)
+    try:
+        def both_hold_partitions():
+            state, described = describe(broker.bootstrap, group)
+            return state == "Stable" and len(described) == 2 and all(described.values())
+        wait_for(both_hold_partitions, "both static members to hold partitions")
+        _, before = describe(broker.bootstrap, group)
+        assigned_a = rebalances[-1]
+        rebalances_before = len(rebalances)
+
+        b.kill()  # a crash: a static member sends no LeaveGroup, and 30 s of session remain
+        b.wait()
+        b = subprocess.Popen([sys.executable, "-c", STATIC_MEMBER, broker.bootstrap, group, topic_name],
+                             stdout=subprocess.DEVNULL)
+
+        def replaced():
+            state, described = describe(broker.bootstrap, group)
+            return state == "Stable" and len(described) == 2 and set(described) != set(before)
+        wait_for(replaced, "the restarted member to take over its membership")
+        _, after = describe(broker.bootstrap, group)
+        assert sorted(map(sorted, after.values())) == sorted(map(sorted, before.values()))
+        assert len(rebalances) == rebalances_before, "the other member was rebalanced"
+        assert rebalances[-1] == assigned_a
+    finally:
+        b.kill()
+        b.wait()
+        stop.set()
+        a.join(DEADLINE_S)
