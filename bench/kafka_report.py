@@ -6,9 +6,12 @@ import argparse
 import datetime
 import json
 import os
-import platform
+import sys
 import statistics
 import subprocess
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from machine import machine as shared_machine  # noqa: E402
 
 
 def number(text):
@@ -43,17 +46,7 @@ def first_line(command):
 
 
 def machine():
-    cpuinfo = open("/proc/cpuinfo").read()
-    model = next((l.split(":", 1)[1].strip() for l in cpuinfo.splitlines() if l.startswith("model name")), "")
-    mem_kib = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal"))
-    return {
-        "cpu_model": model,
-        "cores": os.cpu_count(),
-        "virtualized": " hypervisor" in cpuinfo,
-        "memory_gib": round(mem_kib / 2**20, 3),
-        "kernel": f"{platform.system()} {platform.release()} {platform.machine()}",
-        "note": "every server and its load generator share these cores; other jobs may run too",
-    }
+    return shared_machine("every server and its load generator share these cores; other jobs may run too")
 
 
 def latency_json(f, run, seconds):

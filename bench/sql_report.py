@@ -7,9 +7,11 @@ import datetime
 import json
 import math
 import os
-import platform
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from machine import machine as shared_machine  # noqa: E402
 
 VIEW_SQL = {
     "filter": "SELECT id, amount * 2 AS doubled, customer_id FROM orders WHERE amount > 50",
@@ -44,17 +46,7 @@ def version(command, marker=""):
 
 
 def machine():
-    cpuinfo = open("/proc/cpuinfo").read()
-    model = next((l.split(":", 1)[1].strip() for l in cpuinfo.splitlines() if l.startswith("model name")), "")
-    mem_kib = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal"))
-    return {
-        "cpu_model": model,
-        "cores": os.cpu_count(),
-        "virtualized": " hypervisor" in cpuinfo,
-        "memory_gib": round(mem_kib / 2**20, 3),
-        "kernel": f"{platform.system()} {platform.release()} {platform.machine()}",
-        "note": "the server, psql and the batch references share these cores; other jobs may run too",
-    }
+    return shared_machine("the server, psql and the batch references share these cores; other jobs may run too")
 
 
 def same(a, b):

@@ -6,13 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-js=tests/kafka/js
-stamp=$js/node_modules/.package-lock.sha256
-want=$(sha256sum "$js/package-lock.json" | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  npm ci --prefix "$js" --no-audit --no-fund
-  echo "$want" >"$stamp"
-fi
+tests/common/npm_ci.sh tests/kafka/js
 
 export PYTHONDONTWRITEBYTECODE=1
 exec /usr/bin/python3 -m pytest tests/kafka -q "$@"

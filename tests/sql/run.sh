@@ -5,13 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-js=tests/sql/js
-stamp=$js/node_modules/.package-lock.sha256
-want=$(sha256sum "$js/package-lock.json" | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  npm ci --prefix "$js" --no-audit --no-fund
-  echo "$want" >"$stamp"
-fi
+tests/common/npm_ci.sh tests/sql/js
 
 export PYTHONDONTWRITEBYTECODE=1
 exec /usr/bin/python3 -m pytest tests/sql -q "$@"
