@@ -121,9 +121,13 @@ http::handler_result watch_view(engine::engine& e, const std::string& name) {
   if (!columns) return http::error_response(404, columns.error().message, columns.error().code);
   return http::stream_starter([&e, name, columns = *columns](std::shared_ptr<http::event_stream> events) {
     auto encoder = std::make_shared<stream::json_sink_encoder>(columns, std::vector<int>{});
-    auto rows = e.subscribe_view(name, [events, encoder](const sql::change_batch& batch) {
-      if (events->closed()) return false;
-      events->push("changes", changes_json(*encoder, batch));
+    // The engine holds the subscription weakly: the stream belongs to its connection, which the HTTP
+    // server tears down (with its event loop) before the engine goes.
+    std::weak_ptr<http::event_stream> weak = events;
+    auto rows = e.subscribe_view(name, [weak, encoder](const sql::change_batch& batch) {
+      auto stream = weak.lock();
+      if (!stream || stream->closed()) return false;
+      stream->push("changes", changes_json(*encoder, batch));
       return true;
     });
     if (!rows) {

@@ -51,7 +51,8 @@ class event_stream {
   virtual bool closed() const = 0;
 };
 
-// What a handler answers: a response, or a function called once with the open event stream.
+// What a handler answers: a response, or a function called once with the open event stream. The
+// stream belongs to its connection (and dies with the server's event loop): keep only a weak_ptr.
 using stream_starter = std::function<void(std::shared_ptr<event_stream>)>;
 using handler_result = std::variant<response, stream_starter>;
 using handler = std::function<handler_result(const request&)>;

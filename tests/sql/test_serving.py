@@ -122,6 +122,14 @@ def test_http_api_runs_sql_reads_views_and_streams_changes(fresh_server):
     status, body = http_request(fresh_server, "GET", "/api/views/nope")
     assert status == 404 and body["code"] == "42P01"
 
+    # A client still watching when the server stops: it shuts down cleanly (the fixture checks exit 0).
+    watcher = http.client.HTTPConnection(fresh_server.host, fresh_server.http_port, timeout=30)
+    watcher.request("GET", "/api/views/totals/changes")
+    events = watcher.getresponse()
+    assert next_event()[0] == "snapshot"
+    assert fresh_server.stop() == 0, fresh_server.log_tail()
+    fresh_server.start()  # the fixture stops it again
+
 
 def sluice_sql(server, *args, stdin=None):
     return subprocess.run([str(SLUICE_BIN), "sql", "--pg-addr", f"{server.host}:{server.pg_port}", *args],
