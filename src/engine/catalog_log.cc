@@ -1,6 +1,5 @@
 #include "engine/catalog_log.h"
 
-#include <chrono>
 #include <map>
 
 #include "storage/log_manager.h"
@@ -10,11 +9,6 @@ namespace sluice::engine {
 namespace {
 
 std::string text_of(bytes_view bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
-
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 
@@ -28,11 +22,11 @@ result<void> catalog_log::append_synced(output_record record) {
 }
 
 result<void> catalog_log::record_create(const std::string& name, const std::string& statement) {
-  return append_synced({name, statement, now_ms(), {}});
+  return append_synced({name, statement, wall_clock_ms(), {}});
 }
 
 result<void> catalog_log::record_drop(const std::string& name) {
-  return append_synced({name, std::nullopt, now_ms(), {}});
+  return append_synced({name, std::nullopt, wall_clock_ms(), {}});
 }
 
 result<std::vector<catalog_entry>> catalog_log::load() const {

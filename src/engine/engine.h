@@ -100,7 +100,7 @@ class engine_session final : public sql::sql_session {
   sql::sql_result<sql::schema> describe_columns(std::string_view sql);
 
  private:
-  sql::sql_result<sql::query_result> run(const sql::statement& stmt, std::string_view text);
+  sql::sql_result<sql::query_result> run(const sql::statement& stmt);
   sql::sql_result<sql::query_result> pull_query(const sql::query_tree& query);
   sql::sql_result<sql::query_result> insert(const sql::insert_stmt& stmt);
 

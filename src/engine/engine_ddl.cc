@@ -2,8 +2,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <chrono>
-
 #include "base/json_string.h"
 #include "engine/engine_state.h"
 #include "sql/bind.h"
@@ -20,21 +18,6 @@ using sql::sql_fail;
 namespace sqlstate = sql::sqlstate;
 
 sql::query_result tag_only(std::string tag) { return sql::query_result{{}, {}, std::move(tag)}; }
-
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-void scanned_relations(const sql::plan& p, std::vector<std::string>& out) {
-  if (p.kind == sql::plan_kind::scan) out.push_back(p.relation);
-  for (const auto& input : p.inputs) scanned_relations(input, out);
-}
-
-std::string topic_of(const sql::relation_info& info) {
-  auto it = info.options.find("topic");
-  return it == info.options.end() ? info.name : it->second;
-}
 
 sql::plan scan_of(const sql::relation_info& info) {
   sql::plan p;
@@ -61,6 +44,11 @@ std::string kind_tag(sql::relation_kind kind) {
 
 }  // namespace
 
+std::string topic_of(const sql::relation_info& info) {
+  auto it = info.options.find("topic");
+  return it == info.options.end() ? info.name : it->second;
+}
+
 sql::sql_result<void> engine_state::ensure_topic(const std::string& topic) {
   if (logs.describe_topic(topic)) return {};
   auto created = logs.create_topic(topic, options.default_partitions, {});
@@ -83,7 +71,7 @@ void engine_state::wire_diagnostics(materialization& m) {
     value += ",\"payload\":";
     append_json_string(value, d.payload);
     value += "}";
-    if (auto w = dead_letters.write({{view, value, now_ms(), {}}}); !w) {
+    if (auto w = dead_letters.write({{view, value, wall_clock_ms(), {}}}); !w) {
       spdlog::error("view {}: cannot write a dead letter: {}", view, w.error().describe());
     }
   };
@@ -99,7 +87,7 @@ void engine_state::wire_diagnostics(materialization& m) {
     value += ",\"payload\":";
     append_json_string(value, e.payload);
     value += "}";
-    if (auto w = late_events.write({{view, value, now_ms(), {}}}); !w) {
+    if (auto w = late_events.write({{view, value, wall_clock_ms(), {}}}); !w) {
       spdlog::error("view {}: cannot write a late event: {}", view, w.error().describe());
     }
   };
@@ -109,8 +97,7 @@ sql::sql_result<std::unique_ptr<materialization>> engine_state::materialize(cons
                                                                             sql::plan plan) {
   auto m = std::make_unique<materialization>();
   m->name = name;
-  std::vector<std::string> scanned;
-  scanned_relations(plan, scanned);
+  std::vector<std::string> scanned = sql::scanned_relations(plan);
   for (const auto& relation : scanned) {
     const sql::relation_info* info = find(relation);
     if (info == nullptr)
@@ -207,7 +194,7 @@ sql::sql_result<void> engine_state::subscribe_sink(sink_object& sink) {
     if (!*active) return false;
     std::vector<output_record> records;
     for (auto& r : encoder->encode(batch))
-      records.push_back({std::move(r.key), std::move(r.value), now_ms(), {}});
+      records.push_back({std::move(r.key), std::move(r.value), wall_clock_ms(), {}});
     if (auto w = writer->write(records); !w) spdlog::error("sink {}: {}", name, w.error().describe());
     return true;
   };

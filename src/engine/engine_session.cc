@@ -15,11 +15,6 @@ namespace {
 using sql::sql_fail;
 namespace sqlstate = sql::sqlstate;
 
-void scanned_relations(const sql::plan& p, std::vector<std::string>& out) {
-  if (p.kind == sql::plan_kind::scan) out.push_back(p.relation);
-  for (const auto& input : p.inputs) scanned_relations(input, out);
-}
-
 // The rows a pull query reads: snapshots of the views it scans, taken before it runs.
 class snapshot_rows final : public sql::relation_rows {
  public:
@@ -45,7 +40,7 @@ std::vector<sql::sql_result<sql::query_result>> engine_session::execute_each(std
     return out;
   }
   for (const auto& stmt : *statements) {
-    out.push_back(run(stmt, sql));
+    out.push_back(run(stmt));
     if (!out.back()) break;
   }
   return out;
@@ -72,7 +67,7 @@ sql::sql_result<sql::schema> engine_session::describe_columns(std::string_view s
   // SHOW, DESCRIBE and EXPLAIN return rows too: run them (they change nothing) to learn the columns.
   if (std::holds_alternative<sql::show_relations_stmt>(*stmt) ||
       std::holds_alternative<sql::describe_stmt>(*stmt) || std::holds_alternative<sql::explain_stmt>(*stmt)) {
-    auto result = run(*stmt, sql);
+    auto result = run(*stmt);
     if (!result) return tl::unexpected(result.error());
     return result->columns;
   }
@@ -88,8 +83,7 @@ sql::sql_result<sql::query_result> engine_session::pull_query(const sql::query_t
     auto bound = sql::bind_select(*query, state);
     if (!bound) return tl::unexpected(bound.error());
     plan = std::move(*bound);
-    std::vector<std::string> scanned;
-    scanned_relations(plan, scanned);
+    std::vector<std::string> scanned = sql::scanned_relations(plan);
     // A query sees every record appended to its views' topics before it started (a view created a
     // moment ago included): wait, briefly, until the views have read that far.
     auto targets = state.end_offsets(scanned);
@@ -140,15 +134,13 @@ sql::sql_result<sql::query_result> engine_session::insert(const sql::insert_stmt
   if (!rows) return tl::unexpected(rows.error());
   stream::json_sink_encoder encoder(info.columns, info.primary_key);
   std::vector<output_record> records;
-  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
+  auto now = wall_clock_ms();
   for (const auto& r : *rows) {
     std::optional<std::string> key;
     if (!info.primary_key.empty()) key = encoder.key_json(r);
     records.push_back({key, encoder.row_json(r), now, {}});
   }
-  auto topic = info.options.count("topic") ? info.options.at("topic") : info.name;
+  auto topic = topic_of(info);
   topic_writer writer(state.logs, topic, state.options.default_partitions);
   if (auto written = writer.write(records); !written) {
     return sql_fail(sqlstate::internal_error,
@@ -160,8 +152,7 @@ sql::sql_result<sql::query_result> engine_session::insert(const sql::insert_stmt
   return sql::query_result{{}, {}, fmt::format("INSERT 0 {}", rows->size())};
 }
 
-sql::sql_result<sql::query_result> engine_session::run(const sql::statement& stmt, std::string_view text) {
-  (void)text;
+sql::sql_result<sql::query_result> engine_session::run(const sql::statement& stmt) {
   engine_state& state = *engine_.state_;
   if (auto* s = std::get_if<sql::select_stmt>(&stmt)) return pull_query(s->query);
   if (auto* s = std::get_if<sql::insert_stmt>(&stmt)) return insert(*s);

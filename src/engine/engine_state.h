@@ -51,6 +51,9 @@ struct sink_object {
   std::shared_ptr<bool> active = std::make_shared<bool>(true);
 };
 
+// The topic behind a source, table or sink: WITH (topic = …), else its name.
+std::string topic_of(const sql::relation_info& info);
+
 struct engine_state final : sql::catalog_reader {
   engine_state(storage::log_manager& l, engine_options o);
 

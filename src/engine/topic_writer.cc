@@ -1,5 +1,6 @@
 #include "engine/topic_writer.h"
 
+#include <chrono>
 #include <map>
 
 #include "model/record_batch_builder.h"
@@ -43,6 +44,11 @@ std::uint32_t murmur2(std::string_view data) {
   h *= m;
   h ^= h >> 15;
   return h;
+}
+
+std::int64_t wall_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 std::int32_t partition_for_key(std::string_view key, std::int32_t partitions) {

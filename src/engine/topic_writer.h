@@ -25,6 +25,9 @@ struct output_record {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// Milliseconds since the epoch, the timestamp the engine gives records it writes.
+std::int64_t wall_clock_ms();
+
 // Kafka's default partitioner for keyed records: murmur2(key) made positive, modulo the count.
 std::int32_t partition_for_key(std::string_view key, std::int32_t partitions);
 std::uint32_t murmur2(std::string_view data);

@@ -98,4 +98,15 @@ std::string explain(const plan& p) {
   return out;
 }
 
+static void collect_scans(const plan& p, std::vector<std::string>& out) {
+  if (p.kind == plan_kind::scan) out.push_back(p.relation);
+  for (const plan& input : p.inputs) collect_scans(input, out);
+}
+
+std::vector<std::string> scanned_relations(const plan& p) {
+  std::vector<std::string> out;
+  collect_scans(p, out);
+  return out;
+}
+
 }  // namespace sluice::sql

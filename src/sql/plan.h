@@ -107,4 +107,7 @@ struct plan {
 // An indented tree for EXPLAIN, one operator per line.
 std::string explain(const plan& p);
 
+// The relations `p` scans, in plan order (a relation scanned twice appears twice).
+std::vector<std::string> scanned_relations(const plan& p);
+
 }  // namespace sluice::sql

@@ -21,10 +21,9 @@ std::string kind_tag(relation_kind kind) {
   return name;
 }
 
-bool scans(const plan& p, std::string_view name) {
-  if (p.kind == plan_kind::scan && p.relation == name) return true;
-  return std::any_of(p.inputs.begin(), p.inputs.end(),
-                     [name](const plan& input) { return scans(input, name); });
+bool reads(const plan& p, std::string_view name) {
+  auto scanned = scanned_relations(p);
+  return std::find(scanned.begin(), scanned.end(), name) != scanned.end();
 }
 
 }  // namespace
@@ -130,7 +129,7 @@ sql_result<query_result> batch_session::drop(const drop_stmt& stmt) {
                     fmt::format("{} \"{}\" does not exist", relation_kind_name(stmt.kind), stmt.name));
   }
   for (const std::string& view : view_order_) {
-    if (view == stmt.name || !scans(*relations_.at(view).view_plan, stmt.name)) continue;
+    if (view == stmt.name || !reads(*relations_.at(view).view_plan, stmt.name)) continue;
     if (!stmt.cascade) {
       return sql_fail(sqlstate::dependent_objects_still_exist,
                       fmt::format("cannot drop {} {} because other objects depend on it",
