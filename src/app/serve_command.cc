@@ -5,61 +5,16 @@
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <fstream>
-#include <memory>
 #include <optional>
 #include <sstream>
-#include <thread>
 
 #include "app/serve_config.h"
-#include "app/sql_endpoints.h"
-#include "broker/broker.h"
-#include "engine/engine.h"
-#include "group/coordinator.h"
-#include "http/server.h"
-#include "net/asio.h"
-#include "net/server.h"
-#include "pgwire/listener.h"
-#include "storage/log_manager.h"
+#include "app/server_runtime.h"
 
 namespace sluice::app {
 namespace {
-
-result<storage::log_config> server_defaults(const std::vector<std::string>& assignments) {
-  storage::config_overrides overrides;
-  for (const auto& a : assignments) {
-    auto eq = a.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return fail(errc::invalid_config, "--topic-default expects name=value, got '" + a + "'");
-    overrides[a.substr(0, eq)] = a.substr(eq + 1);
-  }
-  return storage::resolve_config(storage::log_config{}, overrides);
-}
-
-struct host_port {
-  std::string host;
-  std::uint16_t port;
-};
-
-result<host_port> parse_host_port(const std::string& text, const char* flag) {
-  auto colon = text.rfind(':');
-  auto bad = [&] {
-    return fail(errc::invalid_argument, std::string(flag) + " expects host:port, got '" + text + "'");
-  };
-  if (colon == std::string::npos || colon == 0) return bad();
-  auto port_text = text.substr(colon + 1);
-  if (port_text.empty() || port_text.size() > 5 ||
-      port_text.find_first_not_of("0123456789") != std::string::npos)
-    return bad();
-  auto port = std::stoi(port_text);
-  if (port > 65535) return bad();
-  auto host = text.substr(0, colon);
-  // [::1]:9092
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return host_port{host, static_cast<std::uint16_t>(port)};
-}
 
 // Blocks SIGINT and SIGTERM in every thread started after this, so the main
 // thread can wait for them synchronously.
@@ -73,140 +28,24 @@ sigset_t block_stop_signals() {
 }
 
 int serve(const serve_options& options) {
-  auto started = std::chrono::steady_clock::now();
-  auto elapsed_ms = [&] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
-        .count();
-  };
-  auto defaults = server_defaults(options.topic_defaults);
-  if (!defaults) {
-    spdlog::error("{}", defaults.error().describe());
-    return 2;
-  }
-  auto listen_at = parse_host_port(options.kafka_addr, "--kafka-addr");
-  if (!listen_at) {
-    spdlog::error("{}", listen_at.error().describe());
-    return 2;
-  }
-  auto pg_at = parse_host_port(options.pg_addr, "--pg-addr");
-  if (!pg_at) {
-    spdlog::error("{}", pg_at.error().describe());
-    return 2;
-  }
-  auto http_at = parse_host_port(options.http_addr, "--http-addr");
-  if (!http_at) {
-    spdlog::error("{}", http_at.error().describe());
-    return 2;
-  }
-  std::optional<host_port> advertised;
-  if (!options.advertised_kafka_addr.empty()) {
-    auto parsed = parse_host_port(options.advertised_kafka_addr, "--advertised-kafka-addr");
-    if (!parsed) {
-      spdlog::error("{}", parsed.error().describe());
-      return 2;
-    }
-    advertised = *parsed;
-  }
-  if (options.default_partitions < 1 || options.max_request_bytes < 1 || options.storage_threads < 1) {
-    spdlog::error("--default-partitions, --max-request-bytes and --storage-threads must be positive");
-    return 2;
-  }
   auto stop_signals = block_stop_signals();
-  spdlog::info("starting sluice; data directory {}", options.data_dir);
-  storage::storage_options storage{.data_dir = options.data_dir, .defaults = *defaults};
-  auto logs = storage::log_manager::open(io::file_system::posix(), storage);
-  if (!logs) {
-    spdlog::error("cannot open the data directory: {}", logs.error().describe());
-    return 1;
+  auto runtime = server_runtime::start(options);
+  if (!runtime) {
+    spdlog::error("{}", runtime.error().describe());
+    bool bad_setting =
+        runtime.error().code == errc::invalid_argument || runtime.error().code == errc::invalid_config;
+    return bad_setting ? 2 : 1;
   }
-  spdlog::info("storage ready: {} topics, {} start, cluster id {} ({} ms)", (*logs)->list_topics().size(),
-               (*logs)->recovered_cleanly() ? "clean" : "recovered", (*logs)->cluster_id(), elapsed_ms());
-  int exit_code = 0;
-  {
-    net::server kafka_server(net::server_options{.host = listen_at->host,
-                                                 .port = listen_at->port,
-                                                 .max_request_bytes = options.max_request_bytes,
-                                                 .threads = options.io_threads,
-                                                 .blocking_threads = options.storage_threads,
-                                                 .name = "kafka"});
-    broker::broker_config config{.advertised_host = advertised ? advertised->host : listen_at->host,
-                                 .advertised_port = advertised ? advertised->port : listen_at->port,
-                                 .auto_create_topics = options.auto_create_topics,
-                                 .default_partitions = options.default_partitions,
-                                 .node_id = 0};
-    broker::broker kafka_broker(**logs, config, kafka_server.blocking_pool());
-    // Consumer groups: replays the offsets topic before the listener accepts anyone. Their timers
-    // (session and rebalance timeouts) run on an event loop of their own.
-    boost::asio::io_context group_timers;
-    group::group_coordinator groups(group_timers, logs->get(), group::coordinator_config{});
-    if (auto loaded = groups.load(); !loaded) {
-      spdlog::error("cannot load consumer groups: {}", loaded.error().describe());
-      (void)(*logs)->close();
-      return 1;
-    }
-    kafka_broker.ctx().groups = &groups;
-    auto timers_work = boost::asio::make_work_guard(group_timers);
-    std::thread group_timer_thread([&group_timers] { group_timers.run(); });
-    // The SQL engine: restores its catalog and starts every view's dataflow before clients connect.
-    auto sql_engine = engine::engine::open(
-        **logs, engine::engine_options{.state_dir = options.data_dir + "/sql-state",
-                                       .default_partitions = options.default_partitions});
-    if (!sql_engine) {
-      spdlog::error("cannot start the SQL engine: {}", sql_engine.error().describe());
-      group_timers.stop();
-      group_timer_thread.join();
-      (void)(*logs)->close();
-      return 1;
-    }
-    spdlog::info("sql engine ready ({} ms)", elapsed_ms());
-    // The Postgres listener has event loops and a query pool of its own, so a slow query never
-    // holds up an append.
-    pgwire::listener pg_listener(
-        pgwire::listener_options{.host = pg_at->host, .port = pg_at->port, .threads = options.io_threads},
-        engine_sessions(**sql_engine));
-    http::server http_server(http::server_options{.host = http_at->host, .port = http_at->port});
-    add_sql_routes(http_server, **sql_engine);
-    auto listening = kafka_server.listen(
-        [&kafka_broker](std::vector<std::byte> frame, boost::asio::io_context& loop, net::reply_fn respond) {
-          kafka_broker.handle(std::move(frame), loop, std::move(respond));
-        });
-    if (listening) listening = pg_listener.listen();
-    if (listening) listening = http_server.listen();
-    if (!listening) {
-      spdlog::error("{}", listening.error().describe());
-      exit_code = 1;
-    } else {
-      // Port 0 picks a free port: advertise the one actually bound.
-      if (!advertised) kafka_broker.ctx().config.advertised_port = kafka_server.local_port();
-      kafka_server.run();
-      spdlog::info("kafka listener on {} (advertised as {}:{}); {} event loops, {} storage threads",
-                   kafka_server.local_address(), kafka_broker.ctx().config.advertised_host,
-                   kafka_broker.ctx().config.advertised_port, kafka_server.loop_count(),
-                   options.storage_threads);
-      pg_listener.run();
-      spdlog::info("postgres listener on {}", pg_listener.local_address());
-      http_server.run();
-      spdlog::info("http listener on {}:{}", http_at->host, http_server.local_port());
-      spdlog::info("sluice is running; press Ctrl-C to stop");
-      int signal = 0;
-      sigwait(&stop_signals, &signal);
-      spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
-    }
-    // Stop accepting, close the connections and let queued storage work finish before the logs
-    // close under them; then the group timers, before the coordinator goes.
-    http_server.stop();
-    pg_listener.stop();
-    (*sql_engine)->stop();
-    kafka_server.stop();
-    group_timers.stop();
-    group_timer_thread.join();
-  }
-  if (auto closed = (*logs)->close(); !closed) {
+  spdlog::info("sluice is running; press Ctrl-C to stop");
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  if (auto closed = (*runtime)->stop(); !closed) {
     spdlog::error("shutdown: {}", closed.error().describe());
     return 1;
   }
   spdlog::info("stopped");
-  return exit_code;
+  return 0;
 }
 
 // The flags as CLI11 parses them; each setting's Option tells whether it was given, so an unset
