@@ -31,16 +31,11 @@ void engine_state::wake_worker() {
 
 result<std::unique_ptr<engine>> engine::open(storage::log_manager& logs, engine_options options) {
   auto state = std::make_unique<engine_state>(logs, std::move(options));
-  // Operator state is rebuilt from the topics at every start until checkpoints exist, so a stale
-  // store from the previous run is removed rather than trusted.
-  std::error_code ec;
-  std::filesystem::remove_all(state->options.state_dir, ec);
-  std::filesystem::create_directories(state->options.state_dir, ec);
-  if (ec) return fail(errc::io_error, "cannot create " + state->options.state_dir + ": " + ec.message());
-  SLUICE_ASSIGN_OR_RETURN(state->store, stream::open_rocksdb_store(state->options.state_dir));
   {
     std::lock_guard lock(state->mu);
+    SLUICE_RETURN_IF_ERROR(state->open_store());
     SLUICE_RETURN_IF_ERROR(state->restore_catalog());
+    state->recover_sink_output();
   }
   auto e = std::unique_ptr<engine>(new engine(std::move(state)));
   return e;
@@ -62,18 +57,28 @@ void engine::stop() {
   if (worker_.joinable()) worker_.join();
   std::lock_guard lock(state_->mu);
   state_->remove_listeners();
+  // A last checkpoint: the next start resumes from here, and the sinks' last output goes out.
+  state_->tick_all();
+  if (auto taken = state_->checkpoint(); !taken)
+    spdlog::error("final checkpoint: {}", taken.error().describe());
 }
 
 void engine::worker_loop() {
   engine_state& s = *state_;
   auto next_tick = std::chrono::steady_clock::now();
+  auto next_checkpoint = next_tick + s.options.checkpoint_interval;
   while (true) {
     bool progressed = false;
     {
       std::lock_guard lock(s.mu);
       progressed = s.pump_all();
-      if (std::chrono::steady_clock::now() >= next_tick) {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= next_tick) {
         s.tick_all();
+        if (now >= next_checkpoint) {
+          if (auto taken = s.checkpoint(); !taken) spdlog::error("checkpoint: {}", taken.error().describe());
+          next_checkpoint = std::chrono::steady_clock::now() + s.options.checkpoint_interval;
+        }
         next_tick = std::chrono::steady_clock::now() + s.options.tick_interval;
       }
     }
@@ -86,6 +91,15 @@ void engine::worker_loop() {
     }
     s.work_pending = false;
   }
+}
+
+sql::sql_result<std::uint64_t> engine::checkpoint() {
+  std::lock_guard lock(state_->mu);
+  state_->tick_all();
+  auto taken = state_->checkpoint();
+  if (!taken)
+    return sql::sql_fail(sql::sqlstate::internal_error, "checkpoint failed: " + taken.error().describe());
+  return taken->sequence;
 }
 
 bool engine::wait_caught_up(std::chrono::milliseconds timeout) {

@@ -10,8 +10,11 @@
 // view's snapshot has its own lock and is consistent at a batch boundary).
 //
 // Durability: every CREATE/DROP is synced to the __sluice_catalog topic before it is acknowledged.
-// Views are rebuilt from their topics at startup (operator state is not checkpointed yet), so after
-// a restart every view again equals its query over what the topics hold.
+// Every tick commits each view's operator state together with how far it has read each input (one
+// write batch per view); every checkpoint interval the worker takes a checkpoint of that cut
+// (engine/checkpoints.h) and only then releases the sinks' output it covers to their topics. A
+// restart restores the newest valid checkpoint and replays the topics from its offsets, so views end
+// as if nothing had happened and a sink topic holds each result once.
 #pragma once
 
 #include <chrono>
@@ -43,15 +46,61 @@ struct engine_options {
   std::string state_dir;                // RocksDB directory for operator state
   std::int32_t default_partitions = 1;  // for topics the engine creates (sources, sinks)
   std::int64_t allowed_lateness_micros = 0;
-  std::chrono::milliseconds idle_timeout{30'000};  // a quiet partition stops holding the watermark back
-  std::chrono::milliseconds tick_interval{200};    // how often idle watermarks are re-evaluated
-  std::size_t read_bytes_per_round = 1 << 20;      // per partition per worker round
+  std::chrono::milliseconds idle_timeout{30'000};       // a quiet partition stops holding the watermark back
+  std::chrono::milliseconds tick_interval{200};         // how often idle watermarks are re-evaluated
+  std::chrono::milliseconds checkpoint_interval{1000};  // and state is checkpointed (sinks wait for it)
+  int checkpoints_kept = 3;
+  std::size_t read_bytes_per_round = 1 << 20;  // per partition per worker round
   std::string dead_letter_topic = "__sluice_dead_letters";
   std::string late_events_topic = "__sluice_late_events";
 };
 
 class engine_session;
 struct engine_state;
+
+// Every dataflow as it runs, for monitoring: the console's pipeline graph and the metrics. Counters
+// are totals since the engine started (a restart rebuilds views, so they count the rebuild too).
+// Watermarks are event-time microseconds; `no_watermark` (INT64_MIN) until one is known.
+struct pipeline_graph {
+  struct source {
+    std::string name;
+    std::string kind;  // "source" or "table"
+    std::string topic, format;
+    std::int64_t watermark = INT64_MIN;  // the most advanced over the views reading it
+    std::uint64_t records_in = 0;        // records read from the topic (by the view that read most)
+    std::uint64_t late_events = 0, dead_letters = 0;  // as the view that saw most counted them
+  };
+  struct node {
+    int id = 0;
+    std::string kind;    // "Filter", "Aggregate", "Inner Join", "Tumble", "Source", …
+    std::string detail;  // the rest of EXPLAIN's line
+    std::vector<int> inputs;
+    std::uint64_t rows_in = 0, rows_out = 0;
+    std::int64_t watermark = INT64_MIN;
+  };
+  struct view {
+    std::string name, sql;
+    std::vector<std::string> inputs;  // the relations its query names
+    std::size_t rows = 0;
+    std::uint64_t state_bytes = 0;  // approximate, in the state store
+    std::vector<node> operators;
+  };
+  struct sink {
+    std::string name, view, topic, format;
+    std::uint64_t records_out = 0;
+  };
+  std::vector<source> sources;
+  std::vector<view> views;
+  std::vector<sink> sinks;
+  std::uint64_t state_commits = 0;  // ticks whose state reached the store
+  double last_commit_seconds = 0;   // how long the last tick's commit of every view took
+  double commit_seconds_total = 0;
+  std::uint64_t checkpoints = 0, checkpoint_failures = 0;  // taken by this run
+  std::uint64_t last_checkpoint = 0;                       // its sequence (0: none yet)
+  std::int64_t last_checkpoint_ms = 0;                     // wall clock when it was taken
+  double last_checkpoint_seconds = 0, checkpoint_seconds_total = 0;
+  std::uint64_t restored_from = 0;  // the checkpoint this run resumed from (0: built from the topics)
+};
 
 class engine {
  public:
@@ -74,6 +123,10 @@ class engine {
   // false unsubscribes it. 42P01 if there is no such view.
   sql::sql_result<std::vector<sql::row>> subscribe_view(const std::string& name,
                                                         std::function<bool(const sql::change_batch&)> fn);
+
+  pipeline_graph describe_pipelines();
+  // Takes a checkpoint now (SQL: CHECKPOINT); its sequence number.
+  sql::sql_result<std::uint64_t> checkpoint();
 
   // Stops the worker; sessions answer with an error afterwards.
   void stop();

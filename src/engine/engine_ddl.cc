@@ -61,7 +61,8 @@ sql::sql_result<void> engine_state::ensure_topic(const std::string& topic) {
 
 void engine_state::wire_diagnostics(materialization& m) {
   std::string view = m.name;
-  m.pipeline->diag().on_dead_letter = [this, view](const stream::dead_letter& d) {
+  m.pipeline->diag().on_dead_letter = [this, view, counts = &m.dead_letters](const stream::dead_letter& d) {
+    ++(*counts)[d.relation];
     std::string value = "{\"view\":";
     append_json_string(value, view);
     value += ",\"relation\":";
@@ -75,7 +76,8 @@ void engine_state::wire_diagnostics(materialization& m) {
       spdlog::error("view {}: cannot write a dead letter: {}", view, w.error().describe());
     }
   };
-  m.pipeline->diag().on_late_event = [this, view](const stream::late_event& e) {
+  m.pipeline->diag().on_late_event = [this, view, counts = &m.late_events](const stream::late_event& e) {
+    ++(*counts)[e.relation];
     std::string value = "{\"view\":";
     append_json_string(value, view);
     value += ",\"relation\":";
@@ -93,29 +95,60 @@ void engine_state::wire_diagnostics(materialization& m) {
   };
 }
 
+// A view over views reads their sources itself: each scan of a view becomes that view's plan (as
+// Postgres expands a view in a query), so the dataflow sees the original events, watermarks and
+// event-time columns, and its freshness and restart rebuild follow the base topics like any view's.
+// The upstream view's work is repeated rather than shared — correct first; sharing is an optimization.
+// Stored plans are already expanded, so one level of lookup expands any depth.
+sql::plan engine_state::expand_views(sql::plan p) const {
+  if (p.kind == sql::plan_kind::scan) {
+    auto it = views.find(p.relation);
+    const sql::relation_info* info = find(p.relation);
+    if (it == views.end() || info == nullptr || info->kind != sql::relation_kind::view) return p;
+    sql::plan expanded = it->second->plan;
+    expanded.output = p.output;  // the scan's column names (same types)
+    return expanded;
+  }
+  for (auto& input : p.inputs) input = expand_views(std::move(input));
+  return p;
+}
+
 sql::sql_result<std::unique_ptr<materialization>> engine_state::materialize(const std::string& name,
-                                                                            sql::plan plan) {
+                                                                            sql::plan plan,
+                                                                            const std::string& definition) {
   auto m = std::make_unique<materialization>();
   m->name = name;
-  std::vector<std::string> scanned = sql::scanned_relations(plan);
-  for (const auto& relation : scanned) {
+  for (const auto& relation : sql::scanned_relations(plan)) m->depends_on.insert(relation);
+  plan = expand_views(std::move(plan));
+  for (const auto& relation : sql::scanned_relations(plan)) {
     const sql::relation_info* info = find(relation);
     if (info == nullptr)
       return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", relation));
     if (info->kind != sql::relation_kind::source && info->kind != sql::relation_kind::table) {
-      return sql_fail(
-          sqlstate::feature_not_supported,
-          fmt::format("a materialized view cannot read the {} \"{}\" yet: read its sources instead",
-                      sql::relation_kind_name(info->kind), relation));
+      return sql_fail(sqlstate::wrong_object_type,
+                      fmt::format("a materialized view cannot read the {} \"{}\": read the view it writes",
+                                  sql::relation_kind_name(info->kind), relation));
     }
     m->inputs[relation] = topic_of(*info);
   }
-  m->store = stream::make_prefixed_store(*store, stream::state_prefix(next_store_prefix++));
+  m->store = stream::make_prefixed_store(*store, view_store_prefix(name));
+  // State restored from a checkpoint is resumed only if it was made by this very definition; any
+  // other state under the name (a dropped namesake, a crash mid-DROP) is cleared.
+  auto saved_definition = m->store->get(definition_key());
+  if (!saved_definition) return sql_fail(sqlstate::internal_error, saved_definition.error().describe());
+  m->resumed = *saved_definition == definition;
+  if (!m->resumed) {
+    if (auto cleared = m->store->erase_prefix(""); !cleared)
+      return sql_fail(sqlstate::internal_error, cleared.error().describe());
+  } else if (auto loaded = load_offsets(*m); !loaded) {
+    return sql_fail(sqlstate::internal_error, loaded.error().describe());
+  }
   stream::source_options source_options;
   source_options.allowed_lateness_micros = options.allowed_lateness_micros;
   source_options.idle_timeout = options.idle_timeout;
-  auto pipeline = stream::compile(plan, *this, m->store.get(), source_options);
+  auto pipeline = stream::compile(plan, *this, m->store.get(), source_options, m->resumed);
   if (!pipeline) return tl::unexpected(pipeline.error());
+  if (!m->resumed) (*pipeline)->staged_writes().put(definition_key(), definition);
   m->pipeline = std::move(*pipeline);
   // State reaches the store once per tick rather than once per batch: a group updated by every
   // batch is written once per tick.
@@ -138,7 +171,7 @@ sql::sql_result<sql::query_result> engine_state::create_source(sql::relation_inf
   std::string name = info.name;
   relations[name] = info;
   if (info.kind == sql::relation_kind::table) {
-    auto m = materialize(name, scan_of(info));
+    auto m = materialize(name, scan_of(info), info.definition);
     if (!m) {
       relations.erase(name);
       return tl::unexpected(m.error());
@@ -170,7 +203,7 @@ sql::sql_result<sql::query_result> engine_state::create_view(const sql::create_v
   info.columns = bound->output;
   info.primary_key = stream::view_key_columns(*bound, *this);
   info.definition = stmt.definition;
-  auto m = materialize(stmt.name, std::move(*bound));
+  auto m = materialize(stmt.name, std::move(*bound), stmt.definition);
   if (!m) return tl::unexpected(m.error());
   if (record) {
     if (auto saved = catalog.record_create(stmt.name, stmt.definition); !saved) {
@@ -184,22 +217,31 @@ sql::sql_result<sql::query_result> engine_state::create_view(const sql::create_v
   return tag_only("CREATE MATERIALIZED VIEW");
 }
 
-sql::sql_result<void> engine_state::subscribe_sink(sink_object& sink) {
+sql::sql_result<void> engine_state::subscribe_sink(sink_object& sink, bool resumed) {
   auto& view = views.at(sink.view)->pipeline->view();
   const sql::relation_info& info = relations.at(sink.owns_view ? sink.name : sink.view);
   sink.encoder = std::make_unique<stream::json_sink_encoder>(view.schema(), info.primary_key);
   auto active = sink.active;
-  auto write = [this, writer = sink.writer.get(), encoder = sink.encoder.get(), active,
+  // Changes become records with their partition fixed now, so that a recovery can tell which of them
+  // reached the topic. They wait in `pending` for the next checkpoint.
+  auto write = [writer = sink.writer.get(), encoder = sink.encoder.get(), active, pending = sink.pending,
                 name = sink.name](const sql::change_batch& batch) {
     if (!*active) return false;
-    std::vector<output_record> records;
-    for (auto& r : encoder->encode(batch))
-      records.push_back({std::move(r.key), std::move(r.value), wall_clock_ms(), {}});
-    if (auto w = writer->write(records); !w) spdlog::error("sink {}: {}", name, w.error().describe());
+    for (auto& r : encoder->encode(batch)) {
+      output_record record{std::move(r.key), std::move(r.value), wall_clock_ms(), {}};
+      auto partition = writer->partition_of(record);
+      if (!partition) {
+        spdlog::error("sink {}: {}", name, partition.error().describe());
+        continue;
+      }
+      pending->push_back({*partition, std::move(record)});
+    }
     return true;
   };
-  // The sink starts with the view's current rows, then follows every change.
+  // The sink starts with the view's current rows (unless it sent them before a restart), then
+  // follows every change.
   auto rows = view.subscribe(write);
+  if (resumed) return {};
   sql::change_batch initial;
   for (auto& r : rows) initial.push_back({std::move(r), 1});
   write(initial);
@@ -237,7 +279,7 @@ sql::sql_result<sql::query_result> engine_state::create_sink(const sql::create_s
     if (!bound) return tl::unexpected(bound.error());
     info.columns = bound->output;
     info.primary_key = stream::view_key_columns(*bound, *this);
-    auto m = materialize(stmt.name, std::move(*bound));
+    auto m = materialize(stmt.name, std::move(*bound), stmt.definition);
     if (!m) return tl::unexpected(m.error());
     views[stmt.name] = std::move(*m);
     sink->view = stmt.name;
@@ -256,7 +298,12 @@ sql::sql_result<sql::query_result> engine_state::create_sink(const sql::create_s
     }
   }
   relations[stmt.name] = std::move(info);
-  if (auto subscribed = subscribe_sink(*sink); !subscribed) return tl::unexpected(subscribed.error());
+  // A sink restored with its view resumes where the checkpoint left it; otherwise it starts with the
+  // view's current rows.
+  bool resumed =
+      !record && views.at(sink->view)->resumed && sink_was_checkpointed(stmt.name, stmt.definition);
+  if (auto subscribed = subscribe_sink(*sink, resumed); !subscribed)
+    return tl::unexpected(subscribed.error());
   sinks[stmt.name] = std::move(sink);
   creation_order.push_back(stmt.name);
   wake_worker();
@@ -266,7 +313,7 @@ sql::sql_result<sql::query_result> engine_state::create_sink(const sql::create_s
 std::vector<std::string> engine_state::dependents(const std::string& name) const {
   std::vector<std::string> out;
   for (const auto& [view, m] : views) {
-    if (view != name && m->inputs.count(name) != 0) out.push_back(view);
+    if (view != name && m->depends_on.count(name) != 0) out.push_back(view);
   }
   for (const auto& [sink, s] : sinks) {
     if (!s->owns_view && s->view == name) out.push_back(sink);
@@ -278,6 +325,12 @@ void engine_state::drop_object(const std::string& name) {
   if (auto sink = sinks.find(name); sink != sinks.end()) {
     *sink->second->active = false;  // the view may live on; its subscriber must go quiet
     sinks.erase(sink);
+    if (auto erased = store->erase_prefix(sink_store_prefix(name)); !erased)
+      spdlog::error("sink {}: clearing its state: {}", name, erased.error().describe());
+  }
+  if (auto view = views.find(name); view != views.end()) {
+    if (auto erased = view->second->store->erase_prefix(""); !erased)
+      spdlog::error("view {}: clearing its state: {}", name, erased.error().describe());
   }
   views.erase(name);
   relations.erase(name);

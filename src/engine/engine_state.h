@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/catalog_log.h"
+#include "engine/checkpoints.h"
 #include "engine/engine.h"
 #include "engine/topic_writer.h"
 #include "sql/plan.h"
@@ -37,8 +38,12 @@ struct materialization {
   sql::plan plan;
   std::unique_ptr<stream::state_store> store;  // this pipeline's part of the engine's store
   std::unique_ptr<stream::pipeline> pipeline;
-  std::map<std::string, std::string> inputs;                        // scanned relation → its topic
-  std::map<std::pair<std::string, int>, std::int64_t> next_offset;  // (relation, partition) → offset
+  std::set<std::string> depends_on;           // the relations its query names (DROP … CASCADE)
+  std::map<std::string, std::string> inputs;  // source or table it reads (views expanded) → its topic
+  std::map<std::pair<std::string, int>, std::int64_t> next_offset;   // (relation, partition) → offset
+  std::map<std::pair<std::string, int>, std::int64_t> saved_offset;  // as last staged for commit
+  bool resumed = false;  // restored from a checkpoint rather than built from the topics' start
+  std::map<std::string, std::uint64_t> late_events, dead_letters;  // per relation it reads
 };
 
 struct sink_object {
@@ -49,10 +54,25 @@ struct sink_object {
   std::unique_ptr<stream::json_sink_encoder> encoder;
   // The view's subscriber checks it: dropping a sink silences it while its view lives on.
   std::shared_ptr<bool> active = std::make_shared<bool>(true);
+  std::uint64_t records_out = 0;  // appended to the topic
+  // Exactly-once: the view's changes become records here, and reach the topic only once a checkpoint
+  // that holds them (and the state that produced them) is durable — see engine_checkpoint.cc.
+  struct pending_record {
+    std::int32_t partition;
+    output_record record;
+  };
+  std::shared_ptr<std::vector<pending_record>> pending = std::make_shared<std::vector<pending_record>>();
 };
 
 // The topic behind a source, table or sink: WITH (topic = …), else its name.
 std::string topic_of(const sql::relation_info& info);
+
+// Where each object's state lives in the engine's store (engine_checkpoint.cc): a view's (or table's)
+// under its own prefix, by name, so a restart finds it again; a sink's waiting output under another.
+std::string view_store_prefix(const std::string& name);
+std::string sink_store_prefix(const std::string& name);
+// In a view's store: the definition that made its state (a changed definition starts afresh).
+std::string definition_key();
 
 struct engine_state final : sql::catalog_reader {
   engine_state(storage::log_manager& l, engine_options o);
@@ -106,12 +126,42 @@ struct engine_state final : sql::catalog_reader {
   std::map<std::string, std::unique_ptr<materialization>, std::less<>> views;
   std::map<std::string, std::unique_ptr<sink_object>, std::less<>> sinks;
   int next_store_prefix = 1;
+  struct {
+    std::chrono::steady_clock::duration last{}, total{};
+    std::uint64_t count = 0;
+  } commit_stats;  // ticks' state commits (tick_all)
+
+  // Checkpoints (engine_checkpoint.cc).
+  std::unique_ptr<checkpoint_dir> checkpoints;
+  std::uint64_t next_checkpoint = 1;
+  std::optional<checkpoint_info> last_checkpoint;  // the newest durable one (restored or taken)
+  std::uint64_t restored_from = 0;                 // the checkpoint this run started from (0: none)
+  struct {
+    std::chrono::steady_clock::duration last{}, total{};
+    std::uint64_t count = 0, failures = 0;
+  } checkpoint_stats;
+  // Opens the state store from the newest valid checkpoint (live/ is rebuilt from it).
+  result<void> open_store();
+  // Takes a checkpoint of every view's committed state and input offsets, then releases the sinks'
+  // output it covers to their topics. REQUIRES: tick_all() just committed every view.
+  result<checkpoint_info> checkpoint();
+  // After restoring: appends sink output a checkpoint holds that had not reached its topic.
+  void recover_sink_output();
+
+  pipeline_graph describe_pipelines();
 
   // Helpers of the above.
-  sql::sql_result<std::unique_ptr<materialization>> materialize(const std::string& name, sql::plan plan);
+  // `definition` identifies the view's state: a restored store resumes it when it matches.
+  sql::sql_result<std::unique_ptr<materialization>> materialize(const std::string& name, sql::plan plan,
+                                                                const std::string& definition);
+  result<void> load_offsets(materialization& m);
+  void stage_offsets(materialization& m);
+  bool sink_was_checkpointed(const std::string& name, const std::string& definition);
+  sql::plan expand_views(sql::plan p) const;
   sql::sql_result<void> ensure_topic(const std::string& topic);
   void wire_diagnostics(materialization& m);
-  sql::sql_result<void> subscribe_sink(sink_object& sink);
+  // `resumed`: the view was restored, and the sink already sent its rows up to the checkpoint.
+  sql::sql_result<void> subscribe_sink(sink_object& sink, bool resumed);
   std::vector<std::string> dependents(const std::string& name) const;
   void drop_object(const std::string& name);
   // Registers an append listener on a source partition once, so the worker wakes on new records.

@@ -67,27 +67,38 @@ result<std::int32_t> topic_writer::partition_count() {
   return existing->partitions;
 }
 
-result<void> topic_writer::write(const std::vector<output_record>& records) {
-  if (records.empty()) return {};
+result<std::int32_t> topic_writer::partition_of(const output_record& record) {
   SLUICE_ASSIGN_OR_RETURN(std::int32_t partitions, partition_count());
-  std::map<std::int32_t, model::record_batch_builder> batches;
+  if (record.key) return partition_for_key(*record.key, partitions);
+  return static_cast<std::int32_t>(next_unkeyed_++ % static_cast<std::uint32_t>(partitions));
+}
+
+result<void> topic_writer::write(const std::vector<output_record>& records) {
+  std::map<std::int32_t, std::vector<const output_record*>> by_partition;
   for (const auto& record : records) {
-    std::int32_t p =
-        record.key ? partition_for_key(*record.key, partitions)
-                   : static_cast<std::int32_t>(next_unkeyed_++ % static_cast<std::uint32_t>(partitions));
+    SLUICE_ASSIGN_OR_RETURN(std::int32_t p, partition_of(record));
+    by_partition[p].push_back(&record);
+  }
+  for (const auto& [p, in_partition] : by_partition) SLUICE_RETURN_IF_ERROR(append(p, in_partition));
+  return {};
+}
+
+result<void> topic_writer::append(std::int32_t partition, const std::vector<const output_record*>& records) {
+  if (records.empty()) return {};
+  model::record_batch_builder builder;
+  for (const output_record* record : records) {
     std::vector<model::record_batch_builder::header> headers;
-    for (const auto& [k, v] : record.headers) headers.push_back({k, v});
+    for (const auto& [k, v] : record->headers) headers.push_back({k, v});
     std::optional<std::string_view> key, value;
-    if (record.key) key = *record.key;
-    if (record.value) value = *record.value;
-    batches[p].add(key, value, record.timestamp_ms, headers);
+    if (record->key) key = *record->key;
+    if (record->value) value = *record->value;
+    builder.add(key, value, record->timestamp_ms, headers);
   }
-  for (auto& [p, builder] : batches) {
-    auto log = logs_.partition(topic_, p);
-    if (!log) return fail(errc::not_found, "topic " + topic_ + " has no partition " + std::to_string(p));
-    auto batch = builder.build();
-    SLUICE_RETURN_IF_ERROR(log->append(batch));
-  }
+  auto log = logs_.partition(topic_, partition);
+  if (!log)
+    return fail(errc::not_found, "topic " + topic_ + " has no partition " + std::to_string(partition));
+  auto batch = builder.build();
+  SLUICE_RETURN_IF_ERROR(log->append(batch));
   return {};
 }
 

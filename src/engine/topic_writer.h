@@ -40,6 +40,10 @@ class topic_writer {
 
   // Appends the records, one batch per partition, in order within each partition.
   result<void> write(const std::vector<output_record>& records);
+  // The partition write() would give `record` (keyed: by its key; unkeyed: the next in turn).
+  result<std::int32_t> partition_of(const output_record& record);
+  // Appends `records` to one partition as one batch.
+  result<void> append(std::int32_t partition, const std::vector<const output_record*>& records);
   const std::string& topic() const { return topic_; }
 
  private:

@@ -25,6 +25,7 @@ inline constexpr const char* invalid_datetime_format = "22007";
 inline constexpr const char* division_by_zero = "22012";
 inline constexpr const char* numeric_value_out_of_range = "22003";
 inline constexpr const char* dependent_objects_still_exist = "2BP01";
+inline constexpr const char* wrong_object_type = "42809";
 inline constexpr const char* internal_error = "XX000";
 }  // namespace sqlstate
 

@@ -92,6 +92,8 @@ void print(const plan& p, int depth, std::string& out) {
 
 }  // namespace
 
+std::string explain_node(const plan& p) { return line(p); }
+
 std::string explain(const plan& p) {
   std::string out;
   print(p, 0, out);

@@ -107,6 +107,9 @@ struct plan {
 // An indented tree for EXPLAIN, one operator per line.
 std::string explain(const plan& p);
 
+// One plan node on one line, as EXPLAIN prints it ("Filter: …", "Aggregate: …").
+std::string explain_node(const plan& p);
+
 // The relations `p` scans, in plan order (a relation scanned twice appears twice).
 std::vector<std::string> scanned_relations(const plan& p);
 

@@ -48,6 +48,7 @@ class compiler {
 
   // Builds `p`, whose output goes to node `consumer` (-1: the view) on `port`.
   sql::sql_result<void> build(const plan& p, int consumer, int port) {
+    label_ = sql::explain_node(p);
     switch (p.kind) {
       case plan_kind::scan:
         return scan(p, consumer, port);
@@ -82,7 +83,7 @@ class compiler {
   std::string prefix() { return state_prefix(++operators_); }
 
   int node(std::unique_ptr<stream_operator> op, int consumer, int port) {
-    return out_->add_node(std::move(op), consumer, port);
+    return out_->add_node(std::move(op), consumer, port, label_);
   }
 
   sql::sql_result<void> unary(const plan& p, std::unique_ptr<stream_operator> op, int consumer, int port) {
@@ -173,6 +174,7 @@ class compiler {
   source_options options_;
   int operators_ = 0;
   int sources_ = 0;
+  std::string label_;  // the plan node being built, for the operator's stats
 };
 
 }  // namespace

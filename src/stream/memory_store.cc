@@ -9,6 +9,15 @@ result<void> state_store::scan_prefix(std::string_view prefix, const scan_fn& fn
   return scan(prefix, prefix_end(prefix), fn);
 }
 
+result<void> state_store::erase_prefix(std::string_view prefix) {
+  write_batch batch;
+  SLUICE_RETURN_IF_ERROR(scan_prefix(prefix, [&](std::string_view key, std::string_view) {
+    batch.erase(std::string(key));
+    return true;
+  }));
+  return batch.empty() ? result<void>{} : write(batch);
+}
+
 std::string prefix_end(std::string_view prefix) {
   std::string end(prefix);
   while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
@@ -46,6 +55,17 @@ class memory_store final : public state_store {
       if (!fn(it->first, it->second)) break;
     }
     return {};
+  }
+  std::uint64_t approximate_size(std::string_view begin, std::string_view end) override {
+    std::uint64_t size = 0;
+    for (auto it = map_.lower_bound(begin); it != map_.end(); ++it) {
+      if (!end.empty() && std::string_view(it->first) >= end) break;
+      size += it->first.size() + it->second.size();
+    }
+    return size;
+  }
+  result<void> checkpoint(const std::string&) override {
+    return fail(errc::invalid_argument, "the in-memory state store has no checkpoints");
   }
   result<void> write(const write_batch& batch) override {
     for (const auto& op : batch.ops()) {

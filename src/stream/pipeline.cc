@@ -7,8 +7,9 @@ namespace sluice::stream {
 pipeline::pipeline(state_store* store, sql::schema view_schema)
     : store_(store), view_(std::move(view_schema), state_prefix(0)) {}
 
-int pipeline::add_node(std::unique_ptr<stream_operator> op, int consumer, int port) {
+int pipeline::add_node(std::unique_ptr<stream_operator> op, int consumer, int port, std::string label) {
   node_state n;
+  n.label = std::move(label);
   n.input_watermarks.assign(static_cast<std::size_t>(op->input_count()), no_watermark);
   n.op = std::move(op);
   n.consumer = consumer;
@@ -18,7 +19,7 @@ int pipeline::add_node(std::unique_ptr<stream_operator> op, int consumer, int po
 }
 
 int pipeline::add_source(std::unique_ptr<source_reader> reader) {
-  sources_.push_back({std::move(reader), {}, no_watermark});
+  sources_.push_back({std::move(reader), {}, no_watermark, 0, 0});
   return static_cast<int>(sources_.size() - 1);
 }
 
@@ -73,8 +74,10 @@ result<void> pipeline::restore() {
 void pipeline::deliver(int id, int port, sql::change_batch& batch) {
   if (id < 0) return view_.apply(batch);
   node_state& n = nodes_[static_cast<std::size_t>(id)];
+  n.rows_in += batch.size();
   sql::change_batch out;
   n.op->on_changes(port, batch, out);
+  n.rows_out += out.size();
   if (!out.empty()) deliver(n.consumer, n.port, out);
 }
 
@@ -88,12 +91,14 @@ void pipeline::advance(int id, int port, std::int64_t watermark) {
   n.watermark = low;
   sql::change_batch out;
   n.op->on_watermark(low, out);
+  n.rows_out += out.size();
   if (!out.empty()) deliver(n.consumer, n.port, out);
   advance(n.consumer, n.port, low);
 }
 
 void pipeline::dispatch(source_state& s, sql::change_batch& batch, std::int64_t watermark) {
   if (!batch.empty()) {
+    s.rows_out += batch.size();
     for (std::size_t i = 0; i < s.targets.size(); ++i) {
       // The last target takes the batch itself; earlier ones (self-joins) get copies.
       sql::change_batch copy;
@@ -111,6 +116,7 @@ result<void> pipeline::ingest(std::string_view relation, std::span<const record>
   source_state* s = lookup(relation);
   if (s == nullptr) return {};
   sql::change_batch batch;
+  s->records_in += records.size();
   s->reader->ingest(records, batch);
   dispatch(*s, batch, s->reader->advance_watermark());
   return commit_each_batch_ ? commit() : result<void>{};
@@ -134,6 +140,29 @@ result<void> pipeline::inject(std::string_view relation, sql::change_batch batch
   if (s->reader->is_table() && watermark == no_watermark) watermark = end_of_time;
   dispatch(*s, batch, watermark);
   return commit_each_batch_ ? commit() : result<void>{};
+}
+
+std::vector<pipeline::node_stats> pipeline::stats() const {
+  std::vector<node_stats> out;
+  int operators = static_cast<int>(nodes_.size());
+  for (int i = 0; i < operators; ++i) {
+    const node_state& n = nodes_[static_cast<std::size_t>(i)];
+    out.push_back({i, n.label, {}, n.rows_in, n.rows_out, n.watermark});
+  }
+  for (std::size_t s = 0; s < sources_.size(); ++s) {
+    const source_state& src = sources_[s];
+    int id = operators + static_cast<int>(s);
+    out.push_back({id, "Source: " + src.reader->relation(), {}, src.records_in, src.rows_out, src.watermark});
+    for (auto [node, port] : src.targets) {
+      if (node >= 0) out[static_cast<std::size_t>(node)].inputs.push_back(id);
+    }
+  }
+  for (int i = 0; i < operators; ++i) {
+    int consumer = nodes_[static_cast<std::size_t>(i)].consumer;
+    if (consumer >= 0) out[static_cast<std::size_t>(consumer)].inputs.push_back(i);
+  }
+  for (auto& n : out) std::sort(n.inputs.begin(), n.inputs.end());
+  return out;
 }
 
 result<void> pipeline::commit() {

@@ -41,6 +41,11 @@ class pipeline {
 
   // Writes every operator's dirty state to the store in one write batch.
   result<void> commit();
+  // Writes of the driver's own (e.g. how far it has read each input) that the next commit() makes
+  // atomically with the operators' state. Keys must not collide with the pipeline's: the state
+  // prefixes of operators, sources and the view (see compiler.h); state_prefix(0x7f00) and above
+  // below 0x8000 are the driver's.
+  write_batch& staged_writes() { return pending_; }
   // Whether ingest(), tick() and inject() commit before returning (the default) or leave it to the
   // driver's commit().
   void set_commit_each_batch(bool on) { commit_each_batch_ = on; }
@@ -52,8 +57,22 @@ class pipeline {
   // an event or goes idle. Unknown relations are ignored.
   void declare_partitions(std::string_view relation, int count);
 
-  // Construction, used by the compiler. Node ids are dense from 0; -1 is the view.
-  int add_node(std::unique_ptr<stream_operator> op, int consumer, int port);
+  // What each operator and source has done since the pipeline was built, for monitoring. Operators
+  // are numbered by node id; sources follow them (id = operator count + source index). `inputs` are
+  // the ids feeding an operator.
+  struct node_stats {
+    int id = 0;
+    std::string label;  // EXPLAIN's line for the operator; "Source: relation" for a source
+    std::vector<int> inputs;
+    std::uint64_t rows_in = 0;   // changes received (a source: records read)
+    std::uint64_t rows_out = 0;  // changes emitted
+    std::int64_t watermark = no_watermark;
+  };
+  std::vector<node_stats> stats() const;
+
+  // Construction, used by the compiler. Node ids are dense from 0; -1 is the view. `label` describes
+  // the operator in stats().
+  int add_node(std::unique_ptr<stream_operator> op, int consumer, int port, std::string label = {});
   int add_source(std::unique_ptr<source_reader> reader);
   int find_source(std::string_view relation) const;
   void add_source_target(int source, int node, int port);
@@ -70,11 +89,14 @@ class pipeline {
     int port = 0;
     std::vector<std::int64_t> input_watermarks;
     std::int64_t watermark = no_watermark;
+    std::string label;
+    std::uint64_t rows_in = 0, rows_out = 0;
   };
   struct source_state {
     std::unique_ptr<source_reader> reader;
     std::vector<std::pair<int, int>> targets;  // (node, port)
     std::int64_t watermark = no_watermark;
+    std::uint64_t records_in = 0, rows_out = 0;
   };
 
   void deliver(int node, int port, sql::change_batch& batch);

@@ -20,6 +20,12 @@ class prefixed_store final : public state_store {
     });
   }
 
+  std::uint64_t approximate_size(std::string_view begin, std::string_view end) override {
+    return base_.approximate_size(full(begin), end.empty() ? prefix_end(prefix_) : full(end));
+  }
+
+  result<void> checkpoint(const std::string& dir) override { return base_.checkpoint(dir); }
+
   result<void> write(const write_batch& batch) override {
     write_batch prefixed;
     for (const auto& op : batch.ops()) {

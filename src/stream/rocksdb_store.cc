@@ -3,6 +3,7 @@
 // rocksdb::WriteBatch. Writes skip the WAL fsync: durability comes from checkpoints, not from each
 // batch.
 #include <rocksdb/db.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include "stream/state_store.h"
@@ -41,6 +42,25 @@ class rocksdb_store final : public state_store {
       if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
     }
     return check(it->status());
+  }
+
+  std::uint64_t approximate_size(std::string_view begin, std::string_view end) override {
+    std::string upper = end.empty() ? std::string(1, '\xff') : std::string(end);
+    rocksdb::Range range(slice(begin), slice(upper));
+    rocksdb::SizeApproximationOptions options;
+    options.include_memtables = true;
+    options.include_files = true;
+    std::uint64_t size = 0;
+    if (!db_->GetApproximateSizes(options, db_->DefaultColumnFamily(), &range, 1, &size).ok()) return 0;
+    return size;
+  }
+
+  result<void> checkpoint(const std::string& dir) override {
+    rocksdb::Checkpoint* raw = nullptr;
+    SLUICE_RETURN_IF_ERROR(check(rocksdb::Checkpoint::Create(db_.get(), &raw)));
+    std::unique_ptr<rocksdb::Checkpoint> maker(raw);
+    // Flushes the memtable first (log_size_for_flush 0), so the checkpoint is SST files only: links.
+    return check(maker->CreateCheckpoint(dir, 0));
   }
 
   result<void> write(const write_batch& batch) override {

@@ -148,9 +148,18 @@ std::int64_t source_reader::advance_watermark() {
   return tracker_.advance();
 }
 
+// Keys under the source's prefix: "r" + primary key → a table's row; "w" → the watermark tracker.
 void source_reader::flush(write_batch& batch) {
+  // Only event time has progress worth keeping (a source without WATERMARK has none).
+  if (watermark_spec_) {
+    std::string progress = tracker_.save();
+    if (progress != saved_progress_) {
+      batch.put(prefix_ + "w", progress);
+      saved_progress_ = std::move(progress);
+    }
+  }
   for (const auto& [pk, unused] : dirty_) {
-    std::string key = prefix_;
+    std::string key = prefix_ + "r";
     append_row(key, pk);
     auto it = rows_.find(pk);
     if (it == rows_.end()) {
@@ -164,7 +173,13 @@ void source_reader::flush(write_batch& batch) {
 
 result<void> source_reader::restore(state_store& store) {
   rows_.clear();
-  return restore_entries(store, prefix_, [&](decoder& k, std::string_view v) {
+  SLUICE_ASSIGN_OR_RETURN(auto progress, store.get(prefix_ + "w"));
+  if (progress) {
+    if (!tracker_.load(*progress))
+      return fail(errc::corruption, "source " + relation_ + ": watermark state does not decode");
+    saved_progress_ = std::move(*progress);
+  }
+  return restore_entries(store, prefix_ + "r", [&](decoder& k, std::string_view v) {
     sql::row pk;
     auto row = decode_row(v);
     if (!k.read_row(pk) || !row) return false;

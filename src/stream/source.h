@@ -53,7 +53,7 @@ class source_reader {
   // The relation's topic has `count` partitions (see watermark_tracker::declare_partitions).
   void declare_partitions(int count) { tracker_.declare_partitions(count); }
   void flush(write_batch& batch);
-  // After a restart: a table's rows from the store. Watermarks restart from the replayed records.
+  // After a restart: a table's rows and the event-time progress, as of the last flush.
   result<void> restore(state_store& store);
 
   const std::string& relation() const { return relation_; }
@@ -76,6 +76,7 @@ class source_reader {
   row_decoder key_decoder_;
   watermark_tracker tracker_;
   std::string prefix_;
+  std::string saved_progress_;  // the tracker as last flushed: unchanged progress is not rewritten
   diagnostics* diag_;
   std::unordered_map<sql::row, sql::row, sql::row_hash, sql::row_equal> rows_;  // table: key → row
   std::unordered_map<sql::row, bool, sql::row_hash, sql::row_equal> dirty_;

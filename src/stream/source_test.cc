@@ -123,6 +123,26 @@ TEST_F(SourceTest, WatermarkIsMinimumOverPartitionsMinusDelay) {
   EXPECT_NE(late[0].reason.find("before the watermark"), std::string::npos);
 }
 
+TEST_F(SourceTest, EventTimeProgressSurvivesARestore) {
+  auto store = make_memory_store();
+  auto before = make(events_info());
+  before->declare_partitions(2);
+  ingest(*before, {event(0, 20'000), event(1, 30'000)});
+  EXPECT_EQ(before->advance_watermark(), 15 * sec);  // min(20, 30) - 5
+  write_batch wb;
+  before->flush(wb);
+  ASSERT_TRUE(store->write(wb));
+
+  auto after = make(events_info());
+  ASSERT_TRUE(after->restore(*store));
+  EXPECT_EQ(after->advance_watermark(), 15 * sec);
+  // Judged as before the restart: behind the watermark is late, and partition 1's progress counts.
+  ingest(*after, {event(0, 10'000)});
+  ASSERT_EQ(late.size(), 1u);
+  ingest(*after, {event(0, 40'000)});
+  EXPECT_EQ(after->advance_watermark(), 25 * sec);  // min(40, 30) - 5
+}
+
 TEST_F(SourceTest, LatenessDoesNotDependOnBatching) {
   auto one_batch = make(events_info());
   ingest(*one_batch, {event(0, 100'000), event(0, 10'000)});

@@ -47,9 +47,17 @@ class state_store {
   // Visits keys in [begin, end) in order; an empty `end` means no upper bound.
   virtual result<void> scan(std::string_view begin, std::string_view end, const scan_fn& fn) = 0;
   virtual result<void> write(const write_batch& batch) = 0;
+  // Roughly how many bytes keys in [begin, end) take (on disk and in memory), for monitoring; an
+  // empty `end` means no upper bound. Cheap: no scan.
+  virtual std::uint64_t approximate_size(std::string_view begin, std::string_view end) = 0;
+  // Writes a consistent copy of everything written so far to `dir` (which must not exist), durably.
+  // Incremental where the store allows (RocksDB hard-links its immutable files).
+  virtual result<void> checkpoint(const std::string& dir) = 0;
 
   // Visits every key starting with `prefix`.
   result<void> scan_prefix(std::string_view prefix, const scan_fn& fn);
+  // Removes every key starting with `prefix`, in one write.
+  result<void> erase_prefix(std::string_view prefix);
 };
 
 // The smallest key greater than every key starting with `prefix` ("" if there is none).

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "stream/codec.h"
+
 namespace sluice::stream {
 
 watermark_tracker::watermark_tracker(watermark_options options, wall_clock clock)
@@ -52,6 +54,34 @@ void watermark_tracker::raise_to_events() {
   if (low == end_of_time || low <= source_) return;
   source_ = low;
   downstream_ = source_ - options_.allowed_lateness_micros;
+}
+
+std::string watermark_tracker::save() const {
+  std::string out;
+  append_i64(out, source_);
+  append_i64(out, downstream_);
+  for (const auto& [id, p] : partitions_) {
+    append_i64(out, id);
+    append_i64(out, p.max_event_time);
+  }
+  return out;
+}
+
+bool watermark_tracker::load(std::string_view saved) {
+  decoder d(saved);
+  std::int64_t source = 0, downstream = 0;
+  if (!d.read_i64(source) || !d.read_i64(downstream)) return false;
+  std::map<int, partition_state> partitions;
+  auto now = clock_();
+  while (!d.done()) {
+    std::int64_t id = 0, max_event_time = 0;
+    if (!d.read_i64(id) || !d.read_i64(max_event_time)) return false;
+    partitions[static_cast<int>(id)] = {max_event_time, now, false};
+  }
+  source_ = source;
+  downstream_ = downstream;
+  partitions_ = std::move(partitions);
+  return true;
 }
 
 std::int64_t watermark_tracker::advance() {

@@ -45,6 +45,12 @@ class watermark_tracker {
   // Events before this are late.
   std::int64_t late_before() const { return downstream_; }
 
+  // The event-time progress (per partition maximum and the watermarks) as bytes, so a restored
+  // dataflow judges lateness exactly as before the restart. Idle timers are not kept: restored
+  // partitions count as active from the moment of load().
+  std::string save() const;
+  bool load(std::string_view saved);  // false if `saved` does not decode
+
  private:
   void raise_to_events();
 
