@@ -6,7 +6,7 @@ import { bytes, clear, count, el, heading, link, millis, rate, table } from '../
 import { lifetime, notice } from './common.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const NODE_W = 210, NODE_H = 74, COL_GAP = 90, ROW_GAP = 22, PAD = 16;
+const NODE_W = 200, NODE_H = 74, COL_GAP = 56, ROW_GAP = 22, PAD = 16;
 
 function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG, tag);
