@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/console_api.h"
 #include "app/sql_endpoints.h"
 #include "broker/broker.h"
 #include "engine/engine.h"
@@ -80,7 +81,10 @@ result<addresses> parse_addresses(const serve_options& options) {
 
 }  // namespace
 
-void add_http_routes(http::server& server, const services& s) { add_sql_routes(server, s.engine); }
+void add_http_routes(http::server& server, const services& s) {
+  add_sql_routes(server, s.engine);
+  add_console_api_routes(server, s);
+}
 
 // Members are declared in start order, so they are destroyed in stop order.
 struct server_runtime::parts {
