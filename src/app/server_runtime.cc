@@ -10,6 +10,7 @@
 #include "app/console_routes.h"
 #include "app/metrics_routes.h"
 #include "app/server_metrics.h"
+#include "app/console_api.h"
 #include "app/sql_endpoints.h"
 #include "broker/broker.h"
 #include "engine/engine.h"
@@ -87,6 +88,7 @@ void add_http_routes(http::server& server, const services& s) {
   add_sql_routes(server, s.engine);
   add_console_routes(server);
   add_metrics_routes(server, s);
+  add_console_api_routes(server, s);
 }
 
 // Members are declared in start order, so they are destroyed in stop order.
