@@ -71,6 +71,17 @@ export function groupPage(root, [id]) {
           count(o.end_offset), el('span', { testid: 'partition-lag' }, count(o.lag))]), { testid: 'offsets-table' }));
     chart.push([g.lag ?? 0]);
   };
-  life.add(live(`/api/groups/${enc(id)}/stream`, { group: draw }, status.stream(`group ${id}`)));
+  const stream = status.stream(`group ${id}`);
+  const handlers = {
+    group(g) {
+      stream('live');
+      draw(g);
+    },
+    // The group went away while watched; `group` events resume if it comes back.
+    error(e) {
+      status.error(new Error(e.error || `group ${id} is gone`));
+    },
+  };
+  life.add(live(`/api/groups/${enc(id)}/stream`, handlers, stream));
   return life.end;
 }

@@ -46,7 +46,8 @@ export function trace(root, _params, query) {
           el('section.panel', el('h2', 'Records'), records.length === 0 ? el('p.muted', 'No records carry it.')
             : table(['Topic', 'Partition', 'Offset', 'Timestamp', 'Key', 'Value'], records.map((m) => [
               link(`#/topics/${enc(m.topic)}`, m.topic), String(m.partition), String(m.offset),
-              el('span.nowrap', timestamp(m.timestamp)), m.key ?? el('span.null', 'null'), pretty(m.value)]),
+              el('span.nowrap', timestamp(m.timestamp)), m.key ?? el('span.null', 'null'),
+              m.encoding === 'base64' ? el('pre.text', `base64: ${m.value}`) : pretty(m.value)]),
             { testid: 'trace-records' })),
           views.map((v) => {
             const names = (v.columns || []).map((c) => (typeof c === 'string' ? c : c.name));
