@@ -47,6 +47,8 @@ function cells(p, testid) {
   return p.$$eval(`[data-testid=${testid}] tbody tr`, (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
 }
 
+const order = (id, amount, ts) => JSON.stringify({ id, shop: 'main', amount, ts });
+
 function noProblems(p) {
   assert.deepEqual(p.problems, [], 'the page logged errors');
 }
@@ -154,20 +156,20 @@ test('bad SQL shows the error with its SQLSTATE and position', async () => {
 });
 
 test("a live view's numbers change without a reload when events arrive", async () => {
-  await server.sql(`CREATE SOURCE orders (id bigint, amount double precision, ts timestamp,
+  await server.sql(`CREATE SOURCE orders (id bigint, shop text, amount double precision, ts timestamp,
     WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH (topic = 'orders', format = 'json')`);
-  await server.sql('CREATE MATERIALIZED VIEW order_totals AS SELECT count(*) AS orders, sum(amount) AS revenue FROM orders');
+  await server.sql(`CREATE MATERIALIZED VIEW order_totals AS SELECT shop, count(*) AS orders, sum(amount) AS revenue
+    FROM orders GROUP BY shop`);
   await server.sql(`CREATE MATERIALIZED VIEW revenue_per_minute AS SELECT window_start, count(*) AS orders,
     sum(amount) AS revenue FROM TUMBLE(orders, ts, INTERVAL '1' MINUTE) GROUP BY window_start`);
-  const order = (id, amount, ts) => JSON.stringify({ id, amount, ts });
   server.produce('orders', [order(1, 10, '2024-01-01 10:00:01'), order(2, 5.5, '2024-01-01 10:00:30')]);
 
   const p = await page('/views/order_totals');
   await p.evaluate(() => { window.notReloaded = true; });
   const totals = async () => JSON.stringify(await cells(p, 'view-table'));
-  await until(async () => (await totals()) === '[["2","15.5"]]', 'the first two orders in the view');
+  await until(async () => (await totals()) === '[["main","2","15.5"]]', 'the first two orders in the view');
   server.produce('orders', [order(3, 100, '2024-01-01 10:01:10'), order(4, 1, '2024-01-01 10:02:20')]);
-  await until(async () => (await totals()) === '[["4","116.5"]]', 'the view to count four orders');
+  await until(async () => (await totals()) === '[["main","4","116.5"]]', 'the view to count four orders');
   assert.equal(await p.evaluate(() => window.notReloaded), true, 'the page was not reloaded');
   await screenshot(p, 'view-live');
   noProblems(p);
@@ -232,5 +234,21 @@ test('a page whose endpoint is missing or whose server is gone says so', async (
   await until(async () => (await status.getAttribute('data-state')) === 'error', 'an error notice');
   assert.match(await status.textContent(), /no_such_view/);
   await screenshot(p, 'missing-view');
+  await p.close();
+});
+
+// Last: it restarts the shared server (same ports, same data directory).
+test('a live page reconnects after a server restart and goes on updating', async () => {
+  const p = await page('/views/order_totals');
+  const totals = async () => JSON.stringify(await cells(p, 'view-table'));
+  await until(async () => (await totals()) === '[["main","4","116.5"]]', 'the view as the earlier case left it');
+  const connection = p.getByTestId('connection');
+  assert.equal(await server.stop(), 0, 'sluice serve exits 0 on SIGTERM');
+  await until(async () => (await connection.getAttribute('data-state')) === 'down', 'the page to notice');
+  await screenshot(p, 'server-down');
+  await server.start();
+  server.produce('orders', [order(5, 0.5, '2024-01-01 10:03:00')]);
+  await until(async () => (await totals()) === '[["main","5","117"]]', 'the fifth order after the restart', 30000);
+  assert.equal(await connection.getAttribute('data-state'), 'live');
   await p.close();
 });
