@@ -9,11 +9,20 @@ function widthOf(node) {
   return Math.max(300, (node.clientWidth || node.parentElement?.clientWidth || 600) - 8);
 }
 
+// With one point (or none) uPlot would span years around it: show a minute instead.
+function xRange(_u, min, max) {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) {
+    const now = Date.now() / 1000;
+    return [now - 60, now];
+  }
+  return min === max ? [min - 30, max + 30] : [min, max];
+}
+
 function options(node, names, { height = 220, yLabel = '', xTime = true } = {}) {
   return {
     width: widthOf(node),
     height,
-    scales: { x: { time: xTime } },
+    scales: { x: { time: xTime, range: xRange } },
     axes: [{}, { label: yLabel, size: 70 }],
     legend: { live: true },
     series: [{}, ...names.map((name, i) => ({ label: name, stroke: COLORS[i % COLORS.length], width: 2 }))],
