@@ -9,13 +9,15 @@ function widthOf(node) {
   return Math.max(300, (node.clientWidth || node.parentElement?.clientWidth || 600) - 8);
 }
 
-// With one point (or none) uPlot would span years around it: show a minute instead.
-function xRange(_u, min, max) {
-  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) {
+// With one point uPlot spans years after it (a day in its milliseconds unit): show a minute around it.
+function xRange(u, min, max) {
+  const xs = u.data?.[0] || [];
+  if (xs.length === 0 || !Number.isFinite(min) || !Number.isFinite(max)) {
     const now = Date.now() / 1000;
     return [now - 60, now];
   }
-  return min === max ? [min - 30, max + 30] : [min, max];
+  if (xs.length === 1 || min === max) return [xs[0] - 30, xs[0] + 30];
+  return [min, max];
 }
 
 function options(node, names, { height = 220, yLabel = '', xTime = true } = {}) {
