@@ -7,10 +7,10 @@
 #include <thread>
 #include <vector>
 
+#include "app/console_api.h"
 #include "app/console_routes.h"
 #include "app/metrics_routes.h"
 #include "app/server_metrics.h"
-#include "app/console_api.h"
 #include "app/sql_endpoints.h"
 #include "broker/broker.h"
 #include "engine/engine.h"
