@@ -26,6 +26,10 @@ packages=(
   # SQL integration tests: psql and psycopg2 against the Postgres wire endpoint;
   # libpq drives the Postgres listener in pgwire_test
   postgresql-client python3-psycopg2 libpq-dev
+  # web console browser tests (tests/console): headless Chromium driven by playwright-core
+  chromium
+  # metrics tests: Prometheus' own text-format parser reads /metrics
+  python3-prometheus-client
   # peers for the side-by-side benchmark (bench/), not needed by the tests
   redis-server redis-tools nats-server libnats-dev
 )

@@ -24,6 +24,13 @@ SLUICE_BIN=build/sluice PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tes
 
 echo "== SQL end to end (psql, psycopg2, node-postgres, confluent-kafka, kafka-python, HTTP; views against SQLite)"
 SLUICE_BIN=build/sluice tests/sql/run.sh
+SLUICE_BIN=build/sluice PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/console_api -q  # the console's JSON API
+
+echo "== web console in headless Chromium (tests/console; screenshots in build/test-artifacts/console)"
+SLUICE_BIN=build/sluice tests/console/run.sh
+
+echo "== metrics and overview (/metrics parsed by prometheus_client, /api/overview)"
+SLUICE_BIN=build/sluice PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/metrics -q
 
 echo "== fuzzers (libFuzzer, fixed seed and input count)"
 ./scripts/fuzz.sh
