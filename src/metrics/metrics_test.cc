@@ -72,6 +72,9 @@ TEST(MetricsText, ValuesAsPrometheusWritesThem) {
   EXPECT_EQ(format_value(12345678901), "12345678901");
   EXPECT_EQ(format_value(-2), "-2");
   EXPECT_EQ(format_value(0.25), "0.25");
+  EXPECT_EQ(format_value(0.0001), "0.0001");
+  EXPECT_EQ(format_value(0.00005), "5e-05");
+  EXPECT_EQ(format_value(2.5e-7), "2.5e-07");
   EXPECT_EQ(format_value(1e300), "1e+300");
   EXPECT_EQ(format_value(std::numeric_limits<double>::quiet_NaN()), "NaN");
   EXPECT_EQ(format_value(std::numeric_limits<double>::infinity()), "+Inf");

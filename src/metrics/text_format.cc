@@ -82,7 +82,8 @@ std::string format_value(double value) {
     auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, static_cast<std::int64_t>(value));
     return std::string(buffer, end);
   }
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  // Shortest round-trip digits in %g style, as Go's client writes them: 0.0001, 5e-05, 1e+300.
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general);
   return std::string(buffer, end);
 }
 

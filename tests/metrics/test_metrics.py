@@ -151,3 +151,21 @@ def test_connections_gauge_counts_open_kafka_connections(server):
         assert value(server, "sluice_connections", listener="kafka") >= 1
     finally:
         producer.flush(10)
+
+
+def test_partition_errors_are_counted_by_api_and_error(server):
+    topic = new_topic(server)
+    produce(server, topic, 3)
+    key = {"api": "Fetch", "error": "OFFSET_OUT_OF_RANGE"}
+    before = value(server, "sluice_kafka_request_errors_total", **key)
+    consumer = Consumer({"bootstrap.servers": server.bootstrap, "group.id": f"e-{topic}",
+                         "enable.auto.commit": False, "auto.offset.reset": "earliest"})
+    try:
+        consumer.assign([TopicPartition(topic, 0, 1000)])  # past the end: the broker answers the error
+
+        def counted():
+            consumer.poll(0.1)
+            return value(server, "sluice_kafka_request_errors_total", **key) > before
+        wait_for(counted, "an OFFSET_OUT_OF_RANGE fetch error to be counted")
+    finally:
+        consumer.close()
