@@ -75,7 +75,8 @@ def test_topics_list_and_detail(browse):
     ends = [sum(1 for p, _ in POSITIONS if p == part) for part in range(3)]
     assert [(p["partition"], p["log_start_offset"], p["end_offset"]) for p in body["partitions"]] == \
         [(0, 0, ends[0]), (1, 0, ends[1]), (2, 0, ends[2])]
-    assert all(p["bytes"] > 0 and p["segments"] == 1 for p in body["partitions"])
+    # (Records stamped long ago may roll segments by segment.ms, as in Kafka: at least one each.)
+    assert all(p["bytes"] > 0 and p["segments"] >= 1 for p in body["partitions"])
 
 
 def test_latest_records_come_newest_first(browse):
