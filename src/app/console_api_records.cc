@@ -87,6 +87,10 @@ order_key order_of(const found_record& r) { return {r.timestamp, r.topic, r.part
 
 }  // namespace
 
+void refund(byte_budget& budget, const std::vector<found_record>& records) {
+  for (const auto& r : records) budget.left += payload_bytes(r);
+}
+
 result<std::vector<found_record>> scan_forward(const storage::partition_log& log, const std::string& topic,
                                                std::int32_t partition, std::int64_t from,
                                                const record_filter& filter, scan_bounds bounds,

@@ -50,6 +50,9 @@ struct scan_bounds {
   std::int64_t scan_limit;  // offsets read
 };
 
+// Gives back what `records` were charged (the caller drops them).
+void refund(byte_budget& budget, const std::vector<found_record>& records);
+
 // The first `limit` matching records at or after `from` (clamped to the log start).
 result<std::vector<found_record>> scan_forward(const storage::partition_log& log, const std::string& topic,
                                                std::int32_t partition, std::int64_t from,

@@ -6,6 +6,8 @@
 // each partition's records stay in offset order.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "app/console_api_internal.h"
 #include "app/console_api_records.h"
 #include "app/server_runtime.h"
@@ -103,9 +105,16 @@ result<std::vector<found_record>> browse_partition(const storage::partition_log&
     from = **found;
   }
   if (from) return scan_forward(log, topic, partition, *from, b.filter, {b.limit, b.scan_limit}, budget);
-  // The newest `limit` offsets, or with a key the newest `scan_limit` searched for it.
-  std::int64_t window = b.filter.key ? b.scan_limit : static_cast<std::int64_t>(b.limit);
-  return scan_latest(log, topic, partition, b.filter, {b.limit, window}, budget);
+  if (b.filter.key) return scan_latest(log, topic, partition, b.filter, {b.limit, b.scan_limit}, budget);
+  // The newest `limit` offsets, widened (up to scan_limit) while compaction gaps leave fewer records.
+  auto limit = static_cast<std::int64_t>(b.limit);
+  for (std::int64_t window = limit;; window = std::min(window * 4, b.scan_limit)) {
+    auto found = scan_latest(log, topic, partition, b.filter, {b.limit, window}, budget);
+    bool whole_log = window >= log.end_offset() - log.log_start_offset();
+    if (!found || found->size() >= b.limit || window >= b.scan_limit || whole_log || budget.exhausted)
+      return found;
+    refund(budget, *found);
+  }
 }
 
 http::response browse(const storage::log_manager& logs, const std::string& name, const http::request& req) {

@@ -61,5 +61,5 @@ def poll_until(fetch, done, what):
     while not done(got) and time.monotonic() < deadline:
         time.sleep(0.1)  # poll interval; the condition, not the sleep, is what the test waits for
         got = fetch()
-    assert done(got), f"{what}: last value {got}"
+    assert done(got), f"{what}: last value {str(got)[:2000]}"
     return got

@@ -92,3 +92,13 @@ def test_unknown_group_is_404(server, consumer):
     for path in ["/api/groups/nobody", "/api/groups/nobody/stream"]:
         status, body = get(server, path)
         assert status == 404 and body["code"] == "GROUP_ID_NOT_FOUND", path
+
+
+OPEN_AT_SHUTDOWN = []
+
+
+def test_a_stream_left_open_does_not_hold_up_shutdown(server, consumer):
+    """The stream stays open past this test: the fixture then stops the server and checks exit 0."""
+    stream = EventStream(server, f"/api/groups/{GROUP}/stream")
+    assert stream.next()[0] == "group"
+    OPEN_AT_SHUTDOWN.append(stream)
