@@ -5,20 +5,17 @@
 // "consumer"); other protocols' assignments are opaque and listed empty. Lag is per committed
 // partition: end offset − committed offset.
 //
-// The stream: one ticker thread per server pushes a `group` event to every watcher each second; a
-// watcher is held weakly and dropped once its connection closes.
+// The stream: a periodic_feed pushes a `group` event to every watcher each second.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 #include "app/console_api_internal.h"
+#include "app/periodic_feed.h"
 #include "app/server_runtime.h"
 #include "base/json_string.h"
 #include "group/coordinator.h"
@@ -133,77 +130,17 @@ std::string unknown_group_json(const std::string& id) { return unknown_group(id)
 
 }  // namespace
 
-class group_streams {
- public:
-  explicit group_streams(const group::group_coordinator& groups)
-      : groups_(groups), thread_([this] { loop(); }) {}
-  ~group_streams() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
-  group_streams(const group_streams&) = delete;
-  group_streams& operator=(const group_streams&) = delete;
-
-  // Sends the group now, then every second until the client goes away.
-  void watch(const std::shared_ptr<http::event_stream>& stream, const std::string& group_id) {
-    push(*stream, group_id);
-    {
-      std::lock_guard lock(mu_);
-      watchers_.push_back({stream, group_id});
-    }
-    wake_.notify_all();
-  }
-
- private:
-  struct watcher {
-    std::weak_ptr<http::event_stream> stream;
-    std::string group_id;
-  };
-
-  // A group that disappears (deleted, or expired) is reported, and watched on in case it returns.
-  void push(http::event_stream& stream, const std::string& group_id) const {
-    if (auto json = group_json(groups_, group_id)) {
-      stream.push("group", *json);
-    } else {
-      stream.push("error", unknown_group_json(group_id));
-    }
-  }
-
-  void loop() {
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-      wake_.wait(lock, [this] { return stopping_ || !watchers_.empty(); });
-      if (wake_.wait_for(lock, stream_interval, [this] { return stopping_; })) break;
-      std::erase_if(watchers_, [](const watcher& w) {
-        auto s = w.stream.lock();
-        return !s || s->closed();
-      });
-      auto round = watchers_;
-      lock.unlock();
-      for (const auto& w : round) {
-        if (auto s = w.stream.lock(); s && !s->closed()) push(*s, w.group_id);
-      }
-      lock.lock();
-    }
-  }
-
-  const group::group_coordinator& groups_;
-  std::mutex mu_;  // guards watchers_ and stopping_
-  std::condition_variable wake_;
-  std::vector<watcher> watchers_;
-  bool stopping_ = false;
-  std::thread thread_;  // last: starts once the fields above exist
-};
-
-std::shared_ptr<group_streams> make_group_streams(const services& s) {
-  return std::make_shared<group_streams>(s.groups);
+// A group that disappears (deleted, or expired) is reported, and watched on in case it returns.
+std::shared_ptr<periodic_feed> make_group_streams(const services& s) {
+  const group::group_coordinator& groups = s.groups;
+  return std::make_shared<periodic_feed>(stream_interval, [&groups](const std::string& group_id) {
+    if (auto json = group_json(groups, group_id))
+      return std::make_pair(std::string("group"), std::move(*json));
+    return std::make_pair(std::string("error"), unknown_group_json(group_id));
+  });
 }
 
-http::handler_result groups_route(const services& s, const std::shared_ptr<group_streams>& streams,
+http::handler_result groups_route(const services& s, const std::shared_ptr<periodic_feed>& streams,
                                   const http::request& req, const std::string& rest) {
   if (rest.empty()) return list_groups(s.groups);
   std::string id = rest.substr(1);
@@ -217,7 +154,7 @@ http::handler_result groups_route(const services& s, const std::shared_ptr<group
     return http::json_response(200, *json);
   }
   if (!s.groups.find(id)) return unknown_group(id);
-  std::weak_ptr<group_streams> weak = streams;
+  std::weak_ptr<periodic_feed> weak = streams;
   return http::stream_starter([weak, id](std::shared_ptr<http::event_stream> events) {
     if (auto ticker = weak.lock()) ticker->watch(events, id);
   });

@@ -12,7 +12,8 @@
 
 namespace sluice::app {
 struct services;
-}
+class periodic_feed;
+}  // namespace sluice::app
 
 namespace sluice::app::console {
 
@@ -35,12 +36,11 @@ http::response unknown_group(const std::string& group_id);
 // "/api/topics" ("" or "/name...").
 http::handler_result topics_route(const services& s, const http::request& req, const std::string& rest);
 
-class group_streams;
 // GET /api/groups, /api/groups/{id}, /api/groups/{id}/stream.
-http::handler_result groups_route(const services& s, const std::shared_ptr<group_streams>& streams,
+http::handler_result groups_route(const services& s, const std::shared_ptr<periodic_feed>& streams,
                                   const http::request& req, const std::string& rest);
-// The SSE ticker behind /api/groups/{id}/stream; its thread stops when the last owner lets go.
-std::shared_ptr<group_streams> make_group_streams(const services& s);
+// The feed behind /api/groups/{id}/stream; its thread stops when the last owner lets go.
+std::shared_ptr<periodic_feed> make_group_streams(const services& s);
 
 // GET /api/trace.
 http::response trace(const services& s, const http::request& req);

@@ -2,14 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "app/periodic_feed.h"
 #include "app/server_metrics.h"
 #include "app/server_runtime.h"
 #include "base/json_string.h"
@@ -53,37 +52,29 @@ double view_count(engine::engine& e) {
   return shown ? static_cast<double>(shown->rows.size()) : 0;
 }
 
-// Samples the totals once a second for the rates, and feeds the overview streams.
-class overview_feed {
+// The overview: totals from the registry, and rates from samples taken once a second.
+class overview_source {
  public:
-  explicit overview_feed(const services& s) : s_(s), server_metrics_(collect_server_metrics(s)) {
-    thread_ = std::thread([this] { run(); });
-  }
-  ~overview_feed() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
+  explicit overview_source(const services& s) : s_(s), server_metrics_(collect_server_metrics(s)) {}
+
+  // A new sample gives the rates over the interval since the previous one.
+  void sample() {
+    auto sampled = totals_of(metrics::default_registry().collect());
+    auto now = clock::now();
+    std::lock_guard lock(mu_);
+    if (last_) {
+      double dt = std::chrono::duration<double>(now - last_->first).count();
+      auto rate = [dt](double a, double b) { return dt > 0 ? std::max(0.0, a - b) / dt : 0; };
+      const auto& before = last_->second;
+      rates_ =
+          totals{rate(sampled.records_in, before.records_in), rate(sampled.bytes_in, before.bytes_in),
+                 rate(sampled.records_out, before.records_out), rate(sampled.bytes_out, before.bytes_out)};
     }
-    wake_.notify_all();
-    thread_.join();
-  }
-  overview_feed(const overview_feed&) = delete;
-  overview_feed& operator=(const overview_feed&) = delete;
-
-  std::string overview_json() { return json_of(metrics::default_registry().collect()); }
-
-  // Called on the HTTP event loop, which must not wait for the engine: the feed's thread sends the first
-  // event at once.
-  void subscribe(const std::shared_ptr<http::event_stream>& events) {
-    {
-      std::lock_guard lock(mu_);
-      newcomers_.push_back(events);
-    }
-    wake_.notify_all();
+    last_.emplace(now, sampled);
   }
 
- private:
-  std::string json_of(const std::vector<metrics::family_snapshot>& families) {
+  std::string json() {
+    auto families = metrics::default_registry().collect();
     auto all = totals_of(families);
     totals per_second;
     {
@@ -113,91 +104,36 @@ class overview_feed {
     return out + "}";
   }
 
-  void run() {
-    auto next = clock::now();
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-      if (clock::now() >= next) {
-        tick(lock);
-        next = std::max(next + std::chrono::seconds(1), clock::now());
-      }
-      if (!newcomers_.empty()) greet(lock);
-      wake_.wait_until(lock, next, [this] { return stopping_ || !newcomers_.empty(); });
-    }
-  }
-
-  // A new sample gives the rates over the interval since the previous one; every stream gets an event.
-  // REQUIRES: lock holds mu_ (released while collecting and pushing).
-  void tick(std::unique_lock<std::mutex>& lock) {
-    lock.unlock();
-    auto families = metrics::default_registry().collect();
-    auto now = clock::now();
-    auto sampled = totals_of(families);
-    lock.lock();
-    if (last_) {
-      double dt = std::chrono::duration<double>(now - last_->first).count();
-      auto rate = [dt](double a, double b) { return dt > 0 ? std::max(0.0, a - b) / dt : 0; };
-      const auto& before = last_->second;
-      rates_ =
-          totals{rate(sampled.records_in, before.records_in), rate(sampled.bytes_in, before.bytes_in),
-                 rate(sampled.records_out, before.records_out), rate(sampled.bytes_out, before.bytes_out)};
-    }
-    last_.emplace(now, sampled);
-    std::erase_if(subscribers_, [](const auto& w) {
-      auto s = w.lock();
-      return !s || s->closed();
-    });
-    if (subscribers_.empty()) return;
-    auto streams = subscribers_;
-    lock.unlock();
-    push(streams, json_of(families));
-    lock.lock();
-  }
-
-  // REQUIRES: lock holds mu_ (released while collecting and pushing).
-  void greet(std::unique_lock<std::mutex>& lock) {
-    auto fresh = std::move(newcomers_);
-    newcomers_.clear();
-    lock.unlock();
-    push(fresh, overview_json());
-    lock.lock();
-    subscribers_.insert(subscribers_.end(), fresh.begin(), fresh.end());
-  }
-
-  static void push(const std::vector<std::weak_ptr<http::event_stream>>& streams, const std::string& json) {
-    for (const auto& w : streams)
-      if (auto s = w.lock()) s->push("overview", json);
-  }
-
+ private:
   const services& s_;
   metrics::collector_handle server_metrics_;
   std::mutex mu_;  // guards what follows
-  std::condition_variable wake_;
-  bool stopping_ = false;
   std::optional<std::pair<clock::time_point, totals>> last_;
   totals rates_;
-  // Streams belong to their connections: held weakly.
-  std::vector<std::weak_ptr<http::event_stream>> subscribers_;
-  std::vector<std::weak_ptr<http::event_stream>> newcomers_;  // not sent an event yet
-  std::thread thread_;
 };
 
 }  // namespace
 
 void add_metrics_routes(http::server& server, const services& s) {
-  auto feed = std::make_shared<overview_feed>(s);
+  auto overview = std::make_shared<overview_source>(s);
+  auto feed = std::make_shared<periodic_feed>(
+      std::chrono::seconds(1),
+      [overview](const std::string&) { return std::make_pair(std::string("overview"), overview->json()); },
+      [overview] { overview->sample(); });
   server.route("GET", "/metrics", [](const http::request&) -> http::handler_result {
     return http::response{.status = 200,
                           .content_type = std::string(metrics::text_content_type),
                           .body = metrics::render_text(metrics::default_registry().collect()),
                           .headers = {}};
   });
-  server.route("GET", "/api/overview", [feed](const http::request&) -> http::handler_result {
-    return http::json_response(200, feed->overview_json());
+  server.route("GET", "/api/overview", [overview](const http::request&) -> http::handler_result {
+    return http::json_response(200, overview->json());
   });
   server.route("GET", "/api/overview/stream", [feed](const http::request&) -> http::handler_result {
-    return http::stream_starter(
-        [feed](const std::shared_ptr<http::event_stream>& events) { feed->subscribe(events); });
+    std::weak_ptr<periodic_feed> weak = feed;
+    return http::stream_starter([weak](const std::shared_ptr<http::event_stream>& events) {
+      if (auto f = weak.lock()) f->watch(events);
+    });
   });
 }
 

@@ -1,7 +1,9 @@
 // app/pipelines_api.cc — the engine's dataflows as JSON for the console's pipeline graph:
-// GET /api/pipelines and its live form GET /api/pipelines/stream (docs/http-api.md).
+// GET /api/pipelines and its live form GET /api/pipelines/stream (docs/http-api.md), and the
+// engine's metrics.
 #include <fmt/format.h>
 
+#include "app/periodic_feed.h"
 #include "app/server_runtime.h"
 #include "base/json_string.h"
 #include "engine/engine.h"
@@ -82,8 +84,6 @@ std::string array_json(const std::vector<T>& items, F&& fn) {
   return out + "]";
 }
 
-}  // namespace
-
 std::string pipelines_json(engine::engine& e) {
   engine::pipeline_graph g = e.describe_pipelines();
   auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -96,6 +96,24 @@ std::string pipelines_json(engine::engine& e) {
       array_json(g.sources, [now_ms](const auto& s) { return source_json(s, now_ms); }),
       array_json(g.views, view_json), array_json(g.sinks, sink_json), g.last_checkpoint, lag,
       g.last_checkpoint_seconds, g.checkpoints, g.checkpoint_failures, g.restored_from);
+}
+
+}  // namespace
+
+void add_pipelines_routes(http::server& server, const services& s) {
+  engine::engine& e = s.engine;
+  auto feed = std::make_shared<periodic_feed>(std::chrono::seconds(1), [&e](const std::string&) {
+    return std::make_pair(std::string("pipelines"), pipelines_json(e));
+  });
+  server.route("GET", "/api/pipelines", [&e](const http::request&) -> http::handler_result {
+    return http::json_response(200, pipelines_json(e));
+  });
+  server.route("GET", "/api/pipelines/stream", [feed](const http::request&) -> http::handler_result {
+    std::weak_ptr<periodic_feed> weak = feed;
+    return http::stream_starter([weak](const std::shared_ptr<http::event_stream>& events) {
+      if (auto f = weak.lock()) f->watch(events);
+    });
+  });
 }
 
 }  // namespace sluice::app

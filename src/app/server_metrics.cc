@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/server_runtime.h"
+#include "engine/engine.h"
 #include "group/coordinator.h"
 #include "net/server.h"
 #include "pgwire/listener.h"
@@ -65,6 +66,62 @@ void collect_groups(const group::group_coordinator& groups, sample_writer& out) 
               {{"state", std::string(group::state_name(states[i]))}}, by_state[i]);
 }
 
+// The SQL engine's dataflows, from engine::describe_pipelines (one lock of the engine per scrape).
+void collect_engine(engine::engine& e, sample_writer& out) {
+  engine::pipeline_graph g = e.describe_pipelines();
+  double now_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (const auto& src : g.sources) {
+    metrics::labels at{{"source", src.name}};
+    out.counter("sluice_source_records_total", "Records the engine read from the source's topic.", at,
+                static_cast<double>(src.records_in));
+    out.counter("sluice_source_late_events_total",
+                "Events left out of the views for arriving behind the watermark.", at,
+                static_cast<double>(src.late_events));
+    out.counter("sluice_source_dead_letters_total",
+                "Records that did not decode, sent to the dead-letter topic.", at,
+                static_cast<double>(src.dead_letters));
+    if (src.watermark != INT64_MIN) {
+      out.gauge("sluice_source_watermark_delay_seconds",
+                "Wall clock minus the source's event-time watermark.", at,
+                (now_ms - static_cast<double>(src.watermark) / 1000) / 1000);
+    }
+  }
+  for (const auto& v : g.views) {
+    metrics::labels at{{"view", v.name}};
+    out.gauge("sluice_view_rows", "Rows of the materialized view.", at, static_cast<double>(v.rows));
+    out.gauge("sluice_view_state_bytes", "Approximate bytes of the view's operator state in the state store.",
+              at, static_cast<double>(v.state_bytes));
+    for (const auto& op : v.operators) {
+      metrics::labels op_at{{"view", v.name}, {"operator", std::to_string(op.id) + " " + op.kind}};
+      out.counter("sluice_operator_rows_in_total", "Changes an operator received (a source: records read).",
+                  op_at, static_cast<double>(op.rows_in));
+      out.counter("sluice_operator_rows_out_total", "Changes an operator emitted.", op_at,
+                  static_cast<double>(op.rows_out));
+    }
+  }
+  for (const auto& sink : g.sinks) {
+    out.counter("sluice_sink_records_total", "Records the sink appended to its topic.", {{"sink", sink.name}},
+                static_cast<double>(sink.records_out));
+  }
+  out.counter("sluice_checkpoints_total", "Checkpoints of the engine's state taken by this run.", {},
+              static_cast<double>(g.checkpoints));
+  out.counter("sluice_checkpoint_failures_total", "Checkpoints that failed.", {},
+              static_cast<double>(g.checkpoint_failures));
+  out.counter("sluice_checkpoint_seconds_total", "Time spent taking checkpoints.", {},
+              g.checkpoint_seconds_total);
+  out.gauge("sluice_checkpoint_last_duration_seconds", "How long the last checkpoint took.", {},
+            g.last_checkpoint_seconds);
+  if (g.last_checkpoint_ms > 0) {
+    out.gauge("sluice_checkpoint_lag_seconds", "Seconds since the last durable checkpoint.", {},
+              (now_ms - static_cast<double>(g.last_checkpoint_ms)) / 1000);
+  }
+  out.counter("sluice_engine_commits_total", "Ticks whose view state was committed to the state store.", {},
+              static_cast<double>(g.state_commits));
+  out.counter("sluice_engine_commit_seconds_total", "Time spent committing view state.", {},
+              g.commit_seconds_total);
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
@@ -86,6 +143,7 @@ metrics::collector_handle collect_server_metrics(const services& s) {
     collect_process(s.started, start_time, out);
     collect_partitions(s.logs, out);
     collect_groups(s.groups, out);
+    collect_engine(s.engine, out);
   });
 }
 

@@ -89,6 +89,7 @@ void add_http_routes(http::server& server, const services& s) {
   add_console_routes(server);
   add_metrics_routes(server, s);
   add_console_api_routes(server, s);
+  add_pipelines_routes(server, s);
 }
 
 // Members are declared in start order, so they are destroyed in stop order.

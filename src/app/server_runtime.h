@@ -42,6 +42,8 @@ struct services {
 
 // Every HTTP route the server answers: the SQL API, and what later components add.
 void add_http_routes(http::server& server, const services& s);
+// GET /api/pipelines and /api/pipelines/stream (app/pipelines_api.cc).
+void add_pipelines_routes(http::server& server, const services& s);
 
 class server_runtime {
  public:
