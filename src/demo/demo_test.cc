@@ -2,6 +2,7 @@
 // promises (skew, fraud only where injected), the SQL splits, and the fraud rule decides.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -92,11 +93,17 @@ TEST(business, velocity_fraud_only_where_injected) {
   business shop(11);
   std::vector<event> events;
   shop.opening(t0, events);
-  std::set<std::string> injected;
-  for (std::int64_t t = t0; t < t0 + 6 * 60'000; t += 100) {
+  // Bursts injected in the last half minute may not have played out yet: they may be flagged, but
+  // need not be.
+  std::set<std::string> injected, complete;
+  constexpr std::int64_t end = t0 + 6 * 60'000;
+  for (std::int64_t t = t0; t < end; t += 100) {
     for (int i = 0; i < 50; ++i) shop.next(t, events);
-    for (auto& note : shop.take_notes())
-      if (note.kind == "velocity") injected.insert(note.card_id);
+    for (auto& note : shop.take_notes()) {
+      if (note.kind != "velocity") continue;
+      injected.insert(note.card_id);
+      if (t < end - 30'000) complete.insert(note.card_id);
+    }
   }
   std::map<std::string, std::vector<std::int64_t>> paid;
   for (const auto& e : events) {
@@ -111,8 +118,9 @@ TEST(business, velocity_fraud_only_where_injected) {
     for (std::size_t i = 0; i + 5 < times.size(); ++i)
       if (times[i + 5] - times[i] < 30'000) flagged.insert(card);
   }
-  EXPECT_FALSE(injected.empty());
-  EXPECT_EQ(flagged, injected);
+  EXPECT_GE(complete.size(), 2u);
+  EXPECT_TRUE(std::includes(injected.begin(), injected.end(), flagged.begin(), flagged.end()));
+  EXPECT_TRUE(std::includes(flagged.begin(), flagged.end(), complete.begin(), complete.end()));
 }
 
 TEST(pipelines, split_statements_at_semicolons_outside_quotes) {

@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <set>
+#include <map>
 #include <utility>
 
 #include "cli/json.h"
@@ -77,7 +77,7 @@ std::string decision_json(const fraud_decision& d, std::int64_t ts_ms) {
 struct fraud_service::impl {
   fraud_service_options options;
   cli::kafka_handle consumer, producer;
-  std::set<std::pair<std::string, std::string>> decided;  // (card, first word of the reason)
+  std::map<std::pair<std::string, std::string>, std::string> decided;  // (card, rule) -> decision
 };
 
 result<std::unique_ptr<fraud_service>> fraud_service::start(const fraud_service_options& options) {
@@ -129,7 +129,11 @@ void fraud_service::run() {
     }
     if (m->payload == nullptr) continue;  // a tombstone: the view retracted a row
     auto d = decide(std::string_view(static_cast<const char*>(m->payload), m->len));
-    if (!d || !impl_->decided.emplace(d->card_id, d->reason.substr(0, d->reason.find(':'))).second) continue;
+    if (!d) continue;
+    // One decision per card and rule, unless a later alert (a fuller window) escalates review to block.
+    auto& earlier = impl_->decided[{d->card_id, d->reason.substr(0, d->reason.find(':'))}];
+    if (earlier == d->decision || earlier == "block") continue;
+    earlier = d->decision;
     auto value = decision_json(*d, wall_ms());
     auto err = send_record(producer, o.decisions_topic.c_str(), d->card_id, value);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {

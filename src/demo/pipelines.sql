@@ -25,7 +25,8 @@ CREATE SOURCE IF NOT EXISTS fraud_decisions (card_id text, decision text, reason
 
 -- Orders and revenue per minute, final once the watermark passes the minute's end.
 CREATE MATERIALIZED VIEW IF NOT EXISTS revenue_per_minute AS
-  SELECT window_start, window_end, count(*) AS orders, sum(amount) AS revenue, avg(amount) AS average_order
+  SELECT window_start, window_end, count(*) AS orders, round(sum(amount), 2) AS revenue,
+         round(avg(amount), 2) AS average_order
   FROM TUMBLE(orders, ts, INTERVAL '1' MINUTE)
   GROUP BY window_start, window_end;
 
@@ -37,7 +38,8 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS inventory_levels AS
 
 -- Fraud: a card paying six or more times within any 30 seconds (windows sliding every 5 s).
 CREATE MATERIALIZED VIEW IF NOT EXISTS card_velocity AS
-  SELECT card_id, window_start, window_end, count(*) AS payments, sum(amount) AS amount, 'velocity' AS reason
+  SELECT card_id, window_start, window_end, count(*) AS payments, round(sum(amount), 2) AS amount,
+         'velocity' AS reason
   FROM HOP(payments, ts, INTERVAL '5' SECOND, INTERVAL '30' SECOND)
   GROUP BY card_id, window_start, window_end
   HAVING count(*) >= 6;
