@@ -85,6 +85,58 @@ void print_banner(const demo_options& o, const server_runtime& rt, const std::st
   std::fflush(stdout);
 }
 
+// Runs the demo on o.serve.data_dir until a signal; the exit code.
+int run_on(const demo_options& o, const sigset_t& stop_signals, bool temporary) {
+  auto runtime = server_runtime::start(o.serve);
+  if (!runtime) {
+    spdlog::error("{}", runtime.error().describe());
+    return runtime.error().code == errc::invalid_argument ? 2 : 1;
+  }
+  auto applied = demo::apply_pipelines((*runtime)->components().engine);
+  if (!applied) {
+    spdlog::error("{}", applied.error().describe());
+    return 1;
+  }
+  if (applied->layered_skipped > 0)
+    spdlog::info("demo: {} views over views skipped until the engine supports them",
+                 applied->layered_skipped);
+  auto bootstrap = url_host(dial_host(o.serve.kafka_addr)) + ":" + std::to_string((*runtime)->kafka_port());
+  auto service = demo::fraud_service::start(demo::fraud_service_options{.bootstrap = bootstrap});
+  if (!service) {
+    spdlog::error("fraud service: {}", service.error().describe());
+    return 1;
+  }
+  // On a data directory that already holds the demo, the catalogue is there and replaying history
+  // would only produce late events: go live at once, with ids past the old ones.
+  auto now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  auto generator =
+      demo::generator::start(demo::generator_options{.bootstrap = bootstrap,
+                                                     .rate = o.rate,
+                                                     .seed = o.seed,
+                                                     .opening = applied->fresh,
+                                                     .history_ms = applied->fresh ? 120'000 : 0,
+                                                     .first_id = applied->fresh ? 1 : now_s * 1000});
+  if (!generator) {
+    spdlog::error("generator: {}", generator.error().describe());
+    return 1;
+  }
+  print_banner(o, **runtime, o.serve.data_dir, temporary);
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  spdlog::info("received {}, stopping the demo", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  (*generator)->stop();
+  (*service)->stop();
+  spdlog::info("demo: {} events produced, {} fraud decisions", (*generator)->produced(),
+               (*service)->decisions());
+  if (auto closed = (*runtime)->stop(); !closed) {
+    spdlog::error("shutdown: {}", closed.error().describe());
+    return 1;
+  }
+  return 0;
+}
+
 int run_demo(demo_options o) {
   if (o.rate <= 0) {
     spdlog::error("--rate must be positive");
@@ -94,57 +146,8 @@ int run_demo(demo_options o) {
   if (temporary) o.serve.data_dir = make_temp_data_dir();
   if (o.serve.data_dir.empty()) return 1;
   auto stop_signals = block_stop_signals();
-  int code = 0;
-  {
-    auto runtime = server_runtime::start(o.serve);
-    if (!runtime) {
-      spdlog::error("{}", runtime.error().describe());
-      return runtime.error().code == errc::invalid_argument ? 2 : 1;
-    }
-    auto applied = demo::apply_pipelines((*runtime)->components().engine);
-    if (!applied) {
-      spdlog::error("{}", applied.error().describe());
-      return 1;
-    }
-    if (applied->layered_skipped > 0)
-      spdlog::info("demo: {} views over views skipped until the engine supports them",
-                   applied->layered_skipped);
-    auto bootstrap = url_host(dial_host(o.serve.kafka_addr)) + ":" + std::to_string((*runtime)->kafka_port());
-    auto service = demo::fraud_service::start(demo::fraud_service_options{.bootstrap = bootstrap});
-    if (!service) {
-      spdlog::error("fraud service: {}", service.error().describe());
-      return 1;
-    }
-    // On a data directory that already holds the demo, the catalogue is there and replaying history
-    // would only produce late events: go live at once, with ids past the old ones.
-    auto now_s =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    auto generator =
-        demo::generator::start(demo::generator_options{.bootstrap = bootstrap,
-                                                       .rate = o.rate,
-                                                       .seed = o.seed,
-                                                       .opening = applied->fresh,
-                                                       .history_ms = applied->fresh ? 120'000 : 0,
-                                                       .first_id = applied->fresh ? 1 : now_s * 1000});
-    if (!generator) {
-      spdlog::error("generator: {}", generator.error().describe());
-      return 1;
-    }
-    print_banner(o, **runtime, o.serve.data_dir, temporary);
-    int signal = 0;
-    sigwait(&stop_signals, &signal);
-    spdlog::info("received {}, stopping the demo", signal == SIGINT ? "SIGINT" : "SIGTERM");
-    (*generator)->stop();
-    (*service)->stop();
-    spdlog::info("demo: {} events produced, {} fraud decisions", (*generator)->produced(),
-                 (*service)->decisions());
-    if (auto closed = (*runtime)->stop(); !closed) {
-      spdlog::error("shutdown: {}", closed.error().describe());
-      code = 1;
-    }
-  }
-  if (temporary && code == 0) {
+  int code = run_on(o, stop_signals, temporary);
+  if (temporary) {
     std::error_code ec;
     std::filesystem::remove_all(o.serve.data_dir, ec);
   }
