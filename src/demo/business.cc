@@ -232,16 +232,7 @@ void business::malformed(std::int64_t now_ms, std::vector<event>& out) {
 }
 
 void business::product_return(std::int64_t now_ms) {
-  auto& p = pick_product();
-  p.stock += 1;
-  schedule(now_ms, {topics::inventory, std::to_string(p.id),
-                    json_object{}
-                        .number("product_id", p.id)
-                        .text("warehouse", pick(rng_, warehouses))
-                        .number("delta", 1)
-                        .text("reason", "return")
-                        .number("ts", now_ms)
-                        .done()});
+  move_stock(pick_product(), pick(rng_, warehouses), 1, "return", now_ms);
 }
 
 void business::inject_velocity_fraud(std::int64_t now_ms) {
@@ -299,28 +290,10 @@ void business::place_order(customer& c, const std::string& card, product& p, std
                                                  .number("ts", paid_ts)
                                                  .done()});
   const char* warehouse = pick(rng_, warehouses);
-  p.stock -= quantity;
-  schedule(warehouse_ts, {topics::inventory, std::to_string(p.id),
-                          json_object{}
-                              .number("product_id", p.id)
-                              .text("warehouse", warehouse)
-                              .number("delta", -quantity)
-                              .text("reason", "sale")
-                              .number("ts", warehouse_ts)
-                              .done()});
-  if (p.stock < 50) {
-    std::int64_t restock = rng_.between(150, 400);
-    p.stock += restock;
-    std::int64_t at = warehouse_ts + rng_.between(2'000, 10'000);
-    schedule(at, {topics::inventory, std::to_string(p.id),
-                  json_object{}
-                      .number("product_id", p.id)
-                      .text("warehouse", warehouses[0])
-                      .number("delta", restock)
-                      .text("reason", "restock")
-                      .number("ts", at)
-                      .done()});
-  }
+  move_stock(p, warehouse, -quantity, "sale", warehouse_ts);
+  if (p.stock < 50)
+    move_stock(p, warehouses[0], rng_.between(150, 400), "restock",
+               warehouse_ts + rng_.between(2'000, 10'000));
   // Most parcels leave within a minute; 8% wait minutes for a carrier backlog.
   std::int64_t shipped =
       warehouse_ts + (rng_.chance(0.08) ? rng_.between(150'000, 300'000) : rng_.between(5'000, 40'000));
@@ -332,6 +305,19 @@ void business::place_order(customer& c, const std::string& card, product& p, std
                          .text("warehouse", warehouse)
                          .number("ts", shipped)
                          .done()});
+}
+
+void business::move_stock(product& p, const char* warehouse, std::int64_t delta, const char* reason,
+                          std::int64_t ts) {
+  p.stock += delta;
+  schedule(ts, {topics::inventory, std::to_string(p.id),
+                json_object{}
+                    .number("product_id", p.id)
+                    .text("warehouse", warehouse)
+                    .number("delta", delta)
+                    .text("reason", reason)
+                    .number("ts", ts)
+                    .done()});
 }
 
 void business::schedule(std::int64_t due_ms, event e) { pending_.emplace(due_ms, std::move(e)); }

@@ -89,6 +89,8 @@ class business {
   // An order with its payment, stock movement and shipment, each queued at its own time.
   void place_order(customer& c, const std::string& card, product& p, std::int64_t quantity,
                    std::int64_t order_ts, std::int64_t warehouse_ts);
+  // A stock movement of `p` (the model's stock follows), queued at `ts`.
+  void move_stock(product& p, const char* warehouse, std::int64_t delta, const char* reason, std::int64_t ts);
   void schedule(std::int64_t due_ms, event e);
   void release_due(std::int64_t now_ms, std::vector<event>& out);
   std::string card_of(const customer& c, int k) const;

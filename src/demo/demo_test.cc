@@ -123,6 +123,18 @@ TEST(business, velocity_fraud_only_where_injected) {
   EXPECT_TRUE(std::includes(flagged.begin(), flagged.end(), complete.begin(), complete.end()));
 }
 
+TEST(business, traffic_averages_the_rate_with_bursts_above_it) {
+  business shop(5);
+  double sum = 0, peak = 0;
+  int samples = 0;
+  for (std::int64_t t = 0; t < 10 * 60'000; t += 100, ++samples) {
+    sum += shop.rate_factor(t);
+    peak = std::max(peak, shop.rate_factor(t));
+  }
+  EXPECT_NEAR(sum / samples, 1.0, 0.15);
+  EXPECT_GT(peak, 2.0);
+}
+
 TEST(pipelines, split_statements_at_semicolons_outside_quotes) {
   auto s = split_statements("-- a comment; not a statement\nSELECT 'a;b';\n\n  SELECT 2 -- trailing\n;");
   ASSERT_EQ(s.size(), 2u);
