@@ -256,7 +256,9 @@ void business::inject_amount_fraud(std::int64_t now_ms) {
   auto& c = customers_[static_cast<std::size_t>(rng_.between(0, customer_count - 1))];
   auto& p = *std::max_element(products_.begin(), products_.end(),
                               [](const product& a, const product& b) { return a.price < b.price; });
-  auto quantity = static_cast<std::int64_t>(std::ceil(12.0 * c.usual_amount / p.price));
+  // 12 to 30 times the usual: the fraud service reviews the milder ones and blocks the rest.
+  double times_usual = static_cast<double>(rng_.between(12, 30));
+  auto quantity = static_cast<std::int64_t>(std::ceil(times_usual * c.usual_amount / p.price));
   auto card = card_of(c, c.cards);
   place_order(c, card, p, quantity, now_ms, now_ms);
   notes_.push_back({card, "amount",
