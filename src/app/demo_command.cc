@@ -78,7 +78,8 @@ void print_banner(const demo_options& o, const server_runtime& rt, const std::st
       "  http:    curl -N http://%s:%u/api/views/inventory_levels/changes\n"
       "  data:    %s%s\n\n"
       "Views: revenue_per_minute, inventory_levels, card_velocity, unusual_payments, delayed_shipments,\n"
-      "awaiting_shipment, product_views_per_minute, card_decisions. Press Ctrl-C to stop.\n\n",
+      "awaiting_shipment, product_views_per_minute, card_decisions, revenue_per_hour, flagged_cards,\n"
+      "low_stock. Press Ctrl-C to stop.\n\n",
       o.rate, static_cast<unsigned long long>(o.seed), http.c_str(), rt.http_port(), pg.c_str(), rt.pg_port(),
       pg.c_str(), rt.pg_port(), kafka.c_str(), rt.kafka_port(), http.c_str(), rt.http_port(),
       data_dir.c_str(), temporary ? " (removed on exit; --data-dir keeps one)" : "");

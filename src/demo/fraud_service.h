@@ -6,8 +6,8 @@
 // It speaks to the broker only through librdkafka, so its group, offsets and lag are visible like
 // any client's. Threading: one thread of its own; stop() (also the destructor) leaves the group.
 // Delivery is at-least-once: a card is decided once per rule while the service runs (once more when a
-// fuller window escalates review to block), but a restarted service (or a sink re-sending after a
-// restart) may decide it again.
+// fuller window escalates review to block), but a restarted service decides again the alerts it read
+// after its last committed offset.
 #pragma once
 
 #include <atomic>
