@@ -220,3 +220,28 @@ def test_sigterm_stops_cleanly(demo):
     assert demo.alive()
     assert demo.stop() == 0
     assert "stopped" in log_text(demo).splitlines()[-1]
+
+
+def test_restart_on_the_same_data_directory(tmp_path):
+    """A stopped demo started again on its directory keeps its views and trades on, without
+    publishing the catalogue twice."""
+    (tmp_path / "data").mkdir()
+    args = ["--rate", "300", "--seed", "3"]
+    first = SluiceServer(tmp_path / "data", tmp_path / "first.log", args, subcommand="demo")
+    first.start()
+    try:
+        windows = eventually("closed revenue windows",
+                             lambda: query(first, "SELECT window_start FROM revenue_per_minute"))
+        eventually("the opening catalogue", lambda: end_offsets(first, ["products"])["products"] == 200)
+        before = end_offsets(first, ["orders"])["orders"]
+    finally:
+        assert first.stop() == 0, first.log_tail()
+    second = SluiceServer(tmp_path / "data", tmp_path / "second.log", args, subcommand="demo")
+    second.start()
+    try:
+        eventually("orders after the restart", lambda: end_offsets(second, ["orders"])["orders"] > before)
+        kept = {r[0] for r in query(second, "SELECT window_start FROM revenue_per_minute")}
+        assert {w for (w,) in windows} <= kept
+        assert end_offsets(second, ["products"])["products"] == 200
+    finally:
+        assert second.stop() == 0, second.log_tail()
