@@ -1,12 +1,17 @@
 // engine/engine_monitor.cc — what the engine reports about its dataflows (engine::describe_pipelines):
 // read under the engine's lock, between the worker's rounds, so every counter is at a batch boundary.
 #include <algorithm>
+#include <cstdint>
 
 #include "engine/engine_state.h"
 #include "stream/state_store.h"
 
 namespace sluice::engine {
 namespace {
+
+// A table has no event time: the pipeline hands downstream the end of time, which is no watermark
+// to a reader.
+std::int64_t reported_watermark(std::int64_t w) { return w == INT64_MAX ? INT64_MIN : w; }
 
 pipeline_graph::node node_of(const stream::pipeline::node_stats& s) {
   pipeline_graph::node n;
@@ -17,7 +22,7 @@ pipeline_graph::node node_of(const stream::pipeline::node_stats& s) {
   n.inputs = s.inputs;
   n.rows_in = s.rows_in;
   n.rows_out = s.rows_out;
-  n.watermark = s.watermark;
+  n.watermark = reported_watermark(s.watermark);
   return n;
 }
 
@@ -69,7 +74,7 @@ pipeline_graph engine_state::describe_pipelines() {
     for (const auto& s : it->second->pipeline->stats()) {
       if (s.label != "Source: " + name) continue;
       src.records_in = std::max(src.records_in, s.rows_in);
-      src.watermark = std::max(src.watermark, s.watermark);
+      src.watermark = std::max(src.watermark, reported_watermark(s.watermark));
     }
     src.dead_letters = std::max(src.dead_letters, it->second->dead_letters[name]);
   }

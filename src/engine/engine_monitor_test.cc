@@ -49,6 +49,8 @@ TEST(EngineMonitor, DescribesEveryDataflow) {
   EXPECT_EQ(clicks.records_in, 4u);
   EXPECT_EQ(clicks.watermark, 1704067209000000);  // 00:00:10 − 1 s, in microseconds
 
+  EXPECT_EQ(named(g.sources, "users").watermark, INT64_MIN);  // a table has no event time
+
   const auto& per_user = named(g.views, "per_user");
   EXPECT_EQ(per_user.inputs, std::vector<std::string>{"real_clicks"});
   EXPECT_EQ(per_user.rows, 2u);
