@@ -29,6 +29,7 @@ TEST(EngineMonitor, DescribesEveryDataflow) {
   for (const char* sql : {
            "CREATE SOURCE clicks (user_id bigint, ts timestamp, WATERMARK FOR ts AS ts - INTERVAL '1' "
            "SECOND)",
+           "CREATE TABLE users (id bigint PRIMARY KEY, name text)",
            "CREATE MATERIALIZED VIEW real_clicks AS SELECT user_id, ts FROM clicks WHERE user_id > 0",
            "CREATE MATERIALIZED VIEW per_user AS SELECT user_id, count(*) AS n FROM real_clicks GROUP BY "
            "user_id",
