@@ -1,8 +1,6 @@
 """Fixtures for the console API suite: one `sluice serve`, real Kafka clients (confluent-kafka) to
 produce and consume, and a small HTTP client for the JSON API and its Server-Sent Events."""
 
-import http.client
-import json
 import sys
 import time
 from pathlib import Path
@@ -10,6 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "common"))
+from http_api import EventStream, get, request  # noqa: E402,F401 (shared with the tests)
 from sluice_server import attach_logs, server  # noqa: E402,F401 (fixtures)
 
 DEADLINE_S = 60.0
@@ -19,39 +18,6 @@ DEADLINE_S = 60.0
 def pytest_runtest_makereport(item, call):
     outcome = yield
     attach_logs(item, outcome.get_result(), ("server",))
-
-
-def get(server, path):
-    """GET `path`; returns (status, decoded JSON body)."""
-    c = http.client.HTTPConnection(server.host, server.http_port, timeout=30)
-    c.request("GET", path)
-    r = c.getresponse()
-    body = json.loads(r.read().decode())
-    c.close()
-    return r.status, body
-
-
-class EventStream:
-    """An open SSE response: next() returns the next (event, data) pair."""
-
-    def __init__(self, server, path):
-        self.conn = http.client.HTTPConnection(server.host, server.http_port, timeout=30)
-        self.conn.request("GET", path)
-        self.response = self.conn.getresponse()
-
-    def next(self):
-        name, data = None, []
-        while True:
-            line = self.response.fp.readline().decode().rstrip("\n")
-            if line.startswith("event: "):
-                name = line[7:]
-            elif line.startswith("data: "):
-                data.append(line[6:])
-            elif line == "" and name:
-                return name, json.loads("\n".join(data))
-
-    def close(self):
-        self.conn.close()
 
 
 def poll_until(fetch, done, what):

@@ -1,13 +1,12 @@
 """Trace: one key followed through two topics (newest first) and into a materialized view keyed by
 it; a trace-id header followed across topics; and the parameter errors."""
 
-import http.client
 import json
 
 import pytest
 from confluent_kafka import Producer
 
-from conftest import get, poll_until
+from conftest import get, poll_until, request
 
 SETUP = """
 CREATE SOURCE payments (customer text, amount bigint) WITH (topic = 'payments', format = 'json');
@@ -16,12 +15,8 @@ CREATE MATERIALIZED VIEW spend AS SELECT customer, sum(amount) AS total FROM pay
 
 
 def post_sql(server, sql):
-    c = http.client.HTTPConnection(server.host, server.http_port, timeout=30)
-    c.request("POST", "/api/sql", body=json.dumps({"sql": sql}))
-    r = c.getresponse()
-    body = json.loads(r.read().decode())
-    c.close()
-    assert r.status == 200, body
+    status, body = request(server, "POST", "/api/sql", {"sql": sql})
+    assert status == 200, body
     return body
 
 

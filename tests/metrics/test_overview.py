@@ -1,13 +1,12 @@
 """GET /api/overview and its SSE stream: every field the console reads, counters that follow the
 traffic, and an `overview` event every second."""
 
-import json
-import socket
 import uuid
 
 from confluent_kafka import Producer
 
 from conftest import http_post, overview, wait_for
+from http_api import EventStream
 
 FIELDS = {"version": str, "uptime_seconds": (int, float), "topics": int, "partitions": int,
           "disk_bytes": int, "groups": int, "views": int, "connections": int,
@@ -51,35 +50,18 @@ def test_views_count_what_the_engine_runs(fresh_server):
 
 def read_events(server, count):
     """The first `count` events of /api/overview/stream, as (event, data) pairs."""
-    sock = socket.create_connection((server.host, server.http_port), timeout=10)
+    stream = EventStream(server, "/api/overview/stream")
     try:
-        sock.sendall(b"GET /api/overview/stream HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
-        buffer = b""
-        events = []
-        while len(events) < count:
-            chunk = sock.recv(65536)
-            assert chunk, f"the stream ended after {events}"
-            buffer += chunk
-            while b"\n\n" in buffer and len(events) < count:
-                block, buffer = buffer.split(b"\n\n", 1)
-                lines = [l.rstrip("\r") for l in block.decode().split("\n")]
-                if lines and lines[0].startswith("HTTP/1.1"):
-                    assert lines[0] == "HTTP/1.1 200 OK", lines[0]
-                    assert any(l.lower() == "content-type: text/event-stream" for l in lines), lines
-                    continue
-                event = [l[len("event: "):] for l in lines if l.startswith("event: ")]
-                data = "\n".join(l[len("data: "):] for l in lines if l.startswith("data: "))
-                if event:
-                    events.append((event[0], data))
-        return events
+        assert stream.status == 200 and stream.content_type == "text/event-stream"
+        return [stream.next() for _ in range(count)]
     finally:
-        sock.close()
+        stream.close()
 
 
 def test_stream_delivers_overview_events(server):
     events = read_events(server, 3)
     assert [e for e, _ in events] == ["overview"] * 3
-    bodies = [json.loads(d) for _, d in events]
+    bodies = [d for _, d in events]
     for b in bodies:
         assert set(b) == set(FIELDS)
     # Taken at different moments: the server's uptime moved on.

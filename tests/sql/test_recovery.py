@@ -12,7 +12,7 @@ import random
 from confluent_kafka import Producer
 
 from conftest import connect, produce, psql, query, wait_until
-from test_views import DDL, consume_all, make_events, norm, sqlite_db, ts_text, window_text
+from test_views import DDL, consume_all, expected_views, make_events, norm, sqlite_db, ts_text
 
 CRASHES = 12
 
@@ -65,28 +65,9 @@ def test_views_and_sink_survive_repeated_sigkill(fresh_server):
     watermark = last_t + 3600 - 5
     conn = connect(fresh_server)
 
-    tumble = [(window_text(ws), window_text(ws + 60), n, total) for ws, n, total in db.execute(
-        "SELECT CAST(t / 60 AS INTEGER) * 60 AS ws, count(*), sum(amount) FROM orders GROUP BY ws")
-        if ws + 60 <= watermark]
-    wait_until(lambda: norm(query(conn, "SELECT * FROM per_minute")), norm(tumble), "tumbling window")
-
-    starts = sorted({s for (t,) in db.execute("SELECT t FROM orders") for s in
-                     range(int(t // 30) * 30 - 90, int(t // 30) * 30 + 1, 30)})
-    db.execute("CREATE TABLE windows (ws INTEGER)")
-    db.executemany("INSERT INTO windows VALUES (?)", [(s,) for s in starts])
-    hop = [(window_text(ws), c, n, top) for ws, c, n, top in db.execute(
-        "SELECT w.ws, o.customer_id, count(*), max(o.amount) FROM orders o JOIN windows w "
-        "ON o.t >= w.ws AND o.t < w.ws + 120 GROUP BY w.ws, o.customer_id") if ws + 120 <= watermark]
-    wait_until(lambda: norm(query(conn, "SELECT * FROM sliding")), norm(hop), "hopping window")
-
-    per_customer = list(db.execute(
-        "SELECT customer_id, count(*), sum(amount), min(amount), max(amount) FROM orders GROUP BY customer_id"))
-    wait_until(lambda: norm(query(conn, "SELECT * FROM per_customer")), norm(per_customer), "aggregate")
-
-    per_region = list(db.execute(
-        "SELECT c.region, count(*), sum(o.amount) FROM orders o JOIN customers c ON o.customer_id = c.id "
-        "GROUP BY c.region"))
-    wait_until(lambda: norm(query(conn, "SELECT * FROM per_region")), norm(per_region), "enrichment join")
+    want = expected_views(db, watermark)
+    for view, rows in want.items():
+        wait_until(lambda: norm(query(conn, f"SELECT * FROM {view}")), norm(rows), f"{view} after the crashes")
     conn.close()
 
     # The sink: every closed window exactly once. Its output waits for a checkpoint, so poll until
@@ -94,7 +75,7 @@ def test_views_and_sink_survive_repeated_sigkill(fresh_server):
     def sink_rows():
         return [json.loads(v) for v in consume_all(fresh_server, "per_minute_out")]
 
-    want = sorted((w[0], w[1], w[2], round(w[3], 6)) for w in tumble)
+    want = sorted((w[0], w[1], w[2], round(w[3], 6)) for w in want["per_minute"])
     rows = wait_until(lambda: sorted((r["window_start"][:19].replace("T", " "), r["window_end"][:19].replace("T", " "),
                                       r["orders"], round(r["revenue"], 6)) for r in sink_rows()),
                       want, "sink topic")

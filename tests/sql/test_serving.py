@@ -2,13 +2,13 @@
 keeps a topic equal to its view (latest value per key, tombstones for deleted rows) for any Kafka
 client; the HTTP API answers SQL, reads views and streams their changes; `sluice sql` is a shell."""
 
-import http.client
 import json
 import subprocess
 
 from kafka import KafkaConsumer
 
 from conftest import connect, produce, psql, query, wait_until
+from http_api import EventStream, request
 from sluice_server import SLUICE_BIN
 
 SETUP = """
@@ -76,38 +76,17 @@ def test_sinks_hold_the_read_model_for_kafka_clients(server):
     conn.close()
 
 
-def http_request(server, method, path, body=None):
-    c = http.client.HTTPConnection(server.host, server.http_port, timeout=30)
-    c.request(method, path, body=body)
-    r = c.getresponse()
-    data = r.read().decode()
-    c.close()
-    return r.status, json.loads(data)
-
-
 def test_http_api_runs_sql_reads_views_and_streams_changes(fresh_server):
-    status, body = http_request(fresh_server, "POST", "/api/sql", json.dumps({"sql": SETUP + "SELECT 1 AS one"}))
+    status, body = request(fresh_server, "POST", "/api/sql", json.dumps({"sql": SETUP + "SELECT 1 AS one"}))
     assert status == 200, body
     assert body["rows"] == [{"one": 1}] and body["command"] == "SELECT 1"
 
-    status, body = http_request(fresh_server, "POST", "/api/sql", "SELECT * FROM nowhere")
+    status, body = request(fresh_server, "POST", "/api/sql", "SELECT * FROM nowhere")
     assert status == 400 and body["code"] == "42P01" and body["position"] == 15
 
-    stream = http.client.HTTPConnection(fresh_server.host, fresh_server.http_port, timeout=30)
-    stream.request("GET", "/api/views/totals/changes")
-    events = stream.getresponse()
-    assert events.status == 200 and events.getheader("Content-Type") == "text/event-stream"
-
-    def next_event():
-        name, data = None, []
-        while True:
-            line = events.fp.readline().decode().rstrip("\n")
-            if line.startswith("event: "):
-                name = line[7:]
-            elif line.startswith("data: "):
-                data.append(line[6:])
-            elif line == "" and name:
-                return name, json.loads("\n".join(data))
+    stream = EventStream(fresh_server, "/api/views/totals/changes")
+    assert stream.status == 200 and stream.content_type == "text/event-stream"
+    next_event = stream.next
 
     assert next_event() == ("snapshot", [])
     produce(fresh_server, "events", [(None, {"k": "s", "v": 7})])
@@ -117,16 +96,14 @@ def test_http_api_runs_sql_reads_views_and_streams_changes(fresh_server):
                                         {"weight": 1, "row": {"k": "s", "total": 8, "n": 2}}])
     stream.close()
 
-    status, body = http_request(fresh_server, "GET", "/api/views/totals?limit=5")
+    status, body = request(fresh_server, "GET", "/api/views/totals?limit=5")
     assert status == 200 and {"k": "s", "total": 8, "n": 2} in body["rows"]
-    status, body = http_request(fresh_server, "GET", "/api/views/nope")
+    status, body = request(fresh_server, "GET", "/api/views/nope")
     assert status == 404 and body["code"] == "42P01"
 
     # A client still watching when the server stops: it shuts down cleanly (the fixture checks exit 0).
-    watcher = http.client.HTTPConnection(fresh_server.host, fresh_server.http_port, timeout=30)
-    watcher.request("GET", "/api/views/totals/changes")
-    events = watcher.getresponse()
-    assert next_event()[0] == "snapshot"
+    watcher = EventStream(fresh_server, "/api/views/totals/changes")
+    assert watcher.next()[0] == "snapshot"
     assert fresh_server.stop() == 0, fresh_server.log_tail()
     fresh_server.start()  # the fixture stops it again
 

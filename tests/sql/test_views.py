@@ -67,6 +67,32 @@ def window_text(seconds):
     return (START + dt.timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def expected_views(db, watermark):
+    """SQLite's answer for each view of DDL over the orders and customers in `db`; windows only once
+    the watermark has closed them."""
+    tumble = [(window_text(ws), window_text(ws + 60), n, total) for ws, n, total in db.execute(
+        "SELECT CAST(t / 60 AS INTEGER) * 60 AS ws, count(*), sum(amount) FROM orders GROUP BY ws")
+        if ws + 60 <= watermark]
+    starts = sorted({s for (t,) in db.execute("SELECT t FROM orders") for s in
+                     range(int(t // 30) * 30 - 90, int(t // 30) * 30 + 1, 30)})
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS windows (ws INTEGER)")
+    db.execute("DELETE FROM windows")
+    db.executemany("INSERT INTO windows VALUES (?)", [(s,) for s in starts])
+    hop = [(window_text(ws), c, n, top) for ws, c, n, top in db.execute(
+        "SELECT w.ws, o.customer_id, count(*), max(o.amount) FROM orders o JOIN windows w "
+        "ON o.t >= w.ws AND o.t < w.ws + 120 GROUP BY w.ws, o.customer_id") if ws + 120 <= watermark]
+    return {
+        "per_minute": tumble,
+        "sliding": hop,
+        "big_orders": list(db.execute("SELECT id, amount * 2 FROM orders WHERE amount > 90")),
+        "per_customer": list(db.execute(
+            "SELECT customer_id, count(*), sum(amount), min(amount), max(amount) FROM orders GROUP BY customer_id")),
+        "per_region": list(db.execute(
+            "SELECT c.region, count(*), sum(o.amount) FROM orders o JOIN customers c ON o.customer_id = c.id "
+            "GROUP BY c.region")),
+    }
+
+
 DDL = """
 CREATE SOURCE orders (id bigint, customer_id bigint, amount double precision, ts timestamp,
                       WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
@@ -108,31 +134,9 @@ def test_views_equal_sqlite_over_the_same_events(server):
     watermark = last_t + 3600 - 5
     conn = connect(server)
 
-    tumble = [(window_text(ws), window_text(ws + 60), n, total) for ws, n, total in db.execute(
-        "SELECT CAST(t / 60 AS INTEGER) * 60 AS ws, count(*), sum(amount) FROM orders GROUP BY ws")
-        if ws + 60 <= watermark]
-    wait_until(lambda: norm(query(conn, "SELECT * FROM per_minute")), norm(tumble), "tumbling window")
-
-    starts = sorted({s for (t,) in db.execute("SELECT t FROM orders") for s in
-                     range(int(t // 30) * 30 - 90, int(t // 30) * 30 + 1, 30)})
-    db.execute("CREATE TABLE windows (ws INTEGER)")
-    db.executemany("INSERT INTO windows VALUES (?)", [(s,) for s in starts])
-    hop = [(window_text(ws), c, n, top) for ws, c, n, top in db.execute(
-        "SELECT w.ws, o.customer_id, count(*), max(o.amount) FROM orders o JOIN windows w "
-        "ON o.t >= w.ws AND o.t < w.ws + 120 GROUP BY w.ws, o.customer_id") if ws + 120 <= watermark]
-    wait_until(lambda: norm(query(conn, "SELECT * FROM sliding")), norm(hop), "hopping window")
-
-    big = list(db.execute("SELECT id, amount * 2 FROM orders WHERE amount > 90"))
-    wait_until(lambda: norm(query(conn, "SELECT * FROM big_orders")), norm(big), "filter")
-
-    per_customer = list(db.execute(
-        "SELECT customer_id, count(*), sum(amount), min(amount), max(amount) FROM orders GROUP BY customer_id"))
-    wait_until(lambda: norm(query(conn, "SELECT * FROM per_customer")), norm(per_customer), "aggregate")
-
-    per_region = list(db.execute(
-        "SELECT c.region, count(*), sum(o.amount) FROM orders o JOIN customers c ON o.customer_id = c.id "
-        "GROUP BY c.region"))
-    wait_until(lambda: norm(query(conn, "SELECT * FROM per_region")), norm(per_region), "enrichment join")
+    want = expected_views(db, watermark)
+    for view, rows in want.items():
+        wait_until(lambda: norm(query(conn, f"SELECT * FROM {view}")), norm(rows), view)
 
     # A pull query with WHERE / ORDER BY / LIMIT over a view, with a parameter.
     top = query(conn, "SELECT customer_id, n FROM per_customer WHERE n > %s ORDER BY n DESC, customer_id LIMIT 3",
