@@ -3,7 +3,6 @@
 // a signal. A data directory it created itself is removed after a clean stop.
 #include "app/demo_command.h"
 
-#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -28,15 +27,6 @@ struct demo_options {
   double rate = 200;
   std::uint64_t seed = 42;
 };
-
-sigset_t block_stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
 
 // A new directory under the system temp dir, or the empty string with a message.
 std::string make_temp_data_dir() {
@@ -87,7 +77,7 @@ void print_banner(const demo_options& o, const server_runtime& rt, const std::st
 }
 
 // Runs the demo on o.serve.data_dir until a signal; the exit code.
-int run_on(const demo_options& o, const sigset_t& stop_signals, bool temporary) {
+int run_on(const demo_options& o, bool temporary) {
   auto runtime = server_runtime::start(o.serve);
   if (!runtime) {
     spdlog::error("{}", runtime.error().describe());
@@ -124,9 +114,7 @@ int run_on(const demo_options& o, const sigset_t& stop_signals, bool temporary) 
     return 1;
   }
   print_banner(o, **runtime, o.serve.data_dir, temporary);
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
-  spdlog::info("received {}, stopping the demo", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  spdlog::info("received {}, stopping the demo", wait_for_stop_signal());
   (*generator)->stop();
   (*service)->stop();
   spdlog::info("demo: {} events produced, {} fraud decisions", (*generator)->produced(),
@@ -146,8 +134,8 @@ int run_demo(demo_options o) {
   bool temporary = o.serve.data_dir.empty();
   if (temporary) o.serve.data_dir = make_temp_data_dir();
   if (o.serve.data_dir.empty()) return 1;
-  auto stop_signals = block_stop_signals();
-  int code = run_on(o, stop_signals, temporary);
+  block_stop_signals();
+  int code = run_on(o, temporary);
   if (temporary) {
     std::error_code ec;
     std::filesystem::remove_all(o.serve.data_dir, ec);

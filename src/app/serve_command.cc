@@ -1,6 +1,5 @@
 #include "app/serve_command.h"
 
-#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -16,19 +15,8 @@
 namespace sluice::app {
 namespace {
 
-// Blocks SIGINT and SIGTERM in every thread started after this, so the main
-// thread can wait for them synchronously.
-sigset_t block_stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
-
 int serve(const serve_options& options) {
-  auto stop_signals = block_stop_signals();
+  block_stop_signals();
   auto runtime = server_runtime::start(options);
   if (!runtime) {
     spdlog::error("{}", runtime.error().describe());
@@ -37,9 +25,7 @@ int serve(const serve_options& options) {
     return bad_setting ? 2 : 1;
   }
   spdlog::info("sluice is running; press Ctrl-C to stop");
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
-  spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  spdlog::info("received {}, shutting down", wait_for_stop_signal());
   if (auto closed = (*runtime)->stop(); !closed) {
     spdlog::error("shutdown: {}", closed.error().describe());
     return 1;

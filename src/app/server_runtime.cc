@@ -1,5 +1,6 @@
 #include "app/server_runtime.h"
 
+#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <optional>
@@ -83,6 +84,28 @@ result<addresses> parse_addresses(const serve_options& options) {
 }
 
 }  // namespace
+
+namespace {
+sigset_t stop_signal_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+}  // namespace
+
+void block_stop_signals() {
+  sigset_t set = stop_signal_set();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+const char* wait_for_stop_signal() {
+  sigset_t set = stop_signal_set();
+  int signal = 0;
+  sigwait(&set, &signal);
+  return signal == SIGINT ? "SIGINT" : "SIGTERM";
+}
 
 void add_http_routes(http::server& server, const services& s) {
   add_sql_routes(server, s.engine);

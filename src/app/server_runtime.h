@@ -45,6 +45,12 @@ void add_http_routes(http::server& server, const services& s);
 // GET /api/pipelines and /api/pipelines/stream (app/pipelines_api.cc).
 void add_pipelines_routes(http::server& server, const services& s);
 
+// For commands that run until Ctrl-C: blocks SIGINT and SIGTERM in the calling thread and every
+// thread started after it (call before starting a runtime), so that wait_for_stop_signal() takes
+// them synchronously; it returns the signal's name.
+void block_stop_signals();
+const char* wait_for_stop_signal();
+
 class server_runtime {
  public:
   // Opens the data directory and starts every component and listener. Errors name the setting or
