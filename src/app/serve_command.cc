@@ -50,6 +50,7 @@ struct serve_command_state {
   CLI::Option* default_partitions = nullptr;
   CLI::Option* io_threads = nullptr;
   CLI::Option* storage_threads = nullptr;
+  CLI::Option* checkpoint_interval_ms = nullptr;
 };
 
 template <typename T>
@@ -76,17 +77,19 @@ int run_serve(const serve_command_state& state, serve_options& options) {
     return 2;
   }
   const auto& v = state.values;
-  serve_flags flags{.data_dir = if_given(state.data_dir, v.data_dir),
-                    .kafka_addr = if_given(state.kafka_addr, v.kafka_addr),
-                    .advertised_kafka_addr = if_given(state.advertised_kafka_addr, v.advertised_kafka_addr),
-                    .pg_addr = if_given(state.pg_addr, v.pg_addr),
-                    .http_addr = if_given(state.http_addr, v.http_addr),
-                    .max_request_bytes = if_given(state.max_request_bytes, v.max_request_bytes),
-                    .auto_create_topics = if_given(state.auto_create_topics, v.auto_create_topics),
-                    .default_partitions = if_given(state.default_partitions, v.default_partitions),
-                    .io_threads = if_given(state.io_threads, v.io_threads),
-                    .storage_threads = if_given(state.storage_threads, v.storage_threads),
-                    .topic_defaults = v.topic_defaults};
+  serve_flags flags{
+      .data_dir = if_given(state.data_dir, v.data_dir),
+      .kafka_addr = if_given(state.kafka_addr, v.kafka_addr),
+      .advertised_kafka_addr = if_given(state.advertised_kafka_addr, v.advertised_kafka_addr),
+      .pg_addr = if_given(state.pg_addr, v.pg_addr),
+      .http_addr = if_given(state.http_addr, v.http_addr),
+      .max_request_bytes = if_given(state.max_request_bytes, v.max_request_bytes),
+      .auto_create_topics = if_given(state.auto_create_topics, v.auto_create_topics),
+      .default_partitions = if_given(state.default_partitions, v.default_partitions),
+      .io_threads = if_given(state.io_threads, v.io_threads),
+      .storage_threads = if_given(state.storage_threads, v.storage_threads),
+      .checkpoint_interval_ms = if_given(state.checkpoint_interval_ms, v.checkpoint_interval_ms),
+      .topic_defaults = v.topic_defaults};
   auto merged = merge_serve_config(flags, process_env, *file);
   if (!merged) {
     spdlog::error("{}", merged.error().describe());
@@ -144,6 +147,11 @@ void add_serve_command(CLI::App& app, serve_options& options, int& exit_code) {
                                            "Threads that run appends, fdatasync and topic changes off "
                                            "the event loops [env: SLUICE_STORAGE_THREADS]")
                                ->capture_default_str();
+  state->checkpoint_interval_ms =
+      cmd->add_option("--checkpoint-interval-ms", v.checkpoint_interval_ms,
+                      "How often the SQL engine checkpoints its state; a sink's output waits for the next "
+                      "checkpoint [env: SLUICE_CHECKPOINT_INTERVAL_MS]")
+          ->capture_default_str();
   cmd->callback([state, &options, &exit_code] { exit_code = run_serve(*state, options); });
 }
 

@@ -23,8 +23,9 @@ struct serve_options {
   std::int64_t max_request_bytes = 104857600;
   bool auto_create_topics = true;
   std::int32_t default_partitions = 1;
-  unsigned io_threads = 0;       // event loops; 0: one per core
-  unsigned storage_threads = 4;  // the blocking pool for appends, fdatasync and topic changes
+  unsigned io_threads = 0;                     // event loops; 0: one per core
+  unsigned storage_threads = 4;                // the blocking pool for appends, fdatasync and topic changes
+  std::int64_t checkpoint_interval_ms = 1000;  // the SQL engine's checkpoints (and sinks' output)
 };
 
 // Adds `serve`. Its settings come from flags, SLUICE_* environment variables and an optional

@@ -50,6 +50,7 @@ struct layer {
   std::optional<std::int32_t> default_partitions;
   std::optional<unsigned> io_threads;
   std::optional<unsigned> storage_threads;
+  std::optional<std::int64_t> checkpoint_interval_ms;
   std::vector<std::string> topic_defaults;  // name=value
 };
 
@@ -148,6 +149,9 @@ class file_reader {
         if (n < 0) return bad(node, "'" + key + "' must not be negative");
         auto& target = key == "io_threads" ? out.io_threads : out.storage_threads;
         target = static_cast<unsigned>(n);
+      } else if (key == "checkpoint_interval_ms") {
+        SLUICE_ASSIGN_OR_RETURN(out.checkpoint_interval_ms,
+                                integer_of(key, node, std::numeric_limits<std::int64_t>::max()));
       } else if (key == "topic_defaults") {
         const auto* table = node.as_table();
         if (table == nullptr) return wrong_type(key, node, "a table");
@@ -156,7 +160,8 @@ class file_reader {
         return bad(node, "unknown key '" + key +
                              "' (expected data_dir, kafka_addr, advertised_kafka_addr, pg_addr, http_addr, "
                              "max_request_bytes, "
-                             "auto_create_topics, default_partitions, io_threads, storage_threads or "
+                             "auto_create_topics, default_partitions, io_threads, storage_threads, "
+                             "checkpoint_interval_ms or "
                              "[topic_defaults])");
       }
     }
@@ -218,6 +223,10 @@ result<layer> read_env(const env_lookup& env) {
   if (auto v = get("SLUICE_STORAGE_THREADS")) {
     SLUICE_ASSIGN_OR_RETURN(out.storage_threads, parse_int<unsigned>("SLUICE_STORAGE_THREADS", *v));
   }
+  if (auto v = get("SLUICE_CHECKPOINT_INTERVAL_MS")) {
+    SLUICE_ASSIGN_OR_RETURN(out.checkpoint_interval_ms,
+                            parse_int<std::int64_t>("SLUICE_CHECKPOINT_INTERVAL_MS", *v));
+  }
   return out;
 }
 
@@ -263,6 +272,8 @@ result<serve_options> merge_serve_config(const serve_flags& flags, const env_loo
        from_file.default_partitions);
   pick(out.io_threads, flags.io_threads, from_env.io_threads, from_file.io_threads);
   pick(out.storage_threads, flags.storage_threads, from_env.storage_threads, from_file.storage_threads);
+  pick(out.checkpoint_interval_ms, flags.checkpoint_interval_ms, from_env.checkpoint_interval_ms,
+       from_file.checkpoint_interval_ms);
   // Later assignments win in serve's name=value parsing: file first, flags last.
   out.topic_defaults = std::move(from_file.topic_defaults);
   out.topic_defaults.insert(out.topic_defaults.end(), flags.topic_defaults.begin(),

@@ -27,6 +27,7 @@ struct serve_flags {
   std::optional<std::int32_t> default_partitions;
   std::optional<unsigned> io_threads;
   std::optional<unsigned> storage_threads;
+  std::optional<std::int64_t> checkpoint_interval_ms;
   std::vector<std::string> topic_defaults;  // name=value, in order
 };
 

@@ -77,9 +77,11 @@ result<addresses> parse_addresses(const serve_options& options) {
     if (!advertised) return tl::unexpected(advertised.error());
     out.advertised = *advertised;
   }
-  if (options.default_partitions < 1 || options.max_request_bytes < 1 || options.storage_threads < 1)
+  if (options.default_partitions < 1 || options.max_request_bytes < 1 || options.storage_threads < 1 ||
+      options.checkpoint_interval_ms < 1)
     return fail(errc::invalid_argument,
-                "--default-partitions, --max-request-bytes and --storage-threads must be positive");
+                "--default-partitions, --max-request-bytes, --storage-threads and --checkpoint-interval-ms "
+                "must be positive");
   return out;
 }
 
@@ -202,8 +204,10 @@ result<std::unique_ptr<server_runtime>> server_runtime::start(const serve_option
 
   // The SQL engine: restores its catalog and starts every view's dataflow before clients connect.
   auto sql_engine = engine::engine::open(
-      *p->logs, engine::engine_options{.state_dir = options.data_dir + "/sql-state",
-                                       .default_partitions = options.default_partitions});
+      *p->logs, engine::engine_options{
+                    .state_dir = options.data_dir + "/sql-state",
+                    .default_partitions = options.default_partitions,
+                    .checkpoint_interval = std::chrono::milliseconds(options.checkpoint_interval_ms)});
   if (!sql_engine) {
     (void)p->stop();
     return fail(sql_engine.error().code, "cannot start the SQL engine: " + sql_engine.error().message);

@@ -49,6 +49,7 @@ advertised_kafka_addr = "kafka.example:9092"
 max_request_bytes = 2048
 auto_create_topics = false
 default_partitions = 6
+checkpoint_interval_ms = 250
 )"));
   ASSERT_TRUE(merged) << merged.error().describe();
   EXPECT_EQ(merged->data_dir, "/var/lib/sluice");
@@ -57,6 +58,7 @@ default_partitions = 6
   EXPECT_EQ(merged->max_request_bytes, 2048);
   EXPECT_FALSE(merged->auto_create_topics);
   EXPECT_EQ(merged->default_partitions, 6);
+  EXPECT_EQ(merged->checkpoint_interval_ms, 250);
 }
 
 TEST(ServeConfig, EnvOverridesDefaults) {
@@ -66,7 +68,8 @@ TEST(ServeConfig, EnvOverridesDefaults) {
                        {"SLUICE_ADVERTISED_KAFKA_ADDR", "env.example:9093"},
                        {"SLUICE_MAX_REQUEST_BYTES", "4096"},
                        {"SLUICE_AUTO_CREATE_TOPICS", "false"},
-                       {"SLUICE_DEFAULT_PARTITIONS", "3"}},
+                       {"SLUICE_DEFAULT_PARTITIONS", "3"},
+                       {"SLUICE_CHECKPOINT_INTERVAL_MS", "5000"}},
                       std::nullopt);
   ASSERT_TRUE(merged) << merged.error().describe();
   EXPECT_EQ(merged->data_dir, "/env/dir");
@@ -75,6 +78,7 @@ TEST(ServeConfig, EnvOverridesDefaults) {
   EXPECT_EQ(merged->max_request_bytes, 4096);
   EXPECT_FALSE(merged->auto_create_topics);
   EXPECT_EQ(merged->default_partitions, 3);
+  EXPECT_EQ(merged->checkpoint_interval_ms, 5000);
 }
 
 TEST(ServeConfig, FlagsOverrideDefaults) {
