@@ -32,6 +32,9 @@ SLUICE_BIN=build/sluice tests/console/run.sh
 echo "== metrics and overview (/metrics parsed by prometheus_client, /api/overview)"
 SLUICE_BIN=build/sluice PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/metrics -q
 
+echo "== sluice demo end to end (confluent-kafka, kafka-python, psycopg2)"
+SLUICE_BIN=build/sluice PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/demo -q
+
 echo "== fuzzers (libFuzzer, fixed seed and input count)"
 ./scripts/fuzz.sh
 

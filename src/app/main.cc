@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/demo_command.h"
 #include "app/serve_command.h"
 #include "cli/consume_command.h"
 #include "cli/group_command.h"
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   sluice::app::serve_options serve;
   sluice::app::add_serve_command(app, serve, exit_code);
+  sluice::app::add_demo_command(app, exit_code);
   sluice::cli::add_topic_command(app, exit_code);
   sluice::cli::add_group_command(app, exit_code);
   sluice::cli::add_produce_command(app, exit_code);

@@ -73,6 +73,22 @@ TEST(EngineMonitor, DescribesEveryDataflow) {
   EXPECT_EQ(sink.topic, "per_user_out");
   EXPECT_EQ(sink.records_out, 2u);  // one record per user, each written once
   EXPECT_GE(g.checkpoints, 1u);
+
+  // The same numbers as rows, for psql.
+  auto checkpoints = session->execute("SHOW CHECKPOINTS");
+  ASSERT_TRUE(checkpoints) << checkpoints.error().message;
+  ASSERT_EQ(checkpoints->rows.size(), 1u);
+  EXPECT_EQ(checkpoints->columns[0].name, "last_checkpoint");
+  EXPECT_GE(checkpoints->rows[0][0].to_text(), "1");
+  auto pipelines = session->execute("SHOW PIPELINES");
+  ASSERT_TRUE(pipelines) << pipelines.error().message;
+  std::vector<std::string> views;
+  for (const auto& row : pipelines->rows) views.push_back(row[0].to_text() + ":" + row[1].to_text());
+  std::sort(views.begin(), views.end());
+  EXPECT_EQ(views, (std::vector<std::string>{"per_user:2", "real_clicks:3"}));
+  auto columns = session->describe_columns("SHOW PIPELINES");
+  ASSERT_TRUE(columns);
+  EXPECT_EQ(columns->size(), 6u);
   e->stop();
   ASSERT_TRUE(logs->close());
 }

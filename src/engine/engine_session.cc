@@ -52,6 +52,58 @@ sql::sql_result<sql::query_result> engine_session::execute(std::string_view sql)
   return std::move(results.back());
 }
 
+// SHOW CHECKPOINTS and SHOW PIPELINES: the engine's own state, as rows (the same numbers as
+// GET /api/pipelines and the metrics). Nullopt for any other SHOW, which is a setting.
+static std::optional<sql::query_result> show_engine_state(engine& e, const std::string& name) {
+  using sql::data_type;
+  using sql::value;
+  if (name != "checkpoints" && name != "pipelines") return std::nullopt;
+  pipeline_graph g = e.describe_pipelines();
+  if (name == "checkpoints") {
+    sql::query_result out{{{"last_checkpoint", data_type::bigint},
+                           {"taken_at", data_type::timestamptz},
+                           {"last_duration_ms", data_type::double_precision},
+                           {"checkpoints_taken", data_type::bigint},
+                           {"failures", data_type::bigint},
+                           {"restored_from", data_type::bigint}},
+                          {},
+                          "SHOW"};
+    out.rows.push_back({value::bigint(static_cast<std::int64_t>(g.last_checkpoint)),
+                        g.last_checkpoint_ms ? value::timestamptz(g.last_checkpoint_ms * 1000) : value(),
+                        value::double_precision(g.last_checkpoint_seconds * 1000),
+                        value::bigint(static_cast<std::int64_t>(g.checkpoints)),
+                        value::bigint(static_cast<std::int64_t>(g.checkpoint_failures)),
+                        value::bigint(static_cast<std::int64_t>(g.restored_from))});
+    return out;
+  }
+  sql::query_result out{{{"view", data_type::text},
+                         {"rows", data_type::bigint},
+                         {"state_bytes", data_type::bigint},
+                         {"operators", data_type::bigint},
+                         {"records_in", data_type::bigint},
+                         {"inputs", data_type::text}},
+                        {},
+                        "SHOW"};
+  for (const auto& v : g.views) {
+    std::uint64_t records = 0;
+    std::size_t operators = 0;
+    for (const auto& op : v.operators) {
+      if (op.kind == "Source") {
+        records += op.rows_in;
+      } else {
+        ++operators;
+      }
+    }
+    std::string inputs;
+    for (const auto& in : v.inputs) inputs += (inputs.empty() ? "" : ", ") + in;
+    out.rows.push_back({value::text(v.name), value::bigint(static_cast<std::int64_t>(v.rows)),
+                        value::bigint(static_cast<std::int64_t>(v.state_bytes)),
+                        value::bigint(static_cast<std::int64_t>(operators)),
+                        value::bigint(static_cast<std::int64_t>(records)), value::text(inputs)});
+  }
+  return out;
+}
+
 sql::sql_result<sql::schema> engine_session::describe_columns(std::string_view sql) {
   auto stmt = sql::parse_statement(sql);
   if (!stmt) return tl::unexpected(stmt.error());
@@ -61,8 +113,9 @@ sql::sql_result<sql::schema> engine_session::describe_columns(std::string_view s
     if (!bound) return tl::unexpected(bound.error());
     return bound->output;
   }
-  if (std::holds_alternative<sql::show_variable_stmt>(*stmt)) {
-    return sql::schema{{std::get<sql::show_variable_stmt>(*stmt).name, sql::data_type::text}};
+  if (auto* s = std::get_if<sql::show_variable_stmt>(&*stmt)) {
+    if (auto shown = show_engine_state(engine_, s->name)) return shown->columns;
+    return sql::schema{{s->name, sql::data_type::text}};
   }
   // SHOW, DESCRIBE and EXPLAIN return rows too: run them (they change nothing) to learn the columns.
   if (std::holds_alternative<sql::show_relations_stmt>(*stmt) ||
@@ -154,6 +207,9 @@ sql::sql_result<sql::query_result> engine_session::insert(const sql::insert_stmt
 
 sql::sql_result<sql::query_result> engine_session::run(const sql::statement& stmt) {
   engine_state& state = *engine_.state_;
+  if (auto* s = std::get_if<sql::show_variable_stmt>(&stmt)) {
+    if (auto shown = show_engine_state(engine_, s->name)) return std::move(*shown);
+  }
   if (auto* s = std::get_if<sql::select_stmt>(&stmt)) return pull_query(s->query);
   if (auto* s = std::get_if<sql::insert_stmt>(&stmt)) return insert(*s);
   if (auto* s = std::get_if<sql::show_variable_stmt>(&stmt)) return settings_.show(*s);

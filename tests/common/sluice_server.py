@@ -24,7 +24,8 @@ def free_port():
 
 
 class SluiceServer:
-    def __init__(self, data_dir: Path, log_path: Path, extra_args=()):
+    def __init__(self, data_dir: Path, log_path: Path, extra_args=(), subcommand="serve"):
+        self.subcommand = subcommand  # `demo` takes the same address flags
         self.data_dir = data_dir
         self.log_path = log_path
         self.extra_args = list(extra_args)
@@ -41,7 +42,7 @@ class SluiceServer:
         return self.port
 
     def command(self):
-        return [str(SLUICE_BIN), "serve", "--data-dir", str(self.data_dir),
+        return [str(SLUICE_BIN), self.subcommand, "--data-dir", str(self.data_dir),
                 "--kafka-addr", self.bootstrap,
                 "--pg-addr", f"{self.host}:{self.pg_port}",
                 "--http-addr", f"{self.host}:{self.http_port}"] + self.extra_args
