@@ -199,6 +199,17 @@ function operators(p, view) {
   }));
 }
 
+// A view's dataflow panel on the pipelines page, opened (with many views they start closed).
+async function openDataflow(p, view) {
+  const flow = p.locator(`[data-testid=view-dataflow][data-name="${view}"]`);
+  await until(async () => {
+    if (await flow.evaluate((d) => d.open)) return true;
+    await flow.locator('summary').click({ position: { x: 4, y: 8 } });
+    return false;
+  }, `the dataflow of ${view} to open`);
+  return flow;
+}
+
 const byKind = (ops, kind) => ops.find((o) => o.kind === kind);
 
 test("the pipelines page shows a view's operators, their counts as events arrive, and checkpoints", async (t) => {
@@ -212,8 +223,7 @@ test("the pipelines page shows a view's operators, their counts as events arrive
     order(3, 30, '2024-01-01 10:00:03')]);
 
   const p = await page('/pipelines');
-  const flow = p.locator('[data-testid=view-dataflow][data-name=op_big_orders]');
-  await flow.waitFor();
+  const flow = await openDataflow(p, 'op_big_orders');
   // The drawn dataflow: the view's Source node reads op_orders, and the view's own node closes it.
   await flow.locator('[data-testid=op-node][data-kind=Source]').waitFor();
   assert.match(await flow.locator('[data-testid=op-node][data-kind=Source]').textContent(), /op_orders/);

@@ -11,6 +11,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 const NODE_W = 215, NODE_H = 74, COL_GAP = 56, ROW_GAP = 22, PAD = 16;
 const OP_W = 172, OP_H = 76, OP_GAP = 26;
 const DETAIL_CHARS = 22;
+const OPEN_VIEWS = 4;  // with more views than this, their dataflows start closed
 
 function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG, tag);
@@ -118,7 +119,7 @@ function edges(g) {
 function nodeLines(n, r) {
   const i = n.item;
   if (n.kind === 'source')
-    return [`${i.kind || 'source'} · ${i.topic || ''}`, `${rate(r)} rec/s · wm delay ${millis(i.watermark_delay_ms)}`,
+    return [`${i.kind || 'source'} · ${i.topic || ''}`, `${rate(r)} rec/s · wm delay ${millis(delayOf(i.watermark_delay_ms))}`,
       `late ${count(i.late_events)} · dead ${count(i.dead_letters)}`];
   if (n.kind === 'view')
     return ['materialized view', `${rate(r)} rows/s · ${count(i.rows)} rows`, `state ${bytes(i.state_bytes)}`];
@@ -179,11 +180,17 @@ function operatorGraph(v, opRates, delays) {
   return drawGraph(nodes, edgeList, { marker: `arrow-view-${v.name}`, testid: 'operator-graph' });
 }
 
-// The server's clock at the event: a source's watermark plus its delay as the server computed it.
+// A watermark delay worth showing: a table's watermark is "end of time" (its rows have no event
+// time), which makes the delay negative; that is no delay at all, shown as '–'.
+function delayOf(ms) {
+  return ms === null || ms === undefined || ms < 0 ? null : ms;
+}
+
+// The server's clock at the event: a source's watermark plus its delay as the server computed it
+// (a source whose watermark is in the past, so both are exact in a double).
 function serverNow(sources) {
   for (const s of sources)
-    if (s.watermark !== null && s.watermark !== undefined && s.watermark_delay_ms !== null && s.watermark_delay_ms !== undefined)
-      return s.watermark + s.watermark_delay_ms;
+    if (s.watermark != null && delayOf(s.watermark_delay_ms) !== null) return s.watermark + s.watermark_delay_ms;
   return Date.now();
 }
 
@@ -221,12 +228,14 @@ function flowOrder(ops) {
   return out;
 }
 
-function viewDataflow(v, opRates, delays) {
+// Open or closed by the reader; redraws (every event) keep what they chose.
+function viewDataflow(v, opRates, delays, open, setOpen) {
   const ops = flowOrder(v.operators || []);
   const col = (o) => opRates.get(o.id) || {};
-  return el('section.panel', { testid: 'view-dataflow', dataset: { name: v.name } },
-    el('h2', 'Dataflow of ', link(`#/views/${enc(v.name)}`, v.name),
-      el('span.muted', ` · ${count(v.rows)} rows · state ${bytes(v.state_bytes)}`)),
+  return el('details.panel.dataflow', { testid: 'view-dataflow', dataset: { name: v.name }, open,
+    ontoggle: (e) => setOpen(e.target.open) },
+    el('summary', 'Dataflow of ', link(`#/views/${enc(v.name)}`, v.name),
+      el('span.muted', ` · ${ops.length} operators · ${count(v.rows)} rows · state ${bytes(v.state_bytes)}`)),
     ops.length ? el('div.scroll', operatorGraph(v, opRates, delays)) : el('p.muted', 'No operators reported.'),
     ops.length ? table(['#', 'Operator', 'Detail', 'Inputs', 'Rows in', 'Rows/s in', 'Rows out', 'Rows/s out', 'Watermark delay'],
       ops.map((o) => [String(o.id), o.kind, el('code', o.detail || ''), (o.inputs || []).map((i) => `#${i}`).join(', '),
@@ -242,6 +251,7 @@ export function pipelines(root) {
   const body = el('div', { testid: 'pipelines' });
   root.append(heading('Pipelines'), status.node, body);
   const r = new rates();
+  const open = new Map();  // view name → its dataflow panel is open
   const draw = (raw) => {
     const g = { sources: raw.sources || [], views: raw.views || [], sinks: raw.sinks || [] };
     const now = performance.now();
@@ -259,7 +269,7 @@ export function pipelines(root) {
       for (const o of ops) {
         rs.set(o.id, { in: r.of(`op:${v.name}:${o.id}:in`, o.rows_in ?? 0, now),
           out: r.of(`op:${v.name}:${o.id}:out`, o.rows_out ?? 0, now) });
-        ds.set(o.id, o.watermark === null || o.watermark === undefined ? null : Math.max(0, clock - o.watermark));
+        ds.set(o.id, o.watermark == null ? null : delayOf(clock - o.watermark));
       }
       opRates.set(v.name, rs);
       delays.set(v.name, ds);
@@ -274,10 +284,11 @@ export function pipelines(root) {
     clear(body,
       checkpoints,
       el('section.panel.scroll', graph(g, nodeRates)),
-      g.views.map((v) => viewDataflow(v, opRates.get(v.name), delays.get(v.name))),
+      g.views.map((v) => viewDataflow(v, opRates.get(v.name), delays.get(v.name),
+        open.get(v.name) ?? g.views.length <= OPEN_VIEWS, (o) => open.set(v.name, o))),
       el('section.panel', el('h2', 'Sources'), table(['Name', 'Kind', 'Topic', 'Format', 'Records/s', 'Records in',
         'Watermark delay', 'Late', 'Dead letters'], g.sources.map((s) => [s.name, s.kind, link(`#/topics/${enc(s.topic)}`, s.topic),
-        s.format, rate(nodeRates.get(`source:${s.name}`)), count(s.records_in), millis(s.watermark_delay_ms),
+        s.format, rate(nodeRates.get(`source:${s.name}`)), count(s.records_in), millis(delayOf(s.watermark_delay_ms)),
         count(s.late_events), count(s.dead_letters)]), { testid: 'sources-table' })),
       el('section.panel', el('h2', 'Views'), table(['Name', 'Inputs', 'Rows/s out', 'Rows', 'State', 'SQL'],
         g.views.map((v) => [link(`#/views/${enc(v.name)}`, v.name), (v.inputs || []).join(', '),
