@@ -78,7 +78,8 @@ export function duration(seconds) {
 export function millis(ms) {
   if (ms === null || ms === undefined) return '–';
   if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 100000) return `${(ms / 1000).toFixed(1)} s`;
+  return duration(ms / 1000);
 }
 
 export function timestamp(ms) {

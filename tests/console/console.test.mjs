@@ -186,6 +186,98 @@ test("a live view's numbers change without a reload when events arrive", async (
   await w.close();
 });
 
+// Each operator of one view's dataflow on the pipelines page, by kind: its raw numbers.
+function operators(p, view) {
+  return p.$$eval(`[data-testid=operators-table][data-view="${view}"] tbody tr`, (rows) => rows.map((r) => {
+    const raw = (id) => {
+      const v = r.querySelector(`[data-testid=${id}]`)?.dataset.raw;
+      return v === undefined || v === '' ? null : Number(v);
+    };
+    return { kind: r.cells[1].textContent, detail: r.cells[2].textContent, rows_in: raw('op-rows-in'),
+      rows_out: raw('op-rows-out'), rate_in: raw('op-rate-in'), rate_out: raw('op-rate-out'),
+      delay: raw('op-watermark-delay') };
+  }));
+}
+
+// A view's dataflow panel on the pipelines page, opened (with many views they start closed).
+async function openDataflow(p, view) {
+  const flow = p.locator(`[data-testid=view-dataflow][data-name="${view}"]`);
+  await until(async () => {
+    if (await flow.evaluate((d) => d.open)) return true;
+    await flow.locator('summary').click({ position: { x: 4, y: 8 } });
+    return false;
+  }, `the dataflow of ${view} to open`);
+  return flow;
+}
+
+const byKind = (ops, kind) => ops.find((o) => o.kind === kind);
+
+test("the pipelines page shows a view's operators, their counts as events arrive, and checkpoints", async (t) => {
+  if (!(await needs(t, '/api/pipelines/stream'))) return;
+  await server.sql(`CREATE SOURCE op_orders (id bigint, shop text, amount double precision, ts timestamp,
+    WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH (topic = 'op_orders', format = 'json')`);
+  await server.sql(`CREATE MATERIALIZED VIEW op_big_orders AS SELECT shop, count(*) AS orders, sum(amount) AS revenue
+    FROM op_orders WHERE amount > 10 GROUP BY shop`);
+  await server.sql(`CREATE SINK op_big_out FROM op_big_orders WITH (topic = 'op_big_out', format = 'json')`);
+  server.produce('op_orders', [order(1, 5, '2024-01-01 10:00:01'), order(2, 20, '2024-01-01 10:00:02'),
+    order(3, 30, '2024-01-01 10:00:03')]);
+
+  const p = await page('/pipelines');
+  const flow = await openDataflow(p, 'op_big_orders');
+  // The drawn dataflow: the view's Source node reads op_orders, and the view's own node closes it.
+  await flow.locator('[data-testid=op-node][data-kind=Source]').waitFor();
+  assert.match(await flow.locator('[data-testid=op-node][data-kind=Source]').textContent(), /op_orders/);
+  assert.equal(await flow.locator('[data-testid=op-node][data-kind=Filter]').count(), 1);
+  assert.equal(await flow.locator('[data-testid=op-node][data-kind=Aggregate]').count(), 1);
+  assert.equal(await flow.locator('[data-testid=op-view][data-name=op_big_orders]').count(), 1);
+  assert.ok(await flow.locator('path.edge').count() >= 3, 'edges join source, operators and the view');
+
+  const counts = async () => {
+    const ops = await operators(p, 'op_big_orders');
+    const source = byKind(ops, 'Source'), filter = byKind(ops, 'Filter');
+    return source && filter ? `${source.rows_out} ${filter.rows_in} ${filter.rows_out}` : null;
+  };
+  await until(async () => (await counts()) === '3 3 2', 'three orders read, two past the filter');
+  const first = await operators(p, 'op_big_orders');
+  assert.match(byKind(first, 'Source').detail, /op_orders/);
+  assert.match(byKind(first, 'Filter').detail, /amount > 10/);
+  assert.notEqual(byKind(first, 'Source').delay, null, 'the source operator has a watermark delay');
+  server.produce('op_orders', [order(4, 50, '2024-01-01 10:00:04'), order(5, 1, '2024-01-01 10:00:05')]);
+  await until(async () => (await counts()) === '5 5 3', 'five orders read, three past the filter');
+
+  // Rates come from successive events: keep producing until the source operator reports one.
+  let n = 100;
+  await until(async () => {
+    server.produce('op_orders', Array.from({ length: 50 }, (_, i) => order(n + i, 99, '2024-01-01 10:00:06')));
+    n += 50;
+    const source = byKind(await operators(p, 'op_big_orders'), 'Source');
+    return source.rate_out > 0 && source.rate_in > 0;
+  }, 'a positive rows/s on the source operator', 30000, 300);
+
+  // The checkpoint panel: checkpoints are taken every second while the engine runs.
+  const last = p.getByTestId('checkpoint-last');
+  await until(async () => Number(await last.getAttribute('data-raw')) >= 1, 'a checkpoint number of at least 1');
+  assert.match(await last.textContent(), /^#\d+$/);
+  assert.equal(await p.getByTestId('checkpoint-failures').getAttribute('data-raw'), '0');
+  assert.notEqual(await p.getByTestId('checkpoint-lag').getAttribute('data-raw'), '');
+  assert.equal(await p.locator('[data-testid=node-sink][data-name=op_big_out]').count(), 1, 'the sink in the graph');
+  await flow.scrollIntoViewIfNeeded();
+  await screenshot(p, 'pipelines-operators');
+  noProblems(p);
+  await p.close();
+
+  // The overview counts the sinks and shows the checkpoint state from the pipelines stream.
+  const o = await page('/');
+  await until(async () => Number(await o.getByTestId('stat-sinks').getAttribute('data-raw')) >= 1, 'sinks on the overview');
+  await until(async () => Number(await o.getByTestId('stat-checkpoint_last').getAttribute('data-raw')) >= 1,
+    'the last checkpoint on the overview');
+  assert.notEqual(await o.getByTestId('stat-checkpoint_lag_ms').getAttribute('data-raw'), '');
+  assert.ok(Number(await o.getByTestId('stat-views').getAttribute('data-raw')) >= 1, 'views on the overview');
+  await screenshot(o, 'overview-checkpoints');
+  noProblems(o);
+  await o.close();
+});
+
 test('the consumer group page shows lag for a group', async (t) => {
   if (!(await needs(t, '/api/groups'))) return;
   const topic = 'lagging';
@@ -251,4 +343,14 @@ test('a live page reconnects after a server restart and goes on updating', async
   await until(async () => (await totals()) === '[["main","5","117"]]', 'the fifth order after the restart', 30000);
   assert.equal(await connection.getAttribute('data-state'), 'live');
   await p.close();
+
+  // The restarted engine resumed from a checkpoint of the first run, and the pipelines page says so.
+  if ((await server.status('/api/pipelines/stream')) === 404) return;
+  const q = await page('/pipelines');
+  const restored = q.getByTestId('checkpoint-restored');
+  await until(async () => Number(await restored.getAttribute('data-raw')) >= 1, 'the checkpoint the run restored from');
+  assert.match(await restored.textContent(), /^#\d+$/);
+  await screenshot(q, 'pipelines-restored');
+  noProblems(q);
+  await q.close();
 });

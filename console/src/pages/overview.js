@@ -1,7 +1,8 @@
 // pages/overview.js — the server at a glance from `/api/overview/stream`: live rates, totals, and
-// rolling charts of records/s and bytes/s in and out.
+// rolling charts of records/s and bytes/s in and out; the number of sinks and the checkpoint state from
+// `/api/pipelines/stream` (left at '–' when this server has no such stream).
 import { live } from '../api.js';
-import { bytes, count, duration, el, heading, rate } from '../dom.js';
+import { bytes, count, duration, el, heading, millis, rate } from '../dom.js';
 import { rollingChart } from '../chart.js';
 import { lifetime, notice } from './common.js';
 
@@ -20,11 +21,18 @@ const STATS = [
   ['records_in_total', 'Records in (total)', count],
 ];
 
+// From the pipelines event: key, label, value of the event, format.
+const PIPELINE_STATS = [
+  ['sinks', 'Sinks', (p) => (p.sinks || []).length, count],
+  ['checkpoint_last', 'Last checkpoint', (p) => p.checkpoint?.last || null, (n) => (n ? `#${n}` : 'none yet')],
+  ['checkpoint_lag_ms', 'Checkpoint age', (p) => p.checkpoint?.lag_ms ?? null, millis],
+];
+
 export function overview(root) {
   const life = lifetime();
   const status = notice('overview-status');
   const values = {};
-  const tiles = STATS.map(([key, label]) => {
+  const tiles = [...STATS, ...PIPELINE_STATS].map(([key, label]) => {
     values[key] = el('div.value', { testid: `stat-${key}` }, '–');
     return el('div.stat', el('div.label', label), values[key]);
   });
@@ -57,6 +65,17 @@ export function overview(root) {
       },
       status.stream('the overview stream'),
     ),
+  );
+  life.add(
+    live('/api/pipelines/stream', {
+      pipelines(p) {
+        for (const [key, , value, format] of PIPELINE_STATS) {
+          const v = value(p);
+          values[key].textContent = format(v);
+          values[key].dataset.raw = v ?? '';
+        }
+      },
+    }, () => {}),
   );
   return life.end;
 }
