@@ -55,6 +55,7 @@ void engine::stop() {
   }
   state_->work.notify_one();
   if (worker_.joinable()) worker_.join();
+  std::lock_guard checkpointing(state_->checkpoint_mu);
   std::lock_guard lock(state_->mu);
   state_->remove_listeners();
   // A last checkpoint: the next start resumes from here, and the sinks' last output goes out.
@@ -70,13 +71,16 @@ void engine::worker_loop() {
   while (true) {
     bool progressed = false;
     {
-      std::lock_guard lock(s.mu);
+      std::unique_lock lock(s.mu);
       progressed = s.pump_all();
       auto now = std::chrono::steady_clock::now();
       if (now >= next_tick) {
         s.tick_all();
-        if (now >= next_checkpoint) {
-          if (auto taken = s.checkpoint(); !taken) spdlog::error("checkpoint: {}", taken.error().describe());
+        // A CHECKPOINT statement taking one now holds checkpoint_mu (and waits for mu): skip this turn.
+        std::unique_lock checkpointing(s.checkpoint_mu, std::try_to_lock);
+        if (now >= next_checkpoint && checkpointing.owns_lock()) {
+          if (auto taken = s.checkpoint(&lock); !taken)
+            spdlog::error("checkpoint: {}", taken.error().describe());
           next_checkpoint = std::chrono::steady_clock::now() + s.options.checkpoint_interval;
         }
         next_tick = std::chrono::steady_clock::now() + s.options.tick_interval;
@@ -94,6 +98,7 @@ void engine::worker_loop() {
 }
 
 sql::sql_result<std::uint64_t> engine::checkpoint() {
+  std::lock_guard checkpointing(state_->checkpoint_mu);
   std::lock_guard lock(state_->mu);
   state_->tick_all();
   auto taken = state_->checkpoint();

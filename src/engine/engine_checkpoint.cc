@@ -125,15 +125,22 @@ bool engine_state::sink_was_checkpointed(const std::string& name, const std::str
   return saved && *saved == definition;
 }
 
-result<checkpoint_info> engine_state::checkpoint() {
+result<checkpoint_info> engine_state::checkpoint(std::unique_lock<std::mutex>* worker_lock) {
   auto started = std::chrono::steady_clock::now();
   std::uint64_t sequence = next_checkpoint++;
-  // The sinks' waiting output goes into the store with the cut that produced it.
+  // The sinks' waiting output goes into the store with the cut that produced it. `covered`: how many
+  // of each sink's pending records this checkpoint holds (a sink created while mu is released below
+  // adds records it does not).
   stream::write_batch staged;
   std::uint64_t record_sequence = 0;
+  // Keyed by the sink's pending list itself (kept alive here), so a sink dropped and created again
+  // meanwhile under the same name is not mistaken for the one staged.
+  std::map<std::string, std::pair<std::shared_ptr<std::vector<sink_object::pending_record>>, std::size_t>>
+      covered;
   for (auto& [name, sink] : sinks) {
     std::string prefix = sink_store_prefix(name);
     staged.put(prefix + std::string(sink_definition), relations.at(name).definition);
+    covered[name] = {sink->pending, sink->pending->size()};
     if (sink->pending->empty()) continue;
     std::map<std::int32_t, std::int64_t> bases;
     for (const auto& p : *sink->pending) {
@@ -154,18 +161,22 @@ result<checkpoint_info> engine_state::checkpoint() {
     return tl::unexpected(std::move(e));
   };
   if (auto written = store->write(staged); !written) return fail_checkpoint(written.error());
-  if (auto taken = store->checkpoint(checkpoints->staging_dir(sequence)); !taken)
-    return fail_checkpoint(taken.error());
-  auto sealed = checkpoints->commit(sequence, wall_clock_ms());
+  if (worker_lock) worker_lock->unlock();
+  auto taken = store->checkpoint(checkpoints->staging_dir(sequence));
+  auto sealed = taken ? checkpoints->commit(sequence, wall_clock_ms()) : tl::unexpected(taken.error());
+  if (worker_lock) worker_lock->lock();
   if (!sealed) return fail_checkpoint(sealed.error());
   last_checkpoint = *sealed;
   // Durable: the output it holds may go out now. What fails to append (a full disk) stays pending and
   // is staged again with the next checkpoint; this checkpoint keeps it for a restart meanwhile.
   stream::write_batch released;
   for (auto& [name, sink] : sinks) {
-    if (sink->pending->empty()) continue;
+    auto held = covered.find(name);
+    if (held == covered.end() || held->second.first != sink->pending || held->second.second == 0) continue;
+    std::size_t count = held->second.second;
+    auto& pending = *sink->pending;
     std::map<std::int32_t, std::vector<const output_record*>> by_partition;
-    for (const auto& p : *sink->pending) by_partition[p.partition].push_back(&p.record);
+    for (std::size_t i = 0; i < count; ++i) by_partition[pending[i].partition].push_back(&pending[i].record);
     std::set<std::int32_t> failed;
     for (const auto& [partition, records] : by_partition) {
       if (auto appended = sink->writer->append(partition, records); !appended) {
@@ -175,7 +186,12 @@ result<checkpoint_info> engine_state::checkpoint() {
       }
       sink->records_out += records.size();
     }
-    std::erase_if(*sink->pending, [&](const auto& p) { return failed.count(p.partition) == 0; });
+    // Keep what failed and what came after the cut, in order.
+    std::vector<sink_object::pending_record> kept;
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      if (i >= count || failed.count(pending[i].partition) != 0) kept.push_back(std::move(pending[i]));
+    }
+    pending = std::move(kept);
     std::string prefix = sink_store_prefix(name);
     released.erase(prefix + std::string(sink_bases));
     (void)store->scan_prefix(prefix + std::string(sink_records), [&](std::string_view key, std::string_view) {

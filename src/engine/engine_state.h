@@ -143,8 +143,12 @@ struct engine_state final : sql::catalog_reader {
   // Opens the state store from the newest valid checkpoint (live/ is rebuilt from it).
   result<void> open_store();
   // Takes a checkpoint of every view's committed state and input offsets, then releases the sinks'
-  // output it covers to their topics. REQUIRES: tick_all() just committed every view.
-  result<checkpoint_info> checkpoint();
+  // output it covers to their topics. REQUIRES: checkpoint_mu and mu held, and tick_all() just
+  // committed every view. The worker passes its lock of mu: it is released while RocksDB writes the
+  // checkpoint (flushing the memtable can take a while), so pull queries and DDL go on meanwhile;
+  // nothing commits view state then, because only the worker does, and it is here.
+  result<checkpoint_info> checkpoint(std::unique_lock<std::mutex>* worker_lock = nullptr);
+  std::mutex checkpoint_mu;  // one checkpoint at a time; taken before mu
   // After restoring: appends sink output a checkpoint holds that had not reached its topic.
   void recover_sink_output();
 
