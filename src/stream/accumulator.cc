@@ -62,21 +62,26 @@ group_state aggregate_functions::make() const {
   return s;
 }
 
-void aggregate_functions::eval_args(const sql::row& input, std::vector<sql::value>& args) const {
+void aggregate_functions::eval_args(const sql::row& input, aggregate_args& args) const {
   args.resize(calls_.size());
   for (std::size_t i = 0; i < calls_.size(); ++i) {
-    args[i] = calls_[i].args.empty() ? sql::value() : sql::evaluate(calls_[i].args[0], input);
+    const sql::aggregate_call& call = calls_[i];
+    if (call.has_filter && !sql::evaluate_predicate(call.filter, input)) {
+      args[i].reset();
+    } else {
+      args[i] = call.args.empty() ? sql::value() : sql::evaluate(call.args[0], input);
+    }
   }
 }
 
-void aggregate_functions::add(group_state& state, const std::vector<sql::value>& args,
-                              std::int64_t weight) const {
+void aggregate_functions::add(group_state& state, const aggregate_args& args, std::int64_t weight) const {
   state.rows += weight;
   for (std::size_t i = 0; i < calls_.size(); ++i) {
+    if (!args[i]) continue;  // filtered out for this call
     if (calls_[i].fn == aggregate_fn::count_star) {
       state.accs[i].count += weight;
     } else {
-      add_value(calls_[i], state.accs[i], args[i], weight);
+      add_value(calls_[i], state.accs[i], *args[i], weight);
     }
   }
 }

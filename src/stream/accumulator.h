@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct group_state {
 // Which calls keep a multiset (min, max and DISTINCT).
 bool keeps_values(const sql::aggregate_call& call);
 
+// Each call's argument for one input row; nullopt when the call's FILTER (WHERE …) leaves the row out.
+using aggregate_args = std::vector<std::optional<sql::value>>;
+
 class aggregate_functions {
  public:
   explicit aggregate_functions(std::vector<sql::aggregate_call> calls) : calls_(std::move(calls)) {}
@@ -46,14 +50,15 @@ class aggregate_functions {
 
   group_state make() const;
   // Adds one input row with `weight` (negative retracts). `args[i]` is call i's argument (NULL for
-  // count(*)). Throws sql::eval_error for a data error, before changing anything.
-  void add(group_state& state, const std::vector<sql::value>& args, std::int64_t weight) const;
+  // count(*); nullopt: the call's filter leaves the row out). Throws sql::eval_error for a data
+  // error, before changing anything.
+  void add(group_state& state, const aggregate_args& args, std::int64_t weight) const;
   // into += sign * from; sign −1 takes a merged state back out (every aggregate here is a group).
   void merge(group_state& into, const group_state& from, std::int64_t sign = 1) const;
   // Appends each call's current result to `out`.
   void results(const group_state& state, sql::row& out) const;
-  // Evaluates every call's argument over `input` into `args` (resized to the call count).
-  void eval_args(const sql::row& input, std::vector<sql::value>& args) const;
+  // Evaluates every call's FILTER and argument over `input` into `args` (resized to the call count).
+  void eval_args(const sql::row& input, aggregate_args& args) const;
 
   std::string serialize(const group_state& state) const;
   bool deserialize(std::string_view in, group_state& state) const;

@@ -27,7 +27,7 @@ void aggregate_operator::on_start(sql::change_batch& out) {
 void aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, sql::change_batch& out) {
   // The output each touched group had before this batch (nullopt: the group did not exist).
   std::unordered_map<sql::row, std::optional<sql::row>, sql::row_hash, sql::row_equal> before;
-  std::vector<sql::value> args;
+  aggregate_args args;
   sql::row key;
   for (sql::change& c : in) {
     bool ok = run_guarded(diag_, "aggregate", c.values, [&] {

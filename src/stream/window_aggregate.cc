@@ -33,7 +33,7 @@ std::int64_t window_aggregate_operator::first_window_containing(std::int64_t pan
 
 void window_aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, sql::change_batch& /*out*/) {
   const auto time_col = static_cast<std::size_t>(spec_.time_column);
-  std::vector<sql::value> args;
+  aggregate_args args;
   sql::row key;
   for (sql::change& c : in) {
     const sql::value& tv = c.values[time_col];
