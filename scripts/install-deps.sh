@@ -26,6 +26,8 @@ packages=(
   # SQL integration tests: psql and psycopg2 against the Postgres wire endpoint;
   # libpq drives the Postgres listener in pgwire_test
   postgresql-client python3-psycopg2 libpq-dev
+  # metrics tests: Prometheus' own text-format parser reads /metrics
+  python3-prometheus-client
   # peers for the side-by-side benchmark (bench/), not needed by the tests
   redis-server redis-tools nats-server libnats-dev
 )

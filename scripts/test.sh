@@ -25,6 +25,9 @@ SLUICE_BIN=build/sluice PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tes
 echo "== SQL end to end (psql, psycopg2, node-postgres, confluent-kafka, kafka-python, HTTP; views against SQLite)"
 SLUICE_BIN=build/sluice tests/sql/run.sh
 
+echo "== metrics and overview (/metrics parsed by prometheus_client, /api/overview)"
+SLUICE_BIN=build/sluice PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/metrics -q
+
 echo "== fuzzers (libFuzzer, fixed seed and input count)"
 ./scripts/fuzz.sh
 

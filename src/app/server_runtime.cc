@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "app/metrics_routes.h"
+#include "app/server_metrics.h"
 #include "app/sql_endpoints.h"
 #include "broker/broker.h"
 #include "engine/engine.h"
@@ -80,7 +82,10 @@ result<addresses> parse_addresses(const serve_options& options) {
 
 }  // namespace
 
-void add_http_routes(http::server& server, const services& s) { add_sql_routes(server, s.engine); }
+void add_http_routes(http::server& server, const services& s) {
+  add_sql_routes(server, s.engine);
+  add_metrics_routes(server, s);
+}
 
 // Members are declared in start order, so they are destroyed in stop order.
 struct server_runtime::parts {
@@ -96,6 +101,7 @@ struct server_runtime::parts {
   std::unique_ptr<pgwire::listener> pg_listener;
   std::unique_ptr<http::server> http_server;
   std::optional<services> shared;
+  metrics::collector_handle connection_metrics;  // reads the listeners: removed before they stop
   bool stopped = false;
 
   long long elapsed_ms() const {
@@ -108,6 +114,7 @@ struct server_runtime::parts {
   result<void> stop() {
     if (stopped) return {};
     stopped = true;
+    connection_metrics.reset();
     if (http_server) http_server->stop();
     if (pg_listener) pg_listener->stop();
     if (sql_engine) sql_engine->stop();
@@ -185,6 +192,7 @@ result<std::unique_ptr<server_runtime>> server_runtime::start(const serve_option
       std::make_unique<http::server>(http::server_options{.host = at->http.host, .port = at->http.port});
   p->shared.emplace(services{*p->logs, *p->kafka_broker, *p->groups, *p->sql_engine, p->started});
   add_http_routes(*p->http_server, *p->shared);
+  p->connection_metrics = collect_connections(*p->kafka_server, *p->pg_listener);
 
   auto& kafka_broker = *p->kafka_broker;
   auto listening = p->kafka_server->listen(

@@ -8,6 +8,7 @@
 #include "broker/handlers/handlers.h"
 #include "group/kafka_api.h"
 #include "kafka/protocol/headers.h"
+#include "metrics/registry.h"
 #include "net/asio.h"
 
 namespace sluice::broker {
@@ -58,6 +59,52 @@ const kafka::api_version_range* find_advertised(std::int16_t key) {
 }
 
 net::reply close_connection() { return net::reply{.frame = {}, .close = true}; }
+
+// Per advertised API: requests and their latency (decode to reply, long polls included), kept in one
+// array built once, so a request costs two relaxed atomic adds and one histogram observation.
+struct api_meter {
+  std::shared_ptr<metrics::counter> requests;
+  std::shared_ptr<metrics::histogram> duration;
+};
+
+const std::array<api_meter, advertised.size()>& api_meters() {
+  static const auto meters = [] {
+    const metrics::family_info requests{
+        "sluice_kafka_requests_total", "Kafka requests received, by API.", {"api"}};
+    const metrics::family_info duration{
+        "sluice_kafka_request_duration_seconds",
+        "Time from a Kafka request's arrival to its reply, by API (long-polling fetches included).",
+        {"api"}};
+    std::array<api_meter, advertised.size()> out;
+    auto& r = metrics::default_registry();
+    for (std::size_t i = 0; i < advertised.size(); ++i) {
+      std::string api(kafka::api_name(advertised[i].key));
+      out[i] = api_meter{r.counter(requests, {api}), r.histogram(duration, {api})};
+    }
+    return out;
+  }();
+  return meters;
+}
+
+net::reply_fn timed(const api_meter& meter, net::reply_fn respond) {
+  meter.requests->inc();
+  return [&meter, start = std::chrono::steady_clock::now(), respond = std::move(respond)](net::reply r) {
+    meter.duration->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    respond(std::move(r));
+  };
+}
+
+// Errors are rare: a lookup in the registry per error is fine.
+void count_error(kafka::api_key api, std::int16_t error) {
+  static const metrics::family_info errors{"sluice_kafka_request_errors_total",
+                                           "Partitions answered with a Kafka error code, by API and error "
+                                           "(Produce and Fetch).",
+                                           {"api", "error"}};
+  metrics::default_registry()
+      .counter(errors, {std::string(kafka::api_name(api)),
+                        std::string(kafka::error_code_name(static_cast<kafka::error_code>(error)))})
+      ->inc();
+}
 
 // Writes the size prefix, the response header and `response`; false (logged) when it cannot be encoded.
 template <typename Response>
@@ -164,6 +211,9 @@ void run_blocking(context& ctx, boost::asio::thread_pool& pool, kafka::reader& r
 // expects no response at all.
 net::reply produce(context& ctx, kafka::produce_request& request, const kafka::request_header& header) {
   auto response = handle_produce(ctx, request, header.request_api_version);
+  for (const auto& topic : response.responses)
+    for (const auto& p : topic.partition_responses)
+      if (p.error_code != 0) count_error(api_key::produce, p.error_code);
   if (request.acks == 0) return net::reply{};
   return encode_response(header, header.request_api_version, response);
 }
@@ -264,6 +314,7 @@ void broker::handle(std::vector<std::byte> frame, boost::asio::io_context& loop,
                  api->max_version);
     return respond(close_connection());
   }
+  respond = timed(api_meters()[static_cast<std::size_t>(api - advertised.data())], std::move(respond));
   switch (api->key) {
     // In memory: answered on the loop.
     case api_key::api_versions:
@@ -285,6 +336,9 @@ void broker::handle(std::vector<std::byte> frame, boost::asio::io_context& loop,
       if (!decode_body(r, header, request)) return respond(close_connection());
       return handle_fetch(ctx_, std::move(request), version, loop,
                           [header, respond = std::move(respond)](kafka::fetch_response response) {
+                            for (const auto& topic : response.responses)
+                              for (const auto& p : topic.partitions)
+                                if (p.error_code != 0) count_error(api_key::fetch, p.error_code);
                             respond(encode_fetch_response(header, std::move(response)));
                           });
     }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <latch>
 #include <thread>
 
@@ -40,9 +41,17 @@ struct event_loop {
   asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   // The sockets of this loop's connections; touched only on this loop's thread.
   std::vector<std::weak_ptr<tcp::socket>> connections;
+  // Sockets alive, counted down by their deleter wherever the last owner drops them (which may be after
+  // the loop is gone, hence shared).
+  std::shared_ptr<std::atomic<std::int64_t>> open = std::make_shared<std::atomic<std::int64_t>>(0);
 
   std::shared_ptr<tcp::socket> adopt(tcp::socket accepted) {
-    auto socket = std::make_shared<tcp::socket>(std::move(accepted));
+    open->fetch_add(1, std::memory_order_relaxed);
+    auto socket =
+        std::shared_ptr<tcp::socket>(new tcp::socket(std::move(accepted)), [open = open](tcp::socket* s) {
+          delete s;
+          open->fetch_sub(1, std::memory_order_relaxed);
+        });
     std::erase_if(connections, [](const auto& w) { return w.expired(); });
     connections.push_back(socket);
     return socket;
@@ -201,6 +210,12 @@ server::server(server_options options) : impl_(std::make_unique<impl>(std::move(
 server::~server() { stop(); }
 
 asio::thread_pool& server::blocking_pool() { return impl_->blocking; }
+
+std::size_t server::open_connections() const {
+  std::int64_t n = 0;
+  for (const auto& loop : impl_->loops) n += loop->open->load(std::memory_order_relaxed);
+  return static_cast<std::size_t>(std::max<std::int64_t>(n, 0));
+}
 
 unsigned server::loop_count() const { return static_cast<unsigned>(impl_->loops.size()); }
 

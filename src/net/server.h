@@ -97,6 +97,8 @@ class server {
   std::uint16_t local_port() const;
   // How many event loops run connections.
   unsigned loop_count() const;
+  // Connections accepted and not yet closed; any thread.
+  std::size_t open_connections() const;
 
   // Starts one thread per event loop; returns at once.
   void run();

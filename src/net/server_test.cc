@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <map>
 #include <mutex>
@@ -146,6 +147,26 @@ TEST_F(ServerTest, StopClosesOpenConnections) {
   EXPECT_EQ(c.read_frame(), "X");
   server_->stop();
   EXPECT_EQ(c.read_frame(), std::nullopt);
+}
+
+TEST_F(ServerTest, CountsOpenConnections) {
+  start(echo);
+  EXPECT_EQ(server_->open_connections(), 0u);
+  auto a = std::make_unique<client>(port());
+  client b(port());
+  // A round trip on each: both are accepted and served.
+  a->send_frame("a");
+  b.send_frame("b");
+  EXPECT_EQ(a->read_frame(), "A");
+  EXPECT_EQ(b.read_frame(), "B");
+  EXPECT_EQ(server_->open_connections(), 2u);
+  a.reset();  // the server notices the hang-up on its loop: poll for it
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server_->open_connections() != 1u && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(server_->open_connections(), 1u);
+  server_->stop();
+  EXPECT_EQ(server_->open_connections(), 0u);
 }
 
 // Where each request ran: keyed by the first word of the request ("c3 ..." is connection 3).

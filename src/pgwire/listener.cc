@@ -240,5 +240,6 @@ void listener::stop() { impl_->server.stop(); }
 std::string listener::local_address() const { return impl_->server.local_address(); }
 std::uint16_t listener::local_port() const { return impl_->server.local_port(); }
 unsigned listener::loop_count() const { return impl_->server.loop_count(); }
+std::size_t listener::open_connections() const { return impl_->server.open_connections(); }
 
 }  // namespace sluice::pgwire

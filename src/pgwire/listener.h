@@ -55,6 +55,7 @@ class listener {
   std::string local_address() const;  // "host:port" actually bound
   std::uint16_t local_port() const;
   unsigned loop_count() const;
+  std::size_t open_connections() const;  // any thread
 
  private:
   struct impl;

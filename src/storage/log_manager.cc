@@ -144,6 +144,7 @@ result<std::shared_ptr<partition_log>> log_manager::open_partition(const std::st
                                                                    const log_config& config) {
   auto dir = topic_dir(topic) + "/" + std::to_string(p);
   SLUICE_ASSIGN_OR_RETURN(auto log, partition_log::open(fs_, dir, config, clean_start_));
+  log->set_traffic(traffic_of(topic));
   return std::shared_ptr<partition_log>(std::move(log));
 }
 
@@ -185,6 +186,7 @@ result<void> log_manager::delete_topic(const std::string& name) {
   SLUICE_RETURN_IF_ERROR(fs_.sync_directory(options_.data_dir + "/topics"));
   topics_.erase(it);
   lock.unlock();
+  forget_traffic(name);
   spdlog::info("deleted topic {}", name);
   // Open files stay readable by whoever still holds a partition.
   return fs_.remove_all(doomed);

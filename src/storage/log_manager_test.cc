@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "metrics/metrics.h"
 #include "storage/test_util.h"
 
 namespace sluice::storage {
@@ -102,6 +103,24 @@ TEST_F(LogManagerTest, CreatePartitionsGrowsATopic) {
   m = open_manager();
   EXPECT_EQ(m->describe_topic("t")->partitions, 4);
   EXPECT_EQ(m->partition("t", 3)->end_offset(), 1);
+}
+
+TEST_F(LogManagerTest, AppendsCountIntoTheTopicsTrafficSharedByItsPartitions) {
+  auto m = open_manager();
+  must(m->create_topic("traffic", 2, {}));
+  auto traffic = m->partition("traffic", 0)->traffic();
+  ASSERT_NE(traffic.records_in, nullptr);
+  EXPECT_EQ(traffic.records_in, m->partition("traffic", 1)->traffic().records_in);
+  auto first = append_batch(*m->partition("traffic", 0), make_batch(3));
+  auto second = append_batch(*m->partition("traffic", 1), make_batch(2));
+  EXPECT_EQ(traffic.records_in->value(), 5u);
+  EXPECT_EQ(traffic.bytes_in->value(), first.size() + second.size());
+  EXPECT_EQ(traffic.records_out->value(), 0u) << "reads count only when Fetch serves them";
+  // A deleted topic created again starts from zero; the old partitions keep their own counters.
+  must(m->delete_topic("traffic"));
+  must(m->create_topic("traffic", 1, {}));
+  EXPECT_EQ(m->partition("traffic", 0)->traffic().records_in->value(), 0u);
+  EXPECT_EQ(traffic.records_in->value(), 5u);
 }
 
 TEST_F(LogManagerTest, AlterTopicConfigReplacesTheOverridesOfEveryPartition) {

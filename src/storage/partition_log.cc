@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "base/assert.h"
+#include "metrics/metrics.h"
 #include "model/record_batch.h"
 #include "model/record_validation.h"
 #include "storage/properties_file.h"
@@ -214,6 +215,8 @@ result<append_result> partition_log::append(mutable_bytes batches) {
   bool must_flush = unflushed_records_ >= config_.flush_messages;
   if (must_flush) unflushed_records_ = 0;
   lock.unlock();
+  if (traffic_.records_in) traffic_.records_in->inc(records);
+  if (traffic_.bytes_in) traffic_.bytes_in->inc(batches.size());
 
   append_result appended{headers.front().base_offset, next - 1, headers.size(), records};
   // Readers see the batches now: wake long-polling fetches before a possible sync.
@@ -347,6 +350,7 @@ result<void> partition_log::flush(std::int64_t offset) {
     auto started = std::chrono::steady_clock::now();
     auto synced = target->sync();
     auto finished = std::chrono::steady_clock::now();
+    if (synced) observe_fsync(finished - started);
 
     lock.lock();
     syncing_ = false;

@@ -44,6 +44,7 @@
 #include "storage/log_config.h"
 #include "storage/producer_state.h"
 #include "storage/segment.h"
+#include "storage/traffic.h"
 
 namespace sluice::storage {
 
@@ -141,6 +142,10 @@ class partition_log {
   // The idempotent producer's entry, if the log knows it (for tests and tools).
   std::optional<producer_entry> producer(std::int64_t producer_id) const;
   const std::string& dir() const { return dir_; }
+  // The topic's traffic counters: append() counts into the in counters, Fetch into the out ones. Set by
+  // the log_manager before the log is shared; unset (tests), nothing is counted.
+  void set_traffic(topic_traffic traffic) { traffic_ = std::move(traffic); }
+  const topic_traffic& traffic() const { return traffic_; }
 
  private:
   partition_log(io::file_system& fs, std::string dir, log_config config);
@@ -177,6 +182,7 @@ class partition_log {
 
   io::file_system& fs_;
   std::string dir_;
+  topic_traffic traffic_;
 
   mutable std::mutex mu_;  // guards the fields below and serializes appends
   log_config config_;

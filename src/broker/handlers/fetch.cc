@@ -31,6 +31,7 @@ namespace {
 struct partition_read {
   std::vector<std::vector<std::byte>> buffers;
   std::size_t bytes = 0;
+  std::uint64_t records = 0;
 };
 
 result<partition_read> read_up_to(const storage::partition_log& log, std::int64_t offset, std::size_t limit) {
@@ -52,6 +53,7 @@ result<partition_read> read_up_to(const storage::partition_log& log, std::int64_
       if (!header) break;
       next = header->next_offset();
       at += header->size_bytes();
+      out.records += static_cast<std::uint64_t>(std::max(header->records_count, 0));
     }
     if (next <= offset) break;
     offset = next;
@@ -61,9 +63,22 @@ result<partition_read> read_up_to(const storage::partition_log& log, std::int64_
   return out;
 }
 
+// What a response serves from each partition, counted once it is sent (a waiting fetch reads again).
+struct served {
+  std::shared_ptr<storage::partition_log> log;
+  std::uint64_t records = 0;
+  std::size_t bytes = 0;
+};
+
 struct fetch_result {
   kafka::fetch_response response;
   std::size_t bytes = 0;
+  std::vector<served> sent;
+
+  kafka::fetch_response finish() {
+    for (const auto& s : sent) storage::count_served(s.log->traffic(), s.records, s.bytes);
+    return std::move(response);
+  }
 };
 
 fetch_result read_partitions(context& ctx, const kafka::fetch_request& request) {
@@ -100,6 +115,7 @@ fetch_result read_partitions(context& ctx, const kafka::fetch_request& request) 
           // A later partition's first batch may exceed what is left: it waits for the next fetch.
           out.bytes += read->bytes;
           budget -= std::min(budget, read->bytes);
+          out.sent.push_back({log, read->records, read->bytes});
           data.records->buffers = std::move(read->buffers);
         }
       }
@@ -153,7 +169,7 @@ class fetch_wait : public std::enable_shared_from_this<fetch_wait> {
     finished_ = true;
     timer_.cancel();
     unsubscribe();
-    done_(std::move(result.response));
+    done_(result.finish());
   }
 
   void unsubscribe() {
@@ -179,7 +195,7 @@ void handle_fetch(context& ctx, kafka::fetch_request request, std::int16_t, boos
   for (const auto& t : result.response.responses)
     for (const auto& p : t.partitions) has_error = has_error || p.error_code != 0;
   bool enough = result.bytes >= static_cast<std::size_t>(std::max(request.min_bytes, 1));
-  if (enough || has_error || request.max_wait_ms <= 0) return done(std::move(result.response));
+  if (enough || has_error || request.max_wait_ms <= 0) return done(result.finish());
   auto wait = std::make_shared<fetch_wait>(ctx, std::move(request), loop, std::move(done));
   // On the loop's thread already when a connection calls; dispatch keeps a direct caller correct.
   boost::asio::dispatch(loop, [wait] { wait->start(); });
