@@ -6,6 +6,7 @@ JSON: probes seen, latency percentiles (ms), polls made."""
 
 import argparse
 import json
+import sys
 import time
 
 import psycopg2
@@ -22,6 +23,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--seconds", type=float, required=True)
+    p.add_argument("--poll-ms", type=float, default=2, help="pause between polls (a poll costs the server CPU)")
     a = p.parse_args()
     conn = psycopg2.connect(host="127.0.0.1", port=a.port, user="bench", dbname="sluice")
     conn.autocommit = True
@@ -38,14 +40,15 @@ def main():
         for seq, sent_us in rows:
             latencies.append((seen_us - sent_us) / 1e3)
             last = max(last, seq)
+        time.sleep(a.poll_ms / 1000)
     latencies.sort()
     poll_ms.sort()
-    out = {"probes_seen": len(latencies), "polls": polls,
+    out = {"probes_seen": len(latencies), "polls": polls, "poll_pause_ms": a.poll_ms,
            "latency_ms": {"p50": percentile(latencies, 50), "p90": percentile(latencies, 90),
                           "p99": percentile(latencies, 99), "max": latencies[-1] if latencies else None,
                           "min": latencies[0] if latencies else None},
            "poll_ms": {"p50": percentile(poll_ms, 50), "p99": percentile(poll_ms, 99)}}
-    json.dump(out, __import__("sys").stdout, indent=1)
+    json.dump(out, sys.stdout, indent=1)
 
 
 if __name__ == "__main__":

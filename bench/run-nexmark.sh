@@ -21,13 +21,13 @@ Per query, on a freshly restarted server: the time from CREATE MATERIALIZED VIEW
 has read every event (an INSERT into a source no view reads returns only then), the server's CPU
 seconds (all threads, /proc) and its busiest thread's, events/s per CPU-second, peak RSS (VmHWM),
 the view's state size (GET /api/pipelines state_bytes, else the size of the data directory's
-sql-state), and the query's `-- totals:` figures, compared with DuckDB's (threads=1, from npm
+sql-state/live, which starts empty for each query), and the query's `-- totals:` figures, compared with DuckDB's (threads=1, from npm
 @duckdb/node-api) over the same JSON files.
 
 Then freshness, per rate R: a freshly restarted server with a new topic of bids, a q0 view and a
 probe view (bids with auction = -1) over it, fed R bids/s for S seconds by `nexmark_gen --rate`
 through kcat (linger.ms=1), with a probe bid every 10 ms carrying its send time; a poller
-(psycopg2) asks the probe view for new probes continuously. Latency = when a poll first returned
+(psycopg2) asks the probe view for new probes every 2 ms. Latency = when a poll first returned
 the probe - when the generator wrote it. Checkpoints stay on (every second, the default).
 
   --events N              events in the topics (default 10000000)
@@ -37,6 +37,7 @@ the probe - when the generator wrote it. Checkpoints stay on (every second, the 
   --freshness-seconds S   freshness: how long (default 30; 0 skips it)
   --profile               also `perf record` the server during each query and print its top functions
   --skip-build            use build/sluice and build/nexmark_gen as they are
+  --json FILE             where to write the results (default bench/results/nexmark-DATE.json)
 EOF
 }
 
@@ -46,6 +47,7 @@ rates=100000,50000,20000
 fresh_seconds=30
 profile=0
 build=1
+json_out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --events) events="$2"; shift 2 ;;
@@ -55,6 +57,7 @@ while [ $# -gt 0 ]; do
     --freshness-seconds) fresh_seconds="$2"; shift 2 ;;
     --profile) profile=1; shift ;;
     --skip-build) build=0; shift ;;
+    --json) json_out="$2"; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -139,13 +142,16 @@ state_bytes() {  # view: its state size from GET /api/pipelines, else the data d
 print(v[0]["state_bytes"]) if v else sys.exit(1)' "$1" <<<"$body" 2>/dev/null; then
     return
   fi
-  echo "sql-state:$(du -sb "$scratch/data/sql-state" | cut -f1)"
+  echo "sql-state:$(du -sb "$scratch/data/sql-state/live" | cut -f1)"
 }
 
 # --- the queries, one at a time -------------------------------------------------------------------------
 failed=""
 for q in ${queries//,/ }; do
   log "$q over $events events: $(query_field "$q" title)"
+  # No view exists between queries, so the operator state can start empty: its size is then this
+  # query's alone (a dropped view's files are not reclaimed at once).
+  rm -rf "$scratch/data/sql-state"
   start_server
   put "${q}_rss_before_kib" "$(status_kib VmRSS)"
   put "${q}_load_before" "$(load_now)"
@@ -178,7 +184,7 @@ for q in ${queries//,/ }; do
     perf_pid=""
     echo "   top functions (self time, % of samples):"
     perf report -i "$scratch/perf-$q.data" --no-children -g none --sort dso,sym --stdio 2>/dev/null |
-      grep -E '^ +[0-9]' | head -25 | cut -c1-160 | tee "$scratch/profile-$q.txt"
+      grep -E '^ +[0-9]' | head -25 | cut -c1-160 | tee "$scratch/profile-$q.txt" || true  # head ends the pipe early
   fi
   # The state after the next checkpoint (every second) holds everything the view read.
   sleep 1.5
@@ -218,7 +224,7 @@ if [ "$fresh_seconds" != 0 ]; then
       "CREATE MATERIALIZED VIEW probe AS SELECT bidder AS seq, price AS sent_us FROM live_$r WHERE auction = -1"
     cpu_before="$(cpu_seconds)"
     mark="$(pressure_mark)"
-    $py bench/nexmark_freshness.py --port "$pg_port" --seconds "$((fresh_seconds + 3))" >"$scratch/freshness-$r.json" &
+    $py bench/nexmark_freshness.py --port "$pg_port" --poll-ms 2 --seconds "$((fresh_seconds + 3))" >"$scratch/freshness-$r.json" &
     poller_pid=$!
     start="$(now)"
     build/nexmark_gen --rate "$r" --seconds "$fresh_seconds" --probe-ms 10 2>"$scratch/gen.log" |
@@ -240,7 +246,7 @@ fi
 # --- report -------------------------------------------------------------------------------------------------
 put load_end "$(load_now)"
 mkdir -p bench/results
-out="bench/results/nexmark-$(date +%F).json"
+out="${json_out:-bench/results/nexmark-$(date +%F).json}"
 $py bench/nexmark_report.py --results "$results" --queries "$scratch/queries.json" \
   ${duckdb_json:+--duckdb "$duckdb_json"} --freshness-rates "${fresh_rates#,}" --freshness-dir "$scratch" \
   --freshness-seconds "$fresh_seconds" --commit "$commit" --json "$out" \
