@@ -28,8 +28,9 @@ def main():
     conn = psycopg2.connect(host="127.0.0.1", port=a.port, user="bench", dbname="sluice")
     conn.autocommit = True
     cur = conn.cursor()
-    last, latencies, polls, poll_ms = 0, [], 0, []
-    deadline = time.time() + a.seconds
+    last, latencies, polls, poll_ms, slow = 0, [], 0, [], []
+    begin = time.time()
+    deadline = begin + a.seconds
     while time.time() < deadline:
         t0 = time.time()
         cur.execute("SELECT seq, sent_us FROM probe WHERE seq > %s", (last,))
@@ -39,6 +40,8 @@ def main():
         poll_ms.append((seen_us / 1e6 - t0) * 1e3)
         for seq, sent_us in rows:
             latencies.append((seen_us - sent_us) / 1e3)
+            if latencies[-1] > 100 and len(slow) < 200:  # when the slow ones were sent: periodic or not
+                slow.append([round(sent_us / 1e6 - begin, 3), round(latencies[-1], 1)])
             last = max(last, seq)
         time.sleep(a.poll_ms / 1000)
     latencies.sort()
@@ -47,7 +50,8 @@ def main():
            "latency_ms": {"p50": percentile(latencies, 50), "p90": percentile(latencies, 90),
                           "p99": percentile(latencies, 99), "max": latencies[-1] if latencies else None,
                           "min": latencies[0] if latencies else None},
-           "poll_ms": {"p50": percentile(poll_ms, 50), "p99": percentile(poll_ms, 99)}}
+           "poll_ms": {"p50": percentile(poll_ms, 50), "p99": percentile(poll_ms, 99)},
+           "over_100ms_sent_at_s_and_ms": slow}
     json.dump(out, sys.stdout, indent=1)
 
 

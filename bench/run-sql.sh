@@ -157,7 +157,7 @@ for view in ${views//,/ }; do
     perf_pid=""
     echo "   top functions (self time, % of samples):"
     perf report -i "$scratch/perf-$view.data" --no-children -g none --sort dso,sym --stdio 2>/dev/null |
-      grep -E '^ +[0-9]' | head -25 | cut -c1-160
+      grep -E '^ +[0-9]' | head -25 | cut -c1-160 || true  # head ends the pipe early
   fi
   put "${view}_sluice_totals" "$(sql "${totals_sql[$view]}" | tr '|' ' ')"
   sql "DROP MATERIALIZED VIEW v_$view"
