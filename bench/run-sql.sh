@@ -78,77 +78,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  $py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# shellcheck source=bench/sql_lib.sh
+source bench/sql_lib.sh
 kafka_addr="127.0.0.1:$(free_port)"
 pg_port="$(free_port)"
 http_port="$(free_port)"
 
-wait_for_port() {  # port
-  for _ in $(seq 1 200); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    kill -0 "$server_pid" 2>/dev/null || { echo "sluice exited during startup:" >&2; tail "$scratch/server.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "sluice did not listen on 127.0.0.1:$1 within 20 s" >&2
-  exit 1
-}
-start_server() {
-  build/sluice serve --data-dir "$scratch/data" --kafka-addr "$kafka_addr" \
-    --pg-addr "127.0.0.1:$pg_port" --http-addr "127.0.0.1:$http_port" >>"$scratch/server.log" 2>&1 &
-  server_pid=$!
-  wait_for_port "$pg_port"
-  wait_for_port "${kafka_addr##*:}"
-}
-stop_server() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
-
-sql() {  # statement...: runs them with psql, prints the rows as a|b|c
-  local args=()
-  for s in "$@"; do args+=(-c "$s"); done
-  psql -h 127.0.0.1 -p "$pg_port" -U bench -d sluice -X -q -A -t -v ON_ERROR_STOP=1 "${args[@]}"
-}
-
-clk_tck="$(getconf CLK_TCK)"
-cpu_seconds() {  # utime + stime of the server, all threads, in seconds
-  awk -v tck="$clk_tck" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / tck }' "/proc/$server_pid/stat"
-}
-thread_cpu_seconds() {  # "tid seconds" for each thread of the server
-  for task in /proc/"$server_pid"/task/*; do
-    awk -v tck="$clk_tck" -v tid="${task##*/}" '{ sub(/^.*\) /, ""); printf "%s %.2f\n", tid, ($12 + $13) / tck }' \
-      "$task/stat" 2>/dev/null || true
-  done
-}
-busiest_thread_delta() {  # file written by thread_cpu_seconds earlier: the largest CPU-s any thread added since
-  thread_cpu_seconds | awk 'NR == FNR { before[$1] = $2; next }
-    { d = $2 - before[$1]; if (d > max) max = d } END { printf "%.2f\n", max }' "$1" -
-}
-status_kib() {  # field of /proc/PID/status, e.g. VmHWM
-  awk -v f="$1:" '$1 == f { print $2 }' "/proc/$server_pid/status"
-}
-now() { date +%s.%N; }
-# CPU pressure (PSI): the share of wall time in which some runnable task waited for a CPU. Other
-# jobs on the machine show up here.
-pressure_mark() {  # prints "<wall µs> <cpu-wait µs>"
-  local wait_us
-  wait_us="$(awk '/^some/ { sub("total=", "", $5); print $5 }' /proc/pressure/cpu 2>/dev/null || true)"
-  echo "$(($(date +%s%N) / 1000)) ${wait_us:-0}"
-}
-pressure_since() {  # mark; prints the percentage, or "n/a" without PSI
-  [ -r /proc/pressure/cpu ] || { echo n/a; return; }
-  read -r wall0 wait0 <<<"$1"
-  read -r wall1 wait1 <<<"$(pressure_mark)"
-  awk -v w="$((wait1 - wait0))" -v t="$((wall1 - wall0))" 'BEGIN { printf "%.1f", 100 * w / t }'
-}
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
-
 results="$scratch/results.env"
 : >"$results"
-put() { echo "$1=$2" >>"$results"; printf '   %-30s %s\n' "$1" "$2"; }
 
 commit="$(git describe --always --dirty 2>/dev/null || echo unknown)"
 put load_start "$(load_now)"
@@ -191,16 +128,6 @@ declare -A totals_sql=(
   [per_customer]="SELECT count(*), sum(n), sum(total) FROM v_per_customer"
 )
 
-# Returns once every view has read all of its topics: INSERT waits (up to 30 s) for exactly that
-# before it answers, and fails with "did not catch up in time" otherwise, so it is asked again.
-wait_caught_up() {  # start time
-  local out
-  while ! out="$(sql "INSERT INTO bench_sync VALUES (1)" 2>&1)"; do
-    echo "$out" | grep -q "did not catch up" || { echo "INSERT failed: $out" >&2; exit 1; }
-    kill -0 "$server_pid" 2>/dev/null || { echo "sluice exited" >&2; exit 1; }
-    printf '   ... %.0f s, %s CPU-s so far\n' "$(elapsed "$1")" "$(cpu_seconds)"
-  done
-}
 
 for view in ${views//,/ }; do
   [ -n "${view_sql[$view]:-}" ] || { echo "unknown view: $view (see --help)" >&2; exit 2; }
@@ -230,7 +157,7 @@ for view in ${views//,/ }; do
     perf_pid=""
     echo "   top functions (self time, % of samples):"
     perf report -i "$scratch/perf-$view.data" --no-children -g none --sort dso,sym --stdio 2>/dev/null |
-      grep -E '^ +[0-9]' | head -25 | cut -c1-160
+      grep -E '^ +[0-9]' | head -25 | cut -c1-160 || true  # head ends the pipe early
   fi
   put "${view}_sluice_totals" "$(sql "${totals_sql[$view]}" | tr '|' ' ')"
   sql "DROP MATERIALIZED VIEW v_$view"
@@ -242,15 +169,9 @@ log "SQLite: the same queries over the same events"
 put load_before_sqlite "$(load_now)"
 $py bench/sql_sqlite.py --events-file "$events_file" --views "$views" >"$scratch/sqlite.json"
 duckdb_json=""
-duckdb_dir=build/bench-peers/duckdb-node
-log "DuckDB (from npm: @duckdb/node-api, whose native library is itself an npm package)"
-if [ ! -d "$duckdb_dir/node_modules/@duckdb/node-api" ]; then
-  mkdir -p "$duckdb_dir"
-  (cd "$duckdb_dir" && timeout 300 npm install --no-audit --no-fund --silent @duckdb/node-api >/dev/null 2>&1) ||
-    echo "   npm could not install @duckdb/node-api: DuckDB skipped"
-fi
-if [ -d "$duckdb_dir/node_modules/@duckdb/node-api" ] &&
-  node bench/sql_duckdb.js "$duckdb_dir/node_modules" "$events_file" "$views" >"$scratch/duckdb.json"; then
+duckdb_modules="$(ensure_duckdb)"
+if [ -n "$duckdb_modules" ] &&
+  node bench/sql_duckdb.js "$duckdb_modules" "$events_file" "$views" >"$scratch/duckdb.json"; then
   duckdb_json="$scratch/duckdb.json"
 else
   echo "   DuckDB skipped"
