@@ -78,7 +78,7 @@ def main():
             "events_per_worker_cpu_s": n / worker if worker else None,
             "cpu_pressure_percent": f[f"{q}_cpu_pressure_pct"],
             "peak_rss_mib": f[f"{q}_peak_rss_kib"] / 1024, "rss_at_start_mib": f[f"{q}_rss_before_kib"] / 1024,
-            "state_bytes": int(state.split(":")[-1]),
+            "state_bytes": int(float(state.split(":")[-1])),
             "state_bytes_source": "data dir sql-state" if state.startswith("sql-state") else "GET /api/pipelines",
             "rows": int(f[f"{q}_rows"]), "totals": totals,
         }
