@@ -3,6 +3,9 @@
 // engine's metrics.
 #include <fmt/format.h>
 
+#include <initializer_list>
+#include <utility>
+
 #include "app/periodic_feed.h"
 #include "app/server_runtime.h"
 #include "base/json_string.h"
@@ -12,9 +15,15 @@
 namespace sluice::app {
 namespace {
 
-void append_string_field(std::string& out, const char* name, const std::string& value) {
-  out += fmt::format("\"{}\":", name);
-  append_json_string(out, value);
+// "name":"value" pairs, comma-separated, as JSON (the object's braces are the caller's).
+void append_string_fields(std::string& out,
+                          std::initializer_list<std::pair<const char*, const std::string&>> fields) {
+  bool first = true;
+  for (const auto& [name, value] : fields) {
+    out += fmt::format("{}\"{}\":", first ? "" : ",", name);
+    append_json_string(out, value);
+    first = false;
+  }
 }
 
 // Microseconds of event time → milliseconds since the epoch; null before any watermark.
@@ -25,13 +34,7 @@ std::string watermark_json(std::int64_t micros) {
 
 std::string source_json(const engine::pipeline_graph::source& s, std::int64_t now_ms) {
   std::string out = "{";
-  append_string_field(out, "name", s.name);
-  out += ',';
-  append_string_field(out, "kind", s.kind);
-  out += ',';
-  append_string_field(out, "topic", s.topic);
-  out += ',';
-  append_string_field(out, "format", s.format);
+  append_string_fields(out, {{"name", s.name}, {"kind", s.kind}, {"topic", s.topic}, {"format", s.format}});
   std::string delay = s.watermark == INT64_MIN ? "null" : std::to_string(now_ms - s.watermark / 1000);
   out += fmt::format(
       ",\"watermark\":{},\"watermark_delay_ms\":{},\"records_in\":{},\"late_events\":{},\"dead_letters\":{}}"
@@ -42,9 +45,7 @@ std::string source_json(const engine::pipeline_graph::source& s, std::int64_t no
 
 std::string node_json(const engine::pipeline_graph::node& n) {
   std::string out = fmt::format("{{\"id\":{},", n.id);
-  append_string_field(out, "kind", n.kind);
-  out += ',';
-  append_string_field(out, "detail", n.detail);
+  append_string_fields(out, {{"kind", n.kind}, {"detail", n.detail}});
   out += fmt::format(",\"inputs\":[{}],\"rows_in\":{},\"rows_out\":{},\"watermark\":{}}}",
                      fmt::join(n.inputs, ","), n.rows_in, n.rows_out, watermark_json(n.watermark));
   return out;
@@ -52,9 +53,7 @@ std::string node_json(const engine::pipeline_graph::node& n) {
 
 std::string view_json(const engine::pipeline_graph::view& v) {
   std::string out = "{";
-  append_string_field(out, "name", v.name);
-  out += ',';
-  append_string_field(out, "sql", v.sql);
+  append_string_fields(out, {{"name", v.name}, {"sql", v.sql}});
   out += ",\"inputs\":[";
   for (std::size_t i = 0; i < v.inputs.size(); ++i) {
     if (i) out += ',';
@@ -67,13 +66,7 @@ std::string view_json(const engine::pipeline_graph::view& v) {
 
 std::string sink_json(const engine::pipeline_graph::sink& s) {
   std::string out = "{";
-  append_string_field(out, "name", s.name);
-  out += ',';
-  append_string_field(out, "view", s.view);
-  out += ',';
-  append_string_field(out, "topic", s.topic);
-  out += ',';
-  append_string_field(out, "format", s.format);
+  append_string_fields(out, {{"name", s.name}, {"view", s.view}, {"topic", s.topic}, {"format", s.format}});
   return out + fmt::format(",\"records_out\":{}}}", s.records_out);
 }
 

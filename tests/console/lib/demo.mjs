@@ -4,16 +4,15 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SLUICE_BIN, sleep } from './server.mjs';
+import { SLUICE_BIN, SluiceServer } from './server.mjs';
 
 const START_DEADLINE_MS = 60000;
-const STOP_DEADLINE_MS = 30000;
 
-export class SluiceDemo {
+// Stopping and the log are SluiceServer's; only starting differs.
+export class SluiceDemo extends SluiceServer {
   constructor(dir, { rate = 200 } = {}) {
-    this.dir = dir;
+    super(dir);
     this.rate = rate;
-    this.dataDir = path.join(dir, 'data');
     this.logPath = path.join(dir, 'demo.log');
   }
 
@@ -48,26 +47,5 @@ export class SluiceDemo {
     }
     this.url = first.url;
     return this;
-  }
-
-  // SIGTERM; resolves to the exit code (SIGKILL and null after the deadline).
-  async stop() {
-    if (!this.proc || this.proc.exitCode !== null || this.proc.signalCode !== null) return this.proc?.exitCode ?? null;
-    this.proc.kill('SIGTERM');
-    const done = await Promise.race([this.exited, sleep(STOP_DEADLINE_MS).then(() => null)]);
-    if (done === null) {
-      this.proc.kill('SIGKILL');
-      await this.exited;
-      return null;
-    }
-    return done.code;
-  }
-
-  logTail(n = 60) {
-    try {
-      return fs.readFileSync(this.logPath, 'utf8').split('\n').slice(-n).join('\n');
-    } catch {
-      return '(no log)';
-    }
   }
 }

@@ -91,10 +91,10 @@ export class SluiceServer {
 
   // SIGTERM; resolves to the exit code (SIGKILL and null after the deadline).
   async stop() {
-    if (!this.proc || this.proc.exitCode !== null) return this.proc?.exitCode ?? 0;
+    if (!this.proc) return 0;
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return this.proc.exitCode;
     this.proc.kill('SIGTERM');
-    const timeout = sleep(STOP_DEADLINE_MS).then(() => null);
-    const done = await Promise.race([this.exited, timeout]);
+    const done = await Promise.race([this.exited, sleep(STOP_DEADLINE_MS).then(() => null)]);
     if (done === null) {
       this.proc.kill('SIGKILL');
       await this.exited;
