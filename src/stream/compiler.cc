@@ -220,6 +220,30 @@ std::optional<int> event_time_column(const plan& p, const sql::catalog_reader& c
   }
 }
 
+bool only_inserts(const plan& p, const sql::catalog_reader& catalog) {
+  switch (p.kind) {
+    case plan_kind::scan: {
+      const sql::relation_info* info = catalog.find(p.relation);
+      return info != nullptr && info->kind == sql::relation_kind::source;
+    }
+    case plan_kind::values:
+      return true;
+    case plan_kind::filter:
+    case plan_kind::project:
+    case plan_kind::window:
+    case plan_kind::distinct:
+      return only_inserts(p.inputs[0], catalog);
+    case plan_kind::aggregate:
+      // A window's row is emitted once, when the watermark passes its end, and never taken back.
+      return is_windowed_aggregate(p);
+    case plan_kind::join:
+      return p.join == sql::join_type::inner && only_inserts(p.inputs[0], catalog) &&
+             only_inserts(p.inputs[1], catalog);
+    default:
+      return false;
+  }
+}
+
 std::vector<int> view_key_columns(const plan& p, const sql::catalog_reader& catalog) {
   std::vector<int> out;
   if (p.kind == plan_kind::aggregate) {
@@ -244,7 +268,7 @@ std::vector<int> view_key_columns(const plan& p, const sql::catalog_reader& cata
 sql::sql_result<std::unique_ptr<pipeline>> compile(const sql::plan& plan, const sql::catalog_reader& catalog,
                                                    state_store* store, const source_options& options,
                                                    bool resume) {
-  auto out = std::make_unique<pipeline>(store, plan.output);
+  auto out = std::make_unique<pipeline>(store, plan.output, only_inserts(plan, catalog));
   compiler c(catalog, out.get(), options);
   SLUICE_RETURN_IF_ERROR(c.build(plan, -1, 0));
   if (auto started = resume ? out->restore() : out->start(); !started) {

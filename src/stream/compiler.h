@@ -33,6 +33,10 @@ sql::sql_result<std::unique_ptr<pipeline>> compile(const sql::plan& plan, const 
 // aggregate, a table's primary key, or empty (the whole row) when the plan has no key.
 std::vector<int> view_key_columns(const sql::plan& plan, const sql::catalog_reader& catalog);
 
+// True when the dataflow of `plan` can only insert rows into the view (filters and projections of
+// SOURCEs, windowed aggregates, inner joins of such inputs): the view then uses its append-only layout.
+bool only_inserts(const sql::plan& plan, const sql::catalog_reader& catalog);
+
 // The output column of `plan` that carries event time with a watermark, if any.
 std::optional<int> event_time_column(const sql::plan& plan, const sql::catalog_reader& catalog);
 

@@ -212,6 +212,18 @@ TEST_F(CompilerTest, EventTimeColumnIsTrackedThroughProjections) {
   EXPECT_FALSE(event_time_column(scan(rel("plain")), catalog));
 }
 
+TEST_F(CompilerTest, OnlyInsertingDataflowsAreRecognised) {
+  EXPECT_TRUE(only_inserts(scan(rel("events")), catalog));
+  EXPECT_TRUE(only_inserts(windowed_count("events", sql::window_kind::hop, 10 * sec, 5 * sec), catalog));
+  EXPECT_FALSE(only_inserts(scan(rel("customers")), catalog));  // a table upserts
+  EXPECT_FALSE(only_inserts(enrichment(sql::join_type::inner), catalog));
+  sql::plan counts = unary(plan_kind::aggregate, scan(rel("orders")),
+                           columns({{"customer_id", data_type::bigint}, {"count", data_type::bigint}}));
+  counts.group_by = {col(1)};
+  counts.aggregates = {agg(sql::aggregate_fn::count_star, {})};
+  EXPECT_FALSE(only_inserts(counts, catalog));  // a group's row is updated
+}
+
 TEST_F(CompilerTest, ViewKeysAreGroupKeysOrPrimaryKeys) {
   EXPECT_EQ(view_key_columns(windowed_count("events", sql::window_kind::tumble, sec, sec), catalog),
             (std::vector<int>{0, 1, 2}));

@@ -4,34 +4,6 @@
 #include "stream/state_store.h"
 
 namespace sluice::stream {
-
-result<void> state_store::scan_prefix(std::string_view prefix, const scan_fn& fn) {
-  return scan(prefix, prefix_end(prefix), fn);
-}
-
-result<void> state_store::erase_prefix(std::string_view prefix) {
-  write_batch batch;
-  SLUICE_RETURN_IF_ERROR(scan_prefix(prefix, [&](std::string_view key, std::string_view) {
-    batch.erase(std::string(key));
-    return true;
-  }));
-  return batch.empty() ? result<void>{} : write(batch);
-}
-
-std::string prefix_end(std::string_view prefix) {
-  std::string end(prefix);
-  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
-  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
-  return end;
-}
-
-std::string state_prefix(int operator_id) {
-  std::string p;
-  p.push_back(static_cast<char>((operator_id >> 8) & 0xff));
-  p.push_back(static_cast<char>(operator_id & 0xff));
-  return p;
-}
-
 namespace {
 
 class memory_store final : public state_store {
@@ -68,13 +40,13 @@ class memory_store final : public state_store {
     return fail(errc::invalid_argument, "the in-memory state store has no checkpoints");
   }
   result<void> write(const write_batch& batch) override {
-    for (const auto& op : batch.ops()) {
+    batch.for_each([&](const write_batch::op& op) {
       if (op.value) {
-        map_.insert_or_assign(op.key, *op.value);
-      } else {
-        map_.erase(op.key);
+        map_.insert_or_assign(std::string(op.key), std::string(*op.value));
+      } else if (auto it = map_.find(op.key); it != map_.end()) {
+        map_.erase(it);
       }
-    }
+    });
     return {};
   }
 

@@ -4,8 +4,8 @@
 
 namespace sluice::stream {
 
-pipeline::pipeline(state_store* store, sql::schema view_schema)
-    : store_(store), view_(std::move(view_schema), state_prefix(0)) {}
+pipeline::pipeline(state_store* store, sql::schema view_schema, bool append_only)
+    : store_(store), view_(std::move(view_schema), state_prefix(0), append_only) {}
 
 int pipeline::add_node(std::unique_ptr<stream_operator> op, int consumer, int port, std::string label) {
   node_state n;

@@ -26,7 +26,8 @@ namespace sluice::stream {
 
 class pipeline {
  public:
-  pipeline(state_store* store, sql::schema view_schema);
+  // `append_only`: the dataflow only ever inserts, so the view may use its append-only layout.
+  pipeline(state_store* store, sql::schema view_schema, bool append_only = false);
   // Operators point at diag_: a pipeline stays where it was built.
   pipeline(const pipeline&) = delete;
   pipeline& operator=(const pipeline&) = delete;

@@ -28,13 +28,16 @@ class prefixed_store final : public state_store {
 
   result<void> write(const write_batch& batch) override {
     write_batch prefixed;
-    for (const auto& op : batch.ops()) {
+    std::string key = prefix_;
+    batch.for_each([&](const write_batch::op& op) {
+      key.resize(prefix_.size());
+      key.append(op.key);
       if (op.value) {
-        prefixed.put(full(op.key), *op.value);
+        prefixed.put(key, *op.value);
       } else {
-        prefixed.erase(full(op.key));
+        prefixed.erase(key);
       }
-    }
+    });
     return base_.write(prefixed);
   }
 

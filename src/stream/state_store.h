@@ -18,21 +18,37 @@
 
 namespace sluice::stream {
 
-// Puts and erases to apply together, in order.
+// Puts and erases to apply together, in order (a later op on a key wins). The ops live back to back in
+// one buffer, so a batch of a million small writes costs a few reallocations, not two allocations each.
 class write_batch {
  public:
   struct op {
-    std::string key;
-    std::optional<std::string> value;  // nullopt: erase
+    std::string_view key;
+    std::optional<std::string_view> value;  // nullopt: erase
   };
-  void put(std::string key, std::string value) { ops_.push_back({std::move(key), std::move(value)}); }
-  void erase(std::string key) { ops_.push_back({std::move(key), std::nullopt}); }
-  const std::vector<op>& ops() const { return ops_; }
-  bool empty() const { return ops_.empty(); }
-  void clear() { ops_.clear(); }
+  void put(std::string_view key, std::string_view value);
+  void erase(std::string_view key);
+  // Calls fn(const op&) for each op in order.
+  template <typename F>
+  void for_each(F&& fn) const {
+    std::string_view rest = buf_;
+    while (!rest.empty()) fn(next_op(rest));
+  }
+  // The ops in order, as views into the batch (valid until it changes).
+  std::vector<op> ops() const;
+  std::size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  void clear() {
+    buf_.clear();
+    count_ = 0;
+  }
 
  private:
-  std::vector<op> ops_;
+  // Decodes the op at the front of `rest` and advances past it.
+  static op next_op(std::string_view& rest);
+
+  std::string buf_;  // per op: kind byte (0 erase, 1 put), key length, key, [value length, value]
+  std::size_t count_ = 0;
 };
 
 // Called for each entry of a scan in key order; return false to stop.

@@ -4,42 +4,80 @@
 #include "stream/operator.h"
 
 namespace sluice::stream {
+namespace {
+
+// Rows are packed into chunks of this size (a larger row gets a chunk of its own).
+constexpr std::size_t chunk_bytes = 4 << 20;
+
+}  // namespace
 
 void view_sink::apply(sql::change_batch& batch) {
-  consolidate(batch);
-  if (batch.empty()) return;
-  {
-    std::lock_guard lock(mu_);
-    for (const sql::change& c : batch) {
-      auto [it, created] = rows_.try_emplace(c.values, 0);
-      it->second += c.weight;
-      std::int64_t now = it->second;
-      if (now == 0) rows_.erase(it);
-      std::string key = prefix_;
-      append_row(key, c.values);
-      pending_[std::move(key)] = now;
-    }
+  if (append_only_) {
+    apply_appended(batch);
+  } else {
+    consolidate(batch);
+    apply_counted(batch);
   }
+  if (batch.empty()) return;
   // A subscriber that answers false is done (its client left): drop it.
   std::erase_if(subscribers_, [&batch](const subscriber& fn) { return !fn(batch); });
 }
 
 void view_sink::flush(write_batch& batch) {
-  for (auto& [k, n] : pending_) {
-    if (n == 0) {
-      batch.erase(k);
-    } else {
-      std::string v;
-      append_i64(v, n);
-      batch.put(k, std::move(v));
-    }
+  if (append_only_) {
+    flush_appended(batch);
+  } else {
+    flush_counted(batch);
   }
-  pending_.clear();
 }
 
 result<void> view_sink::restore(state_store& store) {
   std::lock_guard lock(mu_);
-  rows_.clear();
+  live_rows_ = 0;
+  return append_only_ ? restore_appended(store) : restore_counted(store);
+}
+
+// --- general layout ---
+
+void view_sink::apply_counted(sql::change_batch& batch) {
+  std::lock_guard lock(mu_);
+  for (sql::change& c : batch) {
+    auto [it, created] = counts_.try_emplace(c.values);
+    counted& entry = it->second;
+    std::int64_t before = entry.count > 0 ? entry.count : 0;
+    entry.count += c.weight;
+    live_rows_ += static_cast<std::size_t>(entry.count > 0 ? entry.count : 0);
+    live_rows_ -= static_cast<std::size_t>(before);
+    if (!entry.dirty) {
+      entry.dirty = true;
+      dirty_.push_back(&it->first);  // element addresses survive rehashing
+    }
+  }
+}
+
+void view_sink::flush_counted(write_batch& batch) {
+  std::lock_guard lock(mu_);
+  std::string key;
+  for (const sql::row* row : dirty_) {
+    auto it = counts_.find(*row);
+    key = prefix_;
+    append_row(key, it->first);
+    if (it->second.count == 0) {
+      batch.erase(key);
+      counts_.erase(it);  // kept until now so dirty_ could point at it
+      continue;
+    }
+    std::string value;
+    append_i64(value, it->second.count);
+    batch.put(key, value);
+    it->second.dirty = false;
+  }
+  dirty_.clear();
+}
+
+result<void> view_sink::restore_counted(state_store& store) {
+  counts_.clear();
+  dirty_.clear();
   bool corrupt = false;
   SLUICE_RETURN_IF_ERROR(store.scan_prefix(prefix_, [&](std::string_view k, std::string_view v) {
     auto r = decode_row(k.substr(prefix_.size()));
@@ -49,19 +87,113 @@ result<void> view_sink::restore(state_store& store) {
       corrupt = true;
       return false;
     }
-    rows_.emplace(std::move(*r), n);
+    live_rows_ += static_cast<std::size_t>(n > 0 ? n : 0);
+    counts_.emplace(std::move(*r), counted{n, false});
     return true;
   }));
   if (corrupt) return fail(errc::corruption, "view state does not decode");
   return {};
 }
 
+// --- append-only layout ---
+
+std::string_view view_sink::bytes_of(const appended& a) const {
+  return std::string_view(chunks_[a.chunk]).substr(a.offset, a.size);
+}
+
+std::string view_sink::sequence_key(std::uint64_t seq) const {
+  std::string key = prefix_;
+  append_i64(key, static_cast<std::int64_t>(seq));
+  return key;
+}
+
+void view_sink::append(std::string_view encoded) {
+  if (chunks_.empty() || chunks_.back().size() + encoded.size() > chunks_.back().capacity()) {
+    chunks_.emplace_back().reserve(std::max(chunk_bytes, encoded.size()));
+  }
+  std::string& chunk = chunks_.back();
+  rows_.push_back({static_cast<std::uint32_t>(chunks_.size() - 1), static_cast<std::uint32_t>(chunk.size()),
+                   static_cast<std::uint32_t>(encoded.size()), true});
+  chunk.append(encoded);
+  ++live_rows_;
+}
+
+void view_sink::retract(std::string_view encoded) {
+  // Not expected of an append-only dataflow: correct, not fast. The newest match goes first.
+  auto target = decode_row(encoded);
+  for (std::uint64_t seq = rows_.size(); seq-- > 0;) {
+    appended& a = rows_[seq];
+    if (!a.live) continue;
+    auto row = decode_row(bytes_of(a));
+    if (!row || !target || sql::compare_rows(*row, *target) != 0) continue;
+    a.live = false;
+    --live_rows_;
+    if (seq < flushed_) erased_.push_back(seq);
+    return;
+  }
+  ++unmatched_retractions_;
+}
+
+void view_sink::apply_appended(sql::change_batch& batch) {
+  std::lock_guard lock(mu_);
+  std::string encoded;
+  for (const sql::change& c : batch) {
+    encoded.clear();
+    append_row(encoded, c.values);
+    for (std::int64_t i = 0; i < c.weight; ++i) append(encoded);
+    for (std::int64_t i = c.weight; i < 0; ++i) retract(encoded);
+  }
+}
+
+void view_sink::flush_appended(write_batch& batch) {
+  std::lock_guard lock(mu_);
+  for (std::uint64_t seq : erased_) batch.erase(sequence_key(seq));
+  erased_.clear();
+  std::string key;
+  for (; flushed_ < rows_.size(); ++flushed_) {
+    const appended& a = rows_[flushed_];
+    if (!a.live) continue;
+    key = prefix_;
+    append_i64(key, static_cast<std::int64_t>(flushed_));
+    batch.put(key, bytes_of(a));
+  }
+}
+
+result<void> view_sink::restore_appended(state_store& store) {
+  chunks_.clear();
+  rows_.clear();
+  erased_.clear();
+  unmatched_retractions_ = 0;
+  bool corrupt = false;
+  SLUICE_RETURN_IF_ERROR(store.scan_prefix(prefix_, [&](std::string_view k, std::string_view v) {
+    decoder d(k.substr(prefix_.size()));
+    std::int64_t seq = 0;
+    if (!d.read_i64(seq) || !d.done() || seq < static_cast<std::int64_t>(rows_.size()) || !decode_row(v)) {
+      corrupt = true;
+      return false;
+    }
+    // Sequences retracted before the checkpoint left holes: they stay dead entries.
+    rows_.resize(static_cast<std::size_t>(seq));
+    append(v);
+    return true;
+  }));
+  if (corrupt) return fail(errc::corruption, "view state does not decode");
+  flushed_ = rows_.size();
+  return {};
+}
+
+// --- reading ---
+
 std::vector<sql::row> view_sink::snapshot() const {
   std::lock_guard lock(mu_);
   std::vector<sql::row> out;
-  out.reserve(rows_.size());
-  for (const auto& [r, n] : rows_) {
-    for (std::int64_t i = 0; i < n; ++i) out.push_back(r);
+  out.reserve(live_rows_);
+  for (const auto& [r, entry] : counts_) {
+    for (std::int64_t i = 0; i < entry.count; ++i) out.push_back(r);
+  }
+  for (const appended& a : rows_) {
+    if (!a.live) continue;
+    if (auto r = decode_row(bytes_of(a))) out.push_back(std::move(*r));
   }
   return out;
 }
@@ -74,15 +206,13 @@ std::vector<sql::row> view_sink::subscribe(subscriber fn) {
 
 std::size_t view_sink::size() const {
   std::lock_guard lock(mu_);
-  std::size_t n = 0;
-  for (const auto& [r, count] : rows_) n += static_cast<std::size_t>(count > 0 ? count : 0);
-  return n;
+  return live_rows_;
 }
 
 std::size_t view_sink::negative_rows() const {
   std::lock_guard lock(mu_);
-  std::size_t n = 0;
-  for (const auto& [r, count] : rows_) n += count < 0 ? 1 : 0;
+  std::size_t n = unmatched_retractions_;
+  for (const auto& [r, entry] : counts_) n += entry.count < 0 ? 1 : 0;
   return n;
 }
 

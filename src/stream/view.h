@@ -1,12 +1,21 @@
 // stream/view.h — the materialized view: the dataflow's sink.
 //
-// Keeps the view's rows as row → multiplicity, in memory and in the state store (under its prefix,
-// written at each batch boundary). Each batch of changes is consolidated, applied, then handed to
-// every subscriber, so a subscriber that starts from a snapshot and applies the batches it receives
-// always holds the view's exact contents. snapshot() may be called from another thread (pull
-// queries): it sees the view as of a batch boundary, never half a batch.
+// Keeps the view's rows in memory and in the state store (under its prefix, written at each commit).
+// Each batch of changes is applied, then handed to every subscriber, so a subscriber that starts
+// from a snapshot and applies the batches it receives always holds the view's exact contents.
+// snapshot() may be called from another thread (pull queries): it sees the view as of a batch
+// boundary, never half a batch.
+//
+// Two layouts, chosen by the compiler:
+//   general      row → multiplicity (a hash map in memory; [prefix][encoded row] → count in the store).
+//   append-only  for dataflows that only ever insert (filters and projections of a SOURCE, windowed
+//                aggregates, inner joins of such inputs): rows are appended to an arena in memory and
+//                stored as [prefix][sequence] → encoded row, so an insert costs no hashing, no
+//                per-row allocation, and a short ascending key in the store. A retraction, which such
+//                dataflows do not produce, is still applied correctly (by a search for the row).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <unordered_map>
@@ -22,10 +31,10 @@ using subscriber = std::function<bool(const sql::change_batch&)>;
 
 class view_sink {
  public:
-  view_sink(sql::schema schema, std::string prefix)
-      : schema_(std::move(schema)), prefix_(std::move(prefix)) {}
+  view_sink(sql::schema schema, std::string prefix, bool append_only = false)
+      : schema_(std::move(schema)), prefix_(std::move(prefix)), append_only_(append_only) {}
 
-  // Applies one batch (consolidating it first) and notifies subscribers.
+  // Applies one batch and notifies subscribers.
   void apply(sql::change_batch& batch);
   void flush(write_batch& batch);
   // Reloads the rows from the store (after a restart).
@@ -37,16 +46,51 @@ class view_sink {
   std::vector<sql::row> subscribe(subscriber fn);
   std::size_t size() const;
   const sql::schema& schema() const { return schema_; }
-  // Rows with a negative multiplicity: always 0 for a correct dataflow (checked by the tests).
+  bool append_only() const { return append_only_; }
+  // Rows with a negative multiplicity (append-only: retractions of rows it does not hold): always 0
+  // for a correct dataflow (checked by the tests).
   std::size_t negative_rows() const;
 
  private:
+  // General layout.
+  struct counted {
+    std::int64_t count = 0;
+    bool dirty = false;  // changed since the last flush
+  };
+  void apply_counted(sql::change_batch& batch);
+  void flush_counted(write_batch& batch);
+  result<void> restore_counted(state_store& store);
+
+  // Append-only layout: row `seq` is arena bytes [offset, offset + size) of chunk `chunk`.
+  struct appended {
+    std::uint32_t chunk = 0;
+    std::uint32_t offset = 0;
+    std::uint32_t size = 0;
+    bool live = false;
+  };
+  void append(std::string_view encoded);
+  void retract(std::string_view encoded);
+  std::string_view bytes_of(const appended& a) const;
+  std::string sequence_key(std::uint64_t seq) const;
+  void apply_appended(sql::change_batch& batch);
+  void flush_appended(write_batch& batch);
+  result<void> restore_appended(state_store& store);
+
   sql::schema schema_;
   std::string prefix_;
-  mutable std::mutex mu_;  // guards rows_ against snapshot() from other threads
-  std::unordered_map<sql::row, std::int64_t, sql::row_hash, sql::row_equal> rows_;
+  bool append_only_;
+  mutable std::mutex mu_;  // guards the rows against snapshot() from other threads
   std::vector<subscriber> subscribers_;
-  std::unordered_map<std::string, std::int64_t> pending_;  // store key → multiplicity (0: erase)
+  std::size_t live_rows_ = 0;  // rows counted by multiplicity (negative counts excluded)
+
+  std::unordered_map<sql::row, counted, sql::row_hash, sql::row_equal> counts_;
+  std::vector<const sql::row*> dirty_;  // keys of counts_ with dirty set
+
+  std::vector<std::string> chunks_;
+  std::vector<appended> rows_;         // by sequence number
+  std::uint64_t flushed_ = 0;          // rows_ before this sequence are in the store
+  std::vector<std::uint64_t> erased_;  // stored sequences retracted since the last flush
+  std::size_t unmatched_retractions_ = 0;
 };
 
 }  // namespace sluice::stream
