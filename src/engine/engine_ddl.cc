@@ -136,7 +136,7 @@ sql::sql_result<std::unique_ptr<materialization>> engine_state::materialize(cons
   // other state under the name (a dropped namesake, a crash mid-DROP) is cleared.
   auto saved_definition = m->store->get(definition_key());
   if (!saved_definition) return sql_fail(sqlstate::internal_error, saved_definition.error().describe());
-  m->resumed = *saved_definition == definition;
+  m->resumed = *saved_definition == stored_definition(definition);
   if (!m->resumed) {
     if (auto cleared = m->store->erase_prefix(""); !cleared)
       return sql_fail(sqlstate::internal_error, cleared.error().describe());
@@ -148,7 +148,7 @@ sql::sql_result<std::unique_ptr<materialization>> engine_state::materialize(cons
   source_options.idle_timeout = options.idle_timeout;
   auto pipeline = stream::compile(plan, *this, m->store.get(), source_options, m->resumed);
   if (!pipeline) return tl::unexpected(pipeline.error());
-  if (!m->resumed) (*pipeline)->staged_writes().put(definition_key(), definition);
+  if (!m->resumed) (*pipeline)->staged_writes().put(definition_key(), stored_definition(definition));
   m->pipeline = std::move(*pipeline);
   // State reaches the store once per tick rather than once per batch: a group updated by every
   // batch is written once per tick.

@@ -73,6 +73,9 @@ std::string view_store_prefix(const std::string& name);
 std::string sink_store_prefix(const std::string& name);
 // In a view's store: the definition that made its state (a changed definition starts afresh).
 std::string definition_key();
+// What definition_key holds for `definition`: the text with the operators' state format version in
+// front, so state written in an older format is rebuilt from the topics rather than misread.
+std::string stored_definition(const std::string& definition);
 
 struct engine_state final : sql::catalog_reader {
   engine_state(storage::log_manager& l, engine_options o);

@@ -31,7 +31,10 @@ void append_u8(std::string& out, std::uint8_t b) { out.push_back(static_cast<cha
 
 void append_i64(std::string& out, std::int64_t v) {
   std::uint64_t u = static_cast<std::uint64_t>(v) ^ sign_bit;
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((u >> shift) & 0xff));
+  if constexpr (std::endian::native == std::endian::little) u = __builtin_bswap64(u);
+  char bytes[8];
+  std::memcpy(bytes, &u, sizeof bytes);
+  out.append(bytes, sizeof bytes);
 }
 
 void append_double(std::string& out, double d) {
@@ -41,12 +44,17 @@ void append_double(std::string& out, double d) {
 }
 
 void append_string(std::string& out, std::string_view s) {
-  for (char c : s) {
-    out.push_back(c);
-    if (c == '\0') out.push_back('\xff');
+  // Copies the runs between NUL bytes whole: text rarely holds a NUL.
+  while (!s.empty()) {
+    const void* nul = std::memchr(s.data(), '\0', s.size());
+    std::size_t run =
+        nul == nullptr ? s.size() : static_cast<std::size_t>(static_cast<const char*>(nul) - s.data());
+    out.append(s.data(), run);
+    if (nul == nullptr) break;
+    out.append("\0\xff", 2);
+    s.remove_prefix(run + 1);
   }
-  out.push_back('\0');
-  out.push_back('\x01');
+  out.append("\0\x01", 2);
 }
 
 void append_value(std::string& out, const sql::value& v) {

@@ -25,7 +25,8 @@ TEST(Codec, EveryTypeRoundTrips) {
                 sql::value::timestamptz(123),
                 sql::value::date(-3),
                 sql::value::interval_of({1, -2, 3}),
-                sql::value::jsonb("{\"a\":1}")};
+                sql::value::jsonb("{\"a\":1}"),
+                T(std::string("\0\0x\0", 4))};
   auto back = decode_row(encode_row(r));
   ASSERT_TRUE(back);
   ASSERT_EQ(back->size(), r.size());

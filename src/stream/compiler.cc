@@ -41,6 +41,82 @@ bool is_windowed_aggregate(const plan& p) {
   return false;
 }
 
+// True when every row `p` emits after its watermark W has an event time (event_time_column) ≥ W.
+// A window's row carries its end, which the watermark has just passed — its start may be older — and
+// a join's row may pair an old row with a new one.
+bool rows_follow_watermark(const plan& p, const sql::catalog_reader& catalog) {
+  switch (p.kind) {
+    case plan_kind::scan:
+      return true;
+    case plan_kind::filter:
+    case plan_kind::project:
+    case plan_kind::distinct:
+    case plan_kind::window:
+      return rows_follow_watermark(p.inputs[0], catalog);
+    case plan_kind::aggregate: {
+      std::optional<int> time = event_time_column(p, catalog);
+      if (!time) return false;
+      const sql::expr& key = p.group_by[static_cast<std::size_t>(*time)];
+      return key.column == static_cast<int>(p.inputs[0].inputs[0].output.size()) + 1;  // window_end
+    }
+    default:
+      return false;
+  }
+}
+
+void flatten_and(const sql::expr& e, std::vector<const sql::expr*>& out) {
+  if (e.kind != sql::expr_kind::and_op) return out.push_back(&e);
+  for (const sql::expr& a : e.args) flatten_and(a, out);
+}
+
+bool is_timestamp(sql::data_type t) {
+  return t == sql::data_type::timestamp || t == sql::data_type::timestamptz;
+}
+
+// `e` is `column`, or `column ± constant`: monotone in the column and reading nothing else.
+bool is_shifted_column(const sql::expr& e, int column) {
+  if (e.kind == sql::expr_kind::column) return e.column == column;
+  if (e.kind != sql::expr_kind::call || (e.name != "+" && e.name != "-") || e.args.size() != 2) return false;
+  const sql::expr& a = e.args[0];
+  const sql::expr& b = e.args[1];
+  if (b.kind == sql::expr_kind::constant && is_shifted_column(a, column)) return true;
+  return e.name == "+" && a.kind == sql::expr_kind::constant && is_shifted_column(b, column);
+}
+
+}  // namespace
+
+std::optional<join_expiry> join_expiry_for(const plan& p, int side, const sql::catalog_reader& catalog) {
+  int left_width = static_cast<int>(p.inputs[0].output.size());
+  const plan& other = p.inputs[static_cast<std::size_t>(1 - side)];
+  std::optional<int> other_time = event_time_column(other, catalog);
+  if (!other_time || !rows_follow_watermark(other, catalog)) return std::nullopt;
+  int time_column = *other_time + (side == 0 ? left_width : 0);
+  auto own = [&](const sql::expr& e) {
+    bool in_side = side == 0 ? e.column < left_width : e.column >= left_width;
+    return e.kind == sql::expr_kind::column && in_side && is_timestamp(e.type);
+  };
+  std::vector<const sql::expr*> parts;
+  flatten_and(p.residual, parts);
+  for (const sql::expr* c : parts) {
+    if (c->kind != sql::expr_kind::call || c->args.size() != 2) continue;
+    bool at_least = c->name == ">=" || c->name == ">";
+    if (!at_least && c->name != "<=" && c->name != "<") continue;
+    const sql::expr& big = c->args[at_least ? 0 : 1];
+    const sql::expr& small = c->args[at_least ? 1 : 0];
+    if (!own(big) || !is_timestamp(small.type) || !is_shifted_column(small, time_column)) continue;
+    join_expiry rule;
+    rule.side = side;
+    rule.column = big.column - (side == 0 ? 0 : left_width);
+    rule.bound = small;
+    rule.time_column = time_column;
+    rule.time_type = p.output[static_cast<std::size_t>(time_column)].type;
+    return rule;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
 class compiler {
  public:
   compiler(const sql::catalog_reader& catalog, pipeline* out, const source_options& options)
@@ -163,7 +239,11 @@ class compiler {
     if (p.join != sql::join_type::inner && p.join != sql::join_type::left) {
       return not_supported("RIGHT and FULL joins are not supported in materialized views yet");
     }
-    join_spec spec{p.join, p.left_keys, p.right_keys, p.residual, p.inputs[1].output.size()};
+    join_spec spec{p.join, p.left_keys, p.right_keys, p.residual, p.inputs[1].output.size(), {}};
+    if (p.join == sql::join_type::inner && only_inserts(p.inputs[0], catalog_) &&
+        only_inserts(p.inputs[1], catalog_)) {
+      for (int side = 0; side < 2; ++side) spec.expiry[side] = join_expiry_for(p, side, catalog_);
+    }
     int id = node(std::make_unique<join_operator>(std::move(spec), prefix(), &out_->diag()), consumer, port);
     SLUICE_RETURN_IF_ERROR(build(p.inputs[0], id, 0));
     return build(p.inputs[1], id, 1);

@@ -19,6 +19,7 @@
 #include "sql/catalog.h"
 #include "sql/error.h"
 #include "sql/plan.h"
+#include "stream/join.h"
 #include "stream/pipeline.h"
 
 namespace sluice::stream {
@@ -36,6 +37,12 @@ std::vector<int> view_key_columns(const sql::plan& plan, const sql::catalog_read
 // True when the dataflow of `plan` can only insert rows into the view (filters and projections of
 // SOURCEs, windowed aggregates, inner joins of such inputs): the view then uses its append-only layout.
 bool only_inserts(const sql::plan& plan, const sql::catalog_reader& catalog);
+
+// For the join `plan`, the rule by which rows of `side` (0 left, 1 right) can be forgotten: a conjunct
+// of its condition `own timestamp column >= (or >) the other side's event time ± a constant`, when
+// that event time bounds the other side's future rows (join.h). Valid only if both inputs only insert.
+std::optional<join_expiry> join_expiry_for(const sql::plan& plan, int side,
+                                           const sql::catalog_reader& catalog);
 
 // The output column of `plan` that carries event time with a watermark, if any.
 std::optional<int> event_time_column(const sql::plan& plan, const sql::catalog_reader& catalog);

@@ -224,6 +224,41 @@ TEST_F(CompilerTest, OnlyInsertingDataflowsAreRecognised) {
   EXPECT_FALSE(only_inserts(counts, catalog));  // a group's row is updated
 }
 
+TEST_F(CompilerTest, IntervalJoinConditionsLetRowsExpire) {
+  // events a JOIN events b ON a.k = b.k AND a.ts BETWEEN b.ts - 5 s AND b.ts (a: columns 0-2, b: 3-5)
+  sql::plan j;
+  j.kind = plan_kind::join;
+  j.join = sql::join_type::inner;
+  j.inputs = {scan(rel("events")), scan(rel("events"))};
+  j.output = concat(rel("events").columns, rel("events").columns);
+  j.left_keys = {col(1, data_type::text)};
+  j.right_keys = {col(1, data_type::text)};
+  auto ts = [](int c) { return col(c, data_type::timestamp); };
+  auto cmp = [](const char* op, sql::expr a, sql::expr b) {
+    return call(nullptr, op, {std::move(a), std::move(b)}, data_type::boolean);
+  };
+  sql::expr lower =
+      call(nullptr, "-", {ts(3), lit(sql::value::interval_of({0, 0, 5 * sec}))}, data_type::timestamp);
+  j.residual.kind = sql::expr_kind::and_op;
+  j.residual.args = {cmp(">=", ts(0), lower), cmp("<=", ts(0), ts(3))};
+  auto left = join_expiry_for(j, 0, catalog);
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->column, 0);       // a.ts
+  EXPECT_EQ(left->time_column, 3);  // bounded by b's event time, shifted by 5 s
+  EXPECT_EQ(left->bound.name, "-");
+  auto right = join_expiry_for(j, 1, catalog);
+  ASSERT_TRUE(right);
+  EXPECT_EQ(right->column, 0);  // b.ts, in b's own row
+  EXPECT_EQ(right->time_column, 0);
+
+  // Without a watermark on the other side, or with a bound that is not monotone in it, nothing expires.
+  j.inputs[1] = scan(rel("plain"));
+  EXPECT_FALSE(join_expiry_for(j, 0, catalog));
+  j.inputs[1] = scan(rel("events"));
+  j.residual.args = {cmp(">=", ts(0), call(nullptr, "*", {ts(3), lit(I(2))}, data_type::timestamp))};
+  EXPECT_FALSE(join_expiry_for(j, 0, catalog));
+}
+
 TEST_F(CompilerTest, ViewKeysAreGroupKeysOrPrimaryKeys) {
   EXPECT_EQ(view_key_columns(windowed_count("events", sql::window_kind::tumble, sec, sec), catalog),
             (std::vector<int>{0, 1, 2}));

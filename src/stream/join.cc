@@ -88,18 +88,70 @@ void join_operator::on_right(sql::change& c, sql::change_batch& out) {
   add(1, key, c.values, c.weight);
 }
 
-void join_operator::add(int side, const sql::row& key, const sql::row& r, std::int64_t weight) {
-  auto& rows = sides_[side][key];
-  auto [it, created] = rows.try_emplace(r, 0);
-  it->second += weight;
-  std::int64_t now = it->second;
-  if (now == 0) rows.erase(it);
-  if (rows.empty()) sides_[side].erase(key);
+std::string join_operator::store_key(int side, const sql::row& key, const sql::row& r) const {
   std::string k = prefix_;
   append_u8(k, static_cast<std::uint8_t>(side));
   append_row(k, key);
   append_row(k, r);
-  pending_[std::move(k)] = now;
+  return k;
+}
+
+void join_operator::add(int side, const sql::row& key, const sql::row& r, std::int64_t weight) {
+  if (weight < 0 && expiring_) {
+    // Expiry assumed inserts only; a retraction may concern a forgotten row, so stop forgetting.
+    expiring_ = false;
+    by_time_[0].clear();
+    by_time_[1].clear();
+  }
+  auto outer = sides_[side].try_emplace(key).first;
+  auto& rows = outer->second;
+  auto [it, created] = rows.try_emplace(r, 0);
+  it->second += weight;
+  std::int64_t now = it->second;
+  if (created && now != 0) index_for_expiry(side, &outer->first, &it->first);
+  if (now == 0) rows.erase(it);
+  if (rows.empty()) sides_[side].erase(outer);
+  pending_[store_key(side, key, r)] = now;
+}
+
+void join_operator::index_for_expiry(int side, const sql::row* key, const sql::row* r) {
+  const auto& rule = spec_.expiry[side];
+  if (!rule || !expiring_) return;
+  const sql::value& t = (*r)[static_cast<std::size_t>(rule->column)];
+  // A NULL timestamp never satisfies the bound; such a row simply stays.
+  if (t.type() == sql::data_type::timestamp || t.type() == sql::data_type::timestamptz)
+    by_time_[side].emplace(t.as_micros(), std::pair{key, r});
+}
+
+void join_operator::on_watermark(std::int64_t watermark, sql::change_batch& /*out*/) {
+  if (!expiring_ || watermark == no_watermark) return;
+  for (int side = 0; side < 2; ++side) expire(side, watermark);
+}
+
+void join_operator::expire(int side, std::int64_t watermark) {
+  const auto& rule = spec_.expiry[side];
+  if (!rule || by_time_[side].empty()) return;
+  // The lowest value the bound can take for any future row of the other side.
+  sql::row at(static_cast<std::size_t>(rule->time_column) + 1);
+  at.back() = rule->time_type == sql::data_type::timestamptz ? sql::value::timestamptz(watermark)
+                                                             : sql::value::timestamp(watermark);
+  std::int64_t bound = 0;
+  try {
+    sql::value b = sql::evaluate(rule->bound, at);
+    if (b.type() != sql::data_type::timestamp && b.type() != sql::data_type::timestamptz) return;
+    bound = b.as_micros();
+  } catch (const sql::eval_error&) {
+    return;  // out of range: nothing is known to be expired
+  }
+  auto& index = by_time_[side];
+  while (!index.empty() && index.begin()->first < bound) {
+    auto [key, r] = index.begin()->second;
+    auto outer = sides_[side].find(*key);
+    pending_[store_key(side, *key, *r)] = 0;
+    outer->second.erase(outer->second.find(*r));
+    if (outer->second.empty()) sides_[side].erase(outer);
+    index.erase(index.begin());
+  }
 }
 
 void join_operator::on_changes(int port, sql::change_batch& in, sql::change_batch& out) {
@@ -128,8 +180,10 @@ void join_operator::flush(write_batch& batch) {
 }
 
 result<void> join_operator::restore(state_store& store) {
-  sides_[0].clear();
-  sides_[1].clear();
+  for (int side = 0; side < 2; ++side) {
+    sides_[side].clear();
+    by_time_[side].clear();
+  }
   return restore_entries(store, prefix_, [&](decoder& k, std::string_view v) {
     std::uint8_t side = 0;
     sql::row key, r;
@@ -137,7 +191,9 @@ result<void> join_operator::restore(state_store& store) {
     if (!k.read_u8(side) || side > 1 || !k.read_row(key) || !k.read_row(r) || !decoder(v).read_i64(weight)) {
       return false;
     }
-    sides_[side][std::move(key)].emplace(std::move(r), weight);
+    auto outer = sides_[side].try_emplace(std::move(key)).first;
+    auto inner = outer->second.emplace(std::move(r), weight).first;
+    index_for_expiry(side, &outer->first, &inner->first);
     return true;
   });
 }

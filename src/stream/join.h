@@ -6,8 +6,17 @@
 // left row with no matching right row is emitted padded with NULLs; the padded row is retracted when
 // its first match arrives and re-emitted when its last match goes. NULL keys never match. Output is
 // consolidated per batch. State: [side][key][row] → weight.
+//
+// Interval joins forget rows that can no longer match. When both inputs only insert and the condition
+// bounds a side's timestamp by the other side's event time from below (`a.t >= b.event_time + c`,
+// as `b.date_time BETWEEN a.date_time AND a.expires` bounds auctions by bids), a row whose timestamp
+// is below that bound at the watermark meets no future row of the other side: every later row there
+// has event time ≥ the watermark. Such rows leave the state (not the output), so the state holds
+// the rows within the interval instead of the whole history.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,12 +27,22 @@
 
 namespace sluice::stream {
 
+// Rows of `side` whose `column` (a timestamp) is below `bound` at the watermark meet no future row.
+struct join_expiry {
+  int side = 0;
+  int column = 0;   // in the side's own row
+  sql::expr bound;  // over left ++ right, reading only `time_column`: the other side's event time
+  int time_column = 0;
+  sql::data_type time_type = sql::data_type::timestamp;
+};
+
 struct join_spec {
   sql::join_type type = sql::join_type::inner;
   std::vector<sql::expr> left_keys;
   std::vector<sql::expr> right_keys;
   sql::expr residual;  // over left ++ right
   std::size_t right_width = 0;
+  std::optional<join_expiry> expiry[2];  // per side; set only when both inputs only insert
 };
 
 class join_operator final : public stream_operator {
@@ -31,6 +50,7 @@ class join_operator final : public stream_operator {
   join_operator(join_spec spec, std::string prefix, diagnostics* diag);
   int input_count() const override { return 2; }
   void on_changes(int port, sql::change_batch& in, sql::change_batch& out) override;
+  void on_watermark(std::int64_t watermark, sql::change_batch& out) override;
   void flush(write_batch& batch) override;
   result<void> restore(state_store& store) override;
 
@@ -45,12 +65,19 @@ class join_operator final : public stream_operator {
   std::int64_t match_weight(const sql::row& l, const multiset& rights);
   void add(int side, const sql::row& key, const sql::row& r, std::int64_t weight);
   sql::row padded(const sql::row& l) const;
+  std::string store_key(int side, const sql::row& key, const sql::row& r) const;
+  void index_for_expiry(int side, const sql::row* key, const sql::row* r);
+  void expire(int side, std::int64_t watermark);
 
   join_spec spec_;
   std::string prefix_;
   diagnostics* diag_;
   side_state sides_[2];
   std::unordered_map<std::string, std::int64_t> pending_;  // store key → weight (0: erase)
+  // Per side with an expiry: the rows by their expiring timestamp, as (key, row) addresses in sides_
+  // (stable: unordered_map nodes do not move).
+  std::multimap<std::int64_t, std::pair<const sql::row*, const sql::row*>> by_time_[2];
+  bool expiring_ = true;  // off for good if a retraction ever arrives (the compiler rules it out)
 };
 
 }  // namespace sluice::stream

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+
 #include "stream/test_util.h"
 
 namespace sluice::stream {
@@ -13,7 +16,7 @@ using namespace testing;
 class JoinTest : public ::testing::Test {
  protected:
   void make(sql::join_type type, sql::expr residual = lit(B(true))) {
-    join_spec spec{type, {col(1)}, {col(0)}, std::move(residual), 2};
+    join_spec spec{type, {col(1)}, {col(0)}, std::move(residual), 2, {}};
     op = std::make_unique<join_operator>(std::move(spec), state_prefix(1), &diag);
   }
   std::vector<std::string> orders(sql::change_batch in) { return push(0, std::move(in)); }
@@ -78,6 +81,70 @@ TEST_F(JoinTest, StateIsWrittenAtFlush) {
   op->flush(wb);
   ASSERT_EQ(wb.ops().size(), 1u);
   EXPECT_FALSE(wb.ops()[0].value.has_value());
+}
+
+sql::value fn_ge(const sql::value* a, std::size_t) { return B(compare(a[0], a[1]) >= 0); }
+sql::value fn_le(const sql::value* a, std::size_t) { return B(compare(a[0], a[1]) <= 0); }
+sql::value fn_minus(const sql::value* a, std::size_t) { return TS(a[0].as_micros() - a[1].as_bigint()); }
+
+std::size_t stored_keys(join_operator& op) {
+  auto store = make_memory_store();
+  write_batch wb;
+  op.flush(wb);
+  EXPECT_TRUE(store->write(wb));
+  std::size_t n = 0;
+  EXPECT_TRUE(store->scan_prefix("", [&](std::string_view, std::string_view) { return ++n > 0; }));
+  return n;
+}
+
+// An interval join, l.t BETWEEN r.t - 5 s AND r.t, over streams that arrive out of order within the
+// watermark's delay: forgetting expired rows changes the state, never the output.
+TEST(IntervalJoin, ForgettingRowsBehindTheWatermarkKeepsTheOutputExact) {
+  using sql::data_type;
+  // left (id, k, t) ++ right (k, t)
+  sql::expr bound =
+      call(fn_minus, "-", {col(4, data_type::timestamp), lit(I(5 * sec))}, data_type::timestamp);
+  sql::expr residual;
+  residual.kind = sql::expr_kind::and_op;
+  residual.type = data_type::boolean;
+  residual.args = {
+      call(fn_ge, ">=", {col(2, data_type::timestamp), bound}, data_type::boolean),
+      call(fn_le, "<=", {col(2, data_type::timestamp), col(4, data_type::timestamp)}, data_type::boolean)};
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    std::mt19937_64 rng(seed);
+    join_spec spec{sql::join_type::inner, {col(1)}, {col(0)}, residual, 2, {}};
+    join_operator keeps_all(spec, state_prefix(1), nullptr);
+    spec.expiry[0] = join_expiry{0, 2, bound, 4, data_type::timestamp};
+    spec.expiry[1] = join_expiry{1, 1, col(2, data_type::timestamp), 2, data_type::timestamp};
+    join_operator forgets(spec, state_prefix(1), nullptr);
+    std::map<std::string, std::int64_t> expected, got;
+    auto collect = [](std::map<std::string, std::int64_t>& into, const sql::change_batch& out) {
+      for (const sql::change& c : out) into[row_text(c.values)] += c.weight;
+    };
+    std::int64_t now = 0, watermark = no_watermark;
+    for (int step = 0; step < 400; ++step) {
+      now += static_cast<std::int64_t>(rng() % (sec / 2));
+      std::int64_t t = now - static_cast<std::int64_t>(rng() % (3 * sec));
+      if (t < watermark) continue;  // late: the source drops it
+      int port = static_cast<int>(rng() % 2);
+      sql::row r = port == 0 ? sql::row{I(step), I(static_cast<std::int64_t>(rng() % 3)), TS(t)}
+                             : sql::row{I(static_cast<std::int64_t>(rng() % 3)), TS(t)};
+      for (join_operator* op : {&keeps_all, &forgets}) {
+        sql::change_batch in = {{r, 1}}, out;
+        op->on_changes(port, in, out);
+        collect(op == &keeps_all ? expected : got, out);
+      }
+      watermark = std::max(watermark, now - 3 * sec);
+      sql::change_batch none;
+      forgets.on_watermark(watermark, none);
+      EXPECT_TRUE(none.empty());
+    }
+    std::erase_if(expected, [](const auto& e) { return e.second == 0; });
+    std::erase_if(got, [](const auto& e) { return e.second == 0; });
+    EXPECT_FALSE(expected.empty());
+    EXPECT_EQ(got, expected) << "seed " << seed;
+    EXPECT_LT(stored_keys(forgets) * 4, stored_keys(keeps_all)) << "seed " << seed;
+  }
 }
 
 }  // namespace
