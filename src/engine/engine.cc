@@ -74,13 +74,14 @@ void engine::worker_loop() {
       std::unique_lock lock(s.mu);
       progressed = s.pump_all();
       auto now = std::chrono::steady_clock::now();
+      if (s.checkpoint_done()) (void)s.finish_checkpoint();  // a failure is logged and counted there
       if (now >= next_tick) {
         s.tick_all();
         // A CHECKPOINT statement taking one now holds checkpoint_mu (and waits for mu): skip this turn.
         std::unique_lock checkpointing(s.checkpoint_mu, std::try_to_lock);
-        if (now >= next_checkpoint && checkpointing.owns_lock()) {
-          if (auto taken = s.checkpoint(&lock); !taken)
-            spdlog::error("checkpoint: {}", taken.error().describe());
+        if (now >= next_checkpoint && !s.checkpoint_in_flight && checkpointing.owns_lock()) {
+          if (auto begun = s.begin_checkpoint(); !begun)
+            spdlog::error("checkpoint: {}", begun.error().describe());
           next_checkpoint = std::chrono::steady_clock::now() + s.options.checkpoint_interval;
         }
         next_tick = std::chrono::steady_clock::now() + s.options.tick_interval;

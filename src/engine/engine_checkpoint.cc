@@ -1,9 +1,10 @@
 // engine/engine_checkpoint.cc — checkpoints of the engine's dataflows, restoring them, and the sinks'
 // exactly-once output.
 //
-// A checkpoint is one consistent cut: the worker has just committed every view (tick_all), so the
+// A checkpoint is one consistent cut: begin_checkpoint() commits every view (commit_all), so the
 // store holds, per view, its operators' state and how far it read each input partition, as of the
-// same moment; a RocksDB checkpoint of the store (checkpoints.h) makes that cut durable. A restart
+// same moment; a RocksDB checkpoint of the store (checkpoints.h) makes that cut durable. It is written
+// on another thread while the views go on consuming, with their commits held back until it is done. A restart
 // restores the newest valid checkpoint and each view replays its inputs from the offsets it holds.
 //
 // Sinks: a view's changes become sink records at once but wait in memory. At a checkpoint they are
@@ -127,54 +128,75 @@ bool engine_state::sink_was_checkpointed(const std::string& name, const std::str
   return saved && *saved == definition;
 }
 
-result<checkpoint_info> engine_state::checkpoint(std::unique_lock<std::mutex>* worker_lock) {
-  auto started = std::chrono::steady_clock::now();
-  std::uint64_t sequence = next_checkpoint++;
-  // The sinks' waiting output goes into the store with the cut that produced it. `covered`: how many
-  // of each sink's pending records this checkpoint holds (a sink created while mu is released below
-  // adds records it does not).
+result<checkpoint_info> engine_state::checkpoint() {
+  if (checkpoint_in_flight) (void)finish_checkpoint();  // its failure is counted and logged there
+  SLUICE_RETURN_IF_ERROR(begin_checkpoint());
+  return finish_checkpoint();
+}
+
+result<void> engine_state::begin_checkpoint() {
+  commit_all();
+  checkpoint_job job;
+  job.started = std::chrono::steady_clock::now();
+  job.sequence = next_checkpoint++;
+  // The sinks' waiting output goes into the store with the cut that produced it.
   stream::write_batch staged;
   std::uint64_t record_sequence = 0;
-  // Keyed by the sink's pending list itself (kept alive here), so a sink dropped and created again
-  // meanwhile under the same name is not mistaken for the one staged.
-  std::map<std::string, std::pair<std::shared_ptr<std::vector<sink_object::pending_record>>, std::size_t>>
-      covered;
   for (auto& [name, sink] : sinks) {
     std::string prefix = sink_store_prefix(name);
     staged.put(prefix + std::string(sink_definition), relations.at(name).definition);
-    covered[name] = {sink->pending, sink->pending->size()};
+    job.covered[name] = {sink->pending, sink->pending->size()};
     if (sink->pending->empty()) continue;
     std::map<std::int32_t, std::int64_t> bases;
     for (const auto& p : *sink->pending) {
       bases.try_emplace(p.partition, end_offset(logs, sink->writer->topic(), p.partition));
       std::string key = prefix + std::string(sink_records);
       stream::append_i64(key, static_cast<std::int64_t>(record_sequence++));
-      staged.put(std::move(key), encode_pending(p));
+      staged.put(key, encode_pending(p));
     }
     std::string encoded;
     for (const auto& [partition, base] : bases) {
       stream::append_i64(encoded, partition);
       stream::append_i64(encoded, base);
     }
-    staged.put(prefix + std::string(sink_bases), std::move(encoded));
+    staged.put(prefix + std::string(sink_bases), encoded);
   }
-  auto fail_checkpoint = [this](error e) {
+  if (auto written = store->write(staged); !written) {
     ++checkpoint_stats.failures;
-    return tl::unexpected(std::move(e));
-  };
-  if (auto written = store->write(staged); !written) return fail_checkpoint(written.error());
-  if (worker_lock) worker_lock->unlock();
-  auto taken = store->checkpoint(checkpoints->staging_dir(sequence));
-  auto sealed = taken ? checkpoints->commit(sequence, wall_clock_ms()) : tl::unexpected(taken.error());
-  if (worker_lock) worker_lock->lock();
-  if (!sealed) return fail_checkpoint(sealed.error());
+    return tl::unexpected(written.error());
+  }
+  // Only the store and the checkpoint directory are touched off the lock; nothing writes view state
+  // until finish_checkpoint() (tick_all() holds its commits back meanwhile).
+  job.copy = std::async(std::launch::async, [this, sequence = job.sequence]() -> result<checkpoint_info> {
+    SLUICE_RETURN_IF_ERROR(store->checkpoint(checkpoints->staging_dir(sequence)));
+    return checkpoints->commit(sequence, wall_clock_ms());
+  });
+  checkpoint_in_flight = std::move(job);
+  return {};
+}
+
+bool engine_state::checkpoint_done() const {
+  return checkpoint_in_flight &&
+         checkpoint_in_flight->copy.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
+result<checkpoint_info> engine_state::finish_checkpoint() {
+  checkpoint_job job = std::move(*checkpoint_in_flight);
+  checkpoint_in_flight.reset();
+  auto sealed = job.copy.get();
+  if (!sealed) {
+    ++checkpoint_stats.failures;
+    spdlog::error("checkpoint: {}", sealed.error().describe());
+    return tl::unexpected(sealed.error());
+  }
   last_checkpoint = *sealed;
   // Durable: the output it holds may go out now. What fails to append (a full disk) stays pending and
   // is staged again with the next checkpoint; this checkpoint keeps it for a restart meanwhile.
   stream::write_batch released;
   for (auto& [name, sink] : sinks) {
-    auto held = covered.find(name);
-    if (held == covered.end() || held->second.first != sink->pending || held->second.second == 0) continue;
+    auto held = job.covered.find(name);
+    if (held == job.covered.end() || held->second.first != sink->pending || held->second.second == 0)
+      continue;
     std::size_t count = held->second.second;
     auto& pending = *sink->pending;
     std::map<std::int32_t, std::vector<const output_record*>> by_partition;
@@ -197,13 +219,13 @@ result<checkpoint_info> engine_state::checkpoint(std::unique_lock<std::mutex>* w
     std::string prefix = sink_store_prefix(name);
     released.erase(prefix + std::string(sink_bases));
     (void)store->scan_prefix(prefix + std::string(sink_records), [&](std::string_view key, std::string_view) {
-      released.erase(std::string(key));
+      released.erase(key);
       return true;
     });
   }
   if (auto written = store->write(released); !written)
     spdlog::error("checkpoint: {}", written.error().describe());
-  auto took = std::chrono::steady_clock::now() - started;
+  auto took = std::chrono::steady_clock::now() - job.started;
   checkpoint_stats.last = took;
   checkpoint_stats.total += took;
   ++checkpoint_stats.count;

@@ -115,12 +115,18 @@ bool engine_state::pump_all() {
 }
 
 void engine_state::tick_all() {
-  auto started = std::chrono::steady_clock::now();
   for (auto& [name, m] : views) {
     if (auto ticked = m->pipeline->tick(); !ticked)
       spdlog::error("view {}: {}", name, ticked.error().describe());
-    // Every view's state since the last tick reaches the store in one write batch per view, with how
-    // far the view has read its inputs: a consistent cut of that view.
+  }
+  if (!checkpoint_in_flight) commit_all();
+}
+
+void engine_state::commit_all() {
+  auto started = std::chrono::steady_clock::now();
+  for (auto& [name, m] : views) {
+    // Every view's state since the last commit reaches the store in one write batch per view, with
+    // how far the view has read its inputs: a consistent cut of that view.
     stage_offsets(*m);
     if (auto committed = m->pipeline->commit(); !committed)
       spdlog::error("view {}: committing state: {}", name, committed.error().describe());

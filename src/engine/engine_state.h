@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -92,7 +93,9 @@ struct engine_state final : sql::catalog_reader {
 
   // Ingestion (engine_ingest.cc): one round over every materialization; true if anything was read.
   bool pump_all();
+  // Advances every view's watermarks and commits each view's state (unless a checkpoint is in flight).
   void tick_all();
+  void commit_all();
   // True when every materialization has read everything its topics held when asked.
   bool caught_up();
   // Where each input partition of the named views ends now, and whether the views have read that far
@@ -145,13 +148,27 @@ struct engine_state final : sql::catalog_reader {
   } checkpoint_stats;
   // Opens the state store from the newest valid checkpoint (live/ is rebuilt from it).
   result<void> open_store();
-  // Takes a checkpoint of every view's committed state and input offsets, then releases the sinks'
-  // output it covers to their topics. REQUIRES: checkpoint_mu and mu held, and tick_all() just
-  // committed every view. The worker passes its lock of mu: it is released while RocksDB writes the
-  // checkpoint (flushing the memtable can take a while), so pull queries and DDL go on meanwhile;
-  // nothing commits view state then, because only the worker does, and it is here.
-  result<checkpoint_info> checkpoint(std::unique_lock<std::mutex>* worker_lock = nullptr);
-  std::mutex checkpoint_mu;  // one checkpoint at a time; taken before mu
+  // Takes a checkpoint of every view's state and input offsets, then releases the sinks' output it
+  // covers to their topics; waits for one in flight first. REQUIRES: checkpoint_mu and mu held.
+  result<checkpoint_info> checkpoint();
+  // The worker's checkpoints run in two halves so that views keep consuming while RocksDB writes the
+  // copy (flushing the memtable takes a while): begin_checkpoint() commits every view, stages the
+  // sinks' output and starts the copy on another thread; until finish_checkpoint(), tick_all()
+  // leaves view state uncommitted, so the copy is exactly the cut begun. REQUIRES: mu held.
+  result<void> begin_checkpoint();
+  bool checkpoint_done() const;
+  result<checkpoint_info> finish_checkpoint();  // waits for the copy if it is still running
+  std::mutex checkpoint_mu;                     // one synchronous checkpoint at a time; taken before mu
+  struct checkpoint_job {
+    std::uint64_t sequence = 0;
+    std::chrono::steady_clock::time_point started;
+    // How many of each sink's pending records the checkpoint holds, keyed by the pending list itself
+    // (kept alive here), so a sink dropped and created again meanwhile is not mistaken for the one staged.
+    std::map<std::string, std::pair<std::shared_ptr<std::vector<sink_object::pending_record>>, std::size_t>>
+        covered;
+    std::future<result<checkpoint_info>> copy;
+  };
+  std::optional<checkpoint_job> checkpoint_in_flight;
   // After restoring: appends sink output a checkpoint holds that had not reached its topic.
   void recover_sink_output();
 
