@@ -16,6 +16,8 @@ packages=(
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
   # SQL engine: the PostgreSQL parser, the state store, JSON decoding of events
   libpg-query-dev librocksdb-dev libsimdjson-dev
+  # the server's memory allocator
+  libjemalloc-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # Kafka client integration tests (tests/kafka): kcat, confluent-kafka

@@ -4,7 +4,7 @@
 // A checkpoint is one consistent cut: begin_checkpoint() commits every view (commit_all), so the
 // store holds, per view, its operators' state and how far it read each input partition, as of the
 // same moment; a RocksDB checkpoint of the store (checkpoints.h) makes that cut durable. It is written
-// on another thread while the views go on consuming, with their commits held back until it is done. A restart
+// on another thread while the views go on consuming (only begin_checkpoint commits view state). A restart
 // restores the newest valid checkpoint and each view replays its inputs from the offsets it holds.
 //
 // Sinks: a view's changes become sink records at once but wait in memory. At a checkpoint they are
@@ -166,7 +166,7 @@ result<void> engine_state::begin_checkpoint() {
     return tl::unexpected(written.error());
   }
   // Only the store and the checkpoint directory are touched off the lock; nothing writes view state
-  // until finish_checkpoint() (tick_all() holds its commits back meanwhile).
+  // until the next begin_checkpoint(), which waits for this one to finish.
   job.copy = std::async(std::launch::async, [this, sequence = job.sequence]() -> result<checkpoint_info> {
     SLUICE_RETURN_IF_ERROR(store->checkpoint(checkpoints->staging_dir(sequence)));
     return checkpoints->commit(sequence, wall_clock_ms());

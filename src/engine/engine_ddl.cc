@@ -150,8 +150,8 @@ sql::sql_result<std::unique_ptr<materialization>> engine_state::materialize(cons
   if (!pipeline) return tl::unexpected(pipeline.error());
   if (!m->resumed) (*pipeline)->staged_writes().put(definition_key(), stored_definition(definition));
   m->pipeline = std::move(*pipeline);
-  // State reaches the store once per tick rather than once per batch: a group updated by every
-  // batch is written once per tick.
+  // State reaches the store once per checkpoint rather than once per batch: a group updated by every
+  // batch is written once per checkpoint.
   m->pipeline->set_commit_each_batch(false);
   m->plan = std::move(plan);
   wire_diagnostics(*m);

@@ -119,7 +119,6 @@ void engine_state::tick_all() {
     if (auto ticked = m->pipeline->tick(); !ticked)
       spdlog::error("view {}: {}", name, ticked.error().describe());
   }
-  if (!checkpoint_in_flight) commit_all();
 }
 
 void engine_state::commit_all() {

@@ -93,8 +93,11 @@ struct engine_state final : sql::catalog_reader {
 
   // Ingestion (engine_ingest.cc): one round over every materialization; true if anything was read.
   bool pump_all();
-  // Advances every view's watermarks and commits each view's state (unless a checkpoint is in flight).
+  // Re-evaluates every view's watermarks (partitions may have gone idle).
   void tick_all();
+  // Writes each view's state changed since the last commit, with its input offsets, to the store.
+  // Only checkpoints do (begin_checkpoint): a restart restores a checkpoint, never the live store, so
+  // committing between them would only write keys that change again before the next one.
   void commit_all();
   // True when every materialization has read everything its topics held when asked.
   bool caught_up();
@@ -135,7 +138,7 @@ struct engine_state final : sql::catalog_reader {
   struct {
     std::chrono::steady_clock::duration last{}, total{};
     std::uint64_t count = 0;
-  } commit_stats;  // ticks' state commits (tick_all)
+  } commit_stats;  // state commits (commit_all)
 
   // Checkpoints (engine_checkpoint.cc).
   std::unique_ptr<checkpoint_dir> checkpoints;
@@ -153,8 +156,8 @@ struct engine_state final : sql::catalog_reader {
   result<checkpoint_info> checkpoint();
   // The worker's checkpoints run in two halves so that views keep consuming while RocksDB writes the
   // copy (flushing the memtable takes a while): begin_checkpoint() commits every view, stages the
-  // sinks' output and starts the copy on another thread; until finish_checkpoint(), tick_all()
-  // leaves view state uncommitted, so the copy is exactly the cut begun. REQUIRES: mu held.
+  // sinks' output and starts the copy on another thread; nothing commits view state until
+  // finish_checkpoint(), so the copy is exactly the cut begun. REQUIRES: mu held.
   result<void> begin_checkpoint();
   bool checkpoint_done() const;
   result<checkpoint_info> finish_checkpoint();  // waits for the copy if it is still running

@@ -5,7 +5,7 @@
 // over its inputs; an operator's emitted changes reach its consumer before the watermark that
 // completed them), and commits every operator's state to the store in one write batch. So the store
 // always holds the state at a batch boundary. With commit_each_batch off, the driver calls commit()
-// itself (the engine does, every tick): operators keep their dirty keys meanwhile, so a key changed
+// itself (the engine does, at each checkpoint): operators keep their dirty keys meanwhile, so a key changed
 // by many batches is written once — the store then holds the state as of the last commit, still a
 // batch boundary. A pipeline is driven by one thread; only view().snapshot() may be called
 // concurrently.
