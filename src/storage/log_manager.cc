@@ -145,6 +145,7 @@ result<std::shared_ptr<partition_log>> log_manager::open_partition(const std::st
   auto dir = topic_dir(topic) + "/" + std::to_string(p);
   SLUICE_ASSIGN_OR_RETURN(auto log, partition_log::open(fs_, dir, config, clean_start_));
   log->set_traffic(traffic_of(topic));
+  log->set_seal_executor(seal_queue::executor_of(sealer_));
   return std::shared_ptr<partition_log>(std::move(log));
 }
 
