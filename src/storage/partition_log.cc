@@ -67,8 +67,10 @@ partition_log::partition_log(io::file_system& fs, std::string dir, log_config co
       config_(std::move(config)),
       last_flush_(std::chrono::steady_clock::now()) {}
 
-partition_log::~partition_log() {
-  // Without close() this is a crash: seals not started never will be.
+// Without close() this is a crash: seals not started never will be.
+partition_log::~partition_log() { drop_pending_seals(); }
+
+void partition_log::drop_pending_seals() {
   std::unique_lock lock(seals_->mu);
   seals_->idle.wait(lock, [&] {
     return std::none_of(seals_->pending.begin(), seals_->pending.end(),

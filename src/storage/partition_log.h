@@ -151,6 +151,9 @@ class partition_log {
   void set_seal_executor(seal_executor executor) { seal_executor_ = std::move(executor); }
   // Rolled segments whose seal has not finished.
   std::size_t seals_pending() const;
+  // Forgets the seals not started (waiting for a running one): the partition is going away — its
+  // topic deleted, or the log destroyed without close(), as a crash would.
+  void drop_pending_seals();
 
   std::int64_t log_start_offset() const;
   std::int64_t end_offset() const;

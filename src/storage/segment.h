@@ -87,7 +87,8 @@ class segment {
   std::int64_t first_timestamp() const { return first_timestamp_.load(std::memory_order_acquire); }
   std::size_t offset_index_bytes() const;
 
-  // --- writer side (REQUIRES: the partition's append lock) ---
+  // --- writer side (REQUIRES: the partition's append lock; seal() and persist_indexes() may instead
+  // run on any one thread once the segment is no longer appended to) ---
 
   // Appends already-validated batches whose offsets were assigned. On
   // failure the file is cut back to its previous size and nothing changes.
