@@ -27,6 +27,10 @@ class file {
   virtual result<void> write_at(bytes_view src, std::uint64_t offset) = 0;
   // Makes written data durable (fdatasync).
   virtual result<void> sync() = 0;
+  // Starts writing [offset, offset + length) to the disk without waiting for it (Linux
+  // sync_file_range), so a later sync() finds little left to write. Durability still needs sync().
+  // A hint: files that cannot do it, and file systems in tests, do nothing.
+  virtual result<void> start_writeback(std::uint64_t /*offset*/, std::uint64_t /*length*/) { return {}; }
   virtual result<void> truncate(std::uint64_t size) = 0;
   virtual result<std::uint64_t> size() const = 0;
   // The descriptor for zero-copy sends (sendfile), or -1 when there is none.

@@ -56,6 +56,16 @@ class posix_file final : public file {
     return {};
   }
 
+  result<void> start_writeback([[maybe_unused]] std::uint64_t offset,
+                               [[maybe_unused]] std::uint64_t length) override {
+#ifdef __linux__
+    if (::sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(length),
+                          SYNC_FILE_RANGE_WRITE) != 0)
+      return tl::unexpected(os_error("sync_file_range", path_, errno));
+#endif
+    return {};
+  }
+
   result<void> truncate(std::uint64_t size) override {
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0)
       return tl::unexpected(os_error("truncate", path_, errno));

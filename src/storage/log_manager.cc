@@ -145,6 +145,7 @@ result<std::shared_ptr<partition_log>> log_manager::open_partition(const std::st
   auto dir = topic_dir(topic) + "/" + std::to_string(p);
   SLUICE_ASSIGN_OR_RETURN(auto log, partition_log::open(fs_, dir, config, clean_start_));
   log->set_traffic(traffic_of(topic));
+  log->set_seal_executor(seal_queue::executor_of(sealer_));
   return std::shared_ptr<partition_log>(std::move(log));
 }
 
@@ -181,6 +182,8 @@ result<void> log_manager::delete_topic(const std::string& name) {
   std::unique_lock lock(mu_);
   auto it = topics_.find(name);
   if (it == topics_.end()) return fail(errc::not_found, "topic '" + name + "' does not exist");
+  // A queued seal would write into the directory a topic created again under this name gets.
+  for (const auto& log : it->second.partitions) log->drop_pending_seals();
   auto doomed = topic_dir(name) + deleting_suffix;
   SLUICE_RETURN_IF_ERROR(fs_.rename(topic_dir(name), doomed));
   SLUICE_RETURN_IF_ERROR(fs_.sync_directory(options_.data_dir + "/topics"));

@@ -30,6 +30,7 @@
 #include "io/file.h"
 #include "storage/log_config.h"
 #include "storage/partition_log.h"
+#include "storage/seal_queue.h"
 
 namespace sluice::storage {
 
@@ -108,6 +109,8 @@ class log_manager {
   io::file_system& fs_;
   storage_options options_;
   io::directory_lock lock_;
+  // Seals rolled segments of every partition, off their append locks.
+  std::shared_ptr<seal_queue> sealer_ = std::make_shared<seal_queue>();
   std::string cluster_id_;
   bool clean_start_ = false;
 

@@ -16,6 +16,7 @@ namespace {
 
 constexpr const char* partition_state_file = "partition.properties";
 constexpr const char* producer_snapshot_file = "producer.snapshot";
+constexpr const char* recovery_point_file = "recovery-point";
 // Kafka's producer.id.expiration.ms: producers silent this long are forgotten at the next snapshot.
 constexpr std::int64_t producer_id_expiration_ms = 86400000;
 constexpr std::int64_t max_relative_offset = 2147483647;
@@ -41,6 +42,23 @@ bool is_index_file(const std::string& name) {
   return name.ends_with(".index") || name.ends_with(".timeindex");
 }
 
+result<void> persist_recovery_point(io::file_system& fs, const std::string& dir, std::int64_t offset) {
+  return write_properties(fs, dir + "/" + recovery_point_file, "sluice recovery point",
+                          {{"recovery.point", std::to_string(offset)}});
+}
+
+// What follows the seal of the segment ending at `end`: the next segment's directory entry made
+// durable (its data is not durable without it), the producer snapshot taken at the roll (recovery
+// replays only the headers after it) and, for the oldest pending seal, the recovery point.
+result<void> after_seal(io::file_system& fs, const std::string& dir, std::int64_t end,
+                        bytes_view producer_snapshot, bool advance_recovery_point) {
+  SLUICE_RETURN_IF_ERROR(fs.sync_directory(dir));
+  SLUICE_RETURN_IF_ERROR(
+      io::write_file_atomically(fs, dir + "/" + producer_snapshot_file, producer_snapshot));
+  if (!advance_recovery_point) return {};
+  return persist_recovery_point(fs, dir, end);
+}
+
 }  // namespace
 
 partition_log::partition_log(io::file_system& fs, std::string dir, log_config config)
@@ -49,7 +67,17 @@ partition_log::partition_log(io::file_system& fs, std::string dir, log_config co
       config_(std::move(config)),
       last_flush_(std::chrono::steady_clock::now()) {}
 
-partition_log::~partition_log() = default;
+// Without close() this is a crash: seals not started never will be.
+partition_log::~partition_log() { drop_pending_seals(); }
+
+void partition_log::drop_pending_seals() {
+  std::unique_lock lock(seals_->mu);
+  seals_->idle.wait(lock, [&] {
+    return std::none_of(seals_->pending.begin(), seals_->pending.end(),
+                        [](const auto& p) { return p.running; });
+  });
+  seals_->pending.clear();
+}
 
 result<std::unique_ptr<partition_log>> partition_log::open(io::file_system& fs, std::string dir,
                                                            log_config config, bool clean) {
@@ -78,18 +106,46 @@ result<void> partition_log::load_segments(bool clean) {
     SLUICE_ASSIGN_OR_RETURN(log_start_offset_, get_int(state, "log.start.offset"));
   }
   std::sort(bases.begin(), bases.end());
-  for (std::size_t i = 0; i + 1 < bases.size(); ++i) {
+  // Segments wholly below the recovery point were sealed durably. Without the file (a new
+  // partition, or one from before it existed) every segment is scanned after a crash.
+  auto recovery_point_path = dir_ + "/" + recovery_point_file;
+  std::optional<std::int64_t> recovery_point;
+  if (fs_.exists(recovery_point_path)) {
+    SLUICE_ASSIGN_OR_RETURN(auto props, read_properties(fs_, recovery_point_path));
+    SLUICE_ASSIGN_OR_RETURN(recovery_point, get_int(props, "recovery.point"));
+  }
+  bool had_segments = !bases.empty();
+  std::shared_ptr<segment> torn;  // a scanned segment that ended early: it becomes the active one
+  for (std::size_t i = 0; i + 1 < bases.size() && !torn; ++i) {
     bool just_swapped = std::find(swapped.begin(), swapped.end(), bases[i]) != swapped.end();
+    bool gaps = just_swapped || cleaned_.contains(bases[i]);
+    if (!clean && (!recovery_point || bases[i + 1] > *recovery_point)) {
+      // Its seal may not have finished before the crash: scan it as the active segment is.
+      recovery_report report;
+      SLUICE_ASSIGN_OR_RETURN(auto s,
+                              segment::open_active(fs_, dir_, bases[i], /*clean=*/false, &report, gaps));
+      if (s->next_offset() != bases[i + 1]) {
+        torn = std::move(s);
+        SLUICE_RETURN_IF_ERROR(drop_segments_after(bases, i));
+        break;
+      }
+      SLUICE_RETURN_IF_ERROR(s->seal());
+      segments_.push_back(std::move(s));
+      continue;
+    }
     SLUICE_ASSIGN_OR_RETURN(auto s, just_swapped ? segment::open_cleaned(fs_, dir_, bases[i], bases[i + 1])
                                                  : segment::open_sealed(fs_, dir_, bases[i], bases[i + 1]));
-    if (cleaned_.contains(bases[i])) s->allow_gaps();
+    if (gaps) s->allow_gaps();
     segments_.push_back(std::move(s));
   }
-  if (bases.empty()) {
+  if (torn) {
+    SLUICE_RETURN_IF_ERROR(torn->sync());
+    segments_.push_back(std::move(torn));
+  } else if (bases.empty()) {
     SLUICE_ASSIGN_OR_RETURN(auto s, segment::create(fs_, dir_, log_start_offset_));
     // fdatasync of the log file does not make its directory entry durable;
     // without this, a power loss could drop a new partition's acknowledged
-    // appends with the file (roll() does the same for later segments).
+    // appends with the file (a roll's seal does the same for later segments).
     SLUICE_RETURN_IF_ERROR(fs_.sync_directory(dir_));
     segments_.push_back(std::move(s));
   } else {
@@ -103,10 +159,27 @@ result<void> partition_log::load_segments(bool clean) {
     if (!clean) SLUICE_RETURN_IF_ERROR(s->sync());
     segments_.push_back(std::move(s));
   }
+  // Every segment before the active one is durable now.
+  if (had_segments && recovery_point != active()->base_offset())
+    SLUICE_RETURN_IF_ERROR(persist_recovery_point(fs_, dir_, active()->base_offset()));
   log_start_offset_ =
       std::clamp(log_start_offset_, segments_.front()->base_offset(), active()->next_offset());
   durable_offset_ = active()->next_offset();
   return {};
+}
+
+result<void> partition_log::drop_segments_after(std::vector<std::int64_t>& bases, std::size_t keep) {
+  spdlog::warn(
+      "partition {}: segment {} ends before offset {}, where the next one starts; dropping the {} "
+      "segments after it (none of their records was acknowledged as durable)",
+      dir_, bases[keep], bases[keep + 1], bases.size() - keep - 1);
+  for (std::size_t j = keep + 1; j < bases.size(); ++j) {
+    SLUICE_ASSIGN_OR_RETURN(auto doomed, segment::open_sealed(fs_, dir_, bases[j], bases[j]));
+    SLUICE_RETURN_IF_ERROR(doomed->remove_files());
+  }
+  bases.resize(keep + 1);
+  // Gone for good before anything is appended at offsets they held.
+  return fs_.sync_directory(dir_);
 }
 
 result<void> partition_log::load_producer_state() {
@@ -208,7 +281,8 @@ result<append_result> partition_log::append(mutable_bytes batches) {
     next = headers[i].next_offset();
   }
   SLUICE_RETURN_IF_ERROR(roll_if_needed(batches.size(), next - 1));
-  SLUICE_RETURN_IF_ERROR(active()->append(batches, headers, config_.index_interval_bytes));
+  auto written_to = active();
+  SLUICE_RETURN_IF_ERROR(written_to->append(batches, headers, config_.index_interval_bytes));
   batches_appended_ += headers.size();
   for (const auto& h : headers) producers_.record(h);
   unflushed_records_ += static_cast<std::int64_t>(records);
@@ -221,6 +295,8 @@ result<append_result> partition_log::append(mutable_bytes batches) {
   append_result appended{headers.front().base_offset, next - 1, headers.size(), records};
   // Readers see the batches now: wake long-polling fetches before a possible sync.
   notify_appended();
+  // A hint to the disk, off the lock: a failure here shows at the next sync, which reports it.
+  (void)written_to->start_writeback();
   if (must_flush) SLUICE_RETURN_IF_ERROR(flush(next));
   return appended;
 }
@@ -256,14 +332,90 @@ result<void> partition_log::roll_if_needed(std::size_t incoming_bytes, std::int6
 }
 
 result<void> partition_log::roll() {
-  // The sealed segment is synced here, so after a crash only the active
-  // segment can have a torn tail.
-  SLUICE_RETURN_IF_ERROR(active()->seal());
-  SLUICE_ASSIGN_OR_RETURN(auto next, segment::create(fs_, dir_, active()->next_offset()));
-  SLUICE_RETURN_IF_ERROR(fs_.sync_directory(dir_));
+  auto old = active();
+  std::int64_t end = old->next_offset();
+  if (!seal_executor_) {
+    // Sealed before the next segment exists, so a failure leaves the log as it was.
+    SLUICE_RETURN_IF_ERROR(old->seal());
+    SLUICE_ASSIGN_OR_RETURN(auto next, segment::create(fs_, dir_, end));
+    segments_.push_back(std::move(next));
+    producers_.expire(wall_clock_ms(), producer_id_expiration_ms);
+    return after_seal(fs_, dir_, end, producers_.encode(end), /*advance_recovery_point=*/true);
+  }
+  // No sync here: the old segment is sealed off the append lock, and until then flush() syncs it
+  // with the active one.
+  SLUICE_ASSIGN_OR_RETURN(auto next, segment::create(fs_, dir_, end));
   segments_.push_back(std::move(next));
-  // Recovery replays at most the active segment's headers after this.
-  return snapshot_producers();
+  producers_.expire(wall_clock_ms(), producer_id_expiration_ms);
+  std::uint64_t id = 0;
+  {
+    std::lock_guard lock(seals_->mu);
+    id = seals_->next_id++;
+    seals_->pending.push_back({id, old, producers_.encode(end)});
+  }
+  seal_executor_([fs = &fs_, dir = dir_, seals = seals_, id] { run_seal(*fs, dir, *seals, id); });
+  return {};
+}
+
+void partition_log::run_seal(io::file_system& fs, const std::string& dir, seal_state& st, std::uint64_t id) {
+  auto find = [&] {
+    return std::find_if(st.pending.begin(), st.pending.end(), [&](const auto& p) { return p.id == id; });
+  };
+  std::unique_lock lock(st.mu);
+  auto it = find();
+  if (it == st.pending.end() || it->running) return;
+  it->running = true;
+  // Seals finish oldest first; one behind a failed seal leaves the recovery point where it is.
+  bool oldest = it == st.pending.begin();
+  auto seg = it->seg;
+  auto snapshot = it->producer_snapshot;
+  lock.unlock();
+  auto sealed =
+      seg->seal().and_then([&] { return after_seal(fs, dir, seg->next_offset(), snapshot, oldest); });
+  lock.lock();
+  it = find();
+  SLUICE_ASSERT(it != st.pending.end(), "a running seal keeps its entry");
+  if (sealed) {
+    st.pending.erase(it);
+  } else {
+    // flush() keeps syncing the segment and close() retries the seal.
+    it->running = false;
+    spdlog::error("segment {}: seal failed: {}", seg->log_path(), sealed.error().describe());
+  }
+  st.idle.notify_all();
+}
+
+result<void> partition_log::finish_pending_seals() {
+  std::vector<pending_seal> todo;
+  {
+    std::unique_lock lock(seals_->mu);
+    seals_->idle.wait(lock, [&] {
+      return std::none_of(seals_->pending.begin(), seals_->pending.end(),
+                          [](const auto& p) { return p.running; });
+    });
+    todo.swap(seals_->pending);
+  }
+  for (const auto& p : todo) {
+    auto end = p.seg->next_offset();
+    SLUICE_RETURN_IF_ERROR(p.seg->seal().and_then(
+        [&] { return after_seal(fs_, dir_, end, p.producer_snapshot, /*advance_recovery_point=*/true); }));
+  }
+  return {};
+}
+
+void partition_log::forget_pending_seal(const segment* s) {
+  std::unique_lock lock(seals_->mu);
+  auto find = [&] {
+    return std::find_if(seals_->pending.begin(), seals_->pending.end(),
+                        [&](const auto& p) { return p.seg.get() == s; });
+  };
+  seals_->idle.wait(lock, [&] { return find() == seals_->pending.end() || !find()->running; });
+  if (auto it = find(); it != seals_->pending.end()) seals_->pending.erase(it);
+}
+
+std::size_t partition_log::seals_pending() const {
+  std::lock_guard lock(seals_->mu);
+  return seals_->pending.size();
 }
 
 std::vector<std::shared_ptr<segment>> partition_log::snapshot_segments() const {
@@ -339,6 +491,7 @@ result<void> partition_log::flush(std::int64_t offset) {
     lock.unlock();
 
     std::shared_ptr<segment> target;
+    std::vector<std::shared_ptr<segment>> unsealed;  // rolled, their seal not finished
     std::int64_t end = 0;
     std::uint64_t batches = 0;
     {
@@ -346,9 +499,16 @@ result<void> partition_log::flush(std::int64_t offset) {
       target = active();
       end = target->next_offset();
       batches = batches_appended_;
+      std::lock_guard seals(seals_->mu);
+      for (const auto& p : seals_->pending) unsealed.push_back(p.seg);
     }
     auto started = std::chrono::steady_clock::now();
-    auto synced = target->sync();
+    result<void> synced;
+    for (const auto& s : unsealed)
+      if (synced) synced = s->sync();
+    // The later segments' directory entries, which their seals have not synced yet either.
+    if (synced && !unsealed.empty()) synced = fs_.sync_directory(dir_);
+    if (synced) synced = target->sync();
     auto finished = std::chrono::steady_clock::now();
     if (synced) observe_fsync(finished - started);
 
@@ -438,6 +598,7 @@ result<void> partition_log::remove_front_segments(std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) {
     spdlog::info("partition {}: deleting segment {} (offsets {} to {})", dir_, segments_[i]->log_path(),
                  segments_[i]->base_offset(), segments_[i]->next_offset() - 1);
+    forget_pending_seal(segments_[i].get());
     SLUICE_RETURN_IF_ERROR(segments_[i]->remove_files());
   }
   segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(count));
@@ -477,6 +638,7 @@ result<void> partition_log::close() {
     closed_ = true;
   }
   SLUICE_RETURN_IF_ERROR(flush());
+  SLUICE_RETURN_IF_ERROR(finish_pending_seals());
   std::lock_guard lock(mu_);
   SLUICE_RETURN_IF_ERROR(active()->persist_indexes());
   return snapshot_producers();

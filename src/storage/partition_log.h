@@ -12,6 +12,16 @@
 // group commits: concurrent appenders waiting for durability share one
 // fdatasync.
 //
+// Rolling and the recovery point: a roll only creates the next segment; the old
+// one is sealed (synced, its indexes written) by a job handed to the seal
+// executor, off the append lock, as Kafka does. Each finished seal, oldest
+// first, persists `recovery-point`: every segment wholly below it is durable
+// and trusted after a crash; the ones from it on are scanned, a torn tail is
+// cut, and the segments after a torn one are dropped (nothing in them was
+// acknowledged as durable: flush() syncs every segment still waiting for its
+// seal along with the active one). Without an executor (tests) the seal runs
+// inline in roll().
+//
 // Idempotence: the log keeps each idempotent producer's last five batches (producer_state). A
 // retried batch is not appended again; append() answers with the original offsets and
 // `duplicate` set. The table is snapshotted at every roll and clean close, and rebuilt after a
@@ -132,8 +142,18 @@ class partition_log {
   void set_config(const log_config& config);
   log_config config() const;
 
-  // Syncs everything and persists indexes; the log accepts no more appends.
+  // Syncs everything, finishes pending seals and persists indexes; the log accepts no more appends.
   result<void> close();
+
+  // Where seals of rolled segments run (a thread the log_manager owns); set before the first
+  // append, like set_traffic. Unset, roll() seals inline.
+  using seal_executor = std::function<void(std::function<void()>)>;
+  void set_seal_executor(seal_executor executor) { seal_executor_ = std::move(executor); }
+  // Rolled segments whose seal has not finished.
+  std::size_t seals_pending() const;
+  // Forgets the seals not started (waiting for a running one): the partition is going away — its
+  // topic deleted, or the log destroyed without close(), as a crash would.
+  void drop_pending_seals();
 
   std::int64_t log_start_offset() const;
   std::int64_t end_offset() const;
@@ -174,6 +194,15 @@ class partition_log {
   // REQUIRES: mu_ held.
   result<void> roll_if_needed(std::size_t incoming_bytes, std::int64_t incoming_last_offset);
   result<void> roll();
+  // Removes the segments after bases[keep], whose predecessor a crash cut short (loading).
+  result<void> drop_segments_after(std::vector<std::int64_t>& bases, std::size_t keep);
+  // Seals the pending segments now, oldest first (close()).
+  result<void> finish_pending_seals();
+  // Drops the pending seal of a segment about to be removed, waiting for it if it is running.
+  void forget_pending_seal(const segment* s);
+  struct seal_state;
+  // A seal job: seals the segment of entry `id` unless the entry is gone (closed, removed, sealed).
+  static void run_seal(io::file_system& fs, const std::string& dir, seal_state& st, std::uint64_t id);
   std::shared_ptr<segment> active() const { return segments_.back(); }
   std::vector<std::shared_ptr<segment>> snapshot_segments() const;
   result<void> remove_front_segments(std::size_t count);
@@ -209,6 +238,23 @@ class partition_log {
   std::chrono::steady_clock::time_point last_flush_;
   std::uint64_t syncs_ = 0;
   std::uint64_t batches_synced_ = 0;
+
+  // Rolled segments not sealed yet, oldest first; shared with the seal jobs, which may outlive the
+  // log (they do nothing once their entry is gone). Lock order: mu_, then seals_->mu.
+  struct pending_seal {
+    std::uint64_t id;  // what the job looks for: a segment's address may be reused once it is removed
+    std::shared_ptr<segment> seg;
+    std::vector<std::byte> producer_snapshot;  // the producer state at the roll
+    bool running = false;
+  };
+  struct seal_state {
+    std::mutex mu;
+    std::condition_variable idle;  // a job stopped running
+    std::vector<pending_seal> pending;
+    std::uint64_t next_id = 0;
+  };
+  std::shared_ptr<seal_state> seals_ = std::make_shared<seal_state>();
+  seal_executor seal_executor_;
 
   std::mutex listeners_mu_;  // guards the append listeners; held while they run
   std::vector<std::pair<std::uint64_t, std::function<void()>>> listeners_;

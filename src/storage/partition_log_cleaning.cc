@@ -129,6 +129,8 @@ result<clean_stats> partition_log::clean(std::int64_t now_ms, bool force, const 
     state = cleaned_;
     end = active()->next_offset();
   }
+  // Not while a seal is pending: the swap would replace a segment its job still holds.
+  if (seals_pending() > 0) return stats;
   SLUICE_ASSIGN_OR_RETURN(auto cleanable, cleanable_segments(all, config, now_ms));
   if (cleanable.empty() || (!force && !needs_cleaning(config, cleanable, state, now_ms))) return stats;
   // The clean segments hold no duplicates among themselves: the map starts at the first dirty one.

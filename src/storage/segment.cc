@@ -64,6 +64,7 @@ result<std::shared_ptr<segment>> segment::open_sealed(io::file_system& fs, const
   SLUICE_ASSIGN_OR_RETURN(auto size, log->size());
   std::shared_ptr<segment> s(new segment(fs, dir, base_offset, std::move(log)));
   s->size_.store(size);
+  s->writeback_from_.store(size);
   s->next_offset_.store(next_offset);
   return s;
 }
@@ -83,8 +84,9 @@ result<void> segment::load_indexes() const {
 
 result<std::shared_ptr<segment>> segment::open_active(io::file_system& fs, const std::string& dir,
                                                       std::int64_t base_offset, bool clean,
-                                                      recovery_report* report) {
+                                                      recovery_report* report, bool gaps) {
   SLUICE_ASSIGN_OR_RETURN(auto s, open_sealed(fs, dir, base_offset, base_offset));
+  if (gaps) s->allow_gaps();
   std::lock_guard lock(s->index_mu_);
   if (clean) {
     if (s->load_indexes_or_rebuild() && s->scan_tail_after_last_index_entry() && s->read_first_timestamp()) {
@@ -270,6 +272,18 @@ result<void> segment::append(bytes_view batches, const std::vector<model::batch_
 }
 
 result<void> segment::sync() const { return log_->sync(); }
+
+result<void> segment::start_writeback() {
+  // Whole pages only: rewriting a page under writeback (the partly filled last one) could make the
+  // next append wait for the disk.
+  constexpr std::uint64_t page = 4096;
+  std::uint64_t end = size() / page * page;
+  std::uint64_t from = writeback_from_.load(std::memory_order_relaxed);
+  if (end < from + writeback_chunk_bytes) return {};
+  // Appenders race here after releasing the lock; one of them claims the range.
+  if (!writeback_from_.compare_exchange_strong(from, end, std::memory_order_relaxed)) return {};
+  return log_->start_writeback(from, end - from);
+}
 
 result<void> segment::persist_indexes() {
   std::lock_guard lock(index_mu_);

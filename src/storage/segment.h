@@ -3,9 +3,14 @@
 // (base offset as 20 digits, as Kafka names them).
 //
 // Lifecycle: created empty or opened from disk → appended to while active →
-// sealed (final index entries written and synced) when the log rolls → read
-// until removed by retention, or replaced whole by a cleaned copy (compaction,
-// storage/log_cleaner.h). Only the active segment is written.
+// sealed (final index entries written and synced) after the log rolls, in the
+// background (storage/partition_log.h) → read until removed by retention, or
+// replaced whole by a cleaned copy (compaction, storage/log_cleaner.h). Only
+// the active segment is written.
+//
+// Writeback: the appender starts the disk writing each few MiB as soon as they
+// are appended (start_writeback), so the page cache never holds more than that
+// of a segment unwritten and a sync never has seconds' worth of data to write.
 //
 // Offsets: batches follow each other without overlap. A segment of a fresh
 // log is contiguous (each batch starts where its predecessor ended); one the
@@ -55,9 +60,10 @@ class segment {
   // its indexes and reads only the batches after the last index entry;
   // otherwise scans the whole segment, truncates a torn or corrupt tail and
   // rebuilds both indexes.
+  // `gaps` as allow_gaps(): the segment was cleaned.
   static result<std::shared_ptr<segment>> open_active(io::file_system& fs, const std::string& dir,
                                                       std::int64_t base_offset, bool clean,
-                                                      recovery_report* report);
+                                                      recovery_report* report, bool gaps = false);
 
   // A cleaned segment swapped in under `base_offset` (its .log is already in place, its old index
   // files removed): indexes are rebuilt on first use, gaps between batches allowed.
@@ -81,13 +87,18 @@ class segment {
   std::int64_t first_timestamp() const { return first_timestamp_.load(std::memory_order_acquire); }
   std::size_t offset_index_bytes() const;
 
-  // --- writer side (REQUIRES: the partition's append lock) ---
+  // --- writer side (REQUIRES: the partition's append lock; seal() and persist_indexes() may instead
+  // run on any one thread once the segment is no longer appended to) ---
 
   // Appends already-validated batches whose offsets were assigned. On
   // failure the file is cut back to its previous size and nothing changes.
   result<void> append(bytes_view batches, const std::vector<model::batch_header>& headers,
                       std::int64_t index_interval_bytes);
   result<void> sync() const;  // fdatasync of the log file
+  // Starts the disk writing what was appended since the last call, once that is at least
+  // writeback_chunk_bytes, without waiting for it. Any thread; meant to run off the append lock.
+  result<void> start_writeback();
+  static constexpr std::uint64_t writeback_chunk_bytes = 4 << 20;
   // Adds the final time-index entry and makes both indexes durable.
   result<void> seal();
   // Writes index entries not yet in their files (clean shutdown).
@@ -136,6 +147,7 @@ class segment {
   mutable std::atomic<std::int64_t> next_offset_;  // mutable: recovery runs inside lazy loads
   mutable std::atomic<std::uint64_t> size_{0};
   mutable std::atomic<std::int64_t> first_timestamp_{-1};
+  std::atomic<std::uint64_t> writeback_from_{0};  // where the next start_writeback begins
   std::atomic<bool> gaps_allowed_{false};
   bool rebuild_on_load_ = false;  // no index files yet (a freshly swapped-in cleaned segment)
 
