@@ -1,5 +1,7 @@
 #include "stream/join.h"
 
+#include <algorithm>
+
 #include "stream/codec.h"
 
 namespace sluice::stream {
@@ -41,8 +43,8 @@ sql::row join_operator::padded(const sql::row& l) const {
 std::int64_t join_operator::match_weight(const sql::row& l, const multiset& rights) {
   std::int64_t m = 0;
   sql::row joined;
-  for (const auto& [r, w] : rights) {
-    if (matches(l, r, joined)) m += w;
+  for (const auto& [r, c] : rights) {
+    if (matches(l, r, joined)) m += c.weight;
   }
   return m;
 }
@@ -57,10 +59,10 @@ void join_operator::on_left(sql::change& c, sql::change_batch& out) {
   std::int64_t m = 0;
   if (auto it = sides_[1].find(key); it != sides_[1].end()) {
     sql::row joined;
-    for (const auto& [r, w] : it->second) {
+    for (const auto& [r, stored] : it->second) {
       if (!matches(c.values, r, joined)) continue;
-      m += w;
-      out.push_back({joined, c.weight * w});
+      m += stored.weight;
+      out.push_back({joined, c.weight * stored.weight});
     }
   }
   if (left_outer && m == 0) out.push_back({padded(c.values), c.weight});
@@ -75,7 +77,8 @@ void join_operator::on_right(sql::change& c, sql::change_batch& out) {
     const multiset* rights = nullptr;
     if (auto r = sides_[1].find(key); r != sides_[1].end()) rights = &r->second;
     sql::row joined;
-    for (const auto& [l, w] : it->second) {
+    for (const auto& [l, stored] : it->second) {
+      std::int64_t w = stored.weight;
       if (!matches(l, c.values, joined)) continue;
       out.push_back({joined, w * c.weight});
       if (!left_outer) continue;
@@ -88,12 +91,20 @@ void join_operator::on_right(sql::change& c, sql::change_batch& out) {
   add(1, key, c.values, c.weight);
 }
 
-std::string join_operator::store_key(int side, const sql::row& key, const sql::row& r) const {
+std::string join_operator::store_key(std::uint64_t seq) const {
   std::string k = prefix_;
-  append_u8(k, static_cast<std::uint8_t>(side));
-  append_row(k, key);
-  append_row(k, r);
+  append_i64(k, static_cast<std::int64_t>(seq));
   return k;
+}
+
+void join_operator::changed(int side, std::uint64_t seq, std::int64_t weight, const sql::row* key,
+                            const sql::row* r) {
+  if (weight == 0 && seq >= flushed_seq_) {
+    pending_.erase(seq);  // never written: nothing to erase
+    return;
+  }
+  pending_[seq] =
+      weight == 0 ? pending_write{side, 0, nullptr, nullptr} : pending_write{side, weight, key, r};
 }
 
 void join_operator::add(int side, const sql::row& key, const sql::row& r, std::int64_t weight) {
@@ -105,13 +116,15 @@ void join_operator::add(int side, const sql::row& key, const sql::row& r, std::i
   }
   auto outer = sides_[side].try_emplace(key).first;
   auto& rows = outer->second;
-  auto [it, created] = rows.try_emplace(r, 0);
-  it->second += weight;
-  std::int64_t now = it->second;
+  auto [it, created] = rows.try_emplace(r);
+  if (created) it->second.seq = next_seq_++;
+  it->second.weight += weight;
+  std::int64_t now = it->second.weight;
+  changed(side, it->second.seq, now, &outer->first, &it->first);
   if (created && now != 0) index_for_expiry(side, &outer->first, &it->first);
-  if (now == 0) rows.erase(it);
+  if (now != 0) return;
+  rows.erase(it);
   if (rows.empty()) sides_[side].erase(outer);
-  pending_[store_key(side, key, r)] = now;
 }
 
 void join_operator::index_for_expiry(int side, const sql::row* key, const sql::row* r) {
@@ -147,8 +160,9 @@ void join_operator::expire(int side, std::int64_t watermark) {
   while (!index.empty() && index.begin()->first < bound) {
     auto [key, r] = index.begin()->second;
     auto outer = sides_[side].find(*key);
-    pending_[store_key(side, *key, *r)] = 0;
-    outer->second.erase(outer->second.find(*r));
+    auto inner = outer->second.find(*r);
+    changed(side, inner->second.seq, 0, nullptr, nullptr);
+    outer->second.erase(inner);
     if (outer->second.empty()) sides_[side].erase(outer);
     index.erase(index.begin());
   }
@@ -167,16 +181,27 @@ void join_operator::on_changes(int port, sql::change_batch& in, sql::change_batc
 }
 
 void join_operator::flush(write_batch& batch) {
-  for (auto& [k, w] : pending_) {
-    if (w == 0) {
-      batch.erase(k);
-    } else {
-      std::string v;
-      append_i64(v, w);
-      batch.put(k, std::move(v));
+  // In sequence order: mostly new rows, appended at the end of the store's key range.
+  std::vector<std::uint64_t> order;
+  order.reserve(pending_.size());
+  for (const auto& [seq, w] : pending_) order.push_back(seq);
+  std::sort(order.begin(), order.end());
+  std::string value;
+  for (std::uint64_t seq : order) {
+    const pending_write& w = pending_.at(seq);
+    if (w.weight == 0) {
+      batch.erase(store_key(seq));
+      continue;
     }
+    value.clear();
+    append_u8(value, static_cast<std::uint8_t>(w.side));
+    append_row(value, *w.key);
+    append_row(value, *w.row);
+    append_i64(value, w.weight);
+    batch.put(store_key(seq), value);
   }
   pending_.clear();
+  flushed_seq_ = next_seq_;
 }
 
 result<void> join_operator::restore(state_store& store) {
@@ -184,18 +209,24 @@ result<void> join_operator::restore(state_store& store) {
     sides_[side].clear();
     by_time_[side].clear();
   }
-  return restore_entries(store, prefix_, [&](decoder& k, std::string_view v) {
+  pending_.clear();
+  next_seq_ = 0;
+  auto restored = restore_entries(store, prefix_, [&](decoder& k, std::string_view v) {
+    std::int64_t seq = 0, weight = 0;
     std::uint8_t side = 0;
     sql::row key, r;
-    std::int64_t weight = 0;
-    if (!k.read_u8(side) || side > 1 || !k.read_row(key) || !k.read_row(r) || !decoder(v).read_i64(weight)) {
+    decoder d(v);
+    if (!k.read_i64(seq) || seq < 0 || !d.read_u8(side) || side > 1 || !d.read_row(key) || !d.read_row(r) ||
+        !d.read_i64(weight))
       return false;
-    }
     auto outer = sides_[side].try_emplace(std::move(key)).first;
-    auto inner = outer->second.emplace(std::move(r), weight).first;
+    auto inner = outer->second.emplace(std::move(r), counted{weight, static_cast<std::uint64_t>(seq)}).first;
     index_for_expiry(side, &outer->first, &inner->first);
+    next_seq_ = std::max(next_seq_, static_cast<std::uint64_t>(seq) + 1);
     return true;
   });
+  flushed_seq_ = next_seq_;
+  return restored;
 }
 
 }  // namespace sluice::stream

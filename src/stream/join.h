@@ -5,7 +5,9 @@
 // side is joined with the other side's current rows, then added to its own side. For a left join a
 // left row with no matching right row is emitted padded with NULLs; the padded row is retracted when
 // its first match arrives and re-emitted when its last match goes. NULL keys never match. Output is
-// consolidated per batch. State: [side][key][row] → weight.
+// consolidated per batch. State: [sequence] → (side, key, row, weight), each distinct row numbered
+// when it first arrives, so the store's keys are short and ascending (cheap to insert) and a row that
+// comes and goes between two flushes is never written at all.
 //
 // Interval joins forget rows that can no longer match. When both inputs only insert and the condition
 // bounds a side's timestamp by the other side's event time from below (`a.t >= b.event_time + c`,
@@ -55,8 +57,20 @@ class join_operator final : public stream_operator {
   result<void> restore(state_store& store) override;
 
  private:
-  using multiset = std::unordered_map<sql::row, std::int64_t, sql::row_hash, sql::row_equal>;
+  struct counted {
+    std::int64_t weight = 0;
+    std::uint64_t seq = 0;  // its key in the store
+  };
+  using multiset = std::unordered_map<sql::row, counted, sql::row_hash, sql::row_equal>;
   using side_state = std::unordered_map<sql::row, multiset, sql::row_hash, sql::row_equal>;
+  // A row's state to write at the next flush; weight 0 erases it. `key` and `row` point into sides_
+  // while the row is there (weight ≠ 0).
+  struct pending_write {
+    int side = 0;
+    std::int64_t weight = 0;
+    const sql::row* key = nullptr;
+    const sql::row* row = nullptr;
+  };
 
   bool key_of(int side, const sql::row& r, sql::row& key);
   bool matches(const sql::row& l, const sql::row& r, sql::row& joined);
@@ -65,7 +79,9 @@ class join_operator final : public stream_operator {
   std::int64_t match_weight(const sql::row& l, const multiset& rights);
   void add(int side, const sql::row& key, const sql::row& r, std::int64_t weight);
   sql::row padded(const sql::row& l) const;
-  std::string store_key(int side, const sql::row& key, const sql::row& r) const;
+  std::string store_key(std::uint64_t seq) const;
+  // Records that row `seq` now has `weight` (0: gone) for the next flush.
+  void changed(int side, std::uint64_t seq, std::int64_t weight, const sql::row* key, const sql::row* r);
   void index_for_expiry(int side, const sql::row* key, const sql::row* r);
   void expire(int side, std::int64_t watermark);
 
@@ -73,7 +89,9 @@ class join_operator final : public stream_operator {
   std::string prefix_;
   diagnostics* diag_;
   side_state sides_[2];
-  std::unordered_map<std::string, std::int64_t> pending_;  // store key → weight (0: erase)
+  std::unordered_map<std::uint64_t, pending_write> pending_;  // by sequence
+  std::uint64_t next_seq_ = 0;
+  std::uint64_t flushed_seq_ = 0;  // rows numbered from here on have never been written
   // Per side with an expiry: the rows by their expiring timestamp, as (key, row) addresses in sides_
   // (stable: unordered_map nodes do not move).
   std::multimap<std::int64_t, std::pair<const sql::row*, const sql::row*>> by_time_[2];
