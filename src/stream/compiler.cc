@@ -91,6 +91,23 @@ std::optional<join_expiry> join_expiry_for(const plan& p, int side, const sql::c
   std::optional<int> other_time = event_time_column(other, catalog);
   if (!other_time || !rows_follow_watermark(other, catalog)) return std::nullopt;
   int time_column = *other_time + (side == 0 ? left_width : 0);
+  join_expiry rule;
+  rule.side = side;
+  rule.time_column = time_column;
+  rule.time_type = p.output[static_cast<std::size_t>(time_column)].type;
+  // An equality key `own = other's event time` (windows joined on window_end) bounds from below too.
+  const auto& own_keys = side == 0 ? p.left_keys : p.right_keys;
+  const auto& other_keys = side == 0 ? p.right_keys : p.left_keys;
+  for (std::size_t i = 0; i < own_keys.size(); ++i) {
+    const sql::expr& mine = own_keys[i];
+    const sql::expr& theirs = other_keys[i];
+    if (mine.kind != sql::expr_kind::column || !is_timestamp(mine.type) ||
+        theirs.kind != sql::expr_kind::column || theirs.column != *other_time || theirs.type != mine.type)
+      continue;
+    rule.column = mine.column;
+    rule.bound = sql::expr::make_column(time_column, theirs.type, theirs.name);
+    return rule;
+  }
   auto own = [&](const sql::expr& e) {
     bool in_side = side == 0 ? e.column < left_width : e.column >= left_width;
     return e.kind == sql::expr_kind::column && in_side && is_timestamp(e.type);
@@ -104,12 +121,8 @@ std::optional<join_expiry> join_expiry_for(const plan& p, int side, const sql::c
     const sql::expr& big = c->args[at_least ? 0 : 1];
     const sql::expr& small = c->args[at_least ? 1 : 0];
     if (!own(big) || !is_timestamp(small.type) || !is_shifted_column(small, time_column)) continue;
-    join_expiry rule;
-    rule.side = side;
     rule.column = big.column - (side == 0 ? 0 : left_width);
     rule.bound = small;
-    rule.time_column = time_column;
-    rule.time_type = p.output[static_cast<std::size_t>(time_column)].type;
     return rule;
   }
   return std::nullopt;

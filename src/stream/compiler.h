@@ -39,7 +39,8 @@ std::vector<int> view_key_columns(const sql::plan& plan, const sql::catalog_read
 bool only_inserts(const sql::plan& plan, const sql::catalog_reader& catalog);
 
 // For the join `plan`, the rule by which rows of `side` (0 left, 1 right) can be forgotten: a conjunct
-// of its condition `own timestamp column >= (or >) the other side's event time ± a constant`, when
+// of its condition `own timestamp column >= (or >) the other side's event time ± a constant`, or an
+// equality key `own timestamp column = the other side's event time`, when
 // that event time bounds the other side's future rows (join.h). Valid only if both inputs only insert.
 std::optional<join_expiry> join_expiry_for(const sql::plan& plan, int side,
                                            const sql::catalog_reader& catalog);

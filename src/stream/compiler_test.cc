@@ -251,6 +251,16 @@ TEST_F(CompilerTest, IntervalJoinConditionsLetRowsExpire) {
   EXPECT_EQ(right->column, 0);  // b.ts, in b's own row
   EXPECT_EQ(right->time_column, 0);
 
+  // An equality key on the other side's event time bounds as well (windows joined on their end).
+  sql::plan on_time = j;
+  on_time.left_keys = {ts(0)};
+  on_time.right_keys = {ts(0)};
+  on_time.residual = lit(B(true));
+  auto by_key = join_expiry_for(on_time, 1, catalog);
+  ASSERT_TRUE(by_key);
+  EXPECT_EQ(by_key->column, 0);
+  EXPECT_EQ(by_key->time_column, 0);  // a.ts, in the joined row
+
   // Without a watermark on the other side, or with a bound that is not monotone in it, nothing expires.
   j.inputs[1] = scan(rel("plain"));
   EXPECT_FALSE(join_expiry_for(j, 0, catalog));
