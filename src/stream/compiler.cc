@@ -252,9 +252,10 @@ class compiler {
     if (p.join != sql::join_type::inner && p.join != sql::join_type::left) {
       return not_supported("RIGHT and FULL joins are not supported in materialized views yet");
     }
-    join_spec spec{p.join, p.left_keys, p.right_keys, p.residual, p.inputs[1].output.size(), {}};
+    join_spec spec{p.join, p.left_keys, p.right_keys, p.residual, p.inputs[1].output.size(), {}, false};
     if (p.join == sql::join_type::inner && only_inserts(p.inputs[0], catalog_) &&
         only_inserts(p.inputs[1], catalog_)) {
+      spec.inputs_only_insert = true;
       for (int side = 0; side < 2; ++side) spec.expiry[side] = join_expiry_for(p, side, catalog_);
     }
     int id = node(std::make_unique<join_operator>(std::move(spec), prefix(), &out_->diag()), consumer, port);

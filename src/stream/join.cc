@@ -169,7 +169,8 @@ void join_operator::expire(int side, std::int64_t watermark) {
 }
 
 void join_operator::on_changes(int port, sql::change_batch& in, sql::change_batch& out) {
-  consolidate(in);
+  bool consolidating = !spec_.inputs_only_insert || !expiring_;
+  if (consolidating) consolidate(in);
   for (sql::change& c : in) {
     if (port == 0) {
       on_left(c, out);
@@ -177,7 +178,7 @@ void join_operator::on_changes(int port, sql::change_batch& in, sql::change_batc
       on_right(c, out);
     }
   }
-  consolidate(out);
+  if (consolidating) consolidate(out);
 }
 
 void join_operator::flush(write_batch& batch) {

@@ -45,6 +45,9 @@ struct join_spec {
   sql::expr residual;  // over left ++ right
   std::size_t right_width = 0;
   std::optional<join_expiry> expiry[2];  // per side; set only when both inputs only insert
+  // Both inputs only insert: the output needs no consolidation (nothing can cancel), which saves
+  // hashing every row twice.
+  bool inputs_only_insert = false;
 };
 
 class join_operator final : public stream_operator {

@@ -16,7 +16,7 @@ using namespace testing;
 class JoinTest : public ::testing::Test {
  protected:
   void make(sql::join_type type, sql::expr residual = lit(B(true))) {
-    join_spec spec{type, {col(1)}, {col(0)}, std::move(residual), 2, {}};
+    join_spec spec{type, {col(1)}, {col(0)}, std::move(residual), 2, {}, false};
     op = std::make_unique<join_operator>(std::move(spec), state_prefix(1), &diag);
   }
   std::vector<std::string> orders(sql::change_batch in) { return push(0, std::move(in)); }
@@ -112,8 +112,9 @@ TEST(IntervalJoin, ForgettingRowsBehindTheWatermarkKeepsTheOutputExact) {
       call(fn_le, "<=", {col(2, data_type::timestamp), col(4, data_type::timestamp)}, data_type::boolean)};
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
     std::mt19937_64 rng(seed);
-    join_spec spec{sql::join_type::inner, {col(1)}, {col(0)}, residual, 2, {}};
+    join_spec spec{sql::join_type::inner, {col(1)}, {col(0)}, residual, 2, {}, false};
     join_operator keeps_all(spec, state_prefix(1), nullptr);
+    spec.inputs_only_insert = true;
     spec.expiry[0] = join_expiry{0, 2, bound, 4, data_type::timestamp};
     spec.expiry[1] = join_expiry{1, 1, col(2, data_type::timestamp), 2, data_type::timestamp};
     join_operator forgets(spec, state_prefix(1), nullptr);
