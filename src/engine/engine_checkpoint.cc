@@ -1,10 +1,10 @@
 // engine/engine_checkpoint.cc — checkpoints of the engine's dataflows, restoring them, and the sinks'
 // exactly-once output.
 //
-// A checkpoint is one consistent cut: begin_checkpoint() commits every view (commit_all), so the
-// store holds, per view, its operators' state and how far it read each input partition, as of the
-// same moment; a RocksDB checkpoint of the store (checkpoints.h) makes that cut durable. It is written
-// on another thread while the views go on consuming (only begin_checkpoint commits view state). A restart
+// A checkpoint is one consistent cut: begin_checkpoint() collects every view's changes (with how far it
+// read each input partition) as of the same moment; another thread writes them to the store and
+// takes a RocksDB checkpoint of it (checkpoints.h), which makes that cut durable, while the views go
+// on consuming. Only checkpoints write view state. A restart
 // restores the newest valid checkpoint and each view replays its inputs from the offsets it holds.
 //
 // Sinks: a view's changes become sink records at once but wait in memory. At a checkpoint they are
@@ -129,13 +129,21 @@ bool engine_state::sink_was_checkpointed(const std::string& name, const std::str
 }
 
 result<checkpoint_info> engine_state::checkpoint() {
-  if (checkpoint_in_flight) (void)finish_checkpoint();  // its failure is counted and logged there
+  settle_checkpoint();
   SLUICE_RETURN_IF_ERROR(begin_checkpoint());
   return finish_checkpoint();
 }
 
+void engine_state::settle_checkpoint() {
+  if (checkpoint_in_flight) (void)finish_checkpoint();  // a failure is logged and counted there
+}
+
 result<void> engine_state::begin_checkpoint() {
-  commit_all();
+  if (store_failed) {
+    ++checkpoint_stats.failures;
+    return fail(errc::io_error, "a state store write failed earlier; restart to restore the last checkpoint");
+  }
+  auto writes = collect_changes();
   checkpoint_job job;
   job.started = std::chrono::steady_clock::now();
   job.sequence = next_checkpoint++;
@@ -161,16 +169,22 @@ result<void> engine_state::begin_checkpoint() {
     }
     staged.put(prefix + std::string(sink_bases), encoded);
   }
-  if (auto written = store->write(staged); !written) {
-    ++checkpoint_stats.failures;
-    return tl::unexpected(written.error());
-  }
-  // Only the store and the checkpoint directory are touched off the lock; nothing writes view state
-  // until the next begin_checkpoint(), which waits for this one to finish.
-  job.copy = std::async(std::launch::async, [this, sequence = job.sequence]() -> result<checkpoint_info> {
-    SLUICE_RETURN_IF_ERROR(store->checkpoint(checkpoints->staging_dir(sequence)));
-    return checkpoints->commit(sequence, wall_clock_ms());
-  });
+  writes.emplace_back(store.get(), std::move(staged));
+  // Off the lock, only the store and the checkpoint directory are touched: view stores stay alive
+  // because DDL settles the checkpoint first.
+  job.copy =
+      std::async(std::launch::async,
+                 [this, sequence = job.sequence, writes = std::move(writes)]() -> result<checkpoint_info> {
+                   for (const auto& [target, batch] : writes) {
+                     if (batch.empty()) continue;
+                     if (auto written = target->write(batch); !written) {
+                       store_write_failed = true;
+                       return tl::unexpected(written.error());
+                     }
+                   }
+                   SLUICE_RETURN_IF_ERROR(store->checkpoint(checkpoints->staging_dir(sequence)));
+                   return checkpoints->commit(sequence, wall_clock_ms());
+                 });
   checkpoint_in_flight = std::move(job);
   return {};
 }
@@ -184,6 +198,7 @@ result<checkpoint_info> engine_state::finish_checkpoint() {
   checkpoint_job job = std::move(*checkpoint_in_flight);
   checkpoint_in_flight.reset();
   auto sealed = job.copy.get();
+  if (store_write_failed) store_failed = true;
   if (!sealed) {
     ++checkpoint_stats.failures;
     spdlog::error("checkpoint: {}", sealed.error().describe());

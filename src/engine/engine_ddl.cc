@@ -131,6 +131,7 @@ sql::sql_result<std::unique_ptr<materialization>> engine_state::materialize(cons
     }
     m->inputs[relation] = topic_of(*info);
   }
+  settle_checkpoint();  // its thread may still be writing state under this name
   m->store = stream::make_prefixed_store(*store, view_store_prefix(name));
   // State restored from a checkpoint is resumed only if it was made by this very definition; any
   // other state under the name (a dropped namesake, a crash mid-DROP) is cleared.
@@ -322,6 +323,7 @@ std::vector<std::string> engine_state::dependents(const std::string& name) const
 }
 
 void engine_state::drop_object(const std::string& name) {
+  settle_checkpoint();  // its thread may still be writing the object's state
   if (auto sink = sinks.find(name); sink != sinks.end()) {
     *sink->second->active = false;  // the view may live on; its subscriber must go quiet
     sinks.erase(sink);

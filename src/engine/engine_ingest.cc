@@ -121,18 +121,19 @@ void engine_state::tick_all() {
   }
 }
 
-void engine_state::commit_all() {
+std::vector<std::pair<stream::state_store*, stream::write_batch>> engine_state::collect_changes() {
   auto started = std::chrono::steady_clock::now();
+  std::vector<std::pair<stream::state_store*, stream::write_batch>> out;
   for (auto& [name, m] : views) {
-    // Every view's state since the last commit reaches the store in one write batch per view, with
-    // how far the view has read its inputs: a consistent cut of that view.
+    // Each view's state since the last collection, with how far the view has read its inputs, in one
+    // write batch: a consistent cut of that view.
     stage_offsets(*m);
-    if (auto committed = m->pipeline->commit(); !committed)
-      spdlog::error("view {}: committing state: {}", name, committed.error().describe());
+    out.emplace_back(m->store.get(), m->pipeline->take_changes());
   }
   commit_stats.last = std::chrono::steady_clock::now() - started;
   commit_stats.total += commit_stats.last;
   ++commit_stats.count;
+  return out;
 }
 
 bool engine_state::caught_up() {

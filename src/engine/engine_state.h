@@ -6,6 +6,7 @@
 // their topic. REQUIRES for everything here: mu held, unless a comment says otherwise.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <future>
@@ -95,10 +96,10 @@ struct engine_state final : sql::catalog_reader {
   bool pump_all();
   // Re-evaluates every view's watermarks (partitions may have gone idle).
   void tick_all();
-  // Writes each view's state changed since the last commit, with its input offsets, to the store.
-  // Only checkpoints do (begin_checkpoint): a restart restores a checkpoint, never the live store, so
-  // committing between them would only write keys that change again before the next one.
-  void commit_all();
+  // Each view's state changed since the last collection, with its input offsets, as a write batch
+  // for its store. Only checkpoints collect (begin_checkpoint): a restart restores a checkpoint, never
+  // the live store, so writing between them would only write keys that change again before the next.
+  std::vector<std::pair<stream::state_store*, stream::write_batch>> collect_changes();
   // True when every materialization has read everything its topics held when asked.
   bool caught_up();
   // Where each input partition of the named views ends now, and whether the views have read that far
@@ -138,7 +139,7 @@ struct engine_state final : sql::catalog_reader {
   struct {
     std::chrono::steady_clock::duration last{}, total{};
     std::uint64_t count = 0;
-  } commit_stats;  // state commits (commit_all)
+  } commit_stats;  // collecting state changes (collect_changes), the views' only pause for checkpoints
 
   // Checkpoints (engine_checkpoint.cc).
   std::unique_ptr<checkpoint_dir> checkpoints;
@@ -154,11 +155,14 @@ struct engine_state final : sql::catalog_reader {
   // Takes a checkpoint of every view's state and input offsets, then releases the sinks' output it
   // covers to their topics; waits for one in flight first. REQUIRES: checkpoint_mu and mu held.
   result<checkpoint_info> checkpoint();
-  // The worker's checkpoints run in two halves so that views keep consuming while RocksDB writes the
-  // copy (flushing the memtable takes a while): begin_checkpoint() commits every view, stages the
-  // sinks' output and starts the copy on another thread; nothing commits view state until
-  // finish_checkpoint(), so the copy is exactly the cut begun. REQUIRES: mu held.
+  // The worker's checkpoints run in two halves so that views keep consuming while RocksDB takes the
+  // writes and the copy (flushing the memtable takes a while): begin_checkpoint() collects every
+  // view's changes and the sinks' output, and hands them to another thread, which writes them to the
+  // store and checkpoints it. Nothing else writes view state until finish_checkpoint() (DDL waits
+  // for it: settle_checkpoint), so the copy is exactly the cut begun. REQUIRES: mu held.
   result<void> begin_checkpoint();
+  // Finishes a checkpoint in flight, if any: before DDL touches the store or drops a view.
+  void settle_checkpoint();
   bool checkpoint_done() const;
   result<checkpoint_info> finish_checkpoint();  // waits for the copy if it is still running
   std::mutex checkpoint_mu;                     // one synchronous checkpoint at a time; taken before mu
@@ -172,6 +176,11 @@ struct engine_state final : sql::catalog_reader {
     std::future<result<checkpoint_info>> copy;
   };
   std::optional<checkpoint_job> checkpoint_in_flight;
+  // A write to the state store failed: the store may lack changes the operators think written, so no
+  // later checkpoint can be trusted; checkpoints (and sink output) stop until a restart restores the
+  // last good one.
+  bool store_failed = false;
+  std::atomic<bool> store_write_failed{false};  // set by the checkpoint's thread, read after it ends
   // After restoring: appends sink output a checkpoint holds that had not reached its topic.
   void recover_sink_output();
 

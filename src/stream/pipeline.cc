@@ -1,6 +1,7 @@
 #include "stream/pipeline.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace sluice::stream {
 
@@ -165,14 +166,17 @@ std::vector<pipeline::node_stats> pipeline::stats() const {
   return out;
 }
 
-result<void> pipeline::commit() {
+write_batch pipeline::take_changes() {
   for (source_state& s : sources_) s.reader->flush(pending_);
   for (node_state& n : nodes_) n.op->flush(pending_);
   view_.flush(pending_);
-  if (pending_.empty()) return {};
-  auto written = store_->write(pending_);
-  pending_.clear();
-  return written;
+  return std::exchange(pending_, write_batch{});
+}
+
+result<void> pipeline::commit() {
+  write_batch changes = take_changes();
+  if (changes.empty()) return {};
+  return store_->write(changes);
 }
 
 }  // namespace sluice::stream

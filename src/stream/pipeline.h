@@ -42,6 +42,9 @@ class pipeline {
 
   // Writes every operator's dirty state to the store in one write batch.
   result<void> commit();
+  // What commit() would write, for a driver that writes it to the store itself (later, or on
+  // another thread): the operators' state now counts as written.
+  write_batch take_changes();
   // Writes of the driver's own (e.g. how far it has read each input) that the next commit() makes
   // atomically with the operators' state. Keys must not collide with the pipeline's: the state
   // prefixes of operators, sources and the view (see compiler.h); state_prefix(0x7f00) and above
