@@ -94,6 +94,11 @@ class rocksdb_store final : public state_store {
 result<std::unique_ptr<state_store>> open_rocksdb_store(const std::string& dir) {
   rocksdb::Options options;
   options.create_if_missing = true;
+  // Levels 0 and 1 are rewritten soon after they are written (every checkpoint flushes the memtable
+  // to level 0): compressing them costs CPU for little. Deeper levels hold the long-lived state.
+  options.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression};
+  for (int level = 2; level < options.num_levels; ++level)
+    options.compression_per_level.push_back(rocksdb::kSnappyCompression);
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
   if (!s.ok()) return tl::unexpected(from_status(s));
