@@ -5,6 +5,14 @@
 // and variance keep n, Σx and Σx² (doubles; exact for integer inputs below 2^53); bool_and/bool_or
 // count trues and falses; min, max and every DISTINCT aggregate keep a multiset of the values, so a
 // delete of the current minimum finds the next one. A group exists while its total weight is > 0.
+//
+// Invariant of a multiset call: its running fields (count, sums, trues/falses) are those of the plain
+// aggregate over the values whose weight is positive, each taken once, so count/sum/avg DISTINCT are
+// read in O(1); they change only when a value's weight crosses between 0 and positive.
+//
+// Stored form: serialize() holds the running fields only; each multiset entry is its own store entry
+// ([caller's prefix][call index][value] → weight, see write_values), so a flush writes just the
+// values whose weight changed (collected in a changed_values list by add()).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +23,7 @@
 
 #include "sql/plan.h"
 #include "stream/codec.h"
+#include "stream/state_store.h"
 
 namespace sluice::stream {
 
@@ -23,7 +32,7 @@ struct value_less {
 };
 
 struct accumulator {
-  std::int64_t count = 0;  // weight of the non-NULL inputs
+  std::int64_t count = 0;  // weight of the non-NULL inputs (multiset calls: values of positive weight)
   std::int64_t int_sum = 0;
   double sum = 0;
   double sum_squares = 0;
@@ -43,6 +52,10 @@ bool keeps_values(const sql::aggregate_call& call);
 // Each call's argument for one input row; nullopt when the call's FILTER (WHERE …) leaves the row out.
 using aggregate_args = std::vector<std::optional<sql::value>>;
 
+// Multiset entries whose weight may have changed since the state was last written: (call index,
+// value), possibly repeated.
+using changed_values = std::vector<std::pair<std::size_t, sql::value>>;
+
 class aggregate_functions {
  public:
   explicit aggregate_functions(std::vector<sql::aggregate_call> calls) : calls_(std::move(calls)) {}
@@ -51,8 +64,9 @@ class aggregate_functions {
   group_state make() const;
   // Adds one input row with `weight` (negative retracts). `args[i]` is call i's argument (NULL for
   // count(*); nullopt: the call's filter leaves the row out). Throws sql::eval_error for a data
-  // error, before changing anything.
-  void add(group_state& state, const aggregate_args& args, std::int64_t weight) const;
+  // error, before changing anything. With `changed`, appends the multiset entries it touched.
+  void add(group_state& state, const aggregate_args& args, std::int64_t weight,
+           changed_values* changed = nullptr) const;
   // into += sign * from; sign −1 takes a merged state back out (every aggregate here is a group).
   void merge(group_state& into, const group_state& from, std::int64_t sign = 1) const;
   // Appends each call's current result to `out`.
@@ -60,8 +74,18 @@ class aggregate_functions {
   // Evaluates every call's FILTER and argument over `input` into `args` (resized to the call count).
   void eval_args(const sql::row& input, aggregate_args& args) const;
 
+  // The running fields (not the multisets, which are stored entry by entry).
   std::string serialize(const group_state& state) const;
   bool deserialize(std::string_view in, group_state& state) const;
+  // Appends every multiset entry of `state` to `out` (all of them must go when the state is dropped).
+  void append_all_values(const group_state& state, changed_values& out) const;
+  // Writes the entries listed in `changed` (deduplicated here, then cleared) under `key_prefix`:
+  // their weight in `state`, or an erase when it holds none (or `state` is null: the group is gone).
+  void write_values(const group_state* state, changed_values& changed, const std::string& key_prefix,
+                    write_batch& batch) const;
+  // Reads one entry written by write_values (`key` past `key_prefix`) back into `state`'s multiset;
+  // the running fields come from deserialize. False when it does not decode.
+  bool restore_value(decoder& key, std::string_view value, group_state& state) const;
 
  private:
   sql::value result(const sql::aggregate_call& call, const accumulator& acc) const;

@@ -128,5 +128,63 @@ TEST_F(AggregateTest, StateRestoresFromTheStore) {
   EXPECT_EQ(batch_text(run({{{I(1), I(3)}, -1}})), (std::vector<std::string>{"+1(1, 5, 5)", "-1(1, 3, 8)"}));
 }
 
+// A group with many distinct values: a flush after a small batch writes the group's running fields
+// and the multiset entries that batch changed, and nothing else; a restore reads both back.
+TEST_F(AggregateTest, FlushWritesOnlyTheChangedDistinctValues) {
+  auto make = [&] {
+    return std::make_unique<aggregate_operator>(
+        std::vector<sql::expr>{col(0)},
+        std::vector<sql::aggregate_call>{agg(aggregate_fn::count, {col(1)}, data_type::bigint, true),
+                                         agg(aggregate_fn::sum, {col(1)}, data_type::bigint, true),
+                                         agg(aggregate_fn::max, {col(1)}), agg(aggregate_fn::count_star, {})},
+        state_prefix(1), &diag);
+  };
+  auto store = make_memory_store();
+  op = make();
+  sql::change_batch in;
+  for (std::int64_t x = 0; x < 1000; ++x) in.push_back({{I(1), I(x)}, 1});
+  EXPECT_EQ(batch_text(run(std::move(in))), (std::vector<std::string>{"+1(1, 1000, 499500, 999, 1000)"}));
+  write_batch first;
+  op->flush(first);
+  EXPECT_EQ(first.ops().size(), 1u + 3 * 1000);  // the group, then each value of three multisets
+  ASSERT_TRUE(store->write(first));
+
+  // A new value, a value deleted and a value's weight raised: three entries per multiset change.
+  EXPECT_EQ(batch_text(run({{{I(1), I(1000)}, 1}, {{I(1), I(5)}, -1}, {{I(1), I(7)}, 1}})),
+            (std::vector<std::string>{"+1(1, 1000, 500495, 1000, 1001)", "-1(1, 1000, 499500, 999, 1000)"}));
+  write_batch second;
+  op->flush(second);
+  std::size_t puts = 0, erases = 0;
+  for (const write_batch::op& o : second.ops()) (o.value ? puts : erases) += 1;
+  EXPECT_EQ(puts, 1u + 3 * 2);  // the group; 1000 and 7 in each multiset
+  EXPECT_EQ(erases, 3u);        // 5 in each multiset
+  ASSERT_TRUE(store->write(second));
+  write_batch idle;
+  op->flush(idle);
+  EXPECT_TRUE(idle.empty());
+
+  op = make();
+  ASSERT_TRUE(op->restore(*store));
+  EXPECT_EQ(batch_text(run({{{I(1), I(1000)}, -1}, {{I(1), I(7)}, -1}})),
+            (std::vector<std::string>{"+1(1, 999, 499495, 999, 999)", "-1(1, 1000, 500495, 1000, 1001)"}));
+  EXPECT_EQ(batch_text(run({{{I(1), I(7)}, -1}})),
+            (std::vector<std::string>{"+1(1, 998, 499488, 999, 998)", "-1(1, 999, 499495, 999, 999)"}));
+}
+
+// State written before multisets had their own entries (the group key right after the prefix) is
+// refused rather than read as an empty operator.
+TEST_F(AggregateTest, OlderStateFormatIsRefused) {
+  auto store = make_memory_store();
+  std::string key = state_prefix(1);
+  append_row(key, {I(1)});
+  ASSERT_TRUE(store->put(key, "x"));
+  op = std::make_unique<aggregate_operator>(
+      std::vector<sql::expr>{col(0)}, std::vector<sql::aggregate_call>{agg(aggregate_fn::count_star, {})},
+      state_prefix(1), &diag);
+  auto restored = op->restore(*store);
+  ASSERT_FALSE(restored);
+  EXPECT_EQ(restored.error().code, errc::corruption);
+}
+
 }  // namespace
 }  // namespace sluice::stream
