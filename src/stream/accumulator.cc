@@ -167,6 +167,15 @@ std::string aggregate_functions::serialize(const group_state& state) const {
     append_i64(out, a.trues);
     append_i64(out, a.falses);
   }
+  append_u8(out, state.values_apart ? 1 : 0);
+  if (state.values_apart) return out;
+  for (const accumulator& a : state.accs) {
+    append_i64(out, static_cast<std::int64_t>(a.values.size()));
+    for (const auto& [v, w] : a.values) {
+      append_value(out, v);
+      append_i64(out, w);
+    }
+  }
   return out;
 }
 
@@ -179,7 +188,43 @@ bool aggregate_functions::deserialize(std::string_view in, group_state& state) c
         !d.read_double(a.sum_squares) || !d.read_i64(a.trues) || !d.read_i64(a.falses))
       return false;
   }
+  std::uint8_t apart = 0;
+  if (!d.read_u8(apart) || apart > 1) return false;
+  state.values_apart = apart == 1;
+  if (state.values_apart) return d.done();
+  for (accumulator& a : state.accs) {
+    std::int64_t n = 0;
+    if (!d.read_i64(n)) return false;
+    for (std::int64_t i = 0; i < n; ++i) {
+      sql::value v;
+      std::int64_t w = 0;
+      if (!d.read_value(v) || !d.read_i64(w)) return false;
+      a.values.emplace(std::move(v), w);
+    }
+  }
   return d.done();
+}
+
+void aggregate_functions::write_group(group_state* state, dirty_group& dirty, std::string group_key,
+                                      const std::string& values_prefix, write_batch& batch) const {
+  if (state && !state->values_apart) {
+    std::size_t entries = 0;
+    for (const accumulator& a : state->accs) entries += a.values.size();
+    if (entries > inline_values_limit) {  // from now on apart: write every entry once
+      state->values_apart = true;
+      append_all_values(*state, dirty.changed);
+    }
+  }
+  bool apart = state && state->values_apart;
+  if (state) {
+    batch.put(std::move(group_key), serialize(*state));
+  } else {
+    batch.erase(std::move(group_key));
+  }
+  // Entries from the last flush that no longer belong to a group stored apart are erased.
+  if (apart || dirty.stored_apart) write_values(apart ? state : nullptr, dirty.changed, values_prefix, batch);
+  dirty.changed.clear();
+  dirty.stored_apart = apart;
 }
 
 void aggregate_functions::append_all_values(const group_state& state, changed_values& out) const {
@@ -226,7 +271,7 @@ bool aggregate_functions::restore_value(decoder& key, std::string_view value, gr
   if (!key.read_i64(call) || !key.read_value(v) || !key.done() || !d.read_i64(w) || !d.done()) return false;
   if (call < 0 || static_cast<std::size_t>(call) >= calls_.size()) return false;
   auto i = static_cast<std::size_t>(call);
-  if (!keeps_values(calls_[i]) || w == 0) return false;
+  if (!keeps_values(calls_[i]) || w == 0 || !state.values_apart) return false;
   return state.accs[i].values.emplace(std::move(v), w).second;
 }
 

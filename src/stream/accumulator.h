@@ -10,9 +10,11 @@
 // aggregate over the values whose weight is positive, each taken once, so count/sum/avg DISTINCT are
 // read in O(1); they change only when a value's weight crosses between 0 and positive.
 //
-// Stored form: serialize() holds the running fields only; each multiset entry is its own store entry
-// ([caller's prefix][call index][value] → weight, see write_values), so a flush writes just the
-// values whose weight changed (collected in a changed_values list by add()).
+// Stored form: serialize() holds the running fields, and the multisets too while the group has at
+// most inline_values_limit entries (a flag says which). Past that the group stores each entry as its
+// own store entry ([caller's prefix][call index][value] → weight), and for the rest of its life a
+// flush writes just the entries whose weight changed (collected by add()), so a large multiset costs
+// what changed, not its size, and a small one costs a single write.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +46,7 @@ struct accumulator {
 struct group_state {
   std::int64_t rows = 0;  // total weight of the group's rows
   std::vector<accumulator> accs;
+  bool values_apart = false;  // multisets stored entry by entry (set at a flush, never cleared)
 };
 
 // Which calls keep a multiset (min, max and DISTINCT).
@@ -55,6 +58,16 @@ using aggregate_args = std::vector<std::optional<sql::value>>;
 // Multiset entries whose weight may have changed since the state was last written: (call index,
 // value), possibly repeated.
 using changed_values = std::vector<std::pair<std::size_t, sql::value>>;
+
+// What a flush writes for one group besides its running fields: the multiset entries changed since
+// the last flush, and whether the store holds the group's entries apart (as of the last flush).
+struct dirty_group {
+  changed_values changed;
+  bool stored_apart = false;
+};
+
+// Groups with more multiset entries than this store them entry by entry.
+inline constexpr std::size_t inline_values_limit = 64;
 
 class aggregate_functions {
  public:
@@ -74,20 +87,24 @@ class aggregate_functions {
   // Evaluates every call's FILTER and argument over `input` into `args` (resized to the call count).
   void eval_args(const sql::row& input, aggregate_args& args) const;
 
-  // The running fields (not the multisets, which are stored entry by entry).
+  // The running fields, and the multisets unless they are stored apart.
   std::string serialize(const group_state& state) const;
   bool deserialize(std::string_view in, group_state& state) const;
   // Appends every multiset entry of `state` to `out` (all of them must go when the state is dropped).
   void append_all_values(const group_state& state, changed_values& out) const;
-  // Writes the entries listed in `changed` (deduplicated here, then cleared) under `key_prefix`:
-  // their weight in `state`, or an erase when it holds none (or `state` is null: the group is gone).
-  void write_values(const group_state* state, changed_values& changed, const std::string& key_prefix,
-                    write_batch& batch) const;
-  // Reads one entry written by write_values (`key` past `key_prefix`) back into `state`'s multiset;
-  // the running fields come from deserialize. False when it does not decode.
+  // Flush: writes `state` under `group_key` (erases it when `state` is null: the group is gone) and
+  // the multiset entries `dirty` lists under `values_prefix` as the state's storage needs; moves a
+  // group past inline_values_limit to entries apart. Clears `dirty.changed`.
+  void write_group(group_state* state, dirty_group& dirty, std::string group_key,
+                   const std::string& values_prefix, write_batch& batch) const;
+  // Reads one entry written apart (`key` past `values_prefix`) back into `state`'s multiset; the
+  // running fields come from deserialize. False when it does not decode or `state` keeps its values
+  // inline.
   bool restore_value(decoder& key, std::string_view value, group_state& state) const;
 
  private:
+  void write_values(const group_state* state, changed_values& changed, const std::string& key_prefix,
+                    write_batch& batch) const;
   sql::value result(const sql::aggregate_call& call, const accumulator& acc) const;
   std::vector<sql::aggregate_call> calls_;
 };

@@ -54,7 +54,9 @@ void aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, sql::ch
     bool exists = it->second.rows > 0 || group_by_.empty();
     std::optional<sql::row> now;
     if (exists) now = output_row(k, it->second);
-    changed_values& changed = dirty_[k];
+    auto [d, first_touch] = dirty_.try_emplace(k);
+    if (first_touch) d->second.stored_apart = it->second.values_apart;
+    changed_values& changed = d->second.changed;
     if (changed.empty()) {
       changed = std::move(t.changed);
     } else {
@@ -63,7 +65,7 @@ void aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, sql::ch
     }
     if (!exists) {
       // Every stored entry goes with the group (normally none is left once its rows are gone).
-      functions_.append_all_values(it->second, changed);
+      if (it->second.values_apart) functions_.append_all_values(it->second, changed);
       groups_.erase(it);
     }
     std::optional<sql::row>& old = t.before;
@@ -74,19 +76,14 @@ void aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, sql::ch
 }
 
 void aggregate_operator::flush(write_batch& batch) {
-  for (auto& [k, changed] : dirty_) {
+  for (auto& [k, dirty] : dirty_) {
     std::string key = prefix_ + group_tag;
     append_row(key, k);
     std::string values_prefix = prefix_ + value_tag;
     append_row(values_prefix, k);
     auto it = groups_.find(k);
-    const group_state* state = it == groups_.end() ? nullptr : &it->second;
-    if (state) {
-      batch.put(std::move(key), functions_.serialize(*state));
-    } else {
-      batch.erase(std::move(key));
-    }
-    functions_.write_values(state, changed, values_prefix, batch);
+    functions_.write_group(it == groups_.end() ? nullptr : &it->second, dirty, std::move(key), values_prefix,
+                           batch);
   }
   dirty_.clear();
 }

@@ -4,9 +4,10 @@
 // batch touched emits at most −old, +new (nothing when the result did not change); a group whose
 // rows are all deleted emits −old and leaves the state. Without GROUP BY there is exactly one group
 // and it always has a row (count(*) = 0 on empty input), as in SQL. State under the operator's prefix:
-// 'g' [group key] → the running fields, and 'v' [group key][call index][value] → weight for each
-// min/max/DISTINCT multiset entry. A flush writes the touched groups' running fields and only the
-// multiset entries whose weight changed, so its cost follows the batch, not the number of values.
+// 'g' [group key] → the running fields (and small min/max/DISTINCT multisets), and for a group whose
+// multisets grew large, 'v' [group key][call index][value] → weight for each entry. A flush writes the
+// touched groups and only the entries whose weight changed, so its cost follows the batch, not the
+// number of distinct values.
 #pragma once
 
 #include <unordered_map>
@@ -36,8 +37,7 @@ class aggregate_operator final : public stream_operator {
   std::string prefix_;
   diagnostics* diag_;
   std::unordered_map<sql::row, group_state, sql::row_hash, sql::row_equal> groups_;
-  // Groups to write at flush, with the multiset entries to write for each.
-  std::unordered_map<sql::row, changed_values, sql::row_hash, sql::row_equal> dirty_;
+  std::unordered_map<sql::row, dirty_group, sql::row_hash, sql::row_equal> dirty_;  // to write at flush
 };
 
 }  // namespace sluice::stream

@@ -171,6 +171,47 @@ TEST_F(AggregateTest, FlushWritesOnlyTheChangedDistinctValues) {
             (std::vector<std::string>{"+1(1, 998, 499488, 999, 998)", "-1(1, 999, 499495, 999, 999)"}));
 }
 
+// Small multisets stay in the group's value (one write per flush); a group that grew past the limit
+// and then lost all its rows leaves no entry behind, even when it comes back before the flush.
+TEST_F(AggregateTest, SmallMultisetsStayInlineAndLargeOnesLeaveNoEntriesBehind) {
+  auto make = [&] {
+    return std::make_unique<aggregate_operator>(
+        std::vector<sql::expr>{col(0)},
+        std::vector<sql::aggregate_call>{agg(aggregate_fn::count, {col(1)}, data_type::bigint, true)},
+        state_prefix(1), &diag);
+  };
+  auto store = make_memory_store();
+  auto flush = [&] {
+    write_batch wb;
+    op->flush(wb);
+    EXPECT_TRUE(store->write(wb));
+    return wb.ops().size();
+  };
+  auto stored = [&] {
+    std::size_t n = 0;
+    EXPECT_TRUE(
+        store->scan_prefix(state_prefix(1), [&](std::string_view, std::string_view) { return ++n, true; }));
+    return n;
+  };
+  op = make();
+  run({{{I(1), I(1)}, 1}, {{I(1), I(2)}, 1}, {{I(1), I(3)}, 1}});
+  EXPECT_EQ(flush(), 1u);
+  sql::change_batch many, none;
+  for (std::int64_t x = 0; x < 100; ++x) many.push_back({{I(2), I(x)}, 1});
+  for (std::int64_t x = 0; x < 100; ++x) none.push_back({{I(2), I(x)}, -1});
+  run(many);
+  EXPECT_EQ(flush(), 1u + 100);
+  EXPECT_EQ(stored(), 2u + 100);
+  run(none);
+  run({{{I(2), I(7)}, 1}});  // the group again, small
+  flush();
+  EXPECT_EQ(stored(), 2u);
+  op = make();
+  ASSERT_TRUE(op->restore(*store));
+  EXPECT_EQ(batch_text(run({{{I(1), I(4)}, 1}, {{I(2), I(8)}, 1}})),
+            (std::vector<std::string>{"+1(1, 4)", "+1(2, 2)", "-1(1, 3)", "-1(2, 1)"}));
+}
+
 // State written before multisets had their own entries (the group key right after the prefix) is
 // refused rather than read as an empty operator.
 TEST_F(AggregateTest, OlderStateFormatIsRefused) {

@@ -57,7 +57,9 @@ void window_aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, 
     if (!ok) continue;
     groups& g = panes_[pane];
     auto it = g.try_emplace(key, functions_.make()).first;
-    functions_.add(it->second, args, c.weight, &dirty_[{pane, key}]);
+    auto [d, first_touch] = dirty_.try_emplace({pane, key});
+    if (first_touch) d->second.stored_apart = it->second.values_apart;
+    functions_.add(it->second, args, c.weight, &d->second.changed);
     if (pane >= run_lo_ && pane < run_hi_) {  // the next window to fire already merged this pane
       auto r = running_.try_emplace(key, functions_.make()).first;
       functions_.add(r->second, args, c.weight);
@@ -134,8 +136,11 @@ void window_aggregate_operator::drop_panes_before(std::int64_t start) {
     if (run_hi_ < run_lo_) run_hi_ = run_lo_;
   }
   while (!panes_.empty() && panes_.begin()->first < start) {
-    for (const auto& [k, state] : panes_.begin()->second)
-      functions_.append_all_values(state, dirty_[{panes_.begin()->first, k}]);
+    for (const auto& [k, state] : panes_.begin()->second) {
+      auto [d, first_touch] = dirty_.try_emplace({panes_.begin()->first, k});
+      if (first_touch) d->second.stored_apart = state.values_apart;
+      if (state.values_apart) functions_.append_all_values(state, d->second.changed);
+    }
     panes_.erase(panes_.begin());
   }
 }
@@ -143,7 +148,7 @@ void window_aggregate_operator::drop_panes_before(std::int64_t start) {
 namespace {
 constexpr char group_tag = 'g';
 constexpr char meta_tag = 'm';
-constexpr char older_pane_tag = 'p';  // panes with their multisets inside, before 'g' and 'v'
+constexpr char older_pane_tag = 'p';  // the layout before 'g' and 'v'
 constexpr char value_tag = 'v';
 }  // namespace
 
@@ -154,7 +159,7 @@ void window_aggregate_operator::flush(write_batch& batch) {
     batch.put(prefix_ + meta_tag, std::move(v));
     flushed_next_start_ = next_start_;
   }
-  for (auto& [pane_and_key, changed] : dirty_) {
+  for (auto& [pane_and_key, dirty] : dirty_) {
     const auto& [pane, k] = pane_and_key;
     std::string key = prefix_ + group_tag;
     append_i64(key, pane);
@@ -162,16 +167,11 @@ void window_aggregate_operator::flush(write_batch& batch) {
     std::string values_prefix = prefix_ + value_tag;
     append_i64(values_prefix, pane);
     append_row(values_prefix, k);
-    const group_state* state = nullptr;
+    group_state* state = nullptr;
     if (auto p = panes_.find(pane); p != panes_.end()) {
       if (auto g = p->second.find(k); g != p->second.end()) state = &g->second;
     }
-    if (state) {
-      batch.put(std::move(key), functions_.serialize(*state));
-    } else {
-      batch.erase(std::move(key));
-    }
-    functions_.write_values(state, changed, values_prefix, batch);
+    functions_.write_group(state, dirty, std::move(key), values_prefix, batch);
   }
   dirty_.clear();
 }

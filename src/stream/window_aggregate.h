@@ -6,9 +6,9 @@
 // of the next window to fire; sliding it takes the panes that leave back out (merge with weight −1)
 // and adds the panes that enter, so neither a row nor a fired window costs more when the slide is
 // small. Panes no unfired window needs are dropped. A row whose earliest window already fired is late: it
-// goes to the late-event callback. State: 'g' [pane start][group key] → the running fields,
-// 'v' [pane start][group key][call index][value] → weight for each min/max/DISTINCT multiset entry
-// (written only when its weight changed), and 'm' → the start of the first window not yet emitted.
+// goes to the late-event callback. State: 'g' [pane start][group key] → the running fields (and small
+// min/max/DISTINCT multisets), 'v' [pane start][group key][call index][value] → weight for each entry
+// of a large one (written only when its weight changed), and 'm' → the first window not yet emitted.
 #pragma once
 
 #include <map>
@@ -70,8 +70,7 @@ class window_aggregate_operator final : public stream_operator {
       return a.first != b.first ? a.first < b.first : sql::compare_rows(a.second, b.second) < 0;
     }
   };
-  // (pane, group) to write at flush, with the multiset entries to write for each.
-  std::map<std::pair<std::int64_t, sql::row>, changed_values, pane_key_less> dirty_;
+  std::map<std::pair<std::int64_t, sql::row>, dirty_group, pane_key_less> dirty_;  // to write at flush
 };
 
 }  // namespace sluice::stream

@@ -132,8 +132,9 @@ TEST(WindowAggregate, FlushWritesPanesAndErasesFiredOnes) {
   EXPECT_EQ(count(), 1);
 }
 
-// count(DISTINCT x) per window: a flush writes a pane's changed multiset entries only, a restored
-// operator reads them back, and a fired pane's entries are erased with it.
+// count(DISTINCT x) per window over more values than a group keeps inline: a flush writes a pane's
+// changed multiset entries only, a restored operator reads them back, and a fired pane's entries are
+// erased with it.
 TEST(WindowAggregate, DistinctValuesAreStoredEntryByEntry) {
   diagnostics diag;
   auto make_distinct = [&] {
@@ -148,24 +149,24 @@ TEST(WindowAggregate, DistinctValuesAreStoredEntryByEntry) {
   auto store = make_memory_store();
   auto op = make_distinct();
   sql::change_batch in;
-  for (int x = 0; x < 100; ++x) in.push_back({{TS(1 * sec), T("a"), I(x % 50)}, 1});
+  for (int x = 0; x < 200; ++x) in.push_back({{TS(1 * sec), T("a"), I(x % 100)}, 1});
   feed(*op, std::move(in));
   write_batch wb;
   op->flush(wb);
-  EXPECT_EQ(wb.ops().size(), 1u + 50);  // the pane's group and its 50 values
+  EXPECT_EQ(wb.ops().size(), 1u + 100);  // the pane's group and its 100 values (past the inline limit)
   ASSERT_TRUE(store->write(wb));
-  feed(*op, {{{TS(2 * sec), T("a"), I(50)}, 1}, {{TS(3 * sec), T("a"), I(0)}, -1}});
+  feed(*op, {{{TS(2 * sec), T("a"), I(100)}, 1}, {{TS(3 * sec), T("a"), I(0)}, -1}});
   wb.clear();
   op->flush(wb);
-  EXPECT_EQ(wb.ops().size(), 3u);  // the group, the new 50, and 0 (weight 2 → 1)
+  EXPECT_EQ(wb.ops().size(), 3u);  // the group, the new 100, and 0 (weight 2 → 1)
   ASSERT_TRUE(store->write(wb));
 
   op = make_distinct();
   ASSERT_TRUE(op->restore(*store));
-  EXPECT_EQ(batch_text(at(*op, 10 * sec)), (std::vector<std::string>{"+1('" + ts(0) + "', 51)"}));
+  EXPECT_EQ(batch_text(at(*op, 10 * sec)), (std::vector<std::string>{"+1('" + ts(0) + "', 101)"}));
   wb.clear();
   op->flush(wb);
-  EXPECT_EQ(wb.ops().size(), 1u + 1 + 51);  // the first unfired window, the group, its values
+  EXPECT_EQ(wb.ops().size(), 1u + 1 + 101);  // the first unfired window, the group, its values
   ASSERT_TRUE(store->write(wb));
   int left = 0;
   ASSERT_TRUE(store->scan_prefix(state_prefix(1), [&](std::string_view k, std::string_view) {
