@@ -206,7 +206,7 @@ bool aggregate_functions::deserialize(std::string_view in, group_state& state) c
 }
 
 void aggregate_functions::write_group(group_state* state, dirty_group& dirty, std::string group_key,
-                                      const std::string& values_prefix, write_batch& batch) const {
+                                      std::size_t tag_at, write_batch& batch) const {
   if (state && !state->values_apart) {
     std::size_t entries = 0;
     for (const accumulator& a : state->accs) entries += a.values.size();
@@ -216,13 +216,17 @@ void aggregate_functions::write_group(group_state* state, dirty_group& dirty, st
     }
   }
   bool apart = state && state->values_apart;
+  // Entries from the last flush that no longer belong to a group stored apart are erased.
+  if (apart || dirty.stored_apart) {
+    std::string values_prefix = group_key;
+    values_prefix[tag_at] = value_tag;
+    write_values(apart ? state : nullptr, dirty.changed, values_prefix, batch);
+  }
   if (state) {
     batch.put(std::move(group_key), serialize(*state));
   } else {
     batch.erase(std::move(group_key));
   }
-  // Entries from the last flush that no longer belong to a group stored apart are erased.
-  if (apart || dirty.stored_apart) write_values(apart ? state : nullptr, dirty.changed, values_prefix, batch);
   dirty.changed.clear();
   dirty.stored_apart = apart;
 }

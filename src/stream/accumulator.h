@@ -68,6 +68,10 @@ struct dirty_group {
 
 // Groups with more multiset entries than this store them entry by entry.
 inline constexpr std::size_t inline_values_limit = 64;
+// Key tags after an operator's prefix: a group's stored value, and a multiset entry stored apart. The
+// two keys of a group differ only in this byte.
+inline constexpr char group_tag = 'g';
+inline constexpr char value_tag = 'v';
 
 class aggregate_functions {
  public:
@@ -77,7 +81,8 @@ class aggregate_functions {
   group_state make() const;
   // Adds one input row with `weight` (negative retracts). `args[i]` is call i's argument (NULL for
   // count(*); nullopt: the call's filter leaves the row out). Throws sql::eval_error for a data
-  // error, before changing anything. With `changed`, appends the multiset entries it touched.
+  // error, before changing anything. With `changed`, appends the multiset entries it touched (a
+  // caller passes it for a group stored apart; an inline group is written whole).
   void add(group_state& state, const aggregate_args& args, std::int64_t weight,
            changed_values* changed = nullptr) const;
   // into += sign * from; sign −1 takes a merged state back out (every aggregate here is a group).
@@ -93,13 +98,14 @@ class aggregate_functions {
   // Appends every multiset entry of `state` to `out` (all of them must go when the state is dropped).
   void append_all_values(const group_state& state, changed_values& out) const;
   // Flush: writes `state` under `group_key` (erases it when `state` is null: the group is gone) and
-  // the multiset entries `dirty` lists under `values_prefix` as the state's storage needs; moves a
-  // group past inline_values_limit to entries apart. Clears `dirty.changed`.
-  void write_group(group_state* state, dirty_group& dirty, std::string group_key,
-                   const std::string& values_prefix, write_batch& batch) const;
-  // Reads one entry written apart (`key` past `values_prefix`) back into `state`'s multiset; the
-  // running fields come from deserialize. False when it does not decode or `state` keeps its values
-  // inline.
+  // the multiset entries `dirty` lists as the state's storage needs, under `group_key` with value_tag
+  // for the group_tag at `tag_at`; moves a group past inline_values_limit to entries apart. Clears
+  // `dirty.changed`.
+  void write_group(group_state* state, dirty_group& dirty, std::string group_key, std::size_t tag_at,
+                   write_batch& batch) const;
+  // Reads one entry written apart (`key` past the group's value_tag key) back into `state`'s
+  // multiset; the running fields come from deserialize. False when it does not decode or `state`
+  // keeps its values inline.
   bool restore_value(decoder& key, std::string_view value, group_state& state) const;
 
  private:

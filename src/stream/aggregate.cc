@@ -4,10 +4,6 @@
 #include <optional>
 
 namespace sluice::stream {
-namespace {
-constexpr char group_tag = 'g';
-constexpr char value_tag = 'v';
-}  // namespace
 
 aggregate_operator::aggregate_operator(std::vector<sql::expr> group_by,
                                        std::vector<sql::aggregate_call> calls, std::string prefix,
@@ -47,7 +43,7 @@ void aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, sql::ch
     auto [it, created] = groups_.try_emplace(key, functions_.make());
     auto [t, first] = touched.try_emplace(key);
     if (first && !created) t->second.before = output_row(it->first, it->second);
-    functions_.add(it->second, args, c.weight, &t->second.changed);
+    functions_.add(it->second, args, c.weight, it->second.values_apart ? &t->second.changed : nullptr);
   }
   for (auto& [k, t] : touched) {
     auto it = groups_.find(k);
@@ -79,10 +75,8 @@ void aggregate_operator::flush(write_batch& batch) {
   for (auto& [k, dirty] : dirty_) {
     std::string key = prefix_ + group_tag;
     append_row(key, k);
-    std::string values_prefix = prefix_ + value_tag;
-    append_row(values_prefix, k);
     auto it = groups_.find(k);
-    functions_.write_group(it == groups_.end() ? nullptr : &it->second, dirty, std::move(key), values_prefix,
+    functions_.write_group(it == groups_.end() ? nullptr : &it->second, dirty, std::move(key), prefix_.size(),
                            batch);
   }
   dirty_.clear();

@@ -59,7 +59,7 @@ void window_aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, 
     auto it = g.try_emplace(key, functions_.make()).first;
     auto [d, first_touch] = dirty_.try_emplace({pane, key});
     if (first_touch) d->second.stored_apart = it->second.values_apart;
-    functions_.add(it->second, args, c.weight, &d->second.changed);
+    functions_.add(it->second, args, c.weight, it->second.values_apart ? &d->second.changed : nullptr);
     if (pane >= run_lo_ && pane < run_hi_) {  // the next window to fire already merged this pane
       auto r = running_.try_emplace(key, functions_.make()).first;
       functions_.add(r->second, args, c.weight);
@@ -146,10 +146,8 @@ void window_aggregate_operator::drop_panes_before(std::int64_t start) {
 }
 
 namespace {
-constexpr char group_tag = 'g';
 constexpr char meta_tag = 'm';
-constexpr char older_pane_tag = 'p';  // the layout before 'g' and 'v'
-constexpr char value_tag = 'v';
+constexpr char older_pane_tag = 'p';  // the layout before group_tag and value_tag
 }  // namespace
 
 void window_aggregate_operator::flush(write_batch& batch) {
@@ -164,14 +162,11 @@ void window_aggregate_operator::flush(write_batch& batch) {
     std::string key = prefix_ + group_tag;
     append_i64(key, pane);
     append_row(key, k);
-    std::string values_prefix = prefix_ + value_tag;
-    append_i64(values_prefix, pane);
-    append_row(values_prefix, k);
     group_state* state = nullptr;
     if (auto p = panes_.find(pane); p != panes_.end()) {
       if (auto g = p->second.find(k); g != p->second.end()) state = &g->second;
     }
-    functions_.write_group(state, dirty, std::move(key), values_prefix, batch);
+    functions_.write_group(state, dirty, std::move(key), prefix_.size(), batch);
   }
   dirty_.clear();
 }
