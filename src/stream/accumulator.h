@@ -66,8 +66,19 @@ struct dirty_group {
   bool stored_apart = false;
 };
 
-// Groups with more multiset entries than this store them entry by entry.
-inline constexpr std::size_t inline_values_limit = 64;
+// Groups with more multiset entries than this store them entry by entry. One write per changed entry
+// costs about as much as re-encoding a few thousand entries (Nexmark q17's busiest auctions hold
+// 1k–8k values and ran slower apart; q15/q16's bidder sets hold far more). Tests lower it, through
+// scoped_inline_values_limit, to reach both forms with little data.
+inline std::size_t inline_values_limit = 8192;
+
+struct scoped_inline_values_limit {
+  explicit scoped_inline_values_limit(std::size_t n) : saved(inline_values_limit) { inline_values_limit = n; }
+  ~scoped_inline_values_limit() { inline_values_limit = saved; }
+  scoped_inline_values_limit(const scoped_inline_values_limit&) = delete;
+  scoped_inline_values_limit& operator=(const scoped_inline_values_limit&) = delete;
+  std::size_t saved;
+};
 // Key tags after an operator's prefix: a group's stored value, and a multiset entry stored apart. The
 // two keys of a group differ only in this byte.
 inline constexpr char group_tag = 'g';

@@ -131,6 +131,7 @@ TEST_F(AggregateTest, StateRestoresFromTheStore) {
 // A group with many distinct values: a flush after a small batch writes the group's running fields
 // and the multiset entries that batch changed, and nothing else; a restore reads both back.
 TEST_F(AggregateTest, FlushWritesOnlyTheChangedDistinctValues) {
+  scoped_inline_values_limit limit(64);
   auto make = [&] {
     return std::make_unique<aggregate_operator>(
         std::vector<sql::expr>{col(0)},
@@ -174,6 +175,7 @@ TEST_F(AggregateTest, FlushWritesOnlyTheChangedDistinctValues) {
 // Small multisets stay in the group's value (one write per flush); a group that grew past the limit
 // and then lost all its rows leaves no entry behind, even when it comes back before the flush.
 TEST_F(AggregateTest, SmallMultisetsStayInlineAndLargeOnesLeaveNoEntriesBehind) {
+  scoped_inline_values_limit limit(64);
   auto make = [&] {
     return std::make_unique<aggregate_operator>(
         std::vector<sql::expr>{col(0)},

@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "stream/accumulator.h"
 #include "stream/compiler.h"
 #include "stream/state_store.h"
 #include "stream/test_util.h"
@@ -317,8 +318,10 @@ TEST_P(RandomTest, GroupedAggregatesUnderDeletes) {
   run(a, 300);
 }
 
-// Every multiset aggregate, DISTINCT ones over two argument expressions, under deletes and restarts.
+// Every multiset aggregate, DISTINCT ones over two argument expressions, under deletes and restarts,
+// stored inline and apart.
 TEST_P(RandomTest, DistinctAggregatesUnderDeletes) {
+  scoped_inline_values_limit limit(16);  // groups start inline and move apart as they grow
   sql::plan a = unary(plan_kind::aggregate, scan(rel("r")), {});
   a.group_by = {mod(col(0), lit(I(2)))};
   a.aggregates = {agg(aggregate_fn::count, {col(1)}, data_type::bigint, true),

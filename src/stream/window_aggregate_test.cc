@@ -136,6 +136,7 @@ TEST(WindowAggregate, FlushWritesPanesAndErasesFiredOnes) {
 // changed multiset entries only, a restored operator reads them back, and a fired pane's entries are
 // erased with it.
 TEST(WindowAggregate, DistinctValuesAreStoredEntryByEntry) {
+  scoped_inline_values_limit limit(64);
   diagnostics diag;
   auto make_distinct = [&] {
     std::vector<window_key> keys(1);
