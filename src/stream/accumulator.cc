@@ -1,5 +1,6 @@
 #include "stream/accumulator.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace sluice::stream {
@@ -22,16 +23,10 @@ sql::value variance(aggregate_fn fn, double n, double sum, double sum_squares) {
   return sql::value::double_precision(stddev ? std::sqrt(v) : v);
 }
 
-void add_value(const sql::aggregate_call& call, accumulator& acc, const sql::value& v, std::int64_t w) {
-  if (v.is_null()) return;
+// The running fields of the plain (not DISTINCT) aggregate `fn`.
+void add_plain(aggregate_fn fn, accumulator& acc, const sql::value& v, std::int64_t w) {
   acc.count += w;
-  if (keeps_values(call)) {
-    auto [it, inserted] = acc.values.try_emplace(v, 0);
-    it->second += w;
-    if (it->second == 0) acc.values.erase(it);
-    return;
-  }
-  switch (call.fn) {
+  switch (fn) {
     case aggregate_fn::sum:
       if (v.type() == sql::data_type::bigint) acc.int_sum += v.as_bigint() * w;
       if (v.type() != sql::data_type::bigint) acc.sum += v.numeric_as_double() * static_cast<double>(w);
@@ -41,12 +36,32 @@ void add_value(const sql::aggregate_call& call, accumulator& acc, const sql::val
       (v.as_bool() ? acc.trues : acc.falses) += w;
       break;
     default:
-      if (is_variance(call.fn) || call.fn == aggregate_fn::avg) {
+      if (is_variance(fn) || fn == aggregate_fn::avg) {
         double x = v.numeric_as_double();
         acc.sum += x * static_cast<double>(w);
         acc.sum_squares += x * x * static_cast<double>(w);
       }
       break;
+  }
+}
+
+// Moves a multiset entry's weight by `w`; the running fields count the value once while its weight is
+// positive, so only a crossing between 0 and positive touches them.
+void add_to_multiset(aggregate_fn fn, accumulator& acc, const sql::value& v, std::int64_t w) {
+  auto [it, inserted] = acc.values.try_emplace(v, 0);
+  bool was_counted = it->second > 0;
+  it->second += w;
+  bool counted = it->second > 0;
+  if (was_counted != counted) add_plain(fn, acc, it->first, counted ? 1 : -1);
+  if (it->second == 0) acc.values.erase(it);
+}
+
+void add_value(const sql::aggregate_call& call, accumulator& acc, const sql::value& v, std::int64_t w) {
+  if (v.is_null()) return;
+  if (keeps_values(call)) {
+    add_to_multiset(call.fn, acc, v, w);
+  } else {
+    add_plain(call.fn, acc, v, w);
   }
 }
 
@@ -74,7 +89,8 @@ void aggregate_functions::eval_args(const sql::row& input, aggregate_args& args)
   }
 }
 
-void aggregate_functions::add(group_state& state, const aggregate_args& args, std::int64_t weight) const {
+void aggregate_functions::add(group_state& state, const aggregate_args& args, std::int64_t weight,
+                              changed_values* changed) const {
   state.rows += weight;
   for (std::size_t i = 0; i < calls_.size(); ++i) {
     if (!args[i]) continue;  // filtered out for this call
@@ -82,6 +98,7 @@ void aggregate_functions::add(group_state& state, const aggregate_args& args, st
       state.accs[i].count += weight;
     } else {
       add_value(calls_[i], state.accs[i], *args[i], weight);
+      if (changed && keeps_values(calls_[i]) && !args[i]->is_null()) changed->emplace_back(i, *args[i]);
     }
   }
 }
@@ -92,30 +109,21 @@ void aggregate_functions::merge(group_state& into, const group_state& from, std:
   for (std::size_t i = 0; i < calls_.size(); ++i) {
     accumulator& a = into.accs[i];
     const accumulator& b = from.accs[i];
+    if (keeps_values(calls_[i])) {  // distinct values do not add up: each entry may cross 0 here
+      for (const auto& [v, w] : b.values) add_to_multiset(calls_[i].fn, a, v, sign * w);
+      continue;
+    }
     a.count += sign * b.count;
     a.int_sum += sign * b.int_sum;
     a.sum += scale * b.sum;
     a.sum_squares += scale * b.sum_squares;
     a.trues += sign * b.trues;
     a.falses += sign * b.falses;
-    for (const auto& [v, w] : b.values) {
-      auto [it, inserted] = a.values.try_emplace(v, 0);
-      it->second += sign * w;
-      if (it->second == 0) a.values.erase(it);
-    }
   }
 }
 
 sql::value aggregate_functions::result(const sql::aggregate_call& call, const accumulator& acc) const {
-  if (call.distinct && call.fn != aggregate_fn::min && call.fn != aggregate_fn::max) {
-    sql::aggregate_call plain = call;
-    plain.distinct = false;
-    accumulator once;
-    for (const auto& [v, w] : acc.values) {
-      if (w > 0) add_value(plain, once, v, 1);
-    }
-    return result(plain, once);
-  }
+  // A DISTINCT call's running fields are already those of its plain call over the distinct values.
   switch (call.fn) {
     case aggregate_fn::count_star:
     case aggregate_fn::count:
@@ -158,6 +166,10 @@ std::string aggregate_functions::serialize(const group_state& state) const {
     append_double(out, a.sum_squares);
     append_i64(out, a.trues);
     append_i64(out, a.falses);
+  }
+  append_u8(out, state.values_apart ? 1 : 0);
+  if (state.values_apart) return out;
+  for (const accumulator& a : state.accs) {
     append_i64(out, static_cast<std::int64_t>(a.values.size()));
     for (const auto& [v, w] : a.values) {
       append_value(out, v);
@@ -172,10 +184,17 @@ bool aggregate_functions::deserialize(std::string_view in, group_state& state) c
   state = make();
   if (!d.read_i64(state.rows)) return false;
   for (accumulator& a : state.accs) {
-    std::int64_t n = 0;
     if (!d.read_i64(a.count) || !d.read_i64(a.int_sum) || !d.read_double(a.sum) ||
-        !d.read_double(a.sum_squares) || !d.read_i64(a.trues) || !d.read_i64(a.falses) || !d.read_i64(n))
+        !d.read_double(a.sum_squares) || !d.read_i64(a.trues) || !d.read_i64(a.falses))
       return false;
+  }
+  std::uint8_t apart = 0;
+  if (!d.read_u8(apart) || apart > 1) return false;
+  state.values_apart = apart == 1;
+  if (state.values_apart) return d.done();
+  for (accumulator& a : state.accs) {
+    std::int64_t n = 0;
+    if (!d.read_i64(n)) return false;
     for (std::int64_t i = 0; i < n; ++i) {
       sql::value v;
       std::int64_t w = 0;
@@ -184,6 +203,80 @@ bool aggregate_functions::deserialize(std::string_view in, group_state& state) c
     }
   }
   return d.done();
+}
+
+void aggregate_functions::write_group(group_state* state, dirty_group& dirty, std::string group_key,
+                                      std::size_t tag_at, write_batch& batch) const {
+  if (state && !state->values_apart) {
+    std::size_t entries = 0;
+    for (const accumulator& a : state->accs) entries += a.values.size();
+    if (entries > inline_values_limit) {  // from now on apart: write every entry once
+      state->values_apart = true;
+      append_all_values(*state, dirty.changed);
+    }
+  }
+  bool apart = state && state->values_apart;
+  // Entries from the last flush that no longer belong to a group stored apart are erased.
+  if (apart || dirty.stored_apart) {
+    std::string values_prefix = group_key;
+    values_prefix[tag_at] = value_tag;
+    write_values(apart ? state : nullptr, dirty.changed, values_prefix, batch);
+  }
+  if (state) {
+    batch.put(std::move(group_key), serialize(*state));
+  } else {
+    batch.erase(std::move(group_key));
+  }
+  dirty.changed.clear();
+  dirty.stored_apart = apart;
+}
+
+void aggregate_functions::append_all_values(const group_state& state, changed_values& out) const {
+  for (std::size_t i = 0; i < state.accs.size(); ++i) {
+    for (const auto& entry : state.accs[i].values) out.emplace_back(i, entry.first);
+  }
+}
+
+void aggregate_functions::write_values(const group_state* state, changed_values& changed,
+                                       const std::string& key_prefix, write_batch& batch) const {
+  auto less = [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : compare(a.second, b.second) < 0;
+  };
+  auto equal = [](const auto& a, const auto& b) {
+    return a.first == b.first && compare(a.second, b.second) == 0;
+  };
+  std::sort(changed.begin(), changed.end(), less);
+  changed.erase(std::unique(changed.begin(), changed.end(), equal), changed.end());
+  for (const auto& [call, v] : changed) {
+    std::string key = key_prefix;
+    append_i64(key, static_cast<std::int64_t>(call));
+    append_value(key, v);
+    std::optional<std::int64_t> weight;
+    if (state) {
+      auto it = state->accs[call].values.find(v);
+      if (it != state->accs[call].values.end()) weight = it->second;
+    }
+    if (!weight) {
+      batch.erase(std::move(key));
+      continue;
+    }
+    std::string w;
+    append_i64(w, *weight);
+    batch.put(std::move(key), std::move(w));
+  }
+  changed.clear();
+}
+
+bool aggregate_functions::restore_value(decoder& key, std::string_view value, group_state& state) const {
+  std::int64_t call = 0;
+  sql::value v;
+  std::int64_t w = 0;
+  decoder d(value);
+  if (!key.read_i64(call) || !key.read_value(v) || !key.done() || !d.read_i64(w) || !d.done()) return false;
+  if (call < 0 || static_cast<std::size_t>(call) >= calls_.size()) return false;
+  auto i = static_cast<std::size_t>(call);
+  if (!keeps_values(calls_[i]) || w == 0 || !state.values_apart) return false;
+  return state.accs[i].values.emplace(std::move(v), w).second;
 }
 
 }  // namespace sluice::stream

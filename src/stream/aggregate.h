@@ -3,12 +3,14 @@
 // Output rows are the group keys, then the aggregate results. After each input batch every group the
 // batch touched emits at most −old, +new (nothing when the result did not change); a group whose
 // rows are all deleted emits −old and leaves the state. Without GROUP BY there is exactly one group
-// and it always has a row (count(*) = 0 on empty input), as in SQL. State: group key → serialized
-// accumulators under the operator's prefix, written for the touched groups at flush.
+// and it always has a row (count(*) = 0 on empty input), as in SQL. State under the operator's prefix:
+// 'g' [group key] → the running fields (and small min/max/DISTINCT multisets), and for a group whose
+// multisets grew large, 'v' [group key][call index][value] → weight for each entry. A flush writes the
+// touched groups and only the entries whose weight changed, so its cost follows the batch, not the
+// number of distinct values.
 #pragma once
 
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "sql/expr.h"
@@ -35,7 +37,7 @@ class aggregate_operator final : public stream_operator {
   std::string prefix_;
   diagnostics* diag_;
   std::unordered_map<sql::row, group_state, sql::row_hash, sql::row_equal> groups_;
-  std::unordered_set<sql::row, sql::row_hash, sql::row_equal> dirty_;
+  std::unordered_map<sql::row, dirty_group, sql::row_hash, sql::row_equal> dirty_;  // to write at flush
 };
 
 }  // namespace sluice::stream

@@ -128,5 +128,106 @@ TEST_F(AggregateTest, StateRestoresFromTheStore) {
   EXPECT_EQ(batch_text(run({{{I(1), I(3)}, -1}})), (std::vector<std::string>{"+1(1, 5, 5)", "-1(1, 3, 8)"}));
 }
 
+// A group with many distinct values: a flush after a small batch writes the group's running fields
+// and the multiset entries that batch changed, and nothing else; a restore reads both back.
+TEST_F(AggregateTest, FlushWritesOnlyTheChangedDistinctValues) {
+  scoped_inline_values_limit limit(64);
+  auto make = [&] {
+    return std::make_unique<aggregate_operator>(
+        std::vector<sql::expr>{col(0)},
+        std::vector<sql::aggregate_call>{agg(aggregate_fn::count, {col(1)}, data_type::bigint, true),
+                                         agg(aggregate_fn::sum, {col(1)}, data_type::bigint, true),
+                                         agg(aggregate_fn::max, {col(1)}), agg(aggregate_fn::count_star, {})},
+        state_prefix(1), &diag);
+  };
+  auto store = make_memory_store();
+  op = make();
+  sql::change_batch in;
+  for (std::int64_t x = 0; x < 1000; ++x) in.push_back({{I(1), I(x)}, 1});
+  EXPECT_EQ(batch_text(run(std::move(in))), (std::vector<std::string>{"+1(1, 1000, 499500, 999, 1000)"}));
+  write_batch first;
+  op->flush(first);
+  EXPECT_EQ(first.ops().size(), 1u + 3 * 1000);  // the group, then each value of three multisets
+  ASSERT_TRUE(store->write(first));
+
+  // A new value, a value deleted and a value's weight raised: three entries per multiset change.
+  EXPECT_EQ(batch_text(run({{{I(1), I(1000)}, 1}, {{I(1), I(5)}, -1}, {{I(1), I(7)}, 1}})),
+            (std::vector<std::string>{"+1(1, 1000, 500495, 1000, 1001)", "-1(1, 1000, 499500, 999, 1000)"}));
+  write_batch second;
+  op->flush(second);
+  std::size_t puts = 0, erases = 0;
+  for (const write_batch::op& o : second.ops()) (o.value ? puts : erases) += 1;
+  EXPECT_EQ(puts, 1u + 3 * 2);  // the group; 1000 and 7 in each multiset
+  EXPECT_EQ(erases, 3u);        // 5 in each multiset
+  ASSERT_TRUE(store->write(second));
+  write_batch idle;
+  op->flush(idle);
+  EXPECT_TRUE(idle.empty());
+
+  op = make();
+  ASSERT_TRUE(op->restore(*store));
+  EXPECT_EQ(batch_text(run({{{I(1), I(1000)}, -1}, {{I(1), I(7)}, -1}})),
+            (std::vector<std::string>{"+1(1, 999, 499495, 999, 999)", "-1(1, 1000, 500495, 1000, 1001)"}));
+  EXPECT_EQ(batch_text(run({{{I(1), I(7)}, -1}})),
+            (std::vector<std::string>{"+1(1, 998, 499488, 999, 998)", "-1(1, 999, 499495, 999, 999)"}));
+}
+
+// Small multisets stay in the group's value (one write per flush); a group that grew past the limit
+// and then lost all its rows leaves no entry behind, even when it comes back before the flush.
+TEST_F(AggregateTest, SmallMultisetsStayInlineAndLargeOnesLeaveNoEntriesBehind) {
+  scoped_inline_values_limit limit(64);
+  auto make = [&] {
+    return std::make_unique<aggregate_operator>(
+        std::vector<sql::expr>{col(0)},
+        std::vector<sql::aggregate_call>{agg(aggregate_fn::count, {col(1)}, data_type::bigint, true)},
+        state_prefix(1), &diag);
+  };
+  auto store = make_memory_store();
+  auto flush = [&] {
+    write_batch wb;
+    op->flush(wb);
+    EXPECT_TRUE(store->write(wb));
+    return wb.ops().size();
+  };
+  auto stored = [&] {
+    std::size_t n = 0;
+    EXPECT_TRUE(
+        store->scan_prefix(state_prefix(1), [&](std::string_view, std::string_view) { return ++n, true; }));
+    return n;
+  };
+  op = make();
+  run({{{I(1), I(1)}, 1}, {{I(1), I(2)}, 1}, {{I(1), I(3)}, 1}});
+  EXPECT_EQ(flush(), 1u);
+  sql::change_batch many, none;
+  for (std::int64_t x = 0; x < 100; ++x) many.push_back({{I(2), I(x)}, 1});
+  for (std::int64_t x = 0; x < 100; ++x) none.push_back({{I(2), I(x)}, -1});
+  run(many);
+  EXPECT_EQ(flush(), 1u + 100);
+  EXPECT_EQ(stored(), 2u + 100);
+  run(none);
+  run({{{I(2), I(7)}, 1}});  // the group again, small
+  flush();
+  EXPECT_EQ(stored(), 2u);
+  op = make();
+  ASSERT_TRUE(op->restore(*store));
+  EXPECT_EQ(batch_text(run({{{I(1), I(4)}, 1}, {{I(2), I(8)}, 1}})),
+            (std::vector<std::string>{"+1(1, 4)", "+1(2, 2)", "-1(1, 3)", "-1(2, 1)"}));
+}
+
+// State written before multisets had their own entries (the group key right after the prefix) is
+// refused rather than read as an empty operator.
+TEST_F(AggregateTest, OlderStateFormatIsRefused) {
+  auto store = make_memory_store();
+  std::string key = state_prefix(1);
+  append_row(key, {I(1)});
+  ASSERT_TRUE(store->put(key, "x"));
+  op = std::make_unique<aggregate_operator>(
+      std::vector<sql::expr>{col(0)}, std::vector<sql::aggregate_call>{agg(aggregate_fn::count_star, {})},
+      state_prefix(1), &diag);
+  auto restored = op->restore(*store);
+  ASSERT_FALSE(restored);
+  EXPECT_EQ(restored.error().code, errc::corruption);
+}
+
 }  // namespace
 }  // namespace sluice::stream

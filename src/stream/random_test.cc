@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "stream/accumulator.h"
 #include "stream/compiler.h"
 #include "stream/state_store.h"
 #include "stream/test_util.h"
@@ -317,12 +318,34 @@ TEST_P(RandomTest, GroupedAggregatesUnderDeletes) {
   run(a, 300);
 }
 
+// Every multiset aggregate, DISTINCT ones over two argument expressions, under deletes and restarts,
+// stored inline and apart.
+TEST_P(RandomTest, DistinctAggregatesUnderDeletes) {
+  scoped_inline_values_limit limit(16);  // groups start inline and move apart as they grow
+  sql::plan a = unary(plan_kind::aggregate, scan(rel("r")), {});
+  a.group_by = {mod(col(0), lit(I(2)))};
+  a.aggregates = {agg(aggregate_fn::count, {col(1)}, data_type::bigint, true),
+                  agg(aggregate_fn::sum, {col(1)}, data_type::bigint, true),
+                  agg(aggregate_fn::avg, {col(1)}, data_type::double_precision, true),
+                  agg(aggregate_fn::var_samp, {col(1)}, data_type::double_precision, true),
+                  agg(aggregate_fn::min, {col(1)}, data_type::bigint, true),
+                  agg(aggregate_fn::max, {col(1)}, data_type::bigint, true),
+                  agg(aggregate_fn::count, {mod(col(1), lit(I(4)))}, data_type::bigint, true),
+                  agg(aggregate_fn::avg, {mod(col(1), lit(I(4)))}, data_type::double_precision, true),
+                  agg(aggregate_fn::min, {col(1)}),
+                  agg(aggregate_fn::max, {add(col(0), col(1))})};
+  a.output.resize(1 + a.aggregates.size(), {"c", data_type::bigint});
+  run(a, 300);
+}
+
 TEST_P(RandomTest, GlobalAggregate) {
   sql::plan a =
       unary(plan_kind::aggregate, scan(rel("r")),
             columns({{"n", data_type::bigint}, {"s", data_type::bigint}, {"m", data_type::bigint}}));
   a.aggregates = {agg(aggregate_fn::count_star, {}), agg(aggregate_fn::sum, {col(1)}),
-                  agg(aggregate_fn::min, {col(1)})};
+                  agg(aggregate_fn::min, {col(1)}),
+                  agg(aggregate_fn::count, {col(1)}, data_type::bigint, true)};
+  a.output.resize(4, {"d", data_type::bigint});
   run(a, 200);
 }
 

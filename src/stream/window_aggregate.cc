@@ -57,13 +57,14 @@ void window_aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, 
     if (!ok) continue;
     groups& g = panes_[pane];
     auto it = g.try_emplace(key, functions_.make()).first;
-    functions_.add(it->second, args, c.weight);
+    auto [d, first_touch] = dirty_.try_emplace({pane, key});
+    if (first_touch) d->second.stored_apart = it->second.values_apart;
+    functions_.add(it->second, args, c.weight, it->second.values_apart ? &d->second.changed : nullptr);
     if (pane >= run_lo_ && pane < run_hi_) {  // the next window to fire already merged this pane
       auto r = running_.try_emplace(key, functions_.make()).first;
       functions_.add(r->second, args, c.weight);
       if (r->second.rows == 0) running_.erase(r);
     }
-    dirty_.emplace(pane, key);
   }
 }
 
@@ -135,14 +136,18 @@ void window_aggregate_operator::drop_panes_before(std::int64_t start) {
     if (run_hi_ < run_lo_) run_hi_ = run_lo_;
   }
   while (!panes_.empty() && panes_.begin()->first < start) {
-    for (const auto& entry : panes_.begin()->second) dirty_.emplace(panes_.begin()->first, entry.first);
+    for (const auto& [k, state] : panes_.begin()->second) {
+      auto [d, first_touch] = dirty_.try_emplace({panes_.begin()->first, k});
+      if (first_touch) d->second.stored_apart = state.values_apart;
+      if (state.values_apart) functions_.append_all_values(state, d->second.changed);
+    }
     panes_.erase(panes_.begin());
   }
 }
 
 namespace {
-constexpr char pane_tag = 'p';
 constexpr char meta_tag = 'm';
+constexpr char older_pane_tag = 'p';  // the layout before group_tag and value_tag
 }  // namespace
 
 void window_aggregate_operator::flush(write_batch& batch) {
@@ -152,17 +157,16 @@ void window_aggregate_operator::flush(write_batch& batch) {
     batch.put(prefix_ + meta_tag, std::move(v));
     flushed_next_start_ = next_start_;
   }
-  for (const auto& [pane, k] : dirty_) {
-    std::string key = prefix_ + pane_tag;
+  for (auto& [pane_and_key, dirty] : dirty_) {
+    const auto& [pane, k] = pane_and_key;
+    std::string key = prefix_ + group_tag;
     append_i64(key, pane);
     append_row(key, k);
-    auto p = panes_.find(pane);
-    auto g = p == panes_.end() ? groups::const_iterator() : p->second.find(k);
-    if (p == panes_.end() || g == p->second.end()) {
-      batch.erase(std::move(key));
-    } else {
-      batch.put(std::move(key), functions_.serialize(g->second));
+    group_state* state = nullptr;
+    if (auto p = panes_.find(pane); p != panes_.end()) {
+      if (auto g = p->second.find(k); g != p->second.end()) state = &g->second;
     }
+    functions_.write_group(state, dirty, std::move(key), prefix_.size(), batch);
   }
   dirty_.clear();
 }
@@ -174,14 +178,31 @@ result<void> window_aggregate_operator::restore(state_store& store) {
   if (*meta && !decoder(**meta).read_i64(next_start_))
     return fail(errc::corruption, "window state does not decode");
   flushed_next_start_ = next_start_;
-  return restore_entries(store, prefix_ + pane_tag, [&](decoder& k, std::string_view v) {
+  dirty_.clear();
+  bool older_format = false;
+  // Key order puts every pane group ('g') before the multiset entries ('v') that belong to it.
+  auto restored = restore_entries(store, prefix_, [&](decoder& k, std::string_view v) {
+    std::uint8_t tag = 0;
     std::int64_t pane = 0;
     sql::row key;
+    if (!k.read_u8(tag)) return false;
+    if (tag == meta_tag) return true;  // read above
+    if (tag == older_pane_tag) older_format = true;
+    if (tag != group_tag && tag != value_tag) return false;
+    if (!k.read_i64(pane) || !k.read_row(key)) return false;
+    if (tag == value_tag) {
+      auto p = panes_.find(pane);
+      if (p == panes_.end()) return false;
+      auto g = p->second.find(key);
+      return g != p->second.end() && functions_.restore_value(k, v, g->second);
+    }
     group_state state;
-    if (!k.read_i64(pane) || !k.read_row(key) || !functions_.deserialize(v, state)) return false;
-    panes_[pane].emplace(std::move(key), std::move(state));
-    return true;
+    if (!k.done() || !functions_.deserialize(v, state)) return false;
+    return panes_[pane].emplace(std::move(key), std::move(state)).second;
   });
+  if (!restored && older_format)
+    return fail(errc::corruption, "window aggregate state is in an older format; the view must be rebuilt");
+  return restored;
 }
 
 }  // namespace sluice::stream

@@ -6,12 +6,12 @@
 // of the next window to fire; sliding it takes the panes that leave back out (merge with weight −1)
 // and adds the panes that enter, so neither a row nor a fired window costs more when the slide is
 // small. Panes no unfired window needs are dropped. A row whose earliest window already fired is late: it
-// goes to the late-event callback. State: 'p' [pane start][group key] → accumulators, and 'm' → the
-// start of the first window not yet emitted.
+// goes to the late-event callback. State: 'g' [pane start][group key] → the running fields (and small
+// min/max/DISTINCT multisets), 'v' [pane start][group key][call index][value] → weight for each entry
+// of a large one (written only when its weight changed), and 'm' → the first window not yet emitted.
 #pragma once
 
 #include <map>
-#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -70,7 +70,7 @@ class window_aggregate_operator final : public stream_operator {
       return a.first != b.first ? a.first < b.first : sql::compare_rows(a.second, b.second) < 0;
     }
   };
-  std::set<std::pair<std::int64_t, sql::row>, pane_key_less> dirty_;  // (pane, group) to write at flush
+  std::map<std::pair<std::int64_t, sql::row>, dirty_group, pane_key_less> dirty_;  // to write at flush
 };
 
 }  // namespace sluice::stream

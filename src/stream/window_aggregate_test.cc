@@ -120,7 +120,7 @@ TEST(WindowAggregate, FlushWritesPanesAndErasesFiredOnes) {
   ASSERT_TRUE(store->write(wb));
   auto count = [&] {
     int n = 0;
-    EXPECT_TRUE(store->scan_prefix(state_prefix(1) + "p",
+    EXPECT_TRUE(store->scan_prefix(state_prefix(1) + "g",
                                    [&](std::string_view, std::string_view) { return ++n, true; }));
     return n;
   };
@@ -130,6 +130,51 @@ TEST(WindowAggregate, FlushWritesPanesAndErasesFiredOnes) {
   op->flush(wb);
   ASSERT_TRUE(store->write(wb));
   EXPECT_EQ(count(), 1);
+}
+
+// count(DISTINCT x) per window over more values than a group keeps inline: a flush writes a pane's
+// changed multiset entries only, a restored operator reads them back, and a fired pane's entries are
+// erased with it.
+TEST(WindowAggregate, DistinctValuesAreStoredEntryByEntry) {
+  scoped_inline_values_limit limit(64);
+  diagnostics diag;
+  auto make_distinct = [&] {
+    std::vector<window_key> keys(1);
+    keys[0].source = window_key::kind::window_start;
+    return std::make_unique<window_aggregate_operator>(
+        sql::window_spec{sql::window_kind::tumble, 0, 10 * sec, 10 * sec, 0}, sql::data_type::timestamp,
+        std::move(keys),
+        std::vector<sql::aggregate_call>{agg(aggregate_fn::count, {col(2)}, sql::data_type::bigint, true)},
+        state_prefix(1), &diag);
+  };
+  auto store = make_memory_store();
+  auto op = make_distinct();
+  sql::change_batch in;
+  for (int x = 0; x < 200; ++x) in.push_back({{TS(1 * sec), T("a"), I(x % 100)}, 1});
+  feed(*op, std::move(in));
+  write_batch wb;
+  op->flush(wb);
+  EXPECT_EQ(wb.ops().size(), 1u + 100);  // the pane's group and its 100 values (past the inline limit)
+  ASSERT_TRUE(store->write(wb));
+  feed(*op, {{{TS(2 * sec), T("a"), I(100)}, 1}, {{TS(3 * sec), T("a"), I(0)}, -1}});
+  wb.clear();
+  op->flush(wb);
+  EXPECT_EQ(wb.ops().size(), 3u);  // the group, the new 100, and 0 (weight 2 → 1)
+  ASSERT_TRUE(store->write(wb));
+
+  op = make_distinct();
+  ASSERT_TRUE(op->restore(*store));
+  EXPECT_EQ(batch_text(at(*op, 10 * sec)), (std::vector<std::string>{"+1('" + ts(0) + "', 101)"}));
+  wb.clear();
+  op->flush(wb);
+  EXPECT_EQ(wb.ops().size(), 1u + 1 + 101);  // the first unfired window, the group, its values
+  ASSERT_TRUE(store->write(wb));
+  int left = 0;
+  ASSERT_TRUE(store->scan_prefix(state_prefix(1), [&](std::string_view k, std::string_view) {
+    left += k != state_prefix(1) + "m";
+    return true;
+  }));
+  EXPECT_EQ(left, 0);
 }
 
 }  // namespace
