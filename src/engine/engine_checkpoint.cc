@@ -74,8 +74,9 @@ std::int64_t end_offset(storage::log_manager& logs, const std::string& topic, st
 std::string view_store_prefix(const std::string& name) { return "v" + name + std::string(1, '\0'); }
 std::string sink_store_prefix(const std::string& name) { return "s" + name + std::string(1, '\0'); }
 std::string definition_key() { return stream::state_prefix(0x7f00) + "definition"; }
-// Version 2: append-only views store rows by sequence number; 3: so do joins.
-std::string stored_definition(const std::string& definition) { return "state format 3\n" + definition; }
+// Version 2: append-only views store rows by sequence number; 3: so do joins; 4: aggregates keep
+// large multisets as one key per value.
+std::string stored_definition(const std::string& definition) { return "state format 4\n" + definition; }
 
 result<void> engine_state::open_store() {
   checkpoints =
