@@ -295,8 +295,16 @@ result<append_result> partition_log::append(mutable_bytes batches) {
   append_result appended{headers.front().base_offset, next - 1, headers.size(), records};
   // Readers see the batches now: wake long-polling fetches before a possible sync.
   notify_appended();
-  // A hint to the disk, off the lock: a failure here shows at the next sync, which reports it.
-  (void)written_to->start_writeback();
+  // A hint to the disk, off the lock and off this thread (sync_file_range may wait for the disk's
+  // queue, and appends must not): a failure here shows at the next sync, which reports it.
+  if (written_to->claim_writeback()) {
+    auto start = [seg = written_to] { (void)seg->start_writeback(); };
+    if (seal_executor_) {
+      seal_executor_(start);
+    } else {
+      start();
+    }
+  }
   if (must_flush) SLUICE_RETURN_IF_ERROR(flush(next));
   return appended;
 }

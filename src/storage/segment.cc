@@ -273,11 +273,24 @@ result<void> segment::append(bytes_view batches, const std::vector<model::batch_
 
 result<void> segment::sync() const { return log_->sync(); }
 
+namespace {
+// Whole pages only: rewriting a page under writeback (the partly filled last one) could make the
+// next append wait for the disk.
+constexpr std::uint64_t page_bytes = 4096;
+}  // namespace
+
+bool segment::claim_writeback() {
+  bool due = size() / page_bytes * page_bytes >=
+             writeback_from_.load(std::memory_order_relaxed) + writeback_chunk_bytes;
+  return due && !writeback_claimed_.exchange(true, std::memory_order_relaxed);
+}
+
 result<void> segment::start_writeback() {
-  // Whole pages only: rewriting a page under writeback (the partly filled last one) could make the
-  // next append wait for the disk.
-  constexpr std::uint64_t page = 4096;
-  std::uint64_t end = size() / page * page;
+  struct release {
+    std::atomic<bool>& claimed;
+    ~release() { claimed.store(false, std::memory_order_relaxed); }
+  } released{writeback_claimed_};
+  std::uint64_t end = size() / page_bytes * page_bytes;
   std::uint64_t from = writeback_from_.load(std::memory_order_relaxed);
   if (end < from + writeback_chunk_bytes) return {};
   // Appenders race here after releasing the lock; one of them claims the range.

@@ -8,9 +8,9 @@
 // replaced whole by a cleaned copy (compaction, storage/log_cleaner.h). Only
 // the active segment is written.
 //
-// Writeback: the appender starts the disk writing each few MiB as soon as they
-// are appended (start_writeback), so the page cache never holds more than that
-// of a segment unwritten and a sync never has seconds' worth of data to write.
+// Writeback: each few MiB appended, the disk is started writing them
+// (start_writeback, on the log manager's background thread: the call can wait
+// for the disk's queue), so a sync never has seconds' worth of data to write.
 //
 // Offsets: batches follow each other without overlap. A segment of a fresh
 // log is contiguous (each batch starts where its predecessor ended); one the
@@ -96,7 +96,10 @@ class segment {
                       std::int64_t index_interval_bytes);
   result<void> sync() const;  // fdatasync of the log file
   // Starts the disk writing what was appended since the last call, once that is at least
-  // writeback_chunk_bytes, without waiting for it. Any thread; meant to run off the append lock.
+  // writeback_chunk_bytes, without waiting for the write. Any thread; it may wait for the disk's
+  // request queue, so appenders hand it to a background thread once claim_writeback() says so
+  // (true once per start_writeback: a busy disk does not pile up calls).
+  bool claim_writeback();
   result<void> start_writeback();
   static constexpr std::uint64_t writeback_chunk_bytes = 4 << 20;
   // Adds the final time-index entry and makes both indexes durable.
@@ -148,6 +151,7 @@ class segment {
   mutable std::atomic<std::uint64_t> size_{0};
   mutable std::atomic<std::int64_t> first_timestamp_{-1};
   std::atomic<std::uint64_t> writeback_from_{0};  // where the next start_writeback begins
+  std::atomic<bool> writeback_claimed_{false};
   std::atomic<bool> gaps_allowed_{false};
   bool rebuild_on_load_ = false;  // no index files yet (a freshly swapped-in cleaned segment)
 
