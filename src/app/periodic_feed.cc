@@ -3,16 +3,17 @@
 #include <algorithm>
 #include <map>
 
+#include "base/thread_name.h"
 #include "http/server.h"
 
 namespace sluice::app {
 
 periodic_feed::periodic_feed(std::chrono::milliseconds interval, render_fn render,
                              std::function<void()> on_tick)
-    : interval_(interval),
-      render_(std::move(render)),
-      on_tick_(std::move(on_tick)),
-      thread_([this] { run(); }) {}
+    : interval_(interval), render_(std::move(render)), on_tick_(std::move(on_tick)), thread_([this] {
+        name_this_thread("sse-feed");
+        run();
+      }) {}
 
 periodic_feed::~periodic_feed() {
   {

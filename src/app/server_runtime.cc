@@ -13,6 +13,7 @@
 #include "app/metrics_routes.h"
 #include "app/server_metrics.h"
 #include "app/sql_endpoints.h"
+#include "base/thread_name.h"
 #include "broker/broker.h"
 #include "engine/engine.h"
 #include "group/coordinator.h"
@@ -200,7 +201,10 @@ result<std::unique_ptr<server_runtime>> server_runtime::start(const serve_option
   }
   p->kafka_broker->ctx().groups = p->groups.get();
   p->timers_work.emplace(boost::asio::make_work_guard(p->group_timers));
-  p->group_timer_thread = std::thread([&timers = p->group_timers] { timers.run(); });
+  p->group_timer_thread = std::thread([&timers = p->group_timers] {
+    name_this_thread("group-timers");
+    timers.run();
+  });
 
   // The SQL engine: restores its catalog and starts every view's dataflow before clients connect.
   auto sql_engine = engine::engine::open(

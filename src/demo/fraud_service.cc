@@ -7,6 +7,7 @@
 #include <map>
 #include <utility>
 
+#include "base/thread_name.h"
 #include "cli/json.h"
 #include "cli/kafka_client.h"
 #include "demo/kafka_send.h"
@@ -100,7 +101,10 @@ result<std::unique_ptr<fraud_service>> fraud_service::start(const fraud_service_
   if (!producer) return tl::unexpected(producer.error());
   auto service = std::unique_ptr<fraud_service>(new fraud_service(
       std::make_unique<impl>(impl{options, std::move(*consumer), std::move(*producer), {}})));
-  service->thread_ = std::thread([raw = service.get()] { raw->run(); });
+  service->thread_ = std::thread([raw = service.get()] {
+    name_this_thread("demo-fraud");
+    raw->run();
+  });
   return service;
 }
 

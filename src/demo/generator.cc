@@ -6,6 +6,7 @@
 #include <chrono>
 #include <vector>
 
+#include "base/thread_name.h"
 #include "cli/kafka_client.h"
 #include "demo/business.h"
 #include "demo/kafka_send.h"
@@ -50,7 +51,10 @@ result<std::unique_ptr<generator>> generator::start(const generator_options& opt
   auto producer = cli::make_client(RD_KAFKA_PRODUCER, std::move(*conf));
   if (!producer) return tl::unexpected(producer.error());
   g->impl_ = std::make_unique<impl>(options, std::move(*producer));
-  g->thread_ = std::thread([raw = g.get()] { raw->run(); });
+  g->thread_ = std::thread([raw = g.get()] {
+    name_this_thread("demo-generator");
+    raw->run();
+  });
   return g;
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "base/thread_name.h"
 #include "engine/engine_state.h"
 #include "storage/log_manager.h"
 
@@ -42,7 +43,10 @@ result<std::unique_ptr<engine>> engine::open(storage::log_manager& logs, engine_
 }
 
 engine::engine(std::unique_ptr<engine_state> state) : state_(std::move(state)) {
-  worker_ = std::thread([this] { worker_loop(); });
+  worker_ = std::thread([this] {
+    name_this_thread("sql-worker");
+    worker_loop();
+  });
 }
 
 engine::~engine() { stop(); }

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "base/thread_name.h"
 #include "engine/engine_state.h"
 #include "io/file.h"
 #include "storage/log_manager.h"
@@ -176,6 +177,7 @@ result<void> engine_state::begin_checkpoint() {
   job.copy =
       std::async(std::launch::async,
                  [this, sequence = job.sequence, writes = std::move(writes)]() -> result<checkpoint_info> {
+                   name_this_thread("sql-checkpoint");
                    for (const auto& [target, batch] : writes) {
                      if (batch.empty()) continue;
                      if (auto written = target->write(batch); !written) {

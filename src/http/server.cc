@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "base/json_string.h"
+#include "base/thread_name.h"
 #include "net/asio.h"
 
 namespace sluice::http {
@@ -325,7 +326,10 @@ std::uint16_t server::local_port() const { return impl_->acceptor.local_endpoint
 void server::run() {
   asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
   impl_->running = true;
-  impl_->loop_thread = std::thread([this] { impl_->io.run(); });
+  impl_->loop_thread = std::thread([this] {
+    name_this_thread("http-loop");
+    impl_->io.run();
+  });
 }
 
 void server::stop() {

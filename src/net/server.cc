@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "base/bytes.h"
+#include "base/thread_name.h"
 #include "net/asio.h"
 #include "net/connection.h"
 
@@ -256,7 +257,10 @@ std::string server::local_address() const { return impl_->options.host + ":" + s
 
 void server::run() {
   for (auto& loop : impl_->loops)
-    impl_->threads.emplace_back([this, &io = loop->io] { impl_->run_loop(io); });
+    impl_->threads.emplace_back([this, &io = loop->io] {
+      name_this_thread("net-loop");
+      impl_->run_loop(io);
+    });
 }
 
 void server::stop() {

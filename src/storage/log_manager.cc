@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "base/thread_name.h"
 #include "storage/properties_file.h"
 
 namespace sluice::storage {
@@ -78,8 +79,14 @@ result<std::unique_ptr<log_manager>> log_manager::open(io::file_system& fs, stor
     return tl::unexpected(loaded.error());
   }
   if (manager->options_.background_housekeeping) {
-    manager->housekeeping_ = std::thread([m = manager.get()] { m->housekeeping_loop(); });
-    manager->cleaner_ = std::thread([m = manager.get()] { m->cleaner_loop(); });
+    manager->housekeeping_ = std::thread([m = manager.get()] {
+      name_this_thread("log-housekeep");
+      m->housekeeping_loop();
+    });
+    manager->cleaner_ = std::thread([m = manager.get()] {
+      name_this_thread("log-cleaner");
+      m->cleaner_loop();
+    });
   }
   return manager;
 }

@@ -1,8 +1,14 @@
 #include "storage/seal_queue.h"
 
+#include "base/thread_name.h"
+
 namespace sluice::storage {
 
-seal_queue::seal_queue() : thread_([this] { run(); }) {}
+seal_queue::seal_queue()
+    : thread_([this] {
+        name_this_thread("log-seal");
+        run();
+      }) {}
 
 seal_queue::~seal_queue() {
   {
