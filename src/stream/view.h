@@ -46,7 +46,6 @@ class view_sink {
   std::vector<sql::row> subscribe(subscriber fn);
   std::size_t size() const;
   const sql::schema& schema() const { return schema_; }
-  bool append_only() const { return append_only_; }
   // Rows with a negative multiplicity (append-only: retractions of rows it does not hold): always 0
   // for a correct dataflow (checked by the tests).
   std::size_t negative_rows() const;
