@@ -77,7 +77,7 @@ std::string sink_store_prefix(const std::string& name) { return "s" + name + std
 std::string definition_key() { return stream::state_prefix(0x7f00) + "definition"; }
 // Version 2: append-only views store rows by sequence number; 3: so do joins; 4: aggregates keep
 // large multisets as one key per value.
-std::string stored_definition(const std::string& definition) { return "state format 4\n" + definition; }
+std::string stored_definition(const std::string& definition) { return "state format 5\n" + definition; }
 
 result<void> engine_state::open_store() {
   checkpoints =

@@ -1,5 +1,7 @@
 #include "stream/view.h"
 
+#include <algorithm>
+
 #include "stream/codec.h"
 #include "stream/operator.h"
 
@@ -8,6 +10,11 @@ namespace {
 
 // Rows are packed into chunks of this size (a larger row gets a chunk of its own).
 constexpr std::size_t chunk_bytes = 4 << 20;
+// A stored run of the append-only layout closes once its value reaches this size.
+constexpr std::size_t run_bytes = 256 << 10;
+// Each entry of a stored run: a live row (its encoding follows) or a hole left by a retraction.
+constexpr std::uint8_t run_live = 1;
+constexpr std::uint8_t run_hole = 0;
 
 }  // namespace
 
@@ -101,10 +108,22 @@ std::string_view view_sink::bytes_of(const appended& a) const {
   return std::string_view(chunks_[a.chunk]).substr(a.offset, a.size);
 }
 
-std::string view_sink::sequence_key(std::uint64_t seq) const {
+std::string view_sink::run_key(std::uint64_t first_seq) const {
   std::string key = prefix_;
-  append_i64(key, static_cast<std::int64_t>(seq));
+  append_i64(key, static_cast<std::int64_t>(first_seq));
   return key;
+}
+
+void view_sink::append_run_entry(std::string& value, const appended& a) const {
+  append_u8(value, a.live ? run_live : run_hole);
+  if (a.live) value.append(bytes_of(a));
+}
+
+void view_sink::rewrite_run(write_batch& batch, std::size_t run) const {
+  std::uint64_t end = run + 1 < run_starts_.size() ? run_starts_[run + 1] : flushed_;
+  std::string value;
+  for (std::uint64_t seq = run_starts_[run]; seq < end; ++seq) append_run_entry(value, rows_[seq]);
+  batch.put(run_key(run_starts_[run]), value);
 }
 
 void view_sink::append(std::string_view encoded) {
@@ -128,7 +147,10 @@ void view_sink::retract(std::string_view encoded) {
     if (!row || !target || sql::compare_rows(*row, *target) != 0) continue;
     a.live = false;
     --live_rows_;
-    if (seq < flushed_) erased_.push_back(seq);
+    if (seq < flushed_) {
+      auto run = std::upper_bound(run_starts_.begin(), run_starts_.end(), seq) - run_starts_.begin() - 1;
+      stale_runs_.push_back(static_cast<std::size_t>(run));
+    }
     return;
   }
   ++unmatched_retractions_;
@@ -147,34 +169,56 @@ void view_sink::apply_appended(sql::change_batch& batch) {
 
 void view_sink::flush_appended(write_batch& batch) {
   std::lock_guard lock(mu_);
-  for (std::uint64_t seq : erased_) batch.erase(sequence_key(seq));
-  erased_.clear();
-  std::string key;
-  for (; flushed_ < rows_.size(); ++flushed_) {
-    const appended& a = rows_[flushed_];
-    if (!a.live) continue;
-    key = prefix_;
-    append_i64(key, static_cast<std::int64_t>(flushed_));
-    batch.put(key, bytes_of(a));
+  std::sort(stale_runs_.begin(), stale_runs_.end());
+  stale_runs_.erase(std::unique(stale_runs_.begin(), stale_runs_.end()), stale_runs_.end());
+  for (std::size_t run : stale_runs_) rewrite_run(batch, run);
+  stale_runs_.clear();
+  // New rows go out as runs of consecutive sequences, one store value per run_bytes: the store sees
+  // a few large puts per second instead of one per row.
+  std::string value;
+  while (flushed_ < rows_.size()) {
+    std::uint64_t first = flushed_;
+    value.clear();
+    while (flushed_ < rows_.size() && value.size() < run_bytes) append_run_entry(value, rows_[flushed_++]);
+    run_starts_.push_back(first);
+    batch.put(run_key(first), value);
   }
 }
 
 result<void> view_sink::restore_appended(state_store& store) {
   chunks_.clear();
   rows_.clear();
-  erased_.clear();
+  run_starts_.clear();
+  stale_runs_.clear();
   unmatched_retractions_ = 0;
   bool corrupt = false;
   SLUICE_RETURN_IF_ERROR(store.scan_prefix(prefix_, [&](std::string_view k, std::string_view v) {
-    decoder d(k.substr(prefix_.size()));
-    std::int64_t seq = 0;
-    if (!d.read_i64(seq) || !d.done() || seq < static_cast<std::int64_t>(rows_.size()) || !decode_row(v)) {
+    decoder key(k.substr(prefix_.size()));
+    std::int64_t first = 0;
+    if (!key.read_i64(first) || !key.done() || first != static_cast<std::int64_t>(rows_.size())) {
       corrupt = true;
       return false;
     }
-    // Sequences retracted before the checkpoint left holes: they stay dead entries.
-    rows_.resize(static_cast<std::size_t>(seq));
-    append(v);
+    run_starts_.push_back(rows_.size());
+    decoder entries(v);
+    sql::row scratch;
+    while (!entries.done()) {
+      std::uint8_t tag = 0;
+      if (!entries.read_u8(tag) || (tag != run_live && tag != run_hole)) {
+        corrupt = true;
+        return false;
+      }
+      if (tag == run_hole) {
+        rows_.push_back({});  // a row retracted after it was stored: stays a dead entry
+        continue;
+      }
+      std::string_view rest = entries.rest();
+      if (!entries.read_row(scratch)) {
+        corrupt = true;
+        return false;
+      }
+      append(rest.substr(0, rest.size() - entries.rest().size()));
+    }
     return true;
   }));
   if (corrupt) return fail(errc::corruption, "view state does not decode");

@@ -10,9 +10,10 @@
 //   general      row → multiplicity (a hash map in memory; [prefix][encoded row] → count in the store).
 //   append-only  for dataflows that only ever insert (filters and projections of a SOURCE, windowed
 //                aggregates, inner joins of such inputs): rows are appended to an arena in memory and
-//                stored as [prefix][sequence] → encoded row, so an insert costs no hashing, no
-//                per-row allocation, and a short ascending key in the store. A retraction, which such
-//                dataflows do not produce, is still applied correctly (by a search for the row).
+//                stored in runs, [prefix][first sequence] → the run's rows back to back (up to 256 KiB),
+//                so an insert costs no hashing, no per-row allocation and no per-row store write. A
+//                retraction, which such dataflows do not produce, is still applied correctly (by a
+//                search for the row; its stored run is rewritten with a hole in its place).
 #pragma once
 
 #include <cstdint>
@@ -70,7 +71,9 @@ class view_sink {
   void append(std::string_view encoded);
   void retract(std::string_view encoded);
   std::string_view bytes_of(const appended& a) const;
-  std::string sequence_key(std::uint64_t seq) const;
+  std::string run_key(std::uint64_t first_seq) const;
+  void append_run_entry(std::string& value, const appended& a) const;
+  void rewrite_run(write_batch& batch, std::size_t run) const;
   void apply_appended(sql::change_batch& batch);
   void flush_appended(write_batch& batch);
   result<void> restore_appended(state_store& store);
@@ -87,8 +90,9 @@ class view_sink {
 
   std::vector<std::string> chunks_;
   std::vector<appended> rows_;         // by sequence number
-  std::uint64_t flushed_ = 0;          // rows_ before this sequence are in the store
-  std::vector<std::uint64_t> erased_;  // stored sequences retracted since the last flush
+  std::uint64_t flushed_ = 0;              // rows_ before this sequence are in the store
+  std::vector<std::uint64_t> run_starts_;  // first sequence of each stored run, ascending
+  std::vector<std::size_t> stale_runs_;    // stored runs with a row retracted since the last flush
   std::size_t unmatched_retractions_ = 0;
 };
 

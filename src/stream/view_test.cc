@@ -47,7 +47,7 @@ TEST(View, RowsRestoreFromTheStore) {
   EXPECT_EQ(sorted_text(again.snapshot()), (std::vector<std::string>{"('a')", "('a')"}));
 }
 
-TEST(View, AppendOnlyLayoutStoresRowsBySequence) {
+TEST(View, AppendOnlyLayoutStoresRowsInRuns) {
   auto store = make_memory_store();
   view_sink v(columns({{"k", data_type::text}, {"n", data_type::bigint}}), state_prefix(0), true);
   std::vector<sql::change_batch> seen;
@@ -62,12 +62,10 @@ TEST(View, AppendOnlyLayoutStoresRowsBySequence) {
   write_batch wb;
   v.flush(wb);
   auto ops = wb.ops();
-  ASSERT_EQ(ops.size(), 4u);  // one key per row, ascending sequence numbers
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    std::string key = state_prefix(0);
-    append_i64(key, static_cast<std::int64_t>(i));
-    EXPECT_EQ(ops[i].key, key);
-  }
+  ASSERT_EQ(ops.size(), 1u);  // one run, keyed by its first sequence number
+  std::string key = state_prefix(0);
+  append_i64(key, 0);
+  EXPECT_EQ(ops[0].key, key);
   ASSERT_TRUE(store->write(wb));
   wb.clear();
   v.flush(wb);
@@ -77,6 +75,40 @@ TEST(View, AppendOnlyLayoutStoresRowsBySequence) {
   ASSERT_TRUE(again.restore(*store));
   EXPECT_EQ(sorted_text(again.snapshot()), sorted_text(v.snapshot()));
   EXPECT_EQ(again.size(), 4u);
+}
+
+TEST(View, AppendOnlyLayoutSplitsLargeFlushesIntoRunsThatRestoreInOrder) {
+  auto store = make_memory_store();
+  view_sink v(columns({{"n", data_type::bigint}, {"pad", data_type::text}}), state_prefix(0), true);
+  sql::change_batch b;
+  for (std::int64_t i = 0; i < 4000; ++i) b.push_back({{I(i), T(std::string(200, 'x'))}, 1});
+  v.apply(b);
+  write_batch wb;
+  v.flush(wb);
+  auto ops = wb.ops();
+  ASSERT_GE(ops.size(), 3u);  // 800 KB of rows: several runs of at most 256 KiB each
+  for (std::size_t i = 1; i < ops.size(); ++i) EXPECT_LT(ops[i - 1].key, ops[i].key);
+  ASSERT_TRUE(store->write(wb));
+  // A retraction in the middle run rewrites that run alone, with a hole where the row was.
+  sql::change_batch retract = {{{I(2000), T(std::string(200, 'x'))}, -1}};
+  v.apply(retract);
+  wb.clear();
+  v.flush(wb);
+  ASSERT_EQ(wb.ops().size(), 1u);
+  ASSERT_TRUE(store->write(wb));
+
+  view_sink again(v.schema(), state_prefix(0), true);
+  ASSERT_TRUE(again.restore(*store));
+  EXPECT_EQ(again.size(), 3999u);
+  EXPECT_EQ(sorted_text(again.snapshot()), sorted_text(v.snapshot()));
+  sql::change_batch more = {{{I(5000), T("y")}, 1}};  // sequences go on after the restored ones
+  again.apply(more);
+  wb.clear();
+  again.flush(wb);
+  ASSERT_EQ(wb.ops().size(), 1u);
+  std::string key = state_prefix(0);
+  append_i64(key, 4000);
+  EXPECT_EQ(wb.ops()[0].key, key);
 }
 
 // A retraction is unusual for an append-only dataflow but must still be exact, before and after a
