@@ -148,12 +148,20 @@ double value::numeric_as_double() const {
 
 namespace {
 
+// The shortest text that reads back as `d`, laid out as Postgres's float8out does: exponential
+// ("1e+15", "1.5e-05") when the decimal exponent is below -4 or at least 15, positional otherwise.
 std::string double_text(double d) {
   if (std::isnan(d)) return "NaN";
   if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
-  return std::string(buf, end);
+  char buf[40];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string_view scientific(buf, static_cast<std::size_t>(end - buf));
+  const char* e = buf + scientific.find('e') + 1;
+  int exponent = 0;
+  std::from_chars(*e == '+' ? e + 1 : e, end, exponent);
+  if (exponent < -4 || exponent >= 15) return std::string(scientific);
+  auto [fixed_end, fixed_ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+  return std::string(buf, fixed_end);
 }
 
 std::string date_text(std::int64_t days) {
