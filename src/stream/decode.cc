@@ -42,12 +42,81 @@ const char* json_type_name(element_type t) {
   }
 }
 
+sql::value timestamp_from_millis(double ms, data_type type) {
+  auto micros = static_cast<std::int64_t>(std::llround(ms * 1000.0));
+  return type == data_type::timestamp ? sql::value::timestamp(micros) : sql::value::timestamptz(micros);
+}
+
 sql::value timestamp_from_millis(const element& e, data_type type) {
   double ms = e.type() == element_type::INT64
                   ? static_cast<double>(std::int64_t(e))
                   : (e.type() == element_type::UINT64 ? static_cast<double>(std::uint64_t(e)) : double(e));
-  auto micros = static_cast<std::int64_t>(std::llround(ms * 1000.0));
-  return type == data_type::timestamp ? sql::value::timestamp(micros) : sql::value::timestamptz(micros);
+  return timestamp_from_millis(ms, type);
+}
+
+// The common conversions, read with simdjson On-Demand (which parses only what it visits). Returns
+// false for whatever json_to_value owns alone (jsonb, numbers and booleans into text, integers
+// beyond int64, type errors) and for malformed JSON: the DOM path then decodes the record, so values
+// and error messages are the same either way.
+bool on_demand_value(simdjson::ondemand::value v, const sql::column& col, sql::value& out) {
+  using simdjson::ondemand::json_type;
+  using simdjson::ondemand::number_type;
+  json_type t{};
+  if (col.type == data_type::jsonb || v.type().get(t)) return false;
+  switch (t) {
+    case json_type::null:
+      out = sql::value();
+      return true;
+    case json_type::string: {
+      std::string_view s;
+      if (v.get_string().get(s)) return false;
+      out = sql::cast_from_text(s, col.type);
+      return true;
+    }
+    case json_type::boolean: {
+      bool b = false;
+      if (col.type != data_type::boolean || v.get_bool().get(b)) return false;
+      out = sql::value::boolean(b);
+      return true;
+    }
+    case json_type::number:
+      break;
+    default:
+      return false;
+  }
+  number_type kind{};
+  if (v.get_number_type().get(kind)) return false;
+  if (kind == number_type::signed_integer) {
+    std::int64_t i = 0;
+    if (v.get_int64().get(i)) return false;
+    switch (col.type) {
+      case data_type::bigint:
+        out = sql::value::bigint(i);
+        return true;
+      case data_type::double_precision:
+        out = sql::value::double_precision(static_cast<double>(i));
+        return true;
+      case data_type::timestamp:
+      case data_type::timestamptz:
+        out = timestamp_from_millis(static_cast<double>(i), col.type);
+        return true;
+      case data_type::date:
+        out = sql::value::date(static_cast<std::int32_t>(i));
+        return true;
+      default:
+        return false;
+    }
+  }
+  if (kind != number_type::floating_point_number) return false;
+  double d = 0;
+  if (v.get_double().get(d)) return false;
+  if (col.type == data_type::double_precision) {
+    out = sql::value::double_precision(d);
+    return true;
+  }
+  if (col.type != data_type::timestamp && col.type != data_type::timestamptz) return false;
+  out = timestamp_from_millis(d, col.type);
+  return true;
 }
 
 // One JSON field into a column's type. Throws sql::eval_error.
@@ -122,9 +191,46 @@ struct row_decoder::impl {
   record_format format;
   sql::schema schema;
   simdjson::dom::parser parser;
+  simdjson::ondemand::parser on_demand;
+  std::string padded;  // the record, copied with the padding simdjson reads past its end
   std::unordered_map<std::string_view, std::size_t> column_index;
   std::vector<std::string> fields;
   std::vector<bool> quoted;
+
+  // The column named `key`; fields usually come in the schema's order, so the one after `previous`
+  // is tried first. schema.size() when no column has that name.
+  std::size_t column_of(std::string_view key, std::size_t previous) const {
+    std::size_t next = previous + 1;
+    if (next < schema.size() && schema[next].name == key) return next;
+    auto it = column_index.find(key);
+    return it == column_index.end() ? schema.size() : it->second;
+  }
+
+  // False: decode with decode_json instead (see on_demand_value).
+  bool decode_json_on_demand(std::string_view text, sql::row& out) {
+    if (padded.capacity() < text.size() + simdjson::SIMDJSON_PADDING) {
+      padded.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+    }
+    padded.assign(text);
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::object obj;
+    if (on_demand.iterate(padded.data(), padded.size(), padded.capacity()).get(doc) ||
+        doc.get_object().get(obj)) {
+      return false;
+    }
+    std::size_t previous = schema.size();
+    for (auto field : obj) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) return false;
+      std::size_t column = column_of(key, previous);
+      if (column == schema.size()) continue;  // not a column: skipped
+      simdjson::ondemand::value v;
+      if (field.value().get(v) || !on_demand_value(v, schema[column], out[column])) return false;
+      previous = column;
+    }
+    const char* trailing = nullptr;  // anything after the object makes the record malformed
+    return doc.current_location().get(trailing) == simdjson::OUT_OF_BOUNDS;
+  }
 
   void decode_json(std::string_view text, sql::row& out) {
     element doc;
@@ -173,7 +279,10 @@ sql::sql_result<void> row_decoder::decode(std::string_view text, sql::row& out) 
   out.assign(impl_->schema.size(), sql::value());
   try {
     if (impl_->format == record_format::json) {
-      impl_->decode_json(text, out);
+      if (!impl_->decode_json_on_demand(text, out)) {
+        out.assign(impl_->schema.size(), sql::value());
+        impl_->decode_json(text, out);
+      }
     } else {
       impl_->decode_csv(text, out);
     }

@@ -49,6 +49,26 @@ TEST(RowDecoder, MalformedJsonAndWrongTypesAreErrors) {
   EXPECT_FALSE(d.decode(R"({"s": {"nested": 1}})", r));
 }
 
+// The decoder reads common records with simdjson On-Demand and falls back to its DOM for the rest;
+// these cover where the two could part: field order, escapes, duplicates, trailing bytes, number kinds.
+TEST(RowDecoder, JsonEdgeCasesDecodeLikePostgresWouldTakeThem) {
+  row_decoder d(record_format::json, events_info().columns);
+  sql::row r;
+  ASSERT_TRUE(d.decode(R"( {"s":"a\"b\u00e9","n":-9223372036854775808,"x":1e2,"\u006e":5,"n":6} )", r));
+  EXPECT_EQ(row_text(r), "(NULL, 6, 100, 'a\"bé', NULL, NULL)");  // a repeated field: the last wins
+  ASSERT_TRUE(d.decode(R"({"skip": {"deep": [1, {"n": 99}]}, "ts": 1.5, "ok": false, "s": true})", r));
+  EXPECT_EQ(row_text(r), "('1970-01-01 00:00:00.0015', NULL, NULL, 'true', f, NULL)");
+  ASSERT_TRUE(d.decode(R"({"x": 18446744073709551615, "s": 1.50, "doc": [ 1, "two" ]})", r));
+  EXPECT_EQ(row_text(r), "(NULL, NULL, 1.8446744073709552e+19, '1.5', NULL, '[1,\"two\"]')");
+  EXPECT_FALSE(d.decode(R"({"n": 1} x)", r));
+  EXPECT_FALSE(d.decode(R"({"n": 1}{"n": 2})", r));
+  EXPECT_FALSE(d.decode(R"({"n": 18446744073709551615})", r));
+  EXPECT_FALSE(d.decode(R"({"n": 1, "s": )", r));
+  EXPECT_FALSE(d.decode(R"({"n": 1, "s": "open})", r));
+  EXPECT_FALSE(d.decode("{\"s\": \"\xff\"}", r));  // not UTF-8
+  EXPECT_FALSE(d.decode("", r));
+}
+
 TEST(RowDecoder, CsvByPositionWithQuotesAndNulls) {
   row_decoder d(record_format::csv,
                 columns({{"a", data_type::bigint}, {"b", data_type::text}, {"c", data_type::text}}));

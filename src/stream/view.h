@@ -89,7 +89,7 @@ class view_sink {
   std::vector<const sql::row*> dirty_;  // keys of counts_ with dirty set
 
   std::vector<std::string> chunks_;
-  std::vector<appended> rows_;         // by sequence number
+  std::vector<appended> rows_;             // by sequence number
   std::uint64_t flushed_ = 0;              // rows_ before this sequence are in the store
   std::vector<std::uint64_t> run_starts_;  // first sequence of each stored run, ascending
   std::vector<std::size_t> stale_runs_;    // stored runs with a row retracted since the last flush
