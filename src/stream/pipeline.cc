@@ -170,7 +170,9 @@ write_batch pipeline::take_changes() {
   for (source_state& s : sources_) s.reader->flush(pending_);
   for (node_state& n : nodes_) n.op->flush(pending_);
   view_.flush(pending_);
-  return std::exchange(pending_, write_batch{});
+  write_batch taken = std::exchange(pending_, write_batch{});
+  pending_.reserve(taken.bytes() + taken.bytes() / 4);  // the next checkpoint's changes are alike
+  return taken;
 }
 
 result<void> pipeline::commit() {

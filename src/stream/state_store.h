@@ -38,6 +38,9 @@ class write_batch {
   std::vector<op> ops() const;
   std::size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
+  // The bytes the ops take, and room for that many, so a large batch is not built by doubling.
+  std::size_t bytes() const { return buf_.size(); }
+  void reserve(std::size_t bytes) { buf_.reserve(bytes); }
   void clear() {
     buf_.clear();
     count_ = 0;
@@ -62,6 +65,8 @@ class state_store {
   virtual result<void> erase(std::string_view key) = 0;
   // Visits keys in [begin, end) in order; an empty `end` means no upper bound.
   virtual result<void> scan(std::string_view begin, std::string_view end, const scan_fn& fn) = 0;
+  // Applies the batch. Not atomic against a crash: the live store is never read after one (a restart
+  // restores a checkpoint), so a store may apply a large batch in pieces.
   virtual result<void> write(const write_batch& batch) = 0;
   // Roughly how many bytes keys in [begin, end) take (on disk and in memory), for monitoring; an
   // empty `end` means no upper bound. Cheap: no scan.
