@@ -76,8 +76,9 @@ std::string view_store_prefix(const std::string& name) { return "v" + name + std
 std::string sink_store_prefix(const std::string& name) { return "s" + name + std::string(1, '\0'); }
 std::string definition_key() { return stream::state_prefix(0x7f00) + "definition"; }
 // Version 2: append-only views store rows by sequence number; 3: so do joins; 4: aggregates keep
-// large multisets as one key per value.
-std::string stored_definition(const std::string& definition) { return "state format 5\n" + definition; }
+// large multisets as one key per value; 5: append-only views store runs of rows; 6: tables keep only
+// the columns their views read.
+std::string stored_definition(const std::string& definition) { return "state format 6\n" + definition; }
 
 result<void> engine_state::open_store() {
   checkpoints =

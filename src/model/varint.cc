@@ -2,7 +2,7 @@
 
 namespace sluice::model {
 
-std::optional<std::int64_t> read_varlong(const std::byte** p, const std::byte* end) {
+std::optional<std::int64_t> read_long_varlong(const std::byte** p, const std::byte* end) {
   std::uint64_t raw = 0;
   for (int shift = 0; shift < 70; shift += 7) {
     if (*p >= end) return std::nullopt;

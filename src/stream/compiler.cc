@@ -130,10 +130,74 @@ std::optional<join_expiry> join_expiry_for(const plan& p, int side, const sql::c
 
 namespace {
 
+void mark_columns(const sql::expr& e, std::vector<bool>& columns) {
+  if (e.kind == sql::expr_kind::column && e.column >= 0 &&
+      static_cast<std::size_t>(e.column) < columns.size())
+    columns[static_cast<std::size_t>(e.column)] = true;
+  for (const sql::expr& a : e.args) mark_columns(a, columns);
+}
+
+// `read`: which of p's output columns its consumer reads. Walks down to the scans.
+void mark_read(const plan& p, std::vector<bool> read, std::map<std::string, std::vector<bool>>& scans) {
+  auto input_width = [&p](std::size_t i) { return p.inputs[i].output.size(); };
+  switch (p.kind) {
+    case plan_kind::scan: {
+      std::vector<bool>& columns = scans[p.relation];
+      columns.resize(read.size());
+      for (std::size_t i = 0; i < read.size(); ++i) columns[i] = columns[i] || read[i];
+      return;
+    }
+    case plan_kind::values:
+      return;
+    case plan_kind::filter:
+      mark_columns(p.predicate, read);
+      return mark_read(p.inputs[0], std::move(read), scans);
+    case plan_kind::project: {
+      // Every expression is evaluated (and may fail), read or not: all of their columns count.
+      std::vector<bool> in(input_width(0));
+      for (const sql::expr& e : p.exprs) mark_columns(e, in);
+      return mark_read(p.inputs[0], std::move(in), scans);
+    }
+    case plan_kind::window: {
+      std::vector<bool> in(read.begin(), read.begin() + static_cast<std::ptrdiff_t>(input_width(0)));
+      in[static_cast<std::size_t>(p.window.time_column)] = true;
+      return mark_read(p.inputs[0], std::move(in), scans);
+    }
+    case plan_kind::aggregate: {
+      std::vector<bool> in(input_width(0));
+      for (const sql::expr& e : p.group_by) mark_columns(e, in);
+      for (const sql::aggregate_call& a : p.aggregates) {
+        for (const sql::expr& e : a.args) mark_columns(e, in);
+        if (a.has_filter) mark_columns(a.filter, in);
+      }
+      return mark_read(p.inputs[0], std::move(in), scans);
+    }
+    case plan_kind::join: {
+      std::size_t left = input_width(0);
+      if (read.size() == left + input_width(1)) {
+        mark_columns(p.residual, read);
+        std::vector<bool> l(read.begin(), read.begin() + static_cast<std::ptrdiff_t>(left));
+        std::vector<bool> r(read.begin() + static_cast<std::ptrdiff_t>(left), read.end());
+        for (const sql::expr& e : p.left_keys) mark_columns(e, l);
+        for (const sql::expr& e : p.right_keys) mark_columns(e, r);
+        mark_read(p.inputs[0], std::move(l), scans);
+        return mark_read(p.inputs[1], std::move(r), scans);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  // Whole rows matter (DISTINCT, and anything not known above): every input column is read.
+  for (std::size_t i = 0; i < p.inputs.size(); ++i)
+    mark_read(p.inputs[i], std::vector<bool>(input_width(i), true), scans);
+}
+
 class compiler {
  public:
-  compiler(const sql::catalog_reader& catalog, pipeline* out, const source_options& options)
-      : catalog_(catalog), out_(out), options_(options) {}
+  compiler(const sql::catalog_reader& catalog, pipeline* out, const source_options& options,
+           std::map<std::string, std::vector<bool>> columns_read)
+      : catalog_(catalog), out_(out), options_(options), columns_read_(std::move(columns_read)) {}
 
   // Builds `p`, whose output goes to node `consumer` (-1: the view) on `port`.
   sql::sql_result<void> build(const plan& p, int consumer, int port) {
@@ -192,7 +256,8 @@ class compiler {
     }
     int source = out_->find_source(info->name);
     if (source < 0) {
-      auto reader = source_reader::make(*info, options_, state_prefix(0x8000 + sources_++), &out_->diag());
+      auto reader = source_reader::make(*info, options_, state_prefix(0x8000 + sources_++), &out_->diag(),
+                                        columns_read_[p.relation]);
       if (!reader) return tl::unexpected(reader.error());
       source = out_->add_source(std::move(*reader));
     }
@@ -266,6 +331,7 @@ class compiler {
   const sql::catalog_reader& catalog_;
   pipeline* out_;
   source_options options_;
+  std::map<std::string, std::vector<bool>> columns_read_;  // per scanned relation, see columns_read()
   int operators_ = 0;
   int sources_ = 0;
   std::string label_;  // the plan node being built, for the operator's stats
@@ -359,11 +425,17 @@ std::vector<int> view_key_columns(const plan& p, const sql::catalog_reader& cata
   return out;
 }
 
+std::map<std::string, std::vector<bool>> columns_read(const sql::plan& plan) {
+  std::map<std::string, std::vector<bool>> scans;
+  mark_read(plan, std::vector<bool>(plan.output.size(), true), scans);
+  return scans;
+}
+
 sql::sql_result<std::unique_ptr<pipeline>> compile(const sql::plan& plan, const sql::catalog_reader& catalog,
                                                    state_store* store, const source_options& options,
                                                    bool resume) {
   auto out = std::make_unique<pipeline>(store, plan.output, only_inserts(plan, catalog));
-  compiler c(catalog, out.get(), options);
+  compiler c(catalog, out.get(), options, columns_read(plan));
   SLUICE_RETURN_IF_ERROR(c.build(plan, -1, 0));
   if (auto started = resume ? out->restore() : out->start(); !started) {
     return sql::sql_fail(sql::sqlstate::internal_error, started.error().describe());

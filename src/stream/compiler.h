@@ -12,8 +12,10 @@
 // against the source's WATERMARK column; watermarks flow along every edge regardless.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "sql/catalog.h"
@@ -44,6 +46,10 @@ bool only_inserts(const sql::plan& plan, const sql::catalog_reader& catalog);
 // that event time bounds the other side's future rows (join.h). Valid only if both inputs only insert.
 std::optional<join_expiry> join_expiry_for(const sql::plan& plan, int side,
                                            const sql::catalog_reader& catalog);
+
+// For each relation `plan` scans, which of its columns the dataflow reads (true) — what the source
+// must decode; the others it only validates. A relation scanned twice reads the union.
+std::map<std::string, std::vector<bool>> columns_read(const sql::plan& plan);
 
 // The output column of `plan` that carries event time with a watermark, if any.
 std::optional<int> event_time_column(const sql::plan& plan, const sql::catalog_reader& catalog);

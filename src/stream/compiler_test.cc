@@ -224,6 +224,46 @@ TEST_F(CompilerTest, OnlyInsertingDataflowsAreRecognised) {
   EXPECT_FALSE(only_inserts(counts, catalog));  // a group's row is updated
 }
 
+TEST_F(CompilerTest, SourcesDecodeOnlyTheColumnsTheDataflowReads) {
+  using read = std::map<std::string, std::vector<bool>>;
+  // SELECT n FROM plain WHERE k = 'x': ts is neither selected nor tested.
+  sql::plan f = unary(plan_kind::filter, scan(rel("plain")), rel("plain").columns);
+  f.predicate.kind = sql::expr_kind::is_null;
+  f.predicate.type = data_type::boolean;
+  f.predicate.args = {col(1, data_type::text)};
+  sql::plan pr = unary(plan_kind::project, std::move(f), columns({{"n", data_type::bigint}}));
+  pr.exprs = {col(2)};
+  EXPECT_EQ(columns_read(pr), (read{{"plain", {false, true, true}}}));
+  // A window reads its time column; the count reads nothing more, the group key k.
+  EXPECT_EQ(columns_read(windowed_count("events", sql::window_kind::tumble, 10 * sec, 10 * sec)),
+            (read{{"events", {true, true, false}}}));
+  // A join reads its keys on each side; both scans of a self-join add up.
+  sql::plan j;
+  j.kind = plan_kind::join;
+  j.inputs = {scan(rel("orders")), scan(rel("orders"))};
+  j.output = concat(rel("orders").columns, rel("orders").columns);
+  j.left_keys = {col(1)};
+  j.right_keys = {col(1)};
+  sql::plan ids = unary(plan_kind::project, std::move(j), columns({{"id", data_type::bigint}}));
+  ids.exprs = {col(2)};
+  EXPECT_EQ(columns_read(ids), (read{{"orders", {true, true}}}));
+  EXPECT_EQ(columns_read(enrichment(sql::join_type::left)),
+            (read{{"orders", {true, true}}, {"customers", {true, true}}}));
+}
+
+TEST_F(CompilerTest, UnreadColumnsAreLeftNullButStillChecked) {
+  sql::plan pr = unary(plan_kind::project, scan(rel("plain")), columns({{"n", data_type::bigint}}));
+  pr.exprs = {col(2)};
+  auto p = compile_ok(pr);
+  ASSERT_TRUE(p);
+  ingest(*p, "plain",
+         {{std::nullopt, R"({"ts": 1000, "k": "kept out", "n": 7})"},
+          {std::nullopt, R"({"ts": "not a time", "k": "x", "n": 8})"},  // malformed though unread
+          {std::nullopt, R"({"ts": 1000, "k": [1], "n": 9})"}});
+  EXPECT_EQ(sorted_text(p->view().snapshot()), std::vector<std::string>{"(7)"});
+  EXPECT_EQ(p->diag().dead_letters(), 2u);
+}
+
 TEST_F(CompilerTest, IntervalJoinConditionsLetRowsExpire) {
   // events a JOIN events b ON a.k = b.k AND a.ts BETWEEN b.ts - 5 s AND b.ts (a: columns 0-2, b: 3-5)
   sql::plan j;

@@ -153,6 +153,34 @@ sql::value json_to_value(const element& e, const sql::column& col) {
   wrong_type(col, json_type_name(t));
 }
 
+// True when `v` is sure to convert into `col` without building the value: what an unread column needs.
+// False means "convert it to find out" (on_demand_value), not "malformed".
+bool on_demand_converts(simdjson::ondemand::value v, const sql::column& col) {
+  using simdjson::ondemand::json_type;
+  using simdjson::ondemand::number_type;
+  json_type t{};
+  if (col.type == data_type::jsonb || v.type().get(t)) return false;
+  if (t == json_type::null) return true;
+  if (col.type == data_type::text) {
+    std::string_view unescaped;  // read (into the parser's buffer) for its escapes to be checked
+    return t == json_type::string ? !v.get_string().get(unescaped)
+                                  : t == json_type::number || t == json_type::boolean;
+  }
+  if (col.type == data_type::boolean) return t == json_type::boolean;
+  number_type kind{};
+  if (t != json_type::number || v.get_number_type().get(kind)) return false;
+  switch (col.type) {
+    case data_type::bigint:
+      return kind == number_type::signed_integer;
+    case data_type::double_precision:
+    case data_type::timestamp:
+    case data_type::timestamptz:
+      return kind == number_type::signed_integer || kind == number_type::floating_point_number;
+    default:
+      return false;
+  }
+}
+
 // Splits one CSV line into fields; quoted fields may hold commas, newlines and "" for a quote.
 // `quoted[i]` tells an empty quoted field ("") from an empty unquoted one (NULL).
 bool split_csv(std::string_view text, std::vector<std::string>& fields, std::vector<bool>& quoted) {
@@ -194,6 +222,8 @@ struct row_decoder::impl {
   simdjson::ondemand::parser on_demand;
   std::string padded;  // the record, copied with the padding simdjson reads past its end
   std::unordered_map<std::string_view, std::size_t> column_index;
+  std::vector<bool> materialize;  // per column; all true unless the reader reads fewer
+  sql::value unread;              // where an unread column's value is converted to check it
   std::vector<std::string> fields;
   std::vector<bool> quoted;
 
@@ -225,8 +255,13 @@ struct row_decoder::impl {
       std::size_t column = column_of(key, previous);
       if (column == schema.size()) continue;  // not a column: skipped
       simdjson::ondemand::value v;
-      if (field.value().get(v) || !on_demand_value(v, schema[column], out[column])) return false;
+      if (field.value().get(v)) return false;
       previous = column;
+      if (materialize[column]) {
+        if (!on_demand_value(v, schema[column], out[column])) return false;
+      } else if (!on_demand_converts(v, schema[column]) && !on_demand_value(v, schema[column], unread)) {
+        return false;
+      }
     }
     const char* trailing = nullptr;  // anything after the object makes the record malformed
     return doc.current_location().get(trailing) == simdjson::OUT_OF_BOUNDS;
@@ -259,15 +294,22 @@ struct row_decoder::impl {
     }
     for (std::size_t i = 0; i < schema.size(); ++i) {
       if (fields[i].empty() && !quoted[i]) continue;
-      out[i] = schema[i].type == data_type::text ? sql::value::text(std::move(fields[i]))
-                                                 : sql::cast_from_text(fields[i], schema[i].type);
+      if (schema[i].type == data_type::text) {
+        if (materialize[i]) out[i] = sql::value::text(std::move(fields[i]));
+        continue;
+      }
+      (materialize[i] ? out[i] : unread) = sql::cast_from_text(fields[i], schema[i].type);
     }
   }
 };
 
-row_decoder::row_decoder(record_format format, sql::schema schema) : impl_(std::make_unique<impl>()) {
+row_decoder::row_decoder(record_format format, sql::schema schema, std::vector<bool> materialize)
+    : impl_(std::make_unique<impl>()) {
   impl_->format = format;
   impl_->schema = std::move(schema);
+  if (materialize.empty()) materialize.assign(impl_->schema.size(), true);
+  materialize.resize(impl_->schema.size());
+  impl_->materialize = std::move(materialize);
   for (std::size_t i = 0; i < impl_->schema.size(); ++i)
     impl_->column_index.emplace(impl_->schema[i].name, i);
 }
@@ -282,6 +324,9 @@ sql::sql_result<void> row_decoder::decode(std::string_view text, sql::row& out) 
       if (!impl_->decode_json_on_demand(text, out)) {
         out.assign(impl_->schema.size(), sql::value());
         impl_->decode_json(text, out);
+        for (std::size_t i = 0; i < out.size(); ++i) {
+          if (!impl_->materialize[i]) out[i] = sql::value();
+        }
       }
     } else {
       impl_->decode_csv(text, out);

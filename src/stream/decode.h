@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sql/error.h"
 #include "sql/value.h"
@@ -22,7 +23,10 @@ enum class record_format : std::uint8_t { json, csv };
 
 class row_decoder {
  public:
-  row_decoder(record_format format, sql::schema schema);
+  // `materialize`: the columns to decode into `out` (empty: all). The others are still checked —
+  // a record is malformed or not whatever columns are read — but left NULL, which saves building
+  // values (strings above all) that nothing reads.
+  row_decoder(record_format format, sql::schema schema, std::vector<bool> materialize = {});
   ~row_decoder();
   row_decoder(row_decoder&&) noexcept;
   // Decodes `text` into `out` (resized to the schema). On error returns the reason.

@@ -37,24 +37,39 @@ sql::sql_result<std::int64_t> allowed_lateness(const sql::relation_info& info, s
 
 sql::sql_result<std::unique_ptr<source_reader>> source_reader::make(const sql::relation_info& info,
                                                                     const source_options& options,
-                                                                    std::string prefix, diagnostics* diag) {
+                                                                    std::string prefix, diagnostics* diag,
+                                                                    std::vector<bool> columns_read) {
   auto it = info.options.find("format");
   SLUICE_ASSIGN_OR_RETURN(record_format format, parse_format(it == info.options.end() ? "json" : it->second));
   SLUICE_ASSIGN_OR_RETURN(std::int64_t lateness, allowed_lateness(info, options.allowed_lateness_micros));
   source_options with_lateness = options;
   with_lateness.allowed_lateness_micros = lateness;
   return std::unique_ptr<source_reader>(
-      new source_reader(info, format, with_lateness, std::move(prefix), diag));
+      new source_reader(info, format, with_lateness, std::move(prefix), diag, std::move(columns_read)));
 }
 
+namespace {
+
+// What the decoder materializes: the columns read, and those the source itself needs.
+std::vector<bool> columns_to_decode(const sql::relation_info& info, std::vector<bool> read) {
+  if (read.empty()) return read;
+  read.resize(info.columns.size());
+  if (info.watermark) read[static_cast<std::size_t>(info.watermark->column)] = true;
+  for (int c : info.primary_key) read[static_cast<std::size_t>(c)] = true;
+  return read;
+}
+
+}  // namespace
+
 source_reader::source_reader(const sql::relation_info& info, record_format format,
-                             const source_options& options, std::string prefix, diagnostics* diag)
+                             const source_options& options, std::string prefix, diagnostics* diag,
+                             std::vector<bool> columns_read)
     : relation_(info.name),
       table_(info.kind == sql::relation_kind::table),
       schema_(info.columns),
       primary_key_(info.primary_key),
       watermark_spec_(info.watermark),
-      decoder_(format, info.columns),
+      decoder_(format, info.columns, columns_to_decode(info, std::move(columns_read))),
       key_decoder_(record_format::json, key_schema(info)),
       tracker_({info.watermark ? info.watermark->delay_micros : 0, options.allowed_lateness_micros,
                 options.idle_timeout},

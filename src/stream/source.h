@@ -42,9 +42,12 @@ sql::sql_result<std::int64_t> allowed_lateness(const sql::relation_info& info, s
 class source_reader {
  public:
   // `info` is a source or table; its format comes from WITH (format = …), JSON by default.
+  // `columns_read`: the columns the dataflow reads (empty: all); the others are validated, as every
+  // column is, but left NULL. The event-time and primary-key columns are always read.
   static sql::sql_result<std::unique_ptr<source_reader>> make(const sql::relation_info& info,
                                                               const source_options& options,
-                                                              std::string prefix, diagnostics* diag);
+                                                              std::string prefix, diagnostics* diag,
+                                                              std::vector<bool> columns_read = {});
 
   // Decodes `records` into changes appended to `out`.
   void ingest(std::span<const record> records, sql::change_batch& out);
@@ -61,7 +64,7 @@ class source_reader {
 
  private:
   source_reader(const sql::relation_info& info, record_format format, const source_options& options,
-                std::string prefix, diagnostics* diag);
+                std::string prefix, diagnostics* diag, std::vector<bool> columns_read);
   void ingest_event(const record& r, sql::change_batch& out);
   void ingest_upsert(const record& r, sql::change_batch& out);
   bool key_from_record(std::string_view key, sql::row& pk);
