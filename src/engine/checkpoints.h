@@ -3,6 +3,8 @@
 //
 // Layout under the engine's state directory:
 //   live/                      the RocksDB the dataflows write (rebuilt from a checkpoint at startup)
+//   logs/                      the views' row logs (state_log): appended and synced before the keys
+//                              that give their lengths; a restore truncates each to its length
 //   checkpoints/<sequence>/    one checkpoint: a RocksDB checkpoint (SST files hard-linked, so a
 //                              checkpoint costs what changed since the last one, not the whole state)
 //                              and a MANIFEST-like marker file, CHECKPOINT, written last
@@ -37,6 +39,7 @@ class checkpoint_dir {
   checkpoint_dir(io::file_system& fs, std::string state_dir, int keep = 3);
 
   std::string live_dir() const { return state_dir_ + "/live"; }
+  std::string logs_dir() const { return state_dir_ + "/logs"; }
   // Where the store should write checkpoint `sequence` (a temporary name until commit()).
   std::string staging_dir(std::uint64_t sequence) const;
 

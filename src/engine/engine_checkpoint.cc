@@ -77,8 +77,8 @@ std::string sink_store_prefix(const std::string& name) { return "s" + name + std
 std::string definition_key() { return stream::state_prefix(0x7f00) + "definition"; }
 // Version 2: append-only views store rows by sequence number; 3: so do joins; 4: aggregates keep
 // large multisets as one key per value; 5: append-only views store runs of rows; 6: tables keep only
-// the columns their views read.
-std::string stored_definition(const std::string& definition) { return "state format 6\n" + definition; }
+// the columns their views read; 7: append-only views keep their rows in a log file.
+std::string stored_definition(const std::string& definition) { return "state format 7\n" + definition; }
 
 result<void> engine_state::open_store() {
   checkpoints =
@@ -91,7 +91,8 @@ result<void> engine_state::open_store() {
     spdlog::warn("sql state: checkpoint {} is incomplete or corrupted; using an older one", name);
   }
   SLUICE_RETURN_IF_ERROR(checkpoints->restore_live(newest));
-  SLUICE_ASSIGN_OR_RETURN(store, stream::open_rocksdb_store(checkpoints->live_dir()));
+  SLUICE_ASSIGN_OR_RETURN(store,
+                          stream::open_rocksdb_store(checkpoints->live_dir(), checkpoints->logs_dir()));
   if (newest) {
     last_checkpoint = newest;
     restored_from = newest->sequence;

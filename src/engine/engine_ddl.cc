@@ -148,6 +148,17 @@ sql::sql_result<std::unique_ptr<materialization>> engine_state::materialize(cons
   source_options.allowed_lateness_micros = options.allowed_lateness_micros;
   source_options.idle_timeout = options.idle_timeout;
   auto pipeline = stream::compile(plan, *this, m->store.get(), source_options, m->resumed);
+  if (!pipeline && m->resumed) {
+    // State that does not restore (a row log lost with a dropped namesake, corruption) is rebuilt
+    // from the topics rather than losing the view.
+    spdlog::warn("view {}: its checkpointed state does not restore ({}); rebuilding it from its inputs", name,
+                 pipeline.error().message);
+    m->resumed = false;
+    m->next_offset.clear();
+    if (auto cleared = m->store->erase_prefix(""); !cleared)
+      return sql_fail(sqlstate::internal_error, cleared.error().describe());
+    pipeline = stream::compile(plan, *this, m->store.get(), source_options, false);
+  }
   if (!pipeline) return tl::unexpected(pipeline.error());
   if (!m->resumed) (*pipeline)->staged_writes().put(definition_key(), stored_definition(definition));
   m->pipeline = std::move(*pipeline);
@@ -331,6 +342,8 @@ void engine_state::drop_object(const std::string& name) {
       spdlog::error("sink {}: clearing its state: {}", name, erased.error().describe());
   }
   if (auto view = views.find(name); view != views.end()) {
+    if (auto removed = view->second->pipeline->remove_logs(); !removed)
+      spdlog::error("view {}: removing its row log: {}", name, removed.error().describe());
     if (auto erased = view->second->store->erase_prefix(""); !erased)
       spdlog::error("view {}: clearing its state: {}", name, erased.error().describe());
   }
@@ -393,6 +406,8 @@ result<void> engine_state::restore_catalog() {
     }
   }
   spdlog::info("catalog: {} objects restored", relations.size());
+  if (auto removed = store->remove_unopened_logs(); !removed)
+    spdlog::warn("sql state: removing row logs of views that are gone: {}", removed.error().describe());
   return {};
 }
 

@@ -53,7 +53,7 @@ pipeline_graph engine_state::describe_pipelines() {
     v.sql = info.definition;
     v.inputs.assign(m.depends_on.begin(), m.depends_on.end());
     v.rows = m.pipeline->view().size();
-    v.state_bytes = m.store->approximate_size("", "");
+    v.state_bytes = m.store->approximate_size("", "") + m.pipeline->view().log_bytes();
     for (const auto& s : m.pipeline->stats()) {
       v.operators.push_back(node_of(s));
       const auto& op = v.operators.back();

@@ -6,6 +6,28 @@
 namespace sluice::stream {
 namespace {
 
+class memory_log final : public state_log {
+ public:
+  result<std::uint64_t> size() override { return bytes_.size(); }
+  result<void> read(std::uint64_t offset, std::uint64_t length, std::string& out) override {
+    if (offset + length > bytes_.size()) return fail(errc::corruption, "the log is shorter than asked");
+    out.append(bytes_, offset, length);
+    return {};
+  }
+  result<void> truncate(std::uint64_t size) override {
+    if (size < bytes_.size()) bytes_.resize(size);
+    return {};
+  }
+  result<void> append(std::string_view bytes) override {
+    bytes_.append(bytes);
+    return {};
+  }
+  result<void> sync() override { return {}; }
+
+ private:
+  std::string bytes_;
+};
+
 class memory_store final : public state_store {
  public:
   result<std::optional<std::string>> get(std::string_view key) override {
@@ -40,6 +62,7 @@ class memory_store final : public state_store {
     return fail(errc::invalid_argument, "the in-memory state store has no checkpoints");
   }
   result<void> write(const write_batch& batch) override {
+    SLUICE_RETURN_IF_ERROR(batch.write_appends());
     batch.for_each([&](const write_batch::op& op) {
       if (op.value) {
         map_.insert_or_assign(std::string(op.key), std::string(*op.value));
@@ -49,9 +72,20 @@ class memory_store final : public state_store {
     });
     return {};
   }
+  result<std::shared_ptr<state_log>> open_log(std::string_view name) override {
+    auto [it, created] = logs_.try_emplace(std::string(name));
+    if (created) it->second = std::make_shared<memory_log>();
+    return std::shared_ptr<state_log>(it->second);
+  }
+  result<void> remove_log(std::string_view name) override {
+    if (auto it = logs_.find(name); it != logs_.end()) logs_.erase(it);
+    return {};
+  }
+  result<void> remove_unopened_logs() override { return {}; }  // every log here lives only this long
 
  private:
   std::map<std::string, std::string, std::less<>> map_;
+  std::map<std::string, std::shared_ptr<memory_log>, std::less<>> logs_;
 };
 
 }  // namespace

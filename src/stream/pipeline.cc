@@ -46,6 +46,7 @@ std::int64_t pipeline::watermark(std::string_view relation) const {
 }
 
 result<void> pipeline::start() {
+  SLUICE_RETURN_IF_ERROR(view_.start(*store_));
   // Consumers first (the compiler gives them smaller ids), so a global aggregate has emitted its
   // empty-input row before constant rows (VALUES) below it arrive as changes.
   for (node_state& n : nodes_) {

@@ -85,6 +85,9 @@ class pipeline {
   // Instead of start(), after a restart: reloads every operator's, table's and the view's state
   // from the store, as of the last committed batch.
   result<void> restore();
+  // Removes what the pipeline keeps outside the store's keys (its view's row log): for DROP, before
+  // the caller erases the keys.
+  result<void> remove_logs() { return view_.remove_log(*store_); }
 
  private:
   struct node_state {

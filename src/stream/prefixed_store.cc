@@ -28,6 +28,7 @@ class prefixed_store final : public state_store {
 
   result<void> write(const write_batch& batch) override {
     write_batch prefixed;
+    for (const write_batch::log_append& a : batch.appends()) prefixed.append(*a.log, a.bytes);
     std::string key = prefix_;
     batch.for_each([&](const write_batch::op& op) {
       key.resize(prefix_.size());
@@ -40,6 +41,11 @@ class prefixed_store final : public state_store {
     });
     return base_.write(prefixed);
   }
+  result<std::shared_ptr<state_log>> open_log(std::string_view name) override {
+    return base_.open_log(full(name));
+  }
+  result<void> remove_log(std::string_view name) override { return base_.remove_log(full(name)); }
+  result<void> remove_unopened_logs() override { return base_.remove_unopened_logs(); }
 
  private:
   std::string full(std::string_view key) const { return prefix_ + std::string(key); }

@@ -204,7 +204,7 @@ class RandomTest : public ::testing::TestWithParam<int> {
   // Odd seeds keep state in RocksDB, even ones in memory.
   std::unique_ptr<state_store> make_store() {
     if (GetParam() % 2 == 0) return make_memory_store();
-    auto s = open_rocksdb_store(dir_.path());
+    auto s = open_rocksdb_store(dir_.path() + "/db", dir_.path() + "/logs");
     EXPECT_TRUE(s);
     return std::move(*s);
   }

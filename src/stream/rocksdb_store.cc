@@ -1,15 +1,63 @@
 // stream/rocksdb_store.cc — the state_store on RocksDB: one database per dataflow, default bytewise
-// comparator (which is the order codec.h preserves). A write_batch becomes one atomic
-// rocksdb::WriteBatch. Durability comes from checkpoints, not from each batch: the live database is
-// rebuilt from a checkpoint at startup, so writes skip the write-ahead log altogether.
+// comparator (which is the order codec.h preserves). Durability comes from checkpoints, not from each
+// batch: the live database is rebuilt from a checkpoint at startup, so writes skip the write-ahead
+// log altogether. Logs are files in their own directory, named by the hex of the log's name.
+#include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <mutex>
+#include <set>
+
+#include "io/file.h"
 #include "stream/state_store.h"
 
 namespace sluice::stream {
 namespace {
+
+class file_log final : public state_log {
+ public:
+  file_log(std::unique_ptr<io::file> file, std::uint64_t size) : file_(std::move(file)), size_(size) {}
+
+  result<std::uint64_t> size() override { return size_; }
+  result<void> read(std::uint64_t offset, std::uint64_t length, std::string& out) override {
+    if (offset + length > size_) return fail(errc::corruption, "the log is shorter than asked");
+    std::size_t at = out.size();
+    out.resize(at + length);
+    SLUICE_ASSIGN_OR_RETURN(std::size_t got, file_->read_at(as_writable_bytes(out, at), offset));
+    if (got != length) return fail(errc::corruption, "the log is shorter than asked");
+    return {};
+  }
+  result<void> truncate(std::uint64_t size) override {
+    if (size >= size_) return {};
+    SLUICE_RETURN_IF_ERROR(file_->truncate(size));
+    SLUICE_RETURN_IF_ERROR(file_->sync());
+    size_ = size;
+    return {};
+  }
+  result<void> append(std::string_view bytes) override {
+    auto written = file_->write_at(as_bytes(bytes), size_);
+    if (!written) {
+      (void)file_->truncate(size_);  // a partial tail: the next append starts where this one did
+      return written;
+    }
+    size_ += bytes.size();
+    return {};
+  }
+  result<void> sync() override { return file_->sync(); }
+
+ private:
+  static bytes_view as_bytes(std::string_view s) {
+    return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+  }
+  static mutable_bytes as_writable_bytes(std::string& s, std::size_t at) {
+    return {reinterpret_cast<std::byte*>(s.data() + at), s.size() - at};
+  }
+
+  std::unique_ptr<io::file> file_;
+  std::uint64_t size_;
+};
 
 error from_status(const rocksdb::Status& s) { return error{errc::io_error, "state store: " + s.ToString()}; }
 
@@ -17,7 +65,8 @@ rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
 
 class rocksdb_store final : public state_store {
  public:
-  explicit rocksdb_store(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+  rocksdb_store(std::unique_ptr<rocksdb::DB> db, std::string logs_dir)
+      : db_(std::move(db)), logs_dir_(std::move(logs_dir)) {}
 
   result<std::optional<std::string>> get(std::string_view key) override {
     std::string value;
@@ -66,6 +115,7 @@ class rocksdb_store final : public state_store {
   // In pieces of about piece_bytes, through one reused rocksdb::WriteBatch: a checkpoint's batch can
   // hold hundreds of megabytes, and copying it whole into one more buffer costs memory and page faults.
   result<void> write(const write_batch& batch) override {
+    SLUICE_RETURN_IF_ERROR(batch.write_appends());
     constexpr std::size_t piece_bytes = 4 << 20;
     rocksdb::WriteBatch piece;
     rocksdb::Status status;
@@ -80,8 +130,44 @@ class rocksdb_store final : public state_store {
     if (status.ok() && piece.Count() > 0) status = db_->Write(write_options(), &piece);
     return check(status);
   }
+  result<std::shared_ptr<state_log>> open_log(std::string_view name) override {
+    io::file_system& fs = io::file_system::posix();
+    std::string path = log_path(name);
+    bool existed = fs.exists(path);
+    SLUICE_ASSIGN_OR_RETURN(auto file, fs.open(path, io::open_mode::read_write));
+    SLUICE_ASSIGN_OR_RETURN(std::uint64_t size, file->size());
+    if (!existed) SLUICE_RETURN_IF_ERROR(fs.sync_directory(logs_dir_));
+    std::lock_guard lock(logs_mu_);
+    opened_.insert(log_file_name(name));
+    return std::shared_ptr<state_log>(std::make_shared<file_log>(std::move(file), size));
+  }
+
+  result<void> remove_log(std::string_view name) override {
+    io::file_system& fs = io::file_system::posix();
+    std::string path = log_path(name);
+    if (!fs.exists(path)) return {};
+    SLUICE_RETURN_IF_ERROR(fs.remove(path));
+    return fs.sync_directory(logs_dir_);
+  }
+
+  result<void> remove_unopened_logs() override {
+    io::file_system& fs = io::file_system::posix();
+    SLUICE_ASSIGN_OR_RETURN(auto names, fs.list(logs_dir_));
+    std::lock_guard lock(logs_mu_);
+    for (const std::string& file : names) {
+      if (!opened_.contains(file)) SLUICE_RETURN_IF_ERROR(fs.remove(logs_dir_ + "/" + file));
+    }
+    return {};
+  }
 
  private:
+  static std::string log_file_name(std::string_view name) {
+    std::string hex;
+    for (unsigned char c : name) hex += fmt::format("{:02x}", c);
+    return hex + ".log";
+  }
+  std::string log_path(std::string_view name) const { return logs_dir_ + "/" + log_file_name(name); }
+
   static rocksdb::WriteOptions write_options() {
     rocksdb::WriteOptions o;
     o.sync = false;
@@ -94,11 +180,15 @@ class rocksdb_store final : public state_store {
   }
 
   std::unique_ptr<rocksdb::DB> db_;
+  std::string logs_dir_;
+  std::mutex logs_mu_;
+  std::set<std::string> opened_;  // file names of the logs opened since the store was
 };
 
 }  // namespace
 
-result<std::unique_ptr<state_store>> open_rocksdb_store(const std::string& dir) {
+result<std::unique_ptr<state_store>> open_rocksdb_store(const std::string& dir, const std::string& logs_dir) {
+  SLUICE_RETURN_IF_ERROR(io::file_system::posix().create_directories(logs_dir));
   rocksdb::Options options;
   options.create_if_missing = true;
   // Levels 0 and 1 are rewritten soon after they are written (every checkpoint flushes the memtable
@@ -109,7 +199,8 @@ result<std::unique_ptr<state_store>> open_rocksdb_store(const std::string& dir) 
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
   if (!s.ok()) return tl::unexpected(from_status(s));
-  return std::unique_ptr<state_store>(std::make_unique<rocksdb_store>(std::unique_ptr<rocksdb::DB>(raw)));
+  return std::unique_ptr<state_store>(
+      std::make_unique<rocksdb_store>(std::unique_ptr<rocksdb::DB>(raw), logs_dir));
 }
 
 }  // namespace sluice::stream

@@ -2,6 +2,7 @@
 // the write_batch encoding.
 #include "stream/state_store.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace sluice::stream {
@@ -49,6 +50,18 @@ write_batch::op write_batch::next_op(std::string_view& rest) {
   o.key = take(rest, take_length(rest));
   if (is_put) o.value = take(rest, take_length(rest));
   return o;
+}
+
+result<void> write_batch::write_appends() const {
+  std::vector<state_log*> appended;
+  for (const log_append& a : appends_) {
+    SLUICE_RETURN_IF_ERROR(a.log->append(a.bytes));
+    if (appended.empty() || appended.back() != a.log) appended.push_back(a.log);
+  }
+  std::sort(appended.begin(), appended.end());
+  appended.erase(std::unique(appended.begin(), appended.end()), appended.end());
+  for (state_log* log : appended) SLUICE_RETURN_IF_ERROR(log->sync());
+  return {};
 }
 
 std::vector<write_batch::op> write_batch::ops() const {

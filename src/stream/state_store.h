@@ -18,6 +18,23 @@
 
 namespace sluice::stream {
 
+// An append-only byte log kept beside a store's keys — where a view keeps its rows: appending them to
+// a file costs a fraction of storing them as keys. A log grows only through write_batch::append and
+// state_store::write, which appends and syncs it before applying the batch's keys; so the length its
+// owner stores in that batch is durable whenever the keys are. Checkpoints do not copy logs: after a
+// restart the owner truncates its log back to the length the restored keys hold.
+class state_log {
+ public:
+  virtual ~state_log() = default;
+  virtual result<std::uint64_t> size() = 0;
+  // Appends `out` with the log's bytes [offset, offset + length); fails if the log is shorter.
+  virtual result<void> read(std::uint64_t offset, std::uint64_t length, std::string& out) = 0;
+  virtual result<void> truncate(std::uint64_t size) = 0;
+  // For state_store::write only.
+  virtual result<void> append(std::string_view bytes) = 0;
+  virtual result<void> sync() = 0;
+};
+
 // Puts and erases to apply together, in order (a later op on a key wins). The ops live back to back in
 // one buffer, so a batch of a million small writes costs a few reallocations, not two allocations each.
 class write_batch {
@@ -28,6 +45,9 @@ class write_batch {
   };
   void put(std::string_view key, std::string_view value);
   void erase(std::string_view key);
+  // Bytes to append to `log` before any key is written. They are not copied: they must stay valid
+  // and unchanged until the batch is written.
+  void append(state_log& log, std::string_view bytes) { appends_.push_back({&log, bytes}); }
   // Calls fn(const op&) for each op in order.
   template <typename F>
   void for_each(F&& fn) const {
@@ -37,14 +57,23 @@ class write_batch {
   // The ops in order, as views into the batch (valid until it changes).
   std::vector<op> ops() const;
   std::size_t size() const { return count_; }
-  bool empty() const { return count_ == 0; }
+  bool empty() const { return count_ == 0 && appends_.empty(); }
   // The bytes the ops take, and room for that many, so a large batch is not built by doubling.
   std::size_t bytes() const { return buf_.size(); }
   void reserve(std::size_t bytes) { buf_.reserve(bytes); }
   void clear() {
     buf_.clear();
     count_ = 0;
+    appends_.clear();
   }
+
+  struct log_append {
+    state_log* log;
+    std::string_view bytes;
+  };
+  const std::vector<log_append>& appends() const { return appends_; }
+  // Appends every log_append, then syncs each log appended to: what write() does first.
+  result<void> write_appends() const;
 
  private:
   // Decodes the op at the front of `rest` and advances past it.
@@ -52,6 +81,7 @@ class write_batch {
 
   std::string buf_;  // per op: kind byte (0 erase, 1 put), key length, key, [value length, value]
   std::size_t count_ = 0;
+  std::vector<log_append> appends_;
 };
 
 // Called for each entry of a scan in key order; return false to stop.
@@ -65,9 +95,16 @@ class state_store {
   virtual result<void> erase(std::string_view key) = 0;
   // Visits keys in [begin, end) in order; an empty `end` means no upper bound.
   virtual result<void> scan(std::string_view begin, std::string_view end, const scan_fn& fn) = 0;
-  // Applies the batch. Not atomic against a crash: the live store is never read after one (a restart
-  // restores a checkpoint), so a store may apply a large batch in pieces.
+  // Applies the batch: its log appends (synced), then its keys. Not atomic against a crash: the live
+  // store is never read after one (a restart restores a checkpoint), so a store may apply a large
+  // batch in pieces.
   virtual result<void> write(const write_batch& batch) = 0;
+  // The log named `name`, created empty if there is none. Names are the caller's to keep unique.
+  virtual result<std::shared_ptr<state_log>> open_log(std::string_view name) = 0;
+  virtual result<void> remove_log(std::string_view name) = 0;
+  // Removes the logs nobody opened since the store was opened: those of views dropped or rebuilt
+  // before a crash. Call once every view has been restored.
+  virtual result<void> remove_unopened_logs() = 0;
   // Roughly how many bytes keys in [begin, end) take (on disk and in memory), for monitoring; an
   // empty `end` means no upper bound. Cheap: no scan.
   virtual std::uint64_t approximate_size(std::string_view begin, std::string_view end) = 0;
@@ -88,7 +125,7 @@ std::string prefix_end(std::string_view prefix);
 std::string state_prefix(int operator_id);
 
 std::unique_ptr<state_store> make_memory_store();
-// Opens (creating if needed) a RocksDB database in `dir`.
-result<std::unique_ptr<state_store>> open_rocksdb_store(const std::string& dir);
+// Opens (creating if needed) a RocksDB database in `dir`, with its logs as files in `logs_dir`.
+result<std::unique_ptr<state_store>> open_rocksdb_store(const std::string& dir, const std::string& logs_dir);
 
 }  // namespace sluice::stream

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "io/file.h"
 #include "stream/codec.h"
 #include "stream/test_util.h"
 
@@ -66,11 +67,11 @@ TEST(StateStore, MemoryStore) {
 TEST(StateStore, RocksDbStoreRoundTripsAndPersists) {
   temp_dir dir;
   {
-    auto s = open_rocksdb_store(dir.path());
+    auto s = open_rocksdb_store(dir.path() + "/db", dir.path() + "/logs");
     ASSERT_TRUE(s) << s.error().describe();
     exercise(**s);
   }
-  auto again = open_rocksdb_store(dir.path());
+  auto again = open_rocksdb_store(dir.path() + "/db", dir.path() + "/logs");
   ASSERT_TRUE(again) << again.error().describe();
   EXPECT_EQ(*(*again)->get("a4").value(), "r");
   EXPECT_FALSE((*again)->get("a1").value().has_value());
@@ -94,9 +95,47 @@ TEST(StateStore, ApproximateSizes) {
   sizes_grow(*memory);
   EXPECT_EQ(memory->approximate_size("m", "n"), 100 * 1000 + 290u);
   temp_dir dir;
-  auto rocks = open_rocksdb_store(dir.path());
+  auto rocks = open_rocksdb_store(dir.path() + "/db", dir.path() + "/logs");
   ASSERT_TRUE(rocks) << rocks.error().describe();
   sizes_grow(**rocks);
+}
+
+// A batch's log appends are in the log (and synced) before its keys are written; logs outlive the
+// store object, and the ones nobody opens after a reopen are removed.
+TEST(StateStore, LogsGrowWithBatchesAndOutliveTheStore) {
+  temp_dir dir;
+  std::string db = dir.path() + "/db", logs = dir.path() + "/logs";
+  {
+    auto s = open_rocksdb_store(db, logs);
+    ASSERT_TRUE(s) << s.error().describe();
+    auto kept = (*s)->open_log("kept");
+    auto dropped = (*s)->open_log("dropped");
+    ASSERT_TRUE(kept && dropped);
+    std::string first = "hello ", second = "world";
+    write_batch wb;
+    wb.append(**kept, first);
+    wb.append(**kept, second);
+    wb.append(**dropped, first);
+    wb.put("length", "11");
+    ASSERT_TRUE((*s)->write(wb));
+    EXPECT_EQ((*kept)->size().value(), 11u);
+  }
+  auto s = open_rocksdb_store(db, logs);
+  ASSERT_TRUE(s) << s.error().describe();
+  auto kept = (*s)->open_log("kept");
+  ASSERT_TRUE(kept);
+  std::string read;
+  ASSERT_TRUE((*kept)->read(0, 11, read));
+  EXPECT_EQ(read, "hello world");
+  EXPECT_FALSE((*kept)->read(6, 6, read));  // past the end
+  ASSERT_TRUE((*kept)->truncate(5));
+  EXPECT_EQ((*kept)->size().value(), 5u);
+  ASSERT_TRUE((*s)->remove_unopened_logs());
+  auto listed = io::file_system::posix().list(logs);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->size(), 1u);  // "dropped" was not opened since the reopen
+  ASSERT_TRUE((*s)->remove_log("kept"));
+  EXPECT_TRUE(io::file_system::posix().list(logs)->empty());
 }
 
 TEST(StateStore, PrefixEnd) {

@@ -1,6 +1,7 @@
 #include "stream/view.h"
 
 #include <algorithm>
+#include <random>
 
 #include "stream/codec.h"
 #include "stream/operator.h"
@@ -10,11 +11,6 @@ namespace {
 
 // Rows are packed into chunks of this size (a larger row gets a chunk of its own).
 constexpr std::size_t chunk_bytes = 4 << 20;
-// A stored run of the append-only layout closes once its value reaches this size.
-constexpr std::size_t run_bytes = 256 << 10;
-// Each entry of a stored run: a live row (its encoding follows) or a hole left by a retraction.
-constexpr std::uint8_t run_live = 1;
-constexpr std::uint8_t run_hole = 0;
 
 }  // namespace
 
@@ -38,10 +34,28 @@ void view_sink::flush(write_batch& batch) {
   }
 }
 
+result<void> view_sink::start(state_store& store) {
+  if (!append_only_) return {};
+  std::lock_guard lock(mu_);
+  std::random_device random;
+  incarnation_ = (std::uint64_t{random()} << 32) | random();
+  SLUICE_ASSIGN_OR_RETURN(log_, store.open_log(log_name()));
+  log_bytes_ = 0;
+  log_state_saved_ = false;
+  return log_->truncate(0);
+}
+
 result<void> view_sink::restore(state_store& store) {
   std::lock_guard lock(mu_);
   live_rows_ = 0;
   return append_only_ ? restore_appended(store) : restore_counted(store);
+}
+
+result<void> view_sink::remove_log(state_store& store) {
+  if (!append_only_ || !log_) return {};
+  std::lock_guard lock(mu_);
+  log_.reset();
+  return store.remove_log(log_name());
 }
 
 // --- general layout ---
@@ -108,22 +122,16 @@ std::string_view view_sink::bytes_of(const appended& a) const {
   return std::string_view(chunks_[a.chunk]).substr(a.offset, a.size);
 }
 
-std::string view_sink::run_key(std::uint64_t first_seq) const {
-  std::string key = prefix_;
-  append_i64(key, static_cast<std::int64_t>(first_seq));
+std::string view_sink::hole_key(std::uint64_t seq) const {
+  std::string key = prefix_ + "h";
+  append_i64(key, static_cast<std::int64_t>(seq));
   return key;
 }
 
-void view_sink::append_run_entry(std::string& value, const appended& a) const {
-  append_u8(value, a.live ? run_live : run_hole);
-  if (a.live) value.append(bytes_of(a));
-}
-
-void view_sink::rewrite_run(write_batch& batch, std::size_t run) const {
-  std::uint64_t end = run + 1 < run_starts_.size() ? run_starts_[run + 1] : flushed_;
-  std::string value;
-  for (std::uint64_t seq = run_starts_[run]; seq < end; ++seq) append_run_entry(value, rows_[seq]);
-  batch.put(run_key(run_starts_[run]), value);
+std::string view_sink::log_name() const {
+  std::string name = prefix_ + "rows";
+  append_i64(name, static_cast<std::int64_t>(incarnation_));
+  return name;
 }
 
 void view_sink::append(std::string_view encoded) {
@@ -147,10 +155,7 @@ void view_sink::retract(std::string_view encoded) {
     if (!row || !target || sql::compare_rows(*row, *target) != 0) continue;
     a.live = false;
     --live_rows_;
-    if (seq < flushed_) {
-      auto run = std::upper_bound(run_starts_.begin(), run_starts_.end(), seq) - run_starts_.begin() - 1;
-      stale_runs_.push_back(static_cast<std::size_t>(run));
-    }
+    erased_.push_back(seq);
     return;
   }
   ++unmatched_retractions_;
@@ -169,60 +174,89 @@ void view_sink::apply_appended(sql::change_batch& batch) {
 
 void view_sink::flush_appended(write_batch& batch) {
   std::lock_guard lock(mu_);
-  std::sort(stale_runs_.begin(), stale_runs_.end());
-  stale_runs_.erase(std::unique(stale_runs_.begin(), stale_runs_.end()), stale_runs_.end());
-  for (std::size_t run : stale_runs_) rewrite_run(batch, run);
-  stale_runs_.clear();
-  // New rows go out as runs of consecutive sequences, one store value per run_bytes: the store sees
-  // a few large puts per second instead of one per row.
-  std::string value;
-  while (flushed_ < rows_.size()) {
-    std::uint64_t first = flushed_;
-    value.clear();
-    while (flushed_ < rows_.size() && value.size() < run_bytes) append_run_entry(value, rows_[flushed_++]);
-    run_starts_.push_back(first);
-    batch.put(run_key(first), value);
+  for (std::uint64_t seq : erased_) batch.put(hole_key(seq), "");
+  erased_.clear();
+  if (flushed_ == rows_.size() && log_state_saved_) return;
+  // The new rows are the arena's bytes from the first unflushed row on: whole chunks after its own.
+  // The arena never moves or changes bytes once written, so the batch can point at them.
+  if (flushed_ < rows_.size()) {
+    const appended& first = rows_[flushed_];
+    for (std::size_t c = first.chunk; c < chunks_.size(); ++c) {
+      std::string_view bytes(chunks_[c]);
+      if (c == first.chunk) bytes.remove_prefix(first.offset);
+      batch.append(*log_, bytes);
+      log_bytes_ += bytes.size();
+    }
+    flushed_ = rows_.size();
   }
+  std::string state;
+  append_i64(state, static_cast<std::int64_t>(incarnation_));
+  append_i64(state, static_cast<std::int64_t>(log_bytes_));
+  append_i64(state, static_cast<std::int64_t>(flushed_));
+  batch.put(prefix_ + "n", state);
+  log_state_saved_ = true;
 }
 
 result<void> view_sink::restore_appended(state_store& store) {
   chunks_.clear();
   rows_.clear();
-  run_starts_.clear();
-  stale_runs_.clear();
+  erased_.clear();
   unmatched_retractions_ = 0;
+  SLUICE_ASSIGN_OR_RETURN(auto state, store.get(prefix_ + "n"));
+  if (!state) return fail(errc::corruption, "view state has no row log");
+  decoder d(*state);
+  std::int64_t incarnation = 0, length = 0, rows = 0;
+  if (!d.read_i64(incarnation) || !d.read_i64(length) || !d.read_i64(rows) || !d.done() || length < 0)
+    return fail(errc::corruption, "view row log state does not decode");
+  incarnation_ = static_cast<std::uint64_t>(incarnation);
+  SLUICE_ASSIGN_OR_RETURN(log_, store.open_log(log_name()));
+  SLUICE_RETURN_IF_ERROR(load_log(static_cast<std::uint64_t>(length)));
+  if (rows_.size() != static_cast<std::uint64_t>(rows))
+    return fail(errc::corruption, "view row log is short");
   bool corrupt = false;
-  SLUICE_RETURN_IF_ERROR(store.scan_prefix(prefix_, [&](std::string_view k, std::string_view v) {
-    decoder key(k.substr(prefix_.size()));
-    std::int64_t first = 0;
-    if (!key.read_i64(first) || !key.done() || first != static_cast<std::int64_t>(rows_.size())) {
+  SLUICE_RETURN_IF_ERROR(store.scan_prefix(prefix_ + "h", [&](std::string_view k, std::string_view) {
+    decoder key(k.substr(prefix_.size() + 1));
+    std::int64_t seq = 0;
+    if (!key.read_i64(seq) || seq < 0 || static_cast<std::uint64_t>(seq) >= rows_.size()) {
       corrupt = true;
       return false;
     }
-    run_starts_.push_back(rows_.size());
-    decoder entries(v);
-    sql::row scratch;
-    while (!entries.done()) {
-      std::uint8_t tag = 0;
-      if (!entries.read_u8(tag) || (tag != run_live && tag != run_hole)) {
-        corrupt = true;
-        return false;
-      }
-      if (tag == run_hole) {
-        rows_.push_back({});  // a row retracted after it was stored: stays a dead entry
-        continue;
-      }
-      std::string_view rest = entries.rest();
-      if (!entries.read_row(scratch)) {
-        corrupt = true;
-        return false;
-      }
-      append(rest.substr(0, rest.size() - entries.rest().size()));
-    }
+    appended& a = rows_[static_cast<std::size_t>(seq)];
+    if (a.live) --live_rows_;
+    a.live = false;
     return true;
   }));
   if (corrupt) return fail(errc::corruption, "view state does not decode");
   flushed_ = rows_.size();
+  log_state_saved_ = true;
+  return {};
+}
+
+// The log's first `length` bytes back into the arena (the log may hold more: appends of a checkpoint
+// that never completed, which go).
+result<void> view_sink::load_log(std::uint64_t length) {
+  SLUICE_ASSIGN_OR_RETURN(std::uint64_t size, log_->size());
+  if (size < length) return fail(errc::corruption, "view row log is shorter than its checkpoint");
+  SLUICE_RETURN_IF_ERROR(log_->truncate(length));
+  constexpr std::uint64_t step = 4 << 20;
+  std::string buffer;
+  sql::row scratch;
+  for (std::uint64_t at = 0; at < length;) {
+    std::uint64_t n = std::min(step, length - at);
+    SLUICE_RETURN_IF_ERROR(log_->read(at, n, buffer));
+    at += n;
+    decoder rows(buffer);
+    std::string_view rest = buffer;
+    while (!rows.done()) {
+      if (!rows.read_row(scratch)) break;  // cut by the step: the rest comes with the next read
+      std::size_t row_size = rest.size() - rows.rest().size();
+      append(rest.substr(0, row_size));
+      rest.remove_prefix(row_size);
+    }
+    buffer.erase(0, buffer.size() - rest.size());
+  }
+  if (!buffer.empty()) return fail(errc::corruption, "view row log does not decode");
+  log_bytes_ = length;
   return {};
 }
 
@@ -251,6 +285,11 @@ std::vector<sql::row> view_sink::subscribe(subscriber fn) {
 std::size_t view_sink::size() const {
   std::lock_guard lock(mu_);
   return live_rows_;
+}
+
+std::uint64_t view_sink::log_bytes() const {
+  std::lock_guard lock(mu_);
+  return log_bytes_;
 }
 
 std::size_t view_sink::negative_rows() const {

@@ -9,11 +9,12 @@
 // Two layouts, chosen by the compiler:
 //   general      row → multiplicity (a hash map in memory; [prefix][encoded row] → count in the store).
 //   append-only  for dataflows that only ever insert (filters and projections of a SOURCE, windowed
-//                aggregates, inner joins of such inputs): rows are appended to an arena in memory and
-//                stored in runs, [prefix][first sequence] → the run's rows back to back (up to 256 KiB),
-//                so an insert costs no hashing, no per-row allocation and no per-row store write. A
-//                retraction, which such dataflows do not produce, is still applied correctly (by a
-//                search for the row; its stored run is rewritten with a hole in its place).
+//                aggregates, inner joins of such inputs): rows are appended to an arena in memory, and
+//                each flush appends the new arena bytes to the view's state_log (a file), so an insert
+//                costs no hashing, no per-row allocation and no store write. [prefix]"n" holds the log's
+//                incarnation, length and row count as of the flush; a restart truncates the log back to
+//                that length. A retraction, which such dataflows do not produce, is still applied
+//                correctly: a search for the row, and a hole key [prefix]"h"[sequence].
 #pragma once
 
 #include <cstdint>
@@ -38,14 +39,19 @@ class view_sink {
   // Applies one batch and notifies subscribers.
   void apply(sql::change_batch& batch);
   void flush(write_batch& batch);
-  // Reloads the rows from the store (after a restart).
+  // Before the first apply: start empty, or reload the rows from the store (after a restart).
+  result<void> start(state_store& store);
   result<void> restore(state_store& store);
+  // Removes what the view keeps outside the store's keys (DROP; the caller erases the keys).
+  result<void> remove_log(state_store& store);
 
   // The current rows, each repeated by its multiplicity, in no particular order.
   std::vector<sql::row> snapshot() const;
   // Takes a snapshot and subscribes with no batch in between. REQUIRES: the pipeline's thread.
   std::vector<sql::row> subscribe(subscriber fn);
   std::size_t size() const;
+  // Bytes of the row log as of the last flush (append-only layout; 0 for the general one).
+  std::uint64_t log_bytes() const;
   const sql::schema& schema() const { return schema_; }
   // Rows with a negative multiplicity (append-only: retractions of rows it does not hold): always 0
   // for a correct dataflow (checked by the tests).
@@ -71,12 +77,12 @@ class view_sink {
   void append(std::string_view encoded);
   void retract(std::string_view encoded);
   std::string_view bytes_of(const appended& a) const;
-  std::string run_key(std::uint64_t first_seq) const;
-  void append_run_entry(std::string& value, const appended& a) const;
-  void rewrite_run(write_batch& batch, std::size_t run) const;
+  std::string hole_key(std::uint64_t seq) const;
+  std::string log_name() const;
   void apply_appended(sql::change_batch& batch);
   void flush_appended(write_batch& batch);
   result<void> restore_appended(state_store& store);
+  result<void> load_log(std::uint64_t length);
 
   sql::schema schema_;
   std::string prefix_;
@@ -89,10 +95,13 @@ class view_sink {
   std::vector<const sql::row*> dirty_;  // keys of counts_ with dirty set
 
   std::vector<std::string> chunks_;
-  std::vector<appended> rows_;             // by sequence number
-  std::uint64_t flushed_ = 0;              // rows_ before this sequence are in the store
-  std::vector<std::uint64_t> run_starts_;  // first sequence of each stored run, ascending
-  std::vector<std::size_t> stale_runs_;    // stored runs with a row retracted since the last flush
+  std::vector<appended> rows_;         // by sequence number
+  std::uint64_t flushed_ = 0;          // rows_ before this sequence are in the log
+  std::vector<std::uint64_t> erased_;  // sequences retracted since the last flush
+  std::shared_ptr<state_log> log_;
+  std::uint64_t incarnation_ = 0;  // names the log: a namesake view recreated later gets another
+  std::uint64_t log_bytes_ = 0;    // the log's length after the last flush
+  bool log_state_saved_ = false;   // [prefix]"n" has been flushed since start()
   std::size_t unmatched_retractions_ = 0;
 };
 
