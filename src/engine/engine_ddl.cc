@@ -155,6 +155,7 @@ sql::sql_result<std::unique_ptr<materialization>> engine_state::materialize(cons
                  pipeline.error().message);
     m->resumed = false;
     m->next_offset.clear();
+    m->saved_offset.clear();
     if (auto cleared = m->store->erase_prefix(""); !cleared)
       return sql_fail(sqlstate::internal_error, cleared.error().describe());
     pipeline = stream::compile(plan, *this, m->store.get(), source_options, false);

@@ -210,9 +210,15 @@ result<void> view_sink::restore_appended(state_store& store) {
     return fail(errc::corruption, "view row log state does not decode");
   incarnation_ = static_cast<std::uint64_t>(incarnation);
   SLUICE_ASSIGN_OR_RETURN(log_, store.open_log(log_name()));
-  SLUICE_RETURN_IF_ERROR(load_log(static_cast<std::uint64_t>(length)));
-  if (rows_.size() != static_cast<std::uint64_t>(rows))
-    return fail(errc::corruption, "view row log is short");
+  auto loaded = load_log(static_cast<std::uint64_t>(length));
+  if (loaded && rows_.size() != static_cast<std::uint64_t>(rows))
+    loaded = fail(errc::corruption, "view row log is short");
+  if (!loaded) {
+    // The view will be rebuilt under a new incarnation: this log is of no further use.
+    log_.reset();
+    (void)store.remove_log(log_name());
+    return loaded;
+  }
   bool corrupt = false;
   SLUICE_RETURN_IF_ERROR(store.scan_prefix(prefix_ + "h", [&](std::string_view k, std::string_view) {
     decoder key(k.substr(prefix_.size() + 1));
