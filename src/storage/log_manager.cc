@@ -283,6 +283,9 @@ void log_manager::run_retention(std::int64_t now_ms) {
 }
 
 void log_manager::run_cleaner(std::int64_t now_ms) {
+  // A partition with a seal pending is skipped (the seal's job holds its segments): let the seals
+  // posted so far finish, so a pass cleans what has rolled until now.
+  sealer_->wait_idle();
   for (const auto& log : all_partitions())
     if (auto cleaned = log->clean(now_ms); !cleaned)
       spdlog::error("partition {}: cleaning failed: {}", log->dir(), cleaned.error().describe());

@@ -27,6 +27,11 @@ void seal_queue::post(std::function<void()> job) {
   wake_.notify_one();
 }
 
+void seal_queue::wait_idle() {
+  std::unique_lock lock(mu_);
+  idle_.wait(lock, [&] { return jobs_.empty() && !running_; });
+}
+
 void seal_queue::run() {
   std::unique_lock lock(mu_);
   while (true) {
@@ -34,9 +39,12 @@ void seal_queue::run() {
     if (jobs_.empty()) return;  // stopping, with nothing left to run
     auto job = std::move(jobs_.front());
     jobs_.pop_front();
+    running_ = true;
     lock.unlock();
     job();
     lock.lock();
+    running_ = false;
+    if (jobs_.empty()) idle_.notify_all();
   }
 }
 

@@ -26,6 +26,8 @@ class seal_queue {
   seal_queue& operator=(const seal_queue&) = delete;
 
   void post(std::function<void()> job);
+  // Returns once every job posted before the call has run.
+  void wait_idle();
   // An executor for partition_log::set_seal_executor. Once the queue is gone (a partition
   // outliving its log_manager), it runs jobs inline.
   static partition_log::seal_executor executor_of(const std::shared_ptr<seal_queue>& queue);
@@ -35,7 +37,9 @@ class seal_queue {
 
   std::mutex mu_;
   std::condition_variable wake_;
+  std::condition_variable idle_;
   std::deque<std::function<void()>> jobs_;
+  bool running_ = false;  // a job is out of jobs_ but not done
   bool stopping_ = false;
   std::thread thread_;  // last: started once the fields above exist
 };
