@@ -72,8 +72,12 @@ result<batch_header> decode_header(bytes_view bytes);
 // invalid_record (well framed but not acceptable).
 result<batch_header> validate_batch(bytes_view batch);
 
-// Splits back-to-back batches, validating each. `bytes` must hold whole batches.
-result<std::vector<bytes_view>> split_batches(bytes_view bytes);
+// How much split_batches checks: everything validate_batch does, or (for bytes a segment read has
+// just validated, such as partition_log::read's) only that the lengths frame whole batches.
+enum class batch_check : std::uint8_t { full, framing };
+
+// Splits back-to-back batches, checking each. `bytes` must hold whole batches.
+result<std::vector<bytes_view>> split_batches(bytes_view bytes, batch_check check = batch_check::full);
 
 std::uint32_t compute_crc(bytes_view batch);
 

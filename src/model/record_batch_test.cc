@@ -109,5 +109,25 @@ TEST(Varint, RoundTripsExtremes) {
   }
 }
 
+// One- and two-byte varlongs take an inline path when more bytes follow; every length must read the
+// same with and without bytes after it, and a cut one must fail.
+TEST(Varint, ShortAndLongEncodingsReadAlikeWhateverFollows) {
+  for (std::int64_t v : {std::int64_t{0}, std::int64_t{-64}, std::int64_t{63}, std::int64_t{64},
+                         std::int64_t{-65}, std::int64_t{8191}, std::int64_t{-8192}, std::int64_t{8192},
+                         std::int64_t{-8193}, std::int64_t{1} << 40, INT64_MIN}) {
+    std::vector<std::byte> out;
+    append_varlong(out, v);
+    std::size_t size = out.size();
+    out.resize(size + 3, std::byte{0xff});  // whatever comes next
+    const std::byte* p = out.data();
+    EXPECT_EQ(read_varlong(&p, out.data() + out.size()), v) << v;
+    EXPECT_EQ(p, out.data() + size) << v;
+    if (size > 1) {
+      p = out.data();
+      EXPECT_FALSE(read_varlong(&p, out.data() + size - 1)) << v;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sluice::model

@@ -24,7 +24,7 @@ result<void> for_each_batch(
   while (at < end_offset) {
     SLUICE_ASSIGN_OR_RETURN(auto bytes, seg.read(at, read_chunk, end_offset, seg.size()));
     if (bytes.empty()) return {};
-    SLUICE_ASSIGN_OR_RETURN(auto batches, model::split_batches(bytes));
+    SLUICE_ASSIGN_OR_RETURN(auto batches, model::split_batches(bytes, model::batch_check::framing));
     for (auto batch : batches) {
       SLUICE_ASSIGN_OR_RETURN(auto h, model::decode_header(batch));
       if (h.next_offset() <= at) continue;

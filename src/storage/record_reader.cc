@@ -11,7 +11,8 @@ result<std::int64_t> read_records(const partition_log& log, std::int64_t offset,
   if (offset == log.end_offset() && offset >= log.log_start_offset()) return offset;
   auto read = log.read(offset, max_bytes);
   if (!read) return tl::unexpected(read.error());
-  auto batches = model::split_batches(read->batches);
+  // partition_log::read checked every batch (CRC included) as it read it.
+  auto batches = model::split_batches(read->batches, model::batch_check::framing);
   if (!batches) return tl::unexpected(batches.error());
   std::int64_t next = offset;
   std::vector<std::byte> decompressed;
