@@ -7,6 +7,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <atomic>
 #include <mutex>
 #include <set>
 
@@ -20,7 +21,7 @@ class file_log final : public state_log {
  public:
   file_log(std::unique_ptr<io::file> file, std::uint64_t size) : file_(std::move(file)), size_(size) {}
 
-  result<std::uint64_t> size() override { return size_; }
+  result<std::uint64_t> size() override { return size_.load(); }
   result<void> read(std::uint64_t offset, std::uint64_t length, std::string& out) override {
     if (offset + length > size_) return fail(errc::corruption, "the log is shorter than asked");
     std::size_t at = out.size();
@@ -56,7 +57,7 @@ class file_log final : public state_log {
   }
 
   std::unique_ptr<io::file> file_;
-  std::uint64_t size_;
+  std::atomic<std::uint64_t> size_;  // read() runs on reader threads while the owner appends
 };
 
 error from_status(const rocksdb::Status& s) { return error{errc::io_error, "state store: " + s.ToString()}; }

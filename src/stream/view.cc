@@ -1,5 +1,7 @@
 #include "stream/view.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <random>
 
@@ -7,13 +9,6 @@
 #include "stream/operator.h"
 
 namespace sluice::stream {
-namespace {
-
-// Rows are packed into chunks of this size (a larger row gets a chunk of its own).
-constexpr std::size_t chunk_bytes = 4 << 20;
-
-}  // namespace
-
 void view_sink::apply(sql::change_batch& batch) {
   if (append_only_) {
     apply_appended(batch);
@@ -40,7 +35,8 @@ result<void> view_sink::start(state_store& store) {
   std::random_device random;
   incarnation_ = (std::uint64_t{random()} << 32) | random();
   SLUICE_ASSIGN_OR_RETURN(log_, store.open_log(log_name()));
-  log_bytes_ = 0;
+  written_ = 0;
+  rows_ = 0;
   log_state_saved_ = false;
   return log_->truncate(0);
 }
@@ -118,10 +114,6 @@ result<void> view_sink::restore_counted(state_store& store) {
 
 // --- append-only layout ---
 
-std::string_view view_sink::bytes_of(const appended& a) const {
-  return std::string_view(chunks_[a.chunk]).substr(a.offset, a.size);
-}
-
 std::string view_sink::hole_key(std::uint64_t seq) const {
   std::string key = prefix_ + "h";
   append_i64(key, static_cast<std::int64_t>(seq));
@@ -134,40 +126,69 @@ std::string view_sink::log_name() const {
   return name;
 }
 
-void view_sink::append(std::string_view encoded) {
-  if (chunks_.empty() || chunks_.back().size() + encoded.size() > chunks_.back().capacity()) {
-    chunks_.emplace_back().reserve(std::max(chunk_bytes, encoded.size()));
+// Calls fn(sequence, encoded row) for every row, holes included, oldest first: the log's written
+// part (read back through the page cache in steps), then the bytes in flight, then the tail.
+result<void> view_sink::for_each_stored_row(
+    const std::function<void(std::uint64_t, std::string_view)>& fn) const {
+  std::uint64_t seq = 0;
+  auto walk = [&](std::string_view bytes) -> std::size_t {  // returns the bytes of whole rows seen
+    decoder rows(bytes);
+    sql::row scratch;
+    std::size_t used = 0;
+    while (!rows.done() && rows.read_row(scratch)) {
+      std::size_t end = bytes.size() - rows.rest().size();
+      fn(seq++, bytes.substr(used, end - used));
+      used = end;
+    }
+    return used;
+  };
+  constexpr std::uint64_t step = 4 << 20;
+  std::string buffer;
+  for (std::uint64_t at = 0; at < written_;) {
+    std::uint64_t n = std::min(step, written_ - at);
+    SLUICE_RETURN_IF_ERROR(log_->read(at, n, buffer));
+    at += n;
+    buffer.erase(0, walk(buffer));  // a row cut by the step waits for the next read
   }
-  std::string& chunk = chunks_.back();
-  rows_.push_back({static_cast<std::uint32_t>(chunks_.size() - 1), static_cast<std::uint32_t>(chunk.size()),
-                   static_cast<std::uint32_t>(encoded.size()), true});
-  chunk.append(encoded);
-  ++live_rows_;
+  if (!buffer.empty()) return fail(errc::corruption, "view row log does not decode");
+  if (walk(in_flight_) != in_flight_.size() || walk(tail_) != tail_.size())
+    return fail(errc::corruption, "view rows do not decode");
+  return {};
 }
 
 void view_sink::retract(std::string_view encoded) {
-  // Not expected of an append-only dataflow: correct, not fast. The newest match goes first.
+  // Not expected of an append-only dataflow: correct, not fast. The newest match goes.
   auto target = decode_row(encoded);
-  for (std::uint64_t seq = rows_.size(); seq-- > 0;) {
-    appended& a = rows_[seq];
-    if (!a.live) continue;
-    auto row = decode_row(bytes_of(a));
-    if (!row || !target || sql::compare_rows(*row, *target) != 0) continue;
-    a.live = false;
-    --live_rows_;
-    erased_.push_back(seq);
+  std::optional<std::uint64_t> match;
+  auto walked = for_each_stored_row([&](std::uint64_t seq, std::string_view bytes) {
+    if (holes_.contains(seq)) return;
+    auto row = decode_row(bytes);
+    if (row && target && sql::compare_rows(*row, *target) == 0) match = seq;
+  });
+  if (!walked || !match) {
+    ++unmatched_retractions_;
     return;
   }
-  ++unmatched_retractions_;
+  holes_.insert(*match);
+  erased_.push_back(*match);
+  --live_rows_;
 }
 
 void view_sink::apply_appended(sql::change_batch& batch) {
   std::lock_guard lock(mu_);
   std::string encoded;
   for (const sql::change& c : batch) {
+    if (c.weight == 1) {  // the common case: encoded straight into the tail
+      append_row(tail_, c.values);
+      ++rows_;
+      ++live_rows_;
+      continue;
+    }
     encoded.clear();
     append_row(encoded, c.values);
-    for (std::int64_t i = 0; i < c.weight; ++i) append(encoded);
+    for (std::int64_t i = 0; i < c.weight; ++i) tail_.append(encoded);
+    rows_ += static_cast<std::uint64_t>(std::max<std::int64_t>(c.weight, 0));
+    live_rows_ += static_cast<std::size_t>(std::max<std::int64_t>(c.weight, 0));
     for (std::int64_t i = c.weight; i < 0; ++i) retract(encoded);
   }
 }
@@ -176,93 +197,64 @@ void view_sink::flush_appended(write_batch& batch) {
   std::lock_guard lock(mu_);
   for (std::uint64_t seq : erased_) batch.put(hole_key(seq), "");
   erased_.clear();
-  if (flushed_ == rows_.size() && log_state_saved_) return;
-  // The new rows are the arena's bytes from the first unflushed row on: whole chunks after its own.
-  // The arena never moves or changes bytes once written, so the batch can point at them.
-  if (flushed_ < rows_.size()) {
-    const appended& first = rows_[flushed_];
-    for (std::size_t c = first.chunk; c < chunks_.size(); ++c) {
-      std::string_view bytes(chunks_[c]);
-      if (c == first.chunk) bytes.remove_prefix(first.offset);
-      batch.append(*log_, bytes);
-      log_bytes_ += bytes.size();
-    }
-    flushed_ = rows_.size();
-  }
+  if (tail_.empty() && log_state_saved_) return;
+  // The previous flush's bytes are in the log by now: the engine begins a checkpoint only once the
+  // last one is written. So their buffer is free to become the next tail.
+  written_ += in_flight_.size();
+  in_flight_.swap(tail_);
+  tail_.clear();
+  if (!in_flight_.empty()) batch.append(*log_, in_flight_);
   std::string state;
   append_i64(state, static_cast<std::int64_t>(incarnation_));
-  append_i64(state, static_cast<std::int64_t>(log_bytes_));
-  append_i64(state, static_cast<std::int64_t>(flushed_));
+  append_i64(state, static_cast<std::int64_t>(written_ + in_flight_.size()));
+  append_i64(state, static_cast<std::int64_t>(rows_));
   batch.put(prefix_ + "n", state);
   log_state_saved_ = true;
 }
 
 result<void> view_sink::restore_appended(state_store& store) {
-  chunks_.clear();
-  rows_.clear();
+  tail_.clear();
+  in_flight_.clear();
+  holes_.clear();
   erased_.clear();
   unmatched_retractions_ = 0;
   SLUICE_ASSIGN_OR_RETURN(auto state, store.get(prefix_ + "n"));
   if (!state) return fail(errc::corruption, "view state has no row log");
   decoder d(*state);
   std::int64_t incarnation = 0, length = 0, rows = 0;
-  if (!d.read_i64(incarnation) || !d.read_i64(length) || !d.read_i64(rows) || !d.done() || length < 0)
+  if (!d.read_i64(incarnation) || !d.read_i64(length) || !d.read_i64(rows) || !d.done() || length < 0 ||
+      rows < 0)
     return fail(errc::corruption, "view row log state does not decode");
   incarnation_ = static_cast<std::uint64_t>(incarnation);
   SLUICE_ASSIGN_OR_RETURN(log_, store.open_log(log_name()));
-  auto loaded = load_log(static_cast<std::uint64_t>(length));
-  if (loaded && rows_.size() != static_cast<std::uint64_t>(rows))
-    loaded = fail(errc::corruption, "view row log is short");
-  if (!loaded) {
+  // Appends of a checkpoint that never completed go; a log shorter than its checkpoint is lost.
+  auto size = log_->size();
+  result<void> cut = !size ? result<void>(tl::unexpected(size.error()))
+                     : *size < static_cast<std::uint64_t>(length)
+                         ? fail(errc::corruption, "view row log is shorter than its checkpoint")
+                         : log_->truncate(static_cast<std::uint64_t>(length));
+  if (!cut) {
     // The view will be rebuilt under a new incarnation: this log is of no further use.
     log_.reset();
     (void)store.remove_log(log_name());
-    return loaded;
+    return cut;
   }
+  written_ = static_cast<std::uint64_t>(length);
+  rows_ = static_cast<std::uint64_t>(rows);
   bool corrupt = false;
   SLUICE_RETURN_IF_ERROR(store.scan_prefix(prefix_ + "h", [&](std::string_view k, std::string_view) {
     decoder key(k.substr(prefix_.size() + 1));
     std::int64_t seq = 0;
-    if (!key.read_i64(seq) || seq < 0 || static_cast<std::uint64_t>(seq) >= rows_.size()) {
+    if (!key.read_i64(seq) || seq < 0 || static_cast<std::uint64_t>(seq) >= rows_) {
       corrupt = true;
       return false;
     }
-    appended& a = rows_[static_cast<std::size_t>(seq)];
-    if (a.live) --live_rows_;
-    a.live = false;
+    holes_.insert(static_cast<std::uint64_t>(seq));
     return true;
   }));
   if (corrupt) return fail(errc::corruption, "view state does not decode");
-  flushed_ = rows_.size();
+  live_rows_ = static_cast<std::size_t>(rows_ - holes_.size());
   log_state_saved_ = true;
-  return {};
-}
-
-// The log's first `length` bytes back into the arena (the log may hold more: appends of a checkpoint
-// that never completed, which go).
-result<void> view_sink::load_log(std::uint64_t length) {
-  SLUICE_ASSIGN_OR_RETURN(std::uint64_t size, log_->size());
-  if (size < length) return fail(errc::corruption, "view row log is shorter than its checkpoint");
-  SLUICE_RETURN_IF_ERROR(log_->truncate(length));
-  constexpr std::uint64_t step = 4 << 20;
-  std::string buffer;
-  sql::row scratch;
-  for (std::uint64_t at = 0; at < length;) {
-    std::uint64_t n = std::min(step, length - at);
-    SLUICE_RETURN_IF_ERROR(log_->read(at, n, buffer));
-    at += n;
-    decoder rows(buffer);
-    std::string_view rest = buffer;
-    while (!rows.done()) {
-      if (!rows.read_row(scratch)) break;  // cut by the step: the rest comes with the next read
-      std::size_t row_size = rest.size() - rows.rest().size();
-      append(rest.substr(0, row_size));
-      rest.remove_prefix(row_size);
-    }
-    buffer.erase(0, buffer.size() - rest.size());
-  }
-  if (!buffer.empty()) return fail(errc::corruption, "view row log does not decode");
-  log_bytes_ = length;
   return {};
 }
 
@@ -275,9 +267,12 @@ std::vector<sql::row> view_sink::snapshot() const {
   for (const auto& [r, entry] : counts_) {
     for (std::int64_t i = 0; i < entry.count; ++i) out.push_back(r);
   }
-  for (const appended& a : rows_) {
-    if (!a.live) continue;
-    if (auto r = decode_row(bytes_of(a))) out.push_back(std::move(*r));
+  if (append_only_ && log_) {
+    auto walked = for_each_stored_row([&](std::uint64_t seq, std::string_view bytes) {
+      if (holes_.contains(seq)) return;
+      if (auto r = decode_row(bytes)) out.push_back(std::move(*r));
+    });
+    if (!walked) spdlog::error("view rows: {}", walked.error().describe());
   }
   return out;
 }
@@ -295,7 +290,7 @@ std::size_t view_sink::size() const {
 
 std::uint64_t view_sink::log_bytes() const {
   std::lock_guard lock(mu_);
-  return log_bytes_;
+  return written_ + in_flight_.size();
 }
 
 std::size_t view_sink::negative_rows() const {

@@ -9,18 +9,21 @@
 // Two layouts, chosen by the compiler:
 //   general      row → multiplicity (a hash map in memory; [prefix][encoded row] → count in the store).
 //   append-only  for dataflows that only ever insert (filters and projections of a SOURCE, windowed
-//                aggregates, inner joins of such inputs): rows are appended to an arena in memory, and
-//                each flush appends the new arena bytes to the view's state_log (a file), so an insert
-//                costs no hashing, no per-row allocation and no store write. [prefix]"n" holds the log's
-//                incarnation, length and row count as of the flush; a restart truncates the log back to
-//                that length. A retraction, which such dataflows do not produce, is still applied
-//                correctly: a search for the row, and a hole key [prefix]"h"[sequence].
+//                aggregates, inner joins of such inputs): rows are encoded back to back into a tail
+//                buffer, and each flush hands the tail to the view's state_log (a file), so an insert
+//                costs no hashing, no per-row allocation and no store write, and the view's memory is
+//                what arrived since the last flush: older rows are read back through the page
+//                cache. [prefix]"n" holds the log's incarnation, length and row count as of the flush;
+//                a restart truncates the log back to that length and reads nothing. A retraction,
+//                which such dataflows do not produce, is still applied correctly: a search for the
+//                row, and a hole key [prefix]"h"[sequence].
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "sql/value.h"
@@ -67,22 +70,14 @@ class view_sink {
   void flush_counted(write_batch& batch);
   result<void> restore_counted(state_store& store);
 
-  // Append-only layout: row `seq` is arena bytes [offset, offset + size) of chunk `chunk`.
-  struct appended {
-    std::uint32_t chunk = 0;
-    std::uint32_t offset = 0;
-    std::uint32_t size = 0;
-    bool live = false;
-  };
-  void append(std::string_view encoded);
+  // Append-only layout.
+  result<void> for_each_stored_row(const std::function<void(std::uint64_t, std::string_view)>& fn) const;
   void retract(std::string_view encoded);
-  std::string_view bytes_of(const appended& a) const;
   std::string hole_key(std::uint64_t seq) const;
   std::string log_name() const;
   void apply_appended(sql::change_batch& batch);
   void flush_appended(write_batch& batch);
   result<void> restore_appended(state_store& store);
-  result<void> load_log(std::uint64_t length);
 
   sql::schema schema_;
   std::string prefix_;
@@ -94,14 +89,18 @@ class view_sink {
   std::unordered_map<sql::row, counted, sql::row_hash, sql::row_equal> counts_;
   std::vector<const sql::row*> dirty_;  // keys of counts_ with dirty set
 
-  std::vector<std::string> chunks_;
-  std::vector<appended> rows_;         // by sequence number
-  std::uint64_t flushed_ = 0;          // rows_ before this sequence are in the log
-  std::vector<std::uint64_t> erased_;  // sequences retracted since the last flush
+  // Append-only layout: the rows, encoded back to back, are the log's first written_ bytes, then
+  // in_flight_ (handed to the last flush's batch, in the log once that batch is written), then tail_
+  // (since the last flush). Only the last two are in memory; the rest is read through the page cache.
   std::shared_ptr<state_log> log_;
   std::uint64_t incarnation_ = 0;  // names the log: a namesake view recreated later gets another
-  std::uint64_t log_bytes_ = 0;    // the log's length after the last flush
-  bool log_state_saved_ = false;   // [prefix]"n" has been flushed since start()
+  std::uint64_t written_ = 0;
+  std::string in_flight_;
+  std::string tail_;
+  std::uint64_t rows_ = 0;                   // sequences handed out, holes included
+  std::unordered_set<std::uint64_t> holes_;  // sequences retracted
+  std::vector<std::uint64_t> erased_;        // holes since the last flush
+  bool log_state_saved_ = false;             // [prefix]"n" has been flushed since start()
   std::size_t unmatched_retractions_ = 0;
 };
 
