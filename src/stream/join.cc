@@ -32,6 +32,13 @@ bool join_operator::matches(const sql::row& l, const sql::row& r, sql::row& join
   return hit;
 }
 
+void join_operator::emit_if_matches(const sql::row& l, const sql::row& r, std::int64_t weight,
+                                    sql::change_batch& out) {
+  // Built in place in `out`: the joined row is copied from its sides once, not again into `out`.
+  out.push_back({{}, weight});
+  if (!matches(l, r, out.back().values)) out.pop_back();
+}
+
 sql::row join_operator::padded(const sql::row& l) const {
   sql::row out;
   out.reserve(l.size() + spec_.right_width);
@@ -50,45 +57,41 @@ std::int64_t join_operator::match_weight(const sql::row& l, const multiset& righ
 }
 
 void join_operator::on_left(sql::change& c, sql::change_batch& out) {
-  sql::row key;
   bool left_outer = spec_.type == sql::join_type::left;
-  if (!key_of(0, c.values, key)) {
+  if (!key_of(0, c.values, key_)) {
     if (left_outer) out.push_back({padded(c.values), c.weight});
     return;
   }
   std::int64_t m = 0;
-  if (auto it = sides_[1].find(key); it != sides_[1].end()) {
-    sql::row joined;
+  if (auto it = sides_[1].find(key_); it != sides_[1].end()) {
     for (const auto& [r, stored] : it->second) {
-      if (!matches(c.values, r, joined)) continue;
-      m += stored.weight;
-      out.push_back({joined, c.weight * stored.weight});
+      std::size_t before = out.size();
+      emit_if_matches(c.values, r, c.weight * stored.weight, out);
+      if (out.size() != before) m += stored.weight;
     }
   }
   if (left_outer && m == 0) out.push_back({padded(c.values), c.weight});
-  add(0, key, c.values, c.weight);
+  add(0, std::move(c.values), c.weight);
 }
 
 void join_operator::on_right(sql::change& c, sql::change_batch& out) {
-  sql::row key;
-  if (!key_of(1, c.values, key)) return;  // unmatched right rows are not part of inner or left joins
+  if (!key_of(1, c.values, key_)) return;  // unmatched right rows are not part of inner or left joins
   bool left_outer = spec_.type == sql::join_type::left;
-  if (auto it = sides_[0].find(key); it != sides_[0].end()) {
+  if (auto it = sides_[0].find(key_); it != sides_[0].end()) {
     const multiset* rights = nullptr;
-    if (auto r = sides_[1].find(key); r != sides_[1].end()) rights = &r->second;
-    sql::row joined;
+    if (auto r = sides_[1].find(key_); r != sides_[1].end()) rights = &r->second;
     for (const auto& [l, stored] : it->second) {
       std::int64_t w = stored.weight;
-      if (!matches(l, c.values, joined)) continue;
-      out.push_back({joined, w * c.weight});
-      if (!left_outer) continue;
-      std::int64_t before = rights ? match_weight(l, *rights) : 0;
-      std::int64_t after = before + c.weight;
-      if (before <= 0 && after > 0) out.push_back({padded(l), -w});
-      if (before > 0 && after <= 0) out.push_back({padded(l), w});
+      std::size_t before = out.size();
+      emit_if_matches(l, c.values, w * c.weight, out);
+      if (out.size() == before || !left_outer) continue;
+      std::int64_t before_weight = rights ? match_weight(l, *rights) : 0;
+      std::int64_t after_weight = before_weight + c.weight;
+      if (before_weight <= 0 && after_weight > 0) out.push_back({padded(l), -w});
+      if (before_weight > 0 && after_weight <= 0) out.push_back({padded(l), w});
     }
   }
-  add(1, key, c.values, c.weight);
+  add(1, std::move(c.values), c.weight);
 }
 
 std::string join_operator::store_key(std::uint64_t seq) const {
@@ -107,16 +110,16 @@ void join_operator::changed(int side, std::uint64_t seq, std::int64_t weight, co
       weight == 0 ? pending_write{side, 0, nullptr, nullptr} : pending_write{side, weight, key, r};
 }
 
-void join_operator::add(int side, const sql::row& key, const sql::row& r, std::int64_t weight) {
+void join_operator::add(int side, sql::row&& r, std::int64_t weight) {
   if (weight < 0 && expiring_) {
     // Expiry assumed inserts only; a retraction may concern a forgotten row, so stop forgetting.
     expiring_ = false;
     by_time_[0].clear();
     by_time_[1].clear();
   }
-  auto outer = sides_[side].try_emplace(key).first;
+  auto outer = sides_[side].try_emplace(key_).first;
   auto& rows = outer->second;
-  auto [it, created] = rows.try_emplace(r);
+  auto [it, created] = rows.try_emplace(std::move(r));
   if (created) it->second.seq = next_seq_++;
   it->second.weight += weight;
   std::int64_t now = it->second.weight;

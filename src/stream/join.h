@@ -77,10 +77,13 @@ class join_operator final : public stream_operator {
 
   bool key_of(int side, const sql::row& r, sql::row& key);
   bool matches(const sql::row& l, const sql::row& r, sql::row& joined);
+  // Appends l ++ r with `weight` to `out` when the residual holds.
+  void emit_if_matches(const sql::row& l, const sql::row& r, std::int64_t weight, sql::change_batch& out);
   void on_left(sql::change& c, sql::change_batch& out);
   void on_right(sql::change& c, sql::change_batch& out);
   std::int64_t match_weight(const sql::row& l, const multiset& rights);
-  void add(int side, const sql::row& key, const sql::row& r, std::int64_t weight);
+  // Adds `r` (moved from: the input row is consumed) under key_ on `side`.
+  void add(int side, sql::row&& r, std::int64_t weight);
   sql::row padded(const sql::row& l) const;
   std::string store_key(std::uint64_t seq) const;
   // Records that row `seq` now has `weight` (0: gone) for the next flush.
@@ -92,6 +95,7 @@ class join_operator final : public stream_operator {
   std::string prefix_;
   diagnostics* diag_;
   side_state sides_[2];
+  sql::row key_;  // the key of the change being processed (reused: no allocation per change)
   std::unordered_map<std::uint64_t, pending_write> pending_;  // by sequence
   std::uint64_t next_seq_ = 0;
   std::uint64_t flushed_seq_ = 0;  // rows numbered from here on have never been written
