@@ -153,7 +153,8 @@ class compiler {
       case plan_kind::aggregate:
         if (is_windowed_aggregate(p)) return windowed_aggregate(p, consumer, port);
         return unary(p,
-                     std::make_unique<aggregate_operator>(p.group_by, p.aggregates, prefix(), &out_->diag()),
+                     std::make_unique<aggregate_operator>(p.group_by, p.aggregates, prefix(), &out_->diag(),
+                                                          only_inserts(p.inputs[0], catalog_)),
                      consumer, port);
       case plan_kind::join:
         return join(p, consumer, port);
