@@ -19,6 +19,7 @@ bool join_operator::key_of(int side, const sql::row& r, sql::row& key) {
   for (const sql::value& v : key) {
     if (v.is_null()) return false;  // NULL = anything is not true
   }
+  key_hash_ = sql::hash_row(key);
   return true;
 }
 
@@ -51,7 +52,7 @@ std::int64_t join_operator::match_weight(const sql::row& l, const multiset& righ
   std::int64_t m = 0;
   sql::row joined;
   for (const auto& [r, c] : rights) {
-    if (matches(l, r, joined)) m += c.weight;
+    if (matches(l, r.values, joined)) m += c.weight;
   }
   return m;
 }
@@ -63,10 +64,10 @@ void join_operator::on_left(sql::change& c, sql::change_batch& out) {
     return;
   }
   std::int64_t m = 0;
-  if (auto it = sides_[1].find(key_); it != sides_[1].end()) {
+  if (auto it = sides_[1].find(row_ref{&key_, key_hash_}); it != sides_[1].end()) {
     for (const auto& [r, stored] : it->second) {
       std::size_t before = out.size();
-      emit_if_matches(c.values, r, c.weight * stored.weight, out);
+      emit_if_matches(c.values, r.values, c.weight * stored.weight, out);
       if (out.size() != before) m += stored.weight;
     }
   }
@@ -77,18 +78,19 @@ void join_operator::on_left(sql::change& c, sql::change_batch& out) {
 void join_operator::on_right(sql::change& c, sql::change_batch& out) {
   if (!key_of(1, c.values, key_)) return;  // unmatched right rows are not part of inner or left joins
   bool left_outer = spec_.type == sql::join_type::left;
-  if (auto it = sides_[0].find(key_); it != sides_[0].end()) {
+  row_ref key{&key_, key_hash_};
+  if (auto it = sides_[0].find(key); it != sides_[0].end()) {
     const multiset* rights = nullptr;
-    if (auto r = sides_[1].find(key_); r != sides_[1].end()) rights = &r->second;
+    if (auto r = sides_[1].find(key); r != sides_[1].end()) rights = &r->second;
     for (const auto& [l, stored] : it->second) {
       std::int64_t w = stored.weight;
       std::size_t before = out.size();
-      emit_if_matches(l, c.values, w * c.weight, out);
+      emit_if_matches(l.values, c.values, w * c.weight, out);
       if (out.size() == before || !left_outer) continue;
-      std::int64_t before_weight = rights ? match_weight(l, *rights) : 0;
+      std::int64_t before_weight = rights ? match_weight(l.values, *rights) : 0;
       std::int64_t after_weight = before_weight + c.weight;
-      if (before_weight <= 0 && after_weight > 0) out.push_back({padded(l), -w});
-      if (before_weight > 0 && after_weight <= 0) out.push_back({padded(l), w});
+      if (before_weight <= 0 && after_weight > 0) out.push_back({padded(l.values), -w});
+      if (before_weight > 0 && after_weight <= 0) out.push_back({padded(l.values), w});
     }
   }
   add(1, std::move(c.values), c.weight);
@@ -117,23 +119,27 @@ void join_operator::add(int side, sql::row&& r, std::int64_t weight) {
     by_time_[0].clear();
     by_time_[1].clear();
   }
-  auto outer = sides_[side].try_emplace(key_).first;
+  auto outer = sides_[side].find(row_ref{&key_, key_hash_});
+  if (outer == sides_[side].end())
+    outer = sides_[side].emplace(hashed_row{key_, key_hash_}, multiset()).first;
   auto& rows = outer->second;
-  auto [it, created] = rows.try_emplace(std::move(r));
+  // Rows mostly arrive new: emplace hashes once; a row already there is equal, so losing `r` is fine.
+  std::size_t h = sql::hash_row(r);
+  auto [it, created] = rows.emplace(hashed_row{std::move(r), h}, counted());
   if (created) it->second.seq = next_seq_++;
   it->second.weight += weight;
   std::int64_t now = it->second.weight;
-  changed(side, it->second.seq, now, &outer->first, &it->first);
+  changed(side, it->second.seq, now, &outer->first.values, &it->first.values);
   if (created && now != 0) index_for_expiry(side, &outer->first, &it->first);
   if (now != 0) return;
   rows.erase(it);
   if (rows.empty()) sides_[side].erase(outer);
 }
 
-void join_operator::index_for_expiry(int side, const sql::row* key, const sql::row* r) {
+void join_operator::index_for_expiry(int side, const hashed_row* key, const hashed_row* r) {
   const auto& rule = spec_.expiry[side];
   if (!rule || !expiring_) return;
-  const sql::value& t = (*r)[static_cast<std::size_t>(rule->column)];
+  const sql::value& t = r->values[static_cast<std::size_t>(rule->column)];
   // A NULL timestamp never satisfies the bound; such a row simply stays.
   if (t.type() == sql::data_type::timestamp || t.type() == sql::data_type::timestamptz)
     by_time_[side].emplace(t.as_micros(), std::pair{key, r});
@@ -162,8 +168,8 @@ void join_operator::expire(int side, std::int64_t watermark) {
   auto& index = by_time_[side];
   while (!index.empty() && index.begin()->first < bound) {
     auto [key, r] = index.begin()->second;
-    auto outer = sides_[side].find(*key);
-    auto inner = outer->second.find(*r);
+    auto outer = sides_[side].find(row_ref{&key->values, key->hash});
+    auto inner = outer->second.find(row_ref{&r->values, r->hash});
     changed(side, inner->second.seq, 0, nullptr, nullptr);
     outer->second.erase(inner);
     if (outer->second.empty()) sides_[side].erase(outer);
@@ -223,8 +229,13 @@ result<void> join_operator::restore(state_store& store) {
     if (!k.read_i64(seq) || seq < 0 || !d.read_u8(side) || side > 1 || !d.read_row(key) || !d.read_row(r) ||
         !d.read_i64(weight))
       return false;
-    auto outer = sides_[side].try_emplace(std::move(key)).first;
-    auto inner = outer->second.emplace(std::move(r), counted{weight, static_cast<std::uint64_t>(seq)}).first;
+    std::size_t key_hash = sql::hash_row(key);
+    auto outer = sides_[side].try_emplace(hashed_row{std::move(key), key_hash}).first;
+    std::size_t row_hash = sql::hash_row(r);
+    auto inner =
+        outer->second
+            .emplace(hashed_row{std::move(r), row_hash}, counted{weight, static_cast<std::uint64_t>(seq)})
+            .first;
     index_for_expiry(side, &outer->first, &inner->first);
     next_seq_ = std::max(next_seq_, static_cast<std::uint64_t>(seq) + 1);
     return true;
