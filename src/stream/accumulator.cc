@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/assert.h"
+
 namespace sluice::stream {
 namespace {
 
@@ -141,6 +143,11 @@ void aggregate_functions::merge(group_state& into, const group_state& from, std:
   for (std::size_t i = 0; i < calls_.size(); ++i) {
     accumulator& a = into.accs[i];
     const accumulator& b = from.accs[i];
+    if (keeps_extreme_only(calls_[i], into)) {  // the extremes of both; nothing can be taken back out
+      SLUICE_ASSERT(sign > 0, "an insert-only min/max state merged out");
+      for (const auto& entry : b.values) keep_extreme(calls_[i].fn, a, entry.first);
+      continue;
+    }
     if (keeps_values(calls_[i])) {  // distinct values do not add up: each entry may cross 0 here
       for (const auto& [v, w] : b.values) add_to_multiset(calls_[i].fn, a, v, sign * w);
       continue;

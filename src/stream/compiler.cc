@@ -244,7 +244,7 @@ class compiler {
     }
     sql::data_type type = w.output[w.output.size() - 1].type;
     auto op = std::make_unique<window_aggregate_operator>(w.window, type, std::move(keys), p.aggregates,
-                                                          prefix(), &out_->diag());
+                                                          prefix(), &out_->diag(), only_inserts(w, catalog_));
     int id = node(std::move(op), consumer, port);
     return build(w.inputs[0], id, 0);
   }

@@ -12,11 +12,12 @@ namespace sluice::stream {
 window_aggregate_operator::window_aggregate_operator(sql::window_spec spec, sql::data_type time_type,
                                                      std::vector<window_key> keys,
                                                      std::vector<sql::aggregate_call> calls,
-                                                     std::string prefix, diagnostics* diag)
+                                                     std::string prefix, diagnostics* diag,
+                                                     bool input_only_inserts)
     : spec_(spec),
       time_type_(time_type),
       keys_(std::move(keys)),
-      functions_(std::move(calls)),
+      functions_(std::move(calls), input_only_inserts && spec.size_micros == spec.slide_micros),
       prefix_(std::move(prefix)),
       diag_(diag),
       pane_width_(std::gcd(spec.size_micros, spec.slide_micros)) {}
@@ -130,10 +131,13 @@ void window_aggregate_operator::fire(std::int64_t start, sql::change_batch& out)
 }
 
 void window_aggregate_operator::drop_panes_before(std::int64_t start) {
-  if (run_lo_ < start) {
-    merge_panes(run_lo_, std::min(start, run_hi_), -1);
+  if (run_lo_ < start && run_hi_ <= start) {
+    // Every pane merged into running_ leaves (always so for TUMBLE): nothing to subtract.
+    running_.clear();
+    run_lo_ = run_hi_ = start;
+  } else if (run_lo_ < start) {
+    merge_panes(run_lo_, start, -1);
     run_lo_ = start;
-    if (run_hi_ < run_lo_) run_hi_ = run_lo_;
   }
   while (!panes_.empty() && panes_.begin()->first < start) {
     for (const auto& [k, state] : panes_.begin()->second) {
