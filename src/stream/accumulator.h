@@ -50,6 +50,9 @@ struct group_state {
   std::int64_t rows = 0;  // total weight of the group's rows
   std::vector<accumulator> accs;
   bool values_apart = false;  // multisets stored entry by entry (set at a flush, never cleared)
+  // Changed since the last flush (for an owner that lists its dirty groups, so a group already listed
+  // costs no lookup). Not stored.
+  bool dirty = false;
 };
 
 // Which calls keep a multiset (min, max and DISTINCT).

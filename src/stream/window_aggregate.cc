@@ -57,10 +57,18 @@ void window_aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, 
     });
     if (!ok) continue;
     groups& g = panes_[pane];
-    auto it = g.try_emplace(key, functions_.make()).first;
-    auto [d, first_touch] = dirty_.try_emplace({pane, key});
-    if (first_touch) d->second.stored_apart = it->second.values_apart;
-    functions_.add(it->second, args, c.weight, it->second.values_apart ? &d->second.changed : nullptr);
+    // Looked up first: making a group's state allocates, and most changes find their group.
+    auto it = g.find(key);
+    if (it == g.end()) it = g.emplace(key, functions_.make()).first;
+    group_state& state = it->second;
+    changed_values* changed = nullptr;
+    if (!state.dirty || state.values_apart) {  // a group stored apart lists its changed entries
+      auto [d, first_touch] = dirty_.try_emplace({pane, key});
+      if (first_touch) d->second.stored_apart = state.values_apart;
+      if (state.values_apart) changed = &d->second.changed;
+      state.dirty = true;
+    }
+    functions_.add(state, args, c.weight, changed);
     if (pane >= run_lo_ && pane < run_hi_) {  // the next window to fire already merged this pane
       auto r = running_.try_emplace(key, functions_.make()).first;
       functions_.add(r->second, args, c.weight);
@@ -170,6 +178,7 @@ void window_aggregate_operator::flush(write_batch& batch) {
     if (auto p = panes_.find(pane); p != panes_.end()) {
       if (auto g = p->second.find(k); g != p->second.end()) state = &g->second;
     }
+    if (state) state->dirty = false;
     functions_.write_group(state, dirty, std::move(key), prefix_.size(), batch);
   }
   dirty_.clear();
