@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/assert.h"
+
 namespace sluice::stream {
 namespace {
 
@@ -56,6 +58,28 @@ void add_to_multiset(aggregate_fn fn, accumulator& acc, const sql::value& v, std
   if (it->second == 0) acc.values.erase(it);
 }
 
+// Insert-only min/max: the multiset keeps one entry, the extreme so far. The node is reused when a new
+// extreme replaces it.
+void keep_extreme(aggregate_fn fn, accumulator& acc, const sql::value& v) {
+  if (acc.values.empty()) {
+    acc.values.emplace(v, 1);
+    acc.count = 1;
+    return;
+  }
+  bool is_min = fn == aggregate_fn::min;
+  int c = compare(v, is_min ? acc.values.begin()->first : acc.values.rbegin()->first);
+  if (is_min ? c >= 0 : c <= 0) return;
+  if (acc.values.size() > 1) {  // a state written before the input was known to only insert
+    acc.values.clear();
+    acc.values.emplace(v, 1);
+    acc.count = 1;
+    return;
+  }
+  auto node = acc.values.extract(acc.values.begin());
+  node.key() = v;
+  acc.values.insert(std::move(node));
+}
+
 void add_value(const sql::aggregate_call& call, accumulator& acc, const sql::value& v, std::int64_t w) {
   if (v.is_null()) return;
   if (keeps_values(call)) {
@@ -96,11 +120,21 @@ void aggregate_functions::add(group_state& state, const aggregate_args& args, st
     if (!args[i]) continue;  // filtered out for this call
     if (calls_[i].fn == aggregate_fn::count_star) {
       state.accs[i].count += weight;
+    } else if (keeps_extreme_only(calls_[i], state)) {
+      if (!args[i]->is_null()) keep_extreme(calls_[i].fn, state.accs[i], *args[i]);
     } else {
       add_value(calls_[i], state.accs[i], *args[i], weight);
       if (changed && keeps_values(calls_[i]) && !args[i]->is_null()) changed->emplace_back(i, *args[i]);
     }
   }
+}
+
+bool aggregate_functions::keeps_extreme_only(const sql::aggregate_call& call,
+                                             const group_state& state) const {
+  // A group stored entry by entry (restored from before) keeps its multiset: its flush writes
+  // only the entries add() reports, which a replaced extreme would not be.
+  return input_only_inserts_ && !call.distinct &&
+         (call.fn == aggregate_fn::min || call.fn == aggregate_fn::max) && !state.values_apart;
 }
 
 void aggregate_functions::merge(group_state& into, const group_state& from, std::int64_t sign) const {
@@ -109,6 +143,11 @@ void aggregate_functions::merge(group_state& into, const group_state& from, std:
   for (std::size_t i = 0; i < calls_.size(); ++i) {
     accumulator& a = into.accs[i];
     const accumulator& b = from.accs[i];
+    if (keeps_extreme_only(calls_[i], into)) {  // the extremes of both; nothing can be taken back out
+      SLUICE_ASSERT(sign > 0, "an insert-only min/max state merged out");
+      for (const auto& entry : b.values) keep_extreme(calls_[i].fn, a, entry.first);
+      continue;
+    }
     if (keeps_values(calls_[i])) {  // distinct values do not add up: each entry may cross 0 here
       for (const auto& [v, w] : b.values) add_to_multiset(calls_[i].fn, a, v, sign * w);
       continue;

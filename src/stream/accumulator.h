@@ -5,6 +5,9 @@
 // and variance keep n, Σx and Σx² (doubles; exact for integer inputs below 2^53); bool_and/bool_or
 // count trues and falses; min, max and every DISTINCT aggregate keep a multiset of the values, so a
 // delete of the current minimum finds the next one. A group exists while its total weight is > 0.
+// When the input only inserts, a min or max multiset holds just the current extreme (weight 1): no
+// value below it can ever be read, and keeping them all cost a map insert per row and their encoding
+// at every flush.
 //
 // Invariant of a multiset call: its running fields (count, sums, trues/falses) are those of the plain
 // aggregate over the values whose weight is positive, each taken once, so count/sum/avg DISTINCT are
@@ -47,6 +50,9 @@ struct group_state {
   std::int64_t rows = 0;  // total weight of the group's rows
   std::vector<accumulator> accs;
   bool values_apart = false;  // multisets stored entry by entry (set at a flush, never cleared)
+  // Changed since the last flush (for an owner that lists its dirty groups, so a group already listed
+  // costs no lookup). Not stored.
+  bool dirty = false;
 };
 
 // Which calls keep a multiset (min, max and DISTINCT).
@@ -86,7 +92,9 @@ inline constexpr char value_tag = 'v';
 
 class aggregate_functions {
  public:
-  explicit aggregate_functions(std::vector<sql::aggregate_call> calls) : calls_(std::move(calls)) {}
+  // `input_only_inserts`: add() never sees a negative weight, so min and max keep only the extreme.
+  explicit aggregate_functions(std::vector<sql::aggregate_call> calls, bool input_only_inserts = false)
+      : calls_(std::move(calls)), input_only_inserts_(input_only_inserts) {}
   const std::vector<sql::aggregate_call>& calls() const { return calls_; }
 
   group_state make() const;
@@ -123,7 +131,9 @@ class aggregate_functions {
   void write_values(const group_state* state, changed_values& changed, const std::string& key_prefix,
                     write_batch& batch) const;
   sql::value result(const sql::aggregate_call& call, const accumulator& acc) const;
+  bool keeps_extreme_only(const sql::aggregate_call& call, const group_state& state) const;
   std::vector<sql::aggregate_call> calls_;
+  bool input_only_inserts_ = false;
 };
 
 }  // namespace sluice::stream

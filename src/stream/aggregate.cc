@@ -3,12 +3,18 @@
 #include <iterator>
 #include <optional>
 
+#include "base/assert.h"
+
 namespace sluice::stream {
 
 aggregate_operator::aggregate_operator(std::vector<sql::expr> group_by,
                                        std::vector<sql::aggregate_call> calls, std::string prefix,
-                                       diagnostics* diag)
-    : group_by_(std::move(group_by)), functions_(std::move(calls)), prefix_(std::move(prefix)), diag_(diag) {}
+                                       diagnostics* diag, bool input_only_inserts)
+    : group_by_(std::move(group_by)),
+      functions_(std::move(calls), input_only_inserts),
+      input_only_inserts_(input_only_inserts),
+      prefix_(std::move(prefix)),
+      diag_(diag) {}
 
 sql::row aggregate_operator::output_row(const sql::row& key, const group_state& state) const {
   sql::row out;
@@ -34,13 +40,17 @@ void aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, sql::ch
   aggregate_args args;
   sql::row key;
   for (sql::change& c : in) {
+    SLUICE_ASSERT(!input_only_inserts_ || c.weight > 0, "a retraction reached an insert-only aggregate");
     bool ok = run_guarded(diag_, "aggregate", c.values, [&] {
       key.clear();
       for (const sql::expr& e : group_by_) key.push_back(sql::evaluate(e, c.values));
       functions_.eval_args(c.values, args);
     });
     if (!ok) continue;
-    auto [it, created] = groups_.try_emplace(key, functions_.make());
+    // Looked up first: making a group's state allocates, and most changes find their group.
+    auto it = groups_.find(key);
+    bool created = it == groups_.end();
+    if (created) it = groups_.emplace(key, functions_.make()).first;
     auto [t, first] = touched.try_emplace(key);
     if (first && !created) t->second.before = output_row(it->first, it->second);
     functions_.add(it->second, args, c.weight, it->second.values_apart ? &t->second.changed : nullptr);

@@ -22,8 +22,10 @@ namespace sluice::stream {
 
 class aggregate_operator final : public stream_operator {
  public:
+  // `input_only_inserts`: the input never retracts (min/max then keep only the extreme; see
+  // accumulator.h). A retraction then is a bug and aborts.
   aggregate_operator(std::vector<sql::expr> group_by, std::vector<sql::aggregate_call> calls,
-                     std::string prefix, diagnostics* diag);
+                     std::string prefix, diagnostics* diag, bool input_only_inserts = false);
   void on_start(sql::change_batch& out) override;
   void on_changes(int port, sql::change_batch& in, sql::change_batch& out) override;
   void flush(write_batch& batch) override;
@@ -34,6 +36,7 @@ class aggregate_operator final : public stream_operator {
 
   std::vector<sql::expr> group_by_;
   aggregate_functions functions_;
+  bool input_only_inserts_;
   std::string prefix_;
   diagnostics* diag_;
   std::unordered_map<sql::row, group_state, sql::row_hash, sql::row_equal> groups_;

@@ -128,6 +128,48 @@ TEST_F(AggregateTest, StateRestoresFromTheStore) {
   EXPECT_EQ(batch_text(run({{{I(1), I(3)}, -1}})), (std::vector<std::string>{"+1(1, 5, 5)", "-1(1, 3, 8)"}));
 }
 
+// Over insert-only input min and max keep only the extreme: results match the multiset's, the
+// stored group holds one value per call, and a restored group goes on from it.
+TEST_F(AggregateTest, InsertOnlyMinMaxKeepOnlyTheExtreme) {
+  auto make = [&] {
+    return std::make_unique<aggregate_operator>(
+        std::vector<sql::expr>{col(0)},
+        std::vector<sql::aggregate_call>{agg(aggregate_fn::min, {col(1)}), agg(aggregate_fn::max, {col(1)}),
+                                         agg(aggregate_fn::count, {col(1)}, data_type::bigint, true)},
+        state_prefix(1), &diag, /*input_only_inserts=*/true);
+  };
+  auto store = make_memory_store();
+  op = make();
+  EXPECT_EQ(batch_text(run({{{I(1), I(5)}, 1}, {{I(1), I(3)}, 1}, {{I(1), N()}, 1}, {{I(1), I(9)}, 2}})),
+            (std::vector<std::string>{"+1(1, 3, 9, 3)"}));
+  EXPECT_EQ(batch_text(run({{{I(1), I(4)}, 1}, {{I(1), I(3)}, 1}})),
+            (std::vector<std::string>{"+1(1, 3, 9, 4)", "-1(1, 3, 9, 3)"}));
+  write_batch wb;
+  op->flush(wb);
+  ASSERT_TRUE(store->write(wb));
+  // One group entry, whose multisets hold min and max alone (the DISTINCT count keeps all four).
+  std::size_t entries = 0;
+  std::string stored;
+  ASSERT_TRUE(store->scan_prefix(state_prefix(1), [&](std::string_view, std::string_view v) {
+    ++entries;
+    stored = v;
+    return true;
+  }));
+  EXPECT_EQ(entries, 1U);
+  group_state state;
+  ASSERT_TRUE(aggregate_functions({agg(aggregate_fn::min, {col(1)}), agg(aggregate_fn::max, {col(1)}),
+                                   agg(aggregate_fn::count, {col(1)}, data_type::bigint, true)})
+                  .deserialize(stored, state));
+  EXPECT_EQ(state.accs[0].values.size(), 1U);
+  EXPECT_EQ(state.accs[1].values.size(), 1U);
+  EXPECT_EQ(state.accs[2].values.size(), 4U);
+  op = make();
+  ASSERT_TRUE(op->restore(*store));
+  EXPECT_EQ(batch_text(run({{{I(1), I(1)}, 1}, {{I(1), I(12)}, 1}})),
+            (std::vector<std::string>{"+1(1, 1, 12, 6)", "-1(1, 3, 9, 4)"}));
+  EXPECT_TRUE(run({{{I(1), I(9)}, 1}, {{I(1), I(12)}, 1}}).empty());
+}
+
 // A group with many distinct values: a flush after a small batch writes the group's running fields
 // and the multiset entries that batch changed, and nothing else; a restore reads both back.
 TEST_F(AggregateTest, FlushWritesOnlyTheChangedDistinctValues) {

@@ -217,7 +217,8 @@ class compiler {
       case plan_kind::aggregate:
         if (is_windowed_aggregate(p)) return windowed_aggregate(p, consumer, port);
         return unary(p,
-                     std::make_unique<aggregate_operator>(p.group_by, p.aggregates, prefix(), &out_->diag()),
+                     std::make_unique<aggregate_operator>(p.group_by, p.aggregates, prefix(), &out_->diag(),
+                                                          only_inserts(p.inputs[0], catalog_)),
                      consumer, port);
       case plan_kind::join:
         return join(p, consumer, port);
@@ -308,7 +309,7 @@ class compiler {
     }
     sql::data_type type = w.output[w.output.size() - 1].type;
     auto op = std::make_unique<window_aggregate_operator>(w.window, type, std::move(keys), p.aggregates,
-                                                          prefix(), &out_->diag());
+                                                          prefix(), &out_->diag(), only_inserts(w, catalog_));
     int id = node(std::move(op), consumer, port);
     return build(w.inputs[0], id, 0);
   }

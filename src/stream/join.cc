@@ -19,6 +19,7 @@ bool join_operator::key_of(int side, const sql::row& r, sql::row& key) {
   for (const sql::value& v : key) {
     if (v.is_null()) return false;  // NULL = anything is not true
   }
+  key_hash_ = sql::hash_row(key);
   return true;
 }
 
@@ -30,6 +31,13 @@ bool join_operator::matches(const sql::row& l, const sql::row& r, sql::row& join
   bool hit = false;
   run_guarded(diag_, "join", joined, [&] { hit = sql::evaluate_predicate(spec_.residual, joined); });
   return hit;
+}
+
+void join_operator::emit_if_matches(const sql::row& l, const sql::row& r, std::int64_t weight,
+                                    sql::change_batch& out) {
+  // Built in place in `out`: the joined row is copied from its sides once, not again into `out`.
+  out.push_back({{}, weight});
+  if (!matches(l, r, out.back().values)) out.pop_back();
 }
 
 sql::row join_operator::padded(const sql::row& l) const {
@@ -44,51 +52,48 @@ std::int64_t join_operator::match_weight(const sql::row& l, const multiset& righ
   std::int64_t m = 0;
   sql::row joined;
   for (const auto& [r, c] : rights) {
-    if (matches(l, r, joined)) m += c.weight;
+    if (matches(l, r.values, joined)) m += c.weight;
   }
   return m;
 }
 
 void join_operator::on_left(sql::change& c, sql::change_batch& out) {
-  sql::row key;
   bool left_outer = spec_.type == sql::join_type::left;
-  if (!key_of(0, c.values, key)) {
+  if (!key_of(0, c.values, key_)) {
     if (left_outer) out.push_back({padded(c.values), c.weight});
     return;
   }
   std::int64_t m = 0;
-  if (auto it = sides_[1].find(key); it != sides_[1].end()) {
-    sql::row joined;
+  if (auto it = sides_[1].find(row_ref{&key_, key_hash_}); it != sides_[1].end()) {
     for (const auto& [r, stored] : it->second) {
-      if (!matches(c.values, r, joined)) continue;
-      m += stored.weight;
-      out.push_back({joined, c.weight * stored.weight});
+      std::size_t before = out.size();
+      emit_if_matches(c.values, r.values, c.weight * stored.weight, out);
+      if (out.size() != before) m += stored.weight;
     }
   }
   if (left_outer && m == 0) out.push_back({padded(c.values), c.weight});
-  add(0, key, c.values, c.weight);
+  add(0, std::move(c.values), c.weight);
 }
 
 void join_operator::on_right(sql::change& c, sql::change_batch& out) {
-  sql::row key;
-  if (!key_of(1, c.values, key)) return;  // unmatched right rows are not part of inner or left joins
+  if (!key_of(1, c.values, key_)) return;  // unmatched right rows are not part of inner or left joins
   bool left_outer = spec_.type == sql::join_type::left;
+  row_ref key{&key_, key_hash_};
   if (auto it = sides_[0].find(key); it != sides_[0].end()) {
     const multiset* rights = nullptr;
     if (auto r = sides_[1].find(key); r != sides_[1].end()) rights = &r->second;
-    sql::row joined;
     for (const auto& [l, stored] : it->second) {
       std::int64_t w = stored.weight;
-      if (!matches(l, c.values, joined)) continue;
-      out.push_back({joined, w * c.weight});
-      if (!left_outer) continue;
-      std::int64_t before = rights ? match_weight(l, *rights) : 0;
-      std::int64_t after = before + c.weight;
-      if (before <= 0 && after > 0) out.push_back({padded(l), -w});
-      if (before > 0 && after <= 0) out.push_back({padded(l), w});
+      std::size_t before = out.size();
+      emit_if_matches(l.values, c.values, w * c.weight, out);
+      if (out.size() == before || !left_outer) continue;
+      std::int64_t before_weight = rights ? match_weight(l.values, *rights) : 0;
+      std::int64_t after_weight = before_weight + c.weight;
+      if (before_weight <= 0 && after_weight > 0) out.push_back({padded(l.values), -w});
+      if (before_weight > 0 && after_weight <= 0) out.push_back({padded(l.values), w});
     }
   }
-  add(1, key, c.values, c.weight);
+  add(1, std::move(c.values), c.weight);
 }
 
 std::string join_operator::store_key(std::uint64_t seq) const {
@@ -107,30 +112,34 @@ void join_operator::changed(int side, std::uint64_t seq, std::int64_t weight, co
       weight == 0 ? pending_write{side, 0, nullptr, nullptr} : pending_write{side, weight, key, r};
 }
 
-void join_operator::add(int side, const sql::row& key, const sql::row& r, std::int64_t weight) {
+void join_operator::add(int side, sql::row&& r, std::int64_t weight) {
   if (weight < 0 && expiring_) {
     // Expiry assumed inserts only; a retraction may concern a forgotten row, so stop forgetting.
     expiring_ = false;
     by_time_[0].clear();
     by_time_[1].clear();
   }
-  auto outer = sides_[side].try_emplace(key).first;
+  auto outer = sides_[side].find(row_ref{&key_, key_hash_});
+  if (outer == sides_[side].end())
+    outer = sides_[side].emplace(hashed_row{key_, key_hash_}, multiset()).first;
   auto& rows = outer->second;
-  auto [it, created] = rows.try_emplace(r);
+  // Rows mostly arrive new: emplace hashes once; a row already there is equal, so losing `r` is fine.
+  std::size_t h = sql::hash_row(r);
+  auto [it, created] = rows.emplace(hashed_row{std::move(r), h}, counted());
   if (created) it->second.seq = next_seq_++;
   it->second.weight += weight;
   std::int64_t now = it->second.weight;
-  changed(side, it->second.seq, now, &outer->first, &it->first);
+  changed(side, it->second.seq, now, &outer->first.values, &it->first.values);
   if (created && now != 0) index_for_expiry(side, &outer->first, &it->first);
   if (now != 0) return;
   rows.erase(it);
   if (rows.empty()) sides_[side].erase(outer);
 }
 
-void join_operator::index_for_expiry(int side, const sql::row* key, const sql::row* r) {
+void join_operator::index_for_expiry(int side, const hashed_row* key, const hashed_row* r) {
   const auto& rule = spec_.expiry[side];
   if (!rule || !expiring_) return;
-  const sql::value& t = (*r)[static_cast<std::size_t>(rule->column)];
+  const sql::value& t = r->values[static_cast<std::size_t>(rule->column)];
   // A NULL timestamp never satisfies the bound; such a row simply stays.
   if (t.type() == sql::data_type::timestamp || t.type() == sql::data_type::timestamptz)
     by_time_[side].emplace(t.as_micros(), std::pair{key, r});
@@ -159,8 +168,8 @@ void join_operator::expire(int side, std::int64_t watermark) {
   auto& index = by_time_[side];
   while (!index.empty() && index.begin()->first < bound) {
     auto [key, r] = index.begin()->second;
-    auto outer = sides_[side].find(*key);
-    auto inner = outer->second.find(*r);
+    auto outer = sides_[side].find(row_ref{&key->values, key->hash});
+    auto inner = outer->second.find(row_ref{&r->values, r->hash});
     changed(side, inner->second.seq, 0, nullptr, nullptr);
     outer->second.erase(inner);
     if (outer->second.empty()) sides_[side].erase(outer);
@@ -220,8 +229,13 @@ result<void> join_operator::restore(state_store& store) {
     if (!k.read_i64(seq) || seq < 0 || !d.read_u8(side) || side > 1 || !d.read_row(key) || !d.read_row(r) ||
         !d.read_i64(weight))
       return false;
-    auto outer = sides_[side].try_emplace(std::move(key)).first;
-    auto inner = outer->second.emplace(std::move(r), counted{weight, static_cast<std::uint64_t>(seq)}).first;
+    std::size_t key_hash = sql::hash_row(key);
+    auto outer = sides_[side].try_emplace(hashed_row{std::move(key), key_hash}).first;
+    std::size_t row_hash = sql::hash_row(r);
+    auto inner =
+        outer->second
+            .emplace(hashed_row{std::move(r), row_hash}, counted{weight, static_cast<std::uint64_t>(seq)})
+            .first;
     index_for_expiry(side, &outer->first, &inner->first);
     next_seq_ = std::max(next_seq_, static_cast<std::uint64_t>(seq) + 1);
     return true;

@@ -64,8 +64,33 @@ class join_operator final : public stream_operator {
     std::int64_t weight = 0;
     std::uint64_t seq = 0;  // its key in the store
   };
-  using multiset = std::unordered_map<sql::row, counted, sql::row_hash, sql::row_equal>;
-  using side_state = std::unordered_map<sql::row, multiset, sql::row_hash, sql::row_equal>;
+  // A stored key or row with its hash, computed once when it arrives: expiry finds a row again by
+  // its address and hash, without hashing or comparing its values.
+  struct hashed_row {
+    sql::row values;
+    std::size_t hash = 0;
+  };
+  struct row_ref {
+    const sql::row* values;
+    std::size_t hash;
+  };
+  struct hashed_row_hash {
+    using is_transparent = void;
+    std::size_t operator()(const hashed_row& r) const noexcept { return r.hash; }
+    std::size_t operator()(const row_ref& r) const noexcept { return r.hash; }
+  };
+  struct hashed_row_equal {
+    using is_transparent = void;
+    static row_ref ref(const hashed_row& r) { return {&r.values, r.hash}; }
+    static row_ref ref(const row_ref& r) { return r; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      row_ref x = ref(a), y = ref(b);
+      return x.hash == y.hash && (x.values == y.values || sql::compare_rows(*x.values, *y.values) == 0);
+    }
+  };
+  using multiset = std::unordered_map<hashed_row, counted, hashed_row_hash, hashed_row_equal>;
+  using side_state = std::unordered_map<hashed_row, multiset, hashed_row_hash, hashed_row_equal>;
   // A row's state to write at the next flush; weight 0 erases it. `key` and `row` point into sides_
   // while the row is there (weight ≠ 0).
   struct pending_write {
@@ -77,27 +102,32 @@ class join_operator final : public stream_operator {
 
   bool key_of(int side, const sql::row& r, sql::row& key);
   bool matches(const sql::row& l, const sql::row& r, sql::row& joined);
+  // Appends l ++ r with `weight` to `out` when the residual holds.
+  void emit_if_matches(const sql::row& l, const sql::row& r, std::int64_t weight, sql::change_batch& out);
   void on_left(sql::change& c, sql::change_batch& out);
   void on_right(sql::change& c, sql::change_batch& out);
   std::int64_t match_weight(const sql::row& l, const multiset& rights);
-  void add(int side, const sql::row& key, const sql::row& r, std::int64_t weight);
+  // Adds `r` (moved from: the input row is consumed) under key_ on `side`.
+  void add(int side, sql::row&& r, std::int64_t weight);
   sql::row padded(const sql::row& l) const;
   std::string store_key(std::uint64_t seq) const;
   // Records that row `seq` now has `weight` (0: gone) for the next flush.
   void changed(int side, std::uint64_t seq, std::int64_t weight, const sql::row* key, const sql::row* r);
-  void index_for_expiry(int side, const sql::row* key, const sql::row* r);
+  void index_for_expiry(int side, const hashed_row* key, const hashed_row* r);
   void expire(int side, std::int64_t watermark);
 
   join_spec spec_;
   std::string prefix_;
   diagnostics* diag_;
   side_state sides_[2];
+  sql::row key_;  // the key of the change being processed (reused: no allocation per change)
+  std::size_t key_hash_ = 0;
   std::unordered_map<std::uint64_t, pending_write> pending_;  // by sequence
   std::uint64_t next_seq_ = 0;
   std::uint64_t flushed_seq_ = 0;  // rows numbered from here on have never been written
   // Per side with an expiry: the rows by their expiring timestamp, as (key, row) addresses in sides_
   // (stable: unordered_map nodes do not move).
-  std::multimap<std::int64_t, std::pair<const sql::row*, const sql::row*>> by_time_[2];
+  std::multimap<std::int64_t, std::pair<const hashed_row*, const hashed_row*>> by_time_[2];
   bool expiring_ = true;  // off for good if a retraction ever arrives (the compiler rules it out)
 };
 

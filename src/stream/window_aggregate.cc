@@ -12,11 +12,12 @@ namespace sluice::stream {
 window_aggregate_operator::window_aggregate_operator(sql::window_spec spec, sql::data_type time_type,
                                                      std::vector<window_key> keys,
                                                      std::vector<sql::aggregate_call> calls,
-                                                     std::string prefix, diagnostics* diag)
+                                                     std::string prefix, diagnostics* diag,
+                                                     bool input_only_inserts)
     : spec_(spec),
       time_type_(time_type),
       keys_(std::move(keys)),
-      functions_(std::move(calls)),
+      functions_(std::move(calls), input_only_inserts && spec.size_micros == spec.slide_micros),
       prefix_(std::move(prefix)),
       diag_(diag),
       pane_width_(std::gcd(spec.size_micros, spec.slide_micros)) {}
@@ -56,10 +57,18 @@ void window_aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, 
     });
     if (!ok) continue;
     groups& g = panes_[pane];
-    auto it = g.try_emplace(key, functions_.make()).first;
-    auto [d, first_touch] = dirty_.try_emplace({pane, key});
-    if (first_touch) d->second.stored_apart = it->second.values_apart;
-    functions_.add(it->second, args, c.weight, it->second.values_apart ? &d->second.changed : nullptr);
+    // Looked up first: making a group's state allocates, and most changes find their group.
+    auto it = g.find(key);
+    if (it == g.end()) it = g.emplace(key, functions_.make()).first;
+    group_state& state = it->second;
+    changed_values* changed = nullptr;
+    if (!state.dirty || state.values_apart) {  // a group stored apart lists its changed entries
+      auto [d, first_touch] = dirty_.try_emplace({pane, key});
+      if (first_touch) d->second.stored_apart = state.values_apart;
+      if (state.values_apart) changed = &d->second.changed;
+      state.dirty = true;
+    }
+    functions_.add(state, args, c.weight, changed);
     if (pane >= run_lo_ && pane < run_hi_) {  // the next window to fire already merged this pane
       auto r = running_.try_emplace(key, functions_.make()).first;
       functions_.add(r->second, args, c.weight);
@@ -130,10 +139,13 @@ void window_aggregate_operator::fire(std::int64_t start, sql::change_batch& out)
 }
 
 void window_aggregate_operator::drop_panes_before(std::int64_t start) {
-  if (run_lo_ < start) {
-    merge_panes(run_lo_, std::min(start, run_hi_), -1);
+  if (run_lo_ < start && run_hi_ <= start) {
+    // Every pane merged into running_ leaves (always so for TUMBLE): nothing to subtract.
+    running_.clear();
+    run_lo_ = run_hi_ = start;
+  } else if (run_lo_ < start) {
+    merge_panes(run_lo_, start, -1);
     run_lo_ = start;
-    if (run_hi_ < run_lo_) run_hi_ = run_lo_;
   }
   while (!panes_.empty() && panes_.begin()->first < start) {
     for (const auto& [k, state] : panes_.begin()->second) {
@@ -166,6 +178,7 @@ void window_aggregate_operator::flush(write_batch& batch) {
     if (auto p = panes_.find(pane); p != panes_.end()) {
       if (auto g = p->second.find(k); g != p->second.end()) state = &g->second;
     }
+    if (state) state->dirty = false;
     functions_.write_group(state, dirty, std::move(key), prefix_.size(), batch);
   }
   dirty_.clear();

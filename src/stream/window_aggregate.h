@@ -30,8 +30,11 @@ struct window_key {
 
 class window_aggregate_operator final : public stream_operator {
  public:
+  // `input_only_inserts`: no retraction ever arrives; a TUMBLE window's min/max then keep only the
+  // extreme (a HOP window takes panes back out of its running state, which needs every value).
   window_aggregate_operator(sql::window_spec spec, sql::data_type time_type, std::vector<window_key> keys,
-                            std::vector<sql::aggregate_call> calls, std::string prefix, diagnostics* diag);
+                            std::vector<sql::aggregate_call> calls, std::string prefix, diagnostics* diag,
+                            bool input_only_inserts = false);
   void on_changes(int port, sql::change_batch& in, sql::change_batch& out) override;
   void on_watermark(std::int64_t watermark, sql::change_batch& out) override;
   void flush(write_batch& batch) override;
