@@ -21,7 +21,8 @@ then measures records/s for each system at 100 B and 1 KiB values:
 The rounds interleave the systems (each round runs every system once per size) and the report
 takes the median round. Then, for Sluice alone: its CPU-seconds per GB ingested (over the 1 KiB
 rounds), and produce→consume latency percentiles at half of its median 1 KiB rate
-(`sluice bench --mode end-to-end --rate`, linger.ms=0, 5 requests in flight), and again at a low fixed rate. Runs in
+(`sluice bench --mode end-to-end --rate`, linger.ms=0, 5 requests in flight), and again at a low fixed rate; then
+at the half rate once more with the broker pinned to CPU 0 and the load generator to CPU 1. Runs in
 about 4-5 minutes.
 
   --rounds N             rounds of the throughput runs (default 3)
@@ -166,7 +167,7 @@ start_server nats "$nats_port" nats-server -js -sd "$scratch/nats" -a 127.0.0.1 
 nats_pid=$server_pid
 # Sluice topics: one partition each, as every peer here writes one stream. One warm-up record
 # creates each.
-for t in "s1k:" "s100:" "tall:--topic-config=flush.messages=1" "tlatency:" "tlatency_low:"; do
+for t in "s1k:" "s100:" "tall:--topic-config=flush.messages=1" "tlatency:" "tlatency_low:" "tlatency_split:"; do
   build/sluice bench -b "$sluice_bootstrap" --topic "${t%%:*}" --partitions 1 --records 1 --record-size 16 \
     --progress-interval 0 ${t#*:} >/dev/null
 done
@@ -259,10 +260,10 @@ v = json.load(open(sys.argv[1]))
 for k in sys.argv[2:]: v = v[k]
 print(v)' "$@"
 }
-latency_run() {  # name, rate, seconds: one end-to-end run, its figures stored as sluice_<name>_*
+latency_run() {  # name, rate, seconds[, command prefix]: one end-to-end run, figures as sluice_<name>_*
   local mark json="$scratch/$1.json"
   mark="$(pressure_mark)"
-  build/sluice bench -b "$sluice_bootstrap" --topic "t$1" --mode end-to-end --record-size 1024 \
+  ${4:-} build/sluice bench -b "$sluice_bootstrap" --topic "t$1" --mode end-to-end --record-size 1024 \
     --rate "$2" --duration "$3" -X linger.ms=0 -X max.in.flight=5 --json "$json" 2>&1 | grep -v CONFWARN
   put "cpu_pressure_pct_$1" "$(pressure_since "$mark")"
   put "sluice_$1_rate" "$2"
@@ -276,6 +277,16 @@ log "sluice: end-to-end latency, 1 KiB at $half_rate records/s (half the median 
 latency_run latency "$half_rate" "$latency_seconds"
 log "sluice: end-to-end latency, 1 KiB at $low_rate records/s, ${latency_seconds} s"
 latency_run latency_low "$low_rate" "$latency_seconds"
+# The runs above share both cores between the broker and the load generator, whose producer and
+# consumer threads need about as much CPU as the broker at the half rate: much of their tail is
+# each side's threads waiting for a core the other holds. Once more at the half rate with the
+# broker's threads on CPU 0 and the load generator's on CPU 1, to show the broker's own share.
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  log "sluice: end-to-end latency, 1 KiB at $half_rate records/s, broker on CPU 0, load generator on CPU 1"
+  taskset -a -p -c 0 "$sluice_pid" >/dev/null
+  latency_run latency_split "$half_rate" "$latency_seconds" "taskset -c 1"
+  taskset -a -p -c "0-$(($(nproc) - 1))" "$sluice_pid" >/dev/null
+fi
 
 # --- report -----------------------------------------------------------------------------------
 mkdir -p bench/results

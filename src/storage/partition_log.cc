@@ -261,6 +261,11 @@ result<append_result> partition_log::append(mutable_bytes batches) {
     records += static_cast<std::size_t>(h.records_count);
   }
 
+  // The append lock keeps other appends, rolls and close() out until the write is done; mu_ is held
+  // only around the bookkeeping, never across the write, which can block in the kernel for
+  // milliseconds (the file system's allocation lock, taken by writeback too). Readers, among them
+  // fetches on the event loops, take mu_ and would stall behind a write otherwise.
+  std::unique_lock append_lock(append_mu_);
   std::unique_lock lock(mu_);
   if (closed_) return fail(errc::closed, "partition " + dir_ + " is closed");
   for (const auto& h : headers)
@@ -271,6 +276,7 @@ result<append_result> partition_log::append(mutable_bytes batches) {
   SLUICE_ASSIGN_OR_RETURN(auto duplicate, check_producers(headers));
   if (duplicate) {
     lock.unlock();
+    append_lock.unlock();
     return append_result{duplicate->first_offset, duplicate->last_offset, 1, records, /*duplicate=*/true};
   }
   std::int64_t next = active()->next_offset();
@@ -282,13 +288,18 @@ result<append_result> partition_log::append(mutable_bytes batches) {
   }
   SLUICE_RETURN_IF_ERROR(roll_if_needed(batches.size(), next - 1));
   auto written_to = active();
-  SLUICE_RETURN_IF_ERROR(written_to->append(batches, headers, config_.index_interval_bytes));
+  auto index_interval = config_.index_interval_bytes;
+  lock.unlock();
+  // Readers see the new bytes only once the segment publishes its size, after the write.
+  SLUICE_RETURN_IF_ERROR(written_to->append(batches, headers, index_interval));
+  lock.lock();
   batches_appended_ += headers.size();
   for (const auto& h : headers) producers_.record(h);
   unflushed_records_ += static_cast<std::int64_t>(records);
   bool must_flush = unflushed_records_ >= config_.flush_messages;
   if (must_flush) unflushed_records_ = 0;
   lock.unlock();
+  append_lock.unlock();
   if (traffic_.records_in) traffic_.records_in->inc(records);
   if (traffic_.bytes_in) traffic_.bytes_in->inc(batches.size());
 
@@ -566,6 +577,7 @@ result<void> partition_log::flush_if_due(std::chrono::steady_clock::time_point n
 }
 
 result<std::size_t> partition_log::enforce_retention(std::int64_t now_ms) {
+  std::lock_guard append_lock(append_mu_);  // it may roll
   std::lock_guard lock(mu_);
   if (closed_) return 0;
   // An active segment whose data has all expired is rolled so it can go too.
@@ -614,6 +626,7 @@ result<void> partition_log::remove_front_segments(std::size_t count) {
 }
 
 result<void> partition_log::delete_records_before(std::int64_t offset) {
+  std::lock_guard append_lock(append_mu_);  // it may roll
   std::lock_guard lock(mu_);
   if (offset < 0 || offset > active()->next_offset())
     return fail(errc::offset_out_of_range, "delete-records offset " + std::to_string(offset) +
@@ -640,6 +653,9 @@ log_config partition_log::config() const {
 }
 
 result<void> partition_log::close() {
+  // Held throughout: an append that got in before closed_ was set finishes its write first, and no
+  // roll starts a seal behind finish_pending_seals().
+  std::lock_guard append_lock(append_mu_);
   {
     std::lock_guard lock(mu_);
     if (closed_) return {};

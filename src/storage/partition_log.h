@@ -34,7 +34,12 @@
 //
 // Concurrency: appends are serialized internally; reads, lookups and
 // flushes may run from any thread at the same time as appends. clean() runs
-// one pass at a time and holds the append lock only to swap a segment.
+// one pass at a time and holds the state lock only to swap a segment. Two
+// locks: the append lock serializes writers (append, roll, close) and is held
+// across the write to the file, which can block in the kernel for
+// milliseconds; the state lock guards the segment list, offsets and config
+// and is never held across that write, so readers — fetches on the event
+// loops — never wait for the disk behind an append.
 #pragma once
 
 #include <chrono>
@@ -191,8 +196,9 @@ class partition_log {
   result<std::optional<producer_batch>> check_producers(
       const std::vector<model::batch_header>& headers) const;
   result<void> snapshot_producers();
-  // REQUIRES: mu_ held.
+  // REQUIRES: append_mu_ and mu_ held.
   result<void> roll_if_needed(std::size_t incoming_bytes, std::int64_t incoming_last_offset);
+  // REQUIRES: append_mu_ and mu_ held.
   result<void> roll();
   // Removes the segments after bases[keep], whose predecessor a crash cut short (loading).
   result<void> drop_segments_after(std::vector<std::int64_t>& bases, std::size_t keep);
@@ -213,7 +219,10 @@ class partition_log {
   std::string dir_;
   topic_traffic traffic_;
 
-  mutable std::mutex mu_;  // guards the fields below and serializes appends
+  // The append lock: serializes appends, rolls and close(), and is held across the write to the
+  // active segment. Taken before mu_.
+  std::mutex append_mu_;
+  mutable std::mutex mu_;  // the state lock: guards the fields below, never held across a log write
   log_config config_;
   std::vector<std::shared_ptr<segment>> segments_;  // by base offset; the last is active
   std::int64_t log_start_offset_ = 0;
@@ -223,7 +232,7 @@ class partition_log {
   producer_state producers_;
   cleaned_segments cleaned_;  // segments compacted at least once, by base offset
 
-  std::mutex clean_mu_;  // one cleaning pass at a time; taken before mu_
+  std::mutex clean_mu_;  // one cleaning pass at a time; taken before mu_ (never with append_mu_)
 
   // Group commit state, guarded by flush_mu_ (never held with mu_ waiting).
   mutable std::mutex flush_mu_;
