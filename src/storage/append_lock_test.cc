@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "io/forwarding_file_system.h"
 #include "storage/partition_log.h"
 #include "storage/test_util.h"
 
@@ -18,9 +19,9 @@ using namespace test;
 
 // Passes everything through, except that once hold_next_log_write() is called, the next write to a
 // `.log` file waits (after saying so) until release().
-class gate_file_system final : public io::file_system {
+class gate_file_system final : public io::forwarding_file_system {
  public:
-  explicit gate_file_system(io::file_system& base) : base_(base) {}
+  explicit gate_file_system(io::file_system& base) : forwarding_file_system(base) {}
 
   void hold_next_log_write() {
     std::lock_guard lock(mu_);
@@ -41,15 +42,6 @@ class gate_file_system final : public io::file_system {
     if (!path.ends_with(".log")) return file;
     return std::unique_ptr<io::file>(new gated_file(*this, std::move(file)));
   }
-  result<void> remove(const std::string& path) override { return base_.remove(path); }
-  result<void> remove_all(const std::string& path) override { return base_.remove_all(path); }
-  result<void> rename(const std::string& from, const std::string& to) override {
-    return base_.rename(from, to);
-  }
-  result<void> create_directories(const std::string& path) override { return base_.create_directories(path); }
-  result<void> sync_directory(const std::string& path) override { return base_.sync_directory(path); }
-  result<std::vector<std::string>> list(const std::string& path) override { return base_.list(path); }
-  bool exists(const std::string& path) override { return base_.exists(path); }
 
  private:
   // Called by a write: waits while this write is the held one.
@@ -82,7 +74,6 @@ class gate_file_system final : public io::file_system {
     std::unique_ptr<io::file> base_;
   };
 
-  io::file_system& base_;
   std::mutex mu_;
   std::condition_variable changed_;
   bool armed_ = false;

@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "io/fault_injection_file_system.h"
+#include "io/forwarding_file_system.h"
 #include "storage/log_manager.h"
 #include "storage/partition_log.h"
 #include "storage/properties_file.h"
@@ -22,9 +23,9 @@ namespace {
 using namespace test;
 
 // Counts the syncs of each file, over the fault-injecting file system.
-class counting_file_system final : public io::file_system {
+class counting_file_system final : public io::forwarding_file_system {
  public:
-  explicit counting_file_system(io::file_system& base) : base_(base) {}
+  explicit counting_file_system(io::file_system& base) : forwarding_file_system(base) {}
 
   int syncs_of(const std::string& path) const {
     std::lock_guard lock(mu_);
@@ -36,15 +37,6 @@ class counting_file_system final : public io::file_system {
     SLUICE_ASSIGN_OR_RETURN(auto file, base_.open(path, mode));
     return std::unique_ptr<io::file>(new counting_file(*this, path, std::move(file)));
   }
-  result<void> remove(const std::string& path) override { return base_.remove(path); }
-  result<void> remove_all(const std::string& path) override { return base_.remove_all(path); }
-  result<void> rename(const std::string& from, const std::string& to) override {
-    return base_.rename(from, to);
-  }
-  result<void> create_directories(const std::string& path) override { return base_.create_directories(path); }
-  result<void> sync_directory(const std::string& path) override { return base_.sync_directory(path); }
-  result<std::vector<std::string>> list(const std::string& path) override { return base_.list(path); }
-  bool exists(const std::string& path) override { return base_.exists(path); }
 
  private:
   class counting_file final : public io::file {
@@ -74,7 +66,6 @@ class counting_file_system final : public io::file_system {
     std::unique_ptr<io::file> base_;
   };
 
-  io::file_system& base_;
   mutable std::mutex mu_;
   std::map<std::string, int> syncs_;
 };

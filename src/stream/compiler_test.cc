@@ -68,6 +68,17 @@ class CompilerTest : public ::testing::Test {
     return j;
   }
 
+  // orders JOIN orders ON customer_id = customer_id
+  sql::plan orders_self_join() {
+    sql::plan j;
+    j.kind = plan_kind::join;
+    j.inputs = {scan(rel("orders")), scan(rel("orders"))};
+    j.output = concat(rel("orders").columns, rel("orders").columns);
+    j.left_keys = {col(1)};
+    j.right_keys = {col(1)};
+    return j;
+  }
+
   std::unique_ptr<pipeline> compile_ok(const sql::plan& p) {
     auto compiled = compile(p, catalog, store.get());
     EXPECT_TRUE(compiled) << (compiled ? "" : compiled.error().message);
@@ -188,13 +199,7 @@ TEST_F(CompilerTest, EnrichmentJoinStaysExactUnderCustomerUpdatesAndDeletes) {
 }
 
 TEST_F(CompilerTest, SelfJoinFeedsBothScans) {
-  sql::plan j;
-  j.kind = plan_kind::join;
-  j.inputs = {scan(rel("orders")), scan(rel("orders"))};
-  j.output = concat(rel("orders").columns, rel("orders").columns);
-  j.left_keys = {col(1)};
-  j.right_keys = {col(1)};
-  auto p = compile_ok(j);
+  auto p = compile_ok(orders_self_join());
   ASSERT_TRUE(p);
   ingest(
       *p, "orders",
@@ -238,13 +243,7 @@ TEST_F(CompilerTest, SourcesDecodeOnlyTheColumnsTheDataflowReads) {
   EXPECT_EQ(columns_read(windowed_count("events", sql::window_kind::tumble, 10 * sec, 10 * sec)),
             (read{{"events", {true, true, false}}}));
   // A join reads its keys on each side; both scans of a self-join add up.
-  sql::plan j;
-  j.kind = plan_kind::join;
-  j.inputs = {scan(rel("orders")), scan(rel("orders"))};
-  j.output = concat(rel("orders").columns, rel("orders").columns);
-  j.left_keys = {col(1)};
-  j.right_keys = {col(1)};
-  sql::plan ids = unary(plan_kind::project, std::move(j), columns({{"id", data_type::bigint}}));
+  sql::plan ids = unary(plan_kind::project, orders_self_join(), columns({{"id", data_type::bigint}}));
   ids.exprs = {col(2)};
   EXPECT_EQ(columns_read(ids), (read{{"orders", {true, true}}}));
   EXPECT_EQ(columns_read(enrichment(sql::join_type::left)),
