@@ -126,19 +126,18 @@ std::string view_sink::log_name() const {
   return name;
 }
 
-// Calls fn(sequence, encoded row) for every row, holes included, oldest first: the log's written
-// part (read back through the page cache in steps), then the bytes in flight, then the tail.
-result<void> view_sink::for_each_stored_row(
-    const std::function<void(std::uint64_t, std::string_view)>& fn) const {
+// Calls fn(sequence, decoded row) for every row, holes included, oldest first: the log's written
+// part (read back through the page cache in steps), then the bytes in flight, then the tail. fn may
+// take the row.
+result<void> view_sink::for_each_stored_row(const std::function<void(std::uint64_t, sql::row&)>& fn) const {
   std::uint64_t seq = 0;
   auto walk = [&](std::string_view bytes) -> std::size_t {  // returns the bytes of whole rows seen
     decoder rows(bytes);
     sql::row scratch;
     std::size_t used = 0;
     while (!rows.done() && rows.read_row(scratch)) {
-      std::size_t end = bytes.size() - rows.rest().size();
-      fn(seq++, bytes.substr(used, end - used));
-      used = end;
+      used = bytes.size() - rows.rest().size();
+      fn(seq++, scratch);
     }
     return used;
   };
@@ -160,10 +159,8 @@ void view_sink::retract(std::string_view encoded) {
   // Not expected of an append-only dataflow: correct, not fast. The newest match goes.
   auto target = decode_row(encoded);
   std::optional<std::uint64_t> match;
-  auto walked = for_each_stored_row([&](std::uint64_t seq, std::string_view bytes) {
-    if (holes_.contains(seq)) return;
-    auto row = decode_row(bytes);
-    if (row && target && sql::compare_rows(*row, *target) == 0) match = seq;
+  auto walked = for_each_stored_row([&](std::uint64_t seq, sql::row& row) {
+    if (!holes_.contains(seq) && target && sql::compare_rows(row, *target) == 0) match = seq;
   });
   if (!walked || !match) {
     ++unmatched_retractions_;
@@ -268,9 +265,8 @@ std::vector<sql::row> view_sink::snapshot() const {
     for (std::int64_t i = 0; i < entry.count; ++i) out.push_back(r);
   }
   if (append_only_ && log_) {
-    auto walked = for_each_stored_row([&](std::uint64_t seq, std::string_view bytes) {
-      if (holes_.contains(seq)) return;
-      if (auto r = decode_row(bytes)) out.push_back(std::move(*r));
+    auto walked = for_each_stored_row([&](std::uint64_t seq, sql::row& row) {
+      if (!holes_.contains(seq)) out.push_back(std::move(row));
     });
     if (!walked) spdlog::error("view rows: {}", walked.error().describe());
   }

@@ -71,7 +71,7 @@ class view_sink {
   result<void> restore_counted(state_store& store);
 
   // Append-only layout.
-  result<void> for_each_stored_row(const std::function<void(std::uint64_t, std::string_view)>& fn) const;
+  result<void> for_each_stored_row(const std::function<void(std::uint64_t, sql::row&)>& fn) const;
   void retract(std::string_view encoded);
   std::string hole_key(std::uint64_t seq) const;
   std::string log_name() const;
