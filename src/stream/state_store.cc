@@ -56,7 +56,7 @@ result<void> write_batch::write_appends() const {
   std::vector<state_log*> appended;
   for (const log_append& a : appends_) {
     SLUICE_RETURN_IF_ERROR(a.log->append(a.bytes));
-    if (appended.empty() || appended.back() != a.log) appended.push_back(a.log);
+    appended.push_back(a.log);
   }
   std::sort(appended.begin(), appended.end());
   appended.erase(std::unique(appended.begin(), appended.end()), appended.end());
