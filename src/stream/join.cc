@@ -5,6 +5,12 @@
 #include "stream/codec.h"
 
 namespace sluice::stream {
+namespace {
+
+// Orders the expiry heap so that its front is the earliest row.
+constexpr auto later = [](const auto& a, const auto& b) { return a.time > b.time; };
+
+}  // namespace
 
 join_operator::join_operator(join_spec spec, std::string prefix, diagnostics* diag)
     : spec_(std::move(spec)), prefix_(std::move(prefix)), diag_(diag) {}
@@ -104,12 +110,16 @@ std::string join_operator::store_key(std::uint64_t seq) const {
 
 void join_operator::changed(int side, std::uint64_t seq, std::int64_t weight, const sql::row* key,
                             const sql::row* r) {
-  if (weight == 0 && seq >= flushed_seq_) {
-    pending_.erase(seq);  // never written: nothing to erase
+  pending_write w =
+      weight == 0 ? pending_write{side, 0, nullptr, nullptr} : pending_write{side, weight, key, r};
+  if (seq < flushed_seq_) {
+    pending_old_[seq] = w;
     return;
   }
-  pending_[seq] =
-      weight == 0 ? pending_write{side, 0, nullptr, nullptr} : pending_write{side, weight, key, r};
+  // Sequences are handed out in order, so a new row's entry is mostly the next one.
+  std::size_t at = static_cast<std::size_t>(seq - flushed_seq_);
+  if (at >= pending_new_.size()) pending_new_.resize(at + 1);
+  pending_new_[at] = w;
 }
 
 void join_operator::add(int side, sql::row&& r, std::int64_t weight) {
@@ -141,8 +151,10 @@ void join_operator::index_for_expiry(int side, const hashed_row* key, const hash
   if (!rule || !expiring_) return;
   const sql::value& t = r->values[static_cast<std::size_t>(rule->column)];
   // A NULL timestamp never satisfies the bound; such a row simply stays.
-  if (t.type() == sql::data_type::timestamp || t.type() == sql::data_type::timestamptz)
-    by_time_[side].emplace(t.as_micros(), std::pair{key, r});
+  if (t.type() != sql::data_type::timestamp && t.type() != sql::data_type::timestamptz) return;
+  auto& heap = by_time_[side];
+  heap.push_back({t.as_micros(), key, r});
+  std::push_heap(heap.begin(), heap.end(), later);
 }
 
 void join_operator::on_watermark(std::int64_t watermark, sql::change_batch& /*out*/) {
@@ -165,15 +177,16 @@ void join_operator::expire(int side, std::int64_t watermark) {
   } catch (const sql::eval_error&) {
     return;  // out of range: nothing is known to be expired
   }
-  auto& index = by_time_[side];
-  while (!index.empty() && index.begin()->first < bound) {
-    auto [key, r] = index.begin()->second;
+  auto& heap = by_time_[side];
+  while (!heap.empty() && heap.front().time < bound) {
+    auto [time, key, r] = heap.front();  // a copy: pop_heap moves the front away
+    std::pop_heap(heap.begin(), heap.end(), later);
+    heap.pop_back();
     auto outer = sides_[side].find(row_ref{&key->values, key->hash});
     auto inner = outer->second.find(row_ref{&r->values, r->hash});
     changed(side, inner->second.seq, 0, nullptr, nullptr);
     outer->second.erase(inner);
     if (outer->second.empty()) sides_[side].erase(outer);
-    index.erase(index.begin());
   }
 }
 
@@ -192,16 +205,11 @@ void join_operator::on_changes(int port, sql::change_batch& in, sql::change_batc
 
 void join_operator::flush(write_batch& batch) {
   // In sequence order: mostly new rows, appended at the end of the store's key range.
-  std::vector<std::uint64_t> order;
-  order.reserve(pending_.size());
-  for (const auto& [seq, w] : pending_) order.push_back(seq);
-  std::sort(order.begin(), order.end());
   std::string value;
-  for (std::uint64_t seq : order) {
-    const pending_write& w = pending_.at(seq);
+  auto write = [&](std::uint64_t seq, const pending_write& w) {
     if (w.weight == 0) {
       batch.erase(store_key(seq));
-      continue;
+      return;
     }
     value.clear();
     append_u8(value, static_cast<std::uint8_t>(w.side));
@@ -209,8 +217,17 @@ void join_operator::flush(write_batch& batch) {
     append_row(value, *w.row);
     append_i64(value, w.weight);
     batch.put(store_key(seq), value);
+  };
+  std::vector<std::uint64_t> order;
+  order.reserve(pending_old_.size());
+  for (const auto& [seq, w] : pending_old_) order.push_back(seq);
+  std::sort(order.begin(), order.end());
+  for (std::uint64_t seq : order) write(seq, pending_old_.at(seq));
+  for (std::size_t i = 0; i < pending_new_.size(); ++i) {
+    if (pending_new_[i].weight != 0) write(flushed_seq_ + i, pending_new_[i]);  // 0: never written
   }
-  pending_.clear();
+  pending_old_.clear();
+  pending_new_.clear();
   flushed_seq_ = next_seq_;
 }
 
@@ -219,7 +236,8 @@ result<void> join_operator::restore(state_store& store) {
     sides_[side].clear();
     by_time_[side].clear();
   }
-  pending_.clear();
+  pending_old_.clear();
+  pending_new_.clear();
   next_seq_ = 0;
   auto restored = restore_entries(store, prefix_, [&](decoder& k, std::string_view v) {
     std::int64_t seq = 0, weight = 0;

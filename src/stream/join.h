@@ -17,7 +17,6 @@
 // the rows within the interval instead of the whole history.
 #pragma once
 
-#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -122,12 +121,21 @@ class join_operator final : public stream_operator {
   side_state sides_[2];
   sql::row key_;  // the key of the change being processed (reused: no allocation per change)
   std::size_t key_hash_ = 0;
-  std::unordered_map<std::uint64_t, pending_write> pending_;  // by sequence
+  // Rows numbered since the last flush (most changes), by sequence − flushed_seq_; weight 0 there means
+  // the row came and went and is never written. Older rows' changes are few and kept by sequence.
+  std::vector<pending_write> pending_new_;
+  std::unordered_map<std::uint64_t, pending_write> pending_old_;
   std::uint64_t next_seq_ = 0;
   std::uint64_t flushed_seq_ = 0;  // rows numbered from here on have never been written
-  // Per side with an expiry: the rows by their expiring timestamp, as (key, row) addresses in sides_
-  // (stable: unordered_map nodes do not move).
-  std::multimap<std::int64_t, std::pair<const hashed_row*, const hashed_row*>> by_time_[2];
+  // Per side with an expiry: a min-heap of the rows by their expiring timestamp, as (key, row)
+  // addresses in sides_ (stable: unordered_map nodes do not move). Rows arrive nearly in time order,
+  // so a push mostly stops at once.
+  struct timed_row {
+    std::int64_t time;
+    const hashed_row* key;
+    const hashed_row* row;
+  };
+  std::vector<timed_row> by_time_[2];
   bool expiring_ = true;  // off for good if a retraction ever arrives (the compiler rules it out)
 };
 
