@@ -13,7 +13,7 @@ constexpr auto later = [](const auto& a, const auto& b) { return a.time > b.time
 }  // namespace
 
 join_operator::join_operator(join_spec spec, std::string prefix, diagnostics* diag)
-    : spec_(std::move(spec)), prefix_(std::move(prefix)), diag_(diag) {}
+    : spec_(std::move(spec)), prefix_(std::move(prefix)), diag_(diag), indexed_(!spec_.inputs_only_insert) {}
 
 bool join_operator::key_of(int side, const sql::row& r, sql::row& key) {
   const auto& exprs = side == 0 ? spec_.left_keys : spec_.right_keys;
@@ -54,11 +54,11 @@ sql::row join_operator::padded(const sql::row& l) const {
   return out;
 }
 
-std::int64_t join_operator::match_weight(const sql::row& l, const multiset& rights) {
+std::int64_t join_operator::match_weight(const sql::row& l, const row_list& rights) {
   std::int64_t m = 0;
   sql::row joined;
-  for (const auto& [r, c] : rights) {
-    if (matches(l, r.values, joined)) m += c.weight;
+  for (const stored_row& r : rights) {
+    if (matches(l, r.values, joined)) m += r.weight;
   }
   return m;
 }
@@ -71,10 +71,10 @@ void join_operator::on_left(sql::change& c, sql::change_batch& out) {
   }
   std::int64_t m = 0;
   if (auto it = sides_[1].find(row_ref{&key_, key_hash_}); it != sides_[1].end()) {
-    for (const auto& [r, stored] : it->second) {
+    for (const stored_row& r : it->second) {
       std::size_t before = out.size();
-      emit_if_matches(c.values, r.values, c.weight * stored.weight, out);
-      if (out.size() != before) m += stored.weight;
+      emit_if_matches(c.values, r.values, c.weight * r.weight, out);
+      if (out.size() != before) m += r.weight;
     }
   }
   if (left_outer && m == 0) out.push_back({padded(c.values), c.weight});
@@ -86,10 +86,10 @@ void join_operator::on_right(sql::change& c, sql::change_batch& out) {
   bool left_outer = spec_.type == sql::join_type::left;
   row_ref key{&key_, key_hash_};
   if (auto it = sides_[0].find(key); it != sides_[0].end()) {
-    const multiset* rights = nullptr;
+    const row_list* rights = nullptr;
     if (auto r = sides_[1].find(key); r != sides_[1].end()) rights = &r->second;
-    for (const auto& [l, stored] : it->second) {
-      std::int64_t w = stored.weight;
+    for (const stored_row& l : it->second) {
+      std::int64_t w = l.weight;
       std::size_t before = out.size();
       emit_if_matches(l.values, c.values, w * c.weight, out);
       if (out.size() == before || !left_outer) continue;
@@ -123,37 +123,74 @@ void join_operator::changed(int side, std::uint64_t seq, std::int64_t weight, co
 }
 
 void join_operator::add(int side, sql::row&& r, std::int64_t weight) {
-  if (weight < 0 && expiring_) {
-    // Expiry assumed inserts only; a retraction may concern a forgotten row, so stop forgetting.
-    expiring_ = false;
-    by_time_[0].clear();
-    by_time_[1].clear();
+  if (weight < 0 && !indexed_) start_indexing();
+  std::size_t h = indexed_ ? sql::hash_row(r) : 0;
+  auto found = indexed_ ? index_[side].find(row_ref{&r, h}) : index_[side].end();
+  if (found == index_[side].end()) {
+    row_place place = store_row(side, std::move(r), h, weight, next_seq_++);
+    changed(side, place.at->seq, weight, &place.key->values, &place.at->values);
+    index_for_expiry(side, place);
+    return;
   }
-  auto outer = sides_[side].find(row_ref{&key_, key_hash_});
-  if (outer == sides_[side].end())
-    outer = sides_[side].emplace(hashed_row{key_, key_hash_}, multiset()).first;
-  auto& rows = outer->second;
-  // Rows mostly arrive new: emplace hashes once; a row already there is equal, so losing `r` is fine.
-  std::size_t h = sql::hash_row(r);
-  auto [it, created] = rows.emplace(hashed_row{std::move(r), h}, counted());
-  if (created) it->second.seq = next_seq_++;
-  it->second.weight += weight;
-  std::int64_t now = it->second.weight;
-  changed(side, it->second.seq, now, &outer->first.values, &it->first.values);
-  if (created && now != 0) index_for_expiry(side, &outer->first, &it->first);
-  if (now != 0) return;
-  rows.erase(it);
-  if (rows.empty()) sides_[side].erase(outer);
+  row_place place = found->second;
+  stored_row& stored = *place.at;
+  stored.weight += weight;
+  changed(side, stored.seq, stored.weight, &place.key->values, &stored.values);
+  if (stored.weight != 0) return;
+  index_[side].erase(found);
+  remove_row(side, place);
 }
 
-void join_operator::index_for_expiry(int side, const hashed_row* key, const hashed_row* r) {
+join_operator::row_place join_operator::store_row(int side, sql::row&& r, std::size_t row_hash,
+                                                  std::int64_t weight, std::uint64_t seq) {
+  auto outer = sides_[side].find(row_ref{&key_, key_hash_});
+  if (outer == sides_[side].end())
+    outer = sides_[side].emplace(hashed_row{key_, key_hash_}, row_list()).first;
+  row_list& rows = outer->second;
+  rows.push_back({std::move(r), weight, seq});
+  row_place place{&outer->first, &rows, std::prev(rows.end())};
+  if (indexed_) index_[side].emplace(row_ref{&place.at->values, row_hash}, place);
+  return place;
+}
+
+void join_operator::remove_row(int side, const row_place& place) {
+  place.rows->erase(place.at);
+  if (place.rows->empty())
+    sides_[side].erase(sides_[side].find(row_ref{&place.key->values, place.key->hash}));
+}
+
+void join_operator::start_indexing() {
+  indexed_ = true;
+  expiring_ = false;
+  for (int side = 0; side < 2; ++side) {
+    by_time_[side].clear();
+    for (auto& [key, rows] : sides_[side]) {
+      for (auto at = rows.begin(); at != rows.end();) {
+        auto [found, created] = index_[side].try_emplace(row_ref{&at->values, sql::hash_row(at->values)},
+                                                         row_place{&key, &rows, at});
+        if (created) {
+          ++at;
+          continue;
+        }
+        // An equal row stored twice (inserts were not merged): one row with both weights.
+        stored_row& first = *found->second.at;
+        first.weight += at->weight;
+        changed(side, first.seq, first.weight, &key.values, &first.values);
+        changed(side, at->seq, 0, nullptr, nullptr);
+        at = rows.erase(at);
+      }
+    }
+  }
+}
+
+void join_operator::index_for_expiry(int side, const row_place& place) {
   const auto& rule = spec_.expiry[side];
   if (!rule || !expiring_) return;
-  const sql::value& t = r->values[static_cast<std::size_t>(rule->column)];
+  const sql::value& t = place.at->values[static_cast<std::size_t>(rule->column)];
   // A NULL timestamp never satisfies the bound; such a row simply stays.
   if (t.type() != sql::data_type::timestamp && t.type() != sql::data_type::timestamptz) return;
   auto& heap = by_time_[side];
-  heap.push_back({t.as_micros(), key, r});
+  heap.push_back({t.as_micros(), place});
   std::push_heap(heap.begin(), heap.end(), later);
 }
 
@@ -179,20 +216,16 @@ void join_operator::expire(int side, std::int64_t watermark) {
   }
   auto& heap = by_time_[side];
   while (!heap.empty() && heap.front().time < bound) {
-    auto [time, key, r] = heap.front();  // a copy: pop_heap moves the front away
+    row_place place = heap.front().place;
     std::pop_heap(heap.begin(), heap.end(), later);
     heap.pop_back();
-    auto outer = sides_[side].find(row_ref{&key->values, key->hash});
-    auto inner = outer->second.find(row_ref{&r->values, r->hash});
-    changed(side, inner->second.seq, 0, nullptr, nullptr);
-    outer->second.erase(inner);
-    if (outer->second.empty()) sides_[side].erase(outer);
+    changed(side, place.at->seq, 0, nullptr, nullptr);
+    remove_row(side, place);
   }
 }
 
 void join_operator::on_changes(int port, sql::change_batch& in, sql::change_batch& out) {
-  bool consolidating = !spec_.inputs_only_insert || !expiring_;
-  if (consolidating) consolidate(in);
+  if (indexed_) consolidate(in);
   for (sql::change& c : in) {
     if (port == 0) {
       on_left(c, out);
@@ -200,7 +233,7 @@ void join_operator::on_changes(int port, sql::change_batch& in, sql::change_batc
       on_right(c, out);
     }
   }
-  if (consolidating) consolidate(out);
+  if (indexed_) consolidate(out);  // also when this batch brought the first retraction
 }
 
 void join_operator::flush(write_batch& batch) {
@@ -234,27 +267,24 @@ void join_operator::flush(write_batch& batch) {
 result<void> join_operator::restore(state_store& store) {
   for (int side = 0; side < 2; ++side) {
     sides_[side].clear();
+    index_[side].clear();
     by_time_[side].clear();
   }
   pending_old_.clear();
   pending_new_.clear();
   next_seq_ = 0;
+  flushed_seq_ = 0;
   auto restored = restore_entries(store, prefix_, [&](decoder& k, std::string_view v) {
     std::int64_t seq = 0, weight = 0;
     std::uint8_t side = 0;
-    sql::row key, r;
+    sql::row r;
     decoder d(v);
-    if (!k.read_i64(seq) || seq < 0 || !d.read_u8(side) || side > 1 || !d.read_row(key) || !d.read_row(r) ||
+    if (!k.read_i64(seq) || seq < 0 || !d.read_u8(side) || side > 1 || !d.read_row(key_) || !d.read_row(r) ||
         !d.read_i64(weight))
       return false;
-    std::size_t key_hash = sql::hash_row(key);
-    auto outer = sides_[side].try_emplace(hashed_row{std::move(key), key_hash}).first;
-    std::size_t row_hash = sql::hash_row(r);
-    auto inner =
-        outer->second
-            .emplace(hashed_row{std::move(r), row_hash}, counted{weight, static_cast<std::uint64_t>(seq)})
-            .first;
-    index_for_expiry(side, &outer->first, &inner->first);
+    key_hash_ = sql::hash_row(key_);
+    std::size_t h = indexed_ ? sql::hash_row(r) : 0;
+    index_for_expiry(side, store_row(side, std::move(r), h, weight, static_cast<std::uint64_t>(seq)));
     next_seq_ = std::max(next_seq_, static_cast<std::uint64_t>(seq) + 1);
     return true;
   });

@@ -17,6 +17,7 @@
 // the rows within the interval instead of the whole history.
 #pragma once
 
+#include <list>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -59,12 +60,7 @@ class join_operator final : public stream_operator {
   result<void> restore(state_store& store) override;
 
  private:
-  struct counted {
-    std::int64_t weight = 0;
-    std::uint64_t seq = 0;  // its key in the store
-  };
-  // A stored key or row with its hash, computed once when it arrives: expiry finds a row again by
-  // its address and hash, without hashing or comparing its values.
+  // A key with its hash, computed once when it arrives.
   struct hashed_row {
     sql::row values;
     std::size_t hash = 0;
@@ -88,8 +84,24 @@ class join_operator final : public stream_operator {
       return x.hash == y.hash && (x.values == y.values || sql::compare_rows(*x.values, *y.values) == 0);
     }
   };
-  using multiset = std::unordered_map<hashed_row, counted, hashed_row_hash, hashed_row_equal>;
-  using side_state = std::unordered_map<hashed_row, multiset, hashed_row_hash, hashed_row_equal>;
+  struct stored_row {
+    sql::row values;
+    std::int64_t weight = 0;
+    std::uint64_t seq = 0;  // its key in the store
+  };
+  // A key's rows. List nodes never move, so the expiry heap, the row index and pending writes keep
+  // their addresses while the row is stored.
+  using row_list = std::list<stored_row>;
+  using side_state = std::unordered_map<hashed_row, row_list, hashed_row_hash, hashed_row_equal>;
+  struct row_place {
+    const hashed_row* key;  // the key in sides_ (unordered_map nodes do not move either)
+    row_list* rows;
+    row_list::iterator at;
+  };
+  // Finds a stored row by its values (row → key is a function, so the row alone names it). Only kept
+  // when rows can be retracted: a join whose inputs only insert never looks a row up, and so never
+  // hashes a whole row.
+  using row_index = std::unordered_map<row_ref, row_place, hashed_row_hash, hashed_row_equal>;
   // A row's state to write at the next flush; weight 0 erases it. `key` and `row` point into sides_
   // while the row is there (weight ≠ 0).
   struct pending_write {
@@ -98,6 +110,11 @@ class join_operator final : public stream_operator {
     const sql::row* key = nullptr;
     const sql::row* row = nullptr;
   };
+  // An entry of a side's expiry heap: a row and its expiring timestamp.
+  struct timed_row {
+    std::int64_t time;
+    row_place place;
+  };
 
   bool key_of(int side, const sql::row& r, sql::row& key);
   bool matches(const sql::row& l, const sql::row& r, sql::row& joined);
@@ -105,20 +122,30 @@ class join_operator final : public stream_operator {
   void emit_if_matches(const sql::row& l, const sql::row& r, std::int64_t weight, sql::change_batch& out);
   void on_left(sql::change& c, sql::change_batch& out);
   void on_right(sql::change& c, sql::change_batch& out);
-  std::int64_t match_weight(const sql::row& l, const multiset& rights);
+  std::int64_t match_weight(const sql::row& l, const row_list& rights);
   // Adds `r` (moved from: the input row is consumed) under key_ on `side`.
   void add(int side, sql::row&& r, std::int64_t weight);
+  // Stores a new row under key_ and indexes it (by `row_hash`) when rows are indexed; returns where
+  // it is.
+  row_place store_row(int side, sql::row&& r, std::size_t row_hash, std::int64_t weight, std::uint64_t seq);
+  // Removes a stored row (not from index_), and its key when that was the key's last row.
+  void remove_row(int side, const row_place& place);
+  // The first retraction into a join that assumed inserts only: index every stored row, merging
+  // equal rows, and stop forgetting rows (a retraction may concern one).
+  void start_indexing();
   sql::row padded(const sql::row& l) const;
   std::string store_key(std::uint64_t seq) const;
   // Records that row `seq` now has `weight` (0: gone) for the next flush.
   void changed(int side, std::uint64_t seq, std::int64_t weight, const sql::row* key, const sql::row* r);
-  void index_for_expiry(int side, const hashed_row* key, const hashed_row* r);
+  void index_for_expiry(int side, const row_place& place);
   void expire(int side, std::int64_t watermark);
 
   join_spec spec_;
   std::string prefix_;
   diagnostics* diag_;
   side_state sides_[2];
+  row_index index_[2];
+  bool indexed_;  // rows can be retracted: index_ is kept and batches are consolidated
   sql::row key_;  // the key of the change being processed (reused: no allocation per change)
   std::size_t key_hash_ = 0;
   // Rows numbered since the last flush (most changes), by sequence − flushed_seq_; weight 0 there means
@@ -127,14 +154,8 @@ class join_operator final : public stream_operator {
   std::unordered_map<std::uint64_t, pending_write> pending_old_;
   std::uint64_t next_seq_ = 0;
   std::uint64_t flushed_seq_ = 0;  // rows numbered from here on have never been written
-  // Per side with an expiry: a min-heap of the rows by their expiring timestamp, as (key, row)
-  // addresses in sides_ (stable: unordered_map nodes do not move). Rows arrive nearly in time order,
-  // so a push mostly stops at once.
-  struct timed_row {
-    std::int64_t time;
-    const hashed_row* key;
-    const hashed_row* row;
-  };
+  // Per side with an expiry: a min-heap of the rows by their expiring timestamp. Rows arrive nearly in
+  // time order, so a push mostly stops at once.
   std::vector<timed_row> by_time_[2];
   bool expiring_ = true;  // off for good if a retraction ever arrives (the compiler rules it out)
 };
