@@ -181,6 +181,54 @@ bool on_demand_converts(simdjson::ondemand::value v, const sql::column& col) {
   }
 }
 
+// True when a field that is not a column is well-formed JSON. On-Demand skips a value it is not asked
+// for without reading its atoms, so `{"junk": 01x}` would pass; the DOM parser rejects it, and a
+// record's validity must not depend on which parser read it.
+bool on_demand_well_formed(simdjson::ondemand::value v, int depth = 0) {
+  using simdjson::ondemand::json_type;
+  json_type t{};
+  if (depth > 64 || v.type().get(t)) return false;  // deeper documents go to the DOM parser
+  switch (t) {
+    case json_type::object: {
+      simdjson::ondemand::object obj;
+      if (v.get_object().get(obj)) return false;
+      for (auto field : obj) {
+        std::string_view key;
+        simdjson::ondemand::value member;
+        if (field.unescaped_key().get(key) || field.value().get(member)) return false;
+        if (!on_demand_well_formed(member, depth + 1)) return false;
+      }
+      return true;
+    }
+    case json_type::array: {
+      simdjson::ondemand::array items;
+      if (v.get_array().get(items)) return false;
+      for (auto item : items) {
+        simdjson::ondemand::value element;
+        if (item.get(element) || !on_demand_well_formed(element, depth + 1)) return false;
+      }
+      return true;
+    }
+    case json_type::string: {
+      std::string_view unescaped;
+      return !v.get_string().get(unescaped);
+    }
+    case json_type::number: {
+      simdjson::ondemand::number n;
+      return !v.get_number().get(n);
+    }
+    case json_type::boolean: {
+      bool b = false;
+      return !v.get_bool().get(b);
+    }
+    case json_type::null: {
+      bool null = false;
+      return !v.is_null().get(null) && null;
+    }
+  }
+  return false;
+}
+
 // Splits one CSV line into fields; quoted fields may hold commas, newlines and "" for a quote.
 // `quoted[i]` tells an empty quoted field ("") from an empty unquoted one (NULL).
 bool split_csv(std::string_view text, std::vector<std::string>& fields, std::vector<bool>& quoted) {
@@ -253,9 +301,12 @@ struct row_decoder::impl {
       std::string_view key;
       if (field.unescaped_key().get(key)) return false;
       std::size_t column = column_of(key, previous);
-      if (column == schema.size()) continue;  // not a column: skipped
       simdjson::ondemand::value v;
       if (field.value().get(v)) return false;
+      if (column == schema.size()) {  // not a column: only checked
+        if (!on_demand_well_formed(v)) return false;
+        continue;
+      }
       previous = column;
       if (materialize[column]) {
         if (!on_demand_value(v, schema[column], out[column])) return false;

@@ -67,6 +67,14 @@ TEST(RowDecoder, JsonEdgeCasesDecodeLikePostgresWouldTakeThem) {
   EXPECT_FALSE(d.decode(R"({"n": 1, "s": "open})", r));
   EXPECT_FALSE(d.decode("{\"s\": \"\xff\"}", r));  // not UTF-8
   EXPECT_FALSE(d.decode("", r));
+  // Fields that are not columns are checked too, as the DOM parser would check them.
+  EXPECT_FALSE(d.decode(R"({"n": 1, "junk": 01x})", r));
+  EXPECT_FALSE(d.decode(R"({"n": 1, "junk": [1, tru]})", r));
+  EXPECT_FALSE(d.decode(R"({"n": 1, "junk": {"a": nul}})", r));
+  EXPECT_FALSE(d.decode(R"({"n": 1, "junk": "\q"})", r));
+  EXPECT_FALSE(d.decode(R"({"n": 1, "junk": -})", r));
+  ASSERT_TRUE(d.decode(R"({"junk": [true, null, -0.5e3, "\u00e9", {"a": []}], "n": 1})", r));
+  EXPECT_EQ(row_text(r), "(NULL, 1, NULL, NULL, NULL, NULL)");
 }
 
 TEST(RowDecoder, CsvByPositionWithQuotesAndNulls) {
