@@ -8,7 +8,8 @@
 namespace sluice::engine {
 namespace {
 
-// Records of one read, with their bytes copied out of the log's buffers (which the reader frees).
+// Records of one read, with their bytes copied out of the log's buffers (which the reader frees), and
+// padding after the last, so that every value can be parsed where it lies.
 struct record_buffer {
   std::string bytes;
   struct span {
@@ -31,7 +32,8 @@ struct record_buffer {
     spans.push_back(s);
   }
 
-  std::vector<stream::record> records(int partition) const {
+  std::vector<stream::record> records(int partition) {
+    bytes.append(stream::decode_padding, ' ');
     std::vector<stream::record> out;
     out.reserve(spans.size());
     std::string_view all(bytes);
@@ -40,6 +42,7 @@ struct record_buffer {
       r.partition = partition;
       if (s.has_key) r.key = all.substr(s.key_at, s.key_size);
       if (s.has_value) r.value = all.substr(s.value_at, s.value_size);
+      r.padded = true;
       out.push_back(r);
     }
     return out;

@@ -285,15 +285,18 @@ struct row_decoder::impl {
   }
 
   // False: decode with decode_json instead (see on_demand_value).
-  bool decode_json_on_demand(std::string_view text, sql::row& out) {
-    if (padded.capacity() < text.size() + simdjson::SIMDJSON_PADDING) {
-      padded.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  bool decode_json_on_demand(std::string_view text, bool text_padded, sql::row& out) {
+    static_assert(decode_padding >= simdjson::SIMDJSON_PADDING);
+    std::size_t readable = text.size() + decode_padding;
+    if (!text_padded) {
+      if (padded.capacity() < readable) padded.reserve(readable);
+      padded.assign(text);
+      text = padded;
+      readable = padded.capacity();
     }
-    padded.assign(text);
     simdjson::ondemand::document doc;
     simdjson::ondemand::object obj;
-    if (on_demand.iterate(padded.data(), padded.size(), padded.capacity()).get(doc) ||
-        doc.get_object().get(obj)) {
+    if (on_demand.iterate(text.data(), text.size(), readable).get(doc) || doc.get_object().get(obj)) {
       return false;
     }
     std::size_t previous = schema.size();
@@ -368,11 +371,11 @@ row_decoder::row_decoder(record_format format, sql::schema schema, std::vector<b
 row_decoder::~row_decoder() = default;
 row_decoder::row_decoder(row_decoder&&) noexcept = default;
 
-sql::sql_result<void> row_decoder::decode(std::string_view text, sql::row& out) {
+sql::sql_result<void> row_decoder::decode(std::string_view text, sql::row& out, bool padded) {
   out.assign(impl_->schema.size(), sql::value());
   try {
     if (impl_->format == record_format::json) {
-      if (!impl_->decode_json_on_demand(text, out)) {
+      if (!impl_->decode_json_on_demand(text, padded, out)) {
         out.assign(impl_->schema.size(), sql::value());
         impl_->decode_json(text, out);
         for (std::size_t i = 0; i < out.size(); ++i) {

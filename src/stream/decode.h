@@ -21,6 +21,10 @@ namespace sluice::stream {
 
 enum class record_format : std::uint8_t { json, csv };
 
+// Readable bytes after a record that let JSON be parsed where it lies (simdjson reads ahead by up to
+// this much; what the bytes hold does not matter) instead of copied into a padded buffer first.
+inline constexpr std::size_t decode_padding = 64;
+
 class row_decoder {
  public:
   // `materialize`: the columns to decode into `out` (empty: all). The others are still checked —
@@ -29,8 +33,9 @@ class row_decoder {
   row_decoder(record_format format, sql::schema schema, std::vector<bool> materialize = {});
   ~row_decoder();
   row_decoder(row_decoder&&) noexcept;
-  // Decodes `text` into `out` (resized to the schema). On error returns the reason.
-  sql::sql_result<void> decode(std::string_view text, sql::row& out);
+  // Decodes `text` into `out` (resized to the schema). On error returns the reason. `padded`: at
+  // least decode_padding readable bytes follow `text`.
+  sql::sql_result<void> decode(std::string_view text, sql::row& out, bool padded = false);
 
  private:
   struct impl;

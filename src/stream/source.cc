@@ -97,7 +97,7 @@ void source_reader::ingest_event(const record& r, sql::change_batch& out) {
   tracker_.touch(r.partition);
   if (!r.value) return;  // a tombstone means nothing to an append-only source
   sql::row row;
-  if (auto ok = decoder_.decode(*r.value, row); !ok) return reject(r, ok.error().message);
+  if (auto ok = decoder_.decode(*r.value, row, r.padded); !ok) return reject(r, ok.error().message);
   if (watermark_spec_) {
     const sql::value& t = row[static_cast<std::size_t>(watermark_spec_->column)];
     if (t.is_null()) return reject(r, "the event time column is NULL");
@@ -130,7 +130,7 @@ void source_reader::ingest_upsert(const record& r, sql::change_batch& out) {
   sql::row pk;
   sql::row row;
   if (r.value) {
-    if (auto ok = decoder_.decode(*r.value, row); !ok) return reject(r, ok.error().message);
+    if (auto ok = decoder_.decode(*r.value, row, r.padded); !ok) return reject(r, ok.error().message);
     for (int i : primary_key_) pk.push_back(row[static_cast<std::size_t>(i)]);
   }
   bool pk_missing = !r.value;

@@ -27,6 +27,7 @@ struct record {
   int partition = 0;
   std::optional<std::string_view> key;
   std::optional<std::string_view> value;  // nullopt: a tombstone
+  bool padded = false;                    // at least decode_padding readable bytes follow `value`
 };
 
 struct source_options {

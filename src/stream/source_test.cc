@@ -77,6 +77,24 @@ TEST(RowDecoder, JsonEdgeCasesDecodeLikePostgresWouldTakeThem) {
   EXPECT_EQ(row_text(r), "(NULL, 1, NULL, NULL, NULL, NULL)");
 }
 
+// A record parsed where it lies, followed by the bytes of the next one: they are read, never taken in.
+TEST(RowDecoder, PaddedRecordsIgnoreTheBytesAfterThem) {
+  row_decoder d(record_format::json, events_info().columns);
+  sql::row r;
+  std::string next = "99, \"s\": \"x\"}" + std::string(decode_padding, '7');
+  auto decode_before_next = [&](std::string_view text) {
+    std::string bytes = std::string(text) + next;
+    return d.decode(std::string_view(bytes).substr(0, text.size()), r, true);
+  };
+  ASSERT_TRUE(decode_before_next(R"({"n": 1, "s": "ab"})"));
+  EXPECT_EQ(row_text(r), "(NULL, 1, NULL, 'ab', NULL, NULL)");
+  EXPECT_FALSE(decode_before_next(R"({"n": 1)"));
+  EXPECT_FALSE(decode_before_next(R"({"n": 1, "s": "ab)"));
+  EXPECT_FALSE(decode_before_next(R"({"n": 1, "x": )"));
+  EXPECT_FALSE(decode_before_next(R"({"n": 1} )"
+                                  "{"));
+}
+
 TEST(RowDecoder, CsvByPositionWithQuotesAndNulls) {
   row_decoder d(record_format::csv,
                 columns({{"a", data_type::bigint}, {"b", data_type::text}, {"c", data_type::text}}));
