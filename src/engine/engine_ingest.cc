@@ -110,6 +110,12 @@ bool engine_state::pump_all() {
     for (const auto& [relation, topic] : m->inputs) {
       auto topic_info = logs.describe_topic(topic);
       if (!topic_info) continue;
+      // Before any of them is read: otherwise the partition read first alone sets the watermark,
+      // and the others' older events are late.
+      if (int& told = m->declared_partitions[relation]; told != topic_info->partitions) {
+        m->pipeline->declare_partitions(relation, topic_info->partitions);
+        told = topic_info->partitions;
+      }
       for (int p = 0; p < topic_info->partitions; ++p)
         progressed |= pump_partition(*this, *m, relation, topic, p);
     }

@@ -44,6 +44,9 @@ struct materialization {
   std::map<std::string, std::string> inputs;  // source or table it reads (views expanded) → its topic
   std::map<std::pair<std::string, int>, std::int64_t> next_offset;   // (relation, partition) → offset
   std::map<std::pair<std::string, int>, std::int64_t> saved_offset;  // as last staged for commit
+  // Relation → the partition count its source was told: every partition holds the watermark back
+  // from the start, not only those read so far.
+  std::map<std::string, int> declared_partitions;
   bool resumed = false;  // restored from a checkpoint rather than built from the topics' start
   std::map<std::string, std::uint64_t> late_events, dead_letters;  // per relation it reads
 };
