@@ -179,9 +179,65 @@ plan binder::bind_from_item(pg_node n, scope& out) {
             pg::location(n));
 }
 
+void binder::add_with_queries(pg_node with_clause) {
+  if (pg::flag(with_clause, "recursive")) {
+    bind_fail(sqlstate::feature_not_supported, "WITH RECURSIVE is not supported", pg::location(with_clause));
+  }
+  std::size_t outer = ctes_.size();
+  for (pg_node item : pg::list(with_clause, "ctes")) {
+    pg_node body = pg::node_body(item);
+    std::string name(pg::string(body, "ctename"));
+    int at = static_cast<int>(pg::integer(body, "location", -1));
+    for (std::size_t i = outer; i < ctes_.size(); ++i) {
+      if (ctes_[i].name == name) {
+        bind_fail("42712", fmt::format("WITH query name \"{}\" specified more than once", name), at);
+      }
+    }
+    pg_node query = *pg::field(body, "ctequery");
+    if (!pg::is(query, "SelectStmt")) {
+      bind_fail(sqlstate::feature_not_supported, "only SELECT is supported in WITH", at);
+    }
+    ctes_.push_back({name, pg::node_body(query), pg::names(body, "aliascolnames"), ctes_.size()});
+  }
+}
+
+const binder::with_query* binder::find_with_query(const std::string& name) const {
+  for (auto it = ctes_.rbegin(); it != ctes_.rend(); ++it) {  // the innermost of a name hides the others
+    if (it->name == name) return &*it;
+  }
+  return nullptr;
+}
+
+binder binder::nested() const {
+  binder inner(catalog_, sql_);
+  inner.ctes_ = ctes_;
+  return inner;
+}
+
+plan binder::bind_with_query(const with_query& w, const std::string& qualifier, scope& out) {
+  binder inner(catalog_, sql_);
+  inner.ctes_.assign(ctes_.begin(), ctes_.begin() + static_cast<std::ptrdiff_t>(w.visible));
+  plan p = inner.bind_query(w.query);
+  if (w.columns.size() > p.output.size()) {
+    bind_fail("42P10",
+              fmt::format("WITH query \"{}\" has {} columns available but {} columns specified", w.name,
+                          p.output.size(), w.columns.size()),
+              -1);
+  }
+  for (std::size_t i = 0; i < w.columns.size(); ++i) p.output[i].name = w.columns[i];
+  out = scope_of(p, qualifier);
+  return p;
+}
+
 plan binder::bind_range_var(pg_node body, scope& out) {
   std::string name(pg::string(body, "relname"));
   int at = static_cast<int>(pg::integer(body, "location", -1));
+  auto alias = pg::field(body, "alias");
+  if (const with_query* w = pg::string(body, "schemaname").empty() ? find_with_query(name) : nullptr) {
+    plan p = bind_with_query(*w, alias ? std::string(pg::string(*alias, "aliasname")) : name, out);
+    if (alias) apply_aliases(*alias, p, out, at);
+    return p;
+  }
   const relation_info* info = catalog_.find(name);
   if (info == nullptr || info->kind == relation_kind::sink) {
     bind_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", name), at);
@@ -191,7 +247,6 @@ plan binder::bind_range_var(pg_node body, scope& out) {
   p.relation = info->name;
   p.scanned = info->kind;
   p.output = info->columns;
-  auto alias = pg::field(body, "alias");
   out = scope_of(p, alias ? std::string(pg::string(*alias, "aliasname")) : info->name);
   if (alias) apply_aliases(*alias, p, out, at);
   return p;
@@ -202,7 +257,7 @@ plan binder::bind_subselect(pg_node body, scope& out) {
   auto alias = pg::field(body, "alias");
   if (!alias)
     bind_fail(sqlstate::syntax_error, "subquery in FROM must have an alias", pg::location(subquery));
-  binder inner(catalog_, sql_);
+  binder inner = nested();
   plan p = inner.bind_query(pg::node_body(subquery));
   out = scope_of(p, std::string(pg::string(*alias, "aliasname")));
   apply_aliases(*alias, p, out, pg::location(subquery));
@@ -241,17 +296,24 @@ plan binder::bind_window(pg_node body, scope& out) {
     bind_fail(sqlstate::feature_not_supported, "the first argument of a window must name a relation",
               relation_at);
   }
-  const relation_info* info = catalog_.find(relation.back());
-  if (info == nullptr || info->kind == relation_kind::sink) {
-    bind_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", relation.back()),
-              relation_at);
-  }
   plan scan;
-  scan.kind = plan_kind::scan;
-  scan.relation = info->name;
-  scan.scanned = info->kind;
-  scan.output = info->columns;
-  scope input = scope_of(scan, info->name);
+  scope input;
+  std::string relation_name = relation.back();
+  if (const with_query* w = relation.size() == 1 ? find_with_query(relation_name) : nullptr) {
+    scan = bind_with_query(*w, relation_name, input);
+  } else {
+    const relation_info* info = catalog_.find(relation_name);
+    if (info == nullptr || info->kind == relation_kind::sink) {
+      bind_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", relation_name),
+                relation_at);
+    }
+    scan.kind = plan_kind::scan;
+    scan.relation = info->name;
+    scan.scanned = info->kind;
+    scan.output = info->columns;
+    relation_name = info->name;
+    input = scope_of(scan, relation_name);
+  }
   expr time = bind_expr(args[1], input, nullptr, "FROM");
   if (time.kind != expr_kind::column ||
       (time.type != data_type::timestamp && time.type != data_type::timestamptz)) {
@@ -270,7 +332,7 @@ plan binder::bind_window(pg_node body, scope& out) {
   p.output.push_back({"window_end", time.type});
   p.inputs.push_back(std::move(scan));
   auto alias = pg::field(body, "alias");
-  out = scope_of(p, alias ? std::string(pg::string(*alias, "aliasname")) : info->name);
+  out = scope_of(p, alias ? std::string(pg::string(*alias, "aliasname")) : relation_name);
   if (alias) apply_aliases(*alias, p, out, at);
   return p;
 }

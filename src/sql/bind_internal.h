@@ -94,9 +94,24 @@ class binder {
   plan bind_window(pg_node body, scope& out);
   plan bind_join(pg_node body, scope& out);
 
+  // A WITH query in scope. A reference binds its query again where it stands (inlined, as Postgres
+  // does with a WITH query that is not MATERIALIZED), seeing the WITH queries named before it.
+  struct with_query {
+    std::string name;
+    pg_node query;                     // the SelectStmt body
+    std::vector<std::string> columns;  // WITH name (a, b) AS …
+    std::size_t visible = 0;           // how many of ctes_ it may read: the ones before it
+  };
+  void add_with_queries(pg_node with_clause);
+  const with_query* find_with_query(const std::string& name) const;
+  // Binds a WITH query's plan for one reference; `out` gets its columns under `qualifier`.
+  plan bind_with_query(const with_query& w, const std::string& qualifier, scope& out);
+  binder nested() const;  // for a subquery: sees this binder's WITH queries
+
   const catalog_reader& catalog_;
   const std::string& sql_;
   bool in_aggregate_ = false;
+  std::vector<with_query> ctes_;  // outer blocks' first, then this block's
 };
 
 // Splits `predicate` (over left columns [0, left_width) then right ones) into equality keys across

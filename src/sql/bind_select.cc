@@ -299,8 +299,7 @@ plan binder::bind_query(pg_node select) {
   if (pg::string(select, "op") != "SETOP_NONE" && !pg::string(select, "op").empty()) {
     bind_fail(sqlstate::feature_not_supported, "UNION, INTERSECT and EXCEPT are not supported", -1);
   }
-  if (pg::field(select, "withClause"))
-    bind_fail(sqlstate::feature_not_supported, "WITH queries are not supported", -1);
+  if (auto with_clause = pg::field(select, "withClause")) add_with_queries(*with_clause);
   block q;
   if (pg::list(select, "fromClause").empty()) {
     q.current.kind = plan_kind::values;
