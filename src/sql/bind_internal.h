@@ -52,7 +52,7 @@ class binder {
   // `sql` is the statement text the tree was parsed from.
   binder(const catalog_reader& catalog, const std::string& sql) : catalog_(catalog), sql_(sql) {}
 
-  // bind_select.cc: one SELECT (or VALUES) block.
+  // bind_select.cc: one SELECT (or VALUES) block, or a UNION/INTERSECT/EXCEPT of them.
   plan bind_query(pg_node select);
 
   // bind_from.cc
@@ -86,6 +86,9 @@ class binder {
   expr bind_min_max(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr call_operator(const std::string& op, std::vector<expr> args, int position);
   expr call_function(const std::string& name, std::vector<expr> args, int position, bool is_operator);
+
+  // bind_select.cc
+  plan bind_set_operation(pg_node select);
 
   // bind_from.cc
   plan bind_from_item(pg_node n, scope& out);

@@ -296,10 +296,10 @@ void add_limit(const binder& b, pg_node select, block& q) {
 
 plan binder::bind_query(pg_node select) {
   if (!pg::list(select, "valuesLists").empty()) return bind_values(*this, select);
-  if (pg::string(select, "op") != "SETOP_NONE" && !pg::string(select, "op").empty()) {
-    bind_fail(sqlstate::feature_not_supported, "UNION, INTERSECT and EXCEPT are not supported", -1);
-  }
   if (auto with_clause = pg::field(select, "withClause")) add_with_queries(*with_clause);
+  if (pg::string(select, "op") != "SETOP_NONE" && !pg::string(select, "op").empty()) {
+    return bind_set_operation(select);
+  }
   block q;
   if (pg::list(select, "fromClause").empty()) {
     q.current.kind = plan_kind::values;
@@ -326,6 +326,83 @@ plan binder::bind_query(pg_node select) {
   }
   add_projection(*this, q);
   if (distinct) q.current = wrap(std::move(q.current), plan_kind::distinct);
+  add_sort(q);
+  add_limit(*this, select, q);
+  return std::move(q.current);
+}
+
+// Both sides are bound as subqueries; their columns take common types as Postgres's UNION resolves
+// them (42804 when there is none), named after the left side's. ORDER BY and LIMIT apply to the result.
+plan binder::bind_set_operation(pg_node select) {
+  std::string_view op = pg::string(select, "op");
+  bool all = pg::flag(select, "all");
+  const char* name = op == "SETOP_UNION" ? "UNION" : op == "SETOP_INTERSECT" ? "INTERSECT" : "EXCEPT";
+  plan sides[2] = {nested().bind_query(*pg::field(select, "larg")),
+                   nested().bind_query(*pg::field(select, "rarg"))};
+  std::size_t width = sides[0].output.size();
+  if (sides[1].output.size() != width) {
+    bind_fail(sqlstate::syntax_error, fmt::format("each {} query must have the same number of columns", name),
+              -1);
+  }
+  std::vector<expr> columns[2];
+  for (int side = 0; side < 2; ++side) {
+    for (std::size_t i = 0; i < width; ++i) {
+      const column& c = sides[side].output[i];
+      columns[side].push_back(expr::make_column(static_cast<int>(i), c.type, c.name));
+    }
+  }
+  // A NULL or a quoted literal in a select list has no type of its own in Postgres: it takes the
+  // other side's (SELECT a, NULL FROM t UNION ALL SELECT a, b FROM u).
+  auto untyped = [&](int side, std::size_t i) {
+    const plan& s = sides[side];
+    if (s.kind != plan_kind::project || s.exprs[i].kind != expr_kind::constant) return false;
+    const value& v = s.exprs[i].constant;
+    return v.is_null() || s.exprs[i].type == data_type::text;
+  };
+  bool coerced[2] = {false, false};
+  for (std::size_t i = 0; i < width; ++i) {
+    expr probe[2] = {columns[0][i], columns[1][i]};
+    for (int side = 0; side < 2; ++side) {
+      if (untyped(side, i)) probe[side].type = data_type::unknown;
+    }
+    data_type type = unify({&probe[0], &probe[1]}, name, -1);
+    for (int side = 0; side < 2; ++side) {
+      columns[side][i] = coerce(std::move(columns[side][i]), type, -1);
+      coerced[side] |= columns[side][i].kind != expr_kind::column;
+    }
+  }
+  plan p;
+  p.kind = plan_kind::set_op;
+  for (int side = 0; side < 2; ++side) {
+    if (coerced[side]) {
+      plan cast = wrap(std::move(sides[side]), plan_kind::project);
+      for (std::size_t i = 0; i < width; ++i) cast.output[i].type = columns[side][i].type;
+      cast.exprs = std::move(columns[side]);
+      sides[side] = std::move(cast);
+    }
+  }
+  p.output = sides[0].output;
+  p.inputs.push_back(std::move(sides[0]));
+  p.inputs.push_back(std::move(sides[1]));
+  if (op == "SETOP_INTERSECT") {
+    p.set_op = all ? set_operation::intersect_all : set_operation::intersect;
+  } else if (op == "SETOP_EXCEPT") {
+    p.set_op = all ? set_operation::except_all : set_operation::except;
+  }
+  block q;
+  q.current = op == "SETOP_UNION" && !all ? wrap(std::move(p), plan_kind::distinct) : std::move(p);
+  q.from = scope_of(q.current, "");
+  for (std::size_t i = 0; i < width; ++i) {
+    const column& c = q.current.output[i];
+    q.targets.push_back({std::nullopt, static_cast<int>(i), c.name, true});
+    q.exprs.push_back(expr::make_column(static_cast<int>(i), c.type, c.name));
+  }
+  q.visible = width;
+  // Only output columns may be sorted by: a set operation's rows have no other columns.
+  bind_order_by(*this, select, q, false);
+  if (q.exprs.size() > width) {
+    bind_fail(sqlstate::feature_not_supported, fmt::format("invalid {} ORDER BY clause", name), -1);
+  }
   add_sort(q);
   add_limit(*this, select, q);
   return std::move(q.current);

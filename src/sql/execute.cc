@@ -167,6 +167,29 @@ rows run_join(const plan& p, const rows& left, const rows& right) {
   return out;
 }
 
+rows run_set_op(const plan& p, rows left, rows right) {
+  if (p.set_op == set_operation::union_all) {
+    left.insert(left.end(), std::make_move_iterator(right.begin()), std::make_move_iterator(right.end()));
+    return left;
+  }
+  // Each distinct row, in first-seen order, with how many times each side holds it.
+  std::unordered_map<row, std::pair<std::int64_t, std::int64_t>, row_hash, row_equal> counts;
+  rows order;
+  for (int side = 0; side < 2; ++side) {
+    for (row& r : side == 0 ? left : right) {
+      auto [it, created] = counts.try_emplace(r, 0, 0);
+      (side == 0 ? it->second.first : it->second.second) += 1;
+      if (created) order.push_back(std::move(r));
+    }
+  }
+  rows out;
+  for (row& r : order) {
+    auto [l, n] = counts.at(r);
+    for (std::int64_t i = set_multiplicity(p.set_op, l, n); i > 0; --i) out.push_back(r);
+  }
+  return out;
+}
+
 rows run_distinct(rows input) {
   std::unordered_set<row, row_hash, row_equal> seen;
   rows out;
@@ -231,6 +254,8 @@ rows run(const plan& p, const relation_rows& relations) {
       return run_join(p, run(p.inputs[0], relations), run(p.inputs[1], relations));
     case plan_kind::distinct:
       return run_distinct(run(p.inputs[0], relations));
+    case plan_kind::set_op:
+      return run_set_op(p, run(p.inputs[0], relations), run(p.inputs[1], relations));
     case plan_kind::sort:
       return run_sort(p, run(p.inputs[0], relations));
     case plan_kind::limit:

@@ -69,6 +69,20 @@ std::string line(const plan& p) {
     }
     case plan_kind::distinct:
       return "Distinct";
+    case plan_kind::set_op:
+      switch (p.set_op) {
+        case set_operation::union_all:
+          return "Union All";
+        case set_operation::intersect:
+          return "Intersect";
+        case set_operation::intersect_all:
+          return "Intersect All";
+        case set_operation::except:
+          return "Except";
+        case set_operation::except_all:
+          return "Except All";
+      }
+      return "Set Operation";
     case plan_kind::sort: {
       std::string keys;
       for (std::size_t i = 0; i < p.order.size(); ++i) {

@@ -6,6 +6,7 @@
 // (for a join: left columns, then right columns).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,7 +27,30 @@ enum class plan_kind : std::uint8_t {
   distinct,   // SELECT DISTINCT
   sort,       // ORDER BY (pull queries; a view's rows have no order)
   limit,      // LIMIT / OFFSET (pull queries)
+  set_op,     // input[0] UNION ALL / INTERSECT / EXCEPT input[1] (same column types); UNION is
+              // DISTINCT over UNION ALL
 };
+
+// Row multiplicities: UNION ALL adds them; INTERSECT ALL takes the smaller, EXCEPT ALL the difference
+// (at least 0); INTERSECT and EXCEPT give each row once when that is positive.
+enum class set_operation : std::uint8_t { union_all, intersect, intersect_all, except, except_all };
+
+// How many times a row is in the result, given how many times it is in each input.
+inline std::int64_t set_multiplicity(set_operation op, std::int64_t left, std::int64_t right) {
+  switch (op) {
+    case set_operation::union_all:
+      return left + right;
+    case set_operation::intersect:
+      return left > 0 && right > 0 ? 1 : 0;
+    case set_operation::intersect_all:
+      return std::max<std::int64_t>(std::min(left, right), 0);
+    case set_operation::except:
+      return left > 0 && right <= 0 ? 1 : 0;
+    case set_operation::except_all:
+      return std::max<std::int64_t>(left - right, 0);
+  }
+  return 0;
+}
 
 enum class window_kind : std::uint8_t { tumble, hop };
 
@@ -99,6 +123,8 @@ struct plan {
   expr residual = expr::make_constant(value::boolean(true), data_type::boolean);
   // sort
   std::vector<sort_key> order;
+  // set_op
+  set_operation set_op = set_operation::union_all;
   // limit (-1: none)
   std::int64_t limit = -1;
   std::int64_t offset = 0;

@@ -9,6 +9,7 @@
 #include "stream/filter.h"
 #include "stream/join.h"
 #include "stream/project.h"
+#include "stream/set_operation.h"
 #include "stream/values.h"
 #include "stream/window_aggregate.h"
 #include "stream/window_assign.h"
@@ -53,6 +54,9 @@ bool rows_follow_watermark(const plan& p, const sql::catalog_reader& catalog) {
     case plan_kind::distinct:
     case plan_kind::window:
       return rows_follow_watermark(p.inputs[0], catalog);
+    case plan_kind::set_op:
+      return p.set_op == sql::set_operation::union_all && rows_follow_watermark(p.inputs[0], catalog) &&
+             rows_follow_watermark(p.inputs[1], catalog);
     case plan_kind::aggregate: {
       std::optional<int> time = event_time_column(p, catalog);
       if (!time) return false;
@@ -185,6 +189,10 @@ void mark_read(const plan& p, std::vector<bool> read, std::map<std::string, std:
       }
       break;
     }
+    case plan_kind::set_op:
+      if (p.set_op != sql::set_operation::union_all) break;  // the others compare whole rows
+      mark_read(p.inputs[0], read, scans);
+      return mark_read(p.inputs[1], std::move(read), scans);
     default:
       break;
   }
@@ -224,6 +232,8 @@ class compiler {
         return join(p, consumer, port);
       case plan_kind::distinct:
         return unary(p, std::make_unique<distinct_operator>(prefix()), consumer, port);
+      case plan_kind::set_op:
+        return set_operation(p, consumer, port);
       case plan_kind::sort:
       case plan_kind::limit:
         return not_supported(
@@ -329,6 +339,18 @@ class compiler {
     return build(p.inputs[1], id, 1);
   }
 
+  sql::sql_result<void> set_operation(const plan& p, int consumer, int port) {
+    std::unique_ptr<stream_operator> op;
+    if (p.set_op == sql::set_operation::union_all) {
+      op = std::make_unique<union_all_operator>();
+    } else {
+      op = std::make_unique<set_operator>(p.set_op, prefix());
+    }
+    int id = node(std::move(op), consumer, port);
+    SLUICE_RETURN_IF_ERROR(build(p.inputs[0], id, 0));
+    return build(p.inputs[1], id, 1);
+  }
+
   const sql::catalog_reader& catalog_;
   pipeline* out_;
   source_options options_;
@@ -370,6 +392,12 @@ std::optional<int> event_time_column(const plan& p, const sql::catalog_reader& c
       }
       return found;
     }
+    case plan_kind::set_op: {
+      // A row of either side is a row of the output: the column must be the event time of both.
+      if (p.set_op != sql::set_operation::union_all) return std::nullopt;
+      auto left = event_time_column(p.inputs[0], catalog);
+      return left && left == event_time_column(p.inputs[1], catalog) ? left : std::nullopt;
+    }
     case plan_kind::join: {
       if (auto left = event_time_column(p.inputs[0], catalog)) return left;
       auto right = event_time_column(p.inputs[1], catalog);
@@ -399,6 +427,9 @@ bool only_inserts(const plan& p, const sql::catalog_reader& catalog) {
       return is_windowed_aggregate(p);
     case plan_kind::join:
       return p.join == sql::join_type::inner && only_inserts(p.inputs[0], catalog) &&
+             only_inserts(p.inputs[1], catalog);
+    case plan_kind::set_op:
+      return p.set_op == sql::set_operation::union_all && only_inserts(p.inputs[0], catalog) &&
              only_inserts(p.inputs[1], catalog);
     default:
       return false;

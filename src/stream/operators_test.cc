@@ -4,6 +4,7 @@
 #include "stream/distinct.h"
 #include "stream/filter.h"
 #include "stream/project.h"
+#include "stream/set_operation.h"
 #include "stream/test_util.h"
 #include "stream/window_assign.h"
 
@@ -93,6 +94,36 @@ TEST(Distinct, EmitsOnlyWhenPresenceChanges) {
   d.flush(wb);
   EXPECT_EQ(wb.ops().size(), 2u);  // rows 1 and 2 touched, both gone; 3 consolidated away
   for (const auto& op : wb.ops()) EXPECT_FALSE(op.value.has_value());
+}
+
+// EXCEPT ALL as both sides change, then restored from what it flushed: it goes on from the same counts.
+TEST(SetOperation, ExceptAllFollowsBothSidesAndSurvivesARestore) {
+  auto store = make_memory_store();
+  auto push = [](set_operator& op, int port, sql::change_batch in) {
+    sql::change_batch out;
+    op.on_changes(port, in, out);
+    return batch_text(out);
+  };
+  using v = std::vector<std::string>;
+  set_operator op(sql::set_operation::except_all, state_prefix(1));
+  EXPECT_EQ(push(op, 0, {{{I(1)}, 1}, {{I(1)}, 1}, {{I(2)}, 1}}), (v{"+1(2)", "+2(1)"}));
+  EXPECT_EQ(push(op, 1, {{{I(1)}, 1}, {{I(3)}, 1}}), (v{"-1(1)"}));  // 3 is only on the right
+  write_batch wb;
+  op.flush(wb);
+  ASSERT_TRUE(store->write(wb));
+  set_operator restored(sql::set_operation::except_all, state_prefix(1));
+  ASSERT_TRUE(restored.restore(*store));
+  EXPECT_EQ(push(restored, 0, {{{I(3)}, 1}}), v{});  // cancelled by the right side's 3
+  EXPECT_EQ(push(restored, 1, {{{I(1)}, -1}, {{I(2)}, 1}}), (v{"+1(1)", "-1(2)"}));
+  EXPECT_EQ(push(restored, 0, {{{I(1)}, -2}}), (v{"-2(1)"}));
+}
+
+TEST(SetOperation, UnionAllPassesBothInputsThrough) {
+  union_all_operator op;
+  sql::change_batch left = {{{I(1)}, 1}}, right = {{{I(1)}, -1}, {{I(2)}, 1}}, out;
+  op.on_changes(0, left, out);
+  op.on_changes(1, right, out);
+  EXPECT_EQ(batch_text(out), (std::vector<std::string>{"+1(1)", "+1(2)", "-1(1)"}));
 }
 
 }  // namespace
