@@ -1,6 +1,7 @@
 // sql/aggregates.cc — per-group aggregate state (see aggregates.h).
 #include "sql/aggregates.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "sql/functions.h"
@@ -38,6 +39,9 @@ void accumulator::add(const value& v) {
     case aggregate_fn::bool_or:
       any_ = any_ || v.as_bool();
       break;
+    case aggregate_fn::string_agg:
+      values_.push_back(v);
+      break;
     case aggregate_fn::count:
     case aggregate_fn::count_star:
       break;
@@ -52,6 +56,24 @@ void accumulator::add(const value& v) {
       break;
     }
   }
+}
+
+value accumulator::string_agg_result() const {
+  std::vector<const value*> order;
+  for (const value& v : values_) order.push_back(&v);
+  // No ORDER BY: input order, as Postgres reads a scan. ORDER BY the value: a stable sort.
+  if (ordered_) {
+    std::stable_sort(order.begin(), order.end(), [this](const value* a, const value* b) {
+      int c = compare(*a, *b);
+      return descending_ ? c > 0 : c < 0;
+    });
+  }
+  std::string out;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (i > 0) out += separator_;
+    out += order[i]->as_text();
+  }
+  return value::text(std::move(out));
 }
 
 value accumulator::result() const {
@@ -78,6 +100,8 @@ value accumulator::result() const {
       return value::boolean(all_);
     case aggregate_fn::bool_or:
       return value::boolean(any_);
+    case aggregate_fn::string_agg:
+      return string_agg_result();
     case aggregate_fn::var_pop:
       return value::double_precision(sum_sq_ / n);
     case aggregate_fn::stddev_pop:

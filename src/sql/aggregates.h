@@ -3,19 +3,30 @@
 // match Postgres's to the last digit on double input.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "sql/plan.h"
 
 namespace sluice::sql {
 
 class accumulator {
  public:
-  explicit accumulator(const aggregate_call& call) : fn_(call.fn), type_(call.type) {}
+  explicit accumulator(const aggregate_call& call)
+      : fn_(call.fn),
+        type_(call.type),
+        separator_(call.separator),
+        ordered_(call.ordered),
+        descending_(call.descending) {}
 
   // Adds one input value (ignored for count(*); NULLs are skipped by every other aggregate).
   // Throws eval_error when a bigint sum overflows.
   void add(const value& v);
   // The aggregate over what was added; NULL for an empty group except count.
   value result() const;
+
+ private:
+  value string_agg_result() const;
 
  private:
   aggregate_fn fn_;
@@ -25,9 +36,13 @@ class accumulator {
   double sum_ = 0;     // Sx
   double sum_sq_ = 0;  // Sxx, Youngs–Cramer
   interval interval_sum_{};
-  value best_;        // min / max
-  bool all_ = true;   // bool_and
-  bool any_ = false;  // bool_or
+  value best_;                 // min / max
+  bool all_ = true;            // bool_and
+  bool any_ = false;           // bool_or
+  std::string separator_;      // string_agg
+  bool ordered_ = false;       // string_agg … ORDER BY value
+  bool descending_ = false;    // … DESC
+  std::vector<value> values_;  // string_agg, in input order
 };
 
 }  // namespace sluice::sql

@@ -87,6 +87,7 @@ constexpr aggregate_name aggregate_names[] = {
     {"bool_and", aggregate_fn::bool_and},
     {"bool_or", aggregate_fn::bool_or},
     {"every", aggregate_fn::bool_and},
+    {"string_agg", aggregate_fn::string_agg},
 };
 
 }  // namespace
@@ -221,13 +222,14 @@ expr binder::bind_aggregate(pg_node body, agg_context* agg, const char* clause) 
   if (pg::flag(body, "agg_star")) {
     if (name != "count") bind_fail(sqlstate::syntax_error, fmt::format("{}(*) is not supported", name), at);
     call.fn = aggregate_fn::count_star;
-  } else if (args.size() != 1) {
+  } else if (args.size() != (call.fn == aggregate_fn::string_agg ? 2u : 1u)) {
     in_aggregate_ = false;
     bind_fail(sqlstate::undefined_function,
               fmt::format("function {} with {} arguments does not exist", name, args.size()), at);
   } else {
     call.args.push_back(bind_expr(args[0], *agg->input, nullptr, clause));
   }
+  if (call.fn == aggregate_fn::string_agg) bind_string_agg_extras(body, args[1], *agg->input, call, clause);
   if (auto filter = pg::field(body, "agg_filter")) {
     call.has_filter = true;
     call.filter = bind_predicate(*filter, *agg->input, nullptr, "FILTER");
@@ -238,6 +240,30 @@ expr binder::bind_aggregate(pg_node body, agg_context* agg, const char* clause) 
   expr out = expr::make_column(static_cast<int>(agg->groups.size() + index), agg->calls[index].type, name);
   out.location = at;
   return out;
+}
+
+// string_agg's separator (a constant: a view computes each group's text from its values, with no row
+// to read a separator from) and its ORDER BY, which may sort only by the value itself.
+void binder::bind_string_agg_extras(pg_node body, pg_node separator, const scope& input, aggregate_call& call,
+                                    const char* clause) {
+  expr sep = coerce(bind_expr(separator, input, nullptr, clause), data_type::text, pg::location(separator));
+  if (sep.kind != expr_kind::constant) {
+    in_aggregate_ = false;
+    bind_fail(sqlstate::feature_not_supported, "the separator of string_agg must be a constant",
+              pg::location(separator));
+  }
+  call.separator = sep.constant.is_null() ? "" : sep.constant.as_text();
+  std::vector<pg_node> order = pg::list(body, "agg_order");
+  if (order.empty()) return;
+  pg_node sort = pg::node_body(order[0]);
+  pg_node key = *pg::field(sort, "node");
+  if (order.size() > 1 || !same_expr(bind_expr(key, input, nullptr, clause), call.args[0])) {
+    in_aggregate_ = false;
+    bind_fail(sqlstate::feature_not_supported, "string_agg may be ordered only by the value it aggregates",
+              pg::location(key));
+  }
+  call.ordered = true;
+  call.descending = pg::string(sort, "sortby_dir") == "SORTBY_DESC";
 }
 
 // Checks the argument type and sets the result type (unknown literals become the natural type).
@@ -271,6 +297,10 @@ void binder::type_aggregate(aggregate_call& call, int at) {
       require(arg == data_type::boolean, data_type::boolean);
       call.type = data_type::boolean;
       break;
+    case aggregate_fn::string_agg:
+      require(arg == data_type::text, data_type::text);
+      call.type = data_type::text;
+      break;
     default:
       require(is_numeric(arg), data_type::double_precision);
       call.type = data_type::double_precision;
@@ -285,7 +315,9 @@ std::size_t register_call(agg_context& agg, aggregate_call call) {
     bool same_args =
         c.args.size() == call.args.size() && (c.args.empty() || same_expr(c.args[0], call.args[0]));
     bool same_filter = c.has_filter == call.has_filter && (!c.has_filter || same_expr(c.filter, call.filter));
-    if (c.fn == call.fn && c.distinct == call.distinct && same_args && same_filter) return i;
+    bool same_order =
+        c.separator == call.separator && c.ordered == call.ordered && c.descending == call.descending;
+    if (c.fn == call.fn && c.distinct == call.distinct && same_args && same_filter && same_order) return i;
   }
   agg.calls.push_back(std::move(call));
   return agg.calls.size() - 1;

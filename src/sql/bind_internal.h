@@ -83,6 +83,8 @@ class binder {
   expr bind_func_call(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_aggregate(pg_node body, agg_context* agg, const char* clause);
   void type_aggregate(aggregate_call& call, int at);
+  void bind_string_agg_extras(pg_node body, pg_node separator, const scope& input, aggregate_call& call,
+                              const char* clause);
   expr bind_min_max(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr call_operator(const std::string& op, std::vector<expr> args, int position);
   expr call_function(const std::string& name, std::vector<expr> args, int position, bool is_operator);

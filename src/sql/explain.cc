@@ -14,6 +14,11 @@ std::string list(const std::vector<expr>& exprs) {
 
 std::string aggregate_text(const aggregate_call& c) {
   std::string args = c.fn == aggregate_fn::count_star ? "*" : list(c.args);
+  if (c.fn == aggregate_fn::string_agg) {
+    std::string separator = "'" + c.separator + "'";
+    if (c.ordered) separator += " ORDER BY " + to_string(c.args[0]) + (c.descending ? " DESC" : "");
+    args += ", " + separator;
+  }
   std::string out = fmt::format("{}({}{})", c.name, c.distinct ? "DISTINCT " : "", args);
   if (c.has_filter) out += " FILTER (WHERE " + to_string(c.filter) + ")";
   return out;

@@ -75,12 +75,18 @@ enum class aggregate_fn : std::uint8_t {
   var_pop,
   bool_and,
   bool_or,
+  string_agg,
 };
 
 struct aggregate_call {
   aggregate_fn fn = aggregate_fn::count_star;
   std::vector<expr> args;  // none for count(*), else one
   bool distinct = false;
+  // string_agg: the separator (a constant), and its ORDER BY, which may only name the value. Without
+  // one a pull query keeps the input order and a view (which has none) sorts ascending.
+  std::string separator;
+  bool ordered = false;
+  bool descending = false;
   data_type type = data_type::bigint;  // result type
   std::string name;                    // "count", "sum", ... for EXPLAIN
   // FILTER (WHERE …): only input rows where `filter` holds are aggregated (when has_filter).

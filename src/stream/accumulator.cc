@@ -58,6 +58,26 @@ void add_to_multiset(aggregate_fn fn, accumulator& acc, const sql::value& v, std
   if (it->second == 0) acc.values.erase(it);
 }
 
+// The values in order, each as many times as its weight (once for DISTINCT).
+sql::value string_agg(const sql::aggregate_call& call, const accumulator& acc) {
+  if (acc.count <= 0) return {};
+  std::string out;
+  bool first = true;
+  auto append = [&](const sql::value& v, std::int64_t weight) {
+    for (std::int64_t i = 0; i < (call.distinct ? std::min<std::int64_t>(weight, 1) : weight); ++i) {
+      if (!first) out += call.separator;
+      out += v.as_text();
+      first = false;
+    }
+  };
+  if (call.descending) {
+    for (auto it = acc.values.rbegin(); it != acc.values.rend(); ++it) append(it->first, it->second);
+  } else {
+    for (const auto& [v, weight] : acc.values) append(v, weight);
+  }
+  return sql::value::text(std::move(out));
+}
+
 // Insert-only min/max: the multiset keeps one entry, the extreme so far. The node is reused when a new
 // extreme replaces it.
 void keep_extreme(aggregate_fn fn, accumulator& acc, const sql::value& v) {
@@ -92,7 +112,8 @@ void add_value(const sql::aggregate_call& call, accumulator& acc, const sql::val
 }  // namespace
 
 bool keeps_values(const sql::aggregate_call& call) {
-  return call.distinct || call.fn == aggregate_fn::min || call.fn == aggregate_fn::max;
+  return call.distinct || call.fn == aggregate_fn::min || call.fn == aggregate_fn::max ||
+         call.fn == aggregate_fn::string_agg;
 }
 
 group_state aggregate_functions::make() const {
@@ -186,6 +207,8 @@ sql::value aggregate_functions::result(const sql::aggregate_call& call, const ac
     case aggregate_fn::bool_or:
       if (acc.count <= 0) return {};
       return sql::value::boolean(acc.trues > 0);
+    case aggregate_fn::string_agg:
+      return string_agg(call, acc);
     default:
       return variance(call.fn, static_cast<double>(acc.count), acc.sum, acc.sum_squares);
   }

@@ -40,6 +40,24 @@ TEST_F(AggregateTest, MinMaxSurviveDeletesOfTheExtremes) {
   EXPECT_EQ(batch_text(run({{{I(1), I(5)}, -1}})), (std::vector<std::string>{"-1(1, 5, 5, 1)"}));
 }
 
+// Input rows: (group, name). Values leave the text as their rows are retracted; DISTINCT lists each once.
+TEST_F(AggregateTest, StringAggFollowsRetractions) {
+  sql::aggregate_call names = agg(aggregate_fn::string_agg, {col(1, data_type::text)}, data_type::text);
+  names.separator = ",";
+  sql::aggregate_call distinct_desc = names;
+  distinct_desc.distinct = true;
+  distinct_desc.descending = true;
+  op = std::make_unique<aggregate_operator>(std::vector<sql::expr>{col(0)},
+                                            std::vector<sql::aggregate_call>{names, distinct_desc},
+                                            state_prefix(1), &diag);
+  EXPECT_EQ(batch_text(run({{{I(1), T("bo")}, 1}, {{I(1), T("ann")}, 1}, {{I(1), T("bo")}, 1}})),
+            (std::vector<std::string>{"+1(1, 'ann,bo,bo', 'bo,ann')"}));
+  EXPECT_EQ(batch_text(run({{{I(1), T("bo")}, -1}, {{I(1), N()}, 1}})),
+            (std::vector<std::string>{"+1(1, 'ann,bo', 'bo,ann')", "-1(1, 'ann,bo,bo', 'bo,ann')"}));
+  EXPECT_EQ(batch_text(run({{{I(1), T("ann")}, -1}, {{I(1), T("bo")}, -1}})),
+            (std::vector<std::string>{"+1(1, NULL, NULL)", "-1(1, 'ann,bo', 'bo,ann')"}));
+}
+
 TEST_F(AggregateTest, CountSumAvgIgnoreNullsAndRetract) {
   op = std::make_unique<aggregate_operator>(
       std::vector<sql::expr>{col(0)},
