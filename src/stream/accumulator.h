@@ -53,6 +53,9 @@ struct group_state {
   // Changed since the last flush (for an owner that lists its dirty groups, so a group already listed
   // costs no lookup). Not stored.
   bool dirty = false;
+  // The store holds the group (it was written at a flush or restored), for an owner that drops groups:
+  // one never written needs no erase. Not stored.
+  bool stored = false;
 };
 
 // Which calls keep a multiset (min, max and DISTINCT).
