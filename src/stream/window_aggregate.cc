@@ -140,6 +140,7 @@ sql::row window_aggregate_operator::output_row(const sql::row& key, const group_
 
 void window_aggregate_operator::fire(std::int64_t start, sql::change_batch& out) {
   slide_running_to(start);
+  out.reserve(out.size() + running_.size());
   for (const auto& [k, state] : running_) {
     if (state.rows > 0) out.push_back({output_row(k, state, start), 1});
   }
