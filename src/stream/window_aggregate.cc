@@ -22,6 +22,14 @@ window_aggregate_operator::window_aggregate_operator(sql::window_spec spec, sql:
       diag_(diag),
       pane_width_(std::gcd(spec.size_micros, spec.slide_micros)) {}
 
+window_aggregate_operator::groups::iterator window_aggregate_operator::find_or_make(
+    groups& g, const sql::row& key) const {
+  // One lookup; the key is copied only for a new group.
+  auto [it, made] = g.try_emplace(key);
+  if (made) it->second = functions_.make();
+  return it;
+}
+
 std::int64_t window_aggregate_operator::pane_of(std::int64_t t) const {
   return spec_.offset_micros + sql::floor_div(t - spec_.offset_micros, pane_width_) * pane_width_;
 }
@@ -60,9 +68,7 @@ void window_aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, 
     if (!ok) continue;
     if (p == panes_.end() || p->first != pane) p = panes_.try_emplace(pane).first;
     groups& g = p->second.by_key;
-    // Looked up first: making a group's state allocates, and most changes find their group.
-    auto it = g.find(key);
-    if (it == g.end()) it = g.emplace(key, functions_.make()).first;
+    auto it = find_or_make(g, key);
     group_state& state = it->second;
     changed_values* changed = nullptr;
     if (state.values_apart) {  // a group stored apart lists its changed entries
@@ -75,8 +81,7 @@ void window_aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, 
     state.dirty = true;
     functions_.add(state, args, c.weight, changed);
     if (pane >= run_lo_ && pane < run_hi_) {  // the next window to fire already merged this pane
-      auto r = running_.find(key);
-      if (r == running_.end()) r = running_.emplace(key, functions_.make()).first;
+      auto r = find_or_make(running_, key);
       functions_.add(r->second, args, c.weight);
       if (r->second.rows == 0) running_.erase(r);
     }
@@ -96,8 +101,7 @@ void window_aggregate_operator::on_watermark(std::int64_t watermark, sql::change
 void window_aggregate_operator::merge_panes(std::int64_t from, std::int64_t to, std::int64_t sign) {
   for (auto it = panes_.lower_bound(from); it != panes_.end() && it->first < to; ++it) {
     for (const auto& [k, state] : it->second.by_key) {
-      auto g = running_.find(k);
-      if (g == running_.end()) g = running_.emplace(k, functions_.make()).first;
+      auto g = find_or_make(running_, k);
       functions_.merge(g->second, state, sign);
       // No rows left: forget the group, and with it any rounding left in its double sums.
       if (g->second.rows == 0) running_.erase(g);

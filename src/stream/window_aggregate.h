@@ -52,6 +52,7 @@ class window_aggregate_operator final : public stream_operator {
     // until the pane is dropped, which drops this list with them.
     std::vector<groups::value_type*> dirty;
   };
+  groups::iterator find_or_make(groups& g, const sql::row& key) const;
   std::int64_t pane_of(std::int64_t t) const;
   // The first window start whose window contains the pane starting at `pane`.
   std::int64_t first_window_containing(std::int64_t pane) const;
