@@ -193,9 +193,11 @@ void window_aggregate_operator::flush(write_batch& batch) {
     write_group(pane, k, state, dirty, batch);
   }
   dirty_.clear();
-  dirty_group inline_group;
   for (auto& [start, p] : panes_) {
-    for (groups::value_type* g : p.dirty) write_group(start, g->first, &g->second, inline_group, batch);
+    for (groups::value_type* g : p.dirty) {
+      dirty_group inline_group;  // nothing stored apart yet (write_group may move the group apart)
+      write_group(start, g->first, &g->second, inline_group, batch);
+    }
     p.dirty.clear();
   }
 }
