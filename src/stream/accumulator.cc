@@ -221,7 +221,8 @@ void aggregate_functions::results(const group_state& state, sql::row& out) const
 std::string aggregate_functions::serialize(const group_state& state) const {
   std::string out;
   append_i64(out, state.rows);
-  for (const accumulator& a : state.accs) {
+  for (std::size_t i = 0; i < state.accs.size(); ++i) {
+    const accumulator& a = state.accs[i];
     append_i64(out, a.count);
     append_i64(out, a.int_sum);
     append_double(out, a.sum);
@@ -231,7 +232,8 @@ std::string aggregate_functions::serialize(const group_state& state) const {
   }
   append_u8(out, state.values_apart ? 1 : 0);
   if (state.values_apart) return out;
-  for (const accumulator& a : state.accs) {
+  for (std::size_t i = 0; i < state.accs.size(); ++i) {
+    const accumulator& a = state.accs[i];
     append_i64(out, static_cast<std::int64_t>(a.values.size()));
     for (const auto& [v, w] : a.values) {
       append_value(out, v);
@@ -245,7 +247,8 @@ bool aggregate_functions::deserialize(std::string_view in, group_state& state) c
   decoder d(in);
   state = make();
   if (!d.read_i64(state.rows)) return false;
-  for (accumulator& a : state.accs) {
+  for (std::size_t i = 0; i < state.accs.size(); ++i) {
+    accumulator& a = state.accs[i];
     if (!d.read_i64(a.count) || !d.read_i64(a.int_sum) || !d.read_double(a.sum) ||
         !d.read_double(a.sum_squares) || !d.read_i64(a.trues) || !d.read_i64(a.falses))
       return false;
@@ -254,7 +257,8 @@ bool aggregate_functions::deserialize(std::string_view in, group_state& state) c
   if (!d.read_u8(apart) || apart > 1) return false;
   state.values_apart = apart == 1;
   if (state.values_apart) return d.done();
-  for (accumulator& a : state.accs) {
+  for (std::size_t call = 0; call < state.accs.size(); ++call) {
+    accumulator& a = state.accs[call];
     std::int64_t n = 0;
     if (!d.read_i64(n)) return false;
     for (std::int64_t i = 0; i < n; ++i) {
@@ -271,7 +275,7 @@ void aggregate_functions::write_group(group_state* state, dirty_group& dirty, st
                                       std::size_t tag_at, write_batch& batch) const {
   if (state && !state->values_apart) {
     std::size_t entries = 0;
-    for (const accumulator& a : state->accs) entries += a.values.size();
+    for (std::size_t i = 0; i < state->accs.size(); ++i) entries += state->accs[i].values.size();
     if (entries > inline_values_limit) {  // from now on apart: write every entry once
       state->values_apart = true;
       append_all_values(*state, dirty.changed);

@@ -47,10 +47,9 @@ void aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, sql::ch
       functions_.eval_args(c.values, args);
     });
     if (!ok) continue;
-    // Looked up first: making a group's state allocates, and most changes find their group.
-    auto it = groups_.find(key);
-    bool created = it == groups_.end();
-    if (created) it = groups_.emplace(key, functions_.make()).first;
+    // One lookup; the key is copied only for a new group.
+    auto [it, created] = groups_.try_emplace(key);
+    if (created) it->second = functions_.make();
     auto [t, first] = touched.try_emplace(key);
     if (first && !created) t->second.before = output_row(it->first, it->second);
     functions_.add(it->second, args, c.weight, it->second.values_apart ? &t->second.changed : nullptr);

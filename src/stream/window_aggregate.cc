@@ -22,6 +22,14 @@ window_aggregate_operator::window_aggregate_operator(sql::window_spec spec, sql:
       diag_(diag),
       pane_width_(std::gcd(spec.size_micros, spec.slide_micros)) {}
 
+window_aggregate_operator::groups::iterator window_aggregate_operator::find_or_make(
+    groups& g, const sql::row& key) const {
+  // One lookup; the key is copied only for a new group.
+  auto [it, made] = g.try_emplace(key);
+  if (made) it->second = functions_.make();
+  return it;
+}
+
 std::int64_t window_aggregate_operator::pane_of(std::int64_t t) const {
   return spec_.offset_micros + sql::floor_div(t - spec_.offset_micros, pane_width_) * pane_width_;
 }
@@ -36,6 +44,8 @@ void window_aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, 
   const auto time_col = static_cast<std::size_t>(spec_.time_column);
   aggregate_args args;
   sql::row key;
+  // Rows of a batch mostly fall in the same pane; no pane is dropped while a batch is applied.
+  auto p = panes_.end();
   for (sql::change& c : in) {
     const sql::value& tv = c.values[time_col];
     if (tv.is_null()) {
@@ -56,21 +66,22 @@ void window_aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, 
       functions_.eval_args(c.values, args);
     });
     if (!ok) continue;
-    groups& g = panes_[pane];
-    // Looked up first: making a group's state allocates, and most changes find their group.
-    auto it = g.find(key);
-    if (it == g.end()) it = g.emplace(key, functions_.make()).first;
+    if (p == panes_.end() || p->first != pane) p = panes_.try_emplace(pane).first;
+    groups& g = p->second.by_key;
+    auto it = find_or_make(g, key);
     group_state& state = it->second;
     changed_values* changed = nullptr;
-    if (!state.dirty || state.values_apart) {  // a group stored apart lists its changed entries
+    if (state.values_apart) {  // a group stored apart lists its changed entries
       auto [d, first_touch] = dirty_.try_emplace({pane, key});
-      if (first_touch) d->second.stored_apart = state.values_apart;
-      if (state.values_apart) changed = &d->second.changed;
-      state.dirty = true;
+      if (first_touch) d->second.stored_apart = true;
+      changed = &d->second.changed;
+    } else if (!state.dirty) {
+      p->second.dirty.push_back(&*it);
     }
+    state.dirty = true;
     functions_.add(state, args, c.weight, changed);
     if (pane >= run_lo_ && pane < run_hi_) {  // the next window to fire already merged this pane
-      auto r = running_.try_emplace(key, functions_.make()).first;
+      auto r = find_or_make(running_, key);
       functions_.add(r->second, args, c.weight);
       if (r->second.rows == 0) running_.erase(r);
     }
@@ -89,8 +100,8 @@ void window_aggregate_operator::on_watermark(std::int64_t watermark, sql::change
 
 void window_aggregate_operator::merge_panes(std::int64_t from, std::int64_t to, std::int64_t sign) {
   for (auto it = panes_.lower_bound(from); it != panes_.end() && it->first < to; ++it) {
-    for (const auto& [k, state] : it->second) {
-      auto g = running_.try_emplace(k, functions_.make()).first;
+    for (const auto& [k, state] : it->second.by_key) {
+      auto g = find_or_make(running_, k);
       functions_.merge(g->second, state, sign);
       // No rows left: forget the group, and with it any rounding left in its double sums.
       if (g->second.rows == 0) running_.erase(g);
@@ -133,6 +144,7 @@ sql::row window_aggregate_operator::output_row(const sql::row& key, const group_
 
 void window_aggregate_operator::fire(std::int64_t start, sql::change_batch& out) {
   slide_running_to(start);
+  out.reserve(out.size() + running_.size());
   for (const auto& [k, state] : running_) {
     if (state.rows > 0) out.push_back({output_row(k, state, start), 1});
   }
@@ -148,7 +160,8 @@ void window_aggregate_operator::drop_panes_before(std::int64_t start) {
     run_lo_ = start;
   }
   while (!panes_.empty() && panes_.begin()->first < start) {
-    for (const auto& [k, state] : panes_.begin()->second) {
+    for (const auto& [k, state] : panes_.begin()->second.by_key) {
+      if (!state.stored) continue;  // no flush wrote it: nothing to erase
       auto [d, first_touch] = dirty_.try_emplace({panes_.begin()->first, k});
       if (first_touch) d->second.stored_apart = state.values_apart;
       if (state.values_apart) functions_.append_all_values(state, d->second.changed);
@@ -169,19 +182,36 @@ void window_aggregate_operator::flush(write_batch& batch) {
     batch.put(prefix_ + meta_tag, std::move(v));
     flushed_next_start_ = next_start_;
   }
+  // dirty_ first: it may erase a group of a dropped pane that a pane below puts again (a row in the
+  // gap between HOP windows whose slide exceeds their size can recreate a dropped pane).
   for (auto& [pane_and_key, dirty] : dirty_) {
     const auto& [pane, k] = pane_and_key;
-    std::string key = prefix_ + group_tag;
-    append_i64(key, pane);
-    append_row(key, k);
     group_state* state = nullptr;
     if (auto p = panes_.find(pane); p != panes_.end()) {
-      if (auto g = p->second.find(k); g != p->second.end()) state = &g->second;
+      if (auto g = p->second.by_key.find(k); g != p->second.by_key.end()) state = &g->second;
     }
-    if (state) state->dirty = false;
-    functions_.write_group(state, dirty, std::move(key), prefix_.size(), batch);
+    write_group(pane, k, state, dirty, batch);
   }
   dirty_.clear();
+  for (auto& [start, p] : panes_) {
+    for (groups::value_type* g : p.dirty) {
+      dirty_group inline_group;  // nothing stored apart yet (write_group may move the group apart)
+      write_group(start, g->first, &g->second, inline_group, batch);
+    }
+    p.dirty.clear();
+  }
+}
+
+void window_aggregate_operator::write_group(std::int64_t pane, const sql::row& k, group_state* state,
+                                            dirty_group& dirty, write_batch& batch) {
+  std::string key = prefix_ + group_tag;
+  append_i64(key, pane);
+  append_row(key, k);
+  if (state) {
+    state->dirty = false;
+    state->stored = true;
+  }
+  functions_.write_group(state, dirty, std::move(key), prefix_.size(), batch);
 }
 
 result<void> window_aggregate_operator::restore(state_store& store) {
@@ -206,12 +236,13 @@ result<void> window_aggregate_operator::restore(state_store& store) {
     if (tag == value_tag) {
       auto p = panes_.find(pane);
       if (p == panes_.end()) return false;
-      auto g = p->second.find(key);
-      return g != p->second.end() && functions_.restore_value(k, v, g->second);
+      auto g = p->second.by_key.find(key);
+      return g != p->second.by_key.end() && functions_.restore_value(k, v, g->second);
     }
     group_state state;
     if (!k.done() || !functions_.deserialize(v, state)) return false;
-    return panes_[pane].emplace(std::move(key), std::move(state)).second;
+    state.stored = true;
+    return panes_[pane].by_key.emplace(std::move(key), std::move(state)).second;
   });
   if (!restored && older_format)
     return fail(errc::corruption, "window aggregate state is in an older format; the view must be rebuilt");

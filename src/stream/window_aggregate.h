@@ -9,6 +9,8 @@
 // goes to the late-event callback. State: 'g' [pane start][group key] → the running fields (and small
 // min/max/DISTINCT multisets), 'v' [pane start][group key][call index][value] → weight for each entry
 // of a large one (written only when its weight changed), and 'm' → the first window not yet emitted.
+// A flush writes the groups changed since the last one; a dropped pane's groups are erased only if a
+// flush wrote them (catching up, most panes live and go between two flushes and cost no writes).
 #pragma once
 
 #include <map>
@@ -44,6 +46,13 @@ class window_aggregate_operator final : public stream_operator {
 
  private:
   using groups = std::unordered_map<sql::row, group_state, sql::row_hash, sql::row_equal>;
+  struct pane_groups {
+    groups by_key;
+    // Groups kept inline (not values_apart) changed since the last flush. Node pointers stay valid
+    // until the pane is dropped, which drops this list with them.
+    std::vector<groups::value_type*> dirty;
+  };
+  groups::iterator find_or_make(groups& g, const sql::row& key) const;
   std::int64_t pane_of(std::int64_t t) const;
   // The first window start whose window contains the pane starting at `pane`.
   std::int64_t first_window_containing(std::int64_t pane) const;
@@ -53,6 +62,9 @@ class window_aggregate_operator final : public stream_operator {
   void merge_panes(std::int64_t from, std::int64_t to, std::int64_t sign);
   sql::row output_row(const sql::row& key, const group_state& state, std::int64_t start) const;
   void drop_panes_before(std::int64_t start);
+  // Writes the group `k` of `pane` (erases it when `state` is null) and marks the state clean.
+  void write_group(std::int64_t pane, const sql::row& k, group_state* state, dirty_group& dirty,
+                   write_batch& batch);
 
   sql::window_spec spec_;
   sql::data_type time_type_;
@@ -61,7 +73,7 @@ class window_aggregate_operator final : public stream_operator {
   std::string prefix_;
   diagnostics* diag_;
   std::int64_t pane_width_;
-  std::map<std::int64_t, groups> panes_;
+  std::map<std::int64_t, pane_groups> panes_;
   groups running_;  // the merge of the panes in [run_lo_, run_hi_); not stored (rebuilt from panes)
   std::int64_t run_lo_ = no_watermark;
   std::int64_t run_hi_ = no_watermark;
@@ -73,7 +85,9 @@ class window_aggregate_operator final : public stream_operator {
       return a.first != b.first ? a.first < b.first : sql::compare_rows(a.second, b.second) < 0;
     }
   };
-  std::map<std::pair<std::int64_t, sql::row>, dirty_group, pane_key_less> dirty_;  // to write at flush
+  // To write at flush besides the panes' dirty lists: groups stored apart (with their changed
+  // entries), and the stored groups of dropped panes (to erase).
+  std::map<std::pair<std::int64_t, sql::row>, dirty_group, pane_key_less> dirty_;
 };
 
 }  // namespace sluice::stream
