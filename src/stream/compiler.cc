@@ -42,6 +42,27 @@ bool is_windowed_aggregate(const plan& p) {
   return false;
 }
 
+// True when `p` emits each row of a window once, in the same batch as the rest of that window's rows,
+// when the watermark passes the window's end: a windowed aggregate, and filters and projections of it.
+bool emits_closed_windows(const plan& p) {
+  if (p.kind == plan_kind::filter || p.kind == plan_kind::project) return emits_closed_windows(p.inputs[0]);
+  return is_windowed_aggregate(p);
+}
+
+// The group key of aggregate `p` that is its input's event-time column, when the input emits closed
+// windows (Nexmark q5's maximum per window over the per-window counts). Each such group then gets all
+// its rows in one batch and never more: it is emitted once, complete, like a window.
+std::optional<int> closed_window_key(const plan& p, const sql::catalog_reader& catalog) {
+  if (p.kind != plan_kind::aggregate || is_windowed_aggregate(p) || !emits_closed_windows(p.inputs[0]))
+    return std::nullopt;
+  std::optional<int> time = event_time_column(p.inputs[0], catalog);
+  for (std::size_t i = 0; time && i < p.group_by.size(); ++i) {
+    const sql::expr& key = p.group_by[i];
+    if (key.kind == sql::expr_kind::column && key.column == *time) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
 // True when every row `p` emits after its watermark W has an event time (event_time_column) ≥ W.
 // A window's row carries its end, which the watermark has just passed — its start may be older — and
 // a join's row may pair an old row with a new one.
@@ -58,6 +79,8 @@ bool rows_follow_watermark(const plan& p, const sql::catalog_reader& catalog) {
       return p.set_op == sql::set_operation::union_all && rows_follow_watermark(p.inputs[0], catalog) &&
              rows_follow_watermark(p.inputs[1], catalog);
     case plan_kind::aggregate: {
+      // Its rows carry their window's time and leave when the window's rows arrive.
+      if (closed_window_key(p, catalog)) return rows_follow_watermark(p.inputs[0], catalog);
       std::optional<int> time = event_time_column(p, catalog);
       if (!time) return false;
       const sql::expr& key = p.group_by[static_cast<std::size_t>(*time)];
@@ -381,6 +404,7 @@ std::optional<int> event_time_column(const plan& p, const sql::catalog_reader& c
       return std::nullopt;
     }
     case plan_kind::aggregate: {
+      if (auto key = closed_window_key(p, catalog)) return key;
       if (!is_windowed_aggregate(p)) return std::nullopt;
       // Emitted rows carry their window's end (or start): later windows come after the watermark.
       int width = static_cast<int>(p.inputs[0].inputs[0].output.size());
@@ -424,7 +448,7 @@ bool only_inserts(const plan& p, const sql::catalog_reader& catalog) {
       return only_inserts(p.inputs[0], catalog);
     case plan_kind::aggregate:
       // A window's row is emitted once, when the watermark passes its end, and never taken back.
-      return is_windowed_aggregate(p);
+      return is_windowed_aggregate(p) || closed_window_key(p, catalog).has_value();
     case plan_kind::join:
       return p.join == sql::join_type::inner && only_inserts(p.inputs[0], catalog) &&
              only_inserts(p.inputs[1], catalog);

@@ -229,6 +229,35 @@ TEST_F(CompilerTest, OnlyInsertingDataflowsAreRecognised) {
   EXPECT_FALSE(only_inserts(counts, catalog));  // a group's row is updated
 }
 
+// max(count) per window over the per-window counts (Nexmark q5's right side): grouped by the windows'
+// end, each group gets all its rows when its window closes, so it emits once, carries the window's
+// end as its event time, and a join on it may forget rows. Grouped without the end, it updates.
+TEST_F(CompilerTest, AnAggregateOfClosedWindowsByTheirEndIsAWindowToo) {
+  sql::plan per_window =
+      unary(plan_kind::aggregate, windowed_count("events", sql::window_kind::hop, 10 * sec, 5 * sec),
+            columns({{"window_end", data_type::timestamp}, {"most", data_type::bigint}}));
+  per_window.group_by = {col(1, data_type::timestamp)};  // the counts' window_end
+  per_window.aggregates = {agg(sql::aggregate_fn::max, {col(3)})};
+  EXPECT_TRUE(only_inserts(per_window, catalog));
+  EXPECT_EQ(event_time_column(per_window, catalog), 0);
+
+  sql::plan j;
+  j.kind = plan_kind::join;
+  j.join = sql::join_type::inner;
+  j.inputs = {windowed_count("events", sql::window_kind::hop, 10 * sec, 5 * sec), per_window};
+  j.output = concat(j.inputs[0].output, j.inputs[1].output);
+  j.left_keys = {col(1, data_type::timestamp)};
+  j.right_keys = {col(0, data_type::timestamp)};
+  EXPECT_TRUE(join_expiry_for(j, 0, catalog));
+  EXPECT_TRUE(join_expiry_for(j, 1, catalog));
+
+  sql::plan per_key = per_window;
+  per_key.group_by = {col(2, data_type::text)};  // by k: a group gains rows window after window
+  per_key.output = columns({{"k", data_type::text}, {"most", data_type::bigint}});
+  EXPECT_FALSE(only_inserts(per_key, catalog));
+  EXPECT_FALSE(event_time_column(per_key, catalog));
+}
+
 TEST_F(CompilerTest, SourcesDecodeOnlyTheColumnsTheDataflowReads) {
   using read = std::map<std::string, std::vector<bool>>;
   // SELECT n FROM plain WHERE k = 'x': ts is neither selected nor tested.
