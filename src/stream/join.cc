@@ -189,9 +189,36 @@ void join_operator::index_for_expiry(int side, const row_place& place) {
   const sql::value& t = place.at->values[static_cast<std::size_t>(rule->column)];
   // A NULL timestamp never satisfies the bound; such a row simply stays.
   if (t.type() != sql::data_type::timestamp && t.type() != sql::data_type::timestamptz) return;
-  auto& heap = by_time_[side];
-  heap.push_back({t.as_micros(), place});
-  std::push_heap(heap.begin(), heap.end(), later);
+  by_time_[side].push({t.as_micros(), place});
+}
+
+void join_operator::expiry_queue::push(const timed_row& r) {
+  if (in_order_.empty() || r.time >= in_order_.back().time) {
+    in_order_.push_back(r);
+    return;
+  }
+  heap_.push_back(r);
+  std::push_heap(heap_.begin(), heap_.end(), later);
+}
+
+const join_operator::timed_row& join_operator::expiry_queue::earliest() const {
+  if (heap_.empty()) return in_order_.front();
+  if (in_order_.empty() || heap_.front().time < in_order_.front().time) return heap_.front();
+  return in_order_.front();
+}
+
+void join_operator::expiry_queue::pop() {
+  if (!heap_.empty() && (in_order_.empty() || heap_.front().time < in_order_.front().time)) {
+    std::pop_heap(heap_.begin(), heap_.end(), later);
+    heap_.pop_back();
+  } else {
+    in_order_.pop_front();
+  }
+}
+
+void join_operator::expiry_queue::clear() {
+  in_order_.clear();
+  heap_.clear();
 }
 
 void join_operator::on_watermark(std::int64_t watermark, sql::change_batch& /*out*/) {
@@ -214,11 +241,10 @@ void join_operator::expire(int side, std::int64_t watermark) {
   } catch (const sql::eval_error&) {
     return;  // out of range: nothing is known to be expired
   }
-  auto& heap = by_time_[side];
-  while (!heap.empty() && heap.front().time < bound) {
-    row_place place = heap.front().place;
-    std::pop_heap(heap.begin(), heap.end(), later);
-    heap.pop_back();
+  auto& queue = by_time_[side];
+  while (!queue.empty() && queue.earliest().time < bound) {
+    row_place place = queue.earliest().place;
+    queue.pop();
     changed(side, place.at->seq, 0, nullptr, nullptr);
     remove_row(side, place);
   }
