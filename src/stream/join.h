@@ -5,9 +5,10 @@
 // side is joined with the other side's current rows, then added to its own side. For a left join a
 // left row with no matching right row is emitted padded with NULLs; the padded row is retracted when
 // its first match arrives and re-emitted when its last match goes. NULL keys never match. Output is
-// consolidated per batch. State: [sequence] → (side, key, row, weight), each distinct row numbered
+// consolidated per batch. State: [sequence] → (side, key, row, weight), each stored row numbered
 // when it first arrives, so the store's keys are short and ascending (cheap to insert) and a row that
-// comes and goes between two flushes is never written at all.
+// comes and goes between two flushes is never written at all. When both inputs only insert, equal
+// rows are stored apart and rows are never looked up by value (so never hashed whole).
 //
 // Interval joins forget rows that can no longer match. When both inputs only insert and the condition
 // bounds a side's timestamp by the other side's event time from below (`a.t >= b.event_time + c`,
