@@ -32,4 +32,15 @@ void consolidate(sql::change_batch& batch) {
   batch.resize(out);
 }
 
+void write_row_state(write_batch& batch, const std::string& prefix, const sql::row& r,
+                     const std::string* value) {
+  std::string key = prefix;
+  append_row(key, r);
+  if (value) {
+    batch.put(std::move(key), *value);
+  } else {
+    batch.erase(std::move(key));
+  }
+}
+
 }  // namespace sluice::stream

@@ -16,17 +16,12 @@ void distinct_operator::on_changes(int /*port*/, sql::change_batch& in, sql::cha
 }
 
 void distinct_operator::flush(write_batch& batch) {
+  std::string v;
   for (const sql::row& r : dirty_) {
-    std::string key = prefix_;
-    append_row(key, r);
     auto it = counts_.find(r);
-    if (it == counts_.end()) {
-      batch.erase(std::move(key));
-    } else {
-      std::string v;
-      append_i64(v, it->second);
-      batch.put(std::move(key), std::move(v));
-    }
+    v.clear();
+    if (it != counts_.end()) append_i64(v, it->second);
+    write_row_state(batch, prefix_, r, it == counts_.end() ? nullptr : &v);
   }
   dirty_.clear();
 }

@@ -56,4 +56,8 @@ result<void> restore_entries(state_store& store, std::string_view prefix, F&& fn
 // Sums the weights of equal rows and drops rows whose weight sums to zero. Keeps first-seen order.
 void consolidate(sql::change_batch& batch);
 
+// Writes the state an operator keeps per row under [prefix][row]: `value`, or an erase when null.
+void write_row_state(write_batch& batch, const std::string& prefix, const sql::row& r,
+                     const std::string* value);
+
 }  // namespace sluice::stream
