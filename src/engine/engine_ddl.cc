@@ -208,7 +208,7 @@ sql::sql_result<sql::query_result> engine_state::create_view(const sql::create_v
     if (stmt.if_not_exists) return tag_only("CREATE MATERIALIZED VIEW");
     return sql_fail(sqlstate::duplicate_table, fmt::format("relation \"{}\" already exists", stmt.name));
   }
-  auto bound = sql::bind_select(*stmt.query, *this);
+  auto bound = sql::bind_select(*stmt.query, *this, sql::query_use::materialized);
   if (!bound) return tl::unexpected(bound.error());
   sql::relation_info info;
   info.name = stmt.name;
@@ -288,7 +288,7 @@ sql::sql_result<sql::query_result> engine_state::create_sink(const sql::create_s
     info.columns = from->columns;
     info.primary_key = from->primary_key;
   } else {
-    auto bound = sql::bind_select(*stmt.query, *this);
+    auto bound = sql::bind_select(*stmt.query, *this, sql::query_use::materialized);
     if (!bound) return tl::unexpected(bound.error());
     info.columns = bound->output;
     info.primary_key = stream::view_key_columns(*bound, *this);

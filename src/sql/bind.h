@@ -9,8 +9,14 @@
 
 namespace sluice::sql {
 
+// What a bound query is for. A pull query reads the clock once, when it is bound (now(),
+// current_timestamp, current_date: Postgres's statement time); a materialized view or sink may not,
+// since its rows would not change as time passes (0A000).
+enum class query_use : std::uint8_t { pull, materialized };
+
 // Binds tree.select (a SelectStmt body) against `catalog`. The plan's output schema carries the
 // result column names as Postgres names them (alias, column name, function name or ?column?).
-sql_result<plan> bind_select(const parse_tree& tree, const catalog_reader& catalog);
+sql_result<plan> bind_select(const parse_tree& tree, const catalog_reader& catalog,
+                             query_use use = query_use::pull);
 
 }  // namespace sluice::sql

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "sql/bind_internal.h"
+#include "sql/civil_time.h"
 #include "sql/statement.h"
 
 namespace sluice::sql {
@@ -190,6 +191,10 @@ expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, cons
   std::vector<expr> args;
   for (pg_node a : pg::list(body, "args")) args.push_back(bind_expr(a, s, agg, clause));
   if (name == "extract") name = "date_part";
+  if (args.empty() && (name == "now" || name == "transaction_timestamp" || name == "statement_timestamp" ||
+                       name == "clock_timestamp")) {
+    return bind_clock(name + "()", at);
+  }
   if (name == "version" && args.empty()) {
     return expr::make_constant(value::text(server_version_string()), data_type::text);
   }
@@ -240,6 +245,25 @@ expr binder::bind_aggregate(pg_node body, agg_context* agg, const char* clause) 
   expr out = expr::make_column(static_cast<int>(agg->groups.size() + index), agg->calls[index].type, name);
   out.location = at;
   return out;
+}
+
+expr binder::bind_clock(std::string_view function, int at) {
+  if (use_ == query_use::materialized) {
+    bind_fail(sqlstate::feature_not_supported,
+              fmt::format("{} is not supported in materialized views and sinks: their rows would not "
+                          "change as time passes (filter on event time instead)",
+                          function),
+              at);
+  }
+  if (function == "current_date") {
+    return expr::make_constant(
+        value::date(static_cast<std::int32_t>(floor_div(statement_micros_, 86'400'000'000))),
+        data_type::date);
+  }
+  if (function == "localtimestamp") {
+    return expr::make_constant(value::timestamp(statement_micros_), data_type::timestamp);
+  }
+  return expr::make_constant(value::timestamptz(statement_micros_), data_type::timestamptz);
 }
 
 // string_agg's separator (a constant: a view computes each group's text from its values, with no row

@@ -150,6 +150,14 @@ expr binder::bind_node(pg_node n, const scope& s, agg_context* agg, const char* 
   if (type == "BoolExpr") return bind_bool_expr(body, s, agg, clause);
   if (type == "CaseExpr") return bind_case(body, s, agg, clause);
   if (type == "FuncCall") return bind_func_call(body, s, agg, clause);
+  if (type == "SQLValueFunction") {  // current_timestamp, current_date, localtimestamp
+    std::string_view op = pg::string(body, "op");
+    int at = pg::location(n);
+    if (op.starts_with("SVFOP_CURRENT_TIMESTAMP")) return bind_clock("current_timestamp", at);
+    if (op == "SVFOP_CURRENT_DATE") return bind_clock("current_date", at);
+    if (op.starts_with("SVFOP_LOCALTIMESTAMP")) return bind_clock("localtimestamp", at);
+    bind_fail(sqlstate::feature_not_supported, fmt::format("{} is not supported", op.substr(6)), at);
+  }
   if (type == "MinMaxExpr") return bind_min_max(body, s, agg, clause);
   if (type == "NullTest" || type == "BooleanTest") return bind_test(n, s, agg, clause);
   if (type == "CoalesceExpr") {

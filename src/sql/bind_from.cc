@@ -209,13 +209,13 @@ const binder::with_query* binder::find_with_query(const std::string& name) const
 }
 
 binder binder::nested() const {
-  binder inner(catalog_, sql_);
+  binder inner(catalog_, sql_, use_, statement_micros_);
   inner.ctes_ = ctes_;
   return inner;
 }
 
 plan binder::bind_with_query(const with_query& w, const std::string& qualifier, scope& out) {
-  binder inner(catalog_, sql_);
+  binder inner(catalog_, sql_, use_, statement_micros_);
   inner.ctes_.assign(ctes_.begin(), ctes_.begin() + static_cast<std::ptrdiff_t>(w.visible));
   plan p = inner.bind_query(w.query);
   if (w.columns.size() > p.output.size()) {

@@ -50,7 +50,8 @@ expr conjunction(std::vector<expr> parts);
 class binder {
  public:
   // `sql` is the statement text the tree was parsed from.
-  binder(const catalog_reader& catalog, const std::string& sql) : catalog_(catalog), sql_(sql) {}
+  binder(const catalog_reader& catalog, const std::string& sql, query_use use, std::int64_t statement_micros)
+      : catalog_(catalog), sql_(sql), use_(use), statement_micros_(statement_micros) {}
 
   // bind_select.cc: one SELECT (or VALUES) block, or a UNION/INTERSECT/EXCEPT of them.
   plan bind_query(pg_node select);
@@ -112,9 +113,15 @@ class binder {
   // Binds a WITH query's plan for one reference; `out` gets its columns under `qualifier`.
   plan bind_with_query(const with_query& w, const std::string& qualifier, scope& out);
   binder nested() const;  // for a subquery: sees this binder's WITH queries
+  // now(), current_timestamp, current_date, localtimestamp, …: the statement's time as a constant.
+  // `function` is as written (for errors): "current_date" and "localtimestamp" take its date and
+  // timestamp, the rest a timestamptz.
+  expr bind_clock(std::string_view function, int at);
 
   const catalog_reader& catalog_;
   const std::string& sql_;
+  query_use use_;
+  std::int64_t statement_micros_;  // the clock when the statement was bound (UTC microseconds)
   bool in_aggregate_ = false;
   std::vector<with_query> ctes_;  // outer blocks' first, then this block's
 };

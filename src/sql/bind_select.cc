@@ -5,6 +5,8 @@
 // ORDER BY columns) → [distinct] → [sort] → [project without the hidden columns] → [limit].
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "sql/bind_internal.h"
 
 namespace sluice::sql {
@@ -408,9 +410,10 @@ plan binder::bind_set_operation(pg_node select) {
   return std::move(q.current);
 }
 
-sql_result<plan> bind_select(const parse_tree& tree, const catalog_reader& catalog) {
+sql_result<plan> bind_select(const parse_tree& tree, const catalog_reader& catalog, query_use use) {
   try {
-    binder b(catalog, tree.sql);
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    binder b(catalog, tree.sql, use, std::chrono::duration_cast<std::chrono::microseconds>(now).count());
     return b.bind_query(tree.select);
   } catch (const bind_failure& failure) {
     return tl::unexpected(failure.error);

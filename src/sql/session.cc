@@ -93,7 +93,7 @@ sql_result<query_result> batch_session::create(relation_info info, bool if_not_e
 
 sql_result<query_result> batch_session::create_view(const create_view_stmt& stmt) {
   if (relations_.count(stmt.name) != 0 && stmt.if_not_exists) return tag_only("CREATE MATERIALIZED VIEW");
-  auto bound = bind_select(*stmt.query, catalog_);
+  auto bound = bind_select(*stmt.query, catalog_, query_use::materialized);
   if (!bound) return tl::unexpected(bound.error());
   relation_info info;
   info.name = stmt.name;
