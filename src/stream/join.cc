@@ -161,7 +161,6 @@ void join_operator::remove_row(int side, const row_place& place) {
 
 void join_operator::start_indexing() {
   indexed_ = true;
-  expiring_ = false;
   for (int side = 0; side < 2; ++side) {
     by_time_[side].clear();
     for (auto& [key, rows] : sides_[side]) {
@@ -185,7 +184,7 @@ void join_operator::start_indexing() {
 
 void join_operator::index_for_expiry(int side, const row_place& place) {
   const auto& rule = spec_.expiry[side];
-  if (!rule || !expiring_) return;
+  if (!rule || indexed_) return;  // a row that may be retracted is never forgotten
   const sql::value& t = place.at->values[static_cast<std::size_t>(rule->column)];
   // A NULL timestamp never satisfies the bound; such a row simply stays.
   if (t.type() != sql::data_type::timestamp && t.type() != sql::data_type::timestamptz) return;
@@ -222,7 +221,7 @@ void join_operator::expiry_queue::clear() {
 }
 
 void join_operator::on_watermark(std::int64_t watermark, sql::change_batch& /*out*/) {
-  if (!expiring_ || watermark == no_watermark) return;
+  if (indexed_ || watermark == no_watermark) return;
   for (int side = 0; side < 2; ++side) expire(side, watermark);
 }
 

@@ -147,7 +147,9 @@ class join_operator final : public stream_operator {
   diagnostics* diag_;
   side_state sides_[2];
   row_index index_[2];
-  bool indexed_;  // rows can be retracted: index_ is kept and batches are consolidated
+  // Rows can be retracted: index_ is kept, batches are consolidated, and no row is forgotten by
+  // expiry (it might be retracted later). Set for good by the first retraction.
+  bool indexed_;
   sql::row key_;  // the key of the change being processed (reused: no allocation per change)
   std::size_t key_hash_ = 0;
   // Rows numbered since the last flush (most changes), by sequence − flushed_seq_; weight 0 there means
@@ -172,7 +174,6 @@ class join_operator final : public stream_operator {
     std::vector<timed_row> heap_;
   };
   expiry_queue by_time_[2];  // per side with an expiry
-  bool expiring_ = true;     // off for good if a retraction ever arrives (the compiler rules it out)
 };
 
 }  // namespace sluice::stream
