@@ -6,50 +6,40 @@
 #include "storage/record_reader.h"
 
 namespace sluice::engine {
-namespace {
 
-// Records of one read, with their bytes copied out of the log's buffers (which the reader frees), and
-// padding after the last, so that every value can be parsed where it lies.
-struct record_buffer {
-  std::string bytes;
-  struct span {
-    std::size_t key_at, key_size, value_at, value_size;
-    bool has_key, has_value;
-  };
-  std::vector<span> spans;
-
-  void add(const model::record_view& r) {
-    span s{bytes.size(), 0, 0, 0, r.key.has_value(), r.value.has_value()};
-    if (r.key) {
-      bytes.append(reinterpret_cast<const char*>(r.key->data()), r.key->size());
-      s.key_size = r.key->size();
-    }
-    s.value_at = bytes.size();
-    if (r.value) {
-      bytes.append(reinterpret_cast<const char*>(r.value->data()), r.value->size());
-      s.value_size = r.value->size();
-    }
-    spans.push_back(s);
+void record_buffer::add(const model::record_view& r) {
+  span s{bytes.size(), 0, 0, 0, r.key.has_value(), r.value.has_value()};
+  if (r.key) {
+    bytes.append(reinterpret_cast<const char*>(r.key->data()), r.key->size());
+    s.key_size = r.key->size();
   }
-
-  std::vector<stream::record> records(int partition) {
-    bytes.append(stream::decode_padding, ' ');
-    std::vector<stream::record> out;
-    out.reserve(spans.size());
-    std::string_view all(bytes);
-    for (const span& s : spans) {
-      stream::record r;
-      r.partition = partition;
-      if (s.has_key) r.key = all.substr(s.key_at, s.key_size);
-      if (s.has_value) r.value = all.substr(s.value_at, s.value_size);
-      r.padded = true;
-      out.push_back(r);
-    }
-    return out;
+  s.value_at = bytes.size();
+  if (r.value) {
+    bytes.append(reinterpret_cast<const char*>(r.value->data()), r.value->size());
+    s.value_size = r.value->size();
   }
-};
+  spans.push_back(s);
+}
 
-}  // namespace
+const std::vector<stream::record>& record_buffer::records(int partition) {
+  bytes.append(stream::decode_padding, ' ');
+  std::string_view all(bytes);
+  for (const span& s : spans) {
+    stream::record r;
+    r.partition = partition;
+    if (s.has_key) r.key = all.substr(s.key_at, s.key_size);
+    if (s.has_value) r.value = all.substr(s.value_at, s.value_size);
+    r.padded = true;
+    records_.push_back(r);
+  }
+  return records_;
+}
+
+void record_buffer::clear() {
+  bytes.clear();
+  spans.clear();
+  records_.clear();
+}
 
 void engine_state::listen_for_appends(const std::string& topic, int partition) {
   auto key = std::make_pair(topic, partition);
@@ -80,7 +70,8 @@ static bool pump_partition(engine_state& state, materialization& m, const std::s
   std::int64_t& next = m.next_offset[{relation, partition}];
   if (next < log->log_start_offset()) next = log->log_start_offset();  // retention moved past us
   if (next >= log->end_offset()) return false;
-  record_buffer buffer;
+  record_buffer& buffer = state.read_buffer;
+  buffer.clear();
   auto read = storage::read_records(*log, next, state.options.read_bytes_per_round, [&](const auto& r) {
     buffer.add(r);
     return true;
@@ -97,8 +88,7 @@ static bool pump_partition(engine_state& state, materialization& m, const std::s
   bool moved = *read > next;
   next = *read;
   if (buffer.spans.empty()) return moved;
-  auto records = buffer.records(partition);
-  if (auto ingested = m.pipeline->ingest(relation, records); !ingested) {
+  if (auto ingested = m.pipeline->ingest(relation, buffer.records(partition)); !ingested) {
     spdlog::error("view {}: {}", m.name, ingested.error().describe());
   }
   return true;

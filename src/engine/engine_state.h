@@ -22,6 +22,7 @@
 #include "engine/checkpoints.h"
 #include "engine/engine.h"
 #include "engine/topic_writer.h"
+#include "model/record_batch.h"
 #include "sql/plan.h"
 #include "sql/statement.h"
 #include "stream/json_sink.h"
@@ -82,6 +83,25 @@ std::string definition_key();
 // front, so state written in an older format is rebuilt from the topics rather than misread.
 std::string stored_definition(const std::string& definition);
 
+// Records of one read, with their bytes copied out of the log's buffers (which the reader frees), and
+// padding after the last, so that every value can be parsed where it lies.
+struct record_buffer {
+  std::string bytes;
+  struct span {
+    std::size_t key_at, key_size, value_at, value_size;
+    bool has_key, has_value;
+  };
+  std::vector<span> spans;
+
+  void add(const model::record_view& r);
+  // The records added, valid until the next clear(); adds the padding, so call it once per read.
+  const std::vector<stream::record>& records(int partition);
+  void clear();  // keeps the memory
+
+ private:
+  std::vector<stream::record> records_;
+};
+
 struct engine_state final : sql::catalog_reader {
   engine_state(storage::log_manager& l, engine_options o);
 
@@ -97,6 +117,7 @@ struct engine_state final : sql::catalog_reader {
 
   // Ingestion (engine_ingest.cc): one round over every materialization; true if anything was read.
   bool pump_all();
+  record_buffer read_buffer;  // one partition's read at a time, reused: its memory stays faulted in
   // Re-evaluates every view's watermarks (partitions may have gone idle).
   void tick_all();
   // Each view's state changed since the last collection, with its input offsets, as a write batch
