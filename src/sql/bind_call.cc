@@ -109,9 +109,9 @@ bool contains_aggregate(pg_node n) {
   }
   if (n.type() != element_type::OBJECT) return false;
   if (pg::is(n, "SelectStmt")) return false;
-  if (pg::is(n, "FuncCall")) {
+  if (pg::is(n, "FuncCall")) {  // an aggregate with OVER is a window call: it does not group the query
     std::vector<std::string> name = pg::names(pg::node_body(n), "funcname");
-    if (!name.empty() && is_aggregate_name(name.back())) return true;
+    if (!name.empty() && is_aggregate_name(name.back()) && !pg::field(pg::node_body(n), "over")) return true;
   }
   simdjson::dom::object fields = n.get_object().value();
   for (auto [key, child] : fields) {
@@ -181,13 +181,12 @@ expr binder::bind_min_max(pg_node body, const scope& s, agg_context* agg, const 
 expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, const char* clause) {
   std::string name = pg::names(body, "funcname").back();
   int at = static_cast<int>(pg::integer(body, "location", -1));
+  if (pg::field(body, "over")) return bind_window_call(body, s, agg, clause);
   if (is_aggregate_name(name)) return bind_aggregate(body, agg, clause);
   if (pg::flag(body, "agg_star") || pg::flag(body, "agg_distinct") || pg::field(body, "agg_filter")) {
     bind_fail(sqlstate::syntax_error,
               fmt::format("{}(*) specified, but {} is not an aggregate function", name, name), at);
   }
-  if (pg::field(body, "over"))
-    bind_fail(sqlstate::feature_not_supported, "window functions are not supported", at);
   std::vector<expr> args;
   for (pg_node a : pg::list(body, "args")) args.push_back(bind_expr(a, s, agg, clause));
   if (name == "extract") name = "date_part";
@@ -215,6 +214,17 @@ expr binder::bind_aggregate(pg_node body, agg_context* agg, const char* clause) 
   if (agg == nullptr) {
     bind_fail(sqlstate::grouping_error, fmt::format("aggregate functions are not allowed in {}", clause), at);
   }
+  aggregate_call call = aggregate_call_of(body, *agg->input, nullptr, clause);
+  std::size_t index = register_call(*agg, std::move(call));
+  expr out = expr::make_column(static_cast<int>(agg->groups.size() + index), agg->calls[index].type, name);
+  out.location = at;
+  return out;
+}
+
+aggregate_call binder::aggregate_call_of(pg_node body, const scope& input, agg_context* args_agg,
+                                         const char* clause) {
+  std::string name = pg::names(body, "funcname").back();
+  int at = static_cast<int>(pg::integer(body, "location", -1));
   aggregate_call call;
   call.name = name;
   call.distinct = pg::flag(body, "agg_distinct");
@@ -222,7 +232,10 @@ expr binder::bind_aggregate(pg_node body, agg_context* agg, const char* clause) 
       std::find_if(std::begin(aggregate_names), std::end(aggregate_names), [&name](const aggregate_name& a) {
         return name == a.name;
       })->fn;
-  in_aggregate_ = true;
+  // A plain aggregate's arguments may not hold another aggregate; a window aggregate's may, over a
+  // grouped query (sum(count(*)) OVER ()).
+  bool plain = args_agg == nullptr;
+  if (plain) in_aggregate_ = true;
   std::vector<pg_node> args = pg::list(body, "args");
   if (pg::flag(body, "agg_star")) {
     if (name != "count") bind_fail(sqlstate::syntax_error, fmt::format("{}(*) is not supported", name), at);
@@ -232,19 +245,16 @@ expr binder::bind_aggregate(pg_node body, agg_context* agg, const char* clause) 
     bind_fail(sqlstate::undefined_function,
               fmt::format("function {} with {} arguments does not exist", name, args.size()), at);
   } else {
-    call.args.push_back(bind_expr(args[0], *agg->input, nullptr, clause));
+    call.args.push_back(bind_expr(args[0], input, args_agg, clause));
   }
-  if (call.fn == aggregate_fn::string_agg) bind_string_agg_extras(body, args[1], *agg->input, call, clause);
+  if (call.fn == aggregate_fn::string_agg) bind_string_agg_extras(body, args[1], input, call, clause);
   if (auto filter = pg::field(body, "agg_filter")) {
     call.has_filter = true;
-    call.filter = bind_predicate(*filter, *agg->input, nullptr, "FILTER");
+    call.filter = bind_predicate(*filter, input, args_agg, "FILTER");
   }
-  in_aggregate_ = false;
+  if (plain) in_aggregate_ = false;
   type_aggregate(call, at);
-  std::size_t index = register_call(*agg, std::move(call));
-  expr out = expr::make_column(static_cast<int>(agg->groups.size() + index), agg->calls[index].type, name);
-  out.location = at;
-  return out;
+  return call;
 }
 
 expr binder::bind_clock(std::string_view function, int at) {

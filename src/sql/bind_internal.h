@@ -38,6 +38,17 @@ struct agg_context {
   std::vector<aggregate_call> calls;
 };
 
+// Window calls of a query block's select list and ORDER BY (bind_window.cc), and its WINDOW clause.
+// A call's value is a column after the block's base columns (the FROM row, or the aggregation's
+// output); until that width is known it is numbered from window_placeholder.
+struct window_context {
+  std::vector<window_call> calls;
+  std::vector<pg_node> named;  // WindowDef nodes of WINDOW w AS (…)
+};
+inline constexpr int window_placeholder = 1 << 24;
+// Renumbers the placeholder columns in `e` once the base width is known.
+void resolve_window_columns(expr& e, int base_width);
+
 bool same_expr(const expr& a, const expr& b);
 std::size_t register_call(agg_context& agg, aggregate_call call);
 // A syntactic search for aggregate calls (outside subqueries).
@@ -83,6 +94,17 @@ class binder {
   expr bind_case(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_func_call(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_aggregate(pg_node body, agg_context* agg, const char* clause);
+  // An aggregate call whose arguments are bound over `input` (with `args_agg` when they are read
+  // from an aggregation's output: a window aggregate over a grouped query).
+  aggregate_call aggregate_call_of(pg_node body, const scope& input, agg_context* args_agg,
+                                   const char* clause);
+  // bind_window.cc
+  expr bind_window_call(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  void bind_window_function(pg_node body, const scope& s, agg_context* agg, const char* clause,
+                            window_call& call);
+  window_frame bind_frame(std::int64_t options, std::optional<pg_node> start, std::optional<pg_node> end,
+                          int at);
+  std::int64_t frame_offset(std::optional<pg_node> node, const char* which);
   void type_aggregate(aggregate_call& call, int at);
   void bind_string_agg_extras(pg_node body, pg_node separator, const scope& input, aggregate_call& call,
                               const char* clause);
@@ -123,6 +145,9 @@ class binder {
   query_use use_;
   std::int64_t statement_micros_;  // the clock when the statement was bound (UTC microseconds)
   bool in_aggregate_ = false;
+  bool in_window_ = false;
+  window_context* windows_ = nullptr;  // set while binding a select list or ORDER BY
+
   std::vector<with_query> ctes_;  // outer blocks' first, then this block's
 };
 

@@ -272,6 +272,18 @@ void add_projection(binder& b, block& q) {
   q.current = std::move(project);
 }
 
+// Window calls run after grouping and HAVING, before DISTINCT, ORDER BY and LIMIT: their values are
+// columns after the rows they are computed over.
+void add_over(block& q, window_context& windows) {
+  if (windows.calls.empty()) return;
+  int base = static_cast<int>(q.current.output.size());
+  for (expr& e : q.exprs) resolve_window_columns(e, base);
+  plan over = wrap(std::move(q.current), plan_kind::over);
+  for (const window_call& c : windows.calls) over.output.push_back({c.name, c.type});
+  over.window_calls = std::move(windows.calls);
+  q.current = std::move(over);
+}
+
 void add_sort(block& q) {
   if (q.order.empty()) return;
   q.current = wrap(std::move(q.current), plan_kind::sort);
@@ -314,18 +326,26 @@ plan binder::bind_query(pg_node select) {
   q.aggregated = is_aggregated(select);
   q.agg.input = &q.from;
   if (q.aggregated) bind_group_by(*this, select, q);
+  // Window calls are allowed in the select list and ORDER BY only.
+  window_context windows;
+  windows.named = pg::list(select, "windowClause");
+  windows_ = &windows;
   for (const target& t : q.targets) q.exprs.push_back(bind_target(*this, t, q));
   q.visible = q.exprs.size();
+  windows_ = nullptr;
   std::optional<expr> having;
   if (auto clause = pg::field(select, "havingClause"))
     having = bind_predicate(*clause, q.from, &q.agg, "HAVING");
   bool distinct = is_distinct(select);
+  windows_ = &windows;
   bind_order_by(*this, select, q, distinct);
+  windows_ = nullptr;
   if (q.aggregated) q.current = build_aggregate(q);
   if (having) {
     q.current = wrap(std::move(q.current), plan_kind::filter);
     q.current.predicate = std::move(*having);
   }
+  add_over(q, windows);
   add_projection(*this, q);
   if (distinct) q.current = wrap(std::move(q.current), plan_kind::distinct);
   add_sort(q);

@@ -8,6 +8,7 @@
 
 #include "sql/aggregates.h"
 #include "sql/civil_time.h"
+#include "sql/window_functions.h"
 
 namespace sluice::sql {
 
@@ -19,6 +20,15 @@ std::vector<std::pair<std::int64_t, std::int64_t>> assign_windows(const window_s
   }
   std::reverse(out.begin(), out.end());
   return out;
+}
+
+int compare_key(const sort_key& k, const value& a, const value& b) {
+  if (a.is_null() || b.is_null()) {
+    if (a.is_null() && b.is_null()) return 0;
+    return (a.is_null() == k.nulls_first) ? -1 : 1;
+  }
+  int c = compare(a, b);
+  return k.descending ? -c : c;
 }
 
 namespace {
@@ -199,15 +209,6 @@ rows run_distinct(rows input) {
   return out;
 }
 
-int compare_key(const sort_key& k, const value& a, const value& b) {
-  if (a.is_null() || b.is_null()) {
-    if (a.is_null() && b.is_null()) return 0;
-    return (a.is_null() == k.nulls_first) ? -1 : 1;
-  }
-  int c = compare(a, b);
-  return k.descending ? -c : c;
-}
-
 rows run_sort(const plan& p, rows input) {
   std::vector<std::pair<row, row>> keyed;  // sort keys, row
   keyed.reserve(input.size());
@@ -225,6 +226,11 @@ rows run_sort(const plan& p, rows input) {
   rows out;
   for (auto& [keys, r] : keyed) out.push_back(std::move(r));
   return out;
+}
+
+rows run_over(const plan& p, rows input) {
+  append_window_values(p.window_calls, input);
+  return input;
 }
 
 rows run_limit(const plan& p, rows input) {
@@ -260,6 +266,8 @@ rows run(const plan& p, const relation_rows& relations) {
       return run_sort(p, run(p.inputs[0], relations));
     case plan_kind::limit:
       return run_limit(p, run(p.inputs[0], relations));
+    case plan_kind::over:
+      return run_over(p, run(p.inputs[0], relations));
   }
   return {};
 }

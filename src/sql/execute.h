@@ -35,6 +35,9 @@ class map_relation_rows : public relation_rows {
 
 sql_result<std::vector<row>> execute_batch(const plan& p, const relation_rows& relations);
 
+// How ORDER BY compares two values of one sort key (direction, NULLS FIRST/LAST).
+int compare_key(const sort_key& k, const value& a, const value& b);
+
 // Window assignment shared with the streaming engine: the [start, end) windows holding `micros`.
 std::vector<std::pair<std::int64_t, std::int64_t>> assign_windows(const window_spec& w, std::int64_t micros);
 

@@ -46,6 +46,48 @@ std::string window_text(const plan& p) {
   return fmt::format("Hop: {} slide {} size {}", time, seconds(w.slide_micros), seconds(w.size_micros));
 }
 
+std::string sort_keys(const std::vector<sort_key>& order) {
+  std::string keys;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const sort_key& k = order[i];
+    keys += fmt::format("{}{} {} NULLS {}", i ? ", " : "", to_string(k.key), k.descending ? "DESC" : "ASC",
+                        k.nulls_first ? "FIRST" : "LAST");
+  }
+  return keys;
+}
+
+std::string bound_text(frame_bound b, std::int64_t offset) {
+  switch (b) {
+    case frame_bound::unbounded_preceding:
+      return "UNBOUNDED PRECEDING";
+    case frame_bound::preceding:
+      return fmt::format("{} PRECEDING", offset);
+    case frame_bound::current_row:
+      return "CURRENT ROW";
+    case frame_bound::following:
+      return fmt::format("{} FOLLOWING", offset);
+    case frame_bound::unbounded_following:
+      return "UNBOUNDED FOLLOWING";
+  }
+  return "?";
+}
+
+// "rank() OVER (PARTITION BY #0 ORDER BY #2 DESC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)"
+std::string window_call_text(const window_call& c) {
+  std::string out =
+      c.fn == window_fn::aggregate ? aggregate_text(c.aggregate) : c.name + "(" + list(c.args) + ")";
+  std::string spec;
+  if (!c.partition_by.empty()) spec += "PARTITION BY " + list(c.partition_by);
+  if (!c.order_by.empty())
+    spec += (spec.empty() ? "" : " ") + std::string("ORDER BY ") + sort_keys(c.order_by);
+  const window_frame& f = c.frame;
+  if (f.rows || f.start != frame_bound::unbounded_preceding || f.end != frame_bound::current_row) {
+    spec += fmt::format("{}{} BETWEEN {} AND {}", spec.empty() ? "" : " ", f.rows ? "ROWS" : "RANGE",
+                        bound_text(f.start, f.start_offset), bound_text(f.end, f.end_offset));
+  }
+  return out + " OVER (" + spec + ")";
+}
+
 std::string line(const plan& p) {
   switch (p.kind) {
     case plan_kind::scan:
@@ -88,14 +130,13 @@ std::string line(const plan& p) {
           return "Except All";
       }
       return "Set Operation";
-    case plan_kind::sort: {
-      std::string keys;
-      for (std::size_t i = 0; i < p.order.size(); ++i) {
-        const sort_key& k = p.order[i];
-        keys += fmt::format("{}{} {} NULLS {}", i ? ", " : "", to_string(k.key),
-                            k.descending ? "DESC" : "ASC", k.nulls_first ? "FIRST" : "LAST");
-      }
-      return "Sort: " + keys;
+    case plan_kind::sort:
+      return "Sort: " + sort_keys(p.order);
+    case plan_kind::over: {
+      std::string calls;
+      for (std::size_t i = 0; i < p.window_calls.size(); ++i)
+        calls += (i ? ", " : "") + window_call_text(p.window_calls[i]);
+      return "WindowAgg: " + calls;
     }
     case plan_kind::limit:
       return fmt::format("Limit: {} offset {}", p.limit < 0 ? std::string("ALL") : std::to_string(p.limit),

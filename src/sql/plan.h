@@ -29,6 +29,7 @@ enum class plan_kind : std::uint8_t {
   limit,      // LIMIT / OFFSET (pull queries)
   set_op,     // input[0] UNION ALL / INTERSECT / EXCEPT input[1] (same column types); UNION is
               // DISTINCT over UNION ALL
+  over,       // window functions (… OVER (…)): input[0]'s columns, then one per window call
 };
 
 // Row multiplicities: UNION ALL adds them; INTERSECT ALL takes the smaller, EXCEPT ALL the difference
@@ -102,6 +103,52 @@ struct sort_key {
   bool nulls_first = false;  // Postgres default: NULLS LAST for ASC, NULLS FIRST for DESC
 };
 
+// Window functions: the ranking and offset functions, or an aggregate over the row's frame.
+enum class window_fn : std::uint8_t {
+  aggregate,
+  row_number,
+  rank,
+  dense_rank,
+  percent_rank,
+  cume_dist,
+  ntile,
+  lag,
+  lead,
+  first_value,
+  last_value,
+  nth_value,
+};
+
+// A frame bound: UNBOUNDED PRECEDING, n PRECEDING, CURRENT ROW, n FOLLOWING, UNBOUNDED FOLLOWING.
+enum class frame_bound : std::uint8_t {
+  unbounded_preceding,
+  preceding,
+  current_row,
+  following,
+  unbounded_following
+};
+
+// ROWS counts rows from the current one; RANGE (offsets not supported) reaches the current row's
+// peers, the rows equal to it in ORDER BY. The default is RANGE UNBOUNDED PRECEDING to CURRENT ROW.
+struct window_frame {
+  bool rows = false;
+  frame_bound start = frame_bound::unbounded_preceding;
+  frame_bound end = frame_bound::current_row;
+  std::int64_t start_offset = 0;  // rows, for preceding/following
+  std::int64_t end_offset = 0;
+};
+
+struct window_call {
+  window_fn fn = window_fn::row_number;
+  aggregate_call aggregate;  // fn == aggregate: the call, its argument over the over node's input
+  std::vector<expr> args;    // the other functions' arguments, over the over node's input
+  std::vector<expr> partition_by;
+  std::vector<sort_key> order_by;
+  window_frame frame;
+  data_type type = data_type::bigint;
+  std::string name;  // for EXPLAIN
+};
+
 struct plan {
   plan_kind kind = plan_kind::values;
   sql::schema output;
@@ -131,6 +178,8 @@ struct plan {
   std::vector<sort_key> order;
   // set_op
   set_operation set_op = set_operation::union_all;
+  // over
+  std::vector<window_call> window_calls;
   // limit (-1: none)
   std::int64_t limit = -1;
   std::int64_t offset = 0;

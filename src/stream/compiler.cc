@@ -8,6 +8,7 @@
 #include "stream/distinct.h"
 #include "stream/filter.h"
 #include "stream/join.h"
+#include "stream/over.h"
 #include "stream/project.h"
 #include "stream/set_operation.h"
 #include "stream/values.h"
@@ -240,6 +241,7 @@ class compiler {
         node(std::make_unique<values_operator>(p.rows), consumer, port);
         return {};
       case plan_kind::filter:
+        note_top_n(p);
         return unary(p, std::make_unique<filter_operator>(p.predicate, &out_->diag()), consumer, port);
       case plan_kind::project:
         return unary(p, std::make_unique<project_operator>(p.exprs, &out_->diag()), consumer, port);
@@ -257,6 +259,8 @@ class compiler {
         return unary(p, std::make_unique<distinct_operator>(prefix()), consumer, port);
       case plan_kind::set_op:
         return set_operation(p, consumer, port);
+      case plan_kind::over:
+        return over(p, consumer, port);
       case plan_kind::sort:
       case plan_kind::limit:
         return not_supported(
@@ -362,6 +366,70 @@ class compiler {
     return build(p.inputs[1], id, 1);
   }
 
+  // A filter that keeps ranks up to N (`rn <= N`, `rn < N`, `rn = N`) of a ranking window call below it
+  // (through projections that pass the column on): the over node may forget rows ranked past N if
+  // its input only inserts and all its calls rank, since no later row can lift them back.
+  void note_top_n(const plan& filter) {
+    std::vector<const sql::expr*> parts;
+    flatten_and(filter.predicate, parts);
+    for (const sql::expr* c : parts) {
+      std::optional<std::pair<int, std::int64_t>> bound = rank_bound(*c);
+      if (!bound) continue;
+      const plan* at = &filter.inputs[0];
+      int column = bound->first;
+      while (at->kind == plan_kind::filter ||
+             (at->kind == plan_kind::project &&
+              at->exprs[static_cast<std::size_t>(column)].kind == sql::expr_kind::column)) {
+        if (at->kind == plan_kind::project) column = at->exprs[static_cast<std::size_t>(column)].column;
+        at = &at->inputs[0];
+      }
+      if (at->kind != plan_kind::over || !only_inserts(at->inputs[0], catalog_)) continue;
+      int call = column - static_cast<int>(at->inputs[0].output.size());
+      bool ranking =
+          std::all_of(at->window_calls.begin(), at->window_calls.end(), [](const sql::window_call& w) {
+            return w.fn == sql::window_fn::row_number || w.fn == sql::window_fn::rank ||
+                   w.fn == sql::window_fn::dense_rank;
+          });
+      if (call < 0 || !ranking) continue;
+      auto& kept = top_n_[at];
+      if (!kept || bound->second < kept->limit) kept = top_n{call, bound->second};
+    }
+  }
+
+  // `column <= constant` and the like: the column and the highest rank that can pass.
+  static std::optional<std::pair<int, std::int64_t>> rank_bound(const sql::expr& c) {
+    if (c.kind != sql::expr_kind::call || c.args.size() != 2) return std::nullopt;
+    bool column_first = c.args[0].kind == sql::expr_kind::column;
+    const sql::expr& column = c.args[column_first ? 0 : 1];
+    const sql::expr& limit = c.args[column_first ? 1 : 0];
+    if (column.kind != sql::expr_kind::column || limit.kind != sql::expr_kind::constant ||
+        limit.constant.type() != sql::data_type::bigint)
+      return std::nullopt;
+    std::string op = c.name;  // as if the column were on the left
+    if (!column_first) op = op == ">=" ? "<=" : op == ">" ? "<" : op == "<=" ? ">=" : op == "<" ? ">" : op;
+    std::int64_t n = limit.constant.as_bigint();
+    if (op == "<=" || op == "=") return std::pair{column.column, n};
+    if (op == "<") return std::pair{column.column, n - 1};
+    return std::nullopt;
+  }
+
+  sql::sql_result<void> over(const plan& p, int consumer, int port) {
+    auto partition_text = [](const sql::window_call& c) {
+      std::string text;
+      for (const sql::expr& e : c.partition_by) text += sql::to_string(e) + ",";
+      return text;
+    };
+    for (const sql::window_call& c : p.window_calls) {
+      if (partition_text(c) != partition_text(p.window_calls[0])) {
+        return not_supported("window functions with different PARTITION BY in one view are not supported");
+      }
+    }
+    std::optional<top_n> keep;
+    if (auto it = top_n_.find(&p); it != top_n_.end()) keep = it->second;
+    return unary(p, std::make_unique<over_operator>(p.window_calls, prefix(), &out_->diag(), keep), consumer,
+                 port);
+  }
+
   sql::sql_result<void> set_operation(const plan& p, int consumer, int port) {
     std::unique_ptr<stream_operator> op;
     if (p.set_op == sql::set_operation::union_all) {
@@ -380,7 +448,8 @@ class compiler {
   std::map<std::string, std::vector<bool>> columns_read_;  // per scanned relation, see columns_read()
   int operators_ = 0;
   int sources_ = 0;
-  std::string label_;  // the plan node being built, for the operator's stats
+  std::string label_;                                  // the plan node being built, for the operator's stats
+  std::map<const plan*, std::optional<top_n>> top_n_;  // over nodes whose consumer keeps ranks up to N
 };
 
 }  // namespace
