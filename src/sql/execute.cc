@@ -1,5 +1,6 @@
 // sql/execute.cc — one function per plan_kind over materialized row vectors. Data errors surface
-// as eval_error from evaluate() and are turned into a value once, in execute_batch.
+// as eval_error from evaluate() and are turned into a value once, in execute_batch. Subqueries in
+// expressions run through run_plan (execute_subquery.cc).
 #include "sql/execute.h"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 
 #include "sql/aggregates.h"
 #include "sql/civil_time.h"
+#include "sql/subquery.h"
 
 namespace sluice::sql {
 
@@ -266,8 +268,11 @@ rows run(const plan& p, const relation_rows& relations) {
 
 }  // namespace
 
+std::vector<row> run_plan(const plan& p, const relation_rows& relations) { return run(p, relations); }
+
 sql_result<std::vector<row>> execute_batch(const plan& p, const relation_rows& relations) {
   try {
+    subquery_execution subqueries(relations);
     return run(p, relations);
   } catch (const eval_error& error) {
     return sql_fail(error.code(), error.what());
