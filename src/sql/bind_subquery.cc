@@ -21,6 +21,21 @@ subquery_kind kind_of(std::string_view link, int at) {
   bind_fail(sqlstate::feature_not_supported, fmt::format("{} is not supported", what), at);
 }
 
+// Types whose SQL = is their values' equality (not doubles: -0 = 0, and NaN).
+bool equality_is_identity(data_type t) {
+  switch (t) {
+    case data_type::bigint:
+    case data_type::text:
+    case data_type::boolean:
+    case data_type::date:
+    case data_type::timestamp:
+    case data_type::timestamptz:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void count_reads(const expr& e, int& own, int& outer) {
   if (e.kind == expr_kind::column) ++own;
   if (e.kind == expr_kind::param) ++outer;
@@ -71,7 +86,7 @@ expr binder::bind_sublink(pg_node n, const scope& s, agg_context* agg, const cha
 
 void binder::bind_quantified(pg_node body, const scope& s, agg_context* agg, const char* clause, expr& out,
                              subquery& q) {
-  int at = pg::location(body);
+  int at = static_cast<int>(pg::integer(body, "location", -1));
   std::size_t width = q.query.output.size();
   if (width != 1) {
     bind_fail(sqlstate::syntax_error,
@@ -97,6 +112,10 @@ void binder::bind_quantified(pg_node body, const scope& s, agg_context* agg, con
               at);
   }
   out.args.push_back(std::move(left));
+  const std::vector<expr>& sides = q.test.args;
+  q.hashed = q.kind == subquery_kind::any && q.test.name == "=" && sides.size() == 2 &&
+             sides[0].kind == expr_kind::column && sides[1].kind == expr_kind::column &&
+             sides[0].type == sides[1].type && equality_is_identity(sides[0].type);
 }
 
 // EXISTS is named "exists"; a scalar subquery after its column, as Postgres's FigureColname does.

@@ -33,6 +33,27 @@ const std::vector<row>& uncorrelated_rows(subquery_execution& x, const subquery&
   return x.uncorrelated.emplace(&q, std::move(rows)).first->second;
 }
 
+// x = ANY over a hash set: true if x is in it, else NULL if x or a value is NULL (and there is one).
+value lookup(subquery_execution& x, const subquery& q, const value& left) {
+  auto it = x.hashed.find(&q);
+  if (it == x.hashed.end()) {
+    subquery_values set;
+    for (row& r : run_plan(q.query, x.relations)) {
+      if (r[0].is_null()) {
+        set.has_null = true;
+      } else {
+        set.values.insert(row{std::move(r[0])});
+      }
+    }
+    it = x.hashed.emplace(&q, std::move(set)).first;
+  }
+  const subquery_values& set = it->second;
+  if (set.values.empty() && !set.has_null) return value::boolean(false);
+  if (left.is_null()) return value();
+  if (set.values.contains(row{left})) return value::boolean(true);
+  return set.has_null ? value() : value::boolean(false);
+}
+
 value scalar(const std::vector<row>& rows) {
   if (rows.size() > 1) {
     throw eval_error("21000", "more than one row returned by a subquery used as an expression");
@@ -83,6 +104,7 @@ value evaluate_subquery(const expr& e, const row& input) {
   value left = q.kind == subquery_kind::any || q.kind == subquery_kind::all
                    ? evaluate(e.args[q.params], input)
                    : value();
+  if (q.hashed && q.params == 0) return lookup(x, q, left);
   std::vector<row> correlated;
   if (q.params > 0) {
     params_frame frame(x, std::move(params));

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "sql/execute.h"
@@ -31,6 +32,15 @@ struct subquery {
   std::size_t params = 0;
   // any, all: the comparison over the row [left operand, the subquery's column].
   expr test;
+  // any with = between two values of one type whose equality is the value's own (integers, text,
+  // booleans, dates and timestamps): an uncorrelated one is answered from a hash set of its values.
+  bool hashed = false;
+};
+
+// An uncorrelated hashed subquery's values.
+struct subquery_values {
+  std::unordered_set<row, row_hash, row_equal> values;  // one-value rows
+  bool has_null = false;
 };
 
 // Evaluates a subquery expression over the enclosing block's row. Requires a running execute_batch
@@ -51,6 +61,7 @@ struct subquery_execution {
   const relation_rows& relations;
   std::vector<row> params;  // outer values of the running subqueries, innermost last
   std::unordered_map<const subquery*, std::vector<row>> uncorrelated;  // rows of each, once run
+  std::unordered_map<const subquery*, subquery_values> hashed;
   subquery_execution* previous;
 };
 
