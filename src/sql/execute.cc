@@ -37,6 +37,18 @@ rows run_filter(const plan& p, rows input) {
   return out;
 }
 
+// A filter straight over a relation copies only the rows that pass (a correlated subquery's WHERE
+// runs once per outer row, and copying the whole relation each time was most of its cost).
+rows run_filter_scan(const plan& p, const relation_rows& relations) {
+  rows out;
+  const rows* found = relations.find(p.inputs[0].relation);
+  if (found == nullptr) return out;
+  for (const row& r : *found) {
+    if (evaluate_predicate(p.predicate, r)) out.push_back(r);
+  }
+  return out;
+}
+
 rows run_project(const plan& p, const rows& input) {
   rows out;
   out.reserve(input.size());
@@ -245,6 +257,7 @@ rows run(const plan& p, const relation_rows& relations) {
     case plan_kind::values:
       return p.rows;
     case plan_kind::filter:
+      if (p.inputs[0].kind == plan_kind::scan) return run_filter_scan(p, relations);
       return run_filter(p, run(p.inputs[0], relations));
     case plan_kind::project:
       return run_project(p, run(p.inputs[0], relations));
