@@ -1,6 +1,7 @@
 // sql/execute_subquery.cc — running a subquery for one row of its enclosing block. A correlated
-// subquery (one with outer values) runs again for each row, as Postgres's SubPlan does; an
-// uncorrelated one runs once per statement and its rows are kept (Postgres's InitPlan).
+// subquery (one with outer values) runs again for each new set of outer values, as Postgres's SubPlan
+// does for each row; an uncorrelated one runs once per statement and its rows are kept (Postgres's
+// InitPlan).
 #include "sql/subquery.h"
 
 namespace sluice::sql {
@@ -79,6 +80,19 @@ value quantified(const subquery& q, const value& left, const std::vector<row>& r
   return saw_null ? value() : value::boolean(!decisive);
 }
 
+value answer(const subquery& q, const value& left, const std::vector<row>& rows) {
+  switch (q.kind) {
+    case subquery_kind::scalar:
+      return scalar(rows);
+    case subquery_kind::exists:
+      return value::boolean(!rows.empty());
+    case subquery_kind::any:
+    case subquery_kind::all:
+      return quantified(q, left, rows);
+  }
+  throw eval_error(sqlstate::internal_error, "unknown subquery kind");
+}
+
 }  // namespace
 
 subquery_execution::subquery_execution(const relation_rows& rows) : relations(rows), previous(current) {
@@ -99,28 +113,25 @@ value evaluate_subquery(const expr& e, const row& input) {
   // The outer values and the left operand belong to the enclosing block: evaluate them before the
   // subquery's own values are pushed.
   row params;
-  params.reserve(q.params);
+  params.reserve(q.params + 1);
   for (std::size_t i = 0; i < q.params; ++i) params.push_back(evaluate(e.args[i], input));
-  value left = q.kind == subquery_kind::any || q.kind == subquery_kind::all
-                   ? evaluate(e.args[q.params], input)
-                   : value();
-  if (q.hashed && q.params == 0) return lookup(x, q, left);
-  std::vector<row> correlated;
-  if (q.params > 0) {
+  bool quantified = q.kind == subquery_kind::any || q.kind == subquery_kind::all;
+  value left = quantified ? evaluate(e.args[q.params], input) : value();
+  if (q.params == 0) return q.hashed ? lookup(x, q, left) : answer(q, left, uncorrelated_rows(x, q));
+  // The answer depends only on the outer values (and the left operand; no function is volatile), so
+  // outer rows that repeat them reuse it.
+  row key = params;
+  if (quantified) key.push_back(left);
+  auto& answers = x.correlated[&q];
+  if (auto it = answers.find(key); it != answers.end()) return it->second;
+  std::vector<row> rows;
+  {
     params_frame frame(x, std::move(params));
-    correlated = run_plan(q.query, x.relations);
+    rows = run_plan(q.query, x.relations);
   }
-  const std::vector<row>& rows = q.params > 0 ? correlated : uncorrelated_rows(x, q);
-  switch (q.kind) {
-    case subquery_kind::scalar:
-      return scalar(rows);
-    case subquery_kind::exists:
-      return value::boolean(!rows.empty());
-    case subquery_kind::any:
-    case subquery_kind::all:
-      return quantified(q, left, rows);
-  }
-  throw eval_error(sqlstate::internal_error, "unknown subquery kind");
+  value out = answer(q, left, rows);
+  answers.emplace(std::move(key), out);
+  return out;
 }
 
 }  // namespace sluice::sql

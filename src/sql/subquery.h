@@ -62,6 +62,8 @@ struct subquery_execution {
   std::vector<row> params;  // outer values of the running subqueries, innermost last
   std::unordered_map<const subquery*, std::vector<row>> uncorrelated;  // rows of each, once run
   std::unordered_map<const subquery*, subquery_values> hashed;
+  // Each correlated subquery's answers by outer values (then the left operand, for any and all).
+  std::unordered_map<const subquery*, std::unordered_map<row, value, row_hash, row_equal>> correlated;
   subquery_execution* previous;
 };
 
