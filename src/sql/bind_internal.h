@@ -45,6 +45,8 @@ bool contains_aggregate(pg_node n);
 bool is_aggregate_name(std::string_view name);
 // Whether `e` reads outer columns (params) and none of its own block's (bind_subquery.cc).
 bool reads_only_outer(const expr& e);
+// Whether `e` holds a subquery or reads an outer column (bind_subquery.cc).
+bool reads_subquery(const expr& e);
 // Splits a predicate into its AND-ed parts, and joins parts back (true for none).
 std::vector<expr> conjuncts(expr e);
 expr conjunction(std::vector<expr> parts);

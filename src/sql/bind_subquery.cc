@@ -50,6 +50,14 @@ bool reads_only_outer(const expr& e) {
   return outer > 0 && own == 0;
 }
 
+bool reads_subquery(const expr& e) {
+  if (e.kind == expr_kind::subquery || e.kind == expr_kind::param) return true;
+  for (const expr& a : e.args) {
+    if (reads_subquery(a)) return true;
+  }
+  return false;
+}
+
 expr binder::bind_sublink(pg_node n, const scope& s, agg_context* agg, const char* clause) {
   pg_node body = pg::node_body(n);
   int at = pg::location(n);
