@@ -68,8 +68,9 @@ expr binder::bind_sublink(pg_node n, const scope& s, agg_context* agg, const cha
                   "subqueries in expressions are not supported in materialized views and sinks",
                   at,
                   {},
-                  "rewrite the subquery as a JOIN (EXISTS and IN as a join on the key, "
-                  "a scalar subquery as a join with its aggregate)"}};
+                  // Postgres writes hints as sentences.
+                  "Rewrite the subquery as a JOIN: EXISTS and IN as a join on the key, a scalar "
+                  "subquery as a join with its aggregate."}};
   }
   auto q = std::make_shared<subquery>();
   q->kind = kind_of(pg::string(body, "subLinkType"), at);
