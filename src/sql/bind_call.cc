@@ -246,6 +246,12 @@ aggregate_call binder::aggregate_call_of(pg_node body, const scope& input, agg_c
               fmt::format("function {} with {} arguments does not exist", name, args.size()), at);
   } else {
     call.args.push_back(bind_expr(args[0], input, args_agg, clause));
+    // Postgres would aggregate over the outer block's rows (the aggregate belongs to the block its
+    // columns come from); computing it over the subquery's rows would give another answer.
+    if (reads_only_outer(call.args[0])) {
+      bind_fail(sqlstate::feature_not_supported,
+                "an aggregate over only outer columns is not supported in a subquery", at);
+    }
   }
   if (call.fn == aggregate_fn::string_agg) bind_string_agg_extras(body, args[1], input, call, clause);
   if (auto filter = pg::field(body, "agg_filter")) {
@@ -360,7 +366,8 @@ std::size_t register_call(agg_context& agg, aggregate_call call) {
 bool same_expr(const expr& a, const expr& b) {
   if (a.kind != b.kind || a.type != b.type || a.args.size() != b.args.size()) return false;
   if (a.kind == expr_kind::constant && !(a.constant == b.constant)) return false;
-  if (a.kind == expr_kind::column && a.column != b.column) return false;
+  if ((a.kind == expr_kind::column || a.kind == expr_kind::param) && a.column != b.column) return false;
+  if (a.kind == expr_kind::subquery && a.query != b.query) return false;
   if (a.kind == expr_kind::call && (a.fn != b.fn || a.name != b.name)) return false;
   for (std::size_t i = 0; i < a.args.size(); ++i) {
     if (!same_expr(a.args[i], b.args[i])) return false;
@@ -413,6 +420,7 @@ std::string binder::column_name(pg_node n) {
   if (type == "CoalesceExpr") return "coalesce";
   if (type == "MinMaxExpr") return pg::string(body, "op") == "IS_GREATEST" ? "greatest" : "least";
   if (type == "A_Expr" && pg::string(body, "kind") == "AEXPR_NULLIF") return "nullif";
+  if (type == "SubLink") return sublink_column_name(body);
   return "?column?";
 }
 

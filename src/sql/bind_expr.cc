@@ -169,10 +169,7 @@ expr binder::bind_node(pg_node n, const scope& s, agg_context* agg, const char* 
     out.type = unify(parts, "COALESCE", pg::location(n));
     return out;
   }
-  if (type == "SubLink") {
-    bind_fail(sqlstate::feature_not_supported, "subqueries in expressions are not supported",
-              pg::location(n));
-  }
+  if (type == "SubLink") return bind_sublink(n, s, agg, clause);
   bind_fail(sqlstate::feature_not_supported, fmt::format("expression {} is not supported", type),
             pg::location(n));
 }
@@ -220,6 +217,10 @@ expr binder::bind_column_ref(pg_node body, const scope& s) {
       bind_fail(sqlstate::ambiguous_column, fmt::format("column reference \"{}\" is ambiguous", name), at);
     found = static_cast<int>(i);
   }
+  // Not this block's: an enclosing block's, when this is a subquery (Postgres looks outward the same
+  // way, and a qualifier names the first block that has that table).
+  if (found < 0 && outer_ != nullptr && (qualifier.empty() || !qualifier_seen))
+    return bind_outer_column(body, at);
   if (found < 0 && !qualifier.empty() && !qualifier_seen) {
     bind_fail(sqlstate::undefined_table, fmt::format("missing FROM-clause entry for table \"{}\"", qualifier),
               at);

@@ -197,7 +197,7 @@ void binder::add_with_queries(pg_node with_clause) {
     if (!pg::is(query, "SelectStmt")) {
       bind_fail(sqlstate::feature_not_supported, "only SELECT is supported in WITH", at);
     }
-    ctes_.push_back({name, pg::node_body(query), pg::names(body, "aliascolnames"), ctes_.size()});
+    ctes_.push_back({name, pg::node_body(query), pg::names(body, "aliascolnames"), ctes_.size(), outer_});
   }
 }
 
@@ -211,12 +211,14 @@ const binder::with_query* binder::find_with_query(const std::string& name) const
 binder binder::nested() const {
   binder inner(catalog_, sql_, use_, statement_micros_);
   inner.ctes_ = ctes_;
+  inner.outer_ = outer_;
   return inner;
 }
 
 plan binder::bind_with_query(const with_query& w, const std::string& qualifier, scope& out) {
   binder inner(catalog_, sql_, use_, statement_micros_);
   inner.ctes_.assign(ctes_.begin(), ctes_.begin() + static_cast<std::ptrdiff_t>(w.visible));
+  inner.outer_ = w.outer;
   plan p = inner.bind_query(w.query);
   if (w.columns.size() > p.output.size()) {
     bind_fail("42P10",

@@ -54,9 +54,22 @@ std::size_t register_call(agg_context& agg, aggregate_call call);
 // A syntactic search for aggregate calls (outside subqueries).
 bool contains_aggregate(pg_node n);
 bool is_aggregate_name(std::string_view name);
+// Whether `e` reads outer columns (params) and none of its own block's (bind_subquery.cc).
+bool reads_only_outer(const expr& e);
+// Whether `e` holds a subquery or reads an outer column (bind_subquery.cc).
+bool reads_subquery(const expr& e);
 // Splits a predicate into its AND-ed parts, and joins parts back (true for none).
 std::vector<expr> conjuncts(expr e);
 expr conjunction(std::vector<expr> parts);
+
+// Where a subquery in an expression stands in its enclosing block, for resolving the outer columns it
+// reads; `params` collects them (bound in the enclosing block) as the subquery's outer values.
+struct outer_context {
+  class binder* parent = nullptr;
+  const scope* columns = nullptr;
+  agg_context* agg = nullptr;
+  std::vector<expr> params;
+};
 
 class binder {
  public:
@@ -79,6 +92,7 @@ class binder {
   data_type unify(const std::vector<expr*>& exprs, const char* what, int position);
   // The result column name Postgres gives an expression (FigureColname).
   static std::string column_name(pg_node n);
+  static std::string sublink_column_name(pg_node body);  // bind_subquery.cc
   // An integer constant node's value (see bind_const); nullopt for other nodes.
   std::optional<std::int64_t> integer_constant(pg_node n) const;
 
@@ -109,6 +123,15 @@ class binder {
   void bind_string_agg_extras(pg_node body, pg_node separator, const scope& input, aggregate_call& call,
                               const char* clause);
   expr bind_min_max(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  // bind_subquery.cc
+  expr bind_sublink(pg_node n, const scope& s, agg_context* agg, const char* clause);
+  // x <op> ANY/ALL (SELECT …) and x IN (SELECT …): the left operand and the comparison.
+  void bind_quantified(pg_node body, const scope& s, agg_context* agg, const char* clause, expr& out,
+                       subquery& q);
+  // A column this block does not have: the enclosing block's, as an outer value (a `param`).
+  expr bind_outer_column(pg_node column_ref, int at);
+  // In the enclosing block: the column a subquery reads from it (or from further out).
+  expr outer_column_here(pg_node column_ref, const outer_context& ctx);
   expr call_operator(const std::string& op, std::vector<expr> args, int position);
   expr call_function(const std::string& name, std::vector<expr> args, int position, bool is_operator);
 
@@ -129,12 +152,15 @@ class binder {
     pg_node query;                     // the SelectStmt body
     std::vector<std::string> columns;  // WITH name (a, b) AS …
     std::size_t visible = 0;           // how many of ctes_ it may read: the ones before it
+    outer_context* outer = nullptr;    // of the block it is defined in
   };
   void add_with_queries(pg_node with_clause);
   const with_query* find_with_query(const std::string& name) const;
   // Binds a WITH query's plan for one reference; `out` gets its columns under `qualifier`.
   plan bind_with_query(const with_query& w, const std::string& qualifier, scope& out);
-  binder nested() const;  // for a subquery: sees this binder's WITH queries
+  // For a subquery in FROM, a set operation's side or a WITH query: sees this binder's WITH queries
+  // and the same enclosing blocks (a subquery in FROM may not read its siblings, but may read those).
+  binder nested() const;
   // now(), current_timestamp, current_date, localtimestamp, …: the statement's time as a constant.
   // `function` is as written (for errors): "current_date" and "localtimestamp" take its date and
   // timestamp, the rest a timestamptz.
@@ -149,6 +175,8 @@ class binder {
   window_context* windows_ = nullptr;  // set while binding a select list or ORDER BY
 
   std::vector<with_query> ctes_;  // outer blocks' first, then this block's
+  // Set when this block is (inside) a subquery in an expression: where outer columns are found.
+  outer_context* outer_ = nullptr;
 };
 
 // Splits `predicate` (over left columns [0, left_width) then right ones) into equality keys across

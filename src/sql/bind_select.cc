@@ -121,6 +121,11 @@ plan bind_values(binder& b, pg_node select) {
     row values;
     for (expr& e : r) {
       if (e.kind != expr_kind::constant) {
+        // VALUES rows are computed here, while binding, where no query runs yet.
+        if (reads_subquery(e)) {
+          bind_fail(sqlstate::feature_not_supported,
+                    "subqueries and outer columns in a VALUES list are not supported", e.location);
+        }
         try {
           values.push_back(evaluate(e, row{}));
         } catch (const eval_error& error) {

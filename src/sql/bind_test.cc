@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "sql/parse.h"
 
 namespace sluice::sql {
@@ -183,6 +185,65 @@ TEST(Bind, WindowsAddStartAndEndColumns) {
   EXPECT_EQ(w->output.size(), 6u);
   EXPECT_EQ(w->output[4].name, "window_start");
   EXPECT_EQ(w->output[5].type, data_type::timestamp);
+}
+
+TEST(Bind, SubqueryErrorsPointAtTheSubqueryOrTheColumn) {
+  struct {
+    std::string sql;
+    const char* code;
+    const char* message;
+    std::string at;  // the text the position points at
+  } cases[] = {
+      {"SELECT (SELECT id, name FROM customers)", "42601", "subquery must return only one column",
+       "(SELECT id,"},
+      {"SELECT 1 FROM orders WHERE id IN (SELECT id, name FROM customers)", "42601",
+       "subquery has too many columns", "IN (SELECT"},
+      {"SELECT customer, (SELECT count(*) FROM customers c WHERE c.id = o.id) FROM orders o GROUP BY "
+       "customer",
+       "42803", "subquery uses ungrouped column \"o.id\" from outer query", "o.id)"},
+      {"SELECT (SELECT nope FROM customers) FROM orders", "42703", "column \"nope\" does not exist", "nope"},
+      {"SELECT (SELECT c.id FROM customers c WHERE c.name = o.nope) FROM orders o", "42703",
+       "column o.nope does not exist", "o.nope"},
+  };
+  for (const auto& c : cases) {
+    auto result = sql::bind(c.sql);
+    ASSERT_FALSE(result.has_value()) << c.sql;
+    EXPECT_EQ(result.error().code, c.code) << c.sql;
+    EXPECT_EQ(result.error().message, c.message) << c.sql;
+    EXPECT_EQ(result.error().position, static_cast<int>(c.sql.find(c.at))) << c.sql;
+  }
+}
+
+TEST(Bind, MaterializedViewsRefuseSubqueriesWithAHint) {
+  auto stmt = parse_statement("SELECT id FROM orders WHERE id IN (SELECT id FROM customers)");
+  ASSERT_TRUE(stmt.has_value());
+  test_catalog catalog;
+  auto result = bind_select(*std::get<select_stmt>(*stmt).query, catalog, query_use::materialized);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, "0A000");
+  EXPECT_NE(result.error().hint.find("JOIN"), std::string::npos);
+}
+
+TEST(Bind, SubqueriesReadOuterColumnsAsParameters) {
+  auto p = bind(
+      "SELECT EXISTS (SELECT 1 FROM customers), (SELECT max(name) FROM customers c WHERE c.id = o.id), "
+      "(SELECT name AS n FROM customers LIMIT 1), id IN (SELECT id FROM customers) FROM orders o");
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  ASSERT_EQ(p->output.size(), 4u);
+  EXPECT_EQ(p->output[0].name, "exists");
+  EXPECT_EQ(p->output[1].name, "max");
+  EXPECT_EQ(p->output[2].name, "n");
+  EXPECT_EQ(p->output[3].name, "?column?");
+  EXPECT_EQ(p->output[1].type, data_type::text);
+  EXPECT_EQ(to_string(p->exprs[1]), "(SubPlan)");
+  ASSERT_EQ(p->exprs[1].args.size(), 1u);  // o.id, passed in as the subquery's outer value
+  EXPECT_EQ(to_string(p->exprs[1].args[0]), "o.id");
+  EXPECT_EQ(to_string(p->exprs[3]), "(o.id = ANY(SubPlan))");
+  std::string text = explain(*p);
+  EXPECT_NE(text.find("SubPlan\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("(c.id = $o.id)"), std::string::npos) << text;
+  std::vector<std::string> scanned = scanned_relations(*p);
+  EXPECT_EQ(std::count(scanned.begin(), scanned.end(), "customers"), 4) << text;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // sql/execute.cc — one function per plan_kind over materialized row vectors. Data errors surface
-// as eval_error from evaluate() and are turned into a value once, in execute_batch.
+// as eval_error from evaluate() and are turned into a value once, in execute_batch. Subqueries in
+// expressions run through run_plan (execute_subquery.cc).
 #include "sql/execute.h"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 
 #include "sql/aggregates.h"
 #include "sql/civil_time.h"
+#include "sql/subquery.h"
 #include "sql/window_functions.h"
 
 namespace sluice::sql {
@@ -41,6 +43,18 @@ rows run_filter(const plan& p, rows input) {
   rows out;
   for (row& r : input) {
     if (evaluate_predicate(p.predicate, r)) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// A filter straight over a relation copies only the rows that pass (a correlated subquery's WHERE
+// runs once per outer row, and copying the whole relation each time was most of its cost).
+rows run_filter_scan(const plan& p, const relation_rows& relations) {
+  rows out;
+  const rows* found = relations.find(p.inputs[0].relation);
+  if (found == nullptr) return out;
+  for (const row& r : *found) {
+    if (evaluate_predicate(p.predicate, r)) out.push_back(r);
   }
   return out;
 }
@@ -249,6 +263,7 @@ rows run(const plan& p, const relation_rows& relations) {
     case plan_kind::values:
       return p.rows;
     case plan_kind::filter:
+      if (p.inputs[0].kind == plan_kind::scan) return run_filter_scan(p, relations);
       return run_filter(p, run(p.inputs[0], relations));
     case plan_kind::project:
       return run_project(p, run(p.inputs[0], relations));
@@ -274,8 +289,11 @@ rows run(const plan& p, const relation_rows& relations) {
 
 }  // namespace
 
+std::vector<row> run_plan(const plan& p, const relation_rows& relations) { return run(p, relations); }
+
 sql_result<std::vector<row>> execute_batch(const plan& p, const relation_rows& relations) {
   try {
+    subquery_execution subqueries(relations);
     return run(p, relations);
   } catch (const eval_error& error) {
     return sql_fail(error.code(), error.what());

@@ -2,9 +2,35 @@
 #include <fmt/format.h>
 
 #include "sql/plan.h"
+#include "sql/subquery.h"
 
 namespace sluice::sql {
 namespace {
+
+void add_subqueries(const expr& e, std::vector<const subquery*>& out) {
+  if (e.kind == expr_kind::subquery) out.push_back(e.query.get());
+  for (const expr& a : e.args) add_subqueries(a, out);
+}
+
+// The subqueries in one node's expressions (not its inputs'), outermost first.
+std::vector<const subquery*> subqueries_of(const plan& p) {
+  std::vector<const subquery*> out;
+  auto add = [&](const std::vector<expr>& list) {
+    for (const expr& e : list) add_subqueries(e, out);
+  };
+  add_subqueries(p.predicate, out);
+  add(p.exprs);
+  add(p.group_by);
+  for (const aggregate_call& call : p.aggregates) {
+    add(call.args);
+    add_subqueries(call.filter, out);
+  }
+  add(p.left_keys);
+  add(p.right_keys);
+  add_subqueries(p.residual, out);
+  for (const sort_key& k : p.order) add_subqueries(k.key, out);
+  return out;
+}
 
 std::string list(const std::vector<expr>& exprs) {
   std::string out;
@@ -147,6 +173,10 @@ std::string line(const plan& p) {
 
 void print(const plan& p, int depth, std::string& out) {
   out += std::string(static_cast<std::size_t>(depth) * 2, ' ') + line(p) + "\n";
+  for (const subquery* q : subqueries_of(p)) {
+    out += std::string(static_cast<std::size_t>(depth + 1) * 2, ' ') + "SubPlan\n";
+    print(q->query, depth + 2, out);
+  }
   for (const plan& input : p.inputs) print(input, depth + 1, out);
 }
 
@@ -162,6 +192,7 @@ std::string explain(const plan& p) {
 
 static void collect_scans(const plan& p, std::vector<std::string>& out) {
   if (p.kind == plan_kind::scan) out.push_back(p.relation);
+  for (const subquery* q : subqueries_of(p)) collect_scans(q->query, out);
   for (const plan& input : p.inputs) collect_scans(input, out);
 }
 

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "sql/error.h"
+#include "sql/subquery.h"
 
 namespace sluice::sql {
 
@@ -95,6 +96,10 @@ value evaluate(const expr& e, const row& input) {
         if (value v = evaluate(arg, input); !v.is_null()) return v;
       }
       return value();
+    case expr_kind::param:
+      return subquery_param(e.column);
+    case expr_kind::subquery:
+      return evaluate_subquery(e, input);
   }
   throw eval_error(sqlstate::internal_error, "unknown expression kind");
 }
@@ -134,6 +139,22 @@ std::string call_text(const expr& e) {
   return fmt::format("{}({})", name, join_args(e, ", "));
 }
 
+// "(SubPlan)", "EXISTS(SubPlan)", "(a = ANY(SubPlan))"; an outer value prints as $column.
+std::string subquery_text(const expr& e) {
+  const subquery& q = *e.query;
+  switch (q.kind) {
+    case subquery_kind::scalar:
+      return "(SubPlan)";
+    case subquery_kind::exists:
+      return "EXISTS(SubPlan)";
+    case subquery_kind::any:
+    case subquery_kind::all:
+      return fmt::format("({} {} {}(SubPlan))", to_string(e.args[q.params]), q.test.name,
+                         q.kind == subquery_kind::any ? "ANY" : "ALL");
+  }
+  return "(SubPlan)";
+}
+
 }  // namespace
 
 std::string to_string(const expr& e) {
@@ -159,6 +180,10 @@ std::string to_string(const expr& e) {
       return "CASE(" + join_args(e, ", ") + ")";
     case expr_kind::coalesce:
       return "COALESCE(" + join_args(e, ", ") + ")";
+    case expr_kind::param:
+      return "$" + e.name;
+    case expr_kind::subquery:
+      return subquery_text(e);
   }
   return "?";
 }

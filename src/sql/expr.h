@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,11 @@ enum class expr_kind : std::uint8_t {
   is_not_null,  // args[0] IS NOT NULL
   case_when,    // args = [when1, then1, when2, then2, ..., else]; else is a NULL constant if absent
   coalesce,     // first non-NULL of args
+  param,        // inside a subquery: its outer values[column] (see sql/subquery.h)
+  subquery,     // a subquery in an expression: `query`, with its outer values as args
 };
+
+struct subquery;
 
 struct expr {
   expr_kind kind = expr_kind::constant;
@@ -38,7 +43,8 @@ struct expr {
   bool strict = true;                   // kind == call: NULL in any argument gives NULL without calling fn
   std::string name;                     // for EXPLAIN and errors: the column or function name
   std::vector<expr> args;
-  int location = -1;  // byte offset of the expression in the statement, -1 if synthesized
+  std::shared_ptr<const subquery> query;  // kind == subquery
+  int location = -1;                      // byte offset of the expression in the statement, -1 if synthesized
 
   static expr make_constant(value v, data_type type);
   static expr make_column(int index, data_type type, std::string name);
