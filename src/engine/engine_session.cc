@@ -6,6 +6,7 @@
 #include "sql/bind.h"
 #include "sql/execute.h"
 #include "sql/parse.h"
+#include "sql/pg_catalog.h"
 #include "sql/session_statements.h"
 #include "stream/json_sink.h"
 
@@ -24,6 +25,14 @@ class snapshot_rows final : public sql::relation_rows {
   }
   std::map<std::string, std::vector<sql::row>, std::less<>> rows;
 };
+
+// What the system catalogs describe: every relation, in the order they were created.
+// REQUIRES: state.mu is held.
+std::vector<const sql::relation_info*> user_relations(const engine_state& state) {
+  std::vector<const sql::relation_info*> out;
+  for (const auto& name : state.creation_order) out.push_back(&state.relations.at(name));
+  return out;
+}
 
 constexpr auto insert_visibility_timeout = std::chrono::seconds(30);
 // How long a pull query waits for its views to catch up with what was appended before it; past
@@ -145,6 +154,10 @@ sql::sql_result<sql::query_result> engine_session::pull_query(const sql::query_t
       state.progress.wait_for(lock, freshness_wait, [&] { return state.reached(targets); });
     }
     for (const auto& name : scanned) {
+      if (sql::is_system_relation(name)) {
+        rows.rows[name] = sql::system_rows(name, user_relations(state));
+        continue;
+      }
       if (state.find(name) == nullptr) {
         return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", name));
       }

@@ -17,7 +17,9 @@
 
 namespace sluice::sql {
 
-enum class relation_kind : std::uint8_t { source, table, view, sink };
+// `system`: a read-only relation of Postgres's system catalogs (pg_catalog.pg_class, …) that
+// describes the others; pull queries only (see pg_catalog.h).
+enum class relation_kind : std::uint8_t { source, table, view, sink, system };
 
 std::string_view relation_kind_name(relation_kind kind);  // "source", "table", ...
 

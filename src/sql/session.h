@@ -67,6 +67,8 @@ class batch_session final : public sql_session {
   catalog_view catalog_;
   rows_view rows_;
   std::map<std::string, entry, std::less<>> relations_;
+  // The rows of the system catalog relations the running query reads (see pg_catalog.h).
+  std::map<std::string, std::vector<row>, std::less<>> system_rows_;
   std::vector<std::string> view_order_;
   session_settings settings_;
 };

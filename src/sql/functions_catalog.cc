@@ -1,0 +1,127 @@
+// sql/functions_catalog.cc — POSIX regular expression matches (~, ~*, !~, !~*) and the functions
+// clients call over the system catalogs (pg_table_is_visible, format_type, pg_get_userbyid, …).
+//
+// Regular expressions use std::regex's ECMAScript grammar, which agrees with Postgres's advanced
+// regular expressions on what clients send (anchors, classes, alternation, \d \w \s, lazy
+// quantifiers); ARE-only syntax ([[:<:]], \m, embedded options) is an error here.
+#include <fmt/format.h>
+
+#include <cctype>
+#include <map>
+#include <regex>
+
+#include "sql/error.h"
+#include "sql/functions.h"
+#include "sql/pg_catalog.h"
+
+namespace sluice::sql {
+namespace {
+
+using dt = data_type;
+
+// A query matches every row against the same pattern: compiling it once per thread, not per row,
+// is what makes `WHERE name ~ '…'` cheap. The cache is bounded; a pattern per row just recompiles.
+const std::regex& compiled(const std::string& pattern, bool insensitive) {
+  thread_local std::map<std::pair<std::string, bool>, std::regex> cache;
+  auto key = std::pair{pattern, insensitive};
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  if (cache.size() >= 64) cache.clear();
+  auto flags = insensitive ? std::regex::ECMAScript | std::regex::icase : std::regex::ECMAScript;
+  try {
+    return cache.emplace(key, std::regex(pattern, flags)).first->second;
+  } catch (const std::regex_error& e) {
+    raise("2201B", fmt::format("invalid regular expression: {}", e.what()));
+  }
+}
+
+bool regex_match(const value* a, bool insensitive) {
+  const std::regex& re = compiled(a[1].as_text(), insensitive);
+  try {
+    return std::regex_search(a[0].as_text(), re);
+  } catch (const std::regex_error& e) {  // e.g. error_complexity on a pathological pattern
+    raise("2201B", fmt::format("regular expression failed: {}", e.what()));
+  }
+}
+
+value match_fn(const value* a, std::size_t) { return value::boolean(regex_match(a, false)); }
+value not_match_fn(const value* a, std::size_t) { return value::boolean(!regex_match(a, false)); }
+value imatch_fn(const value* a, std::size_t) { return value::boolean(regex_match(a, true)); }
+value not_imatch_fn(const value* a, std::size_t) { return value::boolean(!regex_match(a, true)); }
+
+// Every relation is in public or pg_catalog, which are on the search path; information_schema's
+// are not.
+value table_is_visible_fn(const value* a, std::size_t) {
+  std::int64_t oid = a[0].as_bigint();
+  return value::boolean(oid < information_schema_first_oid || oid >= information_schema_end_oid);
+}
+
+value userbyid_fn(const value* a, std::size_t) {
+  std::int64_t oid = a[0].as_bigint();
+  if (oid == bootstrap_role_oid) return value::text(bootstrap_role_name);
+  return value::text(fmt::format("unknown (OID={})", oid));
+}
+
+value format_type_fn(const value* a, std::size_t) {
+  if (a[0].is_null()) return value();
+  for (const pg_type_info& type : pg_types()) {
+    if (type.oid == a[0].as_bigint()) return value::text(type.formatted);
+  }
+  return value::text("???");
+}
+
+value encoding_to_char_fn(const value* a, std::size_t) {
+  return value::text(a[0].as_bigint() == 6 ? "UTF8" : "");
+}
+
+// Sluice stores no expressions (defaults, check constraints, partition bounds): the columns this
+// reads are always NULL, and a stored text would already be the expression's text.
+value get_expr_fn(const value* a, std::size_t) { return a[0]; }
+
+// pg_description is empty: no object has a comment.
+value no_description_fn(const value*, std::size_t) { return value(); }
+
+// Sluice has no arrays; the catalog's array columns (ACLs, options) are always NULL.
+value array_to_string_fn(const value*, std::size_t) {
+  raise(sqlstate::feature_not_supported, "arrays are not supported");
+}
+
+bool needs_quotes(const std::string& s) {
+  if (s.empty() || !(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_')) return true;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (!(std::islower(u) || std::isdigit(u) || c == '_' || c == '$')) return true;
+  }
+  return false;
+}
+
+value quote_ident_fn(const value* a, std::size_t) {
+  const std::string& s = a[0].as_text();
+  if (!needs_quotes(s)) return a[0];
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return value::text(out + "\"");
+}
+
+}  // namespace
+
+void add_catalog_functions(std::vector<function_overload>& out) {
+  const dt x = dt::text, i = dt::bigint, b = dt::boolean;
+  out.push_back({"~", {x, x}, b, match_fn});
+  out.push_back({"!~", {x, x}, b, not_match_fn});
+  out.push_back({"~*", {x, x}, b, imatch_fn});
+  out.push_back({"!~*", {x, x}, b, not_imatch_fn});
+  out.push_back({"pg_table_is_visible", {i}, b, table_is_visible_fn});
+  out.push_back({"pg_get_userbyid", {i}, x, userbyid_fn});
+  out.push_back({"format_type", {i, i}, x, format_type_fn, false});
+  out.push_back({"pg_encoding_to_char", {i}, x, encoding_to_char_fn});
+  out.push_back({"pg_get_expr", {x, i}, x, get_expr_fn});
+  out.push_back({"pg_get_expr", {x, i, b}, x, get_expr_fn});
+  out.push_back({"obj_description", {i}, x, no_description_fn, false});
+  out.push_back({"obj_description", {i, x}, x, no_description_fn, false});
+  out.push_back({"col_description", {i, i}, x, no_description_fn, false});
+  out.push_back({"shobj_description", {i, x}, x, no_description_fn, false});
+  out.push_back({"array_to_string", {x, x}, x, array_to_string_fn});
+  out.push_back({"quote_ident", {x}, x, quote_ident_fn});
+}
+
+}  // namespace sluice::sql
