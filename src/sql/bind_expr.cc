@@ -6,6 +6,7 @@
 // literals are reported with the literal's position.
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 
 #include "sql/bind_internal.h"
@@ -305,9 +306,36 @@ expr binder::bind_collate(pg_node body, const scope& s, agg_context* agg, const 
   return bind_expr(*pg::field(body, "arg"), s, agg, clause);
 }
 
+// 'name'::regclass: the oid of the relation a constant names (optionally schema-qualified). Only a
+// constant: turning a column of oids into names would need the catalog while the query runs.
+expr binder::bind_regclass(expr arg, int at) {
+  bool text = arg.type == data_type::text || arg.type == data_type::unknown;
+  if (arg.kind != expr_kind::constant || !text) {
+    bind_fail(sqlstate::feature_not_supported, "::regclass is only supported on a constant relation name",
+              arg.location >= 0 ? arg.location : at);
+  }
+  if (arg.constant.is_null()) return expr::make_constant(value(), data_type::bigint);
+  std::string name = arg.constant.as_text();
+  std::string schema_name;
+  auto unquote = [](std::string part) {
+    if (part.size() >= 2 && part.front() == '"' && part.back() == '"') return part.substr(1, part.size() - 2);
+    for (char& c : part) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return part;
+  };
+  if (auto dot = name.find('.'); dot != std::string::npos && name.front() != '"') {
+    schema_name = unquote(name.substr(0, dot));
+    name = name.substr(dot + 1);
+  }
+  const relation_info* info = find_relation(schema_name, unquote(name), arg.location);
+  return expr::make_constant(value::bigint(oid_of(*info)), data_type::bigint);
+}
+
 expr binder::bind_type_cast(pg_node body, const scope& s, agg_context* agg, const char* clause) {
   pg_node type_name = *pg::field(body, "typeName");
   std::vector<std::string> type_names = pg::names(type_name, "names");
+  if (!type_names.empty() && type_names.back() == "regclass") {
+    return bind_regclass(bind_expr(*pg::field(body, "arg"), s, agg, clause), pg::location(type_name));
+  }
   if (!type_names.empty() && type_names.back() == "regtype") {
     // A type's oid as its name (the text form of regtype, the only use clients make of it).
     std::vector<expr> args;

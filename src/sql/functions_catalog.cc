@@ -102,6 +102,37 @@ value quote_ident_fn(const value* a, std::size_t) {
   return value::text(out + "\"");
 }
 
+// Postgres 15's pg_size_pretty: bytes below 10 kB, then the largest unit that keeps the number below
+// 20 × 1024 - 1, rounded half away from zero.
+value size_pretty_fn(const value* a, std::size_t) {
+  struct unit {
+    const char* name;
+    std::int64_t limit;
+    bool round;
+    int bits;
+  };
+  static constexpr unit units[] = {{"bytes", 10 * 1024, false, 0},  {"kB", 20 * 1024 - 1, true, 10},
+                                   {"MB", 20 * 1024 - 1, true, 20}, {"GB", 20 * 1024 - 1, true, 30},
+                                   {"TB", 20 * 1024 - 1, true, 40}, {"PB", 20 * 1024 - 1, true, 50}};
+  constexpr std::size_t count = std::size(units);
+  std::int64_t size = a[0].as_bigint();
+  for (std::size_t u = 0;; ++u) {
+    if (u + 1 == count || (size < 0 ? -size : size) < units[u].limit) {
+      if (units[u].round) size = (size + (size < 0 ? -1 : 1)) / 2;
+      return value::text(fmt::format("{} {}", size, units[u].name));
+    }
+    int bits = units[u + 1].bits - units[u].bits - (units[u + 1].round ? 1 : 0) + (units[u].round ? 1 : 0);
+    size /= std::int64_t{1} << bits;
+  }
+}
+
+// What Sluice cannot answer from an oid alone (sizes on disk, function signatures) is NULL, as
+// Postgres answers for an oid it does not know.
+value unknown_fn(const value*, std::size_t) { return value(); }
+
+// The one role is a superuser: every privilege check passes.
+value granted_fn(const value*, std::size_t) { return value::boolean(true); }
+
 }  // namespace
 
 void add_catalog_functions(std::vector<function_overload>& out) {
@@ -122,6 +153,18 @@ void add_catalog_functions(std::vector<function_overload>& out) {
   out.push_back({"shobj_description", {i, x}, x, no_description_fn, false});
   out.push_back({"array_to_string", {x, x}, x, array_to_string_fn});
   out.push_back({"quote_ident", {x}, x, quote_ident_fn});
+  out.push_back({"pg_size_pretty", {i}, x, size_pretty_fn});
+  for (const char* name : {"pg_table_size", "pg_relation_size", "pg_total_relation_size", "pg_indexes_size"})
+    out.push_back({name, {i}, i, unknown_fn, false});
+  out.push_back({"pg_database_size", {x}, i, unknown_fn, false});
+  out.push_back({"pg_database_size", {i}, i, unknown_fn, false});
+  out.push_back({"pg_get_function_result", {i}, x, unknown_fn, false});
+  out.push_back({"pg_get_function_arguments", {i}, x, unknown_fn, false});
+  for (const char* name : {"pg_function_is_visible", "pg_type_is_visible"})
+    out.push_back({name, {i}, b, granted_fn});
+  for (const char* name :
+       {"has_database_privilege", "pg_has_role", "has_table_privilege", "has_schema_privilege"})
+    out.push_back({name, {x, x}, b, granted_fn});
 }
 
 }  // namespace sluice::sql

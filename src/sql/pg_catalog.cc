@@ -311,6 +311,10 @@ const std::vector<system_table>& system_tables() {
        no_rows},
       {"pg_catalog", "pg_rewrite", 2618, 'r',
        columns("oid I, rulename T, ev_class I, ev_type T, ev_enabled T, is_instead B"), no_rows},
+      {"pg_catalog", "pg_proc", 1255, 'r',
+       columns("oid I, proname T, pronamespace I, proowner I, prolang I, prokind T, prosecdef B, "
+               "proretset B, provolatile T, pronargs I, prorettype I, proargtypes T, prosrc T"),
+       no_rows},
       {"pg_catalog", "pg_trigger", 2620, 'r',
        columns("oid I, tgrelid I, tgname T, tgenabled T, tgisinternal B"), no_rows},
       {"information_schema", "tables", information_schema_oid + 1, 'v',
@@ -393,6 +397,14 @@ std::int64_t relation_oid(std::string_view name) {
     h *= 16777619u;
   }
   return user_oid_first + static_cast<std::int64_t>(h % (std::uint32_t{1} << 30));
+}
+
+std::int64_t oid_of(const relation_info& r) {
+  if (r.kind != relation_kind::system) return relation_oid(r.name);
+  for (const system_table& s : system_tables()) {
+    if (qualified(s) == r.name) return s.oid;
+  }
+  return 0;
 }
 
 const std::vector<pg_type_info>& pg_types() {

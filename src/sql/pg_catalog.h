@@ -35,6 +35,8 @@ bool is_system_relation(std::string_view qualified_name);
 
 // A user relation's oid.
 std::int64_t relation_oid(std::string_view name);
+// The oid pg_class gives `r`: relation_oid(r.name) for a user relation, Postgres's for a catalog.
+std::int64_t oid_of(const relation_info& r);
 
 // What pg_type says about one of Sluice's types.
 struct pg_type_info {

@@ -57,6 +57,16 @@ def test_backslash_dt_with_a_pattern(catalog):
     assert rows(psql(catalog, "-c", r"\dt public.c*")) == [["public", "clicks", "table", "sluice"]]
 
 
+def test_backslash_dt_plus_leaves_the_size_empty(catalog):
+    # Sizes are unknown by oid (NULL); persistence and access method are as for a Postgres heap table.
+    assert rows(psql(catalog, "-c", r"\dt+ users")) == [
+        ["public", "users", "table", "sluice", "permanent", "heap", "", ""]]
+
+
+def test_backslash_df_finds_no_user_functions(catalog):
+    assert rows(psql(catalog, "-c", r"\df")) == []
+
+
 def test_backslash_dm_lists_materialized_views(catalog):
     assert rows(psql(catalog, "-c", r"\dm")) == [["public", "clicks_per_user", "materialized view", "sluice"]]
 
