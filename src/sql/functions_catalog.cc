@@ -1,14 +1,17 @@
 // sql/functions_catalog.cc — POSIX regular expression matches (~, ~*, !~, !~*) and the functions
 // clients call over the system catalogs (pg_table_is_visible, format_type, pg_get_userbyid, …).
 //
-// Regular expressions use std::regex's ECMAScript grammar, which agrees with Postgres's advanced
-// regular expressions on what clients send (anchors, classes, alternation, \d \w \s, lazy
-// quantifiers); ARE-only syntax ([[:<:]], \m, embedded options) is an error here.
+// Regular expressions are POSIX extended regular expressions (the C library's regcomp/regexec), of
+// which Postgres's advanced regular expressions are a superset; \d and \D are rewritten to
+// bracket expressions, \w \s \b and friends are the C library's extensions. std::regex is not used:
+// it recurses once per input character and a long string overflows the stack.
 #include <fmt/format.h>
+#include <regex.h>
 
 #include <cctype>
+#include <iterator>
 #include <map>
-#include <regex>
+#include <memory>
 
 #include "sql/error.h"
 #include "sql/functions.h"
@@ -19,28 +22,64 @@ namespace {
 
 using dt = data_type;
 
+// \d and \D outside brackets as bracket expressions; everything else as written.
+std::string posix_pattern(const std::string& pattern) {
+  std::string out;
+  bool in_brackets = false;
+  for (std::size_t k = 0; k < pattern.size(); ++k) {
+    char c = pattern[k];
+    if (!in_brackets && c == '\\' && k + 1 < pattern.size()) {
+      char next = pattern[++k];
+      out += next == 'd' ? "[0-9]" : next == 'D' ? "[^0-9]" : std::string{c, next};
+      continue;
+    }
+    if (c == '[' && !in_brackets) {
+      in_brackets = true;
+      out += c;
+      if (k + 1 < pattern.size() && pattern[k + 1] == '^') out += pattern[++k];
+      if (k + 1 < pattern.size() && pattern[k + 1] == ']') out += pattern[++k];  // a literal ] first
+      continue;
+    }
+    if (c == ']' && in_brackets) in_brackets = false;
+    out += c;
+  }
+  return out;
+}
+
+struct compiled_regex {
+  regex_t re{};
+  bool compiled = false;  // regfree only what regcomp built
+  compiled_regex() = default;
+  compiled_regex(const compiled_regex&) = delete;
+  compiled_regex& operator=(const compiled_regex&) = delete;
+  ~compiled_regex() {
+    if (compiled) regfree(&re);
+  }
+};
+
 // A query matches every row against the same pattern: compiling it once per thread, not per row,
 // is what makes `WHERE name ~ '…'` cheap. The cache is bounded; a pattern per row just recompiles.
-const std::regex& compiled(const std::string& pattern, bool insensitive) {
-  thread_local std::map<std::pair<std::string, bool>, std::regex> cache;
+const regex_t& compiled(const std::string& pattern, bool insensitive) {
+  thread_local std::map<std::pair<std::string, bool>, std::unique_ptr<compiled_regex>> cache;
   auto key = std::pair{pattern, insensitive};
-  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  if (auto it = cache.find(key); it != cache.end()) return it->second->re;
   if (cache.size() >= 64) cache.clear();
-  auto flags = insensitive ? std::regex::ECMAScript | std::regex::icase : std::regex::ECMAScript;
-  try {
-    return cache.emplace(key, std::regex(pattern, flags)).first->second;
-  } catch (const std::regex_error& e) {
-    raise("2201B", fmt::format("invalid regular expression: {}", e.what()));
+  auto entry = std::make_unique<compiled_regex>();
+  int flags = REG_EXTENDED | REG_NOSUB | (insensitive ? REG_ICASE : 0);
+  if (int rc = regcomp(&entry->re, posix_pattern(pattern).c_str(), flags); rc != 0) {
+    char message[256];
+    regerror(rc, &entry->re, message, sizeof message);
+    raise("2201B", fmt::format("invalid regular expression: {}", message));
   }
+  entry->compiled = true;
+  return cache.emplace(key, std::move(entry)).first->second->re;
 }
 
 bool regex_match(const value* a, bool insensitive) {
-  const std::regex& re = compiled(a[1].as_text(), insensitive);
-  try {
-    return std::regex_search(a[0].as_text(), re);
-  } catch (const std::regex_error& e) {  // e.g. error_complexity on a pathological pattern
-    raise("2201B", fmt::format("regular expression failed: {}", e.what()));
-  }
+  const regex_t& re = compiled(a[1].as_text(), insensitive);
+  int rc = regexec(&re, a[0].as_text().c_str(), 0, nullptr, 0);
+  if (rc != 0 && rc != REG_NOMATCH) raise("2201B", "regular expression failed (out of memory)");
+  return rc == 0;
 }
 
 value match_fn(const value* a, std::size_t) { return value::boolean(regex_match(a, false)); }
