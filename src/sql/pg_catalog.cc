@@ -34,6 +34,7 @@ struct class_entry {
   char relkind;
   const sql::schema* columns;
   const std::vector<int>* primary_key;
+  const std::string* definition;  // the CREATE statement of a user relation, else empty
 };
 
 struct system_table;
@@ -198,6 +199,50 @@ std::vector<row> tablespace_rows(const std::vector<class_entry>&) {
           {i(1664), t("pg_global"), i(bootstrap_role_oid), null(), null()}};
 }
 
+std::string_view schema_of(const class_entry& c) {
+  return c.namespace_oid == public_oid       ? "public"
+         : c.namespace_oid == pg_catalog_oid ? "pg_catalog"
+                                             : "information_schema";
+}
+
+std::vector<row> tables_rows(const std::vector<class_entry>& classes) {
+  std::vector<row> out;
+  for (const class_entry& c : classes) {
+    if (c.relkind != 'r') continue;
+    out.push_back({t(std::string(schema_of(c))), t(c.name), t(bootstrap_role_name), null(), b(false),
+                   b(false), b(false), b(false)});
+  }
+  return out;
+}
+
+// Postgres's definition is the view's query; Sluice keeps the CREATE statement as written.
+std::vector<row> matviews_rows(const std::vector<class_entry>& classes) {
+  std::vector<row> out;
+  for (const class_entry& c : classes) {
+    if (c.relkind != 'm') continue;
+    out.push_back(
+        {t("public"), t(c.name), t(bootstrap_role_name), null(), b(false), b(true), t(*c.definition)});
+  }
+  return out;
+}
+
+std::vector<row> views_rows(const std::vector<class_entry>& classes) {
+  std::vector<row> out;
+  for (const class_entry& c : classes) {
+    if (c.relkind == 'v')
+      out.push_back({t(std::string(schema_of(c))), t(c.name), t(bootstrap_role_name), null()});
+  }
+  return out;
+}
+
+std::vector<row> schemata_rows(const std::vector<class_entry>&) {
+  std::vector<row> out;
+  for (const char* name : {"pg_catalog", "public", "information_schema"}) {
+    out.push_back({t(database_name), t(name), t(bootstrap_role_name), null(), null(), null(), null()});
+  }
+  return out;
+}
+
 std::vector<row> is_tables_rows(const std::vector<class_entry>& classes) {
   std::vector<row> out;
   for (const class_entry& c : classes) {
@@ -317,6 +362,20 @@ const std::vector<system_table>& system_tables() {
        no_rows},
       {"pg_catalog", "pg_trigger", 2620, 'r',
        columns("oid I, tgrelid I, tgname T, tgenabled T, tgisinternal B"), no_rows},
+      {"pg_catalog", "pg_tables", 12003, 'v',
+       columns("schemaname T, tablename T, tableowner T, tablespace T, hasindexes B, hasrules B, "
+               "hastriggers B, rowsecurity B"),
+       tables_rows},
+      {"pg_catalog", "pg_matviews", 12004, 'v',
+       columns("schemaname T, matviewname T, matviewowner T, tablespace T, hasindexes B, ispopulated B, "
+               "definition T"),
+       matviews_rows},
+      {"pg_catalog", "pg_views", 12005, 'v', columns("schemaname T, viewname T, viewowner T, definition T"),
+       views_rows},
+      {"information_schema", "schemata", information_schema_oid + 3, 'v',
+       columns("catalog_name T, schema_name T, schema_owner T, default_character_set_catalog T, "
+               "default_character_set_schema T, default_character_set_name T, sql_path T"),
+       schemata_rows},
       {"information_schema", "tables", information_schema_oid + 1, 'v',
        columns("table_catalog T, table_schema T, table_name T, table_type T, "
                "self_referencing_column_name T, reference_generation T, user_defined_type_catalog T, "
@@ -351,16 +410,18 @@ const std::map<std::string, relation_info, std::less<>>& system_relations() {
 
 std::vector<class_entry> classes_of(const std::vector<const relation_info*>& relations) {
   static const std::vector<int> no_key;
+  static const std::string no_definition;
   std::vector<class_entry> out;
   for (const system_table& s : system_tables()) {
     bool in_pg_catalog = std::string_view(s.schema_name) == "pg_catalog";
     out.push_back({s.oid, s.name, in_pg_catalog ? pg_catalog_oid : information_schema_oid, s.relkind,
-                   &s.columns, &no_key});
+                   &s.columns, &no_key, &no_definition});
   }
   for (const relation_info* r : relations) {
     if (r->kind == relation_kind::sink || r->kind == relation_kind::system) continue;
     char kind = r->kind == relation_kind::view ? 'm' : 'r';
-    out.push_back({relation_oid(r->name), r->name, public_oid, kind, &r->columns, &r->primary_key});
+    out.push_back(
+        {relation_oid(r->name), r->name, public_oid, kind, &r->columns, &r->primary_key, &r->definition});
   }
   return out;
 }
