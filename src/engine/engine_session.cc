@@ -26,14 +26,6 @@ class snapshot_rows final : public sql::relation_rows {
   std::map<std::string, std::vector<sql::row>, std::less<>> rows;
 };
 
-// What the system catalogs describe: every relation, in the order they were created.
-// REQUIRES: state.mu is held.
-std::vector<const sql::relation_info*> user_relations(const engine_state& state) {
-  std::vector<const sql::relation_info*> out;
-  for (const auto& name : state.creation_order) out.push_back(&state.relations.at(name));
-  return out;
-}
-
 constexpr auto insert_visibility_timeout = std::chrono::seconds(30);
 // How long a pull query waits for its views to catch up with what was appended before it; past
 // that it answers with what the views hold (a view far behind, e.g. just created over a big topic).
@@ -155,7 +147,7 @@ sql::sql_result<sql::query_result> engine_session::pull_query(const sql::query_t
     }
     for (const auto& name : scanned) {
       if (sql::is_system_relation(name)) {
-        rows.rows[name] = sql::system_rows(name, user_relations(state));
+        rows.rows[name] = sql::system_rows(name, state.list());
         continue;
       }
       if (state.find(name) == nullptr) {

@@ -306,14 +306,12 @@ expr binder::bind_collate(pg_node body, const scope& s, agg_context* agg, const 
   return bind_expr(*pg::field(body, "arg"), s, agg, clause);
 }
 
-// 'name'::regclass: the oid of the relation a constant names (optionally schema-qualified). Only a
-// constant: turning a column of oids into names would need the catalog while the query runs.
+// 'name'::regclass: the oid of the relation a constant names (optionally schema-qualified).
+// oid::regclass: the relation's name, as regclass prints (see regclass_names).
 expr binder::bind_regclass(expr arg, int at) {
   bool text = arg.type == data_type::text || arg.type == data_type::unknown;
-  if (arg.kind != expr_kind::constant || !text) {
-    bind_fail(sqlstate::feature_not_supported, "::regclass is only supported on a constant relation name",
-              arg.location >= 0 ? arg.location : at);
-  }
+  if (arg.kind != expr_kind::constant || !text)
+    return regclass_names(coerce(std::move(arg), data_type::bigint, at), at);
   if (arg.constant.is_null()) return expr::make_constant(value(), data_type::bigint);
   std::string name = arg.constant.as_text();
   std::string schema_name;
@@ -328,6 +326,34 @@ expr binder::bind_regclass(expr arg, int at) {
   }
   const relation_info* info = find_relation(schema_name, unquote(name), arg.location);
   return expr::make_constant(value::bigint(oid_of(*info)), data_type::bigint);
+}
+
+// The names of the relations a column of oids holds, as regclass's text form: CASE oid WHEN … THEN
+// name … ELSE the number END over the catalog as it is now, which a pull query may take (it runs
+// right away) and a materialized view may not (relations come and go while it runs).
+expr binder::regclass_names(expr oid, int at) {
+  if (use_ == query_use::materialized) {
+    bind_fail(sqlstate::feature_not_supported, "a materialized view cannot turn oids into relation names",
+              at);
+  }
+  expr out;
+  out.kind = expr_kind::case_when;
+  out.type = data_type::text;
+  out.location = at;
+  auto add = [&](std::int64_t relation, std::string name) {
+    std::vector<expr> args{oid, expr::make_constant(value::bigint(relation), data_type::bigint)};
+    out.args.push_back(call_operator("=", std::move(args), at));
+    out.args.push_back(expr::make_constant(value::text(std::move(name)), data_type::text));
+  };
+  for (const relation_info* r : catalog_.list()) {
+    if (r->kind != relation_kind::sink) add(oid_of(*r), r->name);
+  }
+  for (const relation_info* r : system_relation_list()) {
+    // Postgres qualifies a name only when its schema is not on the search path.
+    add(oid_of(*r), r->name.starts_with("pg_catalog.") ? r->name.substr(11) : r->name);
+  }
+  out.args.push_back(coerce(std::move(oid), data_type::text, at));
+  return out;
 }
 
 expr binder::bind_type_cast(pg_node body, const scope& s, agg_context* agg, const char* clause) {

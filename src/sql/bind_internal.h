@@ -80,6 +80,7 @@ class binder {
   expr bind_type_cast(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_collate(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_regclass(expr arg, int at);
+  expr regclass_names(expr oid, int at);
   expr bind_a_expr(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_bool_expr(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_case(pg_node body, const scope& s, agg_context* agg, const char* clause);

@@ -45,6 +45,8 @@ class catalog_reader {
   virtual ~catalog_reader() = default;
   // Names are case-folded like Postgres identifiers before lookup (unquoted → lower case).
   virtual const relation_info* find(std::string_view name) const = 0;
+  // Every relation (sinks included), in a stable order: what the system catalogs describe.
+  virtual std::vector<const relation_info*> list() const = 0;
 };
 
 }  // namespace sluice::sql

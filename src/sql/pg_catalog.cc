@@ -435,6 +435,12 @@ const relation_info* find_system_relation(std::string_view schema_name, std::str
   return it == relations.end() ? nullptr : &it->second;
 }
 
+std::vector<const relation_info*> system_relation_list() {
+  std::vector<const relation_info*> out;
+  for (const auto& [_, info] : system_relations()) out.push_back(&info);
+  return out;
+}
+
 bool is_system_relation(std::string_view qualified_name) {
   return system_relations().contains(qualified_name);
 }

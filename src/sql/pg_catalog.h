@@ -30,6 +30,9 @@ const relation_info* find_system_relation(std::string_view schema_name, std::str
 std::vector<row> system_rows(std::string_view qualified_name,
                              const std::vector<const relation_info*>& relations);
 
+// Every system relation.
+std::vector<const relation_info*> system_relation_list();
+
 // Whether `qualified_name` is a system relation's (as find_system_relation names them).
 bool is_system_relation(std::string_view qualified_name);
 

@@ -34,6 +34,12 @@ const relation_info* batch_session::catalog_view::find(std::string_view name) co
   return it == session.relations_.end() ? nullptr : &it->second.info;
 }
 
+std::vector<const relation_info*> batch_session::catalog_view::list() const {
+  std::vector<const relation_info*> out;
+  for (const auto& [_, e] : session.relations_) out.push_back(&e.info);
+  return out;
+}
+
 const std::vector<row>* batch_session::rows_view::find(std::string_view name) const {
   if (auto system = session.system_rows_.find(name); system != session.system_rows_.end())
     return &system->second;
@@ -79,10 +85,7 @@ sql_result<query_result> batch_session::run_query(const query_tree& query) {
   refresh_views();
   system_rows_.clear();
   for (const std::string& name : scanned_relations(*bound)) {
-    if (!is_system_relation(name)) continue;
-    std::vector<const relation_info*> relations;
-    for (const auto& [_, e] : relations_) relations.push_back(&e.info);
-    system_rows_[name] = system_rows(name, relations);
+    if (is_system_relation(name)) system_rows_[name] = system_rows(name, catalog_.list());
   }
   auto rows = execute_batch(*bound, rows_);
   if (!rows) return tl::unexpected(rows.error());

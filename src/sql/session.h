@@ -44,6 +44,7 @@ class batch_session final : public sql_session {
   struct catalog_view final : catalog_reader {
     explicit catalog_view(const batch_session& s) : session(s) {}
     const relation_info* find(std::string_view name) const override;
+    std::vector<const relation_info*> list() const override;
     const batch_session& session;
   };
   struct rows_view final : relation_rows {
