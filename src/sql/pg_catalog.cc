@@ -66,37 +66,37 @@ std::vector<row> class_rows(const std::vector<class_entry>& classes) {
     std::string kind(1, c.relkind);
     bool stored = c.relkind == 'r' || c.relkind == 'm';
     bool system = c.namespace_oid != public_oid;
-    out.push_back({i(c.oid),
-                   t(c.name),
-                   i(c.namespace_oid),
-                   i(0),
-                   i(0),
-                   i(bootstrap_role_oid),
-                   i(stored ? heap_am_oid : 0),
-                   i(0),
-                   i(0),
-                   i(0),
-                   value::double_precision(-1),
-                   i(0),
-                   i(0),
-                   b(false),
-                   b(false),
-                   t("p"),
-                   t(kind),
-                   i(static_cast<std::int64_t>(c.columns->size())),
-                   i(0),
-                   b(false),
-                   b(false),
-                   b(false),
-                   b(false),
-                   b(false),
-                   b(true),
-                   t(system ? "n" : "d"),
-                   b(false),
-                   i(0),
-                   null(),
-                   null(),
-                   null()});
+    out.push_back({i(c.oid),                                         // oid
+                   t(c.name),                                        // relname
+                   i(c.namespace_oid),                               // relnamespace
+                   i(0),                                             // reltype
+                   i(0),                                             // reloftype
+                   i(bootstrap_role_oid),                            // relowner
+                   i(stored ? heap_am_oid : 0),                      // relam
+                   i(0),                                             // relfilenode
+                   i(0),                                             // reltablespace
+                   i(0),                                             // relpages
+                   value::double_precision(-1),                      // reltuples
+                   i(0),                                             // relallvisible
+                   i(0),                                             // reltoastrelid
+                   b(false),                                         // relhasindex
+                   b(false),                                         // relisshared
+                   t("p"),                                           // relpersistence
+                   t(kind),                                          // relkind
+                   i(static_cast<std::int64_t>(c.columns->size())),  // relnatts
+                   i(0),                                             // relchecks
+                   b(false),                                         // relhasrules
+                   b(false),                                         // relhastriggers
+                   b(false),                                         // relhassubclass
+                   b(false),                                         // relrowsecurity
+                   b(false),                                         // relforcerowsecurity
+                   b(true),                                          // relispopulated
+                   t(system ? "n" : "d"),                            // relreplident
+                   b(false),                                         // relispartition
+                   i(0),                                             // relrewrite
+                   null(),                                           // reloptions
+                   null(),                                           // relacl
+                   null()});                                         // relpartbound
   }
   return out;
 }
@@ -110,31 +110,31 @@ std::vector<row> attribute_rows(const std::vector<class_entry>& classes) {
       bool key = false;
       for (int k : *c.primary_key) key = key || static_cast<std::size_t>(k) == n;
       bool byval = type.length > 0;
-      out.push_back({i(c.oid),
-                     t(col.name),
-                     i(type.oid),
-                     i(-1),
-                     i(type.length),
-                     i(static_cast<std::int64_t>(n + 1)),
-                     i(0),
-                     i(-1),
-                     i(-1),
-                     b(byval),
-                     t(byval ? "d" : "i"),
-                     t(byval ? "p" : "x"),
-                     t(""),
-                     b(key),
-                     b(false),
-                     b(false),
-                     t(""),
-                     t(""),
-                     b(false),
-                     b(true),
-                     i(0),
-                     i(col.type == dt::text ? default_collation_oid : 0),
-                     null(),
-                     null(),
-                     null()});
+      out.push_back({i(c.oid),                                             // attrelid
+                     t(col.name),                                          // attname
+                     i(type.oid),                                          // atttypid
+                     i(-1),                                                // attstattarget
+                     i(type.length),                                       // attlen
+                     i(static_cast<std::int64_t>(n + 1)),                  // attnum
+                     i(0),                                                 // attndims
+                     i(-1),                                                // attcacheoff
+                     i(-1),                                                // atttypmod
+                     b(byval),                                             // attbyval
+                     t(byval ? "d" : "i"),                                 // attalign
+                     t(byval ? "p" : "x"),                                 // attstorage
+                     t(""),                                                // attcompression
+                     b(key),                                               // attnotnull
+                     b(false),                                             // atthasdef
+                     b(false),                                             // atthasmissing
+                     t(""),                                                // attidentity
+                     t(""),                                                // attgenerated
+                     b(false),                                             // attisdropped
+                     b(true),                                              // attislocal
+                     i(0),                                                 // attinhcount
+                     i(col.type == dt::text ? default_collation_oid : 0),  // attcollation
+                     null(),                                               // attacl
+                     null(),                                               // attoptions
+                     null()});                                             // attfdwoptions
     }
   }
   return out;
@@ -143,9 +143,25 @@ std::vector<row> attribute_rows(const std::vector<class_entry>& classes) {
 std::vector<row> type_rows(const std::vector<class_entry>&) {
   std::vector<row> out;
   for (const pg_type_info& type : pg_types()) {
-    out.push_back({i(type.oid), t(type.typname), i(pg_catalog_oid), i(bootstrap_role_oid), i(type.length),
-                   b(type.length > 0), t("b"), t(type.category), b(true), t(","), i(0), i(0), i(0), b(false),
-                   i(0), i(-1), i(0), i(type.type == dt::text ? default_collation_oid : 0), null()});
+    out.push_back({i(type.oid),                                           // oid
+                   t(type.typname),                                       // typname
+                   i(pg_catalog_oid),                                     // typnamespace
+                   i(bootstrap_role_oid),                                 // typowner
+                   i(type.length),                                        // typlen
+                   b(type.length > 0),                                    // typbyval
+                   t("b"),                                                // typtype
+                   t(type.category),                                      // typcategory
+                   b(true),                                               // typisdefined
+                   t(","),                                                // typdelim
+                   i(0),                                                  // typrelid
+                   i(0),                                                  // typelem
+                   i(0),                                                  // typarray
+                   b(false),                                              // typnotnull
+                   i(0),                                                  // typbasetype
+                   i(-1),                                                 // typtypmod
+                   i(0),                                                  // typndims
+                   i(type.type == dt::text ? default_collation_oid : 0),  // typcollation
+                   null()});                                              // typdefault
   }
   return out;
 }
