@@ -336,21 +336,27 @@ expr binder::regclass_names(expr oid, int at) {
     bind_fail(sqlstate::feature_not_supported, "a materialized view cannot turn oids into relation names",
               at);
   }
+  std::vector<std::pair<std::int64_t, std::string>> names;
+  for (const relation_info* r : catalog_.list()) {
+    if (r->kind != relation_kind::sink) names.emplace_back(oid_of(*r), r->name);
+  }
+  for (const relation_info* r : system_relation_list()) {
+    // Postgres qualifies a name only when its schema is not on the search path.
+    names.emplace_back(oid_of(*r), r->name.starts_with("pg_catalog.") ? r->name.substr(11) : r->name);
+  }
+  return oid_names(std::move(oid), names, at);
+}
+
+// CASE oid WHEN … THEN name … ELSE the number END: how regclass and regnamespace print.
+expr binder::oid_names(expr oid, const std::vector<std::pair<std::int64_t, std::string>>& names, int at) {
   expr out;
   out.kind = expr_kind::case_when;
   out.type = data_type::text;
   out.location = at;
-  auto add = [&](std::int64_t relation, std::string name) {
-    std::vector<expr> args{oid, expr::make_constant(value::bigint(relation), data_type::bigint)};
+  for (const auto& [number, name] : names) {
+    std::vector<expr> args{oid, expr::make_constant(value::bigint(number), data_type::bigint)};
     out.args.push_back(call_operator("=", std::move(args), at));
-    out.args.push_back(expr::make_constant(value::text(std::move(name)), data_type::text));
-  };
-  for (const relation_info* r : catalog_.list()) {
-    if (r->kind != relation_kind::sink) add(oid_of(*r), r->name);
-  }
-  for (const relation_info* r : system_relation_list()) {
-    // Postgres qualifies a name only when its schema is not on the search path.
-    add(oid_of(*r), r->name.starts_with("pg_catalog.") ? r->name.substr(11) : r->name);
+    out.args.push_back(expr::make_constant(value::text(name), data_type::text));
   }
   out.args.push_back(coerce(std::move(oid), data_type::text, at));
   return out;
@@ -361,6 +367,10 @@ expr binder::bind_type_cast(pg_node body, const scope& s, agg_context* agg, cons
   std::vector<std::string> type_names = pg::names(type_name, "names");
   if (!type_names.empty() && type_names.back() == "regclass") {
     return bind_regclass(bind_expr(*pg::field(body, "arg"), s, agg, clause), pg::location(type_name));
+  }
+  if (!type_names.empty() && type_names.back() == "regnamespace") {
+    expr oid = coerce(bind_expr(*pg::field(body, "arg"), s, agg, clause), data_type::bigint, -1);
+    return oid_names(std::move(oid), pg_namespaces(), pg::location(type_name));
   }
   if (!type_names.empty() && type_names.back() == "regtype") {
     // A type's oid as its name (the text form of regtype, the only use clients make of it).

@@ -81,6 +81,7 @@ class binder {
   expr bind_collate(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_regclass(expr arg, int at);
   expr regclass_names(expr oid, int at);
+  expr oid_names(expr oid, const std::vector<std::pair<std::int64_t, std::string>>& names, int at);
   expr bind_a_expr(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_bool_expr(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_case(pg_node body, const scope& s, agg_context* agg, const char* clause);

@@ -169,6 +169,9 @@ value size_pretty_fn(const value* a, std::size_t) {
 // Postgres answers for an oid it does not know.
 value unknown_fn(const value*, std::size_t) { return value(); }
 
+// Sluice has no logical replication: nothing is in a publication.
+value not_publishable_fn(const value*, std::size_t) { return value::boolean(false); }
+
 // The one role is a superuser: every privilege check passes.
 value granted_fn(const value*, std::size_t) { return value::boolean(true); }
 
@@ -198,6 +201,8 @@ void add_catalog_functions(std::vector<function_overload>& out) {
   out.push_back({"pg_database_size", {x}, i, unknown_fn, false});
   out.push_back({"pg_database_size", {i}, i, unknown_fn, false});
   out.push_back({"pg_get_function_result", {i}, x, unknown_fn, false});
+  out.push_back({"pg_get_statisticsobjdef_columns", {i}, x, unknown_fn, false});
+  out.push_back({"pg_relation_is_publishable", {i}, b, not_publishable_fn});
   out.push_back({"pg_get_function_arguments", {i}, x, unknown_fn, false});
   for (const char* name : {"pg_function_is_visible", "pg_type_is_visible"})
     out.push_back({name, {i}, b, granted_fn});

@@ -53,10 +53,8 @@ std::vector<row> no_rows(const std::vector<class_entry>&) { return {}; }
 
 std::vector<row> namespace_rows(const std::vector<class_entry>&) {
   std::vector<row> out;
-  for (auto [oid, name] : {std::pair{pg_catalog_oid, "pg_catalog"}, std::pair{public_oid, "public"},
-                           std::pair{information_schema_oid, "information_schema"}}) {
+  for (const auto& [oid, name] : pg_namespaces())
     out.push_back({i(oid), t(name), i(bootstrap_role_oid), null()});
-  }
   return out;
 }
 
@@ -376,6 +374,17 @@ const std::vector<system_table>& system_tables() {
        columns("oid I, proname T, pronamespace I, proowner I, prolang I, prokind T, prosecdef B, "
                "proretset B, provolatile T, pronargs I, prorettype I, proargtypes T, prosrc T"),
        no_rows},
+      {"pg_catalog", "pg_statistic_ext", 3381, 'r',
+       columns("oid I, stxrelid I, stxname T, stxnamespace I, stxowner I, stxstattarget I, stxkeys T, "
+               "stxkind T"),
+       no_rows},
+      {"pg_catalog", "pg_publication", 6104, 'r',
+       columns("oid I, pubname T, pubowner I, puballtables B, pubinsert B, pubupdate B, pubdelete B, "
+               "pubtruncate B, pubviaroot B"),
+       no_rows},
+      {"pg_catalog", "pg_publication_namespace", 6237, 'r', columns("oid I, pnpubid I, pnnspid I"), no_rows},
+      {"pg_catalog", "pg_publication_rel", 6106, 'r',
+       columns("oid I, prpubid I, prrelid I, prqual T, prattrs T"), no_rows},
       {"pg_catalog", "pg_trigger", 2620, 'r',
        columns("oid I, tgrelid I, tgname T, tgenabled T, tgisinternal B"), no_rows},
       {"pg_catalog", "pg_tables", 12003, 'v',
@@ -449,6 +458,12 @@ const relation_info* find_system_relation(std::string_view schema_name, std::str
   const auto& relations = system_relations();
   auto it = relations.find(key);
   return it == relations.end() ? nullptr : &it->second;
+}
+
+const std::vector<std::pair<std::int64_t, std::string>>& pg_namespaces() {
+  static const std::vector<std::pair<std::int64_t, std::string>> namespaces = {
+      {pg_catalog_oid, "pg_catalog"}, {public_oid, "public"}, {information_schema_oid, "information_schema"}};
+  return namespaces;
 }
 
 std::vector<const relation_info*> system_relation_list() {

@@ -13,7 +13,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sql/catalog.h"
@@ -29,6 +31,9 @@ const relation_info* find_system_relation(std::string_view schema_name, std::str
 // describing `relations` (the user's sources, tables and views; sinks are left out).
 std::vector<row> system_rows(std::string_view qualified_name,
                              const std::vector<const relation_info*>& relations);
+
+// The schemas, by oid: pg_catalog, public, information_schema.
+const std::vector<std::pair<std::int64_t, std::string>>& pg_namespaces();
 
 // Every system relation.
 std::vector<const relation_info*> system_relation_list();
