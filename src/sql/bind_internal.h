@@ -78,7 +78,9 @@ class binder {
   expr bind_const(pg_node body);
   std::int64_t integer_literal(pg_node ival, int at) const;
   expr bind_type_cast(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  // bind_catalog.cc
   expr bind_collate(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  std::optional<expr> bind_reg_cast(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_regclass(expr arg, int at);
   expr regclass_names(expr oid, int at);
   expr oid_names(expr oid, const std::vector<std::pair<std::int64_t, std::string>>& names, int at);
