@@ -22,6 +22,12 @@ const sql::relation_info* engine_state::find(std::string_view name) const {
   return it == relations.end() ? nullptr : &it->second;
 }
 
+std::vector<const sql::relation_info*> engine_state::list() const {
+  std::vector<const sql::relation_info*> out;
+  for (const auto& name : creation_order) out.push_back(&relations.at(name));
+  return out;
+}
+
 void engine_state::wake_worker() {
   {
     std::lock_guard lock(wake_mu);

@@ -38,6 +38,8 @@ std::string kind_tag(sql::relation_kind kind) {
       return "MATERIALIZED VIEW";
     case sql::relation_kind::sink:
       return "SINK";
+    case sql::relation_kind::system:
+      return "SYSTEM CATALOG";
   }
   return "RELATION";
 }

@@ -6,6 +6,7 @@
 #include "sql/bind.h"
 #include "sql/execute.h"
 #include "sql/parse.h"
+#include "sql/pg_catalog.h"
 #include "sql/session_statements.h"
 #include "stream/json_sink.h"
 
@@ -145,6 +146,10 @@ sql::sql_result<sql::query_result> engine_session::pull_query(const sql::query_t
       state.progress.wait_for(lock, freshness_wait, [&] { return state.reached(targets); });
     }
     for (const auto& name : scanned) {
+      if (sql::is_system_relation(name)) {
+        rows.rows[name] = sql::system_rows(name, state.list());
+        continue;
+      }
       if (state.find(name) == nullptr) {
         return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", name));
       }

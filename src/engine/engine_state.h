@@ -106,6 +106,7 @@ struct engine_state final : sql::catalog_reader {
   engine_state(storage::log_manager& l, engine_options o);
 
   const sql::relation_info* find(std::string_view name) const override;
+  std::vector<const sql::relation_info*> list() const override;  // in creation order; REQUIRES: mu held
 
   // DDL (engine_ddl.cc). `record` says whether to write the catalog topic (false while replaying it).
   sql::sql_result<sql::query_result> create_source(sql::relation_info info, bool if_not_exists, bool record);

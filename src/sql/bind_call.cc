@@ -8,6 +8,7 @@
 
 #include "sql/bind_internal.h"
 #include "sql/civil_time.h"
+#include "sql/pg_catalog.h"
 #include "sql/statement.h"
 
 namespace sluice::sql {
@@ -193,6 +194,9 @@ expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, cons
   if (args.empty() && (name == "now" || name == "transaction_timestamp" || name == "statement_timestamp" ||
                        name == "clock_timestamp")) {
     return bind_clock(name + "()", at);
+  }
+  if (name == "current_database" && args.empty()) {
+    return expr::make_constant(value::text(database_name), data_type::text);
   }
   if (name == "version" && args.empty()) {
     return expr::make_constant(value::text(server_version_string()), data_type::text);

@@ -10,6 +10,7 @@
 
 #include "sql/bind_internal.h"
 #include "sql/cast.h"
+#include "sql/pg_catalog.h"
 
 namespace sluice::sql {
 
@@ -150,12 +151,20 @@ expr binder::bind_node(pg_node n, const scope& s, agg_context* agg, const char* 
   if (type == "BoolExpr") return bind_bool_expr(body, s, agg, clause);
   if (type == "CaseExpr") return bind_case(body, s, agg, clause);
   if (type == "FuncCall") return bind_func_call(body, s, agg, clause);
+  if (type == "CollateClause") return bind_collate(body, s, agg, clause);
   if (type == "SQLValueFunction") {  // current_timestamp, current_date, localtimestamp
     std::string_view op = pg::string(body, "op");
     int at = pg::location(n);
     if (op.starts_with("SVFOP_CURRENT_TIMESTAMP")) return bind_clock("current_timestamp", at);
     if (op == "SVFOP_CURRENT_DATE") return bind_clock("current_date", at);
     if (op.starts_with("SVFOP_LOCALTIMESTAMP")) return bind_clock("localtimestamp", at);
+    auto text = [](const char* v) { return expr::make_constant(value::text(v), data_type::text); };
+    if (op == "SVFOP_CURRENT_CATALOG") return text(database_name);
+    if (op == "SVFOP_CURRENT_SCHEMA") return text("public");
+    if (op == "SVFOP_CURRENT_USER" || op == "SVFOP_SESSION_USER" || op == "SVFOP_USER" ||
+        op == "SVFOP_CURRENT_ROLE") {
+      return text(bootstrap_role_name);
+    }
     bind_fail(sqlstate::feature_not_supported, fmt::format("{} is not supported", op.substr(6)), at);
   }
   if (type == "MinMaxExpr") return bind_min_max(body, s, agg, clause);
@@ -287,6 +296,7 @@ expr binder::bind_const(pg_node body) {
 
 expr binder::bind_type_cast(pg_node body, const scope& s, agg_context* agg, const char* clause) {
   pg_node type_name = *pg::field(body, "typeName");
+  if (auto reg = bind_reg_cast(body, s, agg, clause)) return std::move(*reg);
   auto target = pg::type_of(type_name);
   if (!target) throw bind_failure{target.error()};
   expr arg = bind_expr(*pg::field(body, "arg"), s, agg, clause);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sql/bind_internal.h"
+#include "sql/pg_catalog.h"
 
 namespace sluice::sql {
 
@@ -240,18 +241,38 @@ plan binder::bind_range_var(pg_node body, scope& out) {
     if (alias) apply_aliases(*alias, p, out, at);
     return p;
   }
-  const relation_info* info = catalog_.find(name);
-  if (info == nullptr || info->kind == relation_kind::sink) {
-    bind_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", name), at);
-  }
+  const relation_info* info = find_relation(std::string(pg::string(body, "schemaname")), name, at);
   plan p;
   p.kind = plan_kind::scan;
   p.relation = info->name;
   p.scanned = info->kind;
   p.output = info->columns;
-  out = scope_of(p, alias ? std::string(pg::string(*alias, "aliasname")) : info->name);
+  std::string qualifier = info->kind == relation_kind::system ? name : info->name;  // pg_class.oid
+  out = scope_of(p, alias ? std::string(pg::string(*alias, "aliasname")) : qualifier);
   if (alias) apply_aliases(*alias, p, out, at);
   return p;
+}
+
+// User relations live in schema public; pg_catalog and information_schema hold the system catalog
+// relations. An unqualified name is the user's relation if there is one, else pg_catalog's (Postgres
+// searches pg_catalog first; Sluice lets a user's relation keep its name).
+const relation_info* binder::find_relation(const std::string& schema_name, const std::string& name,
+                                           int at) const {
+  const relation_info* info = nullptr;
+  if (schema_name == "pg_catalog" || schema_name == "information_schema") {
+    info = find_system_relation(schema_name, name);
+  } else {
+    info = catalog_.find(name);
+    if (info == nullptr && schema_name.empty()) info = find_system_relation("", name);
+  }
+  if (info == nullptr || info->kind == relation_kind::sink) {
+    bind_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", name), at);
+  }
+  if (info->kind == relation_kind::system && use_ == query_use::materialized) {
+    bind_fail(sqlstate::feature_not_supported,
+              fmt::format("a materialized view cannot read the system catalog {}", info->name), at);
+  }
+  return info;
 }
 
 plan binder::bind_subselect(pg_node body, scope& out) {

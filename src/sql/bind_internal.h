@@ -103,6 +103,12 @@ class binder {
   expr bind_const(pg_node body);
   std::int64_t integer_literal(pg_node ival, int at) const;
   expr bind_type_cast(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  // bind_catalog.cc
+  expr bind_collate(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  std::optional<expr> bind_reg_cast(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  expr bind_regclass(expr arg, int at);
+  expr regclass_names(expr oid, int at);
+  expr oid_names(expr oid, const std::vector<std::pair<std::int64_t, std::string>>& names, int at);
   expr bind_a_expr(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_bool_expr(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_case(pg_node body, const scope& s, agg_context* agg, const char* clause);
@@ -141,6 +147,8 @@ class binder {
   // bind_from.cc
   plan bind_from_item(pg_node n, scope& out);
   plan bind_range_var(pg_node body, scope& out);
+  // The relation `schema_name.name` names (schema_name may be empty); fails with 42P01 if none.
+  const relation_info* find_relation(const std::string& schema_name, const std::string& name, int at) const;
   plan bind_subselect(pg_node body, scope& out);
   plan bind_window(pg_node body, scope& out);
   plan bind_join(pg_node body, scope& out);

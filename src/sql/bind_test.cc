@@ -26,6 +26,11 @@ class test_catalog : public catalog_reader {
     customers.columns = {{"id", data_type::bigint}, {"name", data_type::text}};
     relations_.push_back(customers);
   }
+  std::vector<const relation_info*> list() const override {
+    std::vector<const relation_info*> out;
+    for (const relation_info& r : relations_) out.push_back(&r);
+    return out;
+  }
   const relation_info* find(std::string_view name) const override {
     for (const relation_info& r : relations_) {
       if (r.name == name) return &r;

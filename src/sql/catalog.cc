@@ -13,6 +13,8 @@ std::string_view relation_kind_name(relation_kind kind) {
       return "materialized view";
     case relation_kind::sink:
       return "sink";
+    case relation_kind::system:
+      return "system catalog";
   }
   return "relation";
 }

@@ -17,7 +17,9 @@
 
 namespace sluice::sql {
 
-enum class relation_kind : std::uint8_t { source, table, view, sink };
+// `system`: a read-only relation of Postgres's system catalogs (pg_catalog.pg_class, …) that
+// describes the others; pull queries only (see pg_catalog.h).
+enum class relation_kind : std::uint8_t { source, table, view, sink, system };
 
 std::string_view relation_kind_name(relation_kind kind);  // "source", "table", ...
 
@@ -43,6 +45,8 @@ class catalog_reader {
   virtual ~catalog_reader() = default;
   // Names are case-folded like Postgres identifiers before lookup (unquoted → lower case).
   virtual const relation_info* find(std::string_view name) const = 0;
+  // Every relation (sinks included), in a stable order: what the system catalogs describe.
+  virtual std::vector<const relation_info*> list() const = 0;
 };
 
 }  // namespace sluice::sql

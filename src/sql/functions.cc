@@ -42,6 +42,7 @@ registry build() {
   add_math_functions(all);
   add_time_functions(all);
   add_json_functions(all);
+  add_catalog_functions(all);
   registry out;
   for (function_overload& f : all) out[f.name].push_back(std::move(f));
   return out;

@@ -125,6 +125,9 @@ std::optional<data_type> type_from_name(std::string_view name) {
       {"interval", data_type::interval},
       {"jsonb", data_type::jsonb},
       {"json", data_type::jsonb},
+      // The system catalogs' oid and name columns are bigint and text (see pg_catalog.h).
+      {"oid", data_type::bigint},
+      {"name", data_type::text},
   };
   auto it = types.find(name);
   if (it == types.end()) return std::nullopt;

@@ -8,6 +8,7 @@
 #include "sql/bind.h"
 #include "sql/functions.h"
 #include "sql/parse.h"
+#include "sql/pg_catalog.h"
 #include "sql/session_statements.h"
 
 namespace sluice::sql {
@@ -33,7 +34,15 @@ const relation_info* batch_session::catalog_view::find(std::string_view name) co
   return it == session.relations_.end() ? nullptr : &it->second.info;
 }
 
+std::vector<const relation_info*> batch_session::catalog_view::list() const {
+  std::vector<const relation_info*> out;
+  for (const auto& [_, e] : session.relations_) out.push_back(&e.info);
+  return out;
+}
+
 const std::vector<row>* batch_session::rows_view::find(std::string_view name) const {
+  if (auto system = session.system_rows_.find(name); system != session.system_rows_.end())
+    return &system->second;
   auto it = session.relations_.find(name);
   return it == session.relations_.end() ? nullptr : &it->second.rows;
 }
@@ -74,6 +83,10 @@ sql_result<query_result> batch_session::run_query(const query_tree& query) {
   auto bound = bind_select(*query, catalog_);
   if (!bound) return tl::unexpected(bound.error());
   refresh_views();
+  system_rows_.clear();
+  for (const std::string& name : scanned_relations(*bound)) {
+    if (is_system_relation(name)) system_rows_[name] = system_rows(name, catalog_.list());
+  }
   auto rows = execute_batch(*bound, rows_);
   if (!rows) return tl::unexpected(rows.error());
   std::string tag = fmt::format("SELECT {}", rows->size());

@@ -44,6 +44,7 @@ class batch_session final : public sql_session {
   struct catalog_view final : catalog_reader {
     explicit catalog_view(const batch_session& s) : session(s) {}
     const relation_info* find(std::string_view name) const override;
+    std::vector<const relation_info*> list() const override;
     const batch_session& session;
   };
   struct rows_view final : relation_rows {
@@ -67,6 +68,8 @@ class batch_session final : public sql_session {
   catalog_view catalog_;
   rows_view rows_;
   std::map<std::string, entry, std::less<>> relations_;
+  // The rows of the system catalog relations the running query reads (see pg_catalog.h).
+  std::map<std::string, std::vector<row>, std::less<>> system_rows_;
   std::vector<std::string> view_order_;
   session_settings settings_;
 };

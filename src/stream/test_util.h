@@ -111,6 +111,11 @@ class test_catalog final : public sql::catalog_reader {
     auto it = relations_.find(std::string(name));
     return it == relations_.end() ? nullptr : &it->second;
   }
+  std::vector<const sql::relation_info*> list() const override {
+    std::vector<const sql::relation_info*> out;
+    for (const auto& [_, r] : relations_) out.push_back(&r);
+    return out;
+  }
   sql::relation_info& add(sql::relation_info info) {
     std::string name = info.name;
     return relations_[name] = std::move(info);

@@ -1,0 +1,214 @@
+// sql/functions_catalog.cc — POSIX regular expression matches (~, ~*, !~, !~*) and the functions
+// clients call over the system catalogs (pg_table_is_visible, format_type, pg_get_userbyid, …).
+//
+// Regular expressions are POSIX extended regular expressions (the C library's regcomp/regexec), of
+// which Postgres's advanced regular expressions are a superset; \d and \D are rewritten to
+// bracket expressions, \w \s \b and friends are the C library's extensions. std::regex is not used:
+// it recurses once per input character and a long string overflows the stack.
+#include <fmt/format.h>
+#include <regex.h>
+
+#include <cctype>
+#include <iterator>
+#include <map>
+#include <memory>
+
+#include "sql/error.h"
+#include "sql/functions.h"
+#include "sql/pg_catalog.h"
+
+namespace sluice::sql {
+namespace {
+
+using dt = data_type;
+
+// \d and \D outside brackets as bracket expressions; everything else as written.
+std::string posix_pattern(const std::string& pattern) {
+  std::string out;
+  bool in_brackets = false;
+  for (std::size_t k = 0; k < pattern.size(); ++k) {
+    char c = pattern[k];
+    if (!in_brackets && c == '\\' && k + 1 < pattern.size()) {
+      char next = pattern[++k];
+      out += next == 'd' ? "[0-9]" : next == 'D' ? "[^0-9]" : std::string{c, next};
+      continue;
+    }
+    if (c == '[' && !in_brackets) {
+      in_brackets = true;
+      out += c;
+      if (k + 1 < pattern.size() && pattern[k + 1] == '^') out += pattern[++k];
+      if (k + 1 < pattern.size() && pattern[k + 1] == ']') out += pattern[++k];  // a literal ] first
+      continue;
+    }
+    if (c == ']' && in_brackets) in_brackets = false;
+    out += c;
+  }
+  return out;
+}
+
+struct compiled_regex {
+  regex_t re{};
+  bool compiled = false;  // regfree only what regcomp built
+  compiled_regex() = default;
+  compiled_regex(const compiled_regex&) = delete;
+  compiled_regex& operator=(const compiled_regex&) = delete;
+  ~compiled_regex() {
+    if (compiled) regfree(&re);
+  }
+};
+
+// A query matches every row against the same pattern: compiling it once per thread, not per row,
+// is what makes `WHERE name ~ '…'` cheap. The cache is bounded; a pattern per row just recompiles.
+const regex_t& compiled(const std::string& pattern, bool insensitive) {
+  thread_local std::map<std::pair<std::string, bool>, std::unique_ptr<compiled_regex>> cache;
+  auto key = std::pair{pattern, insensitive};
+  if (auto it = cache.find(key); it != cache.end()) return it->second->re;
+  if (cache.size() >= 64) cache.clear();
+  auto entry = std::make_unique<compiled_regex>();
+  int flags = REG_EXTENDED | REG_NOSUB | (insensitive ? REG_ICASE : 0);
+  if (int rc = regcomp(&entry->re, posix_pattern(pattern).c_str(), flags); rc != 0) {
+    char message[256];
+    regerror(rc, &entry->re, message, sizeof message);
+    raise("2201B", fmt::format("invalid regular expression: {}", message));
+  }
+  entry->compiled = true;
+  return cache.emplace(key, std::move(entry)).first->second->re;
+}
+
+bool regex_match(const value* a, bool insensitive) {
+  const regex_t& re = compiled(a[1].as_text(), insensitive);
+  int rc = regexec(&re, a[0].as_text().c_str(), 0, nullptr, 0);
+  if (rc != 0 && rc != REG_NOMATCH) raise("2201B", "regular expression failed (out of memory)");
+  return rc == 0;
+}
+
+value match_fn(const value* a, std::size_t) { return value::boolean(regex_match(a, false)); }
+value not_match_fn(const value* a, std::size_t) { return value::boolean(!regex_match(a, false)); }
+value imatch_fn(const value* a, std::size_t) { return value::boolean(regex_match(a, true)); }
+value not_imatch_fn(const value* a, std::size_t) { return value::boolean(!regex_match(a, true)); }
+
+// Every relation is in public or pg_catalog, which are on the search path; information_schema's
+// are not.
+value table_is_visible_fn(const value* a, std::size_t) {
+  std::int64_t oid = a[0].as_bigint();
+  return value::boolean(oid < information_schema_first_oid || oid >= information_schema_end_oid);
+}
+
+value userbyid_fn(const value* a, std::size_t) {
+  std::int64_t oid = a[0].as_bigint();
+  if (oid == bootstrap_role_oid) return value::text(bootstrap_role_name);
+  return value::text(fmt::format("unknown (OID={})", oid));
+}
+
+value format_type_fn(const value* a, std::size_t) {
+  if (a[0].is_null()) return value();
+  for (const pg_type_info& type : pg_types()) {
+    if (type.oid == a[0].as_bigint()) return value::text(type.formatted);
+  }
+  return value::text("???");
+}
+
+value encoding_to_char_fn(const value* a, std::size_t) {
+  return value::text(a[0].as_bigint() == 6 ? "UTF8" : "");
+}
+
+// Sluice stores no expressions (defaults, check constraints, partition bounds): the columns this
+// reads are always NULL, and a stored text would already be the expression's text.
+value get_expr_fn(const value* a, std::size_t) { return a[0]; }
+
+// pg_description is empty: no object has a comment.
+value no_description_fn(const value*, std::size_t) { return value(); }
+
+// Sluice has no arrays; the catalog's array columns (ACLs, options) are always NULL.
+value array_to_string_fn(const value*, std::size_t) {
+  raise(sqlstate::feature_not_supported, "arrays are not supported");
+}
+
+bool needs_quotes(const std::string& s) {
+  if (s.empty() || !(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_')) return true;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (!(std::islower(u) || std::isdigit(u) || c == '_' || c == '$')) return true;
+  }
+  return false;
+}
+
+value quote_ident_fn(const value* a, std::size_t) {
+  const std::string& s = a[0].as_text();
+  if (!needs_quotes(s)) return a[0];
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return value::text(out + "\"");
+}
+
+// Postgres 15's pg_size_pretty: bytes below 10 kB, then the largest unit that keeps the number below
+// 20 × 1024 - 1, rounded half away from zero.
+value size_pretty_fn(const value* a, std::size_t) {
+  struct unit {
+    const char* name;
+    std::int64_t limit;
+    bool round;
+    int bits;
+  };
+  static constexpr unit units[] = {{"bytes", 10 * 1024, false, 0},  {"kB", 20 * 1024 - 1, true, 10},
+                                   {"MB", 20 * 1024 - 1, true, 20}, {"GB", 20 * 1024 - 1, true, 30},
+                                   {"TB", 20 * 1024 - 1, true, 40}, {"PB", 20 * 1024 - 1, true, 50}};
+  constexpr std::size_t count = std::size(units);
+  std::int64_t size = a[0].as_bigint();
+  for (std::size_t u = 0;; ++u) {
+    if (u + 1 == count || (size < 0 ? -size : size) < units[u].limit) {
+      if (units[u].round) size = (size + (size < 0 ? -1 : 1)) / 2;
+      return value::text(fmt::format("{} {}", size, units[u].name));
+    }
+    int bits = units[u + 1].bits - units[u].bits - (units[u + 1].round ? 1 : 0) + (units[u].round ? 1 : 0);
+    size /= std::int64_t{1} << bits;
+  }
+}
+
+// What Sluice cannot answer from an oid alone (sizes on disk, function signatures) is NULL, as
+// Postgres answers for an oid it does not know.
+value unknown_fn(const value*, std::size_t) { return value(); }
+
+// Sluice has no logical replication: nothing is in a publication.
+value not_publishable_fn(const value*, std::size_t) { return value::boolean(false); }
+
+// The one role is a superuser: every privilege check passes.
+value granted_fn(const value*, std::size_t) { return value::boolean(true); }
+
+}  // namespace
+
+void add_catalog_functions(std::vector<function_overload>& out) {
+  const dt x = dt::text, i = dt::bigint, b = dt::boolean;
+  out.push_back({"~", {x, x}, b, match_fn});
+  out.push_back({"!~", {x, x}, b, not_match_fn});
+  out.push_back({"~*", {x, x}, b, imatch_fn});
+  out.push_back({"!~*", {x, x}, b, not_imatch_fn});
+  out.push_back({"pg_table_is_visible", {i}, b, table_is_visible_fn});
+  out.push_back({"pg_get_userbyid", {i}, x, userbyid_fn});
+  out.push_back({"format_type", {i, i}, x, format_type_fn, false});
+  out.push_back({"pg_encoding_to_char", {i}, x, encoding_to_char_fn});
+  out.push_back({"pg_get_expr", {x, i}, x, get_expr_fn});
+  out.push_back({"pg_get_expr", {x, i, b}, x, get_expr_fn});
+  out.push_back({"obj_description", {i}, x, no_description_fn, false});
+  out.push_back({"obj_description", {i, x}, x, no_description_fn, false});
+  out.push_back({"col_description", {i, i}, x, no_description_fn, false});
+  out.push_back({"shobj_description", {i, x}, x, no_description_fn, false});
+  out.push_back({"array_to_string", {x, x}, x, array_to_string_fn});
+  out.push_back({"quote_ident", {x}, x, quote_ident_fn});
+  out.push_back({"pg_size_pretty", {i}, x, size_pretty_fn});
+  for (const char* name : {"pg_table_size", "pg_relation_size", "pg_total_relation_size", "pg_indexes_size"})
+    out.push_back({name, {i}, i, unknown_fn, false});
+  out.push_back({"pg_database_size", {x}, i, unknown_fn, false});
+  out.push_back({"pg_database_size", {i}, i, unknown_fn, false});
+  out.push_back({"pg_get_function_result", {i}, x, unknown_fn, false});
+  out.push_back({"pg_get_statisticsobjdef_columns", {i}, x, unknown_fn, false});
+  out.push_back({"pg_relation_is_publishable", {i}, b, not_publishable_fn});
+  out.push_back({"pg_get_function_arguments", {i}, x, unknown_fn, false});
+  for (const char* name : {"pg_function_is_visible", "pg_type_is_visible"})
+    out.push_back({name, {i}, b, granted_fn});
+  for (const char* name :
+       {"has_database_privilege", "pg_has_role", "has_table_privilege", "has_schema_privilege"})
+    out.push_back({name, {x, x}, b, granted_fn});
+}
+
+}  // namespace sluice::sql
