@@ -35,7 +35,7 @@ void over_operator::trim(const sql::row& key, partition& rows, const std::vector
     sql::row plain(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(width));
     auto at = rows.find(plain);
     if (at == rows.end()) continue;
-    dirty_.insert({key, plain});
+    touch(key, plain, true);
     if (--at->second == 0) rows.erase(at);
   }
 }
@@ -57,8 +57,8 @@ void over_operator::on_changes(int /*port*/, sql::change_batch& in, sql::change_
     for (sql::row& r : evaluate(rows)) out.push_back({std::move(r), -1});
     for (sql::change* c : changes) {
       auto [at, created] = rows.try_emplace(c->values, 0);
+      touch(k, c->values, !created);
       at->second += c->weight;
-      dirty_.insert({k, c->values});
       if (at->second == 0) rows.erase(at);
     }
     std::vector<sql::row> after = evaluate(rows);
@@ -69,9 +69,14 @@ void over_operator::on_changes(int /*port*/, sql::change_batch& in, sql::change_
   consolidate(out);
 }
 
+void over_operator::touch(const sql::row& key, const sql::row& r, bool present) {
+  dirty_.try_emplace({key, r}, present);  // the first change since the flush knows what the store holds
+}
+
 void over_operator::flush(write_batch& batch) {
   std::string key, value;
-  for (const auto& [k, r] : dirty_) {
+  for (const auto& [entry, stored] : dirty_) {
+    const auto& [k, r] = entry;
     key = prefix_;
     append_row(key, k);
     append_row(key, r);
@@ -80,7 +85,7 @@ void over_operator::flush(write_batch& batch) {
       if (auto at = p->second.find(r); at != p->second.end()) n = at->second;
     }
     if (n == 0) {
-      batch.erase(key);
+      if (stored) batch.erase(key);
       continue;
     }
     value.clear();

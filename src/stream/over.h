@@ -15,7 +15,6 @@
 
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -57,6 +56,8 @@ class over_operator final : public stream_operator {
   // Every row of `rows` (as often as it is there) with its window values appended; empty when they
   // could not be computed (reported as a dead letter).
   std::vector<sql::row> evaluate(const partition& rows);
+  // Notes that (key, row) changes; `present` says whether the partition holds it before the change.
+  void touch(const sql::row& key, const sql::row& r, bool present);
   // Forgets the rows of partition `key` ranked past the top-N limit; `valued` is evaluate()'s result.
   void trim(const sql::row& key, partition& rows, const std::vector<sql::row>& valued);
 
@@ -65,8 +66,9 @@ class over_operator final : public stream_operator {
   diagnostics* diag_;
   std::optional<top_n> keep_;
   std::unordered_map<sql::row, partition, sql::row_hash, sql::row_equal> partitions_;
-  std::set<std::pair<sql::row, sql::row>, entry_less>
-      dirty_;  // (partition key, row) to write at the next flush
+  // (partition key, row) → whether the store held it after the last flush: the entries to write at the
+  // next one. A row that came and went in between (most rows a top-N view forgets) writes nothing.
+  std::map<std::pair<sql::row, sql::row>, bool, entry_less> dirty_;
 };
 
 }  // namespace sluice::stream
