@@ -48,6 +48,7 @@ struct window_context {
 inline constexpr int window_placeholder = 1 << 24;
 // Renumbers the placeholder columns in `e` once the base width is known.
 void resolve_window_columns(expr& e, int base_width);
+bool reads_window_column(const expr& e);  // before they are renumbered
 
 bool same_expr(const expr& a, const expr& b);
 std::size_t register_call(agg_context& agg, aggregate_call call);

@@ -256,12 +256,63 @@ bool is_aggregated(pg_node select) {
          (targets && contains_aggregate(*targets)) || (sort && contains_aggregate(*sort));
 }
 
+// Plain DISTINCT: one empty node. DISTINCT ON (…): its expressions.
 bool is_distinct(pg_node select) {
   std::vector<pg_node> clause = pg::list(select, "distinctClause");
-  if (!clause.empty() && !pg::node_type(clause[0]).empty()) {
-    bind_fail(sqlstate::feature_not_supported, "SELECT DISTINCT ON is not supported", -1);
+  return !clause.empty() && pg::node_type(clause[0]).empty();
+}
+
+std::vector<pg_node> distinct_on(pg_node select) {
+  std::vector<pg_node> clause = pg::list(select, "distinctClause");
+  if (clause.empty() || pg::node_type(clause[0]).empty()) return {};
+  return clause;
+}
+
+// A DISTINCT ON item, read as ORDER BY reads its items: an output position, an output column's name,
+// or an expression over the FROM rows (or the groups).
+expr bind_distinct_on_key(binder& b, pg_node node, block& q) {
+  if (auto position = b.integer_constant(node)) {
+    if (*position < 1 || *position > static_cast<std::int64_t>(q.visible)) {
+      bind_fail("42P10", fmt::format("SELECT DISTINCT ON position {} is not in select list", *position),
+                pg::location(node));
+    }
+    return q.exprs[static_cast<std::size_t>(*position - 1)];
   }
-  return !clause.empty();
+  if (auto name = single_name(node); name && !resolves(q.from, *name)) {
+    for (std::size_t i = 0; i < q.visible; ++i) {
+      if (q.targets[i].name == *name) return q.exprs[i];
+    }
+  }
+  return b.bind_expr(node, q.from, q.aggregated ? &q.agg : nullptr, "DISTINCT ON");
+}
+
+// DISTINCT ON (keys) keeps the first row of each key in ORDER BY's order: row_number() over the keys,
+// ordered by the ORDER BY, equal to 1. Postgres requires ORDER BY to start with the keys.
+void add_distinct_on(binder& b, pg_node select, block& q, window_context& windows) {
+  std::vector<pg_node> items = distinct_on(select);
+  if (items.empty()) return;
+  window_call first;
+  first.fn = window_fn::row_number;
+  first.type = data_type::bigint;
+  first.name = "row_number";
+  for (pg_node n : items) first.partition_by.push_back(bind_distinct_on_key(b, n, q));
+  for (std::size_t i = 0; i < q.order.size(); ++i) {
+    sort_key key = q.order[i];
+    key.key = q.exprs[static_cast<std::size_t>(key.key.column)];
+    if (reads_window_column(key.key)) {
+      bind_fail(sqlstate::feature_not_supported,
+                "SELECT DISTINCT ON with ORDER BY a window function is not supported",
+                pg::location(items[0]));
+    }
+    bool is_key = std::any_of(first.partition_by.begin(), first.partition_by.end(),
+                              [&](const expr& e) { return same_expr(e, key.key); });
+    if (i < first.partition_by.size() && !is_key) {
+      bind_fail("42P10", "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+                pg::location(items[0]));
+    }
+    first.order_by.push_back(std::move(key));
+  }
+  windows.calls.push_back(std::move(first));
 }
 
 // The select list (and hidden ORDER BY columns) over the FROM rows or the aggregation's output.
@@ -289,10 +340,13 @@ void add_over(block& q, window_context& windows) {
   q.current = std::move(over);
 }
 
-void add_sort(block& q) {
+// `sort` false: drop the ORDER BY (and its hidden columns) without sorting.
+void add_sort(block& q, bool sort = true) {
   if (q.order.empty()) return;
-  q.current = wrap(std::move(q.current), plan_kind::sort);
-  q.current.order = std::move(q.order);
+  if (sort) {
+    q.current = wrap(std::move(q.current), plan_kind::sort);
+    q.current.order = std::move(q.order);
+  }
   if (q.current.output.size() == q.visible) return;
   plan trim = wrap(std::move(q.current), plan_kind::project);  // drop the hidden ORDER BY columns
   trim.output.resize(q.visible);
@@ -345,15 +399,27 @@ plan binder::bind_query(pg_node select) {
   windows_ = &windows;
   bind_order_by(*this, select, q, distinct);
   windows_ = nullptr;
+  add_distinct_on(*this, select, q, windows);
   if (q.aggregated) q.current = build_aggregate(q);
   if (having) {
     q.current = wrap(std::move(q.current), plan_kind::filter);
     q.current.predicate = std::move(*having);
   }
+  bool first_of_each = !distinct_on(select).empty();
   add_over(q, windows);
+  if (first_of_each) {  // the DISTINCT ON row_number is the last window column
+    int column = static_cast<int>(q.current.output.size()) - 1;
+    expr first = call_operator("=",
+                               {expr::make_column(column, data_type::bigint, "row_number"),
+                                expr::make_constant(value::bigint(1), data_type::bigint)},
+                               -1);
+    q.current = wrap(std::move(q.current), plan_kind::filter);
+    q.current.predicate = std::move(first);
+  }
   add_projection(*this, q);
   if (distinct) q.current = wrap(std::move(q.current), plan_kind::distinct);
-  add_sort(q);
+  // In a view, DISTINCT ON's ORDER BY only picks each key's row: the view itself has no order.
+  add_sort(q, !(first_of_each && use_ == query_use::materialized));
   add_limit(*this, select, q);
   return std::move(q.current);
 }

@@ -2,6 +2,8 @@
 // the WINDOW clause, with Postgres's rules for which window may refine which.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "sql/bind_internal.h"
 #include "sql/pg_tree.h"
 
@@ -272,6 +274,11 @@ expr binder::bind_window_call(pg_node body, const scope& s, agg_context* agg, co
                                added.name);
   out.location = at;
   return out;
+}
+
+bool reads_window_column(const expr& e) {
+  if (e.kind == expr_kind::column && e.column >= window_placeholder) return true;
+  return std::any_of(e.args.begin(), e.args.end(), [](const expr& a) { return reads_window_column(a); });
 }
 
 void resolve_window_columns(expr& e, int base_width) {
