@@ -293,7 +293,7 @@ plan binder::bind_window(pg_node body, scope& out) {
   std::vector<pg_node> items =
       functions.empty() ? std::vector<pg_node>{} : pg::list(pg::node_body(functions[0]), "items");
   if (items.empty() || !pg::is(items[0], "FuncCall")) {
-    bind_fail(sqlstate::feature_not_supported, "only TUMBLE and HOP may be called in FROM",
+    bind_fail(sqlstate::feature_not_supported, "only TUMBLE, HOP and generate_series may be called in FROM",
               pg::location(body));
   }
   pg_node call = items[0];
@@ -302,6 +302,7 @@ plan binder::bind_window(pg_node body, scope& out) {
   int at = pg::location(call);
   if (function_name.empty()) bind_fail(sqlstate::syntax_error, "a function in FROM needs a name", at);
   std::string name = function_name.back();
+  if (name == "generate_series") return bind_generate_series(fn, body, out);
   std::vector<pg_node> args = pg::list(fn, "args");
   bool hop = name == "hop";
   std::size_t needed = hop ? 4 : 3;

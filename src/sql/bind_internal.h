@@ -152,6 +152,8 @@ class binder {
   const relation_info* find_relation(const std::string& schema_name, const std::string& name, int at) const;
   plan bind_subselect(pg_node body, scope& out);
   plan bind_window(pg_node body, scope& out);
+  // bind_series.cc: generate_series(…) in FROM (`function` the FuncCall body, `range` the RangeFunction)
+  plan bind_generate_series(pg_node function, pg_node range, scope& out);
   plan bind_join(pg_node body, scope& out);
 
   // A WITH query in scope. A reference binds its query again where it stands (inlined, as Postgres
