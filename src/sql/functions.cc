@@ -43,6 +43,7 @@ registry build() {
   add_time_functions(all);
   add_json_functions(all);
   add_catalog_functions(all);
+  add_regex_functions(all);
   registry out;
   for (function_overload& f : all) out[f.name].push_back(std::move(f));
   return out;

@@ -1,12 +1,6 @@
-// sql/functions_catalog.cc — POSIX regular expression matches (~, ~*, !~, !~*) and the functions
-// clients call over the system catalogs (pg_table_is_visible, format_type, pg_get_userbyid, …).
-//
-// Regular expressions are POSIX extended regular expressions (the C library's regcomp/regexec), of
-// which Postgres's advanced regular expressions are a superset; \d and \D are rewritten to
-// bracket expressions, \w \s \b and friends are the C library's extensions. std::regex is not used:
-// it recurses once per input character and a long string overflows the stack.
+// sql/functions_catalog.cc — the functions clients call over the system catalogs
+// (pg_table_is_visible, format_type, pg_get_userbyid, …).
 #include <fmt/format.h>
-#include <regex.h>
 
 #include <cctype>
 #include <iterator>
@@ -21,71 +15,6 @@ namespace sluice::sql {
 namespace {
 
 using dt = data_type;
-
-// \d and \D outside brackets as bracket expressions; everything else as written.
-std::string posix_pattern(const std::string& pattern) {
-  std::string out;
-  bool in_brackets = false;
-  for (std::size_t k = 0; k < pattern.size(); ++k) {
-    char c = pattern[k];
-    if (!in_brackets && c == '\\' && k + 1 < pattern.size()) {
-      char next = pattern[++k];
-      out += next == 'd' ? "[0-9]" : next == 'D' ? "[^0-9]" : std::string{c, next};
-      continue;
-    }
-    if (c == '[' && !in_brackets) {
-      in_brackets = true;
-      out += c;
-      if (k + 1 < pattern.size() && pattern[k + 1] == '^') out += pattern[++k];
-      if (k + 1 < pattern.size() && pattern[k + 1] == ']') out += pattern[++k];  // a literal ] first
-      continue;
-    }
-    if (c == ']' && in_brackets) in_brackets = false;
-    out += c;
-  }
-  return out;
-}
-
-struct compiled_regex {
-  regex_t re{};
-  bool compiled = false;  // regfree only what regcomp built
-  compiled_regex() = default;
-  compiled_regex(const compiled_regex&) = delete;
-  compiled_regex& operator=(const compiled_regex&) = delete;
-  ~compiled_regex() {
-    if (compiled) regfree(&re);
-  }
-};
-
-// A query matches every row against the same pattern: compiling it once per thread, not per row,
-// is what makes `WHERE name ~ '…'` cheap. The cache is bounded; a pattern per row just recompiles.
-const regex_t& compiled(const std::string& pattern, bool insensitive) {
-  thread_local std::map<std::pair<std::string, bool>, std::unique_ptr<compiled_regex>> cache;
-  auto key = std::pair{pattern, insensitive};
-  if (auto it = cache.find(key); it != cache.end()) return it->second->re;
-  if (cache.size() >= 64) cache.clear();
-  auto entry = std::make_unique<compiled_regex>();
-  int flags = REG_EXTENDED | REG_NOSUB | (insensitive ? REG_ICASE : 0);
-  if (int rc = regcomp(&entry->re, posix_pattern(pattern).c_str(), flags); rc != 0) {
-    char message[256];
-    regerror(rc, &entry->re, message, sizeof message);
-    raise("2201B", fmt::format("invalid regular expression: {}", message));
-  }
-  entry->compiled = true;
-  return cache.emplace(key, std::move(entry)).first->second->re;
-}
-
-bool regex_match(const value* a, bool insensitive) {
-  const regex_t& re = compiled(a[1].as_text(), insensitive);
-  int rc = regexec(&re, a[0].as_text().c_str(), 0, nullptr, 0);
-  if (rc != 0 && rc != REG_NOMATCH) raise("2201B", "regular expression failed (out of memory)");
-  return rc == 0;
-}
-
-value match_fn(const value* a, std::size_t) { return value::boolean(regex_match(a, false)); }
-value not_match_fn(const value* a, std::size_t) { return value::boolean(!regex_match(a, false)); }
-value imatch_fn(const value* a, std::size_t) { return value::boolean(regex_match(a, true)); }
-value not_imatch_fn(const value* a, std::size_t) { return value::boolean(!regex_match(a, true)); }
 
 // Every relation is in public or pg_catalog, which are on the search path; information_schema's
 // are not.
@@ -179,10 +108,6 @@ value granted_fn(const value*, std::size_t) { return value::boolean(true); }
 
 void add_catalog_functions(std::vector<function_overload>& out) {
   const dt x = dt::text, i = dt::bigint, b = dt::boolean;
-  out.push_back({"~", {x, x}, b, match_fn});
-  out.push_back({"!~", {x, x}, b, not_match_fn});
-  out.push_back({"~*", {x, x}, b, imatch_fn});
-  out.push_back({"!~*", {x, x}, b, not_imatch_fn});
   out.push_back({"pg_table_is_visible", {i}, b, table_is_visible_fn});
   out.push_back({"pg_get_userbyid", {i}, x, userbyid_fn});
   out.push_back({"format_type", {i, i}, x, format_type_fn, false});
