@@ -35,6 +35,7 @@ void add_time_functions(std::vector<function_overload>& out);
 void add_json_functions(std::vector<function_overload>& out);
 void add_catalog_functions(std::vector<function_overload>& out);
 void add_regex_functions(std::vector<function_overload>& out);
+void add_format_functions(std::vector<function_overload>& out);
 
 // Helpers shared by the implementations.
 [[noreturn]] void raise(const char* code, const std::string& message);
