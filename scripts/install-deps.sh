@@ -16,6 +16,8 @@ packages=(
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
   # SQL engine: the PostgreSQL parser, the state store, JSON decoding of events
   libpg-query-dev librocksdb-dev libsimdjson-dev
+  # md5() in SQL (OpenSSL's digests)
+  libssl-dev
   # the server's memory allocator
   libjemalloc-dev
   # tests and benchmarks

@@ -1,6 +1,7 @@
 // sql/functions_string.cc — text functions. Lengths and positions count UTF-8 characters, as
 // Postgres does in a UTF8 database; case mapping is ASCII only.
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
@@ -139,6 +140,19 @@ value strpos_fn(const value* a, std::size_t) {
 
 value starts_with_fn(const value* a, std::size_t) { return value::boolean(t(a, 0).starts_with(t(a, 1))); }
 
+// md5(text): the digest in lower-case hex, as Postgres returns it.
+value md5_fn(const value* a, std::size_t) {
+  const std::string& text = a[0].as_text();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(text.data(), text.size(), digest, &size, EVP_md5(), nullptr) != 1) {
+    raise(sqlstate::internal_error, "md5 failed");
+  }
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return value::text(std::move(hex));
+}
+
 value split_part_fn(const value* a, std::size_t) {
   std::string_view s = t(a, 0), delim = t(a, 1);
   std::int64_t field = n(a, 2);
@@ -239,6 +253,7 @@ void add_string_functions(std::vector<function_overload>& out) {
   out.push_back({"position", {x, x}, i, strpos_fn});
   out.push_back({"starts_with", {x, x}, dt::boolean, starts_with_fn});
   out.push_back({"split_part", {x, x, i}, x, split_part_fn});
+  out.push_back({"md5", {x}, x, md5_fn});
   out.push_back({"left", {x, i}, x, left_fn});
   out.push_back({"right", {x, i}, x, right_fn});
   out.push_back({"lpad", {x, i}, x, lpad_fn});
