@@ -85,7 +85,10 @@ value size_pretty_fn(const value* a, std::size_t) {
   constexpr std::size_t count = std::size(units);
   std::int64_t size = a[0].as_bigint();
   for (std::size_t u = 0;; ++u) {
-    if (u + 1 == count || (size < 0 ? -size : size) < units[u].limit) {
+    // The magnitude as unsigned: -size overflows for the smallest bigint.
+    std::uint64_t magnitude =
+        size < 0 ? 0 - static_cast<std::uint64_t>(size) : static_cast<std::uint64_t>(size);
+    if (u + 1 == count || magnitude < static_cast<std::uint64_t>(units[u].limit)) {
       if (units[u].round) size = (size + (size < 0 ? -1 : 1)) / 2;
       return value::text(fmt::format("{} {}", size, units[u].name));
     }
