@@ -390,7 +390,18 @@ class compiler {
             return w.fn == sql::window_fn::row_number || w.fn == sql::window_fn::rank ||
                    w.fn == sql::window_fn::dense_rank;
           });
-      if (call < 0 || !ranking) continue;
+      // Forgetting rows ranked past N by one call keeps every other call's values right only if
+      // they rank in the same order: a kept row's value then depends on kept rows alone.
+      auto order_text = [](const sql::window_call& w) {
+        std::string text;
+        for (const sql::sort_key& k : w.order_by)
+          text += sql::to_string(k.key) + (k.descending ? " d" : " a") + (k.nulls_first ? "f," : "l,");
+        return text;
+      };
+      bool one_order = std::all_of(
+          at->window_calls.begin(), at->window_calls.end(),
+          [&](const sql::window_call& w) { return order_text(w) == order_text(at->window_calls[0]); });
+      if (call < 0 || !ranking || !one_order) continue;
       auto& kept = top_n_[at];
       if (!kept || bound->second < kept->limit) kept = top_n{call, bound->second};
     }
