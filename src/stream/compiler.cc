@@ -225,6 +225,26 @@ void mark_read(const plan& p, std::vector<bool> read, std::map<std::string, std:
     mark_read(p.inputs[i], std::vector<bool>(input_width(i), true), scans);
 }
 
+std::string clause_text(const std::vector<sql::expr>& exprs) {
+  std::string text;
+  for (const sql::expr& e : exprs) text += sql::to_string(e) + ",";
+  return text;
+}
+std::string clause_text(const std::vector<sql::sort_key>& keys) {
+  std::string text;
+  for (const sql::sort_key& k : keys)
+    text += sql::to_string(k.key) + (k.descending ? " d" : " a") + (k.nulls_first ? "f," : "l,");
+  return text;
+}
+
+// Whether every window call of the over node `p` has the same `clause` (PARTITION BY or ORDER BY).
+template <typename Clause>
+bool calls_share(const plan& p, Clause sql::window_call::*clause) {
+  return std::all_of(p.window_calls.begin(), p.window_calls.end(), [&](const sql::window_call& w) {
+    return clause_text(w.*clause) == clause_text(p.window_calls[0].*clause);
+  });
+}
+
 class compiler {
  public:
   compiler(const sql::catalog_reader& catalog, pipeline* out, const source_options& options,
@@ -392,16 +412,7 @@ class compiler {
           });
       // Forgetting rows ranked past N by one call keeps every other call's values right only if
       // they rank in the same order: a kept row's value then depends on kept rows alone.
-      auto order_text = [](const sql::window_call& w) {
-        std::string text;
-        for (const sql::sort_key& k : w.order_by)
-          text += sql::to_string(k.key) + (k.descending ? " d" : " a") + (k.nulls_first ? "f," : "l,");
-        return text;
-      };
-      bool one_order = std::all_of(
-          at->window_calls.begin(), at->window_calls.end(),
-          [&](const sql::window_call& w) { return order_text(w) == order_text(at->window_calls[0]); });
-      if (call < 0 || !ranking || !one_order) continue;
+      if (call < 0 || !ranking || !calls_share(*at, &sql::window_call::order_by)) continue;
       auto& kept = top_n_[at];
       if (!kept || bound->second < kept->limit) kept = top_n{call, bound->second};
     }
@@ -425,16 +436,8 @@ class compiler {
   }
 
   sql::sql_result<void> over(const plan& p, int consumer, int port) {
-    auto partition_text = [](const sql::window_call& c) {
-      std::string text;
-      for (const sql::expr& e : c.partition_by) text += sql::to_string(e) + ",";
-      return text;
-    };
-    for (const sql::window_call& c : p.window_calls) {
-      if (partition_text(c) != partition_text(p.window_calls[0])) {
-        return not_supported("window functions with different PARTITION BY in one view are not supported");
-      }
-    }
+    if (!calls_share(p, &sql::window_call::partition_by))
+      return not_supported("window functions with different PARTITION BY in one view are not supported");
     std::optional<top_n> keep;
     if (auto it = top_n_.find(&p); it != top_n_.end()) keep = it->second;
     return unary(p, std::make_unique<over_operator>(p.window_calls, prefix(), &out_->diag(), keep), consumer,

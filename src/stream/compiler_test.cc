@@ -110,6 +110,22 @@ TEST_F(CompilerTest, OrderByAndLimitAreRefusedInViews) {
   EXPECT_EQ(compile(l, catalog, store.get()).error().code, sql::sqlstate::feature_not_supported);
 }
 
+// A view's window calls are evaluated partition by partition, so they must share one PARTITION BY.
+TEST_F(CompilerTest, WindowCallsWithDifferentPartitionsAreRefusedInViews) {
+  sql::plan o = unary(plan_kind::over, scan(rel("events")), {});
+  o.output = concat(rel("events").columns, columns({{"a", data_type::bigint}, {"b", data_type::bigint}}));
+  sql::window_call by_key, by_value;
+  by_key.partition_by = {col(1)};
+  by_value.partition_by = {col(2)};
+  o.window_calls = {by_key, by_key};
+  EXPECT_TRUE(compile(o, catalog, store.get()));
+  o.window_calls = {by_key, by_value};
+  auto r = compile(o, catalog, store.get());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, sql::sqlstate::feature_not_supported);
+  EXPECT_NE(r.error().message.find("PARTITION BY"), std::string::npos);
+}
+
 TEST_F(CompilerTest, RightJoinAndWindowWithoutWatermarkAreRefused) {
   EXPECT_EQ(compile(enrichment(sql::join_type::right), catalog, store.get()).error().code, "0A000");
   auto r =
