@@ -21,8 +21,9 @@ std::vector<sql::row> over_operator::evaluate(const partition& rows) {
     for (std::int64_t i = 0; i < n; ++i) expanded.push_back(r);
   }
   if (expanded.empty()) return expanded;
-  sql::row first = expanded.front();
-  if (!run_guarded(diag_, "window function", first, [&] { sql::append_window_values(calls_, expanded); }))
+  // A failure is reported with the partition's first row, read from the map: no copy per evaluation.
+  if (!run_guarded(diag_, "window function", rows.begin()->first,
+                   [&] { sql::append_window_values(calls_, expanded); }))
     expanded.clear();
   return expanded;
 }
