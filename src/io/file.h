@@ -16,6 +16,10 @@
 
 namespace sluice::io {
 
+// What write_direct_at asks of its buffer, offset and length: a page, which covers every logical
+// block size a disk reports.
+inline constexpr std::size_t direct_io_alignment = 4096;
+
 class file {
  public:
   virtual ~file() = default;
@@ -25,6 +29,10 @@ class file {
   // Writes all of `src` at `offset`, or fails (no_space when the disk is full).
   // A failed write may leave a partial tail that the caller truncates away.
   virtual result<void> write_at(bytes_view src, std::uint64_t offset) = 0;
+  // As write_at, but from `src` to the disk without passing through the page cache (O_DIRECT), where
+  // the file system allows it: no copy, and no page cache memory taken. REQUIRES: src.data(),
+  // src.size() and offset are multiples of direct_io_alignment. Files that cannot do it write_at.
+  virtual result<void> write_direct_at(bytes_view src, std::uint64_t offset) { return write_at(src, offset); }
   // Makes written data durable (fdatasync).
   virtual result<void> sync() = 0;
   // Starts writing [offset, offset + length) to the disk without waiting for it (Linux

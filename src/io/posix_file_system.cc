@@ -24,7 +24,10 @@ error os_error(const std::string& what, const std::string& path, int err) {
 class posix_file final : public file {
  public:
   posix_file(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  ~posix_file() override { ::close(fd_); }
+  ~posix_file() override {
+    if (direct_fd_ >= 0) ::close(direct_fd_);
+    ::close(fd_);
+  }
   posix_file(const posix_file&) = delete;
   posix_file& operator=(const posix_file&) = delete;
 
@@ -45,6 +48,29 @@ class posix_file final : public file {
     while (done < src.size()) {
       ssize_t n = ::pwrite(fd_, src.data() + done, src.size() - done, static_cast<off_t>(offset + done));
       if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return tl::unexpected(os_error("write", path_, errno));
+      done += static_cast<std::size_t>(n);
+    }
+    return {};
+  }
+
+  result<void> write_direct_at(bytes_view src, std::uint64_t offset) override {
+    if (direct_fd_ == direct_unopened) {
+      // A second descriptor, so reads stay buffered. tmpfs and some others refuse O_DIRECT (EINVAL).
+      direct_fd_ = ::open(path_.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+      if (direct_fd_ < 0) direct_fd_ = direct_refused;
+    }
+    if (direct_fd_ < 0) return write_at(src, offset);
+    std::size_t done = 0;
+    while (done < src.size()) {
+      ssize_t n =
+          ::pwrite(direct_fd_, src.data() + done, src.size() - done, static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EINVAL && done == 0) {  // an alignment this device does not take
+        ::close(direct_fd_);
+        direct_fd_ = direct_refused;
+        return write_at(src, offset);
+      }
       if (n < 0) return tl::unexpected(os_error("write", path_, errno));
       done += static_cast<std::size_t>(n);
     }
@@ -81,7 +107,11 @@ class posix_file final : public file {
   int native_handle() const override { return fd_; }
 
  private:
+  static constexpr int direct_unopened = -1;
+  static constexpr int direct_refused = -2;
+
   int fd_;
+  int direct_fd_ = direct_unopened;
   std::string path_;
 };
 

@@ -10,19 +10,25 @@
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 
+#include "io/direct_appender.h"
 #include "io/file.h"
 #include "stream/state_store.h"
 
 namespace sluice::stream {
 namespace {
 
+// Appends bypass the page cache (io::direct_appender): a view's row log is written once and read
+// back rarely (pull queries, restarts), so caching it would only cost a copy and memory per byte.
 class file_log final : public state_log {
  public:
-  file_log(std::unique_ptr<io::file> file, std::uint64_t size) : file_(std::move(file)), size_(size) {}
+  file_log(std::unique_ptr<io::file> file, io::direct_appender appender)
+      : file_(std::move(file)), appender_(std::move(appender)), size_(appender_.size()) {}
 
   result<std::uint64_t> size() override { return size_.load(); }
   result<void> read(std::uint64_t offset, std::uint64_t length, std::string& out) override {
+    std::shared_lock lock(mu_);
     if (offset + length > size_) return fail(errc::corruption, "the log is shorter than asked");
     std::size_t at = out.size();
     out.resize(at + length);
@@ -31,33 +37,32 @@ class file_log final : public state_log {
     return {};
   }
   result<void> truncate(std::uint64_t size) override {
+    std::unique_lock lock(mu_);
     if (size >= size_) return {};
     SLUICE_RETURN_IF_ERROR(file_->truncate(size));
     SLUICE_RETURN_IF_ERROR(file_->sync());
+    SLUICE_RETURN_IF_ERROR(appender_.reset(size));
     size_ = size;
     return {};
   }
   result<void> append(std::string_view bytes) override {
-    auto written = file_->write_at(as_bytes(bytes), size_);
-    if (!written) {
-      (void)file_->truncate(size_);  // a partial tail: the next append starts where this one did
-      return written;
-    }
-    size_ += bytes.size();
+    std::unique_lock lock(mu_);  // a read during the rewrite of the last block could cache it stale
+    SLUICE_RETURN_IF_ERROR(
+        appender_.append({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}));
+    size_ = appender_.size();
     return {};
   }
   result<void> sync() override { return file_->sync(); }
 
  private:
-  static bytes_view as_bytes(std::string_view s) {
-    return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
-  }
   static mutable_bytes as_writable_bytes(std::string& s, std::size_t at) {
     return {reinterpret_cast<std::byte*>(s.data() + at), s.size() - at};
   }
 
   std::unique_ptr<io::file> file_;
-  std::atomic<std::uint64_t> size_;  // read() runs on reader threads while the owner appends
+  io::direct_appender appender_;
+  std::shared_mutex mu_;  // read() runs on reader threads while the owner appends
+  std::atomic<std::uint64_t> size_;
 };
 
 error from_status(const rocksdb::Status& s) { return error{errc::io_error, "state store: " + s.ToString()}; }
@@ -140,7 +145,8 @@ class rocksdb_store final : public state_store {
     if (!existed) SLUICE_RETURN_IF_ERROR(fs.sync_directory(logs_dir_));
     std::lock_guard lock(logs_mu_);
     opened_.insert(log_file_name(name));
-    return std::shared_ptr<state_log>(std::make_shared<file_log>(std::move(file), size));
+    SLUICE_ASSIGN_OR_RETURN(auto appender, io::direct_appender::open(*file, size));
+    return std::shared_ptr<state_log>(std::make_shared<file_log>(std::move(file), std::move(appender)));
   }
 
   result<void> remove_log(std::string_view name) override {
