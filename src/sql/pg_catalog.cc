@@ -346,6 +346,8 @@ const std::vector<system_table>& system_tables() {
        columns("usename T, usesysid I, usecreatedb B, usesuper B, userepl B, usebypassrls B, passwd T, "
                "valuntil T, useconfig S"),
        user_rows},
+      {"pg_catalog", "pg_auth_members", 1261, 'r',
+       columns("oid I, roleid I, member I, grantor I, admin_option B"), no_rows},
       {"pg_catalog", "pg_description", 2609, 'r', columns("objoid I, classoid I, objsubid I, description T"),
        no_rows},
       {"pg_catalog", "pg_attrdef", 2604, 'r', columns("oid I, adrelid I, adnum I, adbin T"), no_rows},
