@@ -85,7 +85,7 @@ TEST(Codec, ArraysRoundTripAndOrderAsCompareDoes) {
   std::vector<sql::value> ordered = {ints({}),           ints({I(-1)}),     ints({I(1)}),
                                      ints({I(1), I(0)}), ints({I(1), N()}), ints({I(2)})};
   for (std::size_t i = 0; i + 1 < ordered.size(); ++i) {
-    ASSERT_LT(sql::compare(ordered[i], ordered[i + 1]), 0);
+    ASSERT_LT(compare(ordered[i], ordered[i + 1]), 0);
     EXPECT_LT(encode_row({ordered[i]}), encode_row({ordered[i + 1]}));
   }
   sql::row r = {ints({I(1), N()}), sql::value::array(sql::data_type::text_array, {T("a\0b"), T("")}),
