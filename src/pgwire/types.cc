@@ -76,6 +76,31 @@ sql::sql_result<sql::value> decode_interval(bytes_view b, oid type) {
                                                .micros = load<std::int64_t>(b)});
 }
 
+// array_send: ndim, has-NULLs flag, element oid, then (length, lower bound 1) per dimension and each
+// element as a length (-1 for NULL) and its binary form. An empty array has no dimensions.
+void append_binary_array(std::vector<std::byte>& out, const sql::value& v) {
+  const std::vector<sql::value>& items = v.as_array();
+  bool has_null = false;
+  for (const sql::value& item : items) has_null = has_null || item.is_null();
+  append_be<std::int32_t>(out, items.empty() ? 0 : 1);
+  append_be<std::int32_t>(out, has_null ? 1 : 0);
+  append_be<std::uint32_t>(out, type_oid(sql::element_type(v.type())));
+  if (!items.empty()) {
+    append_be<std::int32_t>(out, static_cast<std::int32_t>(items.size()));
+    append_be<std::int32_t>(out, 1);
+  }
+  for (const sql::value& item : items) {
+    if (item.is_null()) {
+      append_be<std::int32_t>(out, -1);
+      continue;
+    }
+    std::size_t at = out.size();
+    append_be<std::int32_t>(out, 0);
+    append_binary(out, item);
+    store_be<std::int32_t>(out.data() + at, static_cast<std::int32_t>(out.size() - at - 4));
+  }
+}
+
 std::string as_string(bytes_view b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
 
 sql::sql_result<sql::value> decode_jsonb(bytes_view b, oid type) {
@@ -106,8 +131,32 @@ oid type_oid(data_type type) {
     case data_type::text:
     case data_type::unknown:
       return oids::text;
+    default:
+      return array_type_oid(sql::element_type(type));
   }
-  return oids::text;
+}
+
+oid array_type_oid(data_type element) {
+  switch (element) {
+    case data_type::boolean:
+      return oids::bool_array;
+    case data_type::bigint:
+      return oids::int8_array;
+    case data_type::double_precision:
+      return oids::float8_array;
+    case data_type::timestamp:
+      return oids::timestamp_array;
+    case data_type::timestamptz:
+      return oids::timestamptz_array;
+    case data_type::date:
+      return oids::date_array;
+    case data_type::interval:
+      return oids::interval_array;
+    case data_type::jsonb:
+      return oids::jsonb_array;
+    default:
+      return oids::text_array;
+  }
 }
 
 std::int16_t type_size(data_type type) {
@@ -123,12 +172,9 @@ std::int16_t type_size(data_type type) {
       return 8;
     case data_type::interval:
       return 16;
-    case data_type::text:
-    case data_type::jsonb:
-    case data_type::unknown:
+    default:
       return -1;
   }
-  return -1;
 }
 
 std::optional<data_type> type_of_oid(oid declared) {
@@ -162,6 +208,29 @@ std::optional<data_type> type_of_oid(oid declared) {
     case oids::json:
     case oids::jsonb:
       return data_type::jsonb;
+    case oids::bool_array:
+      return data_type::boolean_array;
+    case oids::int2_array:
+    case oids::int4_array:
+    case oids::int8_array:
+    case oids::oid_array:
+      return data_type::bigint_array;
+    case oids::float4_array:
+    case oids::float8_array:
+      return data_type::double_precision_array;
+    case oids::text_array:
+    case oids::varchar_array:
+      return data_type::text_array;
+    case oids::timestamp_array:
+      return data_type::timestamp_array;
+    case oids::timestamptz_array:
+      return data_type::timestamptz_array;
+    case oids::date_array:
+      return data_type::date_array;
+    case oids::interval_array:
+      return data_type::interval_array;
+    case oids::jsonb_array:
+      return data_type::jsonb_array;
     default:
       return std::nullopt;
   }
@@ -194,6 +263,8 @@ void append_binary(std::vector<std::byte>& out, const sql::value& v) {
       return append_text(out, v.as_text());
     case data_type::unknown:
       return;  // NULL: callers send it as length -1 and never get here
+    default:
+      return append_binary_array(out, v);
   }
 }
 

@@ -5,7 +5,8 @@
 // Text format is sql::value::to_text() (Postgres's output functions). Binary formats are
 // Postgres's send/recv functions: big-endian integers, IEEE floats, timestamps as microseconds and
 // dates as days since 2000-01-01 (the engine counts from 1970-01-01), intervals as (micros, days,
-// months), jsonb as a version byte 1 then the JSON text.
+// months), jsonb as a version byte 1 then the JSON text, arrays as array_send writes them (dimensions,
+// a has-NULLs flag, the element type, then each element with its length).
 #pragma once
 
 #include <cstdint>
@@ -39,11 +40,28 @@ inline constexpr oid timestamptz = 1184;
 inline constexpr oid interval = 1186;
 inline constexpr oid numeric = 1700;
 inline constexpr oid jsonb = 3802;
+// Array types: Postgres's `_int8`, `_text`, … (the element type's typarray).
+inline constexpr oid bool_array = 1000;
+inline constexpr oid int2_array = 1005;
+inline constexpr oid int4_array = 1007;
+inline constexpr oid text_array = 1009;
+inline constexpr oid varchar_array = 1015;
+inline constexpr oid int8_array = 1016;
+inline constexpr oid float4_array = 1021;
+inline constexpr oid float8_array = 1022;
+inline constexpr oid oid_array = 1028;
+inline constexpr oid timestamp_array = 1115;
+inline constexpr oid date_array = 1182;
+inline constexpr oid timestamptz_array = 1185;
+inline constexpr oid interval_array = 1187;
+inline constexpr oid jsonb_array = 3807;
 }  // namespace oids
 
 // The OID a column or parameter of `type` is described with; unknown is described as text, as
 // Postgres resolves an unknown-typed output column.
 oid type_oid(sql::data_type type);
+// The OID of an array of `element` (int8 → 1016).
+oid array_type_oid(sql::data_type element);
 // pg_type.typlen: the fixed binary size, or -1 for variable-length types.
 std::int16_t type_size(sql::data_type type);
 

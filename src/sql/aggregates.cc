@@ -9,8 +9,10 @@
 namespace sluice::sql {
 
 void accumulator::add(const value& v) {
-  if (fn_ == aggregate_fn::count_star) {
+  // array_agg keeps NULLs: they are elements of its array.
+  if (fn_ == aggregate_fn::count_star || fn_ == aggregate_fn::array_agg) {
     ++count_;
+    if (fn_ == aggregate_fn::array_agg) values_.push_back(v);
     return;
   }
   if (v.is_null()) return;
@@ -58,7 +60,7 @@ void accumulator::add(const value& v) {
   }
 }
 
-value accumulator::string_agg_result() const {
+std::vector<const value*> accumulator::ordered_values() const {
   std::vector<const value*> order;
   for (const value& v : values_) order.push_back(&v);
   // No ORDER BY: input order, as Postgres reads a scan. ORDER BY the value: a stable sort.
@@ -68,6 +70,11 @@ value accumulator::string_agg_result() const {
       return descending_ ? c > 0 : c < 0;
     });
   }
+  return order;
+}
+
+value accumulator::string_agg_result() const {
+  std::vector<const value*> order = ordered_values();
   std::string out;
   for (std::size_t i = 0; i < order.size(); ++i) {
     if (i > 0) out += separator_;
@@ -102,6 +109,11 @@ value accumulator::result() const {
       return value::boolean(any_);
     case aggregate_fn::string_agg:
       return string_agg_result();
+    case aggregate_fn::array_agg: {
+      std::vector<value> items;
+      for (const value* v : ordered_values()) items.push_back(*v);
+      return value::array(type_, std::move(items));
+    }
     case aggregate_fn::var_pop:
       return value::double_precision(sum_sq_ / n);
     case aggregate_fn::stddev_pop:

@@ -19,7 +19,8 @@ class accumulator {
         ordered_(call.ordered),
         descending_(call.descending) {}
 
-  // Adds one input value (ignored for count(*); NULLs are skipped by every other aggregate).
+  // Adds one input value (ignored for count(*); NULLs are skipped by every other aggregate but
+  // array_agg).
   // Throws eval_error when a bigint sum overflows.
   void add(const value& v);
   // The aggregate over what was added; NULL for an empty group except count.
@@ -27,6 +28,8 @@ class accumulator {
 
  private:
   value string_agg_result() const;
+  // string_agg's and array_agg's values in input order, or sorted by ORDER BY the value.
+  std::vector<const value*> ordered_values() const;
 
  private:
   aggregate_fn fn_;
@@ -40,9 +43,9 @@ class accumulator {
   bool all_ = true;            // bool_and
   bool any_ = false;           // bool_or
   std::string separator_;      // string_agg
-  bool ordered_ = false;       // string_agg … ORDER BY value
+  bool ordered_ = false;       // string_agg and array_agg … ORDER BY value
   bool descending_ = false;    // … DESC
-  std::vector<value> values_;  // string_agg, in input order
+  std::vector<value> values_;  // string_agg and array_agg, in input order
 };
 
 }  // namespace sluice::sql

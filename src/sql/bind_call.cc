@@ -90,6 +90,7 @@ constexpr aggregate_name aggregate_names[] = {
     {"bool_or", aggregate_fn::bool_or},
     {"every", aggregate_fn::bool_and},
     {"string_agg", aggregate_fn::string_agg},
+    {"array_agg", aggregate_fn::array_agg},
 };
 
 }  // namespace
@@ -122,7 +123,8 @@ bool contains_aggregate(pg_node n) {
 }
 
 expr binder::call_operator(const std::string& op, std::vector<expr> args, int position) {
-  if (op == "||" && args.size() == 2) {
+  bool any_array = std::any_of(args.begin(), args.end(), [](const expr& e) { return is_array(e.type); });
+  if (op == "||" && args.size() == 2 && !any_array) {
     // text || anything: the other side is printed as text (Postgres's textanycat).
     bool left_text = args[0].type == data_type::text || args[0].type == data_type::unknown;
     bool right_text = args[1].type == data_type::text || args[1].type == data_type::unknown;
@@ -133,7 +135,14 @@ expr binder::call_operator(const std::string& op, std::vector<expr> args, int po
 }
 
 expr binder::call_function(const std::string& name, std::vector<expr> args, int position, bool is_operator) {
+  bool any_array = std::any_of(args.begin(), args.end(), [](const expr& e) { return is_array(e.type); });
+  if (any_array) {
+    if (auto call = call_array_function(name, args, position)) return std::move(*call);
+  }
   const function_overload* f = best_overload(find_overloads(name), args);
+  if (f == nullptr && !any_array && is_array_function(name)) {
+    if (auto call = call_array_function(name, args, position)) return std::move(*call);
+  }
   if (f == nullptr) {
     if (!is_operator) {
       bind_fail(sqlstate::undefined_function,
@@ -184,6 +193,7 @@ expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, cons
   int at = static_cast<int>(pg::integer(body, "location", -1));
   if (pg::field(body, "over")) return bind_window_call(body, s, agg, clause);
   if (is_aggregate_name(name)) return bind_aggregate(body, agg, clause);
+  if (name == "unnest") return bind_unnest_call(body, s, agg, clause);
   if (pg::flag(body, "agg_star") || pg::flag(body, "agg_distinct") || pg::field(body, "agg_filter")) {
     bind_fail(sqlstate::syntax_error,
               fmt::format("{}(*) specified, but {} is not an aggregate function", name, name), at);
@@ -258,6 +268,7 @@ aggregate_call binder::aggregate_call_of(pg_node body, const scope& input, agg_c
     }
   }
   if (call.fn == aggregate_fn::string_agg) bind_string_agg_extras(body, args[1], input, call, clause);
+  if (call.fn == aggregate_fn::array_agg) bind_aggregate_order(body, input, call, clause);
   if (auto filter = pg::field(body, "agg_filter")) {
     call.has_filter = true;
     call.filter = bind_predicate(*filter, input, args_agg, "FILTER");
@@ -297,14 +308,21 @@ void binder::bind_string_agg_extras(pg_node body, pg_node separator, const scope
               pg::location(separator));
   }
   call.separator = sep.constant.is_null() ? "" : sep.constant.as_text();
+  bind_aggregate_order(body, input, call, clause);
+}
+
+// The ORDER BY of string_agg and array_agg, which may sort only by the value itself (a view keeps
+// each group's values sorted by value, with no input order to keep).
+void binder::bind_aggregate_order(pg_node body, const scope& input, aggregate_call& call,
+                                  const char* clause) {
   std::vector<pg_node> order = pg::list(body, "agg_order");
   if (order.empty()) return;
   pg_node sort = pg::node_body(order[0]);
   pg_node key = *pg::field(sort, "node");
   if (order.size() > 1 || !same_expr(bind_expr(key, input, nullptr, clause), call.args[0])) {
     in_aggregate_ = false;
-    bind_fail(sqlstate::feature_not_supported, "string_agg may be ordered only by the value it aggregates",
-              pg::location(key));
+    bind_fail(sqlstate::feature_not_supported,
+              fmt::format("{} may be ordered only by the value it aggregates", call.name), pg::location(key));
   }
   call.ordered = true;
   call.descending = pg::string(sort, "sortby_dir") == "SORTBY_DESC";
@@ -344,6 +362,12 @@ void binder::type_aggregate(aggregate_call& call, int at) {
     case aggregate_fn::string_agg:
       require(arg == data_type::text, data_type::text);
       call.type = data_type::text;
+      break;
+    case aggregate_fn::array_agg:
+      require(true, data_type::text);
+      if (is_array(arg))
+        bind_fail(sqlstate::feature_not_supported, "multidimensional arrays are not supported", at);
+      call.type = array_of(arg);
       break;
     default:
       require(is_numeric(arg), data_type::double_precision);
@@ -425,6 +449,8 @@ std::string binder::column_name(pg_node n) {
   if (type == "MinMaxExpr") return pg::string(body, "op") == "IS_GREATEST" ? "greatest" : "least";
   if (type == "A_Expr" && pg::string(body, "kind") == "AEXPR_NULLIF") return "nullif";
   if (type == "SubLink") return sublink_column_name(body);
+  if (type == "A_ArrayExpr") return "array";
+  if (type == "A_Indirection") return column_name(*pg::field(body, "arg"));
   return "?column?";
 }
 

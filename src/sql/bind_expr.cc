@@ -23,6 +23,8 @@ namespace {
 std::string type_text(data_type t) { return std::string(type_name(t)); }
 
 bool castable(data_type from, data_type to) {
+  if (is_array(from) && is_array(to)) return castable(element_type(from), element_type(to));
+  if (is_array(from) || is_array(to)) return to == data_type::text || from == data_type::text;
   if (from == to || from == data_type::unknown || to == data_type::text || from == data_type::text)
     return true;
   if (is_numeric(from) && (is_numeric(to) || to == data_type::boolean || to == data_type::jsonb)) return true;
@@ -84,6 +86,9 @@ data_type binder::unify(const std::vector<expr*>& exprs, const char* what, int p
       result = t;
     } else if (is_numeric(result) && is_numeric(t)) {
       result = data_type::double_precision;
+    } else if (is_array(result) && is_array(t) && is_numeric(element_type(result)) &&
+               is_numeric(element_type(t))) {
+      result = data_type::double_precision_array;
     } else if (is_temporal(result) && is_temporal(t)) {
       if (result == data_type::timestamptz || t == data_type::timestamptz) {
         result = data_type::timestamptz;
@@ -179,6 +184,8 @@ expr binder::bind_node(pg_node n, const scope& s, agg_context* agg, const char* 
     return out;
   }
   if (type == "SubLink") return bind_sublink(n, s, agg, clause);
+  if (type == "A_ArrayExpr") return bind_array_expr(body, s, agg, clause, data_type::unknown);
+  if (type == "A_Indirection") return bind_indirection(body, s, agg, clause);
   bind_fail(sqlstate::feature_not_supported, fmt::format("expression {} is not supported", type),
             pg::location(n));
 }
@@ -299,7 +306,12 @@ expr binder::bind_type_cast(pg_node body, const scope& s, agg_context* agg, cons
   if (auto reg = bind_reg_cast(body, s, agg, clause)) return std::move(*reg);
   auto target = pg::type_of(type_name);
   if (!target) throw bind_failure{target.error()};
-  expr arg = bind_expr(*pg::field(body, "arg"), s, agg, clause);
+  pg_node arg_node = *pg::field(body, "arg");
+  // ARRAY[…]::T[] makes its elements T (so ARRAY[]::bigint[] has a type).
+  if (is_array(*target) && pg::is(arg_node, "A_ArrayExpr")) {
+    return bind_array_expr(pg::node_body(arg_node), s, agg, clause, element_type(*target));
+  }
+  expr arg = bind_expr(arg_node, s, agg, clause);
   if (*target == data_type::interval && arg.kind == expr_kind::constant && arg.type == data_type::unknown &&
       !arg.constant.is_null()) {
     arg.constant = value::text(interval_literal(arg.constant.as_text(), type_name));
@@ -381,6 +393,7 @@ expr binder::bind_a_expr(pg_node body, const scope& s, agg_context* agg, const c
     }
     return call_operator(op, both(), at);
   }
+  if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") return bind_array_quantified(body, s, agg, clause);
   if (kind == "AEXPR_DISTINCT") return call_operator("is distinct from", both(), at);
   if (kind == "AEXPR_NOT_DISTINCT") return call_operator("is not distinct from", both(), at);
   if (kind == "AEXPR_NULLIF") {

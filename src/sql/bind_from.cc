@@ -159,8 +159,13 @@ void add_predicates(plan& p, std::vector<expr> parts) {
 
 plan binder::bind_from(pg_node select, scope& out) {
   std::vector<pg_node> items = pg::list(select, "fromClause");
-  plan result = bind_from_item(items[0], out);
+  plan result = is_set_function(items[0]) ? bind_set_function(pg::node_body(items[0]), nullptr, out)
+                                          : bind_from_item(items[0], out);
   for (std::size_t i = 1; i < items.size(); ++i) {
+    if (is_set_function(items[i])) {
+      result = bind_set_function(pg::node_body(items[i]), &result, out);
+      continue;
+    }
     scope right_scope;
     plan right = bind_from_item(items[i], right_scope);
     result = make_join(std::move(result), std::move(right), join_type::inner);
@@ -293,8 +298,8 @@ plan binder::bind_window(pg_node body, scope& out) {
   std::vector<pg_node> items =
       functions.empty() ? std::vector<pg_node>{} : pg::list(pg::node_body(functions[0]), "items");
   if (items.empty() || !pg::is(items[0], "FuncCall")) {
-    bind_fail(sqlstate::feature_not_supported, "only TUMBLE, HOP and generate_series may be called in FROM",
-              pg::location(body));
+    bind_fail(sqlstate::feature_not_supported,
+              "only TUMBLE, HOP, generate_series and unnest may be called in FROM", pg::location(body));
   }
   pg_node call = items[0];
   pg_node fn = pg::node_body(call);
@@ -302,7 +307,10 @@ plan binder::bind_window(pg_node body, scope& out) {
   int at = pg::location(call);
   if (function_name.empty()) bind_fail(sqlstate::syntax_error, "a function in FROM needs a name", at);
   std::string name = function_name.back();
-  if (name == "generate_series") return bind_generate_series(fn, body, out);
+  if (name == "generate_series" || name == "unnest") {
+    out.clear();
+    return bind_set_function(body, nullptr, out);
+  }
   std::vector<pg_node> args = pg::list(fn, "args");
   bool hop = name == "hop";
   std::size_t needed = hop ? 4 : 3;

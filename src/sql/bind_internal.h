@@ -46,6 +46,14 @@ struct window_context {
   std::vector<pg_node> named;  // WindowDef nodes of WINDOW w AS (…)
 };
 inline constexpr int window_placeholder = 1 << 24;
+// unnest(array) in a select list (bind_array.cc): its value is a column of an expand node after the
+// block's columns (and window calls), numbered from srf_placeholder until that width is known.
+struct set_function_context {
+  std::vector<expr> arrays;
+  bool grouped = false;
+};
+inline constexpr int srf_placeholder = 1 << 28;
+void resolve_set_function_columns(expr& e, int base_width);
 // Renumbers the placeholder columns in `e` once the base width is known.
 void resolve_window_columns(expr& e, int base_width);
 bool reads_window_column(const expr& e);  // before they are renumbered
@@ -129,6 +137,7 @@ class binder {
   void type_aggregate(aggregate_call& call, int at);
   void bind_string_agg_extras(pg_node body, pg_node separator, const scope& input, aggregate_call& call,
                               const char* clause);
+  void bind_aggregate_order(pg_node body, const scope& input, aggregate_call& call, const char* clause);
   expr bind_min_max(pg_node body, const scope& s, agg_context* agg, const char* clause);
   // bind_subquery.cc
   expr bind_sublink(pg_node n, const scope& s, agg_context* agg, const char* clause);
@@ -139,6 +148,14 @@ class binder {
   expr bind_outer_column(pg_node column_ref, int at);
   // In the enclosing block: the column a subquery reads from it (or from further out).
   expr outer_column_here(pg_node column_ref, const outer_context& ctx);
+  // bind_array.cc. `wanted`: the element type a cast around ARRAY[…] asks for (unknown if none).
+  expr bind_array_expr(pg_node body, const scope& s, agg_context* agg, const char* clause, data_type wanted);
+  expr bind_indirection(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  expr bind_array_quantified(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  // A call of a polymorphic array function or operator; nullopt when none takes `args`.
+  std::optional<expr> call_array_function(const std::string& name, std::vector<expr>& args, int position);
+  static bool is_array_function(const std::string& name);
+  expr bind_unnest_call(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr call_operator(const std::string& op, std::vector<expr> args, int position);
   expr call_function(const std::string& name, std::vector<expr> args, int position, bool is_operator);
 
@@ -154,6 +171,12 @@ class binder {
   plan bind_window(pg_node body, scope& out);
   // bind_series.cc: generate_series(…) in FROM (`function` the FuncCall body, `range` the RangeFunction)
   plan bind_generate_series(pg_node function, pg_node range, scope& out);
+  // unnest(…) and generate_series(…) in FROM (`range` the RangeFunction body) over `left`, the FROM
+  // items before it (nullptr: none), whose columns `s` holds and its arguments may read; the function's
+  // columns are appended to `s`.
+  plan bind_set_function(pg_node range, plan* left, scope& s);
+  static bool is_set_function(pg_node from_item);
+  data_type series_types(std::vector<expr>& args, int at);
   plan bind_join(pg_node body, scope& out);
 
   // A WITH query in scope. A reference binds its query again where it stands (inlined, as Postgres
@@ -183,7 +206,8 @@ class binder {
   std::int64_t statement_micros_;  // the clock when the statement was bound (UTC microseconds)
   bool in_aggregate_ = false;
   bool in_window_ = false;
-  window_context* windows_ = nullptr;  // set while binding a select list or ORDER BY
+  window_context* windows_ = nullptr;              // set while binding a select list or ORDER BY
+  set_function_context* set_functions_ = nullptr;  // set while binding a select list
 
   std::vector<with_query> ctes_;  // outer blocks' first, then this block's
   // Set when this block is (inside) a subquery in an expression: where outer columns are found.

@@ -340,6 +340,17 @@ void add_over(block& q, window_context& windows) {
   q.current = std::move(over);
 }
 
+// unnest(…) in the select list: an expand node under the projection, its columns after the rows'.
+void add_set_functions(block& q, set_function_context& set_functions) {
+  if (set_functions.arrays.empty()) return;
+  int base = static_cast<int>(q.current.output.size());
+  for (expr& e : q.exprs) resolve_set_function_columns(e, base);
+  plan expand = wrap(std::move(q.current), plan_kind::expand);
+  for (const expr& a : set_functions.arrays) expand.output.push_back({"unnest", element_type(a.type)});
+  expand.exprs = std::move(set_functions.arrays);
+  q.current = std::move(expand);
+}
+
 // `sort` false: drop the ORDER BY (and its hidden columns) without sorting.
 void add_sort(block& q, bool sort = true) {
   if (q.order.empty()) return;
@@ -389,9 +400,13 @@ plan binder::bind_query(pg_node select) {
   window_context windows;
   windows.named = pg::list(select, "windowClause");
   windows_ = &windows;
+  set_function_context set_functions;
+  set_functions.grouped = q.aggregated;
+  set_functions_ = &set_functions;
   for (const target& t : q.targets) q.exprs.push_back(bind_target(*this, t, q));
   q.visible = q.exprs.size();
   windows_ = nullptr;
+  set_functions_ = nullptr;
   std::optional<expr> having;
   if (auto clause = pg::field(select, "havingClause"))
     having = bind_predicate(*clause, q.from, &q.agg, "HAVING");
@@ -416,6 +431,7 @@ plan binder::bind_query(pg_node select) {
     q.current = wrap(std::move(q.current), plan_kind::filter);
     q.current.predicate = std::move(first);
   }
+  add_set_functions(q, set_functions);
   add_projection(*this, q);
   if (distinct) q.current = wrap(std::move(q.current), plan_kind::distinct);
   // In a view, DISTINCT ON's ORDER BY only picks each key's row: the view itself has no order.

@@ -1,6 +1,7 @@
-// sql/bind_series.cc — generate_series(start, stop [, step]) in FROM: bigint or timestamp series from
-// constant arguments, computed while binding into constant rows (a VALUES plan), so pull queries and
-// views read it alike.
+// sql/bind_series.cc — set-returning functions in FROM: generate_series(start, stop [, step]) and
+// unnest(array …). A series of constants is computed while binding into constant rows (a VALUES
+// plan); otherwise the function becomes an expand node over the FROM items to its left, whose columns
+// its arguments may read (Postgres's implicit LATERAL for functions).
 #include <fmt/format.h>
 
 #include "sql/bind_internal.h"
@@ -13,7 +14,107 @@ constexpr std::int64_t max_series_rows = 10'000'000;
 
 bool is_timestamp_type(data_type t) { return t == data_type::timestamp || t == data_type::timestamptz; }
 
+plan one_empty_row() {
+  plan p;
+  p.kind = plan_kind::values;
+  p.rows.push_back(row{});
+  return p;
+}
+
+// The column names: AS alias (c1, c2, …) names the columns, AS alias alone a single column.
+std::vector<std::string> result_names(pg_node range, const std::string& function, std::size_t count) {
+  std::vector<std::string> names(count, function);
+  auto alias = pg::field(range, "alias");
+  if (!alias) return names;
+  std::vector<std::string> columns = pg::names(*alias, "colnames");
+  if (columns.empty() && count == 1) names[0] = pg::string(*alias, "aliasname");
+  for (std::size_t i = 0; i < columns.size() && i < count; ++i) names[i] = columns[i];
+  return names;
+}
+
 }  // namespace
+
+bool binder::is_set_function(pg_node from_item) {
+  if (!pg::is(from_item, "RangeFunction")) return false;
+  std::vector<pg_node> functions = pg::list(pg::node_body(from_item), "functions");
+  if (functions.empty()) return false;
+  std::vector<pg_node> items = pg::list(pg::node_body(functions[0]), "items");
+  if (items.empty() || !pg::is(items[0], "FuncCall")) return false;
+  std::vector<std::string> name = pg::names(pg::node_body(items[0]), "funcname");
+  return !name.empty() && (name.back() == "unnest" || name.back() == "generate_series");
+}
+
+plan binder::bind_set_function(pg_node range, plan* left, scope& s) {
+  pg_node call = pg::list(pg::node_body(pg::list(range, "functions")[0]), "items")[0];
+  pg_node function = pg::node_body(call);
+  std::string name = pg::names(function, "funcname").back();
+  int at = pg::location(call);
+  if (pg::flag(range, "ordinality"))
+    bind_fail(sqlstate::feature_not_supported, "WITH ORDINALITY is not supported", at);
+  std::vector<expr> args;
+  for (pg_node n : pg::list(function, "args")) args.push_back(bind_expr(n, s, nullptr, "FROM"));
+  bool constant =
+      std::all_of(args.begin(), args.end(), [](const expr& e) { return e.kind == expr_kind::constant; });
+  std::string qualifier = name;
+  if (auto alias = pg::field(range, "alias")) qualifier = pg::string(*alias, "aliasname");
+  if (name == "generate_series" && constant && left == nullptr)
+    return bind_generate_series(function, range, s);
+  plan p;
+  p.kind = plan_kind::expand;
+  p.inputs.push_back(left != nullptr ? std::move(*left) : one_empty_row());
+  p.output = p.inputs[0].output;
+  std::vector<data_type> types;
+  if (name == "unnest") {
+    if (args.empty()) {
+      bind_fail(sqlstate::undefined_function, "function unnest() does not exist", at);
+    }
+    for (expr& e : args) {
+      if (e.type == data_type::unknown) {
+        bind_fail(sqlstate::datatype_mismatch,
+                  "could not determine polymorphic type because input has type unknown", e.location);
+      }
+      if (!is_array(e.type)) {
+        bind_fail(sqlstate::undefined_function,
+                  fmt::format("function unnest({}) does not exist", type_name(e.type)), at);
+      }
+      types.push_back(element_type(e.type));
+    }
+  } else {
+    types.push_back(series_types(args, at));
+    p.function = set_function::generate_series;
+  }
+  std::vector<std::string> names = result_names(range, name, types.size());
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    p.output.push_back({names[i], types[i]});
+    s.push_back({qualifier, names[i], types[i]});
+  }
+  p.exprs = std::move(args);
+  return p;
+}
+
+// generate_series's argument types: integers (unknown literals read as bigint), or timestamps stepped
+// by an interval. Coerces `args` and returns the series' type.
+data_type binder::series_types(std::vector<expr>& args, int at) {
+  if (args.size() < 2 || args.size() > 3) {
+    bind_fail(sqlstate::undefined_function,
+              fmt::format("function generate_series with {} arguments does not exist", args.size()), at);
+  }
+  bool timestamps = is_timestamp_type(args[0].type) || is_timestamp_type(args[1].type);
+  data_type type = timestamps
+                       ? (args[0].type == data_type::timestamptz || args[1].type == data_type::timestamptz
+                              ? data_type::timestamptz
+                              : data_type::timestamp)
+                       : data_type::bigint;
+  for (std::size_t i = 0; i < 2; ++i) args[i] = coerce(std::move(args[i]), type, -1);
+  if (timestamps && args.size() != 3) {
+    bind_fail(
+        sqlstate::undefined_function,
+        fmt::format("function generate_series({}, {}) does not exist", type_name(type), type_name(type)), at);
+  }
+  if (args.size() == 3)
+    args[2] = coerce(std::move(args[2]), timestamps ? data_type::interval : data_type::bigint, -1);
+  return type;
+}
 
 plan binder::bind_generate_series(pg_node function, pg_node range, scope& out) {
   int at = static_cast<int>(pg::integer(function, "location", -1));

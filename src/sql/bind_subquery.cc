@@ -17,8 +17,8 @@ subquery_kind kind_of(std::string_view link, int at) {
   if (link == "EXISTS_SUBLINK") return subquery_kind::exists;
   if (link == "ANY_SUBLINK") return subquery_kind::any;
   if (link == "ALL_SUBLINK") return subquery_kind::all;
-  std::string_view what = link == "ARRAY_SUBLINK" ? "ARRAY(SELECT …)" : link;
-  bind_fail(sqlstate::feature_not_supported, fmt::format("{} is not supported", what), at);
+  if (link == "ARRAY_SUBLINK") return subquery_kind::array;
+  bind_fail(sqlstate::feature_not_supported, fmt::format("{} is not supported", link), at);
 }
 
 // Types whose SQL = is their values' equality (not doubles: -0 = 0, and NaN).
@@ -78,13 +78,19 @@ expr binder::bind_sublink(pg_node n, const scope& s, agg_context* agg, const cha
   binder inner = nested();
   inner.outer_ = &ctx;
   q->query = inner.bind_query(pg::node_body(*pg::field(body, "subselect")));
-  if (q->kind == subquery_kind::scalar && q->query.output.size() != 1) {
+  bool one_value = q->kind == subquery_kind::scalar || q->kind == subquery_kind::array;
+  if (one_value && q->query.output.size() != 1) {
     bind_fail(sqlstate::syntax_error, "subquery must return only one column", at);
+  }
+  if (q->kind == subquery_kind::array && is_array(q->query.output[0].type)) {
+    bind_fail(sqlstate::feature_not_supported, "multidimensional arrays are not supported", at);
   }
   q->params = ctx.params.size();
   expr out;
   out.kind = expr_kind::subquery;
-  out.type = q->kind == subquery_kind::scalar ? q->query.output[0].type : data_type::boolean;
+  out.type = q->kind == subquery_kind::scalar  ? q->query.output[0].type
+             : q->kind == subquery_kind::array ? array_of(q->query.output[0].type)
+                                               : data_type::boolean;
   out.location = at;
   out.args = std::move(ctx.params);
   if (q->kind == subquery_kind::any || q->kind == subquery_kind::all)
@@ -131,6 +137,7 @@ void binder::bind_quantified(pg_node body, const scope& s, agg_context* agg, con
 std::string binder::sublink_column_name(pg_node body) {
   std::string_view link = pg::string(body, "subLinkType");
   if (link == "EXISTS_SUBLINK") return "exists";
+  if (link == "ARRAY_SUBLINK") return "array";
   if (link != "EXPR_SUBLINK") return "?column?";
   pg_node select = pg::node_body(*pg::field(body, "subselect"));
   while (pg::list(select, "targetList").empty()) {  // a set operation: its left side names the columns

@@ -277,12 +277,13 @@ expr binder::bind_window_call(pg_node body, const scope& s, agg_context* agg, co
 }
 
 bool reads_window_column(const expr& e) {
-  if (e.kind == expr_kind::column && e.column >= window_placeholder) return true;
+  if (e.kind == expr_kind::column && e.column >= window_placeholder && e.column < srf_placeholder)
+    return true;
   return std::any_of(e.args.begin(), e.args.end(), [](const expr& a) { return reads_window_column(a); });
 }
 
 void resolve_window_columns(expr& e, int base_width) {
-  if (e.kind == expr_kind::column && e.column >= window_placeholder)
+  if (e.kind == expr_kind::column && e.column >= window_placeholder && e.column < srf_placeholder)
     e.column = e.column - window_placeholder + base_width;
   for (expr& a : e.args) resolve_window_columns(a, base_width);
 }

@@ -253,8 +253,9 @@ value cast_from_text(std::string_view text, data_type target) {
       return parse_interval(text);
     case data_type::jsonb:
       return parse_jsonb(text);
+    default:
+      return array_from_text(text, target);
   }
-  invalid(target, text);
 }
 
 namespace {
@@ -313,6 +314,12 @@ value cast_value(const value& v, data_type target) {
     return value::text(v.as_bool() ? "true" : "false");
   if (target == data_type::text) return value::text(v.to_text());
   if (from == data_type::text) return cast_from_text(v.as_text(), target);
+  if (is_array(from) && is_array(target)) {
+    std::vector<value> items;
+    items.reserve(v.as_array().size());
+    for (const value& item : v.as_array()) items.push_back(cast_value(item, element_type(target)));
+    return value::array(target, std::move(items));
+  }
   if (from == data_type::jsonb) return from_jsonb(v, target);
   switch (target) {
     case data_type::bigint:
@@ -369,6 +376,24 @@ scalar_fn cast_function(data_type target) {
       return cast_to<data_type::interval>;
     case data_type::jsonb:
       return cast_to<data_type::jsonb>;
+    case data_type::boolean_array:
+      return cast_to<data_type::boolean_array>;
+    case data_type::bigint_array:
+      return cast_to<data_type::bigint_array>;
+    case data_type::double_precision_array:
+      return cast_to<data_type::double_precision_array>;
+    case data_type::text_array:
+      return cast_to<data_type::text_array>;
+    case data_type::timestamp_array:
+      return cast_to<data_type::timestamp_array>;
+    case data_type::timestamptz_array:
+      return cast_to<data_type::timestamptz_array>;
+    case data_type::date_array:
+      return cast_to<data_type::date_array>;
+    case data_type::interval_array:
+      return cast_to<data_type::interval_array>;
+    case data_type::jsonb_array:
+      return cast_to<data_type::jsonb_array>;
     case data_type::unknown:
       break;
   }
@@ -377,6 +402,7 @@ scalar_fn cast_function(data_type target) {
 
 bool implicitly_castable(data_type from, data_type to) {
   if (from == to) return true;
+  if (is_array(from) && is_array(to)) return implicitly_castable(element_type(from), element_type(to));
   if (from == data_type::bigint) return to == data_type::double_precision;
   if (from == data_type::date) return to == data_type::timestamp || to == data_type::timestamptz;
   if (from == data_type::timestamp) return to == data_type::timestamptz;

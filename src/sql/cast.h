@@ -18,10 +18,13 @@ namespace sluice::sql {
 // Postgres does); dates 'YYYY-MM-DD'; intervals '1 day 2 hours', '5 seconds', '-3 mins', 'HH:MM:SS',
 // or a mix ('2 days 04:00:00'); jsonb must be well-formed JSON.
 value cast_from_text(std::string_view text, data_type target);
+// An array's text form ('{1,2,NULL}', '{"a b",c}') as `array_type` (array_text.cc); 22P02
+// "malformed array literal" for text that is not one, 0A000 for a multidimensional one.
+value array_from_text(std::string_view text, data_type array_type);
 
 // Value to value: every cast Postgres allows between our types (numbers to and from text and
 // booleans, temporal types among themselves, jsonb scalars to numbers and booleans, anything to
-// text). NULL stays NULL. Throws eval_error for values that do not convert.
+// text, arrays element by element). NULL stays NULL. Throws eval_error for values that do not convert.
 value cast_value(const value& v, data_type target);
 // The expression function casting its one argument to `target` (what the binder calls for CAST).
 value (*cast_function(data_type target))(const value* args, std::size_t count);

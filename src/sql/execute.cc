@@ -9,6 +9,7 @@
 
 #include "sql/aggregates.h"
 #include "sql/civil_time.h"
+#include "sql/set_functions.h"
 #include "sql/subquery.h"
 #include "sql/window_functions.h"
 
@@ -247,6 +248,12 @@ rows run_over(const plan& p, rows input) {
   return input;
 }
 
+rows run_expand(const plan& p, const rows& input) {
+  rows out;
+  for (const row& r : input) expand_row(p, r, out);
+  return out;
+}
+
 rows run_limit(const plan& p, rows input) {
   auto size = static_cast<std::int64_t>(input.size());
   std::int64_t begin = std::min(p.offset, size);
@@ -283,6 +290,8 @@ rows run(const plan& p, const relation_rows& relations) {
       return run_limit(p, run(p.inputs[0], relations));
     case plan_kind::over:
       return run_over(p, run(p.inputs[0], relations));
+    case plan_kind::expand:
+      return run_expand(p, run(p.inputs[0], relations));
   }
   return {};
 }

@@ -89,6 +89,12 @@ value answer(const subquery& q, const value& left, const std::vector<row>& rows)
     case subquery_kind::any:
     case subquery_kind::all:
       return quantified(q, left, rows);
+    case subquery_kind::array: {
+      std::vector<value> items;
+      items.reserve(rows.size());
+      for (const row& r : rows) items.push_back(r[0]);
+      return value::array(array_of(q.query.output[0].type), std::move(items));
+    }
   }
   throw eval_error(sqlstate::internal_error, "unknown subquery kind");
 }

@@ -40,11 +40,8 @@ std::string list(const std::vector<expr>& exprs) {
 
 std::string aggregate_text(const aggregate_call& c) {
   std::string args = c.fn == aggregate_fn::count_star ? "*" : list(c.args);
-  if (c.fn == aggregate_fn::string_agg) {
-    std::string separator = "'" + c.separator + "'";
-    if (c.ordered) separator += " ORDER BY " + to_string(c.args[0]) + (c.descending ? " DESC" : "");
-    args += ", " + separator;
-  }
+  if (c.fn == aggregate_fn::string_agg) args += ", '" + c.separator + "'";
+  if (c.ordered) args += " ORDER BY " + to_string(c.args[0]) + (c.descending ? " DESC" : "");
   std::string out = fmt::format("{}({}{})", c.name, c.distinct ? "DISTINCT " : "", args);
   if (c.has_filter) out += " FILTER (WHERE " + to_string(c.filter) + ")";
   return out;
@@ -167,6 +164,9 @@ std::string line(const plan& p) {
     case plan_kind::limit:
       return fmt::format("Limit: {} offset {}", p.limit < 0 ? std::string("ALL") : std::to_string(p.limit),
                          p.offset);
+    case plan_kind::expand:
+      return fmt::format("ProjectSet: {}({})",
+                         p.function == set_function::unnest ? "unnest" : "generate_series", list(p.exprs));
   }
   return "?";
 }

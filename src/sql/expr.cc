@@ -56,7 +56,11 @@ value call(const expr& e, const row& input) {
     args[i] = evaluate(e.args[i], input);
     if (e.strict && args[i].is_null()) return value();
   }
-  return e.fn(args, e.args.size());
+  value out = e.fn(args, e.args.size());
+  // A polymorphic array function cannot always tell its result type from its arguments (NULLs and
+  // empty arrays carry none): the binder's is the one.
+  if (is_array(e.type) && !out.is_null() && out.type() != e.type) return out.with_array_type(e.type);
+  return out;
 }
 
 value case_when(const expr& e, const row& input) {
@@ -147,6 +151,8 @@ std::string subquery_text(const expr& e) {
       return "(SubPlan)";
     case subquery_kind::exists:
       return "EXISTS(SubPlan)";
+    case subquery_kind::array:
+      return "ARRAY(SubPlan)";
     case subquery_kind::any:
     case subquery_kind::all:
       return fmt::format("({} {} {}(SubPlan))", to_string(e.args[q.params]), q.test.name,

@@ -36,6 +36,23 @@ void add_json_functions(std::vector<function_overload>& out);
 void add_catalog_functions(std::vector<function_overload>& out);
 void add_regex_functions(std::vector<function_overload>& out);
 void add_format_functions(std::vector<function_overload>& out);
+void add_array_functions(std::vector<function_overload>& out);
+
+// The polymorphic array functions and operators (functions_array.cc), which bind_array.cc resolves:
+// `args` has a letter per argument (A anyarray, E its element type, I bigint, T text) and `result`
+// one of those or B boolean, L bigint[].
+struct array_function {
+  const char* name;
+  const char* args;
+  char result;
+  scalar_fn fn;
+  bool strict;
+};
+const std::vector<array_function>& array_functions();
+// x op ANY/ALL (array) for a comparison operator; nullptr for another operator.
+scalar_fn array_quantified_fn(std::string_view op, bool any);
+scalar_fn array_subscript_fn();  // (array, bigint) → element
+scalar_fn array_slice_fn();      // (array, bigint, bigint) → array
 
 // Helpers shared by the implementations.
 [[noreturn]] void raise(const char* code, const std::string& message);

@@ -48,11 +48,6 @@ value get_expr_fn(const value* a, std::size_t) { return a[0]; }
 // pg_description is empty: no object has a comment.
 value no_description_fn(const value*, std::size_t) { return value(); }
 
-// Sluice has no arrays; the catalog's array columns (ACLs, options) are always NULL.
-value array_to_string_fn(const value*, std::size_t) {
-  raise(sqlstate::feature_not_supported, "arrays are not supported");
-}
-
 bool needs_quotes(const std::string& s) {
   if (s.empty() || !(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_')) return true;
   for (char c : s) {
@@ -121,7 +116,6 @@ void add_catalog_functions(std::vector<function_overload>& out) {
   out.push_back({"obj_description", {i, x}, x, no_description_fn, false});
   out.push_back({"col_description", {i, i}, x, no_description_fn, false});
   out.push_back({"shobj_description", {i, x}, x, no_description_fn, false});
-  out.push_back({"array_to_string", {x, x}, x, array_to_string_fn});
   out.push_back({"quote_ident", {x}, x, quote_ident_fn});
   out.push_back({"pg_size_pretty", {i}, x, size_pretty_fn});
   for (const char* name : {"pg_table_size", "pg_relation_size", "pg_total_relation_size", "pg_indexes_size"})

@@ -108,31 +108,31 @@ std::vector<row> attribute_rows(const std::vector<class_entry>& classes) {
       bool key = false;
       for (int k : *c.primary_key) key = key || static_cast<std::size_t>(k) == n;
       bool byval = type.length > 0;
-      out.push_back({i(c.oid),                                             // attrelid
-                     t(col.name),                                          // attname
-                     i(type.oid),                                          // atttypid
-                     i(-1),                                                // attstattarget
-                     i(type.length),                                       // attlen
-                     i(static_cast<std::int64_t>(n + 1)),                  // attnum
-                     i(0),                                                 // attndims
-                     i(-1),                                                // attcacheoff
-                     i(-1),                                                // atttypmod
-                     b(byval),                                             // attbyval
-                     t(byval ? "d" : "i"),                                 // attalign
-                     t(byval ? "p" : "x"),                                 // attstorage
-                     t(""),                                                // attcompression
-                     b(key),                                               // attnotnull
-                     b(false),                                             // atthasdef
-                     b(false),                                             // atthasmissing
-                     t(""),                                                // attidentity
-                     t(""),                                                // attgenerated
-                     b(false),                                             // attisdropped
-                     b(true),                                              // attislocal
-                     i(0),                                                 // attinhcount
-                     i(col.type == dt::text ? default_collation_oid : 0),  // attcollation
-                     null(),                                               // attacl
-                     null(),                                               // attoptions
-                     null()});                                             // attfdwoptions
+      out.push_back({i(c.oid),                             // attrelid
+                     t(col.name),                          // attname
+                     i(type.oid),                          // atttypid
+                     i(-1),                                // attstattarget
+                     i(type.length),                       // attlen
+                     i(static_cast<std::int64_t>(n + 1)),  // attnum
+                     i(is_array(col.type) ? 1 : 0),        // attndims
+                     i(-1),                                // attcacheoff
+                     i(-1),                                // atttypmod
+                     b(byval),                             // attbyval
+                     t(byval ? "d" : "i"),                 // attalign
+                     t(byval ? "p" : "x"),                 // attstorage
+                     t(""),                                // attcompression
+                     b(key),                               // attnotnull
+                     b(false),                             // atthasdef
+                     b(false),                             // atthasmissing
+                     t(""),                                // attidentity
+                     t(""),                                // attgenerated
+                     b(false),                             // attisdropped
+                     b(true),                              // attislocal
+                     i(0),                                 // attinhcount
+                     i(col.type == dt::text || col.type == dt::text_array ? default_collation_oid : 0),
+                     null(),    // attacl
+                     null(),    // attoptions
+                     null()});  // attfdwoptions
     }
   }
   return out;
@@ -141,25 +141,25 @@ std::vector<row> attribute_rows(const std::vector<class_entry>& classes) {
 std::vector<row> type_rows(const std::vector<class_entry>&) {
   std::vector<row> out;
   for (const pg_type_info& type : pg_types()) {
-    out.push_back({i(type.oid),                                           // oid
-                   t(type.typname),                                       // typname
-                   i(pg_catalog_oid),                                     // typnamespace
-                   i(bootstrap_role_oid),                                 // typowner
-                   i(type.length),                                        // typlen
-                   b(type.length > 0),                                    // typbyval
-                   t("b"),                                                // typtype
-                   t(type.category),                                      // typcategory
-                   b(true),                                               // typisdefined
-                   t(","),                                                // typdelim
-                   i(0),                                                  // typrelid
-                   i(0),                                                  // typelem
-                   i(0),                                                  // typarray
-                   b(false),                                              // typnotnull
-                   i(0),                                                  // typbasetype
-                   i(-1),                                                 // typtypmod
-                   i(0),                                                  // typndims
-                   i(type.type == dt::text ? default_collation_oid : 0),  // typcollation
-                   null()});                                              // typdefault
+    out.push_back({i(type.oid),                                                           // oid
+                   t(type.typname),                                                       // typname
+                   i(pg_catalog_oid),                                                     // typnamespace
+                   i(bootstrap_role_oid),                                                 // typowner
+                   i(type.length),                                                        // typlen
+                   b(type.length > 0),                                                    // typbyval
+                   t("b"),                                                                // typtype
+                   t(type.category),                                                      // typcategory
+                   b(true),                                                               // typisdefined
+                   t(","),                                                                // typdelim
+                   i(0),                                                                  // typrelid
+                   i(is_array(type.type) ? pg_type_of(element_type(type.type)).oid : 0),  // typelem
+                   i(is_array(type.type) ? 0 : pg_type_of(array_of(type.type)).oid),      // typarray
+                   b(false),                                                              // typnotnull
+                   i(0),                                                                  // typbasetype
+                   i(-1),                                                                 // typtypmod
+                   i(0),                                                                  // typndims
+                   i(type.type == dt::text || type.type == dt::text_array ? default_collation_oid : 0),
+                   null()});  // typdefault
   }
   return out;
 }
@@ -285,7 +285,8 @@ std::vector<row> is_columns_rows(const std::vector<class_entry>& classes) {
   return out;
 }
 
-// "oid I, relname T, …": column names and types (I bigint, T text, B boolean, F double precision).
+// "oid I, relname T, …": column names and types (I bigint, T text, B boolean, F double precision,
+// L bigint[] for oid[] and int2vector, S text[] for "char"[]).
 sql::schema columns(std::string_view spec) {
   sql::schema out;
   while (!spec.empty()) {
@@ -299,6 +300,8 @@ sql::schema columns(std::string_view spec) {
     out.push_back({std::string(item.substr(0, space)), type == 'I'   ? dt::bigint
                                                        : type == 'T' ? dt::text
                                                        : type == 'B' ? dt::boolean
+                                                       : type == 'L' ? dt::bigint_array
+                                                       : type == 'S' ? dt::text_array
                                                                      : dt::double_precision});
   }
   return out;
@@ -306,7 +309,7 @@ sql::schema columns(std::string_view spec) {
 
 const std::vector<system_table>& system_tables() {
   static const std::vector<system_table> tables = {
-      {"pg_catalog", "pg_namespace", 2615, 'r', columns("oid I, nspname T, nspowner I, nspacl T"),
+      {"pg_catalog", "pg_namespace", 2615, 'r', columns("oid I, nspname T, nspowner I, nspacl S"),
        namespace_rows},
       {"pg_catalog", "pg_class", 1259, 'r',
        columns("oid I, relname T, relnamespace I, reltype I, reloftype I, relowner I, relam I, "
@@ -314,14 +317,14 @@ const std::vector<system_table>& system_tables() {
                "reltoastrelid I, relhasindex B, relisshared B, relpersistence T, relkind T, relnatts I, "
                "relchecks I, relhasrules B, relhastriggers B, relhassubclass B, relrowsecurity B, "
                "relforcerowsecurity B, relispopulated B, relreplident T, relispartition B, "
-               "relrewrite I, reloptions T, relacl T, relpartbound T"),
+               "relrewrite I, reloptions S, relacl S, relpartbound T"),
        class_rows},
       {"pg_catalog", "pg_attribute", 1249, 'r',
        columns("attrelid I, attname T, atttypid I, attstattarget I, attlen I, attnum I, attndims I, "
                "attcacheoff I, atttypmod I, attbyval B, attalign T, attstorage T, attcompression T, "
                "attnotnull B, atthasdef B, atthasmissing B, attidentity T, attgenerated T, "
-               "attisdropped B, attislocal B, attinhcount I, attcollation I, attacl T, attoptions T, "
-               "attfdwoptions T"),
+               "attisdropped B, attislocal B, attinhcount I, attcollation I, attacl S, attoptions S, "
+               "attfdwoptions S"),
        attribute_rows},
       {"pg_catalog", "pg_type", 1247, 'r',
        columns("oid I, typname T, typnamespace I, typowner I, typlen I, typbyval B, typtype T, "
@@ -331,18 +334,20 @@ const std::vector<system_table>& system_tables() {
       {"pg_catalog", "pg_database", 1262, 'r',
        columns("oid I, datname T, datdba I, encoding I, datlocprovider T, datistemplate B, "
                "datallowconn B, datconnlimit I, dattablespace I, datcollate T, datctype T, "
-               "daticulocale T, datcollversion T, datacl T"),
+               "daticulocale T, datcollversion T, datacl S"),
        database_rows},
       {"pg_catalog", "pg_am", 2601, 'r', columns("oid I, amname T, amhandler T, amtype T"), am_rows},
       {"pg_catalog", "pg_roles", 12001, 'v',
        columns("oid I, rolname T, rolsuper B, rolinherit B, rolcreaterole B, rolcreatedb B, "
                "rolcanlogin B, rolreplication B, rolconnlimit I, rolpassword T, rolvaliduntil T, "
-               "rolbypassrls B, rolconfig T"),
+               "rolbypassrls B, rolconfig S"),
        roles_rows},
       {"pg_catalog", "pg_user", 12002, 'v',
        columns("usename T, usesysid I, usecreatedb B, usesuper B, userepl B, usebypassrls B, passwd T, "
-               "valuntil T, useconfig T"),
+               "valuntil T, useconfig S"),
        user_rows},
+      {"pg_catalog", "pg_auth_members", 1261, 'r',
+       columns("oid I, roleid I, member I, grantor I, admin_option B"), no_rows},
       {"pg_catalog", "pg_description", 2609, 'r', columns("objoid I, classoid I, objsubid I, description T"),
        no_rows},
       {"pg_catalog", "pg_attrdef", 2604, 'r', columns("oid I, adrelid I, adnum I, adbin T"), no_rows},
@@ -363,20 +368,20 @@ const std::vector<system_table>& system_tables() {
                "collencoding I, collcollate T, collctype T, colliculocale T"),
        collation_rows},
       {"pg_catalog", "pg_tablespace", 1213, 'r',
-       columns("oid I, spcname T, spcowner I, spcacl T, spcoptions T"), tablespace_rows},
+       columns("oid I, spcname T, spcowner I, spcacl S, spcoptions S"), tablespace_rows},
       {"pg_catalog", "pg_policy", 3256, 'r',
-       columns("oid I, polname T, polrelid I, polcmd T, polpermissive B, polroles T, polqual T, "
+       columns("oid I, polname T, polrelid I, polcmd T, polpermissive B, polroles L, polqual T, "
                "polwithcheck T"),
        no_rows},
       {"pg_catalog", "pg_rewrite", 2618, 'r',
        columns("oid I, rulename T, ev_class I, ev_type T, ev_enabled T, is_instead B"), no_rows},
       {"pg_catalog", "pg_proc", 1255, 'r',
        columns("oid I, proname T, pronamespace I, proowner I, prolang I, prokind T, prosecdef B, "
-               "proretset B, provolatile T, pronargs I, prorettype I, proargtypes T, prosrc T"),
+               "proretset B, provolatile T, pronargs I, prorettype I, proargtypes L, prosrc T"),
        no_rows},
       {"pg_catalog", "pg_statistic_ext", 3381, 'r',
-       columns("oid I, stxrelid I, stxname T, stxnamespace I, stxowner I, stxstattarget I, stxkeys T, "
-               "stxkind T"),
+       columns("oid I, stxrelid I, stxname T, stxnamespace I, stxowner I, stxstattarget I, stxkeys L, "
+               "stxkind S"),
        no_rows},
       {"pg_catalog", "pg_publication", 6104, 'r',
        columns("oid I, pubname T, pubowner I, puballtables B, pubinsert B, pubupdate B, pubdelete B, "
@@ -384,7 +389,7 @@ const std::vector<system_table>& system_tables() {
        no_rows},
       {"pg_catalog", "pg_publication_namespace", 6237, 'r', columns("oid I, pnpubid I, pnnspid I"), no_rows},
       {"pg_catalog", "pg_publication_rel", 6106, 'r',
-       columns("oid I, prpubid I, prrelid I, prqual T, prattrs T"), no_rows},
+       columns("oid I, prpubid I, prrelid I, prqual T, prattrs L"), no_rows},
       {"pg_catalog", "pg_trigger", 2620, 'r',
        columns("oid I, tgrelid I, tgname T, tgenabled T, tgisinternal B"), no_rows},
       {"pg_catalog", "pg_tables", 12003, 'v',
@@ -516,6 +521,15 @@ const std::vector<pg_type_info>& pg_types() {
       {dt::timestamptz, 1184, "timestamptz", "timestamp with time zone", 8, "D"},
       {dt::interval, 1186, "interval", "interval", 16, "T"},
       {dt::jsonb, 3802, "jsonb", "jsonb", -1, "U"},
+      {dt::boolean_array, 1000, "_bool", "boolean[]", -1, "A"},
+      {dt::bigint_array, 1016, "_int8", "bigint[]", -1, "A"},
+      {dt::text_array, 1009, "_text", "text[]", -1, "A"},
+      {dt::double_precision_array, 1022, "_float8", "double precision[]", -1, "A"},
+      {dt::date_array, 1182, "_date", "date[]", -1, "A"},
+      {dt::timestamp_array, 1115, "_timestamp", "timestamp without time zone[]", -1, "A"},
+      {dt::timestamptz_array, 1185, "_timestamptz", "timestamp with time zone[]", -1, "A"},
+      {dt::interval_array, 1187, "_interval", "interval[]", -1, "A"},
+      {dt::jsonb_array, 3807, "_jsonb", "jsonb[]", -1, "A"},
   };
   return types;
 }

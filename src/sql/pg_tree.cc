@@ -92,6 +92,13 @@ std::vector<std::string> names(pg_node body, std::string_view key) {
 }
 
 std::optional<data_type> type_from_name(std::string_view name) {
+  if (name.ends_with("[]")) {
+    name.remove_suffix(2);
+    while (name.ends_with(' ')) name.remove_suffix(1);
+    auto element = type_from_name(name);
+    if (!element || is_array(*element)) return std::nullopt;
+    return array_of(*element);
+  }
   static const std::map<std::string, data_type, std::less<>> types = {
       {"bool", data_type::boolean},
       {"boolean", data_type::boolean},
@@ -128,6 +135,17 @@ std::optional<data_type> type_from_name(std::string_view name) {
       // The system catalogs' oid and name columns are bigint and text (see pg_catalog.h).
       {"oid", data_type::bigint},
       {"name", data_type::text},
+      // Postgres's internal array types of the catalogs read as arrays (pg_index.indkey, …).
+      {"int2vector", data_type::bigint_array},
+      {"oidvector", data_type::bigint_array},
+      {"_int2", data_type::bigint_array},
+      {"_int4", data_type::bigint_array},
+      {"_int8", data_type::bigint_array},
+      {"_oid", data_type::bigint_array},
+      {"_text", data_type::text_array},
+      {"_float8", data_type::double_precision_array},
+      {"_bool", data_type::boolean_array},
+      {"_char", data_type::text_array},
   };
   auto it = types.find(name);
   if (it == types.end()) return std::nullopt;
@@ -138,10 +156,11 @@ sql_result<data_type> type_of(pg_node type_name_body) {
   std::vector<std::string> parts = names(type_name_body, "names");
   std::string name = parts.empty() ? "" : parts.back();
   int at = static_cast<int>(integer(type_name_body, "location", -1));
-  if (!list(type_name_body, "arrayBounds").empty()) {
-    return sql_fail(sqlstate::feature_not_supported, "array types are not supported", at);
+  if (auto t = type_from_name(name)) {
+    // int[], int[3] and int[][] are all one array type in Postgres.
+    if (!list(type_name_body, "arrayBounds").empty()) return array_of(*t);
+    return *t;
   }
-  if (auto t = type_from_name(name)) return *t;
   return sql_fail("42704", fmt::format("type \"{}\" does not exist", name), at);
 }
 

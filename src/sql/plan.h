@@ -30,6 +30,13 @@ enum class plan_kind : std::uint8_t {
   set_op,     // input[0] UNION ALL / INTERSECT / EXCEPT input[1] (same column types); UNION is
               // DISTINCT over UNION ALL
   over,       // window functions (… OVER (…)): input[0]'s columns, then one per window call
+  expand,     // set-returning functions over each row of input[0]: its columns, then the functions'
+};
+
+// What an expand node computes from each input row (its `exprs`, evaluated over the row).
+enum class set_function : std::uint8_t {
+  unnest,           // one column per array in exprs, zipped (the shorter ones padded with NULL)
+  generate_series,  // exprs = start, stop, step (bigint, or timestamps stepped by an interval)
 };
 
 // Row multiplicities: UNION ALL adds them; INTERSECT ALL takes the smaller, EXCEPT ALL the difference
@@ -77,14 +84,16 @@ enum class aggregate_fn : std::uint8_t {
   bool_and,
   bool_or,
   string_agg,
+  array_agg,
 };
 
 struct aggregate_call {
   aggregate_fn fn = aggregate_fn::count_star;
   std::vector<expr> args;  // none for count(*), else one
   bool distinct = false;
-  // string_agg: the separator (a constant), and its ORDER BY, which may only name the value. Without
-  // one a pull query keeps the input order and a view (which has none) sorts ascending.
+  // string_agg: the separator (a constant); string_agg and array_agg: their ORDER BY, which may only
+  // name the value. Without one a pull query keeps the input order and a view (which has none)
+  // sorts ascending.
   std::string separator;
   bool ordered = false;
   bool descending = false;
@@ -161,8 +170,9 @@ struct plan {
   std::vector<row> rows;
   // filter
   expr predicate;
-  // project
+  // project; expand: the set functions' arguments
   std::vector<expr> exprs;
+  set_function function = set_function::unnest;  // expand
   // window
   window_spec window;
   // aggregate: group keys over input[0] (possibly including window_start/window_end), then calls

@@ -1,5 +1,6 @@
-// sql/subquery.h — subqueries in expressions: (SELECT …), EXISTS (SELECT …), x IN (SELECT …) and
-// x <op> ANY/ALL (SELECT …). Pull queries only: a materialized view or sink refuses them at bind time.
+// sql/subquery.h — subqueries in expressions: (SELECT …), EXISTS (SELECT …), x IN (SELECT …),
+// x <op> ANY/ALL (SELECT …) and ARRAY(SELECT …). Pull queries only: a materialized view or sink refuses them
+// at bind time.
 //
 // A subquery may read columns of the query blocks around it. The binder turns each such outer column
 // into a parameter, as Postgres does: the subquery expression's args are its outer values, bound in
@@ -21,8 +22,9 @@ namespace sluice::sql {
 enum class subquery_kind : std::uint8_t {
   scalar,  // (SELECT one column): its value, NULL when there is no row, 21000 for more than one
   exists,  // EXISTS (SELECT …)
-  any,  // x <op> ANY (SELECT …), x IN (SELECT …): true if a row matches, else NULL if one compared NULL
-  all,  // x <op> ALL (SELECT …): false if a row fails, else NULL if one compared NULL, else true
+  any,    // x <op> ANY (SELECT …), x IN (SELECT …): true if a row matches, else NULL if one compared NULL
+  all,    // x <op> ALL (SELECT …): false if a row fails, else NULL if one compared NULL, else true
+  array,  // ARRAY(SELECT one column): its values in the subquery's order ({} when there is no row)
 };
 
 struct subquery {

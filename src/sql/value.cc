@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <functional>
@@ -33,8 +34,58 @@ std::string_view type_name(data_type type) {
       return "interval";
     case data_type::jsonb:
       return "jsonb";
+    case data_type::boolean_array:
+      return "boolean[]";
+    case data_type::bigint_array:
+      return "bigint[]";
+    case data_type::double_precision_array:
+      return "double precision[]";
+    case data_type::text_array:
+      return "text[]";
+    case data_type::timestamp_array:
+      return "timestamp without time zone[]";
+    case data_type::timestamptz_array:
+      return "timestamp with time zone[]";
+    case data_type::date_array:
+      return "date[]";
+    case data_type::interval_array:
+      return "interval[]";
+    case data_type::jsonb_array:
+      return "jsonb[]";
   }
   return "unknown";
+}
+
+// Shared by every copy of an array value; never changed after it is made.
+struct array_data {
+  std::atomic<std::int64_t> refs{1};
+  std::vector<value> items;
+};
+
+void value::retain() const { a_->refs.fetch_add(1, std::memory_order_relaxed); }
+
+void value::release() {
+  if (a_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete a_;
+}
+
+value value::array(data_type array_type, std::vector<value> items) {
+  SLUICE_ASSERT(is_array(array_type), "not an array type");
+  value v;
+  v.a_ = new array_data{{1}, std::move(items)};
+  v.type_ = array_type;
+  return v;
+}
+
+value value::with_array_type(data_type array_type) const {
+  SLUICE_ASSERT(is_array(type_) && is_array(array_type), "value is not an array");
+  value v = *this;
+  v.type_ = array_type;
+  return v;
+}
+
+const std::vector<value>& value::as_array() const {
+  SLUICE_ASSERT(is_array(type_), "value is not an array");
+  return a_->items;
 }
 
 bool is_numeric(data_type type) { return type == data_type::bigint || type == data_type::double_precision; }
@@ -218,6 +269,55 @@ std::string interval_text(interval iv) {
 
 int three_way(auto a, auto b) { return a < b ? -1 : (b < a ? 1 : 0); }
 
+// array_out's quoting: an element is quoted when it is empty, reads as NULL, or holds a brace,
+// quote, backslash, comma or white space; inside quotes, quote and backslash are escaped.
+bool needs_quotes(std::string_view text) {
+  if (text.empty()) return true;
+  if (text.size() == 4 && (text[0] | 0x20) == 'n' && (text[1] | 0x20) == 'u' && (text[2] | 0x20) == 'l' &&
+      (text[3] | 0x20) == 'l') {
+    return true;
+  }
+  for (char c : text) {
+    if (c == '{' || c == '}' || c == '"' || c == '\\' || c == ',' || c == ' ' || c == '\t' || c == '\n' ||
+        c == '\r' || c == '\v' || c == '\f') {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string array_text(const std::vector<value>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    if (items[i].is_null()) {
+      out += "NULL";
+      continue;
+    }
+    std::string text = items[i].to_text();
+    if (!needs_quotes(text)) {
+      out += text;
+      continue;
+    }
+    out += '"';
+    for (char c : text) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+// Postgres's array order: element by element (NULL after every value), then the shorter first.
+int compare_arrays(const std::vector<value>& a, const std::vector<value>& b) {
+  std::size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (int c = compare(a[i], b[i]); c != 0) return c;
+  }
+  return three_way(a.size(), b.size());
+}
+
 int compare_numeric(const value& a, const value& b) {
   if (a.type() == data_type::bigint && b.type() == data_type::bigint)
     return three_way(a.as_bigint(), b.as_bigint());
@@ -251,8 +351,9 @@ std::string value::to_text() const {
       return date_text(i_);
     case data_type::interval:
       return interval_text(iv_);
+    default:
+      return array_text(a_->items);
   }
-  return "";
 }
 
 int compare(const value& a, const value& b) {
@@ -267,8 +368,13 @@ int compare(const value& a, const value& b) {
       return a.s_.compare(b.s_) < 0 ? -1 : (a.s_ == b.s_ ? 0 : 1);
     case data_type::interval:
       return three_way(a.iv_.approximate_micros(), b.iv_.approximate_micros());
-    default:
+    case data_type::bigint:
+    case data_type::timestamp:
+    case data_type::timestamptz:
+    case data_type::date:
       return three_way(a.i_, b.i_);
+    default:
+      return compare_arrays(a.a_->items, b.a_->items);
   }
 }
 
@@ -290,8 +396,13 @@ std::size_t value::hash() const {
       return std::hash<std::string>{}(s_);
     case data_type::interval:
       return std::hash<std::int64_t>{}(iv_.approximate_micros());
-    default:
+    case data_type::bigint:
+    case data_type::timestamp:
+    case data_type::timestamptz:
+    case data_type::date:
       return std::hash<std::int64_t>{}(i_);
+    default:
+      return hash_row(a_->items) ^ 0x5bd1e995;
   }
 }
 

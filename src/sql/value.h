@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,31 @@ enum class data_type : std::uint8_t {
   date,
   interval,
   jsonb,
+  // One-dimensional arrays of the types above, in the same order (see array_of and element_type).
+  boolean_array,
+  bigint_array,
+  double_precision_array,
+  text_array,
+  timestamp_array,
+  timestamptz_array,
+  date_array,
+  interval_array,
+  jsonb_array,
 };
+
+constexpr bool is_array(data_type type) { return type >= data_type::boolean_array; }
+// The array type of an element type (text[] for unknown, as Postgres resolves ARRAY['a']).
+constexpr data_type array_of(data_type element) {
+  if (element == data_type::unknown) element = data_type::text;
+  if (is_array(element)) return element;
+  return static_cast<data_type>(static_cast<int>(element) - static_cast<int>(data_type::boolean) +
+                                static_cast<int>(data_type::boolean_array));
+}
+// REQUIRES: is_array(array).
+constexpr data_type element_type(data_type array) {
+  return static_cast<data_type>(static_cast<int>(array) - static_cast<int>(data_type::boolean_array) +
+                                static_cast<int>(data_type::boolean));
+}
 
 // The Postgres name: "bigint", "double precision", "timestamp without time zone", ...
 std::string_view type_name(data_type type);
@@ -51,9 +76,28 @@ struct interval {
 inline constexpr std::int64_t micros_per_second = 1'000'000;
 inline constexpr std::int64_t micros_per_day = 86'400 * micros_per_second;
 
+struct array_data;
+
 class value {
  public:
   value() = default;  // NULL
+  value(const value& other) : type_(other.type_), s_(other.s_) { copy_payload(other); }
+  value(value&& other) noexcept : type_(other.type_), s_(std::move(other.s_)) { steal_payload(other); }
+  value& operator=(const value& other) {
+    if (this != &other) *this = value(other);
+    return *this;
+  }
+  value& operator=(value&& other) noexcept {
+    if (this == &other) return *this;
+    if (is_array(type_)) release();
+    type_ = other.type_;
+    s_ = std::move(other.s_);
+    steal_payload(other);
+    return *this;
+  }
+  ~value() {
+    if (is_array(type_)) release();
+  }
   static value boolean(bool b);
   static value bigint(std::int64_t i);
   static value double_precision(double d);
@@ -63,6 +107,8 @@ class value {
   static value date(std::int32_t days);
   static value interval_of(interval iv);
   static value jsonb(std::string json_text);
+  // An array of `array_type`; REQUIRES every item to be NULL or of its element type.
+  static value array(data_type array_type, std::vector<value> items);
 
   bool is_null() const { return type_ == data_type::unknown; }
   // The type of a non-NULL value; unknown for NULL.
@@ -76,10 +122,15 @@ class value {
   std::int64_t as_micros() const;      // timestamp and timestamptz
   std::int32_t as_date() const;
   interval as_interval() const;
+  // The elements of an array (shared, immutable: copying an array value copies a pointer).
+  const std::vector<value>& as_array() const;
+  // The same elements as another array type (what a polymorphic function's result is declared as).
+  // REQUIRES: is_array(type()) and is_array(array_type).
+  value with_array_type(data_type array_type) const;
   // bigint or double precision as a double (for arithmetic across numeric types).
   double numeric_as_double() const;
 
-  // Postgres's text output format ("t", "42", "2024-01-02 03:04:05.5", "1 day 02:00:00", ...).
+  // Postgres's text output format ("t", "42", "2024-01-02 03:04:05.5", "1 day 02:00:00", "{1,NULL}").
   // NULL has no text form: callers check is_null() (pgwire sends it as length -1).
   std::string to_text() const;
 
@@ -92,12 +143,25 @@ class value {
   std::size_t hash() const;
 
  private:
+  // The union's bytes are copied whole; an array's reference count is the only thing to keep.
+  void copy_payload(const value& other) {
+    std::memcpy(static_cast<void*>(&iv_), &other.iv_, sizeof iv_);
+    if (is_array(type_)) retain();
+  }
+  void steal_payload(value& other) {
+    std::memcpy(static_cast<void*>(&iv_), &other.iv_, sizeof iv_);
+    if (is_array(type_)) other.type_ = data_type::unknown;
+  }
+  void retain() const;
+  void release();
+
   data_type type_ = data_type::unknown;
   union {
     std::int64_t i_ = 0;
     bool b_;
     double d_;
     interval iv_;
+    array_data* a_;
   };
   std::string s_;
 };

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "sql/cast.h"
 #include "sql/civil_time.h"
 #include "sql/error.h"
 #include "sql/expr.h"
@@ -67,6 +68,54 @@ TEST(Expr, StrictCallsReturnNullAndLogicIsThreeValued) {
   EXPECT_EQ(evaluate(any, {value::boolean(true)}), value::boolean(true));
   EXPECT_TRUE(evaluate(any, {value::boolean(false)}).is_null());
   EXPECT_FALSE(evaluate_predicate(any, {value::boolean(false)}));
+}
+
+TEST(Value, ArrayTextQuotesAsArrayOutDoes) {
+  auto texts = [](std::vector<std::string> items) {
+    std::vector<value> v;
+    for (std::string& s : items) v.push_back(value::text(std::move(s)));
+    return value::array(data_type::text_array, std::move(v)).to_text();
+  };
+  EXPECT_EQ(texts({"a", "b"}), "{a,b}");
+  EXPECT_EQ(texts({""}), "{\"\"}");
+  EXPECT_EQ(texts({"NULL", "Null", "nul"}), "{\"NULL\",\"Null\",nul}");
+  EXPECT_EQ(texts({"a b", "a\tb", "x,y", "{", "}"}), "{\"a b\",\"a\tb\",\"x,y\",\"{\",\"}\"}");
+  EXPECT_EQ(texts({"say \"hi\"", "back\\slash"}), "{\"say \\\"hi\\\"\",\"back\\\\slash\"}");
+  EXPECT_EQ(value::array(data_type::bigint_array, {value::bigint(1), value(), value::bigint(-2)}).to_text(),
+            "{1,NULL,-2}");
+  EXPECT_EQ(value::array(data_type::bigint_array, {}).to_text(), "{}");
+  EXPECT_EQ(value::array(data_type::timestamp_array, {value::timestamp(0)}).to_text(),
+            "{\"1970-01-01 00:00:00\"}");
+}
+
+TEST(Value, ArrayTextReadsBackToTheSameArray) {
+  for (const char* text : {"{}", "{1,NULL,-2}", "{\"a b\",\"\",\"NULL\",\"c\\\"d\",\"e\\\\f\"}"}) {
+    data_type type = std::string_view(text).find('"') == std::string_view::npos ? data_type::bigint_array
+                                                                                : data_type::text_array;
+    EXPECT_EQ(cast_from_text(text, type).to_text(), text);
+  }
+  EXPECT_EQ(cast_from_text(" { a , \"b \" ,c\\,d } ", data_type::text_array).to_text(), "{a,\"b \",\"c,d\"}");
+  EXPECT_TRUE(cast_from_text("{null}", data_type::text_array).as_array()[0].is_null());
+  EXPECT_FALSE(cast_from_text("{\"null\"}", data_type::text_array).as_array()[0].is_null());
+  for (const char* bad : {"", "1", "{1", "{1,}", "{,1}", "{1}x"}) {
+    EXPECT_THROW(cast_from_text(bad, data_type::text_array), eval_error) << bad;
+  }
+}
+
+TEST(Value, ArraysCopyCheaplyAndCompareElementwise) {
+  value a = value::array(data_type::bigint_array, {value::bigint(1), value::bigint(2)});
+  value copy = a;
+  EXPECT_EQ(&copy.as_array(), &a.as_array());  // shared, not copied
+  value moved = std::move(copy);
+  EXPECT_TRUE(copy.is_null());  // NOLINT(bugprone-use-after-move): a moved-from array is NULL
+  EXPECT_EQ(moved, a);
+  value longer =
+      value::array(data_type::bigint_array, {value::bigint(1), value::bigint(2), value::bigint(0)});
+  value with_null = value::array(data_type::bigint_array, {value::bigint(1), value()});
+  EXPECT_LT(compare(a, longer), 0);
+  EXPECT_GT(compare(with_null, longer), 0);
+  EXPECT_LT(compare(value::array(data_type::bigint_array, {}), a), 0);
+  EXPECT_EQ(a.hash(), value::array(data_type::bigint_array, {value::bigint(1), value::bigint(2)}).hash());
 }
 
 }  // namespace

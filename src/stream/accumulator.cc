@@ -58,24 +58,36 @@ void add_to_multiset(aggregate_fn fn, accumulator& acc, const sql::value& v, std
   if (it->second == 0) acc.values.erase(it);
 }
 
-// The values in order, each as many times as its weight (once for DISTINCT).
+// Calls `each` with the values in order, each as many times as its weight (once for DISTINCT).
+template <typename Each>
+void each_ordered(const sql::aggregate_call& call, const accumulator& acc, Each each) {
+  auto repeat = [&](const sql::value& v, std::int64_t weight) {
+    for (std::int64_t i = 0; i < (call.distinct ? std::min<std::int64_t>(weight, 1) : weight); ++i) each(v);
+  };
+  if (call.descending) {
+    for (auto it = acc.values.rbegin(); it != acc.values.rend(); ++it) repeat(it->first, it->second);
+  } else {
+    for (const auto& [v, weight] : acc.values) repeat(v, weight);
+  }
+}
+
 sql::value string_agg(const sql::aggregate_call& call, const accumulator& acc) {
   if (acc.count <= 0) return {};
   std::string out;
   bool first = true;
-  auto append = [&](const sql::value& v, std::int64_t weight) {
-    for (std::int64_t i = 0; i < (call.distinct ? std::min<std::int64_t>(weight, 1) : weight); ++i) {
-      if (!first) out += call.separator;
-      out += v.as_text();
-      first = false;
-    }
-  };
-  if (call.descending) {
-    for (auto it = acc.values.rbegin(); it != acc.values.rend(); ++it) append(it->first, it->second);
-  } else {
-    for (const auto& [v, weight] : acc.values) append(v, weight);
-  }
+  each_ordered(call, acc, [&](const sql::value& v) {
+    if (!first) out += call.separator;
+    out += v.as_text();
+    first = false;
+  });
   return sql::value::text(std::move(out));
+}
+
+sql::value array_agg(const sql::aggregate_call& call, const accumulator& acc) {
+  if (acc.count <= 0) return {};
+  std::vector<sql::value> items;
+  each_ordered(call, acc, [&](const sql::value& v) { items.push_back(v); });
+  return sql::value::array(call.type, std::move(items));
 }
 
 // Insert-only min/max: the multiset keeps one entry, the extreme so far. The node is reused when a new
@@ -101,7 +113,7 @@ void keep_extreme(aggregate_fn fn, accumulator& acc, const sql::value& v) {
 }
 
 void add_value(const sql::aggregate_call& call, accumulator& acc, const sql::value& v, std::int64_t w) {
-  if (v.is_null()) return;
+  if (v.is_null() && call.fn != aggregate_fn::array_agg) return;  // array_agg keeps NULL elements
   if (keeps_values(call)) {
     add_to_multiset(call.fn, acc, v, w);
   } else {
@@ -113,7 +125,7 @@ void add_value(const sql::aggregate_call& call, accumulator& acc, const sql::val
 
 bool keeps_values(const sql::aggregate_call& call) {
   return call.distinct || call.fn == aggregate_fn::min || call.fn == aggregate_fn::max ||
-         call.fn == aggregate_fn::string_agg;
+         call.fn == aggregate_fn::string_agg || call.fn == aggregate_fn::array_agg;
 }
 
 group_state aggregate_functions::make() const {
@@ -209,6 +221,8 @@ sql::value aggregate_functions::result(const sql::aggregate_call& call, const ac
       return sql::value::boolean(acc.trues > 0);
     case aggregate_fn::string_agg:
       return string_agg(call, acc);
+    case aggregate_fn::array_agg:
+      return array_agg(call, acc);
     default:
       return variance(call.fn, static_cast<double>(acc.count), acc.sum, acc.sum_squares);
   }

@@ -19,6 +19,7 @@ enum tag : std::uint8_t {
   tag_date = 0x42,
   tag_interval = 0x50,
   tag_jsonb = 0x60,
+  tag_array = 0x70,    // then the array's data_type, its elements, and tag_row_end
   tag_row_end = 0x01,  // below every value tag so a shorter row sorts first
   tag_null = 0xfe,
 };
@@ -91,6 +92,12 @@ void append_value(std::string& out, const sql::value& v) {
       append_i64(out, iv.days);
       return append_i64(out, iv.micros);
     }
+    default:
+      // Elements in order then an end below every value tag: arrays order as compare() orders them.
+      append_u8(out, tag_array);
+      append_u8(out, static_cast<std::uint8_t>(v.type()));
+      for (const sql::value& item : v.as_array()) append_value(out, item);
+      return append_u8(out, tag_row_end);
   }
 }
 
@@ -192,9 +199,27 @@ bool decoder::read_value(sql::value& v) {
           {static_cast<std::int32_t>(months), static_cast<std::int32_t>(days), micros});
       return true;
     }
+    case tag_array:
+      return read_array(v);
     default:
       return false;
   }
+}
+
+bool decoder::read_array(sql::value& v) {
+  std::uint8_t type = 0;
+  if (!read_u8(type) || !sql::is_array(static_cast<sql::data_type>(type)) ||
+      type > static_cast<std::uint8_t>(sql::data_type::jsonb_array)) {
+    return false;
+  }
+  std::vector<sql::value> items;
+  while (!in_.empty() && static_cast<std::uint8_t>(in_.front()) != tag_row_end) {
+    if (!read_value(items.emplace_back())) return false;
+  }
+  if (in_.empty()) return false;
+  in_.remove_prefix(1);
+  v = sql::value::array(static_cast<sql::data_type>(type), std::move(items));
+  return true;
 }
 
 bool decoder::read_row(sql::row& r) {

@@ -5,7 +5,8 @@
 // prefix such as [operator id][window end] visits windows by end time. NULL sorts after every value,
 // as in value.h. The encoding is self-delimiting and decodable, so it doubles as the value format for
 // stored rows. Integers are big-endian with the sign bit flipped; doubles are IEEE bits flipped so
-// negative numbers sort first; strings escape 0x00 as 0x00 0xff and end with 0x00 0x01.
+// negative numbers sort first; strings escape 0x00 as 0x00 0xff and end with 0x00 0x01; an array is
+// its type, its elements and an end marker that sorts below every value (so a prefix sorts first).
 #pragma once
 
 #include <cstdint>
@@ -38,6 +39,7 @@ class decoder {
   bool read_string(std::string& s);
   bool read_value(sql::value& v);
   bool read_row(sql::row& r);
+  bool read_array(sql::value& v);  // after its tag
   bool done() const { return in_.empty(); }
   std::string_view rest() const { return in_; }
 

@@ -78,5 +78,26 @@ TEST(Codec, ShorterRowSortsFirst) {
   EXPECT_LT(encode_row({T("a")}), encode_row({T(std::string("a\0", 2))}));
 }
 
+TEST(Codec, ArraysRoundTripAndOrderAsCompareDoes) {
+  auto ints = [](std::vector<sql::value> v) {
+    return sql::value::array(sql::data_type::bigint_array, std::move(v));
+  };
+  std::vector<sql::value> ordered = {ints({}),           ints({I(-1)}),     ints({I(1)}),
+                                     ints({I(1), I(0)}), ints({I(1), N()}), ints({I(2)})};
+  for (std::size_t i = 0; i + 1 < ordered.size(); ++i) {
+    ASSERT_LT(compare(ordered[i], ordered[i + 1]), 0);
+    EXPECT_LT(encode_row({ordered[i]}), encode_row({ordered[i + 1]}));
+  }
+  sql::row r = {ints({I(1), N()}), sql::value::array(sql::data_type::text_array, {T("a\0b"), T("")}),
+                sql::value::array(sql::data_type::interval_array, {}), I(7)};
+  auto back = decode_row(encode_row(r));
+  ASSERT_TRUE(back.has_value());
+  ASSERT_EQ(back->size(), r.size());
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    EXPECT_EQ((*back)[i].type(), r[i].type());
+    EXPECT_EQ((*back)[i], r[i]);
+  }
+}
+
 }  // namespace
 }  // namespace sluice::stream

@@ -6,6 +6,7 @@
 
 #include "stream/aggregate.h"
 #include "stream/distinct.h"
+#include "stream/expand.h"
 #include "stream/filter.h"
 #include "stream/join.h"
 #include "stream/over.h"
@@ -281,6 +282,8 @@ class compiler {
         return set_operation(p, consumer, port);
       case plan_kind::over:
         return over(p, consumer, port);
+      case plan_kind::expand:
+        return unary(p, std::make_unique<expand_operator>(p, &out_->diag()), consumer, port);
       case plan_kind::sort:
       case plan_kind::limit:
         return not_supported(

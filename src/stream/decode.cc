@@ -125,6 +125,19 @@ sql::value json_to_value(const element& e, const sql::column& col) {
   if (t == element_type::NULL_VALUE) return {};
   if (col.type == data_type::jsonb) return sql::value::jsonb(simdjson::minify(e));
   if (t == element_type::STRING) return sql::cast_from_text(std::string_view(e), col.type);
+  if (sql::is_array(col.type) && t == element_type::ARRAY) {
+    // A JSON array fills an array column element by element, by the rules for its element type.
+    sql::column item_column{col.name, sql::element_type(col.type)};
+    std::vector<sql::value> items;
+    for (element item : e.get_array()) {
+      if (item.type() == element_type::ARRAY) {
+        throw sql::eval_error(sql::sqlstate::feature_not_supported,
+                              "multidimensional arrays are not supported");
+      }
+      items.push_back(json_to_value(item, item_column));
+    }
+    return sql::value::array(col.type, std::move(items));
+  }
   bool number = t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
   switch (col.type) {
     case data_type::boolean:

@@ -31,8 +31,21 @@ void append_json_value(std::string& out, const sql::value& v) {
     case data_type::jsonb:
       out += v.as_text();
       return;
-    default:
+    case data_type::text:
+    case data_type::timestamp:
+    case data_type::timestamptz:
+    case data_type::date:
+    case data_type::interval:
       append_json_string(out, v.to_text());
+      return;
+    default:  // an array
+      out += '[';
+      for (std::size_t i = 0; i < v.as_array().size(); ++i) {
+        if (i > 0) out += ',';
+        append_json_value(out, v.as_array()[i]);
+      }
+      out += ']';
+      return;
   }
 }
 

@@ -88,6 +88,21 @@ def test_psycopg2_errors_carry_sqlstates_and_the_connection_survives(server):
         conn.close()
 
 
+def test_psycopg2_decodes_arrays_as_lists(server):
+    # Array columns carry Postgres's array type oids (1016 int8[], 1009 text[], …), which psycopg2
+    # parses from the text form into Python lists, quoting and NULLs included.
+    conn = connect(server)
+    with conn.cursor() as cur:
+        cur.execute("SELECT ARRAY[1, NULL, 3], ARRAY['a b', 'c\"d', '', 'NULL'], ARRAY[1.5, 2], "
+                    "ARRAY[true, false], ARRAY[]::bigint[], string_to_array('x,y', ',')")
+        assert [d.type_code for d in cur.description] == [1016, 1009, 1022, 1000, 1016, 1009]
+        assert cur.fetchone() == ([1, None, 3], ["a b", 'c"d', "", "NULL"], [1.5, 2.0], [True, False], [],
+                                  ["x", "y"])
+        cur.execute("SELECT %s = ANY(ARRAY['a', 'b'])", ("b",))
+        assert cur.fetchone() == (True,)
+    conn.close()
+
+
 def test_psycopg2_transactions_are_accepted(server):
     # Without autocommit psycopg2 sends BEGIN first; every statement is its own transaction here.
     conn = connect(server)

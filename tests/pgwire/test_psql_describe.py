@@ -129,10 +129,15 @@ def test_columns_with_the_type_names_psql_prints(catalog):
 # psql 15's \d NAME runs, after the two queries above: the column query (correlated scalar
 # subqueries over pg_attrdef and pg_collation), then for a table or materialized view the policy
 # query (ARRAY(SELECT ...) and = ANY over an array column), the statistics-object query (= ANY over
-# an array column, ::regnamespace) and the publication query (generate_series in FROM, int2[],
-# subscripts, a scalar subquery). Sluice has neither subqueries nor arrays yet.
-@pytest.mark.xfail(strict=True, reason="needs subqueries in expressions, ARRAY(SELECT ...) and arrays")
+# an array column, ::regnamespace) and the publication query (generate_series in FROM reading an
+# outer column, int2[], subscripts, a scalar subquery).
 def test_backslash_d_name_describes_columns(catalog):
     r = psql(catalog, "-c", r"\d users")
     assert r.returncode == 0, r.stderr
     assert "id" in r.stdout and "bigint" in r.stdout and "not null" in r.stdout
+
+
+def test_backslash_du_lists_the_role(catalog):
+    # \du reads each role's memberships with ARRAY(SELECT … FROM pg_auth_members …).
+    [role] = rows(psql(catalog, "-c", r"\du"))
+    assert role[0] == "sluice" and "Superuser" in role[1]
