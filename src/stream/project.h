@@ -19,8 +19,10 @@ class project_operator final : public stream_operator {
  private:
   std::vector<sql::expr> exprs_;
   diagnostics* diag_;
-  // When every expression is a column reference the row is permuted by moving values, not copied.
-  bool all_columns_ = true;
+  // A bare column that no other expression reads is moved out of the input row, not copied (a
+  // text column copied would allocate); the others are evaluated first, while the row is whole.
+  std::vector<bool> moved_;
+  bool any_moved_ = false;
 };
 
 }  // namespace sluice::stream
