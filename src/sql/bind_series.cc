@@ -105,27 +105,24 @@ data_type binder::series_types(std::vector<expr>& args, int at) {
                               ? data_type::timestamptz
                               : data_type::timestamp)
                        : data_type::bigint;
-  for (std::size_t i = 0; i < 2; ++i) args[i] = coerce(std::move(args[i]), type, -1);
+  for (std::size_t i = 0; i < 2; ++i) args[i] = coerce(std::move(args[i]), type, args[i].location);
   if (timestamps && args.size() != 3) {
     bind_fail(
         sqlstate::undefined_function,
         fmt::format("function generate_series({}, {}) does not exist", type_name(type), type_name(type)), at);
   }
-  if (args.size() == 3)
-    args[2] = coerce(std::move(args[2]), timestamps ? data_type::interval : data_type::bigint, -1);
+  if (args.size() == 3) {
+    args[2] =
+        coerce(std::move(args[2]), timestamps ? data_type::interval : data_type::bigint, args[2].location);
+  }
   return type;
 }
 
 plan binder::bind_generate_series(pg_node function, pg_node range, scope& out) {
   int at = static_cast<int>(pg::integer(function, "location", -1));
-  std::vector<pg_node> nodes = pg::list(function, "args");
-  if (nodes.size() < 2 || nodes.size() > 3) {
-    bind_fail(sqlstate::undefined_function,
-              fmt::format("function generate_series with {} arguments does not exist", nodes.size()), at);
-  }
   std::vector<expr> args;
   scope none;
-  for (pg_node n : nodes) {
+  for (pg_node n : pg::list(function, "args")) {
     expr e = bind_expr(n, none, nullptr, "FROM");
     if (e.kind != expr_kind::constant) {
       bind_fail(sqlstate::feature_not_supported, "the arguments of generate_series must be constants",
@@ -133,23 +130,8 @@ plan binder::bind_generate_series(pg_node function, pg_node range, scope& out) {
     }
     args.push_back(std::move(e));
   }
-  // Integers (unknown literals read as bigint), or timestamps stepped by an interval.
-  bool timestamps = is_timestamp_type(args[0].type) || is_timestamp_type(args[1].type);
-  data_type type = timestamps
-                       ? (args[0].type == data_type::timestamptz || args[1].type == data_type::timestamptz
-                              ? data_type::timestamptz
-                              : data_type::timestamp)
-                       : data_type::bigint;
-  for (std::size_t i = 0; i < 2; ++i) args[i] = coerce(std::move(args[i]), type, pg::location(nodes[i]));
-  if (timestamps && args.size() != 3) {
-    bind_fail(
-        sqlstate::undefined_function,
-        fmt::format("function generate_series({}, {}) does not exist", type_name(type), type_name(type)), at);
-  }
-  if (args.size() == 3) {
-    args[2] = coerce(std::move(args[2]), timestamps ? data_type::interval : data_type::bigint,
-                     pg::location(nodes[2]));
-  }
+  data_type type = series_types(args, at);
+  bool timestamps = type != data_type::bigint;
   plan p;
   p.kind = plan_kind::values;
   std::string name = "generate_series";
