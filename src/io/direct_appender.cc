@@ -24,21 +24,13 @@ result<direct_appender> direct_appender::open(file& f, std::uint64_t size) {
   return out;
 }
 
-void direct_appender::reserve(std::size_t bytes) {
-  if (bytes <= capacity_) return;
-  std::size_t capacity = std::max(round_up(bytes), 2 * capacity_);
-  void* p = std::aligned_alloc(direct_io_alignment, capacity);
-  if (!p) throw std::bad_alloc();
-  std::unique_ptr<std::byte, aligned_free> grown(static_cast<std::byte*>(p));
-  if (staged_ > 0) std::memcpy(grown.get(), buffer_.get(), staged_);
-  buffer_ = std::move(grown);
-  capacity_ = capacity;
-}
-
 result<void> direct_appender::reset(std::uint64_t size) {
+  if (!buffer_) {
+    void* p = std::aligned_alloc(direct_io_alignment, max_write);
+    if (!p) throw std::bad_alloc();
+    buffer_.reset(static_cast<std::byte*>(p));
+  }
   size_ = size;
-  staged_ = 0;  // nothing of the old block is worth keeping
-  reserve(direct_io_alignment);
   staged_ = size % direct_io_alignment;
   if (staged_ == 0) return {};
   SLUICE_ASSIGN_OR_RETURN(std::size_t got, file_->read_at({buffer_.get(), staged_}, size - staged_));
@@ -47,19 +39,27 @@ result<void> direct_appender::reset(std::uint64_t size) {
 }
 
 result<void> direct_appender::append(bytes_view bytes) {
-  if (bytes.empty()) return {};
+  // In pieces of at most max_write bytes, so the staging buffer stays small however large the append.
+  std::uint64_t start = size_;
+  while (!bytes.empty()) {
+    std::size_t n = std::min(max_write - staged_, bytes.size());
+    if (auto written = append_piece(bytes.first(n)); !written) {
+      (void)file_->truncate(start);  // all or nothing: the next append starts where this one did
+      (void)reset(start);
+      return written;
+    }
+    bytes = bytes.subspan(n);
+  }
+  return {};
+}
+
+result<void> direct_appender::append_piece(bytes_view bytes) {
   std::size_t total = staged_ + bytes.size();
   std::size_t padded = round_up(total);
-  reserve(padded);
   std::memcpy(buffer_.get() + staged_, bytes.data(), bytes.size());
   std::memset(buffer_.get() + total, 0, padded - total);
-  std::uint64_t block_start = size_ - staged_;
-  auto written = file_->write_direct_at({buffer_.get(), padded}, block_start);
+  SLUICE_RETURN_IF_ERROR(file_->write_direct_at({buffer_.get(), padded}, size_ - staged_));
   std::uint64_t new_size = size_ + bytes.size();
-  if (!written) {
-    (void)file_->truncate(size_);  // a partial tail: the next append starts where this one did
-    return written;
-  }
   if (padded != total) SLUICE_RETURN_IF_ERROR(file_->truncate(new_size));  // the padding's zeros
   size_ = new_size;
   staged_ = total % direct_io_alignment;

@@ -36,13 +36,16 @@ class direct_appender {
   struct aligned_free {
     void operator()(std::byte* p) const;
   };
+  // The most one write carries: a multiple of direct_io_alignment.
+  static constexpr std::size_t max_write = std::size_t{256} << 10;
+
   explicit direct_appender(file& f) : file_(&f) {}
-  void reserve(std::size_t bytes);
+  // REQUIRES: staged_ + bytes.size() <= max_write.
+  result<void> append_piece(bytes_view bytes);
 
   file* file_;
   std::uint64_t size_ = 0;
-  std::unique_ptr<std::byte, aligned_free> buffer_;  // direct_io_alignment-aligned
-  std::size_t capacity_ = 0;
+  std::unique_ptr<std::byte, aligned_free> buffer_;  // max_write bytes, direct_io_alignment-aligned
   std::size_t staged_ = 0;  // bytes of the last partial block at the front of buffer_
 };
 

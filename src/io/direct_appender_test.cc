@@ -45,7 +45,7 @@ TEST_F(DirectAppender, AppendsOfAnySizeReadBackExactly) {
   auto f = open();
   auto appender = direct_appender::open(*f, 0).value();
   std::string expected;
-  for (std::size_t n : {1u, 4095u, 1u, 4096u, 5000u, 3u, 0u, 12288u, 7u, 8191u}) {
+  for (std::size_t n : {1u, 4095u, 1u, 4096u, 5000u, 3u, 0u, 12288u, 7u, 8191u, 700000u, 262144u}) {
     std::string piece(n, '\0');
     for (std::size_t i = 0; i < n; ++i) piece[i] = static_cast<char>('a' + (expected.size() + i) % 26);
     ASSERT_TRUE(appender.append(bytes(piece)).has_value());
@@ -83,6 +83,21 @@ TEST_F(DirectAppender, FilesWithoutDirectWritesGetTheSameBytes) {
   ASSERT_TRUE(appender.append(bytes("hello")).has_value());
   ASSERT_TRUE(appender.append(bytes(std::string(5000, 'y'))).has_value());
   EXPECT_EQ(contents(*f), "hello" + std::string(5000, 'y'));
+}
+
+// A failed append, however many pieces it took, leaves the file as it was, and the next one goes on
+// from there.
+TEST_F(DirectAppender, AFailedAppendLeavesTheFileAsItWas) {
+  fault_injection_file_system fs(file_system::posix());
+  auto f = open(fs);
+  auto appender = direct_appender::open(*f, 0).value();
+  ASSERT_TRUE(appender.append(bytes("kept")).has_value());
+  fs.fill_disk(true);
+  EXPECT_FALSE(appender.append(bytes(std::string(600000, 'z'))).has_value());
+  fs.fill_disk(false);
+  EXPECT_EQ(appender.size(), 4u);
+  ASSERT_TRUE(appender.append(bytes("+more")).has_value());
+  EXPECT_EQ(contents(*f), "kept+more");
 }
 
 }  // namespace
