@@ -10,6 +10,13 @@
 
 namespace sluice::sql {
 
+// Equal values in an ordered-set aggregate's order (ascending, or descending), each with its count.
+using value_runs = std::vector<std::pair<value, std::int64_t>>;
+
+// percentile_cont, percentile_disc or mode over `runs`. NULL without rows (or with a NULL fraction);
+// throws eval_error (22003) for a fraction outside [0, 1], rows or not, as Postgres does.
+value ordered_set_result(const aggregate_call& call, const value_runs& runs);
+
 class accumulator {
  public:
   explicit accumulator(const aggregate_call& call)
@@ -17,7 +24,8 @@ class accumulator {
         type_(call.type),
         separator_(call.separator),
         ordered_(call.ordered),
-        descending_(call.descending) {}
+        descending_(call.descending),
+        call_(&call) {}
 
   // Adds one input value (ignored for count(*); NULLs are skipped by every other aggregate).
   // Throws eval_error when a bigint sum overflows.
@@ -27,6 +35,7 @@ class accumulator {
 
  private:
   value string_agg_result() const;
+  value ordered_set() const;
 
  private:
   aggregate_fn fn_;
@@ -42,7 +51,9 @@ class accumulator {
   std::string separator_;      // string_agg
   bool ordered_ = false;       // string_agg … ORDER BY value
   bool descending_ = false;    // … DESC
-  std::vector<value> values_;  // string_agg, in input order
+  std::vector<value> values_;  // string_agg and ordered-set aggregates, in input order
+  std::int64_t bits_ = 0;      // bit_and, bit_or, bit_xor
+  const aggregate_call* call_;
 };
 
 }  // namespace sluice::sql

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "sql/aggregates.h"
 #include "sql/bind_internal.h"
 #include "sql/civil_time.h"
 #include "sql/pg_catalog.h"
@@ -90,9 +91,76 @@ constexpr aggregate_name aggregate_names[] = {
     {"bool_or", aggregate_fn::bool_or},
     {"every", aggregate_fn::bool_and},
     {"string_agg", aggregate_fn::string_agg},
+    {"percentile_cont", aggregate_fn::percentile_cont},
+    {"percentile_disc", aggregate_fn::percentile_disc},
+    {"mode", aggregate_fn::mode},
+    {"bit_and", aggregate_fn::bit_and},
+    {"bit_or", aggregate_fn::bit_or},
+    {"bit_xor", aggregate_fn::bit_xor},
 };
 
+// Functions that take arguments by name (make_interval(days => 3)): their parameters in order, and
+// whether a parameter left out is 0 (make_interval's all are).
+struct named_parameters {
+  const char* function;
+  std::vector<const char*> names;
+  bool defaults;
+};
+const named_parameters* find_named_parameters(std::string_view function) {
+  static const named_parameters known[] = {
+      {"make_interval", {"years", "months", "weeks", "days", "hours", "mins", "secs"}, true},
+      {"make_date", {"year", "month", "day"}, false},
+      {"make_timestamp", {"year", "month", "mday", "hour", "min", "sec"}, false},
+  };
+  for (const named_parameters& p : known) {
+    if (function == p.function) return &p;
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+// Positional arguments, then named ones (name => value) put in their parameter's place.
+std::vector<expr> binder::bind_call_args(const std::string& name, pg_node body, const scope& s,
+                                         agg_context* agg, const char* clause) {
+  std::vector<expr> args;
+  std::vector<pg_node> nodes = pg::list(body, "args");
+  const named_parameters* params = find_named_parameters(name);
+  std::vector<std::optional<expr>> placed;
+  for (pg_node a : nodes) {
+    if (!pg::is(a, "NamedArgExpr")) {
+      if (!placed.empty())
+        bind_fail(sqlstate::syntax_error, "positional argument cannot follow named argument",
+                  pg::location(a));
+      args.push_back(bind_expr(a, s, agg, clause));
+      continue;
+    }
+    pg_node named = pg::node_body(a);
+    std::string param(pg::string(named, "name"));
+    std::size_t index = params ? params->names.size() : 0;
+    for (std::size_t i = 0; params && i < params->names.size(); ++i) {
+      if (param == params->names[i]) index = i;
+    }
+    if (params == nullptr || index == params->names.size() || index < args.size()) {
+      bind_fail(sqlstate::undefined_function, fmt::format("function {}({} => …) does not exist", name, param),
+                pg::location(a));
+    }
+    placed.resize(std::max(placed.size(), index + 1));
+    placed[index] = bind_expr(*pg::field(named, "arg"), s, agg, clause);
+  }
+  for (std::size_t i = args.size(); i < placed.size(); ++i) {
+    if (placed[i]) {
+      args.push_back(std::move(*placed[i]));
+    } else if (params->defaults) {
+      args.push_back(expr::make_constant(value::bigint(0), data_type::bigint));
+    } else {
+      bind_fail(sqlstate::undefined_function,
+                fmt::format("function {} needs argument {}", name, params->names[i]),
+                static_cast<int>(pg::integer(body, "location", -1)));
+    }
+  }
+  return args;
+}
 
 bool is_aggregate_name(std::string_view name) {
   return std::any_of(std::begin(aggregate_names), std::end(aggregate_names),
@@ -110,6 +178,7 @@ bool contains_aggregate(pg_node n) {
   }
   if (n.type() != element_type::OBJECT) return false;
   if (pg::is(n, "SelectStmt")) return false;
+  if (pg::is(n, "GroupingFunc")) return true;
   if (pg::is(n, "FuncCall")) {  // an aggregate with OVER is a window call: it does not group the query
     std::vector<std::string> name = pg::names(pg::node_body(n), "funcname");
     if (!name.empty() && is_aggregate_name(name.back()) && !pg::field(pg::node_body(n), "over")) return true;
@@ -188,12 +257,17 @@ expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, cons
     bind_fail(sqlstate::syntax_error,
               fmt::format("{}(*) specified, but {} is not an aggregate function", name, name), at);
   }
-  std::vector<expr> args;
-  for (pg_node a : pg::list(body, "args")) args.push_back(bind_expr(a, s, agg, clause));
+  std::vector<expr> args = bind_call_args(name, body, s, agg, clause);
   if (name == "extract") name = "date_part";
   if (args.empty() && (name == "now" || name == "transaction_timestamp" || name == "statement_timestamp" ||
                        name == "clock_timestamp")) {
     return bind_clock(name + "()", at);
+  }
+  if (name == "random" && use_ == query_use::materialized) {
+    bind_fail(sqlstate::feature_not_supported,
+              "random() is not supported in materialized views and sinks: their rows must follow from their "
+              "inputs",
+              at);
   }
   if (name == "current_database" && args.empty()) {
     return expr::make_constant(value::text(database_name), data_type::text);
@@ -220,7 +294,7 @@ expr binder::bind_aggregate(pg_node body, agg_context* agg, const char* clause) 
   }
   aggregate_call call = aggregate_call_of(body, *agg->input, nullptr, clause);
   std::size_t index = register_call(*agg, std::move(call));
-  expr out = expr::make_column(static_cast<int>(agg->groups.size() + index), agg->calls[index].type, name);
+  expr out = expr::make_column(static_cast<int>(agg->key_width() + index), agg->calls[index].type, name);
   out.location = at;
   return out;
 }
@@ -241,7 +315,9 @@ aggregate_call binder::aggregate_call_of(pg_node body, const scope& input, agg_c
   bool plain = args_agg == nullptr;
   if (plain) in_aggregate_ = true;
   std::vector<pg_node> args = pg::list(body, "args");
-  if (pg::flag(body, "agg_star")) {
+  if (pg::flag(body, "agg_within_group") || is_ordered_set(call.fn)) {
+    bind_ordered_set(body, input, call, clause);
+  } else if (pg::flag(body, "agg_star")) {
     if (name != "count") bind_fail(sqlstate::syntax_error, fmt::format("{}(*) is not supported", name), at);
     call.fn = aggregate_fn::count_star;
   } else if (args.size() != (call.fn == aggregate_fn::string_agg ? 2u : 1u)) {
@@ -310,6 +386,50 @@ void binder::bind_string_agg_extras(pg_node body, pg_node separator, const scope
   call.descending = pg::string(sort, "sortby_dir") == "SORTBY_DESC";
 }
 
+// `fn(direct args) WITHIN GROUP (ORDER BY value)`: the value is the call's argument, the direct
+// argument of percentile_cont/percentile_disc its fraction, a constant (a view computes each group's
+// result from its values, with no row to read a fraction from).
+void binder::bind_ordered_set(pg_node body, const scope& input, aggregate_call& call, const char* clause) {
+  int at = static_cast<int>(pg::integer(body, "location", -1));
+  std::vector<pg_node> direct = pg::list(body, "args");
+  std::vector<pg_node> order = pg::list(body, "agg_order");
+  std::vector<expr> all;
+  for (pg_node d : direct) all.push_back(bind_expr(d, input, nullptr, clause));
+  for (pg_node o : order)
+    all.push_back(bind_expr(*pg::field(pg::node_body(o), "node"), input, nullptr, clause));
+  std::size_t want = call.fn == aggregate_fn::mode ? 0 : 1;
+  if (!pg::flag(body, "agg_within_group") || !is_ordered_set(call.fn) || direct.size() != want ||
+      order.size() != 1) {
+    in_aggregate_ = false;
+    bind_fail(sqlstate::undefined_function,
+              fmt::format("function {}({}) does not exist", call.name, type_list(all, ", ")), at);
+  }
+  if (want == 1) {
+    expr f = coerce(std::move(all[0]), data_type::double_precision, pg::location(direct[0]));
+    if (f.kind != expr_kind::constant) {
+      in_aggregate_ = false;
+      bind_fail(sqlstate::feature_not_supported,
+                fmt::format("the fraction of {} must be a constant", call.name), pg::location(direct[0]));
+    }
+    if (!f.constant.is_null()) call.fraction = f.constant.as_double();
+    // A pull query fails when it computes a group, as Postgres does; a view, which could only fail
+    // later on some change, refuses the fraction up front.
+    if (call.fraction && use_ == query_use::materialized) {
+      aggregate_call probe = call;
+      try {
+        ordered_set_result(probe, {});
+      } catch (const eval_error& error) {
+        in_aggregate_ = false;
+        bind_fail(error.code(), error.what(), pg::location(direct[0]));
+      }
+    }
+  }
+  pg_node sort = pg::node_body(order[0]);
+  call.args.push_back(std::move(all.back()));
+  call.ordered = true;
+  call.descending = pg::string(sort, "sortby_dir") == "SORTBY_DESC";
+}
+
 // Checks the argument type and sets the result type (unknown literals become the natural type).
 void binder::type_aggregate(aggregate_call& call, int at) {
   data_type arg = call.args.empty() ? data_type::bigint : call.args[0].type;
@@ -345,6 +465,25 @@ void binder::type_aggregate(aggregate_call& call, int at) {
       require(arg == data_type::text, data_type::text);
       call.type = data_type::text;
       break;
+    case aggregate_fn::percentile_cont:
+      if (is_numeric(arg) && arg != data_type::double_precision) {
+        call.args[0] = coerce(std::move(call.args[0]), data_type::double_precision, at);
+        arg = data_type::double_precision;
+      }
+      require(arg == data_type::double_precision || arg == data_type::interval, data_type::double_precision);
+      call.type = arg;
+      break;
+    case aggregate_fn::percentile_disc:
+    case aggregate_fn::mode:
+      require(arg != data_type::jsonb, data_type::text);
+      call.type = arg;
+      break;
+    case aggregate_fn::bit_and:
+    case aggregate_fn::bit_or:
+    case aggregate_fn::bit_xor:
+      require(arg == data_type::bigint, data_type::bigint);
+      call.type = data_type::bigint;
+      break;
     default:
       require(is_numeric(arg), data_type::double_precision);
       call.type = data_type::double_precision;
@@ -359,8 +498,8 @@ std::size_t register_call(agg_context& agg, aggregate_call call) {
     bool same_args =
         c.args.size() == call.args.size() && (c.args.empty() || same_expr(c.args[0], call.args[0]));
     bool same_filter = c.has_filter == call.has_filter && (!c.has_filter || same_expr(c.filter, call.filter));
-    bool same_order =
-        c.separator == call.separator && c.ordered == call.ordered && c.descending == call.descending;
+    bool same_order = c.separator == call.separator && c.ordered == call.ordered &&
+                      c.descending == call.descending && c.fraction == call.fraction;
     if (c.fn == call.fn && c.distinct == call.distinct && same_args && same_filter && same_order) return i;
   }
   agg.calls.push_back(std::move(call));

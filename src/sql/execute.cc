@@ -9,6 +9,7 @@
 
 #include "sql/aggregates.h"
 #include "sql/civil_time.h"
+#include "sql/grouping_sets.h"
 #include "sql/subquery.h"
 #include "sql/window_functions.h"
 
@@ -113,14 +114,13 @@ rows run_aggregate(const plan& p, const rows& input) {
     groups.push_back(std::move(g));
     return groups.size() - 1;
   };
-  if (p.group_by.empty()) new_group({});  // a global aggregate has one row even over no input
+  // A global aggregate has one row even over no input, and so has ROLLUP's grand total.
+  for (row& keys : permanent_groups(p)) index.emplace(keys, new_group(keys));
   for (const row& r : input) {
     row keys;
     for (const expr& e : p.group_by) keys.push_back(evaluate(e, r));
     std::size_t at;
-    if (p.group_by.empty()) {
-      at = 0;
-    } else if (auto it = index.find(keys); it != index.end()) {
+    if (auto it = index.find(keys); it != index.end()) {
       at = it->second;
     } else {
       at = new_group(keys);
@@ -133,6 +133,17 @@ rows run_aggregate(const plan& p, const rows& input) {
     row result = std::move(g.keys);
     for (const accumulator& a : g.accumulators) result.push_back(a.result());
     out.push_back(std::move(result));
+  }
+  return out;
+}
+
+rows run_expand(const plan& p, const rows& input) {
+  rows out;
+  out.reserve(input.size() * p.grouping_sets.size());
+  for (const row& r : input) {
+    row keys = grouping_keys(p, r);
+    for (std::size_t set = 0; set < p.grouping_sets.size(); ++set)
+      out.push_back(grouping_set_row(p, r, keys, set));
   }
   return out;
 }
@@ -283,6 +294,8 @@ rows run(const plan& p, const relation_rows& relations) {
       return run_limit(p, run(p.inputs[0], relations));
     case plan_kind::over:
       return run_over(p, run(p.inputs[0], relations));
+    case plan_kind::expand:
+      return run_expand(p, run(p.inputs[0], relations));
   }
   return {};
 }

@@ -45,6 +45,8 @@ registry build() {
   add_catalog_functions(all);
   add_regex_functions(all);
   add_format_functions(all);
+  add_printf_functions(all);
+  add_calendar_functions(all);
   registry out;
   for (function_overload& f : all) out[f.name].push_back(std::move(f));
   return out;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ enum class plan_kind : std::uint8_t {
   set_op,     // input[0] UNION ALL / INTERSECT / EXCEPT input[1] (same column types); UNION is
               // DISTINCT over UNION ALL
   over,       // window functions (… OVER (…)): input[0]'s columns, then one per window call
+  expand,     // GROUPING SETS: each row of input[0] once per set: its columns, then the group keys
+              // (NULL where the set leaves them out), then the set's index (bigint)
 };
 
 // Row multiplicities: UNION ALL adds them; INTERSECT ALL takes the smaller, EXCEPT ALL the difference
@@ -77,7 +80,20 @@ enum class aggregate_fn : std::uint8_t {
   bool_and,
   bool_or,
   string_agg,
+  // Ordered-set aggregates (… WITHIN GROUP (ORDER BY value)): `fraction` and the value's order.
+  percentile_cont,
+  percentile_disc,
+  mode,
+  bit_and,
+  bit_or,
+  bit_xor,
 };
+
+// Whether `fn` is written with WITHIN GROUP (ORDER BY …).
+inline bool is_ordered_set(aggregate_fn fn) {
+  return fn == aggregate_fn::percentile_cont || fn == aggregate_fn::percentile_disc ||
+         fn == aggregate_fn::mode;
+}
 
 struct aggregate_call {
   aggregate_fn fn = aggregate_fn::count_star;
@@ -88,6 +104,8 @@ struct aggregate_call {
   std::string separator;
   bool ordered = false;
   bool descending = false;
+  // percentile_cont/percentile_disc: the fraction (a constant; nullopt for NULL).
+  std::optional<double> fraction;
   data_type type = data_type::bigint;  // result type
   std::string name;                    // "count", "sum", ... for EXPLAIN
   // FILTER (WHERE …): only input rows where `filter` holds are aggregated (when has_filter).
@@ -165,8 +183,10 @@ struct plan {
   std::vector<expr> exprs;
   // window
   window_spec window;
-  // aggregate: group keys over input[0] (possibly including window_start/window_end), then calls
+  // aggregate: group keys over input[0] (possibly including window_start/window_end), then calls.
+  // expand: the keys of every grouping set, and each set as indexes into them.
   std::vector<expr> group_by;
+  std::vector<std::vector<int>> grouping_sets;
   std::vector<aggregate_call> aggregates;
   // join: equality keys (left_keys[i] over the left input = right_keys[i] over the right input),
   // and a residual condition over the concatenated row
