@@ -157,6 +157,63 @@ value accumulator::string_agg_result() const {
   return value::text(std::move(out));
 }
 
+void accumulator::add_pair(const value& y, const value& x) {
+  if (y.is_null() || x.is_null()) return;
+  double new_x = x.numeric_as_double(), new_y = y.numeric_as_double();
+  double before = static_cast<double>(count_++);
+  double n = before + 1;
+  sum_ += new_x;
+  sum_y_ += new_y;
+  if (before > 0) {
+    double dx = new_x * n - sum_;
+    double dy = new_y * n - sum_y_;
+    double scale = 1.0 / (n * before);
+    sxx_ += dx * dx * scale;
+    syy_ += dy * dy * scale;
+    sxy_ += dx * dy * scale;
+  }
+}
+
+// Postgres's float8_corr, float8_covar_*, float8_regr_* final functions.
+value accumulator::regression() const {
+  auto n = static_cast<double>(count_);
+  auto f = [](double d) { return value::double_precision(d); };
+  switch (fn_) {
+    case aggregate_fn::regr_count:
+      return value::bigint(count_);
+    case aggregate_fn::covar_samp:
+      return count_ < 2 ? value() : f(sxy_ / (n - 1));
+    default:
+      break;
+  }
+  if (count_ < 1) return value();
+  switch (fn_) {
+    case aggregate_fn::covar_pop:
+      return f(sxy_ / n);
+    case aggregate_fn::corr:
+      return sxx_ == 0 || syy_ == 0 ? value() : f(sxy_ / std::sqrt(sxx_ * syy_));
+    case aggregate_fn::regr_sxx:
+      return f(sxx_);
+    case aggregate_fn::regr_syy:
+      return f(syy_);
+    case aggregate_fn::regr_sxy:
+      return f(sxy_);
+    case aggregate_fn::regr_avgx:
+      return f(sum_ / n);
+    case aggregate_fn::regr_avgy:
+      return f(sum_y_ / n);
+    case aggregate_fn::regr_r2:
+      if (sxx_ == 0) return value();
+      return syy_ == 0 ? f(1.0) : f(sxy_ * sxy_ / (sxx_ * syy_));
+    case aggregate_fn::regr_slope:
+      return sxx_ == 0 ? value() : f(sxy_ / sxx_);
+    case aggregate_fn::regr_intercept:
+      return sxx_ == 0 ? value() : f((sum_y_ - sum_ * sxy_ / sxx_) / n);
+    default:
+      return value();
+  }
+}
+
 value accumulator::ordered_set() const {
   std::vector<value> sorted = values_;
   std::sort(sorted.begin(), sorted.end(), [this](const value& a, const value& b) {
@@ -175,6 +232,7 @@ value accumulator::ordered_set() const {
 }
 
 value accumulator::result() const {
+  if (is_regression(fn_)) return regression();
   switch (fn_) {
     case aggregate_fn::count_star:
     case aggregate_fn::count:

@@ -30,12 +30,15 @@ class accumulator {
   // Adds one input value (ignored for count(*); NULLs are skipped by every other aggregate).
   // Throws eval_error when a bigint sum overflows.
   void add(const value& v);
+  // corr, covar_* and regr_*: one (Y, X) pair; a pair with a NULL is skipped.
+  void add_pair(const value& y, const value& x);
   // The aggregate over what was added; NULL for an empty group except count.
   value result() const;
 
  private:
   value string_agg_result() const;
   value ordered_set() const;
+  value regression() const;
 
  private:
   aggregate_fn fn_;
@@ -53,6 +56,8 @@ class accumulator {
   bool descending_ = false;    // … DESC
   std::vector<value> values_;  // string_agg and ordered-set aggregates, in input order
   std::int64_t bits_ = 0;      // bit_and, bit_or, bit_xor
+  // corr, covar_*, regr_*: Σx, Σy and the Youngs–Cramer Sxx, Syy, Sxy of Postgres's float8_regr_accum.
+  double sum_y_ = 0, sxx_ = 0, syy_ = 0, sxy_ = 0;
   const aggregate_call* call_;
 };
 

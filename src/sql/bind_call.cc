@@ -97,6 +97,18 @@ constexpr aggregate_name aggregate_names[] = {
     {"bit_and", aggregate_fn::bit_and},
     {"bit_or", aggregate_fn::bit_or},
     {"bit_xor", aggregate_fn::bit_xor},
+    {"corr", aggregate_fn::corr},
+    {"covar_pop", aggregate_fn::covar_pop},
+    {"covar_samp", aggregate_fn::covar_samp},
+    {"regr_count", aggregate_fn::regr_count},
+    {"regr_sxx", aggregate_fn::regr_sxx},
+    {"regr_syy", aggregate_fn::regr_syy},
+    {"regr_sxy", aggregate_fn::regr_sxy},
+    {"regr_avgx", aggregate_fn::regr_avgx},
+    {"regr_avgy", aggregate_fn::regr_avgy},
+    {"regr_r2", aggregate_fn::regr_r2},
+    {"regr_slope", aggregate_fn::regr_slope},
+    {"regr_intercept", aggregate_fn::regr_intercept},
 };
 
 // Functions that take arguments by name (make_interval(days => 3)): their parameters in order, and
@@ -320,12 +332,13 @@ aggregate_call binder::aggregate_call_of(pg_node body, const scope& input, agg_c
   } else if (pg::flag(body, "agg_star")) {
     if (name != "count") bind_fail(sqlstate::syntax_error, fmt::format("{}(*) is not supported", name), at);
     call.fn = aggregate_fn::count_star;
-  } else if (args.size() != (call.fn == aggregate_fn::string_agg ? 2u : 1u)) {
+  } else if (args.size() != (call.fn == aggregate_fn::string_agg || is_regression(call.fn) ? 2u : 1u)) {
     in_aggregate_ = false;
     bind_fail(sqlstate::undefined_function,
               fmt::format("function {} with {} arguments does not exist", name, args.size()), at);
   } else {
     call.args.push_back(bind_expr(args[0], input, args_agg, clause));
+    if (is_regression(call.fn)) call.args.push_back(bind_expr(args[1], input, args_agg, clause));
     // Postgres would aggregate over the outer block's rows (the aggregate belongs to the block its
     // columns come from); computing it over the subquery's rows would give another answer.
     if (reads_only_outer(call.args[0])) {
@@ -340,6 +353,10 @@ aggregate_call binder::aggregate_call_of(pg_node body, const scope& input, agg_c
   }
   if (plain) in_aggregate_ = false;
   type_aggregate(call, at);
+  if (is_regression(call.fn) && use_ == query_use::materialized) {
+    bind_fail(sqlstate::feature_not_supported,
+              fmt::format("{} is not supported in materialized views and sinks yet", name), at);
+  }
   return call;
 }
 
@@ -485,18 +502,32 @@ void binder::type_aggregate(aggregate_call& call, int at) {
       call.type = data_type::bigint;
       break;
     default:
+      if (is_regression(call.fn)) return type_regression(call, at);
       require(is_numeric(arg), data_type::double_precision);
       call.type = data_type::double_precision;
       break;
   }
 }
 
+// corr(Y, X) and the like: two double precision arguments.
+void binder::type_regression(aggregate_call& call, int at) {
+  for (expr& a : call.args) {
+    if (a.type == data_type::unknown || a.type == data_type::bigint)
+      a = coerce(std::move(a), data_type::double_precision, at);
+  }
+  if (call.args[0].type != data_type::double_precision || call.args[1].type != data_type::double_precision) {
+    bind_fail(sqlstate::undefined_function,
+              fmt::format("function {}({}) does not exist", call.name, type_list(call.args, ", ")), at);
+  }
+  call.type = call.fn == aggregate_fn::regr_count ? data_type::bigint : data_type::double_precision;
+}
+
 // The index of `call` among the block's aggregates; identical calls are computed once.
 std::size_t register_call(agg_context& agg, aggregate_call call) {
   for (std::size_t i = 0; i < agg.calls.size(); ++i) {
     const aggregate_call& c = agg.calls[i];
-    bool same_args =
-        c.args.size() == call.args.size() && (c.args.empty() || same_expr(c.args[0], call.args[0]));
+    bool same_args = c.args.size() == call.args.size() &&
+                     std::equal(c.args.begin(), c.args.end(), call.args.begin(), same_expr);
     bool same_filter = c.has_filter == call.has_filter && (!c.has_filter || same_expr(c.filter, call.filter));
     bool same_order = c.separator == call.separator && c.ordered == call.ordered &&
                       c.descending == call.descending && c.fraction == call.fraction;

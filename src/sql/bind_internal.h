@@ -142,6 +142,7 @@ class binder {
                           int at);
   std::int64_t frame_offset(std::optional<pg_node> node, const char* which);
   void type_aggregate(aggregate_call& call, int at);
+  void type_regression(aggregate_call& call, int at);
   void bind_ordered_set(pg_node body, const scope& input, aggregate_call& call, const char* clause);
   void bind_string_agg_extras(pg_node body, pg_node separator, const scope& input, aggregate_call& call,
                               const char* clause);

@@ -98,6 +98,10 @@ void accumulate(const plan& p, group_state& g, const row& r) {
   for (std::size_t i = 0; i < p.aggregates.size(); ++i) {
     const aggregate_call& call = p.aggregates[i];
     if (call.has_filter && !evaluate_predicate(call.filter, r)) continue;
+    if (call.args.size() == 2) {
+      g.accumulators[i].add_pair(evaluate(call.args[0], r), evaluate(call.args[1], r));
+      continue;
+    }
     value v = call.args.empty() ? value() : evaluate(call.args[0], r);
     if (call.distinct && (v.is_null() || !g.seen[i].insert(row{v}).second)) continue;
     g.accumulators[i].add(v);

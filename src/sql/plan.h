@@ -87,7 +87,25 @@ enum class aggregate_fn : std::uint8_t {
   bit_and,
   bit_or,
   bit_xor,
+  // Two arguments (Y, X); pull queries only.
+  corr,
+  covar_pop,
+  covar_samp,
+  regr_count,
+  regr_sxx,
+  regr_syy,
+  regr_sxy,
+  regr_avgx,
+  regr_avgy,
+  regr_r2,
+  regr_slope,
+  regr_intercept,
 };
+
+// corr, covar_* and regr_*: aggregates of (Y, X) pairs.
+inline bool is_regression(aggregate_fn fn) {
+  return fn >= aggregate_fn::corr && fn <= aggregate_fn::regr_intercept;
+}
 
 // Whether `fn` is written with WITHIN GROUP (ORDER BY …).
 inline bool is_ordered_set(aggregate_fn fn) {
