@@ -281,6 +281,11 @@ expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, cons
               "inputs",
               at);
   }
+  if (name == "age" && args.size() == 1) {  // age(t) is age(today at midnight, t): it reads the clock
+    if (use_ == query_use::materialized) bind_clock("age(timestamp)", at);  // refused there, with why
+    data_type type = args[0].type == data_type::timestamptz ? data_type::timestamptz : data_type::timestamp;
+    args.insert(args.begin(), coerce(bind_clock("current_date", at), type, at));
+  }
   if (name == "current_database" && args.empty()) {
     return expr::make_constant(value::text(database_name), data_type::text);
   }

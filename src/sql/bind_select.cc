@@ -251,20 +251,20 @@ plan expand_grouping_sets(plan input, const agg_context& agg) {
 
 plan build_aggregate(block& q) {
   std::vector<expr> keys = q.agg.groups;
+  sql::schema key_columns;
+  for (const expr& g : keys) key_columns.push_back({to_string(g), g.type});
   if (!q.agg.sets.empty()) {
-    int width = static_cast<int>(q.current.output.size());
+    std::size_t width = q.current.output.size();
     q.current = expand_grouping_sets(std::move(q.current), q.agg);
-    for (std::size_t i = 0; i <= q.agg.groups.size(); ++i) {
-      const column& c = q.current.output[static_cast<std::size_t>(width) + i];
-      if (i == q.agg.groups.size()) keys.push_back({});
-      keys[i] = expr::make_column(width + static_cast<int>(i), c.type, c.name);
+    key_columns.assign(q.current.output.begin() + static_cast<std::ptrdiff_t>(width), q.current.output.end());
+    keys.clear();
+    for (std::size_t i = 0; i < key_columns.size(); ++i) {
+      keys.push_back(
+          expr::make_column(static_cast<int>(width + i), key_columns[i].type, key_columns[i].name));
     }
   }
   plan a = wrap(std::move(q.current), plan_kind::aggregate);
-  a.output.clear();
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    a.output.push_back({i < q.agg.groups.size() ? to_string(q.agg.groups[i]) : "grouping_set", keys[i].type});
-  }
+  a.output = std::move(key_columns);
   for (const aggregate_call& c : q.agg.calls) a.output.push_back({c.name, c.type});
   a.group_by = std::move(keys);
   a.aggregates = q.agg.calls;

@@ -218,7 +218,9 @@ value parse_interval(std::string_view text) {
       }
       std::size_t unit_start = in.pos;
       while (std::isalpha(static_cast<unsigned char>(in.peek()))) ++in.pos;
-      if (!add_interval_unit(iv, negative ? -n : n, s.substr(unit_start, in.pos - unit_start))) {
+      std::string unit = s.substr(unit_start, in.pos - unit_start);
+      if (unit.empty()) unit = "second";  // a bare number counts seconds: interval '0'
+      if (!add_interval_unit(iv, negative ? -n : n, unit)) {
         invalid(data_type::interval, text);
       }
     }

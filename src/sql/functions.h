@@ -38,6 +38,7 @@ void add_regex_functions(std::vector<function_overload>& out);
 void add_format_functions(std::vector<function_overload>& out);
 void add_printf_functions(std::vector<function_overload>& out);
 void add_calendar_functions(std::vector<function_overload>& out);
+void add_parse_time_functions(std::vector<function_overload>& out);
 
 // Helpers shared by the implementations.
 [[noreturn]] void raise(const char* code, const std::string& message);
