@@ -63,6 +63,8 @@ void resolve_window_columns(expr& e, int base_width);
 bool reads_window_column(const expr& e);  // before they are renumbered
 
 bool same_expr(const expr& a, const expr& b);
+// "bigint, text": argument types for a "function f(…) does not exist" message.
+std::string type_list(const std::vector<expr>& args, const char* separator);
 std::size_t register_call(agg_context& agg, aggregate_call call);
 // A syntactic search for aggregate calls (outside subqueries).
 bool contains_aggregate(pg_node n);
