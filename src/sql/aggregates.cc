@@ -1,9 +1,12 @@
 // sql/aggregates.cc — per-group aggregate state (see aggregates.h).
 #include "sql/aggregates.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
+#include "sql/error.h"
 #include "sql/functions.h"
 
 namespace sluice::sql {
@@ -42,7 +45,19 @@ void accumulator::add(const value& v) {
       any_ = any_ || v.as_bool();
       break;
     case aggregate_fn::string_agg:
+    case aggregate_fn::percentile_cont:
+    case aggregate_fn::percentile_disc:
+    case aggregate_fn::mode:
       values_.push_back(v);
+      break;
+    case aggregate_fn::bit_and:
+      bits_ = count_ == 1 ? v.as_bigint() : bits_ & v.as_bigint();
+      break;
+    case aggregate_fn::bit_or:
+      bits_ |= v.as_bigint();
+      break;
+    case aggregate_fn::bit_xor:
+      bits_ ^= v.as_bigint();
       break;
     case aggregate_fn::count:
     case aggregate_fn::count_star:
@@ -58,6 +73,72 @@ void accumulator::add(const value& v) {
       break;
     }
   }
+}
+
+namespace {
+
+// The value at 0-based `index` of the rows `runs` hold.
+const value& value_at(const value_runs& runs, std::int64_t index) {
+  for (const auto& [v, n] : runs) {
+    if (index < n) return v;
+    index -= n;
+  }
+  return runs.back().first;
+}
+
+value apply_operator(std::string_view op, const value& a, const value& b) {
+  for (const function_overload& f : find_overloads(op)) {
+    if (f.args.size() == 2 && f.args[0] == a.type() && f.args[1] == b.type()) {
+      value args[2] = {a, b};
+      return f.fn(args, 2);
+    }
+  }
+  return value();
+}
+
+// Postgres's percentile_cont: the two rows around f × (n − 1), interpolated linearly.
+value percentile_cont(double f, const value_runs& runs, std::int64_t n) {
+  double position = f * static_cast<double>(n - 1);
+  auto first = static_cast<std::int64_t>(std::floor(position));
+  auto second = static_cast<std::int64_t>(std::ceil(position));
+  const value& lo = value_at(runs, first);
+  if (first == second) return lo;
+  const value& hi = value_at(runs, second);
+  double proportion = position - static_cast<double>(first);
+  if (lo.type() == data_type::interval) {
+    value scaled = apply_operator("*", apply_operator("-", hi, lo), value::double_precision(proportion));
+    return apply_operator("+", scaled, lo);
+  }
+  double l = lo.numeric_as_double();
+  return value::double_precision(l + proportion * (hi.numeric_as_double() - l));
+}
+
+// The first most frequent value in the aggregate's order.
+value mode_of(const value_runs& runs) {
+  const std::pair<value, std::int64_t>* best = nullptr;
+  for (const auto& run : runs) {
+    if (best == nullptr || run.second > best->second) best = &run;
+  }
+  return best == nullptr ? value() : best->first;
+}
+
+}  // namespace
+
+value ordered_set_result(const aggregate_call& call, const value_runs& runs) {
+  if (call.fn == aggregate_fn::mode) return mode_of(runs);
+  if (!call.fraction) return value();
+  double f = *call.fraction;
+  if (!(f >= 0 && f <= 1)) {
+    std::string text = std::isnan(f) ? "NaN" : fmt::format("{:g}", f);
+    raise(sqlstate::numeric_value_out_of_range,
+          fmt::format("percentile value {} is not between 0 and 1", text));
+  }
+  std::int64_t n = 0;
+  for (const auto& run : runs) n += run.second;
+  if (n == 0) return value();
+  if (call.fn == aggregate_fn::percentile_cont) return percentile_cont(f, runs, n);
+  auto rank = static_cast<std::int64_t>(std::ceil(f * static_cast<double>(n)));
+  return value_at(runs, std::max<std::int64_t>(rank, 1) - 1);
 }
 
 std::vector<const value*> accumulator::ordered_values() const {
@@ -83,11 +164,90 @@ value accumulator::string_agg_result() const {
   return value::text(std::move(out));
 }
 
+void accumulator::add_pair(const value& y, const value& x) {
+  if (y.is_null() || x.is_null()) return;
+  double new_x = x.numeric_as_double(), new_y = y.numeric_as_double();
+  double before = static_cast<double>(count_++);
+  double n = before + 1;
+  sum_ += new_x;
+  sum_y_ += new_y;
+  if (before > 0) {
+    double dx = new_x * n - sum_;
+    double dy = new_y * n - sum_y_;
+    double scale = 1.0 / (n * before);
+    sxx_ += dx * dx * scale;
+    syy_ += dy * dy * scale;
+    sxy_ += dx * dy * scale;
+  }
+}
+
+// Postgres's float8_corr, float8_covar_*, float8_regr_* final functions.
+value accumulator::regression() const {
+  auto n = static_cast<double>(count_);
+  auto f = [](double d) { return value::double_precision(d); };
+  switch (fn_) {
+    case aggregate_fn::regr_count:
+      return value::bigint(count_);
+    case aggregate_fn::covar_samp:
+      return count_ < 2 ? value() : f(sxy_ / (n - 1));
+    default:
+      break;
+  }
+  if (count_ < 1) return value();
+  switch (fn_) {
+    case aggregate_fn::covar_pop:
+      return f(sxy_ / n);
+    case aggregate_fn::corr:
+      return sxx_ == 0 || syy_ == 0 ? value() : f(sxy_ / std::sqrt(sxx_ * syy_));
+    case aggregate_fn::regr_sxx:
+      return f(sxx_);
+    case aggregate_fn::regr_syy:
+      return f(syy_);
+    case aggregate_fn::regr_sxy:
+      return f(sxy_);
+    case aggregate_fn::regr_avgx:
+      return f(sum_ / n);
+    case aggregate_fn::regr_avgy:
+      return f(sum_y_ / n);
+    case aggregate_fn::regr_r2:
+      if (sxx_ == 0) return value();
+      return syy_ == 0 ? f(1.0) : f(sxy_ * sxy_ / (sxx_ * syy_));
+    case aggregate_fn::regr_slope:
+      return sxx_ == 0 ? value() : f(sxy_ / sxx_);
+    case aggregate_fn::regr_intercept:
+      return sxx_ == 0 ? value() : f((sum_y_ - sum_ * sxy_ / sxx_) / n);
+    default:
+      return value();
+  }
+}
+
+value accumulator::ordered_set() const {
+  std::vector<value> sorted = values_;
+  std::sort(sorted.begin(), sorted.end(), [this](const value& a, const value& b) {
+    int c = compare(a, b);
+    return descending_ ? c > 0 : c < 0;
+  });
+  value_runs runs;
+  for (value& v : sorted) {
+    if (runs.empty() || compare(runs.back().first, v) != 0) {
+      runs.emplace_back(std::move(v), 1);
+    } else {
+      ++runs.back().second;
+    }
+  }
+  return ordered_set_result(*call_, runs);
+}
+
 value accumulator::result() const {
+  if (is_regression(fn_)) return regression();
   switch (fn_) {
     case aggregate_fn::count_star:
     case aggregate_fn::count:
       return value::bigint(count_);
+    case aggregate_fn::percentile_cont:
+    case aggregate_fn::percentile_disc:
+    case aggregate_fn::mode:
+      return ordered_set();
     default:
       break;
   }
@@ -114,6 +274,10 @@ value accumulator::result() const {
       for (const value* v : ordered_values()) items.push_back(*v);
       return value::array(type_, std::move(items));
     }
+    case aggregate_fn::bit_and:
+    case aggregate_fn::bit_or:
+    case aggregate_fn::bit_xor:
+      return value::bigint(bits_);
     case aggregate_fn::var_pop:
       return value::double_precision(sum_sq_ / n);
     case aggregate_fn::stddev_pop:

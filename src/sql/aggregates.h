@@ -10,6 +10,13 @@
 
 namespace sluice::sql {
 
+// Equal values in an ordered-set aggregate's order (ascending, or descending), each with its count.
+using value_runs = std::vector<std::pair<value, std::int64_t>>;
+
+// percentile_cont, percentile_disc or mode over `runs`. NULL without rows (or with a NULL fraction);
+// throws eval_error (22003) for a fraction outside [0, 1], rows or not, as Postgres does.
+value ordered_set_result(const aggregate_call& call, const value_runs& runs);
+
 class accumulator {
  public:
   explicit accumulator(const aggregate_call& call)
@@ -17,12 +24,15 @@ class accumulator {
         type_(call.type),
         separator_(call.separator),
         ordered_(call.ordered),
-        descending_(call.descending) {}
+        descending_(call.descending),
+        call_(&call) {}
 
   // Adds one input value (ignored for count(*); NULLs are skipped by every other aggregate but
   // array_agg).
   // Throws eval_error when a bigint sum overflows.
   void add(const value& v);
+  // corr, covar_* and regr_*: one (Y, X) pair; a pair with a NULL is skipped.
+  void add_pair(const value& y, const value& x);
   // The aggregate over what was added; NULL for an empty group except count.
   value result() const;
 
@@ -30,6 +40,8 @@ class accumulator {
   value string_agg_result() const;
   // string_agg's and array_agg's values in input order, or sorted by ORDER BY the value.
   std::vector<const value*> ordered_values() const;
+  value ordered_set() const;
+  value regression() const;
 
  private:
   aggregate_fn fn_;
@@ -45,7 +57,11 @@ class accumulator {
   std::string separator_;      // string_agg
   bool ordered_ = false;       // string_agg and array_agg … ORDER BY value
   bool descending_ = false;    // … DESC
-  std::vector<value> values_;  // string_agg and array_agg, in input order
+  std::vector<value> values_;  // string_agg, array_agg and ordered-set aggregates, in input order
+  std::int64_t bits_ = 0;      // bit_and, bit_or, bit_xor
+  // corr, covar_*, regr_*: Σx, Σy and the Youngs–Cramer Sxx, Syy, Sxy of Postgres's float8_regr_accum.
+  double sum_y_ = 0, sxx_ = 0, syy_ = 0, sxy_ = 0;
+  const aggregate_call* call_;
 };
 
 }  // namespace sluice::sql

@@ -1,6 +1,6 @@
 // sql/bind_call.cc — function and operator calls: overload resolution by Postgres's rules, the
-// functions with their own syntax or semantics (extract, version, current_setting, greatest/least),
-// and aggregate calls.
+// functions with their own syntax or semantics (extract, version, current_setting, greatest/least,
+// age(t)), and named arguments (make_interval(days => 3)). Aggregate calls are in bind_aggregate.cc.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,7 +12,6 @@
 #include "sql/statement.h"
 
 namespace sluice::sql {
-namespace {
 
 std::string type_list(const std::vector<expr>& args, const char* separator) {
   std::string out;
@@ -22,6 +21,8 @@ std::string type_list(const std::vector<expr>& args, const char* separator) {
   }
   return out;
 }
+
+namespace {
 
 // The cost of passing an argument of type `have` where `want` is declared; -1 if impossible.
 int argument_cost(const expr& have, data_type want, data_type hint) {
@@ -70,56 +71,67 @@ value least_fn(const value* a, std::size_t n) {
   return out;
 }
 
-struct aggregate_name {
-  const char* name;
-  aggregate_fn fn;
+// Functions that take arguments by name (make_interval(days => 3)): their parameters in order, and
+// whether a parameter left out is 0 (make_interval's all are).
+struct named_parameters {
+  const char* function;
+  std::vector<const char*> names;
+  bool defaults;
 };
-constexpr aggregate_name aggregate_names[] = {
-    {"count", aggregate_fn::count},
-    {"sum", aggregate_fn::sum},
-    {"avg", aggregate_fn::avg},
-    {"min", aggregate_fn::min},
-    {"max", aggregate_fn::max},
-    {"stddev", aggregate_fn::stddev_samp},
-    {"stddev_samp", aggregate_fn::stddev_samp},
-    {"stddev_pop", aggregate_fn::stddev_pop},
-    {"variance", aggregate_fn::var_samp},
-    {"var_samp", aggregate_fn::var_samp},
-    {"var_pop", aggregate_fn::var_pop},
-    {"bool_and", aggregate_fn::bool_and},
-    {"bool_or", aggregate_fn::bool_or},
-    {"every", aggregate_fn::bool_and},
-    {"string_agg", aggregate_fn::string_agg},
-    {"array_agg", aggregate_fn::array_agg},
-};
+const named_parameters* find_named_parameters(std::string_view function) {
+  static const named_parameters known[] = {
+      {"make_interval", {"years", "months", "weeks", "days", "hours", "mins", "secs"}, true},
+      {"make_date", {"year", "month", "day"}, false},
+      {"make_timestamp", {"year", "month", "mday", "hour", "min", "sec"}, false},
+  };
+  for (const named_parameters& p : known) {
+    if (function == p.function) return &p;
+  }
+  return nullptr;
+}
 
 }  // namespace
 
-bool is_aggregate_name(std::string_view name) {
-  return std::any_of(std::begin(aggregate_names), std::end(aggregate_names),
-                     [name](const aggregate_name& a) { return name == a.name; });
-}
-
-bool contains_aggregate(pg_node n) {
-  using simdjson::dom::element_type;
-  if (n.type() == element_type::ARRAY) {
-    simdjson::dom::array items = n.get_array().value();
-    for (pg_node item : items) {
-      if (contains_aggregate(item)) return true;
+// Positional arguments, then named ones (name => value) put in their parameter's place.
+std::vector<expr> binder::bind_call_args(const std::string& name, pg_node body, const scope& s,
+                                         agg_context* agg, const char* clause) {
+  std::vector<expr> args;
+  std::vector<pg_node> nodes = pg::list(body, "args");
+  const named_parameters* params = find_named_parameters(name);
+  std::vector<std::optional<expr>> placed;
+  for (pg_node a : nodes) {
+    if (!pg::is(a, "NamedArgExpr")) {
+      if (!placed.empty())
+        bind_fail(sqlstate::syntax_error, "positional argument cannot follow named argument",
+                  pg::location(a));
+      args.push_back(bind_expr(a, s, agg, clause));
+      continue;
     }
-    return false;
+    pg_node named = pg::node_body(a);
+    std::string param(pg::string(named, "name"));
+    std::size_t index = params ? params->names.size() : 0;
+    for (std::size_t i = 0; params && i < params->names.size(); ++i) {
+      if (param == params->names[i]) index = i;
+    }
+    if (params == nullptr || index == params->names.size() || index < args.size()) {
+      bind_fail(sqlstate::undefined_function, fmt::format("function {}({} => …) does not exist", name, param),
+                pg::location(a));
+    }
+    placed.resize(std::max(placed.size(), index + 1));
+    placed[index] = bind_expr(*pg::field(named, "arg"), s, agg, clause);
   }
-  if (n.type() != element_type::OBJECT) return false;
-  if (pg::is(n, "SelectStmt")) return false;
-  if (pg::is(n, "FuncCall")) {  // an aggregate with OVER is a window call: it does not group the query
-    std::vector<std::string> name = pg::names(pg::node_body(n), "funcname");
-    if (!name.empty() && is_aggregate_name(name.back()) && !pg::field(pg::node_body(n), "over")) return true;
+  for (std::size_t i = args.size(); i < placed.size(); ++i) {
+    if (placed[i]) {
+      args.push_back(std::move(*placed[i]));
+    } else if (params->defaults) {
+      args.push_back(expr::make_constant(value::bigint(0), data_type::bigint));
+    } else {
+      bind_fail(sqlstate::undefined_function,
+                fmt::format("function {} needs argument {}", name, params->names[i]),
+                static_cast<int>(pg::integer(body, "location", -1)));
+    }
   }
-  simdjson::dom::object fields = n.get_object().value();
-  for (auto [key, child] : fields) {
-    if (contains_aggregate(child)) return true;
-  }
-  return false;
+  return args;
 }
 
 expr binder::call_operator(const std::string& op, std::vector<expr> args, int position) {
@@ -198,12 +210,22 @@ expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, cons
     bind_fail(sqlstate::syntax_error,
               fmt::format("{}(*) specified, but {} is not an aggregate function", name, name), at);
   }
-  std::vector<expr> args;
-  for (pg_node a : pg::list(body, "args")) args.push_back(bind_expr(a, s, agg, clause));
+  std::vector<expr> args = bind_call_args(name, body, s, agg, clause);
   if (name == "extract") name = "date_part";
   if (args.empty() && (name == "now" || name == "transaction_timestamp" || name == "statement_timestamp" ||
                        name == "clock_timestamp")) {
     return bind_clock(name + "()", at);
+  }
+  if (name == "random" && use_ == query_use::materialized) {
+    bind_fail(sqlstate::feature_not_supported,
+              "random() is not supported in materialized views and sinks: their rows must follow from their "
+              "inputs",
+              at);
+  }
+  if (name == "age" && args.size() == 1) {  // age(t) is age(today at midnight, t): it reads the clock
+    if (use_ == query_use::materialized) bind_clock("age(timestamp)", at);  // refused there, with why
+    data_type type = args[0].type == data_type::timestamptz ? data_type::timestamptz : data_type::timestamp;
+    args.insert(args.begin(), coerce(bind_clock("current_date", at), type, at));
   }
   if (name == "current_database" && args.empty()) {
     return expr::make_constant(value::text(database_name), data_type::text);
@@ -219,63 +241,6 @@ expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, cons
     return expr::make_constant(value::text(*v), data_type::text);
   }
   return call_function(name, std::move(args), at, false);
-}
-
-expr binder::bind_aggregate(pg_node body, agg_context* agg, const char* clause) {
-  std::string name = pg::names(body, "funcname").back();
-  int at = static_cast<int>(pg::integer(body, "location", -1));
-  if (in_aggregate_) bind_fail(sqlstate::grouping_error, "aggregate function calls cannot be nested", at);
-  if (agg == nullptr) {
-    bind_fail(sqlstate::grouping_error, fmt::format("aggregate functions are not allowed in {}", clause), at);
-  }
-  aggregate_call call = aggregate_call_of(body, *agg->input, nullptr, clause);
-  std::size_t index = register_call(*agg, std::move(call));
-  expr out = expr::make_column(static_cast<int>(agg->groups.size() + index), agg->calls[index].type, name);
-  out.location = at;
-  return out;
-}
-
-aggregate_call binder::aggregate_call_of(pg_node body, const scope& input, agg_context* args_agg,
-                                         const char* clause) {
-  std::string name = pg::names(body, "funcname").back();
-  int at = static_cast<int>(pg::integer(body, "location", -1));
-  aggregate_call call;
-  call.name = name;
-  call.distinct = pg::flag(body, "agg_distinct");
-  call.fn =
-      std::find_if(std::begin(aggregate_names), std::end(aggregate_names), [&name](const aggregate_name& a) {
-        return name == a.name;
-      })->fn;
-  // A plain aggregate's arguments may not hold another aggregate; a window aggregate's may, over a
-  // grouped query (sum(count(*)) OVER ()).
-  bool plain = args_agg == nullptr;
-  if (plain) in_aggregate_ = true;
-  std::vector<pg_node> args = pg::list(body, "args");
-  if (pg::flag(body, "agg_star")) {
-    if (name != "count") bind_fail(sqlstate::syntax_error, fmt::format("{}(*) is not supported", name), at);
-    call.fn = aggregate_fn::count_star;
-  } else if (args.size() != (call.fn == aggregate_fn::string_agg ? 2u : 1u)) {
-    in_aggregate_ = false;
-    bind_fail(sqlstate::undefined_function,
-              fmt::format("function {} with {} arguments does not exist", name, args.size()), at);
-  } else {
-    call.args.push_back(bind_expr(args[0], input, args_agg, clause));
-    // Postgres would aggregate over the outer block's rows (the aggregate belongs to the block its
-    // columns come from); computing it over the subquery's rows would give another answer.
-    if (reads_only_outer(call.args[0])) {
-      bind_fail(sqlstate::feature_not_supported,
-                "an aggregate over only outer columns is not supported in a subquery", at);
-    }
-  }
-  if (call.fn == aggregate_fn::string_agg) bind_string_agg_extras(body, args[1], input, call, clause);
-  if (call.fn == aggregate_fn::array_agg) bind_aggregate_order(body, input, call, clause);
-  if (auto filter = pg::field(body, "agg_filter")) {
-    call.has_filter = true;
-    call.filter = bind_predicate(*filter, input, args_agg, "FILTER");
-  }
-  if (plain) in_aggregate_ = false;
-  type_aggregate(call, at);
-  return call;
 }
 
 expr binder::bind_clock(std::string_view function, int at) {
@@ -295,100 +260,6 @@ expr binder::bind_clock(std::string_view function, int at) {
     return expr::make_constant(value::timestamp(statement_micros_), data_type::timestamp);
   }
   return expr::make_constant(value::timestamptz(statement_micros_), data_type::timestamptz);
-}
-
-// string_agg's separator (a constant: a view computes each group's text from its values, with no row
-// to read a separator from) and its ORDER BY, which may sort only by the value itself.
-void binder::bind_string_agg_extras(pg_node body, pg_node separator, const scope& input, aggregate_call& call,
-                                    const char* clause) {
-  expr sep = coerce(bind_expr(separator, input, nullptr, clause), data_type::text, pg::location(separator));
-  if (sep.kind != expr_kind::constant) {
-    in_aggregate_ = false;
-    bind_fail(sqlstate::feature_not_supported, "the separator of string_agg must be a constant",
-              pg::location(separator));
-  }
-  call.separator = sep.constant.is_null() ? "" : sep.constant.as_text();
-  bind_aggregate_order(body, input, call, clause);
-}
-
-// The ORDER BY of string_agg and array_agg, which may sort only by the value itself (a view keeps
-// each group's values sorted by value, with no input order to keep).
-void binder::bind_aggregate_order(pg_node body, const scope& input, aggregate_call& call,
-                                  const char* clause) {
-  std::vector<pg_node> order = pg::list(body, "agg_order");
-  if (order.empty()) return;
-  pg_node sort = pg::node_body(order[0]);
-  pg_node key = *pg::field(sort, "node");
-  if (order.size() > 1 || !same_expr(bind_expr(key, input, nullptr, clause), call.args[0])) {
-    in_aggregate_ = false;
-    bind_fail(sqlstate::feature_not_supported,
-              fmt::format("{} may be ordered only by the value it aggregates", call.name), pg::location(key));
-  }
-  call.ordered = true;
-  call.descending = pg::string(sort, "sortby_dir") == "SORTBY_DESC";
-}
-
-// Checks the argument type and sets the result type (unknown literals become the natural type).
-void binder::type_aggregate(aggregate_call& call, int at) {
-  data_type arg = call.args.empty() ? data_type::bigint : call.args[0].type;
-  auto require = [&](bool ok, data_type coerce_to) {
-    if (arg == data_type::unknown) {
-      call.args[0] = coerce(std::move(call.args[0]), coerce_to, at);
-      arg = coerce_to;
-    } else if (!ok) {
-      bind_fail(sqlstate::undefined_function,
-                fmt::format("function {}({}) does not exist", call.name, type_name(arg)), at);
-    }
-  };
-  switch (call.fn) {
-    case aggregate_fn::count_star:
-    case aggregate_fn::count:
-      call.type = data_type::bigint;
-      break;
-    case aggregate_fn::sum:
-      require(is_numeric(arg) || arg == data_type::interval, data_type::double_precision);
-      call.type = arg;
-      break;
-    case aggregate_fn::min:
-    case aggregate_fn::max:
-      require(arg != data_type::jsonb, data_type::text);
-      call.type = arg;
-      break;
-    case aggregate_fn::bool_and:
-    case aggregate_fn::bool_or:
-      require(arg == data_type::boolean, data_type::boolean);
-      call.type = data_type::boolean;
-      break;
-    case aggregate_fn::string_agg:
-      require(arg == data_type::text, data_type::text);
-      call.type = data_type::text;
-      break;
-    case aggregate_fn::array_agg:
-      require(true, data_type::text);
-      if (is_array(arg))
-        bind_fail(sqlstate::feature_not_supported, "multidimensional arrays are not supported", at);
-      call.type = array_of(arg);
-      break;
-    default:
-      require(is_numeric(arg), data_type::double_precision);
-      call.type = data_type::double_precision;
-      break;
-  }
-}
-
-// The index of `call` among the block's aggregates; identical calls are computed once.
-std::size_t register_call(agg_context& agg, aggregate_call call) {
-  for (std::size_t i = 0; i < agg.calls.size(); ++i) {
-    const aggregate_call& c = agg.calls[i];
-    bool same_args =
-        c.args.size() == call.args.size() && (c.args.empty() || same_expr(c.args[0], call.args[0]));
-    bool same_filter = c.has_filter == call.has_filter && (!c.has_filter || same_expr(c.filter, call.filter));
-    bool same_order =
-        c.separator == call.separator && c.ordered == call.ordered && c.descending == call.descending;
-    if (c.fn == call.fn && c.distinct == call.distinct && same_args && same_filter && same_order) return i;
-  }
-  agg.calls.push_back(std::move(call));
-  return agg.calls.size() - 1;
 }
 
 bool same_expr(const expr& a, const expr& b) {

@@ -156,6 +156,7 @@ expr binder::bind_node(pg_node n, const scope& s, agg_context* agg, const char* 
   if (type == "BoolExpr") return bind_bool_expr(body, s, agg, clause);
   if (type == "CaseExpr") return bind_case(body, s, agg, clause);
   if (type == "FuncCall") return bind_func_call(body, s, agg, clause);
+  if (type == "GroupingFunc") return bind_grouping_func(body, agg, clause);
   if (type == "CollateClause") return bind_collate(body, s, agg, clause);
   if (type == "SQLValueFunction") {  // current_timestamp, current_date, localtimestamp
     std::string_view op = pg::string(body, "op");

@@ -4,6 +4,7 @@
 // threading results through every recursive call would hide the logic.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,11 +33,22 @@ scope scope_of(const plan& p, const std::string& qualifier);
 
 // Aggregation state while binding a query block's select list, HAVING and ORDER BY: expressions
 // there see group keys (matched structurally) and aggregate results, never raw input columns.
+// With two or more grouping sets the aggregation's output has the set's index after the keys.
+using grouping_set = std::vector<int>;  // indexes into agg_context::groups
 struct agg_context {
   const scope* input = nullptr;
-  std::vector<expr> groups;  // over the input scope
+  std::vector<expr> groups;        // over the input scope
+  std::vector<grouping_set> sets;  // GROUPING SETS, ROLLUP, CUBE; empty for a plain GROUP BY
   std::vector<aggregate_call> calls;
+  // The aggregation's output columns before the aggregates.
+  std::size_t key_width() const { return groups.size() + (sets.empty() ? 0 : 1); }
 };
+
+// GROUP BY's items as grouping sets (bind_grouping.cc); `key` binds an item that is a group key and
+// gives its index. `has_sets` is set when an item is a grouping set construct.
+using group_key_fn = std::function<int(pg_node)>;
+std::vector<grouping_set> expand_group_by(const std::vector<pg_node>& items, bool distinct,
+                                          const group_key_fn& key, bool& has_sets);
 
 // Window calls of a query block's select list and ORDER BY (bind_window.cc), and its WINDOW clause.
 // A call's value is a column after the block's base columns (the FROM row, or the aggregation's
@@ -59,6 +71,8 @@ void resolve_window_columns(expr& e, int base_width);
 bool reads_window_column(const expr& e);  // before they are renumbered
 
 bool same_expr(const expr& a, const expr& b);
+// "bigint, text": argument types for a "function f(…) does not exist" message.
+std::string type_list(const std::vector<expr>& args, const char* separator);
 std::size_t register_call(agg_context& agg, aggregate_call call);
 // A syntactic search for aggregate calls (outside subqueries).
 bool contains_aggregate(pg_node n);
@@ -122,7 +136,10 @@ class binder {
   expr bind_bool_expr(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_case(pg_node body, const scope& s, agg_context* agg, const char* clause);
   expr bind_func_call(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  std::vector<expr> bind_call_args(const std::string& name, pg_node body, const scope& s, agg_context* agg,
+                                   const char* clause);
   expr bind_aggregate(pg_node body, agg_context* agg, const char* clause);
+  expr bind_grouping_func(pg_node body, agg_context* agg, const char* clause);  // bind_grouping.cc
   // An aggregate call whose arguments are bound over `input` (with `args_agg` when they are read
   // from an aggregation's output: a window aggregate over a grouped query).
   aggregate_call aggregate_call_of(pg_node body, const scope& input, agg_context* args_agg,
@@ -135,6 +152,8 @@ class binder {
                           int at);
   std::int64_t frame_offset(std::optional<pg_node> node, const char* which);
   void type_aggregate(aggregate_call& call, int at);
+  void type_regression(aggregate_call& call, int at);
+  void bind_ordered_set(pg_node body, const scope& input, aggregate_call& call, const char* clause);
   void bind_string_agg_extras(pg_node body, pg_node separator, const scope& input, aggregate_call& call,
                               const char* clause);
   void bind_aggregate_order(pg_node body, const scope& input, aggregate_call& call, const char* clause);

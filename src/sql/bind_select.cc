@@ -5,6 +5,7 @@
 // ORDER BY columns) → [distinct] → [sort] → [project without the hidden columns] → [limit].
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "sql/bind_internal.h"
@@ -140,31 +141,41 @@ plan bind_values(binder& b, pg_node select) {
   return p;
 }
 
-void bind_group_by(binder& b, pg_node select, block& q) {
-  for (pg_node item : pg::list(select, "groupClause")) {
-    std::optional<pg_node> node = item;
-    int star = -1;
-    if (auto position = b.integer_constant(item)) {
-      if (*position < 1 || *position > static_cast<std::int64_t>(q.targets.size())) {
-        bind_fail("42P10", fmt::format("GROUP BY position {} is not in select list", *position),
-                  pg::location(item));
-      }
-      const target& t = q.targets[static_cast<std::size_t>(*position - 1)];
-      node = t.node;
-      star = t.star_column;
-    } else if (auto name = single_name(item); name && !resolves(q.from, *name)) {
-      for (const target& t : q.targets) {
-        if (t.name == *name && t.node) node = t.node;
-      }
-    } else if (pg::is(item, "GroupingSet")) {
-      bind_fail(sqlstate::feature_not_supported, "GROUPING SETS, ROLLUP and CUBE are not supported",
+// One GROUP BY key: an output column's position or name (as in SQL-92), or an expression over the
+// FROM rows. Its index among the block's keys; a key given twice is one key.
+int bind_group_key(binder& b, pg_node item, block& q) {
+  std::optional<pg_node> node = item;
+  int star = -1;
+  if (auto position = b.integer_constant(item)) {
+    if (*position < 1 || *position > static_cast<std::int64_t>(q.targets.size())) {
+      bind_fail("42P10", fmt::format("GROUP BY position {} is not in select list", *position),
                 pg::location(item));
     }
-    expr e = node ? b.bind_expr(*node, q.from, nullptr, "GROUP BY")
-                  : expr::make_column(star, q.from[static_cast<std::size_t>(star)].type,
-                                      q.from[static_cast<std::size_t>(star)].name);
-    q.agg.groups.push_back(std::move(e));
+    const target& t = q.targets[static_cast<std::size_t>(*position - 1)];
+    node = t.node;
+    star = t.star_column;
+  } else if (auto name = single_name(item); name && !resolves(q.from, *name)) {
+    for (const target& t : q.targets) {
+      if (t.name == *name && t.node) node = t.node;
+    }
   }
+  expr e = node ? b.bind_expr(*node, q.from, nullptr, "GROUP BY")
+                : expr::make_column(star, q.from[static_cast<std::size_t>(star)].type,
+                                    q.from[static_cast<std::size_t>(star)].name);
+  std::vector<expr>& keys = q.agg.groups;
+  auto it = std::find_if(keys.begin(), keys.end(), [&e](const expr& k) { return same_expr(e, k); });
+  if (it != keys.end()) return static_cast<int>(it - keys.begin());
+  keys.push_back(std::move(e));
+  return static_cast<int>(keys.size()) - 1;
+}
+
+// A single grouping set (GROUP BY a, b; GROUP BY (); GROUP BY a, ()) holds every key: a plain GROUP BY.
+void bind_group_by(binder& b, pg_node select, block& q) {
+  bool has_sets = false;
+  std::vector<grouping_set> sets = expand_group_by(
+      pg::list(select, "groupClause"), pg::flag(select, "groupDistinct"),
+      [&](pg_node item) { return bind_group_key(b, item, q); }, has_sets);
+  if (sets.size() > 1) q.agg.sets = std::move(sets);
 }
 
 expr bind_target(binder& b, const target& t, block& q) {
@@ -227,12 +238,35 @@ void bind_order_by(binder& b, pg_node select, block& q, bool distinct) {
   }
 }
 
+// GROUPING SETS: each row once per set (keys outside it NULL, the set's index after them), grouped by
+// those keys and the index (see grouping_sets.h).
+plan expand_grouping_sets(plan input, const agg_context& agg) {
+  plan e = wrap(std::move(input), plan_kind::grouping_sets);
+  for (const expr& g : agg.groups) e.output.push_back({to_string(g), g.type});
+  e.output.push_back({"grouping_set", data_type::bigint});
+  e.group_by = agg.groups;
+  e.grouping_sets = agg.sets;
+  return e;
+}
+
 plan build_aggregate(block& q) {
+  std::vector<expr> keys = q.agg.groups;
+  sql::schema key_columns;
+  for (const expr& g : keys) key_columns.push_back({to_string(g), g.type});
+  if (!q.agg.sets.empty()) {
+    std::size_t width = q.current.output.size();
+    q.current = expand_grouping_sets(std::move(q.current), q.agg);
+    key_columns.assign(q.current.output.begin() + static_cast<std::ptrdiff_t>(width), q.current.output.end());
+    keys.clear();
+    for (std::size_t i = 0; i < key_columns.size(); ++i) {
+      keys.push_back(
+          expr::make_column(static_cast<int>(width + i), key_columns[i].type, key_columns[i].name));
+    }
+  }
   plan a = wrap(std::move(q.current), plan_kind::aggregate);
-  a.output.clear();
-  for (const expr& g : q.agg.groups) a.output.push_back({to_string(g), g.type});
+  a.output = std::move(key_columns);
   for (const aggregate_call& c : q.agg.calls) a.output.push_back({c.name, c.type});
-  a.group_by = q.agg.groups;
+  a.group_by = std::move(keys);
   a.aggregates = q.agg.calls;
   return a;
 }

@@ -163,6 +163,10 @@ void binder::bind_window_function(pg_node body, const scope& s, agg_context* agg
   int at = static_cast<int>(pg::integer(body, "location", -1));
   call.name = name;
   if (is_aggregate_name(name)) {
+    if (name == "percentile_cont" || name == "percentile_disc" || name == "mode") {
+      bind_fail(sqlstate::feature_not_supported,
+                fmt::format("OVER is not supported for ordered-set aggregate {}", name), at);
+    }
     if (pg::flag(body, "agg_distinct"))
       bind_fail(sqlstate::feature_not_supported, "DISTINCT is not implemented for window functions", at);
     if (!pg::list(body, "agg_order").empty())

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "sql/civil_time.h"
@@ -163,31 +164,48 @@ value parse_timestamp(std::string_view text, data_type target) {
   return value::timestamptz(local - offset_seconds * micros_per_second);
 }
 
-bool add_interval_unit(interval& iv, std::int64_t n, const std::string& unit) {
+// Adds n of `unit` to iv; false for an unknown unit. A field leaving its range is 22015, as in
+// Postgres (`text` is the whole input, for the message).
+bool add_interval_unit(interval& iv, std::int64_t n, const std::string& unit, std::string_view text) {
   auto is = [&unit](std::initializer_list<const char*> names) {
     for (const char* name : names) {
       if (unit == name) return true;
     }
     return false;
   };
+  auto out_of_range = [&] {
+    throw eval_error("22015", fmt::format("interval field value out of range: \"{}\"", text));
+  };
+  auto add_micros = [&](std::int64_t scale) {
+    std::int64_t d = 0;
+    if (__builtin_mul_overflow(n, scale, &d) || __builtin_add_overflow(iv.micros, d, &iv.micros))
+      out_of_range();
+  };
+  auto add_field = [&](std::int32_t& field, std::int64_t scale) {
+    std::int64_t d = 0;
+    if (__builtin_mul_overflow(n, scale, &d) || __builtin_add_overflow(d, std::int64_t{field}, &d) ||
+        d < INT32_MIN || d > INT32_MAX)
+      out_of_range();
+    field = static_cast<std::int32_t>(d);
+  };
   if (is({"microsecond", "microseconds", "us", "usec", "usecs"})) {
-    iv.micros += n;
+    add_micros(1);
   } else if (is({"millisecond", "milliseconds", "ms", "msec", "msecs"})) {
-    iv.micros += n * 1000;
+    add_micros(1000);
   } else if (is({"second", "seconds", "s", "sec", "secs"})) {
-    iv.micros += n * micros_per_second;
+    add_micros(micros_per_second);
   } else if (is({"minute", "minutes", "m", "min", "mins"})) {
-    iv.micros += n * 60 * micros_per_second;
+    add_micros(60 * micros_per_second);
   } else if (is({"hour", "hours", "h", "hr", "hrs"})) {
-    iv.micros += n * 3600 * micros_per_second;
+    add_micros(3600 * micros_per_second);
   } else if (is({"day", "days", "d"})) {
-    iv.days += static_cast<std::int32_t>(n);
+    add_field(iv.days, 1);
   } else if (is({"week", "weeks", "w"})) {
-    iv.days += static_cast<std::int32_t>(n * 7);
+    add_field(iv.days, 7);
   } else if (is({"month", "months", "mon", "mons"})) {
-    iv.months += static_cast<std::int32_t>(n);
+    add_field(iv.months, 1);
   } else if (is({"year", "years", "y", "yr", "yrs"})) {
-    iv.months += static_cast<std::int32_t>(n * 12);
+    add_field(iv.months, 12);
   } else {
     return false;
   }
@@ -218,7 +236,9 @@ value parse_interval(std::string_view text) {
       }
       std::size_t unit_start = in.pos;
       while (std::isalpha(static_cast<unsigned char>(in.peek()))) ++in.pos;
-      if (!add_interval_unit(iv, negative ? -n : n, s.substr(unit_start, in.pos - unit_start))) {
+      std::string unit = s.substr(unit_start, in.pos - unit_start);
+      if (unit.empty()) unit = "second";  // a bare number counts seconds: interval '0'
+      if (!add_interval_unit(iv, negative ? -n : n, unit, text)) {
         invalid(data_type::interval, text);
       }
     }

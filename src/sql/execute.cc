@@ -9,6 +9,7 @@
 
 #include "sql/aggregates.h"
 #include "sql/civil_time.h"
+#include "sql/grouping_sets.h"
 #include "sql/set_functions.h"
 #include "sql/subquery.h"
 #include "sql/window_functions.h"
@@ -98,6 +99,10 @@ void accumulate(const plan& p, group_state& g, const row& r) {
   for (std::size_t i = 0; i < p.aggregates.size(); ++i) {
     const aggregate_call& call = p.aggregates[i];
     if (call.has_filter && !evaluate_predicate(call.filter, r)) continue;
+    if (call.args.size() == 2) {
+      g.accumulators[i].add_pair(evaluate(call.args[0], r), evaluate(call.args[1], r));
+      continue;
+    }
     value v = call.args.empty() ? value() : evaluate(call.args[0], r);
     if (call.distinct && (v.is_null() || !g.seen[i].insert(row{v}).second)) continue;
     g.accumulators[i].add(v);
@@ -114,14 +119,13 @@ rows run_aggregate(const plan& p, const rows& input) {
     groups.push_back(std::move(g));
     return groups.size() - 1;
   };
-  if (p.group_by.empty()) new_group({});  // a global aggregate has one row even over no input
+  // A global aggregate has one row even over no input, and so has ROLLUP's grand total.
+  for (row& keys : permanent_groups(p)) index.emplace(keys, new_group(keys));
   for (const row& r : input) {
     row keys;
     for (const expr& e : p.group_by) keys.push_back(evaluate(e, r));
     std::size_t at;
-    if (p.group_by.empty()) {
-      at = 0;
-    } else if (auto it = index.find(keys); it != index.end()) {
+    if (auto it = index.find(keys); it != index.end()) {
       at = it->second;
     } else {
       at = new_group(keys);
@@ -134,6 +138,17 @@ rows run_aggregate(const plan& p, const rows& input) {
     row result = std::move(g.keys);
     for (const accumulator& a : g.accumulators) result.push_back(a.result());
     out.push_back(std::move(result));
+  }
+  return out;
+}
+
+rows run_grouping_sets(const plan& p, const rows& input) {
+  rows out;
+  out.reserve(input.size() * p.grouping_sets.size());
+  for (const row& r : input) {
+    row keys = grouping_keys(p, r);
+    for (std::size_t set = 0; set < p.grouping_sets.size(); ++set)
+      out.push_back(grouping_set_row(p, r, keys, set));
   }
   return out;
 }
@@ -292,6 +307,8 @@ rows run(const plan& p, const relation_rows& relations) {
       return run_over(p, run(p.inputs[0], relations));
     case plan_kind::expand:
       return run_expand(p, run(p.inputs[0], relations));
+    case plan_kind::grouping_sets:
+      return run_grouping_sets(p, run(p.inputs[0], relations));
   }
   return {};
 }

@@ -111,6 +111,17 @@ std::string window_call_text(const window_call& c) {
   return out + " OVER (" + spec + ")";
 }
 
+// "GROUPING SETS ((#0, #1), (#0), ())"
+std::string grouping_sets_text(const plan& p) {
+  std::string out = "GROUPING SETS (";
+  for (std::size_t i = 0; i < p.grouping_sets.size(); ++i) {
+    std::vector<expr> keys;
+    for (int k : p.grouping_sets[i]) keys.push_back(p.group_by[static_cast<std::size_t>(k)]);
+    out += (i ? ", (" : "(") + list(keys) + ")";
+  }
+  return out + ")";
+}
+
 std::string line(const plan& p) {
   switch (p.kind) {
     case plan_kind::scan:
@@ -161,6 +172,8 @@ std::string line(const plan& p) {
         calls += (i ? ", " : "") + window_call_text(p.window_calls[i]);
       return "WindowAgg: " + calls;
     }
+    case plan_kind::grouping_sets:
+      return "Expand: " + grouping_sets_text(p);
     case plan_kind::limit:
       return fmt::format("Limit: {} offset {}", p.limit < 0 ? std::string("ALL") : std::to_string(p.limit),
                          p.offset);

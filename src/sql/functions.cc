@@ -46,6 +46,9 @@ registry build() {
   add_regex_functions(all);
   add_format_functions(all);
   add_array_functions(all);
+  add_printf_functions(all);
+  add_calendar_functions(all);
+  add_parse_time_functions(all);
   registry out;
   for (function_overload& f : all) out[f.name].push_back(std::move(f));
   return out;

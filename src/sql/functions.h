@@ -53,6 +53,9 @@ const std::vector<array_function>& array_functions();
 scalar_fn array_quantified_fn(std::string_view op, bool any);
 scalar_fn array_subscript_fn();  // (array, bigint) → element
 scalar_fn array_slice_fn();      // (array, bigint, bigint) → array
+void add_printf_functions(std::vector<function_overload>& out);
+void add_calendar_functions(std::vector<function_overload>& out);
+void add_parse_time_functions(std::vector<function_overload>& out);
 
 // Helpers shared by the implementations.
 [[noreturn]] void raise(const char* code, const std::string& message);
@@ -62,6 +65,9 @@ double checked_double(double result, double a, double b);
 // JSON text as Postgres prints jsonb: `{"a": 1, "b": [1, 2]}`, keys ordered by length then bytes,
 // duplicate keys resolved to the last. Throws eval_error (22P02) for malformed JSON.
 std::string normalize_jsonb(std::string_view json);
+// quote_ident and quote_literal (format's %I and %L).
+std::string quote_identifier(const std::string& s);
+std::string quote_literal_text(const std::string& s);
 // Adds an interval to microseconds since the epoch (months by the calendar, clamping the day).
 std::int64_t add_interval(std::int64_t micros, interval iv);
 

@@ -57,13 +57,7 @@ bool needs_quotes(const std::string& s) {
   return false;
 }
 
-value quote_ident_fn(const value* a, std::size_t) {
-  const std::string& s = a[0].as_text();
-  if (!needs_quotes(s)) return a[0];
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return value::text(out + "\"");
-}
+value quote_ident_fn(const value* a, std::size_t) { return value::text(quote_identifier(a[0].as_text())); }
 
 // Postgres 15's pg_size_pretty: bytes below 10 kB, then the largest unit that keeps the number below
 // 20 × 1024 - 1, rounded half away from zero.
@@ -103,6 +97,13 @@ value not_publishable_fn(const value*, std::size_t) { return value::boolean(fals
 value granted_fn(const value*, std::size_t) { return value::boolean(true); }
 
 }  // namespace
+
+std::string quote_identifier(const std::string& s) {
+  if (!needs_quotes(s)) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
 
 void add_catalog_functions(std::vector<function_overload>& out) {
   const dt x = dt::text, i = dt::bigint, b = dt::boolean;

@@ -1,10 +1,12 @@
-// sql/functions_json.cc — jsonb field access (-> ->> #> #>>) and jsonb_typeof. A jsonb value holds
+// sql/functions_json.cc — jsonb field access (-> ->> #> #>>, jsonb_extract_path), jsonb_typeof, and
+// building jsonb (to_jsonb, jsonb_build_object/array, jsonb_strip_nulls). A jsonb value holds
 // JSON text; each access parses it (simdjson) and prints the extracted part the way Postgres prints
 // jsonb: `{"a": 1, "b": [1, 2]}`, strings JSON-escaped, ->> giving a string's contents unquoted.
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -21,13 +23,16 @@ using simdjson::dom::element_type;
 
 void print_string(std::string_view s, std::string& out) { append_json_string(out, s); }
 
-void print(element e, std::string& out) {
+// `strip`: leave out object fields whose value is null, at every depth (jsonb_strip_nulls).
+void print(element e, std::string& out, bool strip = false) {
   switch (e.type()) {
     case element_type::OBJECT: {
       // jsonb keeps one value per key (the last) and orders keys by length, then bytes.
       std::vector<std::pair<std::string_view, element>> fields;
       simdjson::dom::object object = e.get_object().value();
-      for (auto [key, v] : object) fields.emplace_back(key, v);
+      for (auto [key, v] : object) {
+        if (!strip || v.type() != element_type::NULL_VALUE) fields.emplace_back(key, v);
+      }
       std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
         return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
       });
@@ -37,7 +42,7 @@ void print(element e, std::string& out) {
         if (out.back() != '{') out += ", ";
         print_string(fields[i].first, out);
         out += ": ";
-        print(fields[i].second, out);
+        print(fields[i].second, out, strip);
       }
       out += '}';
       break;
@@ -49,7 +54,7 @@ void print(element e, std::string& out) {
       for (element v : items) {
         if (!first) out += ", ";
         first = false;
-        print(v, out);
+        print(v, out, strip);
       }
       out += ']';
       break;
@@ -192,6 +197,94 @@ value array_length_fn(const value* a, std::size_t) {
   return value::bigint(static_cast<std::int64_t>(e.get_array().value().size()));
 }
 
+value extract_path(const value* a, std::size_t count) {
+  element e = parse(a[0]);
+  for (std::size_t i = 1; i < count; ++i) {
+    if (a[i].is_null() || !step(e, a[i])) return value();
+  }
+  return as_jsonb(e);
+}
+value extract_path_text(const value* a, std::size_t count) {
+  value found = extract_path(a, count);
+  return found.is_null() ? found : as_text(parse(found));
+}
+
+// A value as to_jsonb writes it: numbers and booleans bare, timestamps in ISO 8601 with a 'T', every
+// other type as its text in a JSON string.
+void append_json(std::string& out, const value& v) {
+  if (v.is_null()) {
+    out += "null";
+    return;
+  }
+  std::string text;
+  switch (v.type()) {
+    case dt::boolean:
+      out += v.as_bool() ? "true" : "false";
+      return;
+    case dt::bigint:
+      out += v.to_text();
+      return;
+    case dt::double_precision:
+      if (std::isfinite(v.as_double())) {
+        out += v.to_text();
+        return;
+      }
+      break;
+    case dt::jsonb:
+      out += v.as_text();
+      return;
+    case dt::timestamp:
+    case dt::timestamptz:
+      text = v.to_text();
+      if (text.size() > 10 && text[10] == ' ') text[10] = 'T';
+      if (v.type() == dt::timestamptz && text.size() > 3 && text[text.size() - 3] == '+') text += ":00";
+      if (v.type() == dt::timestamptz && text.size() > 3 && text[text.size() - 3] == '-') text += ":00";
+      append_json_string(out, text);
+      return;
+    default:
+      break;
+  }
+  append_json_string(out, v.to_text());
+}
+
+value to_jsonb_fn(const value* a, std::size_t) {
+  std::string out;
+  append_json(out, a[0]);
+  return value::jsonb(normalize_jsonb(out));
+}
+
+value build_array_fn(const value* a, std::size_t count) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) out += ", ";
+    append_json(out, a[i]);
+  }
+  return value::jsonb(normalize_jsonb(out + "]"));
+}
+
+value build_object_fn(const value* a, std::size_t count) {
+  if (count % 2 != 0) {
+    raise(sqlstate::invalid_parameter_value, "argument list must have even number of elements");
+  }
+  std::string out = "{";
+  for (std::size_t i = 0; i < count; i += 2) {
+    if (a[i].is_null()) {
+      raise(sqlstate::invalid_parameter_value, fmt::format("argument {}: key must not be null", i + 1));
+    }
+    if (i > 0) out += ", ";
+    append_json_string(out, a[i].type() == dt::jsonb ? a[i].as_text() : a[i].to_text());
+    out += ": ";
+    append_json(out, a[i + 1]);
+  }
+  return value::jsonb(normalize_jsonb(out + "}"));
+}
+
+value strip_nulls_fn(const value* a, std::size_t) {
+  std::string out;
+  print(parse(a[0]), out, true);
+  return value::jsonb(out);
+}
+
 }  // namespace
 
 std::string normalize_jsonb(std::string_view json) {
@@ -217,6 +310,13 @@ void add_json_functions(std::vector<function_overload>& out) {
   out.push_back({"#>>", {j, t}, t, path_text});
   out.push_back({"jsonb_typeof", {j}, t, typeof_fn});
   out.push_back({"jsonb_array_length", {j}, dt::bigint, array_length_fn});
+  out.push_back({"jsonb_extract_path", {j, t, t}, j, extract_path, true, true});
+  for (const char* name : {"jsonb_extract_path_text", "json_extract_path_text"})
+    out.push_back({name, {j, t, t}, t, extract_path_text, true, true});
+  out.push_back({"to_jsonb", {dt::unknown}, j, to_jsonb_fn});
+  out.push_back({"jsonb_build_array", {dt::unknown}, j, build_array_fn, false, true});
+  out.push_back({"jsonb_build_object", {dt::unknown}, j, build_object_fn, false, true});
+  out.push_back({"jsonb_strip_nulls", {j}, j, strip_nulls_fn});
 }
 
 }  // namespace sluice::sql

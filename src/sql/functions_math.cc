@@ -1,8 +1,10 @@
 // sql/functions_math.cc — numeric functions. NUMERIC is double precision here, so round() rounds
 // half away from zero as Postgres's numeric round does (what users of round(avg(x), 2) expect).
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <random>
 #include <string>
 
 #include "sql/error.h"
@@ -109,6 +111,70 @@ value mod_dbl(const value* a, std::size_t) {
 }
 value pi_fn(const value*, std::size_t) { return value::double_precision(M_PI); }
 
+// Euclid's algorithm on non-positive values, which (unlike positive ones) reach INT64_MIN.
+std::int64_t gcd_of(std::int64_t x, std::int64_t y) {
+  x = x > 0 ? -x : x;
+  y = y > 0 ? -y : y;
+  while (y != 0) {
+    std::int64_t r = x % y;
+    x = y;
+    y = r;
+  }
+  if (x == std::numeric_limits<std::int64_t>::min())
+    raise(sqlstate::numeric_value_out_of_range, "bigint out of range");
+  return -x;
+}
+value gcd_fn(const value* a, std::size_t) {
+  return value::bigint(gcd_of(a[0].as_bigint(), a[1].as_bigint()));
+}
+value lcm_fn(const value* a, std::size_t) {
+  std::int64_t x = a[0].as_bigint(), y = a[1].as_bigint();
+  if (x == 0 || y == 0) return value::bigint(0);
+  std::int64_t out = checked_mul(x / gcd_of(x, y), y);
+  if (out == std::numeric_limits<std::int64_t>::min())
+    raise(sqlstate::numeric_value_out_of_range, "bigint out of range");
+  return value::bigint(out < 0 ? -out : out);
+}
+
+// The bucket of `count` equal ones between the bounds (either way round) that holds the operand; 0
+// below the first, count + 1 past the last.
+value width_bucket_fn(const value* a, std::size_t) {
+  double x = d(a, 0), low = d(a, 1), high = d(a, 2);
+  std::int64_t count = a[3].as_bigint();
+  const char* code = "2201G";
+  if (count <= 0) raise(code, "count must be greater than zero");
+  if (std::isnan(x) || std::isnan(low) || std::isnan(high))
+    raise(code, "operand, lower bound, and upper bound cannot be NaN");
+  if (std::isinf(low) || std::isinf(high)) raise(code, "lower and upper bounds must be finite");
+  if (low == high) raise(code, "lower bound cannot equal upper bound");
+  bool up = low < high;
+  if (up ? x < low : x > low) return value::bigint(0);
+  if (up ? x >= high : x <= high) return value::bigint(checked_add(count, 1));
+  double share = up ? (x - low) / (high - low) : (low - x) / (low - high);
+  auto bucket = static_cast<std::int64_t>(static_cast<double>(count) * share);
+  return value::bigint(std::min(bucket, count - 1) + 1);
+}
+
+value degrees_fn(const value* a, std::size_t) { return value::double_precision(d(a, 0) * (180.0 / M_PI)); }
+value radians_fn(const value* a, std::size_t) { return value::double_precision(d(a, 0) * (M_PI / 180.0)); }
+
+// A trigonometric function: NaN in, NaN out; an argument outside its domain is an error.
+template <double (*F)(double)>
+value trig_fn(const value* a, std::size_t) {
+  double x = d(a, 0);
+  double r = F(x);
+  if (std::isnan(r) && !std::isnan(x)) raise(sqlstate::numeric_value_out_of_range, "input is out of range");
+  return value::double_precision(r);
+}
+double cot(double x) { return 1.0 / std::tan(x); }
+// Seeded once per thread from the system's entropy.
+value random_fn(const value*, std::size_t) {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return value::double_precision(std::uniform_real_distribution<double>(0.0, 1.0)(engine));
+}
+
+value atan2_fn(const value* a, std::size_t) { return value::double_precision(std::atan2(d(a, 0), d(a, 1))); }
+
 }  // namespace
 
 void add_math_functions(std::vector<function_overload>& out) {
@@ -135,6 +201,20 @@ void add_math_functions(std::vector<function_overload>& out) {
   out.push_back({"mod", {i, i}, i, mod_int});
   out.push_back({"mod", {f, f}, f, mod_dbl});
   out.push_back({"pi", {}, f, pi_fn});
+  out.push_back({"gcd", {i, i}, i, gcd_fn});
+  out.push_back({"lcm", {i, i}, i, lcm_fn});
+  out.push_back({"width_bucket", {f, f, f, i}, i, width_bucket_fn});
+  out.push_back({"degrees", {f}, f, degrees_fn});
+  out.push_back({"radians", {f}, f, radians_fn});
+  out.push_back({"sin", {f}, f, trig_fn<std::sin>});
+  out.push_back({"cos", {f}, f, trig_fn<std::cos>});
+  out.push_back({"tan", {f}, f, trig_fn<std::tan>});
+  out.push_back({"cot", {f}, f, trig_fn<cot>});
+  out.push_back({"asin", {f}, f, trig_fn<std::asin>});
+  out.push_back({"acos", {f}, f, trig_fn<std::acos>});
+  out.push_back({"atan", {f}, f, trig_fn<std::atan>});
+  out.push_back({"atan2", {f, f}, f, atan2_fn});
+  out.push_back({"random", {}, f, random_fn, false});
 }
 
 }  // namespace sluice::sql

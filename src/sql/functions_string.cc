@@ -226,7 +226,96 @@ value initcap_fn(const value* a, std::size_t) {
   return value::text(s);
 }
 
+// The UTF-8 characters of `s`, each as its bytes.
+std::vector<std::string_view> split_chars(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t next = i + 1;
+    while (next < s.size() && is_continuation(s[next])) ++next;
+    out.push_back(s.substr(i, next - i));
+    i = next;
+  }
+  return out;
+}
+
+// Each character of `from` in the string becomes the one at its position in `to`, or goes when `to` is
+// shorter; the first occurrence in `from` counts.
+value translate_fn(const value* a, std::size_t) {
+  std::vector<std::string_view> from = split_chars(t(a, 1)), to = split_chars(t(a, 2));
+  std::string out;
+  for (std::string_view c : split_chars(t(a, 0))) {
+    auto it = std::find(from.begin(), from.end(), c);
+    if (it == from.end()) {
+      out += c;
+    } else if (auto i = static_cast<std::size_t>(it - from.begin()); i < to.size()) {
+      out += to[i];
+    }
+  }
+  return value::text(out);
+}
+
+std::int64_t code_point(std::string_view c) {
+  auto byte = [&](std::size_t i) { return static_cast<std::int64_t>(static_cast<unsigned char>(c[i])); };
+  if (c.empty()) return 0;
+  if (c.size() == 1) return byte(0);
+  std::int64_t out = byte(0) & (0xFF >> (c.size() + 1));
+  for (std::size_t i = 1; i < c.size(); ++i) out = out << 6 | (byte(i) & 0x3F);
+  return out;
+}
+value ascii_fn(const value* a, std::size_t) {
+  std::vector<std::string_view> c = split_chars(t(a, 0));
+  return value::bigint(c.empty() ? 0 : code_point(c[0]));
+}
+
+value chr_fn(const value* a, std::size_t) {
+  std::int64_t c = n(a, 0);
+  if (c < 0) raise(sqlstate::invalid_parameter_value, "character number must be positive");
+  if (c == 0) raise("54000", "null character not permitted");
+  if (c > 0x10FFFF) raise("54000", fmt::format("requested character too large for encoding: {}", c));
+  if (c >= 0xD800 && c <= 0xDFFF)
+    raise("54000", fmt::format("requested character not valid for encoding: {}", c));
+  std::string out;
+  auto u = static_cast<std::uint32_t>(c);
+  if (u < 0x80) {
+    out += static_cast<char>(u);
+  } else if (u < 0x800) {
+    out += static_cast<char>(0xC0 | (u >> 6));
+    out += static_cast<char>(0x80 | (u & 0x3F));
+  } else if (u < 0x10000) {
+    out += static_cast<char>(0xE0 | (u >> 12));
+    out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (u & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (u >> 18));
+    out += static_cast<char>(0x80 | ((u >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (u & 0x3F));
+  }
+  return value::text(out);
+}
+
+value quote_literal_fn(const value* a, std::size_t) {
+  return value::text(quote_literal_text(a[0].to_text()));
+}
+value quote_nullable_fn(const value* a, std::size_t) {
+  return value::text(a[0].is_null() ? "NULL" : quote_literal_text(a[0].to_text()));
+}
+
+value to_hex_fn(const value* a, std::size_t) {
+  return value::text(fmt::format("{:x}", static_cast<std::uint64_t>(n(a, 0))));
+}
+
 }  // namespace
+
+// 'it''s'; a string with a backslash is written E'…' with the backslashes doubled.
+std::string quote_literal_text(const std::string& s) {
+  std::string out = s.find('\\') == std::string::npos ? "'" : "E'";
+  for (char c : s) {
+    if (c == '\'' || c == '\\') out += c;
+    out += c;
+  }
+  return out + "'";
+}
 
 void add_string_functions(std::vector<function_overload>& out) {
   const dt x = dt::text, i = dt::bigint;
@@ -263,6 +352,12 @@ void add_string_functions(std::vector<function_overload>& out) {
   out.push_back({"repeat", {x, i}, x, repeat_fn});
   out.push_back({"reverse", {x}, x, reverse_fn});
   out.push_back({"initcap", {x}, x, initcap_fn});
+  out.push_back({"translate", {x, x, x}, x, translate_fn});
+  out.push_back({"ascii", {x}, i, ascii_fn});
+  out.push_back({"chr", {i}, x, chr_fn});
+  out.push_back({"quote_literal", {dt::unknown}, x, quote_literal_fn});
+  out.push_back({"quote_nullable", {dt::unknown}, x, quote_nullable_fn, false});
+  out.push_back({"to_hex", {i}, x, to_hex_fn});
 }
 
 }  // namespace sluice::sql

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,20 +18,23 @@
 namespace sluice::sql {
 
 enum class plan_kind : std::uint8_t {
-  scan,       // a source, table or view: output = its columns
-  values,     // constant rows (SELECT without FROM)
-  filter,     // rows of input[0] where predicate holds
-  project,    // exprs over input[0]
-  window,     // TUMBLE/HOP over input[0]: its columns, then window_start and window_end
-  aggregate,  // GROUP BY: output = group keys, then aggregates
-  join,       // input[0] ⋈ input[1]
-  distinct,   // SELECT DISTINCT
-  sort,       // ORDER BY (pull queries; a view's rows have no order)
-  limit,      // LIMIT / OFFSET (pull queries)
-  set_op,     // input[0] UNION ALL / INTERSECT / EXCEPT input[1] (same column types); UNION is
-              // DISTINCT over UNION ALL
-  over,       // window functions (… OVER (…)): input[0]'s columns, then one per window call
-  expand,     // set-returning functions over each row of input[0]: its columns, then the functions'
+  scan,           // a source, table or view: output = its columns
+  values,         // constant rows (SELECT without FROM)
+  filter,         // rows of input[0] where predicate holds
+  project,        // exprs over input[0]
+  window,         // TUMBLE/HOP over input[0]: its columns, then window_start and window_end
+  aggregate,      // GROUP BY: output = group keys, then aggregates
+  join,           // input[0] ⋈ input[1]
+  distinct,       // SELECT DISTINCT
+  sort,           // ORDER BY (pull queries; a view's rows have no order)
+  limit,          // LIMIT / OFFSET (pull queries)
+  set_op,         // input[0] UNION ALL / INTERSECT / EXCEPT input[1] (same column types); UNION is
+                  // DISTINCT over UNION ALL
+  over,           // window functions (… OVER (…)): input[0]'s columns, then one per window call
+  expand,         // set-returning functions over each row of input[0]: its columns, then the functions'
+                  // columns, one output row per row the functions return
+  grouping_sets,  // GROUPING SETS: each row of input[0] once per set: its columns, then the group
+                  // keys (NULL where the set leaves them out), then the set's index (bigint)
 };
 
 // What an expand node computes from each input row (its `exprs`, evaluated over the row).
@@ -85,7 +89,38 @@ enum class aggregate_fn : std::uint8_t {
   bool_or,
   string_agg,
   array_agg,
+  // Ordered-set aggregates (… WITHIN GROUP (ORDER BY value)): `fraction` and the value's order.
+  percentile_cont,
+  percentile_disc,
+  mode,
+  bit_and,
+  bit_or,
+  bit_xor,
+  // Two arguments (Y, X); pull queries only.
+  corr,
+  covar_pop,
+  covar_samp,
+  regr_count,
+  regr_sxx,
+  regr_syy,
+  regr_sxy,
+  regr_avgx,
+  regr_avgy,
+  regr_r2,
+  regr_slope,
+  regr_intercept,
 };
+
+// corr, covar_* and regr_*: aggregates of (Y, X) pairs.
+inline bool is_regression(aggregate_fn fn) {
+  return fn >= aggregate_fn::corr && fn <= aggregate_fn::regr_intercept;
+}
+
+// Whether `fn` is written with WITHIN GROUP (ORDER BY …).
+inline bool is_ordered_set(aggregate_fn fn) {
+  return fn == aggregate_fn::percentile_cont || fn == aggregate_fn::percentile_disc ||
+         fn == aggregate_fn::mode;
+}
 
 struct aggregate_call {
   aggregate_fn fn = aggregate_fn::count_star;
@@ -97,6 +132,8 @@ struct aggregate_call {
   std::string separator;
   bool ordered = false;
   bool descending = false;
+  // percentile_cont/percentile_disc: the fraction (a constant; nullopt for NULL).
+  std::optional<double> fraction;
   data_type type = data_type::bigint;  // result type
   std::string name;                    // "count", "sum", ... for EXPLAIN
   // FILTER (WHERE …): only input rows where `filter` holds are aggregated (when has_filter).
@@ -175,8 +212,10 @@ struct plan {
   set_function function = set_function::unnest;  // expand
   // window
   window_spec window;
-  // aggregate: group keys over input[0] (possibly including window_start/window_end), then calls
+  // aggregate: group keys over input[0] (possibly including window_start/window_end), then calls.
+  // grouping_sets: the keys of every grouping set, and each set as indexes into them.
   std::vector<expr> group_by;
+  std::vector<std::vector<int>> grouping_sets;
   std::vector<aggregate_call> aggregates;
   // join: equality keys (left_keys[i] over the left input = right_keys[i] over the right input),
   // and a residual condition over the concatenated row

@@ -242,24 +242,26 @@ std::string timestamp_text(std::int64_t micros) {
   return date + " " + time_of_day_text(micros - days * micros_per_day) + bc;
 }
 
-// Postgres's default IntervalStyle (postgres): "1 year 2 mons 3 days 04:05:06".
+// Postgres's default IntervalStyle (postgres): "1 year 2 mons 3 days 04:05:06". Units are plural
+// unless exactly 1 ("-1 days"); a positive part after a negative one carries a '+' ("-1 mons +5 days").
 std::string interval_text(interval iv) {
   std::string out;
-  auto part = [&out](std::int64_t n, const char* singular, const char* plural) {
+  bool before_negative = false;  // the last part written was negative
+  auto part = [&](std::int64_t n, const char* unit) {
     if (n == 0) return;
     if (!out.empty()) out += ' ';
-    out += fmt::format("{} {}", n, n == 1 || n == -1 ? singular : plural);
+    out += fmt::format("{}{} {}{}", before_negative && n > 0 ? "+" : "", n, unit, n == 1 ? "" : "s");
+    before_negative = n < 0;
   };
-  part(iv.months / 12, "year", "years");
-  part(iv.months % 12, "mon", "mons");
-  part(iv.days, "day", "days");
+  part(iv.months / 12, "year");
+  part(iv.months % 12, "mon");
+  part(iv.days, "day");
   if (iv.micros != 0 || out.empty()) {
     if (!out.empty()) out += ' ';
     std::int64_t abs_micros = iv.micros < 0 ? -iv.micros : iv.micros;
-    bool any_negative = iv.months < 0 || iv.days < 0;
     if (iv.micros < 0) {
       out += '-';
-    } else if (any_negative) {
+    } else if (before_negative) {
       out += '+';
     }
     out += time_of_day_text(abs_micros);

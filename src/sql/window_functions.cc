@@ -173,6 +173,8 @@ class partition_evaluator {
   void add_to(accumulator& acc, std::size_t p) const {
     const aggregate_call& a = call_.aggregate;
     if (a.has_filter && !evaluate_predicate(a.filter, row_at(p))) return;
+    if (a.args.size() == 2)
+      return acc.add_pair(evaluate(a.args[0], row_at(p)), evaluate(a.args[1], row_at(p)));
     acc.add(a.args.empty() ? value() : evaluate(a.args[0], row_at(p)));
   }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "base/assert.h"
+#include "sql/aggregates.h"
 
 namespace sluice::stream {
 namespace {
@@ -90,6 +91,35 @@ sql::value array_agg(const sql::aggregate_call& call, const accumulator& acc) {
   return sql::value::array(call.type, std::move(items));
 }
 
+// An ordered-set aggregate over the multiset, read in the call's order.
+sql::value ordered_set(const sql::aggregate_call& call, const accumulator& acc) {
+  sql::value_runs runs;
+  runs.reserve(acc.values.size());
+  auto append = [&](const sql::value& v, std::int64_t weight) {
+    if (weight > 0) runs.emplace_back(v, weight);
+  };
+  if (call.descending) {
+    for (auto it = acc.values.rbegin(); it != acc.values.rend(); ++it) append(it->first, it->second);
+  } else {
+    for (const auto& [v, weight] : acc.values) append(v, weight);
+  }
+  return sql::ordered_set_result(call, runs);
+}
+
+// bit_and / bit_or / bit_xor over the multiset (a value there with an even weight cancels in xor).
+sql::value bits(const sql::aggregate_call& call, const accumulator& acc) {
+  if (acc.count <= 0) return {};
+  std::int64_t out = call.fn == aggregate_fn::bit_and ? -1 : 0;
+  for (const auto& [v, weight] : acc.values) {
+    if (weight <= 0) continue;
+    std::int64_t x = v.as_bigint();
+    if (call.fn == aggregate_fn::bit_and) out &= x;
+    if (call.fn == aggregate_fn::bit_or) out |= x;
+    if (call.fn == aggregate_fn::bit_xor && (call.distinct || weight % 2 == 1)) out ^= x;
+  }
+  return sql::value::bigint(out);
+}
+
 // Insert-only min/max: the multiset keeps one entry, the extreme so far. The node is reused when a new
 // extreme replaces it.
 void keep_extreme(aggregate_fn fn, accumulator& acc, const sql::value& v) {
@@ -125,7 +155,9 @@ void add_value(const sql::aggregate_call& call, accumulator& acc, const sql::val
 
 bool keeps_values(const sql::aggregate_call& call) {
   return call.distinct || call.fn == aggregate_fn::min || call.fn == aggregate_fn::max ||
-         call.fn == aggregate_fn::string_agg || call.fn == aggregate_fn::array_agg;
+         call.fn == aggregate_fn::string_agg || call.fn == aggregate_fn::array_agg ||
+         sql::is_ordered_set(call.fn) || call.fn == aggregate_fn::bit_and ||
+         call.fn == aggregate_fn::bit_or || call.fn == aggregate_fn::bit_xor;
 }
 
 group_state aggregate_functions::make() const {
@@ -223,6 +255,14 @@ sql::value aggregate_functions::result(const sql::aggregate_call& call, const ac
       return string_agg(call, acc);
     case aggregate_fn::array_agg:
       return array_agg(call, acc);
+    case aggregate_fn::percentile_cont:
+    case aggregate_fn::percentile_disc:
+    case aggregate_fn::mode:
+      return ordered_set(call, acc);
+    case aggregate_fn::bit_and:
+    case aggregate_fn::bit_or:
+    case aggregate_fn::bit_xor:
+      return bits(call, acc);
     default:
       return variance(call.fn, static_cast<double>(acc.count), acc.sum, acc.sum_squares);
   }

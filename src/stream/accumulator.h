@@ -3,7 +3,8 @@
 // Every aggregate accepts retractions (negative weights) and merges with another state of the same
 // calls (how HOP windows combine per-slide panes). count and sum keep counts and sums; avg, stddev
 // and variance keep n, Σx and Σx² (doubles; exact for integer inputs below 2^53); bool_and/bool_or
-// count trues and falses; min, max, string_agg, array_agg and every DISTINCT aggregate keep a multiset of the
+// count trues and falses; min, max, string_agg, array_agg, the ordered-set aggregates (percentile_cont,
+// percentile_disc, mode), bit_and/bit_or/bit_xor and every DISTINCT aggregate keep a multiset of the
 // values, so a delete of the current minimum finds the next one. A group exists while its total weight is >
 // 0. When the input only inserts, a min or max multiset holds just the current extreme (weight 1): no value
 // below it can ever be read, and keeping them all cost a map insert per row and their encoding at every

@@ -9,12 +9,23 @@ namespace sluice::stream {
 
 aggregate_operator::aggregate_operator(std::vector<sql::expr> group_by,
                                        std::vector<sql::aggregate_call> calls, std::string prefix,
-                                       diagnostics* diag, bool input_only_inserts)
+                                       diagnostics* diag, bool input_only_inserts,
+                                       std::vector<sql::row> permanent_groups)
     : group_by_(std::move(group_by)),
+      permanent_(std::move(permanent_groups)),
       functions_(std::move(calls), input_only_inserts),
       input_only_inserts_(input_only_inserts),
       prefix_(std::move(prefix)),
-      diag_(diag) {}
+      diag_(diag) {
+  if (group_by_.empty()) permanent_ = {sql::row{}};
+}
+
+bool aggregate_operator::is_permanent(const sql::row& key) const {
+  for (const sql::row& p : permanent_) {
+    if (sql::compare_rows(p, key) == 0) return true;
+  }
+  return false;
+}
 
 sql::row aggregate_operator::output_row(const sql::row& key, const group_state& state) const {
   sql::row out;
@@ -25,10 +36,11 @@ sql::row aggregate_operator::output_row(const sql::row& key, const group_state& 
 }
 
 void aggregate_operator::on_start(sql::change_batch& out) {
-  if (!group_by_.empty()) return;
-  auto [it, inserted] = groups_.try_emplace(sql::row{}, functions_.make());
-  out.push_back({output_row(it->first, it->second), 1});
-  dirty_.try_emplace(it->first);  // stored, so a restart finds the group its row in the view came from
+  for (const sql::row& key : permanent_) {
+    auto [it, inserted] = groups_.try_emplace(key, functions_.make());
+    out.push_back({output_row(it->first, it->second), 1});
+    dirty_.try_emplace(it->first);  // stored, so a restart finds the group its row in the view came from
+  }
 }
 
 void aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, sql::change_batch& out) {
@@ -56,7 +68,7 @@ void aggregate_operator::on_changes(int /*port*/, sql::change_batch& in, sql::ch
   }
   for (auto& [k, t] : touched) {
     auto it = groups_.find(k);
-    bool exists = it->second.rows > 0 || group_by_.empty();
+    bool exists = it->second.rows > 0 || (!permanent_.empty() && is_permanent(k));
     std::optional<sql::row> now;
     if (exists) now = output_row(k, it->second);
     auto [d, first_touch] = dirty_.try_emplace(k);

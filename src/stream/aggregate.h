@@ -3,7 +3,8 @@
 // Output rows are the group keys, then the aggregate results. After each input batch every group the
 // batch touched emits at most −old, +new (nothing when the result did not change); a group whose
 // rows are all deleted emits −old and leaves the state. Without GROUP BY there is exactly one group
-// and it always has a row (count(*) = 0 on empty input), as in SQL. State under the operator's prefix:
+// and it always has a row (count(*) = 0 on empty input), as in SQL; so has each of
+// `permanent_groups` (the empty grouping sets, see sql/grouping_sets.h). State under the operator's prefix:
 // 'g' [group key] → the running fields (and small min/max/DISTINCT multisets), and for a group whose
 // multisets grew large, 'v' [group key][call index][value] → weight for each entry. A flush writes the
 // touched groups and only the entries whose weight changed, so its cost follows the batch, not the
@@ -25,7 +26,8 @@ class aggregate_operator final : public stream_operator {
   // `input_only_inserts`: the input never retracts (min/max then keep only the extreme; see
   // accumulator.h). A retraction then is a bug and aborts.
   aggregate_operator(std::vector<sql::expr> group_by, std::vector<sql::aggregate_call> calls,
-                     std::string prefix, diagnostics* diag, bool input_only_inserts = false);
+                     std::string prefix, diagnostics* diag, bool input_only_inserts = false,
+                     std::vector<sql::row> permanent_groups = {});
   void on_start(sql::change_batch& out) override;
   void on_changes(int port, sql::change_batch& in, sql::change_batch& out) override;
   void flush(write_batch& batch) override;
@@ -33,8 +35,10 @@ class aggregate_operator final : public stream_operator {
 
  private:
   sql::row output_row(const sql::row& key, const group_state& state) const;
+  bool is_permanent(const sql::row& key) const;
 
   std::vector<sql::expr> group_by_;
+  std::vector<sql::row> permanent_;  // groups that exist without rows
   aggregate_functions functions_;
   bool input_only_inserts_;
   std::string prefix_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "stream/grouping_sets.h"
 #include "stream/test_util.h"
 
 namespace sluice::stream {
@@ -287,6 +288,31 @@ TEST_F(AggregateTest, OlderStateFormatIsRefused) {
   auto restored = op->restore(*store);
   ASSERT_FALSE(restored);
   EXPECT_EQ(restored.error().code, errc::corruption);
+}
+
+// ROLLUP (g): rows (g, x) expanded into sets {g} (0) and {} (1), then grouped by (g', set). The
+// grand total's group exists without rows; every set follows a retraction.
+TEST_F(AggregateTest, GroupingSetsFollowRetractions) {
+  grouping_sets_operator expand({col(0)}, {{0}, {}}, &diag);
+  op = std::make_unique<aggregate_operator>(
+      std::vector<sql::expr>{col(2), col(3)},
+      std::vector<sql::aggregate_call>{agg(aggregate_fn::sum, {col(1)}), agg(aggregate_fn::mode, {col(1)})},
+      state_prefix(1), &diag, false, std::vector<sql::row>{{N(), I(1)}});
+  auto through = [&](sql::change_batch in) {
+    sql::change_batch expanded;
+    expand.on_changes(0, in, expanded);
+    return run(std::move(expanded));
+  };
+  sql::change_batch start;
+  op->on_start(start);
+  EXPECT_EQ(batch_text(start), (std::vector<std::string>{"+1(NULL, 1, NULL, NULL)"}));
+  EXPECT_EQ(batch_text(through({{{I(1), I(5)}, 1}, {{I(2), I(5)}, 1}, {{I(1), I(3)}, 1}})),
+            (std::vector<std::string>{"+1(1, 0, 8, 3)", "+1(2, 0, 5, 5)", "+1(NULL, 1, 13, 5)",
+                                      "-1(NULL, 1, NULL, NULL)"}));
+  EXPECT_EQ(batch_text(through({{{I(2), I(5)}, -1}})),
+            (std::vector<std::string>{"+1(NULL, 1, 8, 3)", "-1(2, 0, 5, 5)", "-1(NULL, 1, 13, 5)"}));
+  EXPECT_EQ(batch_text(through({{{I(1), I(5)}, -1}, {{I(1), I(3)}, -1}})),
+            (std::vector<std::string>{"+1(NULL, 1, NULL, NULL)", "-1(1, 0, 8, 3)", "-1(NULL, 1, 8, 3)"}));
 }
 
 }  // namespace

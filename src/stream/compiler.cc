@@ -4,10 +4,12 @@
 
 #include <algorithm>
 
+#include "sql/grouping_sets.h"
 #include "stream/aggregate.h"
 #include "stream/distinct.h"
 #include "stream/expand.h"
 #include "stream/filter.h"
+#include "stream/grouping_sets.h"
 #include "stream/join.h"
 #include "stream/over.h"
 #include "stream/project.h"
@@ -214,6 +216,11 @@ void mark_read(const plan& p, std::vector<bool> read, std::map<std::string, std:
       }
       break;
     }
+    case plan_kind::grouping_sets: {
+      std::vector<bool> in(read.begin(), read.begin() + static_cast<std::ptrdiff_t>(input_width(0)));
+      for (const sql::expr& e : p.group_by) mark_columns(e, in);
+      return mark_read(p.inputs[0], std::move(in), scans);
+    }
     case plan_kind::set_op:
       if (p.set_op != sql::set_operation::union_all) break;  // the others compare whole rows
       mark_read(p.inputs[0], read, scans);
@@ -272,7 +279,11 @@ class compiler {
         if (is_windowed_aggregate(p)) return windowed_aggregate(p, consumer, port);
         return unary(p,
                      std::make_unique<aggregate_operator>(p.group_by, p.aggregates, prefix(), &out_->diag(),
-                                                          only_inserts(p.inputs[0], catalog_)),
+                                                          only_inserts(p.inputs[0], catalog_),
+                                                          sql::permanent_groups(p)),
+                     consumer, port);
+      case plan_kind::grouping_sets:
+        return unary(p, std::make_unique<grouping_sets_operator>(p.group_by, p.grouping_sets, &out_->diag()),
                      consumer, port);
       case plan_kind::join:
         return join(p, consumer, port);
