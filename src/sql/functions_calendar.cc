@@ -67,43 +67,31 @@ value make_interval_fn(const value* a, std::size_t count) {
   return value::interval_of({narrow(months), narrow(days), micros});
 }
 
-// Moves whole 30-day months out of days, keeping both fields the same sign.
-void justify_days(std::int64_t& months, std::int64_t& days) {
-  months += days / days_per_month;
-  days %= days_per_month;
-  if (months > 0 && days < 0) {
-    days += days_per_month;
-    --months;
-  } else if (months < 0 && days > 0) {
-    days -= days_per_month;
-    ++months;
-  }
-}
-
-// Moves whole 24-hour days out of the time, keeping both fields the same sign.
-void justify_hours(std::int64_t& days, std::int64_t& micros) {
-  days += micros / micros_per_day;
-  micros %= micros_per_day;
-  if (days > 0 && micros < 0) {
-    micros += micros_per_day;
-    --days;
-  } else if (days < 0 && micros > 0) {
-    micros -= micros_per_day;
-    ++days;
+// Moves whole `unit`s of `low` into `high` (days into months, time into days), keeping both fields
+// the same sign.
+void carry(std::int64_t& high, std::int64_t& low, std::int64_t unit) {
+  high += low / unit;
+  low %= unit;
+  if (high > 0 && low < 0) {
+    low += unit;
+    --high;
+  } else if (high < 0 && low > 0) {
+    low -= unit;
+    ++high;
   }
 }
 
 value justify_days_fn(const value* a, std::size_t) {
   interval iv = a[0].as_interval();
   std::int64_t months = iv.months, days = iv.days;
-  justify_days(months, days);
+  carry(months, days, days_per_month);
   return value::interval_of({narrow(months), narrow(days), iv.micros});
 }
 
 value justify_hours_fn(const value* a, std::size_t) {
   interval iv = a[0].as_interval();
   std::int64_t days = iv.days, micros = iv.micros;
-  justify_hours(days, micros);
+  carry(days, micros, micros_per_day);
   return value::interval_of({iv.months, narrow(days), micros});
 }
 
@@ -126,13 +114,7 @@ value justify_interval_fn(const value* a, std::size_t) {
     days -= days_per_month;
     ++months;
   }
-  if (days > 0 && micros < 0) {
-    micros += micros_per_day;
-    --days;
-  } else if (days < 0 && micros > 0) {
-    micros -= micros_per_day;
-    ++days;
-  }
+  carry(days, micros, micros_per_day);  // |micros| is under a day here: only the signs are aligned
   return value::interval_of({narrow(months), narrow(days), micros});
 }
 
