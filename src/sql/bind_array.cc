@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "sql/bind_internal.h"
+#include "sql/set_functions.h"
 
 namespace sluice::sql {
 namespace {
@@ -255,10 +256,12 @@ expr binder::bind_array_quantified(pg_node body, const scope& s, agg_context* ag
   return out;
 }
 
-// unnest(array) in a select list: a column of the expand node add_set_functions puts under the
-// projection, one row per element (Postgres's ProjectSet; several unnest calls are zipped).
-expr binder::bind_unnest_call(pg_node body, const scope& s, agg_context* agg, const char* clause) {
+// A set-returning function in a select list: a column of the expand node add_set_functions puts
+// under the projection, one row per value (Postgres's ProjectSet; several calls are zipped).
+expr binder::bind_set_function_call(set_function fn, pg_node body, const scope& s, agg_context* agg,
+                                    const char* clause) {
   int at = static_cast<int>(pg::integer(body, "location", -1));
+  std::string name = pg::names(body, "funcname").back();
   if (set_functions_ == nullptr || in_aggregate_ || in_window_) {
     bind_fail(sqlstate::feature_not_supported,
               fmt::format("set-returning functions are not allowed in {}",
@@ -269,23 +272,22 @@ expr binder::bind_unnest_call(pg_node body, const scope& s, agg_context* agg, co
     bind_fail(sqlstate::feature_not_supported,
               "set-returning functions in the select list of a grouped query are not supported", at);
   }
-  std::vector<pg_node> args = pg::list(body, "args");
-  if (args.size() != 1) {
+  std::vector<pg_node> nodes = pg::list(body, "args");
+  if (fn == set_function::unnest && nodes.size() != 1) {
     bind_fail(sqlstate::feature_not_supported, "unnest with several arrays is supported only in FROM", at);
   }
-  expr array = bind_expr(args[0], s, agg, clause);
-  if (array.type == data_type::unknown) {
-    bind_fail(sqlstate::datatype_mismatch,
-              "could not determine polymorphic type because input has type unknown", at);
+  if (set_function_width(fn) != 1) {
+    bind_fail(sqlstate::feature_not_supported,
+              fmt::format("{} returns records; call it in FROM (SELECT * FROM {}(…))", name, name), at);
   }
-  if (!is_array(array.type)) {
-    bind_fail(sqlstate::undefined_function,
-              fmt::format("function unnest({}) does not exist", type_text(array.type)), at);
-  }
-  data_type element = element_type(array.type);
-  set_functions_->arrays.push_back(std::move(array));
-  expr out = expr::make_column(srf_placeholder + static_cast<int>(set_functions_->arrays.size() - 1), element,
-                               "unnest");
+  std::vector<expr> args;
+  for (pg_node n : nodes) args.push_back(bind_expr(n, s, agg, clause));
+  data_type type = bind_set_call(fn, name, args, at)[0];
+  set_functions_->calls.push_back({fn, static_cast<int>(args.size())});
+  for (expr& a : args) set_functions_->args.push_back(std::move(a));
+  int index = static_cast<int>(set_functions_->columns.size());
+  set_functions_->columns.push_back({name, type});
+  expr out = expr::make_column(srf_placeholder + index, type, name);
   out.location = at;
   return out;
 }

@@ -9,6 +9,7 @@
 #include "sql/bind_internal.h"
 #include "sql/civil_time.h"
 #include "sql/pg_catalog.h"
+#include "sql/set_functions.h"
 #include "sql/statement.h"
 
 namespace sluice::sql {
@@ -205,7 +206,7 @@ expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, cons
   int at = static_cast<int>(pg::integer(body, "location", -1));
   if (pg::field(body, "over")) return bind_window_call(body, s, agg, clause);
   if (is_aggregate_name(name)) return bind_aggregate(body, agg, clause);
-  if (name == "unnest") return bind_unnest_call(body, s, agg, clause);
+  if (auto fn = set_function_named(name)) return bind_set_function_call(*fn, body, s, agg, clause);
   if (pg::flag(body, "agg_star") || pg::flag(body, "agg_distinct") || pg::field(body, "agg_filter")) {
     bind_fail(sqlstate::syntax_error,
               fmt::format("{}(*) specified, but {} is not an aggregate function", name, name), at);

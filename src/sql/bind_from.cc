@@ -4,6 +4,7 @@
 
 #include "sql/bind_internal.h"
 #include "sql/pg_catalog.h"
+#include "sql/set_functions.h"
 
 namespace sluice::sql {
 
@@ -299,7 +300,7 @@ plan binder::bind_window(pg_node body, scope& out) {
       functions.empty() ? std::vector<pg_node>{} : pg::list(pg::node_body(functions[0]), "items");
   if (items.empty() || !pg::is(items[0], "FuncCall")) {
     bind_fail(sqlstate::feature_not_supported,
-              "only TUMBLE, HOP, generate_series and unnest may be called in FROM", pg::location(body));
+              "only TUMBLE, HOP and set-returning functions may be called in FROM", pg::location(body));
   }
   pg_node call = items[0];
   pg_node fn = pg::node_body(call);
@@ -307,7 +308,7 @@ plan binder::bind_window(pg_node body, scope& out) {
   int at = pg::location(call);
   if (function_name.empty()) bind_fail(sqlstate::syntax_error, "a function in FROM needs a name", at);
   std::string name = function_name.back();
-  if (name == "generate_series" || name == "unnest") {
+  if (set_function_named(name)) {
     out.clear();
     return bind_set_function(body, nullptr, out);
   }

@@ -58,10 +58,13 @@ struct window_context {
   std::vector<pg_node> named;  // WindowDef nodes of WINDOW w AS (…)
 };
 inline constexpr int window_placeholder = 1 << 24;
-// unnest(array) in a select list (bind_array.cc): its value is a column of an expand node after the
-// block's columns (and window calls), numbered from srf_placeholder until that width is known.
+// Set-returning functions in a select list (bind_array.cc): their values are columns of an expand node
+// after the block's columns (and window calls), numbered from srf_placeholder until that width is
+// known. The calls are zipped, as Postgres's ProjectSet runs them.
 struct set_function_context {
-  std::vector<expr> arrays;
+  std::vector<set_function_call> calls;
+  std::vector<expr> args;  // the calls' arguments, in order
+  std::vector<column> columns;
   bool grouped = false;
 };
 inline constexpr int srf_placeholder = 1 << 28;
@@ -174,7 +177,9 @@ class binder {
   // A call of a polymorphic array function or operator; nullopt when none takes `args`.
   std::optional<expr> call_array_function(const std::string& name, std::vector<expr>& args, int position);
   static bool is_array_function(const std::string& name);
-  expr bind_unnest_call(pg_node body, const scope& s, agg_context* agg, const char* clause);
+  // unnest(array), generate_series(…) or a one-column jsonb set-returning function in a select list.
+  expr bind_set_function_call(set_function fn, pg_node body, const scope& s, agg_context* agg,
+                              const char* clause);
   expr call_operator(const std::string& op, std::vector<expr> args, int position);
   expr call_function(const std::string& name, std::vector<expr> args, int position, bool is_operator);
 
@@ -190,11 +195,14 @@ class binder {
   plan bind_window(pg_node body, scope& out);
   // bind_series.cc: generate_series(…) in FROM (`function` the FuncCall body, `range` the RangeFunction)
   plan bind_generate_series(pg_node function, pg_node range, scope& out);
-  // unnest(…) and generate_series(…) in FROM (`range` the RangeFunction body) over `left`, the FROM
-  // items before it (nullptr: none), whose columns `s` holds and its arguments may read; the function's
+  // A set-returning function in FROM (`range` the RangeFunction body) over `left`, the FROM items
+  // before it (nullptr: none), whose columns `s` holds and its arguments may read; the function's
   // columns are appended to `s`.
   plan bind_set_function(pg_node range, plan* left, scope& s);
   static bool is_set_function(pg_node from_item);
+  // Checks one call's arguments (coercing unknown literals) and returns the types of its columns.
+  std::vector<data_type> bind_set_call(set_function fn, const std::string& name, std::vector<expr>& args,
+                                       int at);
   data_type series_types(std::vector<expr>& args, int at);
   plan bind_join(pg_node body, scope& out);
 

@@ -376,12 +376,13 @@ void add_over(block& q, window_context& windows) {
 
 // unnest(…) in the select list: an expand node under the projection, its columns after the rows'.
 void add_set_functions(block& q, set_function_context& set_functions) {
-  if (set_functions.arrays.empty()) return;
+  if (set_functions.calls.empty()) return;
   int base = static_cast<int>(q.current.output.size());
   for (expr& e : q.exprs) resolve_set_function_columns(e, base);
   plan expand = wrap(std::move(q.current), plan_kind::expand);
-  for (const expr& a : set_functions.arrays) expand.output.push_back({"unnest", element_type(a.type)});
-  expand.exprs = std::move(set_functions.arrays);
+  for (column& c : set_functions.columns) expand.output.push_back(std::move(c));
+  expand.exprs = std::move(set_functions.args);
+  expand.set_calls = std::move(set_functions.calls);
   q.current = std::move(expand);
 }
 

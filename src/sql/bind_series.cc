@@ -1,11 +1,13 @@
-// sql/bind_series.cc — set-returning functions in FROM: generate_series(start, stop [, step]) and
-// unnest(array …). A series of constants is computed while binding into constant rows (a VALUES
-// plan); otherwise the function becomes an expand node over the FROM items to its left, whose columns
-// its arguments may read (Postgres's implicit LATERAL for functions).
+// sql/bind_series.cc — set-returning functions in FROM: generate_series(start, stop [, step]),
+// unnest(array …) and the jsonb ones (set_functions.h). A series of constants is computed while
+// binding into constant rows (a VALUES plan); otherwise the function becomes an expand node over the
+// FROM items to its left, whose columns its arguments may read (Postgres's implicit LATERAL for
+// functions). bind_set_call checks one call's arguments for FROM and select lists alike.
 #include <fmt/format.h>
 
 #include "sql/bind_internal.h"
 #include "sql/pg_tree.h"
+#include "sql/set_functions.h"
 
 namespace sluice::sql {
 namespace {
@@ -21,14 +23,25 @@ plan one_empty_row() {
   return p;
 }
 
-// The column names: AS alias (c1, c2, …) names the columns, AS alias alone a single column.
-std::vector<std::string> result_names(pg_node range, const std::string& function, std::size_t count) {
-  std::vector<std::string> names(count, function);
+bool has_out_parameters(set_function fn) {
+  return fn != set_function::unnest && fn != set_function::generate_series &&
+         fn != set_function::jsonb_object_keys;
+}
+
+// The names of a call's columns: its OUT parameters' (value; key and value), else the function's.
+std::vector<std::string> default_names(set_function fn, const std::string& function) {
+  if (set_function_width(fn) == 2) return {"key", "value"};
+  return {has_out_parameters(fn) ? "value" : function};
+}
+
+// The column names: AS alias (c1, c2, …) names the columns; AS alias alone names the one column of a
+// function without OUT parameters (unnest(a) AS x is x; jsonb_array_elements(j) AS e is still value).
+std::vector<std::string> result_names(pg_node range, std::vector<std::string> names, bool alias_names_one) {
   auto alias = pg::field(range, "alias");
   if (!alias) return names;
   std::vector<std::string> columns = pg::names(*alias, "colnames");
-  if (columns.empty() && count == 1) names[0] = pg::string(*alias, "aliasname");
-  for (std::size_t i = 0; i < columns.size() && i < count; ++i) names[i] = columns[i];
+  if (columns.empty() && names.size() == 1 && alias_names_one) names[0] = pg::string(*alias, "aliasname");
+  for (std::size_t i = 0; i < columns.size() && i < names.size(); ++i) names[i] = columns[i];
   return names;
 }
 
@@ -41,13 +54,41 @@ bool binder::is_set_function(pg_node from_item) {
   std::vector<pg_node> items = pg::list(pg::node_body(functions[0]), "items");
   if (items.empty() || !pg::is(items[0], "FuncCall")) return false;
   std::vector<std::string> name = pg::names(pg::node_body(items[0]), "funcname");
-  return !name.empty() && (name.back() == "unnest" || name.back() == "generate_series");
+  return !name.empty() && set_function_named(name.back()).has_value();
+}
+
+std::vector<data_type> binder::bind_set_call(set_function fn, const std::string& name,
+                                             std::vector<expr>& args, int at) {
+  if (fn == set_function::generate_series) return {series_types(args, at)};
+  if (fn == set_function::unnest) {
+    const expr& e = args[0];
+    if (e.type == data_type::unknown) {
+      bind_fail(sqlstate::datatype_mismatch,
+                "could not determine polymorphic type because input has type unknown", e.location);
+    }
+    if (!is_array(e.type)) {
+      bind_fail(sqlstate::undefined_function,
+                fmt::format("function unnest({}) does not exist", type_name(e.type)), at);
+    }
+    return {element_type(e.type)};
+  }
+  if (args.size() != 1 || (args[0].type != data_type::jsonb && args[0].type != data_type::unknown)) {
+    bind_fail(sqlstate::undefined_function,
+              fmt::format("function {}({}) does not exist", name, type_list(args, ", ")), at);
+  }
+  args[0] = coerce(std::move(args[0]), data_type::jsonb, args[0].location);
+  bool as_text = fn == set_function::jsonb_array_elements_text || fn == set_function::jsonb_each_text;
+  data_type v = as_text ? data_type::text : data_type::jsonb;
+  if (fn == set_function::jsonb_object_keys) return {data_type::text};
+  if (set_function_width(fn) == 2) return {data_type::text, v};
+  return {v};
 }
 
 plan binder::bind_set_function(pg_node range, plan* left, scope& s) {
   pg_node call = pg::list(pg::node_body(pg::list(range, "functions")[0]), "items")[0];
   pg_node function = pg::node_body(call);
   std::string name = pg::names(function, "funcname").back();
+  set_function fn = *set_function_named(name);
   int at = pg::location(call);
   if (pg::flag(range, "ordinality"))
     bind_fail(sqlstate::feature_not_supported, "WITH ORDINALITY is not supported", at);
@@ -57,33 +98,29 @@ plan binder::bind_set_function(pg_node range, plan* left, scope& s) {
       std::all_of(args.begin(), args.end(), [](const expr& e) { return e.kind == expr_kind::constant; });
   std::string qualifier = name;
   if (auto alias = pg::field(range, "alias")) qualifier = pg::string(*alias, "aliasname");
-  if (name == "generate_series" && constant && left == nullptr)
+  if (fn == set_function::generate_series && constant && left == nullptr)
     return bind_generate_series(function, range, s);
   plan p;
   p.kind = plan_kind::expand;
   p.inputs.push_back(left != nullptr ? std::move(*left) : one_empty_row());
   p.output = p.inputs[0].output;
   std::vector<data_type> types;
-  if (name == "unnest") {
-    if (args.empty()) {
-      bind_fail(sqlstate::undefined_function, "function unnest() does not exist", at);
-    }
+  std::vector<std::string> names;
+  if (fn == set_function::unnest) {
+    // unnest(a, b, …) in FROM zips its arrays: one call per array.
+    if (args.empty()) bind_fail(sqlstate::undefined_function, "function unnest() does not exist", at);
     for (expr& e : args) {
-      if (e.type == data_type::unknown) {
-        bind_fail(sqlstate::datatype_mismatch,
-                  "could not determine polymorphic type because input has type unknown", e.location);
-      }
-      if (!is_array(e.type)) {
-        bind_fail(sqlstate::undefined_function,
-                  fmt::format("function unnest({}) does not exist", type_name(e.type)), at);
-      }
-      types.push_back(element_type(e.type));
+      std::vector<expr> one{e};
+      types.push_back(bind_set_call(fn, name, one, at)[0]);
+      p.set_calls.push_back({fn, 1});
+      names.push_back(name);
     }
   } else {
-    types.push_back(series_types(args, at));
-    p.function = set_function::generate_series;
+    types = bind_set_call(fn, name, args, at);
+    p.set_calls.push_back({fn, static_cast<int>(args.size())});
+    names = default_names(fn, name);
   }
-  std::vector<std::string> names = result_names(range, name, types.size());
+  names = result_names(range, std::move(names), !has_out_parameters(fn));
   for (std::size_t i = 0; i < types.size(); ++i) {
     p.output.push_back({names[i], types[i]});
     s.push_back({qualifier, names[i], types[i]});

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "sql/plan.h"
+#include "sql/set_functions.h"
 #include "sql/subquery.h"
 
 namespace sluice::sql {
@@ -35,6 +36,18 @@ std::vector<const subquery*> subqueries_of(const plan& p) {
 std::string list(const std::vector<expr>& exprs) {
   std::string out;
   for (std::size_t i = 0; i < exprs.size(); ++i) out += (i ? ", " : "") + to_string(exprs[i]);
+  return out;
+}
+
+// "unnest(a), jsonb_each(j)": each call of an expand node with its arguments.
+std::string set_calls_text(const plan& p) {
+  std::string out;
+  auto arg = p.exprs.begin();
+  for (const set_function_call& call : p.set_calls) {
+    std::vector<expr> args(arg, arg + call.args);
+    arg += call.args;
+    out += fmt::format("{}{}({})", out.empty() ? "" : ", ", set_function_name(call.fn), list(args));
+  }
   return out;
 }
 
@@ -178,8 +191,7 @@ std::string line(const plan& p) {
       return fmt::format("Limit: {} offset {}", p.limit < 0 ? std::string("ALL") : std::to_string(p.limit),
                          p.offset);
     case plan_kind::expand:
-      return fmt::format("ProjectSet: {}({})",
-                         p.function == set_function::unnest ? "unnest" : "generate_series", list(p.exprs));
+      return "ProjectSet: " + set_calls_text(p);
   }
   return "?";
 }

@@ -1,5 +1,6 @@
-// sql/functions_json.cc — jsonb field access (-> ->> #> #>>, jsonb_extract_path), jsonb_typeof, and
-// building jsonb (to_jsonb, jsonb_build_object/array, jsonb_strip_nulls). A jsonb value holds
+// sql/functions_json.cc — jsonb field access (-> ->> #> #>>, jsonb_extract_path), jsonb_typeof,
+// building jsonb (to_jsonb, jsonb_build_object/array, jsonb_strip_nulls), and the rows of the
+// set-returning jsonb_array_elements[_text], jsonb_object_keys and jsonb_each[_text]. A jsonb value holds
 // JSON text; each access parses it (simdjson) and prints the extracted part the way Postgres prints
 // jsonb: `{"a": 1, "b": [1, 2]}`, strings JSON-escaped, ->> giving a string's contents unquoted.
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "base/json_string.h"
 #include "sql/error.h"
 #include "sql/functions.h"
+#include "sql/set_functions.h"
 
 namespace sluice::sql {
 namespace {
@@ -23,30 +25,36 @@ using simdjson::dom::element_type;
 
 void print_string(std::string_view s, std::string& out) { append_json_string(out, s); }
 
+// The fields of an object as jsonb keeps them: one per key (the last), ordered by length, then bytes.
+std::vector<std::pair<std::string_view, element>> jsonb_fields(element e) {
+  std::vector<std::pair<std::string_view, element>> fields;
+  simdjson::dom::object object = e.get_object().value();
+  for (auto [key, v] : object) fields.emplace_back(key, v);
+  std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
+    return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
+  });
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i + 1 == fields.size() || fields[i + 1].first != fields[i].first) fields[kept++] = fields[i];
+  }
+  fields.resize(kept);
+  return fields;
+}
+
 // `strip`: leave out object fields whose value is null, at every depth (jsonb_strip_nulls).
 void print(element e, std::string& out, bool strip = false) {
   switch (e.type()) {
-    case element_type::OBJECT: {
-      // jsonb keeps one value per key (the last) and orders keys by length, then bytes.
-      std::vector<std::pair<std::string_view, element>> fields;
-      simdjson::dom::object object = e.get_object().value();
-      for (auto [key, v] : object) {
-        if (!strip || v.type() != element_type::NULL_VALUE) fields.emplace_back(key, v);
-      }
-      std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
-        return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
-      });
+    case element_type::OBJECT:
       out += '{';
-      for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (i + 1 < fields.size() && fields[i + 1].first == fields[i].first) continue;
+      for (const auto& [key, v] : jsonb_fields(e)) {
+        if (strip && v.type() == element_type::NULL_VALUE) continue;
         if (out.back() != '{') out += ", ";
-        print_string(fields[i].first, out);
+        print_string(key, out);
         out += ": ";
-        print(fields[i].second, out, strip);
+        print(v, out, strip);
       }
       out += '}';
       break;
-    }
     case element_type::ARRAY: {
       out += '[';
       bool first = true;
@@ -285,7 +293,41 @@ value strip_nulls_fn(const value* a, std::size_t) {
   return value::jsonb(out);
 }
 
+// Postgres's message when a set-returning jsonb function meets the wrong kind of value.
+[[noreturn]] void wrong_kind(set_function fn, element e) {
+  const char* kind = e.type() == element_type::ARRAY    ? "an array"
+                     : e.type() == element_type::OBJECT ? "an object"
+                                                        : "a scalar";
+  std::string message;
+  if (fn == set_function::jsonb_array_elements || fn == set_function::jsonb_array_elements_text)
+    message = fmt::format("cannot extract elements from {}", kind);
+  else if (fn == set_function::jsonb_object_keys)
+    message = fmt::format("cannot call {} on {}", set_function_name(fn), kind);
+  else
+    message = fmt::format("cannot call {} on a non-object", set_function_name(fn));
+  raise(sqlstate::invalid_parameter_value, message);
+}
+
 }  // namespace
+
+void jsonb_set_rows(set_function fn, const value& json, std::vector<row>& out) {
+  element e = parse(json);
+  bool text = fn == set_function::jsonb_array_elements_text || fn == set_function::jsonb_each_text;
+  if (fn == set_function::jsonb_array_elements || fn == set_function::jsonb_array_elements_text) {
+    if (e.type() != element_type::ARRAY) wrong_kind(fn, e);
+    simdjson::dom::array items = e.get_array().value();
+    for (element item : items) out.push_back(row{text ? as_text(item) : as_jsonb(item)});
+    return;
+  }
+  if (e.type() != element_type::OBJECT) wrong_kind(fn, e);
+  for (const auto& [key, v] : jsonb_fields(e)) {
+    if (fn == set_function::jsonb_object_keys) {
+      out.push_back(row{value::text(std::string(key))});
+    } else {
+      out.push_back(row{value::text(std::string(key)), text ? as_text(v) : as_jsonb(v)});
+    }
+  }
+}
 
 std::string normalize_jsonb(std::string_view json) {
   thread_local simdjson::dom::parser parser;

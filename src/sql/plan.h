@@ -37,10 +37,22 @@ enum class plan_kind : std::uint8_t {
                   // keys (NULL where the set leaves them out), then the set's index (bigint)
 };
 
-// What an expand node computes from each input row (its `exprs`, evaluated over the row).
+// The set-returning functions an expand node calls over each input row.
 enum class set_function : std::uint8_t {
-  unnest,           // one column per array in exprs, zipped (the shorter ones padded with NULL)
-  generate_series,  // exprs = start, stop, step (bigint, or timestamps stepped by an interval)
+  unnest,                     // (array): a row per element
+  generate_series,            // (start, stop [, step]): bigint, or timestamps stepped by an interval
+  jsonb_array_elements,       // (jsonb array): a row per element, as jsonb
+  jsonb_array_elements_text,  // … as text (a JSON string unquoted, null as NULL)
+  jsonb_object_keys,          // (jsonb object): a row per key
+  jsonb_each,                 // (jsonb object): a row per field, key and value (jsonb)
+  jsonb_each_text,            // … key and value as text
+};
+
+// One call of an expand node: its function and how many of the node's `exprs` are its arguments
+// (each call's arguments follow the previous call's).
+struct set_function_call {
+  set_function fn = set_function::unnest;
+  int args = 1;
 };
 
 // Row multiplicities: UNION ALL adds them; INTERSECT ALL takes the smaller, EXCEPT ALL the difference
@@ -209,7 +221,8 @@ struct plan {
   expr predicate;
   // project; expand: the set functions' arguments
   std::vector<expr> exprs;
-  set_function function = set_function::unnest;  // expand
+  // expand: the calls, zipped — as many rows as the longest returns, NULL past a shorter one's end
+  std::vector<set_function_call> set_calls;
   // window
   window_spec window;
   // aggregate: group keys over input[0] (possibly including window_start/window_end), then calls.

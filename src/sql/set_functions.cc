@@ -10,27 +10,28 @@ namespace {
 
 constexpr std::size_t max_series_rows = 10'000'000;
 
-row with(const row& input, std::size_t extra) {
-  row out;
-  out.reserve(input.size() + extra);
-  out.insert(out.end(), input.begin(), input.end());
-  return out;
-}
+struct named_set_function {
+  const char* name;
+  set_function fn;
+};
+constexpr named_set_function set_function_names[] = {
+    {"unnest", set_function::unnest},
+    {"generate_series", set_function::generate_series},
+    {"jsonb_array_elements", set_function::jsonb_array_elements},
+    {"jsonb_array_elements_text", set_function::jsonb_array_elements_text},
+    {"jsonb_object_keys", set_function::jsonb_object_keys},
+    {"jsonb_each", set_function::jsonb_each},
+    {"jsonb_each_text", set_function::jsonb_each_text},
+    {"json_array_elements", set_function::jsonb_array_elements},
+    {"json_array_elements_text", set_function::jsonb_array_elements_text},
+    {"json_object_keys", set_function::jsonb_object_keys},
+    {"json_each", set_function::jsonb_each},
+    {"json_each_text", set_function::jsonb_each_text},
+};
 
-// unnest(a, b, …) zips its arrays: as many rows as the longest, NULL past a shorter one's end.
-void unnest(const plan& p, const row& input, std::vector<row>& out) {
-  std::vector<value> arrays;
-  std::size_t longest = 0;
-  for (const expr& e : p.exprs) {
-    arrays.push_back(evaluate(e, input));
-    if (!arrays.back().is_null()) longest = std::max(longest, arrays.back().as_array().size());
-  }
-  for (std::size_t i = 0; i < longest; ++i) {
-    row r = with(input, arrays.size());
-    for (const value& a : arrays)
-      r.push_back(a.is_null() || i >= a.as_array().size() ? value() : a.as_array()[i]);
-    out.push_back(std::move(r));
-  }
+void unnest(const value& array, std::vector<row>& out) {
+  if (array.is_null()) return;
+  for (const value& element : array.as_array()) out.push_back(row{element});
 }
 
 value next_value(const value& current, const value& step) {
@@ -40,10 +41,10 @@ value next_value(const value& current, const value& step) {
   return current.type() == data_type::timestamp ? value::timestamp(micros) : value::timestamptz(micros);
 }
 
-void generate_series(const plan& p, const row& input, std::vector<row>& out) {
-  value start = evaluate(p.exprs[0], input);
-  value stop = evaluate(p.exprs[1], input);
-  value step = p.exprs.size() > 2 ? evaluate(p.exprs[2], input) : value::bigint(1);
+void generate_series(const value* args, int count, std::vector<row>& out) {
+  const value& start = args[0];
+  const value& stop = args[1];
+  value step = count > 2 ? args[2] : value::bigint(1);
   if (start.is_null() || stop.is_null() || step.is_null()) return;
   bool ascending = true;
   if (step.type() == data_type::bigint) {
@@ -60,9 +61,7 @@ void generate_series(const plan& p, const row& input, std::vector<row>& out) {
     if (n >= max_series_rows) {
       raise("54000", fmt::format("generate_series would return more than {} rows", max_series_rows));
     }
-    row r = with(input, 1);
-    r.push_back(current);
-    out.push_back(std::move(r));
+    out.push_back(row{current});
     try {
       current = next_value(current, step);
     } catch (const eval_error&) {
@@ -71,11 +70,64 @@ void generate_series(const plan& p, const row& input, std::vector<row>& out) {
   }
 }
 
+// One call's rows over its (already evaluated) arguments.
+void call_rows(const set_function_call& call, const value* args, std::vector<row>& out) {
+  switch (call.fn) {
+    case set_function::unnest:
+      return unnest(args[0], out);
+    case set_function::generate_series:
+      return generate_series(args, call.args, out);
+    default:
+      if (!args[0].is_null()) jsonb_set_rows(call.fn, args[0], out);
+  }
+}
+
 }  // namespace
 
+std::optional<set_function> set_function_named(std::string_view name) {
+  for (const named_set_function& f : set_function_names) {
+    if (name == f.name) return f.fn;
+  }
+  return std::nullopt;
+}
+
+const char* set_function_name(set_function fn) {
+  for (const named_set_function& f : set_function_names) {
+    if (fn == f.fn) return f.name;
+  }
+  return "?";
+}
+
+int set_function_width(set_function fn) {
+  return fn == set_function::jsonb_each || fn == set_function::jsonb_each_text ? 2 : 1;
+}
+
 void expand_row(const plan& p, const row& input, std::vector<row>& out) {
-  if (p.function == set_function::unnest) return unnest(p, input, out);
-  generate_series(p, input, out);
+  std::vector<value> args;
+  args.reserve(p.exprs.size());
+  for (const expr& e : p.exprs) args.push_back(evaluate(e, input));
+  // Each call's rows; then as many output rows as the longest, NULL columns past a shorter one's end.
+  std::vector<std::vector<row>> calls(p.set_calls.size());
+  std::size_t first_arg = 0, longest = 0, width = 0;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    call_rows(p.set_calls[i], args.data() + first_arg, calls[i]);
+    first_arg += static_cast<std::size_t>(p.set_calls[i].args);
+    longest = std::max(longest, calls[i].size());
+    width += static_cast<std::size_t>(set_function_width(p.set_calls[i].fn));
+  }
+  for (std::size_t n = 0; n < longest; ++n) {
+    row r;
+    r.reserve(input.size() + width);
+    r.insert(r.end(), input.begin(), input.end());
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      if (n < calls[i].size()) {
+        for (value& v : calls[i][n]) r.push_back(std::move(v));
+      } else {
+        r.resize(r.size() + static_cast<std::size_t>(set_function_width(p.set_calls[i].fn)));
+      }
+    }
+    out.push_back(std::move(r));
+  }
 }
 
 }  // namespace sluice::sql

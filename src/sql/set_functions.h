@@ -1,16 +1,31 @@
-// sql/set_functions.h — the set-returning functions an expand node runs (plan.h): unnest(array …)
-// and generate_series(start, stop [, step]) over each input row, for the batch executor and the
-// stream engine alike.
+// sql/set_functions.h — the set-returning functions an expand node runs (plan.h): unnest(array),
+// generate_series(start, stop [, step]) and the jsonb ones (jsonb_array_elements[_text],
+// jsonb_object_keys, jsonb_each[_text]) over each input row, for the batch executor and the stream
+// engine alike. Several calls in one node are zipped, as Postgres runs the set-returning functions of
+// one select list (or a ROWS FROM) in lockstep.
 #pragma once
 
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "sql/plan.h"
 
 namespace sluice::sql {
 
+// The function `name` calls; the json_* names are the jsonb_* functions (json is jsonb here).
+std::optional<set_function> set_function_named(std::string_view name);
+const char* set_function_name(set_function fn);
+// How many columns a call adds: two for jsonb_each[_text] (key, value), else one.
+int set_function_width(set_function fn);
+
 // Appends to `out` each row the expand node `p` makes of `input`: the input's values, then the
-// functions' values. Throws eval_error (a zero step, more than ten million rows from one call).
+// calls' values. Throws eval_error (a zero step, more than ten million rows from one call, jsonb of
+// the wrong kind).
 void expand_row(const plan& p, const row& input, std::vector<row>& out);
+
+// The rows (one or two columns each) a jsonb set-returning function makes of a non-NULL `json`
+// (functions_json.cc). Throws eval_error 22023 when it is not an array or object as `fn` needs.
+void jsonb_set_rows(set_function fn, const value& json, std::vector<row>& out);
 
 }  // namespace sluice::sql

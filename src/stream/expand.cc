@@ -6,7 +6,7 @@ namespace sluice::stream {
 
 expand_operator::expand_operator(const sql::plan& node, diagnostics* diag) : diag_(diag) {
   node_.kind = node.kind;
-  node_.function = node.function;
+  node_.set_calls = node.set_calls;
   node_.exprs = node.exprs;
 }
 
