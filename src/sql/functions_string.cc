@@ -76,6 +76,23 @@ value substr_fn(const value* a, std::size_t count) {
   return value::text(chars(t(a, 0), start - 1, end - start));
 }
 
+// overlay(s PLACING r FROM start [FOR count]), Postgres's textoverlay: the characters of s before
+// start, then r, then those from start + count on (count defaults to r's length).
+value overlay_fn(const value* a, std::size_t count) {
+  const std::string& s = t(a, 0);
+  const std::string& r = t(a, 1);
+  std::int64_t start = n(a, 2);
+  std::int64_t len = count == 4 ? n(a, 3) : char_count(r);
+  if (start < 1) raise("22011", "negative substring length not allowed");
+  std::int64_t rest;
+  if (__builtin_add_overflow(start, len, &rest))
+    raise(sqlstate::numeric_value_out_of_range, "integer out of range");
+  std::string out = chars(s, 0, start - 1) + r;
+  out += chars(s, std::max<std::int64_t>(rest, 1) - 1, char_count(s) + 1);
+  check_size(static_cast<std::int64_t>(out.size()));
+  return value::text(out);
+}
+
 value concat_fn(const value* a, std::size_t count) {
   std::string out;
   for (std::size_t i = 0; i < count; ++i) {
@@ -328,6 +345,8 @@ void add_string_functions(std::vector<function_overload>& out) {
     out.push_back({name, {x, i}, x, substr_fn});
     out.push_back({name, {x, i, i}, x, substr_fn});
   }
+  out.push_back({"overlay", {x, x, i}, x, overlay_fn});
+  out.push_back({"overlay", {x, x, i, i}, x, overlay_fn});
   out.push_back({"concat", {dt::unknown}, x, concat_fn, false, true});
   out.push_back({"concat_ws", {x, dt::unknown}, x, concat_ws_fn, false, true});
   for (int args : {1, 2}) {
