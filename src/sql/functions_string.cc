@@ -1,7 +1,9 @@
 // sql/functions_string.cc — text functions. Lengths and positions count UTF-8 characters, as
 // Postgres does in a UTF8 database; case mapping is ASCII only.
 #include <fmt/format.h>
+#include <locale.h>
 #include <openssl/evp.h>
+#include <wctype.h>
 
 #include <algorithm>
 #include <cctype>
@@ -21,13 +23,17 @@ std::int64_t char_count(std::string_view s) {
   return std::count_if(s.begin(), s.end(), [](char c) { return !is_continuation(c); });
 }
 
+// The end of the UTF-8 character that starts at byte `i`.
+std::size_t char_end(std::string_view s, std::size_t i) {
+  ++i;
+  while (i < s.size() && is_continuation(s[i])) ++i;
+  return i;
+}
+
 // Byte offset of character `n` (0-based), clamped to the end.
 std::size_t byte_offset(std::string_view s, std::int64_t n) {
   std::size_t i = 0;
-  for (; i < s.size() && n > 0; --n) {
-    ++i;
-    while (i < s.size() && is_continuation(s[i])) ++i;
-  }
+  for (; i < s.size() && n > 0; --n) i = char_end(s, i);
   return i;
 }
 
@@ -40,6 +46,80 @@ std::string chars(std::string_view s, std::int64_t from, std::int64_t count) {
   return std::string(s.substr(b, e - b));
 }
 
+void append_utf8(std::string& out, std::uint32_t u) {
+  if (u < 0x80) {
+    out += static_cast<char>(u);
+  } else if (u < 0x800) {
+    out += static_cast<char>(0xC0 | (u >> 6));
+    out += static_cast<char>(0x80 | (u & 0x3F));
+  } else if (u < 0x10000) {
+    out += static_cast<char>(0xE0 | (u >> 12));
+    out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (u & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (u >> 18));
+    out += static_cast<char>(0x80 | ((u >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (u & 0x3F));
+  }
+}
+
+// The code point of one UTF-8 character (its bytes, as split_chars gives them).
+std::int64_t code_point(std::string_view c) {
+  auto byte = [&](std::size_t i) { return static_cast<std::int64_t>(static_cast<unsigned char>(c[i])); };
+  if (c.empty()) return 0;
+  if (c.size() == 1) return byte(0);
+  std::int64_t out = byte(0) & (0xFF >> (c.size() + 1));
+  for (std::size_t i = 1; i < c.size(); ++i) out = out << 6 | (byte(i) & 0x3F);
+  return out;
+}
+
+// The UTF-8 characters of `s`, each as its bytes.
+std::vector<std::string_view> split_chars(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t next = char_end(s, i);
+    out.push_back(s.substr(i, next - i));
+    i = next;
+  }
+  return out;
+}
+
+// upper, lower and initcap map each character as Postgres does in a UTF-8 database with a libc
+// locale (towupper/towlower, here under C.UTF-8): 'é' ↔ 'É', 'ß' unchanged. A word for initcap is a
+// run of alphanumeric characters.
+enum class letter_case { lower, upper, initial };
+locale_t utf8_ctype() {
+  static const locale_t loc = [] {
+    locale_t l = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+    return l != static_cast<locale_t>(nullptr)
+               ? l
+               : newlocale(LC_CTYPE_MASK, "C", static_cast<locale_t>(nullptr));
+  }();
+  return loc;
+}
+std::string map_case(std::string_view s, letter_case to) {
+  locale_t loc = utf8_ctype();
+  std::string out;
+  out.reserve(s.size());
+  bool word_start = true;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t next = char_end(s, i);
+    std::string_view c = s.substr(i, next - i);
+    i = next;
+    auto u = static_cast<wint_t>(code_point(c));
+    bool upper = to == letter_case::upper || (to == letter_case::initial && word_start);
+    if (to == letter_case::initial) word_start = iswalnum_l(u, loc) == 0;
+    wint_t mapped = upper ? towupper_l(u, loc) : towlower_l(u, loc);
+    if (mapped == u) {
+      out += c;  // unchanged: its own bytes
+    } else {
+      append_utf8(out, static_cast<std::uint32_t>(mapped));
+    }
+  }
+  return out;
+}
+
 const std::string& t(const value* a, int i) { return a[i].as_text(); }
 
 // Results are bounded like Postgres's 1 GB field limit (lower: one value must never take the server down).
@@ -49,16 +129,8 @@ void check_size(std::int64_t bytes) {
 }
 std::int64_t n(const value* a, int i) { return a[i].as_bigint(); }
 
-value lower_fn(const value* a, std::size_t) {
-  std::string s = t(a, 0);
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return value::text(s);
-}
-value upper_fn(const value* a, std::size_t) {
-  std::string s = t(a, 0);
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
-  return value::text(s);
-}
+value lower_fn(const value* a, std::size_t) { return value::text(map_case(t(a, 0), letter_case::lower)); }
+value upper_fn(const value* a, std::size_t) { return value::text(map_case(t(a, 0), letter_case::upper)); }
 value length_fn(const value* a, std::size_t) { return value::bigint(char_count(t(a, 0))); }
 value octet_length_fn(const value* a, std::size_t) {
   return value::bigint(static_cast<std::int64_t>(t(a, 0).size()));
@@ -232,28 +304,7 @@ value reverse_fn(const value* a, std::size_t) {
   std::reverse(s.begin(), s.end());
   return value::text(s);
 }
-value initcap_fn(const value* a, std::size_t) {
-  std::string s = t(a, 0);
-  bool start = true;
-  for (char& c : s) {
-    auto u = static_cast<unsigned char>(c);
-    c = static_cast<char>(start ? std::toupper(u) : std::tolower(u));
-    start = !std::isalnum(u);
-  }
-  return value::text(s);
-}
-
-// The UTF-8 characters of `s`, each as its bytes.
-std::vector<std::string_view> split_chars(std::string_view s) {
-  std::vector<std::string_view> out;
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t next = i + 1;
-    while (next < s.size() && is_continuation(s[next])) ++next;
-    out.push_back(s.substr(i, next - i));
-    i = next;
-  }
-  return out;
-}
+value initcap_fn(const value* a, std::size_t) { return value::text(map_case(t(a, 0), letter_case::initial)); }
 
 // Each character of `from` in the string becomes the one at its position in `to`, or goes when `to` is
 // shorter; the first occurrence in `from` counts.
@@ -271,14 +322,6 @@ value translate_fn(const value* a, std::size_t) {
   return value::text(out);
 }
 
-std::int64_t code_point(std::string_view c) {
-  auto byte = [&](std::size_t i) { return static_cast<std::int64_t>(static_cast<unsigned char>(c[i])); };
-  if (c.empty()) return 0;
-  if (c.size() == 1) return byte(0);
-  std::int64_t out = byte(0) & (0xFF >> (c.size() + 1));
-  for (std::size_t i = 1; i < c.size(); ++i) out = out << 6 | (byte(i) & 0x3F);
-  return out;
-}
 value ascii_fn(const value* a, std::size_t) {
   std::vector<std::string_view> c = split_chars(t(a, 0));
   return value::bigint(c.empty() ? 0 : code_point(c[0]));
@@ -292,22 +335,7 @@ value chr_fn(const value* a, std::size_t) {
   if (c >= 0xD800 && c <= 0xDFFF)
     raise("54000", fmt::format("requested character not valid for encoding: {}", c));
   std::string out;
-  auto u = static_cast<std::uint32_t>(c);
-  if (u < 0x80) {
-    out += static_cast<char>(u);
-  } else if (u < 0x800) {
-    out += static_cast<char>(0xC0 | (u >> 6));
-    out += static_cast<char>(0x80 | (u & 0x3F));
-  } else if (u < 0x10000) {
-    out += static_cast<char>(0xE0 | (u >> 12));
-    out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (u & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (u >> 18));
-    out += static_cast<char>(0x80 | ((u >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (u & 0x3F));
-  }
+  append_utf8(out, static_cast<std::uint32_t>(c));
   return value::text(out);
 }
 
