@@ -9,6 +9,7 @@
 #include <cctype>
 #include <limits>
 
+#include "base/json_string.h"
 #include "sql/error.h"
 #include "sql/functions.h"
 
@@ -87,7 +88,7 @@ std::vector<std::string_view> split_chars(std::string_view s) {
 
 // upper, lower and initcap map each character as Postgres does in a UTF-8 database with a libc
 // locale (towupper/towlower, here under C.UTF-8): 'é' ↔ 'É', 'ß' unchanged. A word for initcap is a
-// run of alphanumeric characters.
+// run of alphanumeric characters. Malformed UTF-8 passes through byte for byte.
 enum class letter_case { lower, upper, initial };
 locale_t utf8_ctype() {
   static const locale_t loc = [] {
@@ -104,9 +105,15 @@ std::string map_case(std::string_view s, letter_case to) {
   out.reserve(s.size());
   bool word_start = true;
   for (std::size_t i = 0; i < s.size();) {
-    std::size_t next = char_end(s, i);
-    std::string_view c = s.substr(i, next - i);
-    i = next;
+    // A byte that does not start a well-formed character is kept as it is, never read as Latin-1.
+    std::size_t length = std::max<std::size_t>(utf8_sequence_length(s.substr(i)), 1);
+    std::string_view c = s.substr(i, length);
+    i += length;
+    if (c.size() == 1 && static_cast<unsigned char>(c[0]) >= 0x80) {
+      out += c;
+      word_start = true;
+      continue;
+    }
     auto u = static_cast<wint_t>(code_point(c));
     bool upper = to == letter_case::upper || (to == letter_case::initial && word_start);
     if (to == letter_case::initial) word_start = iswalnum_l(u, loc) == 0;

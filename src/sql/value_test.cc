@@ -6,6 +6,7 @@
 #include "sql/civil_time.h"
 #include "sql/error.h"
 #include "sql/expr.h"
+#include "sql/functions.h"
 
 namespace sluice::sql {
 namespace {
@@ -116,6 +117,24 @@ TEST(Value, ArraysCopyCheaplyAndCompareElementwise) {
   EXPECT_GT(compare(with_null, longer), 0);
   EXPECT_LT(compare(value::array(data_type::bigint_array, {}), a), 0);
   EXPECT_EQ(a.hash(), value::array(data_type::bigint_array, {value::bigint(1), value::bigint(2)}).hash());
+}
+
+// upper/lower map well-formed characters only: a stray byte (a truncated or Latin-1 one) is kept.
+TEST(Value, CaseMappingKeepsBytesThatAreNotUtf8) {
+  auto call = [](const char* name, std::string text) {
+    for (const function_overload& f : find_overloads(name)) {
+      if (f.args.size() == 1 && f.args[0] == data_type::text) {
+        value arg = value::text(std::move(text));
+        return f.fn(&arg, 1).as_text();
+      }
+    }
+    return std::string("no overload");
+  };
+  const std::string latin1_e = "\xE9", stray = "\xFF";
+  EXPECT_EQ(call("upper", "caf\xC3\xA9"), "CAF\xC3\x89");
+  EXPECT_EQ(call("upper", "a" + latin1_e + "b"), "A" + latin1_e + "B");  // Latin-1 é: not a character here
+  EXPECT_EQ(call("lower", "X\xC3"), "x\xC3");                            // truncated at the end
+  EXPECT_EQ(call("initcap", "ab" + stray + "cd ef"), "Ab" + stray + "Cd Ef");  // the stray byte ends a word
 }
 
 }  // namespace
