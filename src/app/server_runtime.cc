@@ -232,7 +232,7 @@ result<std::unique_ptr<server_runtime>> server_runtime::start(const serve_option
 
   auto& kafka_broker = *p->kafka_broker;
   auto listening = p->kafka_server->listen(
-      [&kafka_broker](std::vector<std::byte> frame, boost::asio::io_context& loop, net::reply_fn respond) {
+      [&kafka_broker](shared_bytes frame, boost::asio::io_context& loop, net::reply_fn respond) {
         kafka_broker.handle(std::move(frame), loop, std::move(respond));
       });
   if (listening) listening = p->pg_listener->listen();

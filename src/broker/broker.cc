@@ -292,7 +292,7 @@ broker::broker(storage::log_manager& logs, broker_config config, boost::asio::th
   ctx_.next_producer_id = std::chrono::duration_cast<std::chrono::milliseconds>(now).count() * 1000;
 }
 
-void broker::handle(std::vector<std::byte> frame, boost::asio::io_context& loop, net::reply_fn respond) {
+void broker::handle(shared_bytes frame, boost::asio::io_context& loop, net::reply_fn respond) {
   kafka::reader r(frame);
   auto parsed = kafka::read_request_header(r);
   if (!parsed) {

@@ -40,7 +40,7 @@ class broker {
   // Handles one request frame (without its size prefix) of a connection served by `loop`; a
   // net::frame_handler. `respond` is called exactly once, with an empty reply for a Produce with
   // acks=0.
-  void handle(std::vector<std::byte> frame, boost::asio::io_context& loop, net::reply_fn respond);
+  void handle(shared_bytes frame, boost::asio::io_context& loop, net::reply_fn respond);
 
   context& ctx() { return ctx_; }
 

@@ -50,7 +50,7 @@ class BrokerTest : public ::testing::Test {
 
   // A request frame (without the size prefix) for `request` at `version`.
   template <typename Request>
-  std::vector<std::byte> frame(const Request& request, std::int16_t version, std::int32_t correlation = 7) {
+  shared_bytes frame(const Request& request, std::int16_t version, std::int32_t correlation = 7) {
     kafka::request_header header;
     header.request_api_key = static_cast<std::int16_t>(Request::api_key);
     header.request_api_version = version;
@@ -59,10 +59,10 @@ class BrokerTest : public ::testing::Test {
     kafka::writer w;
     header.encode(w, kafka::request_header_version(header.request_api_key, version));
     request.encode(w, version);
-    return w.take_bytes();
+    return shared_bytes::copy_of(w.take_bytes());
   }
 
-  net::reply call(std::vector<std::byte> request) {
+  net::reply call(shared_bytes request) {
     std::promise<net::reply> promise;
     auto future = promise.get_future();
     broker_->handle(std::move(request), loop_, [&](net::reply r) { promise.set_value(std::move(r)); });
@@ -145,7 +145,7 @@ TEST_F(BrokerTest, ApiVersionsListsTheAdvertisedRangesAtV0AndV3) {
 TEST_F(BrokerTest, TooNewApiVersionsGetsAV0ResponseWithUnsupportedVersion) {
   // A v5 body would be flexible; the broker reads only the header.
   auto request = frame(kafka::api_versions_request{}, 4);
-  request[3] = std::byte{5};  // api version field of the header
+  request.data()[3] = std::byte{5};  // api version field of the header
   auto r = call(request);
   ASSERT_FALSE(r.close);
   auto response = decode<kafka::api_versions_response>(bytes_of(r), kafka::api_versions_request{}, 0);
@@ -163,7 +163,8 @@ TEST_F(BrokerTest, UnsupportedVersionsAndUnknownApisCloseTheConnection) {
   // Fetch v3 is a valid Kafka version, but its responses would need the old message format.
   EXPECT_TRUE(call(frame(fetch_request("t", 0), 3)).close);
   EXPECT_TRUE(call(frame(kafka::sasl_handshake_request{}, 1)).close);  // not advertised
-  EXPECT_TRUE(call({std::byte{0}, std::byte{3}}).close);               // truncated header
+  const std::byte truncated_header[] = {std::byte{0}, std::byte{3}};
+  EXPECT_TRUE(call(shared_bytes::copy_of(truncated_header)).close);
   // Group APIs without a group coordinator (none was given to this broker).
   EXPECT_TRUE(call(frame(kafka::heartbeat_request{}, 1)).close);
 }
@@ -324,7 +325,7 @@ TEST_F(BrokerTest, LongPollingFetchWakesOnAppend) {
 }
 
 TEST_F(BrokerTest, RequestsThatWriteToTheDiskAreAnsweredFromTheBlockingPool) {
-  auto on_pool = [&](std::vector<std::byte> request) {
+  auto on_pool = [&](shared_bytes request) {
     std::promise<bool> promise;
     broker_->handle(std::move(request), loop_,
                     [&](net::reply) { promise.set_value(pool_.get_executor().running_in_this_thread()); });

@@ -22,10 +22,9 @@ namespace {
 // Suspends the calling coroutine until the handler replies, possibly from another thread; the
 // completion is posted back to the coroutine's executor (the connection's loop).
 template <typename Token>
-auto async_handle(const frame_handler& handler, asio::io_context& loop, std::vector<std::byte> frame,
-                  Token&& token) {
+auto async_handle(const frame_handler& handler, asio::io_context& loop, shared_bytes frame, Token&& token) {
   return asio::async_initiate<Token, void(reply)>(
-      [&handler, &loop](auto completion, std::vector<std::byte> request) {
+      [&handler, &loop](auto completion, shared_bytes request) {
         using completion_t = decltype(completion);
         auto shared = std::make_shared<completion_t>(std::move(completion));
         handler(std::move(request), loop, [shared](reply r) {
@@ -147,8 +146,8 @@ struct server::impl {
                        options.max_request_bytes);
           break;
         }
-        std::vector<std::byte> frame(static_cast<std::size_t>(size));
-        co_await asio::async_read(*socket, asio::buffer(frame), asio::use_awaitable);
+        auto frame = shared_bytes::allocate(static_cast<std::size_t>(size));
+        co_await asio::async_read(*socket, asio::buffer(frame.data(), frame.size), asio::use_awaitable);
         reply r = co_await async_handle(handler, home.io, std::move(frame), asio::use_awaitable);
         if (!r.gather.empty()) {
           std::vector<asio::const_buffer> buffers;

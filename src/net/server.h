@@ -33,6 +33,7 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
+#include "base/shared_bytes.h"
 
 namespace boost::asio {
 class io_context;
@@ -54,13 +55,14 @@ struct reply {
 };
 
 using reply_fn = std::function<void(reply)>;
-// Called on the connection's loop thread for each request frame (without its size prefix). `loop`
+// Called on the connection's loop thread for each request frame (without its size prefix), which the
+// handler owns from then on (with whatever it hands the frame's bytes on to). `loop`
 // is the connection's event loop, for timers and wake-ups that belong to the request. `respond`
 // must be called exactly once, now or later, from any thread — or be destroyed unused once the
 // server has stopped. Calling it after stop() is harmless (the reply is dropped); it must not
 // outlive the server.
 using frame_handler =
-    std::function<void(std::vector<std::byte> frame, boost::asio::io_context& loop, reply_fn respond)>;
+    std::function<void(shared_bytes frame, boost::asio::io_context& loop, reply_fn respond)>;
 
 // A socket handed over by listen_connections(); defined in net/connection.h, which includes Asio.
 struct connection;

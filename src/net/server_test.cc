@@ -73,8 +73,8 @@ class client {
   bool connected_ = false;
 };
 
-std::string text_of(const std::vector<std::byte>& frame) {
-  return std::string(reinterpret_cast<const char*>(frame.data()), frame.size());
+std::string text_of(const shared_bytes& frame) {
+  return std::string(reinterpret_cast<const char*>(frame.data()), frame.size);
 }
 
 // `text` framed: its size, then its bytes.
@@ -91,7 +91,7 @@ std::string upper(std::string text) {
 }
 
 // Replies with the request upper-cased, framed; "close" asks the server to close afterwards.
-void echo(std::vector<std::byte> frame, boost::asio::io_context&, reply_fn respond) {
+void echo(shared_bytes frame, boost::asio::io_context&, reply_fn respond) {
   auto text = upper(text_of(frame));
   respond(reply{.frame = framed(text), .gather = {}, .keep_alive = nullptr, .close = text == "CLOSE"});
 }
@@ -187,7 +187,7 @@ struct placement {
 
 TEST_F(ServerTest, ConnectionsAreSpreadOverTheLoopsRoundRobin) {
   placement seen;
-  start([&seen](std::vector<std::byte> frame, boost::asio::io_context& loop, reply_fn respond) {
+  start([&seen](shared_bytes frame, boost::asio::io_context& loop, reply_fn respond) {
     seen.record(text_of(frame), loop);
     echo(std::move(frame), loop, std::move(respond));
   });
@@ -216,7 +216,7 @@ TEST_F(ServerTest, ConnectionsAreSpreadOverTheLoopsRoundRobin) {
 TEST_F(ServerTest, RepliesFromAnotherThreadKeepPipelinedRequestsInOrder) {
   boost::asio::thread_pool workers(3);
   placement seen;
-  start([&](std::vector<std::byte> frame, boost::asio::io_context& loop, reply_fn respond) {
+  start([&](shared_bytes frame, boost::asio::io_context& loop, reply_fn respond) {
     seen.record(text_of(frame), loop);
     boost::asio::post(workers, [frame = std::move(frame), respond = std::move(respond)] {
       respond(reply{.frame = framed(upper(text_of(frame)))});
@@ -247,7 +247,7 @@ struct held_reply {
   std::promise<reply_fn> taken;
 
   frame_handler handler() {
-    return [this](std::vector<std::byte> frame, boost::asio::io_context& loop, reply_fn respond) {
+    return [this](shared_bytes frame, boost::asio::io_context& loop, reply_fn respond) {
       if (text_of(frame) == "hold") return taken.set_value(std::move(respond));
       echo(std::move(frame), loop, std::move(respond));
     };
@@ -273,7 +273,7 @@ TEST_F(ServerTest, AConnectionWaitingForItsReplyDoesNotStallItsLoop) {
 }
 
 TEST_F(ServerTest, GatheredRepliesAreSentInOrder) {
-  start([](std::vector<std::byte> frame, boost::asio::io_context&, reply_fn respond) {
+  start([](shared_bytes frame, boost::asio::io_context&, reply_fn respond) {
     auto text = text_of(frame);
     auto parts = std::make_shared<std::vector<std::vector<std::byte>>>();
     parts->push_back(framed(text + text));

@@ -26,6 +26,18 @@ bool holds_one_batch(bytes_view records) {
   return length < 0 || records.size() <= model::batch_log_overhead + static_cast<std::size_t>(length);
 }
 
+// The set's bytes as one span the append may stamp offsets into: where they lie in the request frame
+// (a decoded request), or, for a set built otherwise, its buffers joined into one.
+mutable_bytes appendable_bytes(kafka::record_set& records) {
+  if (records.buffers.empty()) return records.shared;
+  if (records.buffers.size() > 1 || !records.shared.empty()) {
+    std::vector<std::byte> joined;
+    for (auto piece : records.pieces()) joined.insert(joined.end(), piece.begin(), piece.end());
+    records = kafka::record_set(std::move(joined));
+  }
+  return records.buffers.front();
+}
+
 partition_response produce_one(context& ctx, const std::string& topic,
                                kafka::produce_request::partition_produce_data& data, std::int16_t acks) {
   partition_response out;
@@ -40,16 +52,10 @@ partition_response produce_one(context& ctx, const std::string& topic,
   if (!log) return failed(kafka::error_code::unknown_topic_or_partition, "no such partition");
   if (!data.records || data.records->size() == 0)
     return failed(kafka::error_code::corrupt_message, "no record batches");
-  auto& buffers = data.records->buffers;
-  if (buffers.size() > 1) {
-    // A decoded request has one buffer; join anything else so the append sees one span.
-    std::vector<std::byte> joined;
-    for (auto& b : buffers) joined.insert(joined.end(), b.begin(), b.end());
-    buffers.assign(1, std::move(joined));
-  }
-  if (!holds_one_batch(buffers.front()))
+  auto batch = appendable_bytes(*data.records);
+  if (!holds_one_batch(batch))
     return failed(kafka::error_code::invalid_record, "Produce requests must have exactly one record batch");
-  auto appended = log->append(mutable_bytes(buffers.front()));
+  auto appended = log->append(batch);
   if (!appended) return failed(to_kafka_error(appended.error().code), appended.error().message);
   if (acks == -1) {
     if (auto flushed = log->flush(appended->last_offset + 1); !flushed)

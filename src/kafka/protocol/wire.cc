@@ -9,19 +9,26 @@
 
 namespace sluice::kafka {
 
+std::vector<bytes_view> record_set::pieces() const {
+  std::vector<bytes_view> out(buffers.begin(), buffers.end());
+  if (!shared.empty()) out.push_back(shared);
+  return out;
+}
+
 std::size_t record_set::size() const {
-  std::size_t total = 0;
+  std::size_t total = shared.size();
   for (const auto& b : buffers) total += b.size();
   return total;
 }
 
 bool record_set::operator==(const record_set& other) const {
   if (size() != other.size()) return false;
-  // Walk both buffer lists in step: equal bytes may be split differently.
+  // Walk both piece lists in step: equal bytes may be split differently.
+  const auto mine = pieces(), theirs = other.pieces();
   std::size_t ai = 0, ao = 0, bi = 0, bo = 0;
-  while (ai < buffers.size() && bi < other.buffers.size()) {
-    const auto& a = buffers[ai];
-    const auto& b = other.buffers[bi];
+  while (ai < mine.size() && bi < theirs.size()) {
+    const auto a = mine[ai];
+    const auto b = theirs[bi];
     const std::size_t n = std::min(a.size() - ao, b.size() - bo);
     if (n > 0 && std::memcmp(a.data() + ao, b.data() + bo, n) != 0) return false;
     ao += n;
@@ -183,6 +190,11 @@ result<std::optional<record_set>> reader::read_records(bool compact) {
   SLUICE_ASSIGN_OR_RETURN(const std::int64_t length, read_length(compact, 4, "records"));
   if (length < 0) return std::optional<record_set>();
   SLUICE_ASSIGN_OR_RETURN(const std::byte* p, take(static_cast<std::size_t>(length), "records"));
+  if (owner_) {
+    std::byte* at = owner_.get() + (p - input_.data());
+    return std::optional<record_set>(std::in_place, owner_,
+                                     mutable_bytes(at, static_cast<std::size_t>(length)));
+  }
   return std::optional<record_set>(std::in_place, std::vector<std::byte>(p, p + length));
 }
 
@@ -335,7 +347,7 @@ void writer::write_records(const record_set& v, bool compact) {
   } else {
     write_int32(static_cast<std::int32_t>(size));
   }
-  for (const auto& b : v.buffers) {
+  for (const auto b : v.pieces()) {
     if (b.size() >= reference_threshold_) {
       references_.push_back({buffer_.size(), bytes_view(b)});
       referenced_bytes_ += b.size();

@@ -20,6 +20,7 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
+#include "base/shared_bytes.h"
 
 namespace sluice::kafka {
 
@@ -30,17 +31,25 @@ struct uuid {
   bool operator==(const uuid&) const = default;
 };
 
-// The value of a `records` field (Produce and Fetch record sets): record batches as a list of owned
-// buffers, written back to back. A decoded set has one buffer, a copy of the bytes from the request,
-// which the Produce handler can hand to partition_log::append (it stamps offsets in place, so it
-// needs memory it owns). A Fetch response moves each partition_log::read result in as a buffer, and
+// The value of a `records` field (Produce and Fetch record sets): record batches, written back to
+// back, as a list of owned buffers followed by `shared`, bytes that lie in a buffer owned with others.
+// A set decoded by a reader over shared input (a request frame) is `shared` alone: the bytes where
+// they arrived, which the Produce handler hands to partition_log::append (it stamps offsets in place,
+// and may: nothing else reads a frame once it is decoded). A reader over plain input copies them
+// into one buffer instead. A Fetch response moves each partition_log::read result in as a buffer, and
 // a writer with a reference threshold sends them without copying them again (see writer).
 struct record_set {
   std::vector<std::vector<std::byte>> buffers;
+  std::shared_ptr<std::byte[]> shared_owner;  // keeps `shared` alive
+  mutable_bytes shared;
 
   record_set() = default;
   explicit record_set(std::vector<std::byte> buffer) { buffers.push_back(std::move(buffer)); }
+  record_set(std::shared_ptr<std::byte[]> owner, mutable_bytes bytes)
+      : shared_owner(std::move(owner)), shared(bytes) {}
 
+  // The buffers and then `shared`, in wire order.
+  std::vector<bytes_view> pieces() const;
   std::size_t size() const;
   // Equal when they hold the same bytes, however split into buffers.
   bool operator==(const record_set& other) const;
@@ -49,6 +58,8 @@ struct record_set {
 class reader {
  public:
   explicit reader(bytes_view input) : input_(input) {}
+  // Over input owned with others: record sets are decoded as views into it, never copied.
+  explicit reader(const shared_bytes& input) : input_(input.span()), owner_(input.owner) {}
 
   std::size_t position() const { return position_; }
   std::size_t remaining() const { return input_.size() - position_; }
@@ -95,6 +106,7 @@ class reader {
   result<std::int64_t> read_length(bool compact, int classic_width, const char* what);
 
   bytes_view input_;
+  std::shared_ptr<std::byte[]> owner_;  // set when input_ is its bytes
   std::size_t position_ = 0;
 };
 

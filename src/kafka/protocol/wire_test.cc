@@ -150,6 +150,18 @@ TEST(KafkaWire, BytesAndRecords) {
   EXPECT_EQ(*r.read_records(true), std::nullopt);
 }
 
+TEST(KafkaWire, RecordsReadFromSharedInputPointIntoIt) {
+  const auto frame = shared_bytes::copy_of(from_hex("00000003 010203  0003"));
+  reader r(frame);
+  auto records = *r.read_records(false);
+  ASSERT_TRUE(records);
+  EXPECT_TRUE(records->buffers.empty());
+  EXPECT_EQ(records->shared.data(), frame.data() + 4);  // the frame's own bytes, not a copy
+  EXPECT_EQ(records->shared_owner, frame.owner);
+  EXPECT_EQ(*records, record_set(from_hex("010203")));
+  EXPECT_EQ(*r.read_int16(), 3);  // and reading goes on after them
+}
+
 TEST(KafkaWire, EveryPrimitiveReportsTruncation) {
   const std::vector<std::byte> few = from_hex("0102");
   EXPECT_FALSE(reader(few).read_int32());
@@ -240,6 +252,13 @@ TEST(KafkaWire, RecordSetsCompareByContent) {
   EXPECT_NE(a, c);
   EXPECT_EQ(a.size(), 5u);
   EXPECT_EQ(record_set(), record_set());
+  // Bytes shared with a frame compare with owned ones the same way.
+  auto frame = shared_bytes::copy_of(from_hex("ff030405"));
+  record_set d(from_hex("0102"));
+  d.shared_owner = frame.owner;
+  d.shared = frame.span().subspan(1);
+  EXPECT_EQ(d, b);
+  EXPECT_EQ(d.size(), 5u);
 }
 
 TEST(KafkaWire, LargeRecordBuffersAreReferencedNotCopied) {
