@@ -372,7 +372,6 @@ plan binder::bind_window(pg_node body, scope& out) {
 
 plan binder::bind_join(pg_node body, scope& out) {
   std::string_view kind = pg::string(body, "jointype");
-  int at = -1;
   join_type type = kind == "JOIN_LEFT"    ? join_type::left
                    : kind == "JOIN_RIGHT" ? join_type::right
                    : kind == "JOIN_FULL"  ? join_type::full
@@ -386,25 +385,21 @@ plan binder::bind_join(pg_node body, scope& out) {
   out.insert(out.end(), right_scope.begin(), right_scope.end());
   std::vector<std::string> using_columns = pg::names(body, "usingClause");
   if (pg::flag(body, "isNatural")) using_columns = common_names(left_scope, right_scope);
-  if (!using_columns.empty() && type == join_type::full) {
-    bind_fail(sqlstate::feature_not_supported, "FULL JOIN with USING or NATURAL is not supported; write ON",
-              at);
-  }
+  std::vector<merged_column> merged;
   for (const std::string& name : using_columns) {
     int l = find_unqualified(left_scope, name, "left");
-    int r = find_unqualified(right_scope, name, "right");
-    expr key = call_operator(
-        "=",
-        {expr::make_column(l, out[static_cast<std::size_t>(l)].type, name),
-         expr::make_column(left_width + r, right_scope[static_cast<std::size_t>(r)].type, name)},
-        -1);
+    int r = left_width + find_unqualified(right_scope, name, "right");
+    expr key = call_operator("=",
+                             {expr::make_column(l, out[static_cast<std::size_t>(l)].type, name),
+                              expr::make_column(r, out[static_cast<std::size_t>(r)].type, name)},
+                             -1);
     std::vector<expr> parts{std::move(key)};
     split_join_condition(p, parts, left_width, static_cast<int>(out.size()));
     // Postgres keeps the left copy (the right one for RIGHT JOIN) as the merged column.
-    std::size_t hidden =
-        type == join_type::right ? static_cast<std::size_t>(l) : static_cast<std::size_t>(left_width + r);
-    out[hidden].merged = true;
+    out[static_cast<std::size_t>(type == join_type::right ? l : r)].merged = true;
+    merged.push_back({name, l, r});
   }
+  if (!merged.empty()) p = merge_join_columns(std::move(p), out, merged, type);
   if (auto quals = pg::field(body, "quals")) {
     std::vector<expr> parts = conjuncts(bind_predicate(*quals, out, nullptr, "JOIN/ON"));
     if (type == join_type::inner) {
@@ -416,8 +411,53 @@ plan binder::bind_join(pg_node body, scope& out) {
     }
   }
   if (auto alias = pg::field(body, "alias")) {
-    for (scope_column& c : out) c.qualifier = pg::string(*alias, "aliasname");
+    // The alias hides the joined tables' names, so a merged copy can no longer be named at all.
+    for (scope_column& c : out) c.qualifier = c.merged ? "" : pg::string(*alias, "aliasname");
   }
+  return p;
+}
+
+// Postgres lists a USING join's columns first (`SELECT *`: k, then the left's other columns, then the
+// right's), and a FULL JOIN's k is COALESCE(left.k, right.k). When the kept copies are already the
+// first columns and the join is not FULL, the join's own row has that order; otherwise a projection
+// puts the merged columns first, followed by every column of the join, both copies of k now reachable
+// only qualified.
+plan binder::merge_join_columns(plan join, scope& s, const std::vector<merged_column>& merged,
+                                join_type type) {
+  bool in_place = type != join_type::full;
+  for (std::size_t i = 0; i < merged.size() && in_place; ++i) {
+    in_place = (type == join_type::right ? merged[i].right : merged[i].left) == static_cast<int>(i);
+  }
+  if (in_place) return join;
+  plan p;
+  p.kind = plan_kind::project;
+  scope front;
+  for (const merged_column& m : merged) {
+    expr left = expr::make_column(m.left, s[static_cast<std::size_t>(m.left)].type, m.name);
+    expr right = expr::make_column(m.right, s[static_cast<std::size_t>(m.right)].type, m.name);
+    expr e;
+    if (type == join_type::full) {
+      e.kind = expr_kind::coalesce;
+      e.args = {std::move(left), std::move(right)};
+      e.type = unify({&e.args[0], &e.args[1]}, "JOIN/USING", -1);
+    } else {
+      e = type == join_type::right ? std::move(right) : std::move(left);
+    }
+    p.output.push_back({m.name, e.type});
+    front.push_back({"", m.name, e.type, false});
+    p.exprs.push_back(std::move(e));
+  }
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    p.exprs.push_back(expr::make_column(static_cast<int>(i), s[i].type, s[i].name));
+    p.output.push_back(join.output[i]);
+  }
+  for (const merged_column& m : merged) {
+    s[static_cast<std::size_t>(m.left)].merged = true;
+    s[static_cast<std::size_t>(m.right)].merged = true;
+  }
+  front.insert(front.end(), s.begin(), s.end());
+  s = std::move(front);
+  p.inputs.push_back(std::move(join));
   return p;
 }
 

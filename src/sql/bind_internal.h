@@ -23,8 +23,9 @@ struct scope_column {
   std::string qualifier;
   std::string name;
   data_type type = data_type::unknown;
-  // The other side's copy of a USING/NATURAL join column: reachable only qualified, and left out of
-  // an unqualified `*`, so the join column appears once as in Postgres.
+  // A copy of a USING/NATURAL join column that the merged column stands for (the other side's, or
+  // both when the merged column is one of its own): reachable only qualified, and left out of an
+  // unqualified `*`, so the join column appears once as in Postgres.
   bool merged = false;
 };
 using scope = std::vector<scope_column>;
@@ -205,6 +206,13 @@ class binder {
                                        int at);
   data_type series_types(std::vector<expr>& args, int at);
   plan bind_join(pg_node body, scope& out);
+  // A USING/NATURAL join column: its name and its two copies' indexes in the join's scope.
+  struct merged_column {
+    std::string name;
+    int left = 0;
+    int right = 0;
+  };
+  plan merge_join_columns(plan join, scope& s, const std::vector<merged_column>& merged, join_type type);
 
   // A WITH query in scope. A reference binds its query again where it stands (inlined, as Postgres
   // does with a WITH query that is not MATERIALIZED), seeing the WITH queries named before it.
