@@ -386,10 +386,14 @@ class compiler {
   }
 
   sql::sql_result<void> join(const plan& p, int consumer, int port) {
-    if (p.join != sql::join_type::inner && p.join != sql::join_type::left) {
-      return not_supported("RIGHT and FULL joins are not supported in materialized views yet");
-    }
-    join_spec spec{p.join, p.left_keys, p.right_keys, p.residual, p.inputs[1].output.size(), {}, false};
+    join_spec spec{p.join,
+                   p.left_keys,
+                   p.right_keys,
+                   p.residual,
+                   p.inputs[1].output.size(),
+                   {},
+                   false,
+                   p.inputs[0].output.size()};
     if (p.join == sql::join_type::inner && only_inserts(p.inputs[0], catalog_) &&
         only_inserts(p.inputs[1], catalog_)) {
       spec.inputs_only_insert = true;

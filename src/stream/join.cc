@@ -46,60 +46,63 @@ void join_operator::emit_if_matches(const sql::row& l, const sql::row& r, std::i
   if (!matches(l, r, out.back().values)) out.pop_back();
 }
 
-sql::row join_operator::padded(const sql::row& l) const {
+bool join_operator::outer(int side) const {
+  return spec_.type == sql::join_type::full ||
+         spec_.type == (side == 0 ? sql::join_type::left : sql::join_type::right);
+}
+
+sql::row join_operator::padded(int side, const sql::row& r) const {
   sql::row out;
-  out.reserve(l.size() + spec_.right_width);
-  out = l;
-  out.resize(l.size() + spec_.right_width);
+  out.reserve(spec_.left_width + spec_.right_width);
+  if (side == 0) {
+    out = r;
+    out.resize(r.size() + spec_.right_width);
+  } else {
+    out.resize(spec_.left_width);
+    out.insert(out.end(), r.begin(), r.end());
+  }
   return out;
 }
 
-std::int64_t join_operator::match_weight(const sql::row& l, const row_list& rights) {
+std::int64_t join_operator::match_weight(int side, const sql::row& r, const row_list& others) {
   std::int64_t m = 0;
   sql::row joined;
-  for (const stored_row& r : rights) {
-    if (matches(l, r.values, joined)) m += r.weight;
+  for (const stored_row& o : others) {
+    if (matches(side == 0 ? r : o.values, side == 0 ? o.values : r, joined)) m += o.weight;
   }
   return m;
 }
 
-void join_operator::on_left(sql::change& c, sql::change_batch& out) {
-  bool left_outer = spec_.type == sql::join_type::left;
-  if (!key_of(0, c.values, key_)) {
-    if (left_outer) out.push_back({padded(c.values), c.weight});
+void join_operator::on_change(int side, sql::change& c, sql::change_batch& out) {
+  if (!key_of(side, c.values, key_)) {
+    if (outer(side)) out.push_back({padded(side, c.values), c.weight});
     return;
   }
-  std::int64_t m = 0;
-  if (auto it = sides_[1].find(row_ref{&key_, key_hash_}); it != sides_[1].end()) {
-    for (const stored_row& r : it->second) {
-      std::size_t before = out.size();
-      emit_if_matches(c.values, r.values, c.weight * r.weight, out);
-      if (out.size() != before) m += r.weight;
-    }
-  }
-  if (left_outer && m == 0) out.push_back({padded(c.values), c.weight});
-  add(0, std::move(c.values), c.weight);
-}
-
-void join_operator::on_right(sql::change& c, sql::change_batch& out) {
-  if (!key_of(1, c.values, key_)) return;  // unmatched right rows are not part of inner or left joins
-  bool left_outer = spec_.type == sql::join_type::left;
+  const int other = 1 - side;
   row_ref key{&key_, key_hash_};
-  if (auto it = sides_[0].find(key); it != sides_[0].end()) {
-    const row_list* rights = nullptr;
-    if (auto r = sides_[1].find(key); r != sides_[1].end()) rights = &r->second;
-    for (const stored_row& l : it->second) {
-      std::int64_t w = l.weight;
+  std::int64_t m = 0;  // the weight of the other side's rows this one matches
+  if (auto it = sides_[other].find(key); it != sides_[other].end()) {
+    // This side's rows under the key, before `c` joins them: whether each matched row of the other
+    // side was padded decides whether `c` ends or starts its padding.
+    const row_list* mine = nullptr;
+    if (outer(other)) {
+      if (auto found = sides_[side].find(key); found != sides_[side].end()) mine = &found->second;
+    }
+    for (const stored_row& o : it->second) {
       std::size_t before = out.size();
-      emit_if_matches(l.values, c.values, w * c.weight, out);
-      if (out.size() == before || !left_outer) continue;
-      std::int64_t before_weight = rights ? match_weight(l.values, *rights) : 0;
+      emit_if_matches(side == 0 ? c.values : o.values, side == 0 ? o.values : c.values, c.weight * o.weight,
+                      out);
+      if (out.size() == before) continue;
+      m += o.weight;
+      if (!outer(other)) continue;
+      std::int64_t before_weight = mine ? match_weight(other, o.values, *mine) : 0;
       std::int64_t after_weight = before_weight + c.weight;
-      if (before_weight <= 0 && after_weight > 0) out.push_back({padded(l.values), -w});
-      if (before_weight > 0 && after_weight <= 0) out.push_back({padded(l.values), w});
+      if (before_weight <= 0 && after_weight > 0) out.push_back({padded(other, o.values), -o.weight});
+      if (before_weight > 0 && after_weight <= 0) out.push_back({padded(other, o.values), o.weight});
     }
   }
-  add(1, std::move(c.values), c.weight);
+  if (outer(side) && m == 0) out.push_back({padded(side, c.values), c.weight});
+  add(side, std::move(c.values), c.weight);
 }
 
 std::string join_operator::store_key(std::uint64_t seq) const {
@@ -251,13 +254,7 @@ void join_operator::expire(int side, std::int64_t watermark) {
 
 void join_operator::on_changes(int port, sql::change_batch& in, sql::change_batch& out) {
   if (indexed_) consolidate(in);
-  for (sql::change& c : in) {
-    if (port == 0) {
-      on_left(c, out);
-    } else {
-      on_right(c, out);
-    }
-  }
+  for (sql::change& c : in) on_change(port, c, out);
   if (indexed_) consolidate(out);  // also when this batch brought the first retraction
 }
 

@@ -1,10 +1,12 @@
-// stream/join.h — a symmetric hash join on equality keys, inner or left outer, over weighted changes.
+// stream/join.h — a symmetric hash join on equality keys, inner or outer (left, right, full), over
+// weighted changes.
 //
 // Both inputs are kept in state (key → multiset of rows), so a change on either side — a new order,
 // an updated or deleted customer — emits exactly the change of the SQL join's result: a change on one
-// side is joined with the other side's current rows, then added to its own side. For a left join a
-// left row with no matching right row is emitted padded with NULLs; the padded row is retracted when
-// its first match arrives and re-emitted when its last match goes. NULL keys never match. Output is
+// side is joined with the other side's current rows, then added to its own side. On an outer side
+// (the left of a LEFT join, the right of a RIGHT join, both of a FULL one) a row with no match is
+// emitted padded with NULLs; the padded row is retracted when its first match arrives and re-emitted
+// when its last match goes. NULL keys never match. Output is
 // consolidated per batch. State: [sequence] → (side, key, row, weight), each stored row numbered
 // when it first arrives, so the store's keys are short and ascending (cheap to insert) and a row that
 // comes and goes between two flushes is never written at all. When both inputs only insert, equal
@@ -50,6 +52,7 @@ struct join_spec {
   // Both inputs only insert: the output needs no consolidation (nothing can cancel), which saves
   // hashing every row twice.
   bool inputs_only_insert = false;
+  std::size_t left_width = 0;  // for padding right rows (RIGHT and FULL joins)
 };
 
 class join_operator final : public stream_operator {
@@ -122,9 +125,13 @@ class join_operator final : public stream_operator {
   bool matches(const sql::row& l, const sql::row& r, sql::row& joined);
   // Appends l ++ r with `weight` to `out` when the residual holds.
   void emit_if_matches(const sql::row& l, const sql::row& r, std::int64_t weight, sql::change_batch& out);
-  void on_left(sql::change& c, sql::change_batch& out);
-  void on_right(sql::change& c, sql::change_batch& out);
-  std::int64_t match_weight(const sql::row& l, const row_list& rights);
+  // Unmatched rows of `side` appear padded with NULLs (the left of a LEFT join, both of a FULL one).
+  bool outer(int side) const;
+  // Joins a change of `side` with the other side's rows, keeps the padding of both sides exact, and
+  // stores the change.
+  void on_change(int side, sql::change& c, sql::change_batch& out);
+  // The weight of `others` (rows of the other side under the same key) that `r`, of `side`, matches.
+  std::int64_t match_weight(int side, const sql::row& r, const row_list& others);
   // Adds `r` (moved from: the input row is consumed) under key_ on `side`.
   void add(int side, sql::row&& r, std::int64_t weight);
   // Stores a new row under key_ and indexes it (by `row_hash`) when rows are indexed; returns where
@@ -135,7 +142,8 @@ class join_operator final : public stream_operator {
   // The first retraction into a join that assumed inserts only: index every stored row, merging
   // equal rows, and stop forgetting rows (a retraction may concern one).
   void start_indexing();
-  sql::row padded(const sql::row& l) const;
+  // `r` of `side` with NULLs for the other side's columns.
+  sql::row padded(int side, const sql::row& r) const;
   std::string store_key(std::uint64_t seq) const;
   // Records that row `seq` now has `weight` (0: gone) for the next flush.
   void changed(int side, std::uint64_t seq, std::int64_t weight, const sql::row* key, const sql::row* r);

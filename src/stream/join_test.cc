@@ -16,7 +16,7 @@ using namespace testing;
 class JoinTest : public ::testing::Test {
  protected:
   void make(sql::join_type type, sql::expr residual = lit(B(true))) {
-    join_spec spec{type, {col(1)}, {col(0)}, std::move(residual), 2, {}, false};
+    join_spec spec{type, {col(1)}, {col(0)}, std::move(residual), 2, {}, false, 2};
     op = std::make_unique<join_operator>(std::move(spec), state_prefix(1), &diag);
   }
   std::vector<std::string> orders(sql::change_batch in) { return push(0, std::move(in)); }
@@ -53,6 +53,30 @@ TEST_F(JoinTest, LeftJoinPadsUnmatchedRowsAndRetractsThePadding) {
             (v{"+1(1, 10, 10, 'bo')", "-1(1, 10, 10, 'ann')"}));
   EXPECT_EQ(customers({{{I(10), T("bo")}, -1}}), (v{"+1(1, 10, NULL, NULL)", "-1(1, 10, 10, 'bo')"}));
   EXPECT_EQ(orders({{{I(1), I(10)}, -1}}), v{"-1(1, 10, NULL, NULL)"});
+}
+
+TEST_F(JoinTest, RightJoinPadsUnmatchedRightRows) {
+  make(sql::join_type::right);
+  EXPECT_EQ(customers({{{I(10), T("ann")}, 1}}), v{"+1(NULL, NULL, 10, 'ann')"});
+  EXPECT_EQ(orders({{{I(1), I(10)}, 1}}), (v{"+1(1, 10, 10, 'ann')", "-1(NULL, NULL, 10, 'ann')"}));
+  EXPECT_EQ(orders({{{I(2), I(10)}, 1}}), v{"+1(2, 10, 10, 'ann')"});  // already matched
+  EXPECT_EQ(orders({{{I(9), I(11)}, 1}}), v{});  // unmatched left rows are not part of a RIGHT join
+  EXPECT_EQ(orders({{{I(1), I(10)}, -1}}), v{"-1(1, 10, 10, 'ann')"});
+  EXPECT_EQ(orders({{{I(2), I(10)}, -1}}), (v{"+1(NULL, NULL, 10, 'ann')", "-1(2, 10, 10, 'ann')"}));
+}
+
+TEST_F(JoinTest, FullJoinPadsBothSides) {
+  make(sql::join_type::full);
+  EXPECT_EQ(orders({{{I(1), I(10)}, 1}}), v{"+1(1, 10, NULL, NULL)"});
+  EXPECT_EQ(customers({{{I(11), T("bo")}, 1}}), v{"+1(NULL, NULL, 11, 'bo')"});
+  EXPECT_EQ(customers({{{I(10), T("ann")}, 1}}), (v{"+1(1, 10, 10, 'ann')", "-1(1, 10, NULL, NULL)"}));
+  EXPECT_EQ(orders({{{I(2), I(11)}, 1}}), (v{"+1(2, 11, 11, 'bo')", "-1(NULL, NULL, 11, 'bo')"}));
+  // NULL keys match nothing, on either side.
+  EXPECT_EQ(orders({{{I(3), N()}, 1}}), v{"+1(3, NULL, NULL, NULL)"});
+  EXPECT_EQ(customers({{{N(), T("nobody")}, 1}}), v{"+1(NULL, NULL, NULL, 'nobody')"});
+  // Deleting a matched row pads the other side's row again.
+  EXPECT_EQ(customers({{{I(10), T("ann")}, -1}}), (v{"+1(1, 10, NULL, NULL)", "-1(1, 10, 10, 'ann')"}));
+  EXPECT_EQ(orders({{{I(2), I(11)}, -1}}), (v{"+1(NULL, NULL, 11, 'bo')", "-1(2, 11, 11, 'bo')"}));
 }
 
 TEST_F(JoinTest, NullKeysNeverMatch) {
