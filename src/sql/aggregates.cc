@@ -7,9 +7,19 @@
 #include <cmath>
 
 #include "sql/error.h"
+#include "sql/execute.h"
 #include "sql/functions.h"
 
 namespace sluice::sql {
+
+void accumulator::add(const value& v, const row& input) {
+  std::size_t before = values_.size();
+  add(v);
+  if (values_.size() == before || call_->order_by.empty()) return;
+  row keys;
+  for (const sort_key& k : call_->order_by) keys.push_back(evaluate(k.key, input));
+  order_keys_.push_back(std::move(keys));
+}
 
 void accumulator::add(const value& v) {
   // array_agg keeps NULLs: they are elements of its array.
@@ -144,8 +154,20 @@ value ordered_set_result(const aggregate_call& call, const value_runs& runs) {
 std::vector<const value*> accumulator::ordered_values() const {
   std::vector<const value*> order;
   for (const value& v : values_) order.push_back(&v);
-  // No ORDER BY: input order, as Postgres reads a scan. ORDER BY the value: a stable sort.
-  if (ordered_) {
+  // No ORDER BY: input order, as Postgres reads a scan. ORDER BY: a stable sort, by the sort keys or
+  // the value.
+  if (!call_->order_by.empty()) {
+    std::vector<std::size_t> at(values_.size());
+    for (std::size_t i = 0; i < at.size(); ++i) at[i] = i;
+    std::stable_sort(at.begin(), at.end(), [this](std::size_t a, std::size_t b) {
+      for (std::size_t k = 0; k < call_->order_by.size(); ++k) {
+        int c = compare_key(call_->order_by[k], order_keys_[a][k], order_keys_[b][k]);
+        if (c != 0) return c < 0;
+      }
+      return false;
+    });
+    for (std::size_t i = 0; i < at.size(); ++i) order[i] = &values_[at[i]];
+  } else if (ordered_) {
     std::stable_sort(order.begin(), order.end(), [this](const value* a, const value* b) {
       int c = compare(*a, *b);
       return descending_ ? c > 0 : c < 0;

@@ -31,6 +31,8 @@ class accumulator {
   // array_agg).
   // Throws eval_error when a bigint sum overflows.
   void add(const value& v);
+  // Adds `v`, read from the input row `input`: what an ORDER BY other than the value sorts by.
+  void add(const value& v, const row& input);
   // corr, covar_* and regr_*: one (Y, X) pair; a pair with a NULL is skipped.
   void add_pair(const value& y, const value& x);
   // The aggregate over what was added; NULL for an empty group except count.
@@ -51,14 +53,15 @@ class accumulator {
   double sum_ = 0;     // Sx
   double sum_sq_ = 0;  // Sxx, Youngs–Cramer
   interval interval_sum_{};
-  value best_;                 // min / max
-  bool all_ = true;            // bool_and
-  bool any_ = false;           // bool_or
-  std::string separator_;      // string_agg
-  bool ordered_ = false;       // string_agg and array_agg … ORDER BY value
-  bool descending_ = false;    // … DESC
-  std::vector<value> values_;  // string_agg, array_agg and ordered-set aggregates, in input order
-  std::int64_t bits_ = 0;      // bit_and, bit_or, bit_xor
+  value best_;                   // min / max
+  bool all_ = true;              // bool_and
+  bool any_ = false;             // bool_or
+  std::string separator_;        // string_agg
+  bool ordered_ = false;         // string_agg and array_agg … ORDER BY value
+  bool descending_ = false;      // … DESC
+  std::vector<value> values_;    // string_agg, array_agg and ordered-set aggregates, in input order
+  std::vector<row> order_keys_;  // values_'s sort keys, under an ORDER BY of other expressions
+  std::int64_t bits_ = 0;        // bit_and, bit_or, bit_xor
   // corr, covar_*, regr_*: Σx, Σy and the Youngs–Cramer Sxx, Syy, Sxy of Postgres's float8_regr_accum.
   double sum_y_ = 0, sxx_ = 0, syy_ = 0, sxy_ = 0;
   const aggregate_call* call_;

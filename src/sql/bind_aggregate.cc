@@ -160,21 +160,46 @@ void binder::bind_string_agg_extras(pg_node body, pg_node separator, const scope
   bind_aggregate_order(body, input, call, clause);
 }
 
-// The ORDER BY of string_agg and array_agg, which may sort only by the value itself (a view keeps
-// each group's values sorted by value, with no input order to keep).
+// The ORDER BY of string_agg and array_agg. Sorting by the value itself works everywhere; by other
+// expressions only in pull queries (a view keeps each group's values as a multiset of values, with
+// no input order or other columns to sort by).
 void binder::bind_aggregate_order(pg_node body, const scope& input, aggregate_call& call,
                                   const char* clause) {
   std::vector<pg_node> order = pg::list(body, "agg_order");
   if (order.empty()) return;
-  pg_node sort = pg::node_body(order[0]);
-  pg_node key = *pg::field(sort, "node");
-  if (order.size() > 1 || !same_expr(bind_expr(key, input, nullptr, clause), call.args[0])) {
-    in_aggregate_ = false;
-    bind_fail(sqlstate::feature_not_supported,
-              fmt::format("{} may be ordered only by the value it aggregates", call.name), pg::location(key));
+  std::vector<sort_key> keys;
+  for (pg_node item : order) {
+    pg_node sort = pg::node_body(item);
+    sort_key key;
+    key.key = bind_expr(*pg::field(sort, "node"), input, nullptr, clause);
+    key.descending = pg::string(sort, "sortby_dir") == "SORTBY_DESC";
+    std::string_view nulls = pg::string(sort, "sortby_nulls");
+    key.nulls_first = nulls == "SORTBY_NULLS_FIRST" || (nulls != "SORTBY_NULLS_LAST" && key.descending);
+    keys.push_back(std::move(key));
   }
-  call.ordered = true;
-  call.descending = pg::string(sort, "sortby_dir") == "SORTBY_DESC";
+  // By the value, NULLs where compare() puts them (last, or first when descending): Postgres's default.
+  const sort_key& first = keys[0];
+  if (keys.size() == 1 && same_expr(first.key, call.args[0]) && first.nulls_first == first.descending) {
+    call.ordered = true;
+    call.descending = first.descending;
+    return;
+  }
+  pg_node at = *pg::field(pg::node_body(order[0]), "node");
+  in_aggregate_ = false;
+  bool only_the_value = std::all_of(keys.begin(), keys.end(),
+                                    [&](const sort_key& k) { return same_expr(k.key, call.args[0]); });
+  if (call.distinct && !only_the_value) {
+    bind_fail("42P10", "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list",
+              pg::location(at));
+  }
+  if (use_ == query_use::materialized) {
+    bind_fail(
+        sqlstate::feature_not_supported,
+        fmt::format("{} in a materialized view may be ordered only by the value it aggregates", call.name),
+        pg::location(at));
+  }
+  in_aggregate_ = true;
+  call.order_by = std::move(keys);
 }
 
 // `fn(direct args) WITHIN GROUP (ORDER BY value)`: the value is the call's argument, the direct
@@ -309,8 +334,13 @@ std::size_t register_call(agg_context& agg, aggregate_call call) {
     bool same_args = c.args.size() == call.args.size() &&
                      std::equal(c.args.begin(), c.args.end(), call.args.begin(), same_expr);
     bool same_filter = c.has_filter == call.has_filter && (!c.has_filter || same_expr(c.filter, call.filter));
+    auto same_key = [](const sort_key& a, const sort_key& b) {
+      return a.descending == b.descending && a.nulls_first == b.nulls_first && same_expr(a.key, b.key);
+    };
     bool same_order = c.separator == call.separator && c.ordered == call.ordered &&
-                      c.descending == call.descending && c.fraction == call.fraction;
+                      c.descending == call.descending && c.fraction == call.fraction &&
+                      c.order_by.size() == call.order_by.size() &&
+                      std::equal(c.order_by.begin(), c.order_by.end(), call.order_by.begin(), same_key);
     if (c.fn == call.fn && c.distinct == call.distinct && same_args && same_filter && same_order) return i;
   }
   agg.calls.push_back(std::move(call));

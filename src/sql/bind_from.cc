@@ -187,8 +187,10 @@ plan binder::bind_from_item(pg_node n, scope& out) {
 }
 
 void binder::add_with_queries(pg_node with_clause) {
-  if (pg::flag(with_clause, "recursive")) {
-    bind_fail(sqlstate::feature_not_supported, "WITH RECURSIVE is not supported", pg::location(with_clause));
+  bool recursive = pg::flag(with_clause, "recursive");
+  if (recursive && use_ == query_use::materialized) {
+    bind_fail(sqlstate::feature_not_supported, "WITH RECURSIVE is not supported in materialized views",
+              pg::location(with_clause));
   }
   std::size_t outer = ctes_.size();
   for (pg_node item : pg::list(with_clause, "ctes")) {
@@ -204,7 +206,15 @@ void binder::add_with_queries(pg_node with_clause) {
     if (!pg::is(query, "SelectStmt")) {
       bind_fail(sqlstate::feature_not_supported, "only SELECT is supported in WITH", at);
     }
-    ctes_.push_back({name, pg::node_body(query), pg::names(body, "aliascolnames"), ctes_.size(), outer_});
+    ctes_.push_back({name,
+                     pg::node_body(query),
+                     pg::names(body, "aliascolnames"),
+                     ctes_.size(),
+                     outer_,
+                     recursive,
+                     nullptr,
+                     nullptr,
+                     {}});
   }
 }
 
@@ -222,11 +232,25 @@ binder binder::nested() const {
   return inner;
 }
 
+namespace {
+std::string worktable_name(const std::string& query);
+}  // namespace
+
 plan binder::bind_with_query(const with_query& w, const std::string& qualifier, scope& out) {
+  if (!w.misplaced_reference.empty()) bind_fail("42P19", w.misplaced_reference, -1);
+  if (w.worktable) {
+    *w.referenced = true;
+    plan p;
+    p.kind = plan_kind::worktable;
+    p.relation = worktable_name(w.name);
+    p.output = *w.worktable;
+    out = scope_of(p, qualifier);
+    return p;
+  }
   binder inner(catalog_, sql_, use_, statement_micros_);
   inner.ctes_.assign(ctes_.begin(), ctes_.begin() + static_cast<std::ptrdiff_t>(w.visible));
   inner.outer_ = w.outer;
-  plan p = inner.bind_query(w.query);
+  plan p = w.recursive ? inner.bind_recursive_query(w) : inner.bind_query(w.query);
   if (w.columns.size() > p.output.size()) {
     bind_fail("42P10",
               fmt::format("WITH query \"{}\" has {} columns available but {} columns specified", w.name,
@@ -367,6 +391,84 @@ plan binder::bind_window(pg_node body, scope& out) {
   auto alias = pg::field(body, "alias");
   out = scope_of(p, alias ? std::string(pg::string(*alias, "aliasname")) : relation_name);
   if (alias) apply_aliases(*alias, p, out, at);
+  return p;
+}
+
+namespace {
+
+// Where a recursive term finds its working table among the relations: a name no CREATE can give.
+std::string worktable_name(const std::string& query) { return "\x01" + query; }
+
+}  // namespace
+
+plan binder::bind_recursive_query(const with_query& w) {
+  // Where the query may not read itself, a reference finds this copy and fails.
+  auto forbidding = [&](std::string why) {
+    binder b = nested();
+    with_query self = w;
+    self.misplaced_reference = std::move(why);
+    b.ctes_.push_back(std::move(self));
+    return b;
+  };
+  if (pg::string(w.query, "op") != "SETOP_UNION" || pg::field(w.query, "withClause") ||
+      pg::field(w.query, "limitCount") || !pg::list(w.query, "sortClause").empty()) {
+    return forbidding(fmt::format("recursive query \"{}\" does not have the form non-recursive-term UNION "
+                                  "[ALL] recursive-term",
+                                  w.name))
+        .bind_query(w.query);
+  }
+  plan anchor =
+      forbidding(
+          fmt::format("recursive reference to query \"{}\" must not appear within its non-recursive term",
+                      w.name))
+          .bind_query(*pg::field(w.query, "larg"));
+  schema columns = anchor.output;
+  for (std::size_t i = 0; i < w.columns.size() && i < columns.size(); ++i) columns[i].name = w.columns[i];
+  with_query self = w;
+  bool referenced = false;
+  self.worktable = &columns;
+  self.referenced = &referenced;
+  binder term = nested();
+  term.ctes_.push_back(self);
+  plan recursive = term.bind_query(*pg::field(w.query, "rarg"));
+  if (!referenced) return nested().bind_query(w.query);  // RECURSIVE, but this query does not read itself
+  std::size_t width = columns.size();
+  if (recursive.output.size() != width) {
+    bind_fail(sqlstate::syntax_error, "each UNION query must have the same number of columns", -1);
+  }
+  // The working table's types are the non-recursive term's; the recursive term's rows must fit them.
+  bool cast = false;
+  std::vector<expr> fitted;
+  for (std::size_t i = 0; i < width; ++i) {
+    const column& c = recursive.output[i];
+    expr probe[2] = {expr::make_column(static_cast<int>(i), columns[i].type, c.name),
+                     expr::make_column(static_cast<int>(i), c.type, c.name)};
+    data_type overall = unify({&probe[0], &probe[1]}, "UNION", -1);
+    if (overall != columns[i].type) {
+      bind_fail(sqlstate::datatype_mismatch,
+                fmt::format("recursive query \"{}\" column {} has type {} in non-recursive term but type {} "
+                            "overall",
+                            w.name, i + 1, type_name(columns[i].type), type_name(overall)),
+                -1);
+    }
+    fitted.push_back(coerce(std::move(probe[1]), overall, -1));
+    cast |= fitted.back().kind != expr_kind::column;
+  }
+  if (cast) {
+    plan p;
+    p.kind = plan_kind::project;
+    p.output = columns;
+    p.exprs = std::move(fitted);
+    p.inputs.push_back(std::move(recursive));
+    recursive = std::move(p);
+  }
+  plan p;
+  p.kind = plan_kind::recursive_union;
+  p.relation = worktable_name(w.name);
+  p.recursive_distinct = !pg::flag(w.query, "all");
+  p.output = anchor.output;
+  p.inputs.push_back(std::move(anchor));
+  p.inputs.push_back(std::move(recursive));
   return p;
 }
 

@@ -222,11 +222,21 @@ class binder {
     std::vector<std::string> columns;  // WITH name (a, b) AS …
     std::size_t visible = 0;           // how many of ctes_ it may read: the ones before it
     outer_context* outer = nullptr;    // of the block it is defined in
+    bool recursive = false;            // under WITH RECURSIVE: it may read itself
+    // Set on the copy a recursive term sees of its own query: a reference reads the working table
+    // (these columns) and is noted in `referenced`.
+    const schema* worktable = nullptr;
+    bool* referenced = nullptr;
+    // Set on the copy a recursive query's other parts see: why they may not read it (42P19).
+    std::string misplaced_reference;
   };
   void add_with_queries(pg_node with_clause);
   const with_query* find_with_query(const std::string& name) const;
   // Binds a WITH query's plan for one reference; `out` gets its columns under `qualifier`.
   plan bind_with_query(const with_query& w, const std::string& qualifier, scope& out);
+  // A WITH RECURSIVE query of the form `non-recursive term UNION [ALL] recursive term` whose recursive
+  // term reads itself, as a recursive_union; any other query as bind_query does.
+  plan bind_recursive_query(const with_query& w);
   // For a subquery in FROM, a set operation's side or a WITH query: sees this binder's WITH queries
   // and the same enclosing blocks (a subquery in FROM may not read its siblings, but may read those).
   binder nested() const;

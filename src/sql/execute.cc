@@ -3,12 +3,16 @@
 // expressions run through run_plan (execute_subquery.cc).
 #include "sql/execute.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "sql/aggregates.h"
 #include "sql/civil_time.h"
+#include "sql/functions.h"
 #include "sql/grouping_sets.h"
 #include "sql/set_functions.h"
 #include "sql/subquery.h"
@@ -105,7 +109,7 @@ void accumulate(const plan& p, group_state& g, const row& r) {
     }
     value v = call.args.empty() ? value() : evaluate(call.args[0], r);
     if (call.distinct && (v.is_null() || !g.seen[i].insert(row{v}).second)) continue;
-    g.accumulators[i].add(v);
+    g.accumulators[i].add(v, r);
   }
 }
 
@@ -276,6 +280,56 @@ rows run_limit(const plan& p, rows input) {
   return rows(std::make_move_iterator(input.begin() + begin), std::make_move_iterator(input.begin() + end));
 }
 
+// The relations, plus a recursive term's working table.
+class with_worktable final : public relation_rows {
+ public:
+  with_worktable(const relation_rows& relations, std::string_view name, const rows& work)
+      : relations_(relations), name_(name), work_(work) {}
+  const rows* find(std::string_view relation) const override {
+    return relation == name_ ? &work_ : relations_.find(relation);
+  }
+
+ private:
+  const relation_rows& relations_;
+  std::string_view name_;
+  const rows& work_;
+};
+
+// As Postgres evaluates WITH RECURSIVE: the non-recursive term's rows are the first working table;
+// each round runs the recursive term over the working table, and what it returns (for UNION, less
+// the rows already produced) is added to the result and becomes the next working table. `wanted`:
+// rows past it would be cut by a LIMIT, so the recursion may end there (Postgres reads a recursive
+// query lazily, so `… SELECT n FROM t LIMIT 10` ends even when t alone would not).
+rows run_recursive_union(const plan& p, const relation_rows& relations, std::size_t wanted) {
+  constexpr std::size_t max_rows = 10'000'000;  // a recursion that never ends stops here
+  rows out, work;
+  std::unordered_set<row, row_hash, row_equal> seen;
+  auto add = [&](rows produced) {
+    for (row& r : produced) {
+      if (p.recursive_distinct && !seen.insert(r).second) continue;
+      work.push_back(std::move(r));
+    }
+    if (out.size() + work.size() > max_rows) {
+      raise("54000", fmt::format("recursive query returns more than {} rows", max_rows));
+    }
+    out.insert(out.end(), work.begin(), work.end());
+  };
+  add(run(p.inputs[0], relations));
+  while (!work.empty() && out.size() < wanted) {
+    rows last = std::move(work);
+    work.clear();
+    add(run(p.inputs[1], with_worktable(relations, p.relation, last)));
+  }
+  return out;
+}
+
+// The rows of `p`, of which the consumer takes only the first `wanted`: what a LIMIT may stop early.
+rows run_wanted(const plan& p, const relation_rows& relations, std::size_t wanted) {
+  if (p.kind == plan_kind::project) return run_project(p, run_wanted(p.inputs[0], relations, wanted));
+  if (p.kind == plan_kind::recursive_union) return run_recursive_union(p, relations, wanted);
+  return run(p, relations);
+}
+
 rows run(const plan& p, const relation_rows& relations) {
   switch (p.kind) {
     case plan_kind::scan: {
@@ -302,13 +356,20 @@ rows run(const plan& p, const relation_rows& relations) {
     case plan_kind::sort:
       return run_sort(p, run(p.inputs[0], relations));
     case plan_kind::limit:
-      return run_limit(p, run(p.inputs[0], relations));
+      return run_limit(p, run_wanted(p.inputs[0], relations,
+                                     p.limit < 0 ? SIZE_MAX : static_cast<std::size_t>(p.offset + p.limit)));
     case plan_kind::over:
       return run_over(p, run(p.inputs[0], relations));
     case plan_kind::expand:
       return run_expand(p, run(p.inputs[0], relations));
     case plan_kind::grouping_sets:
       return run_grouping_sets(p, run(p.inputs[0], relations));
+    case plan_kind::recursive_union:
+      return run_recursive_union(p, relations, SIZE_MAX);
+    case plan_kind::worktable: {
+      const rows* found = relations.find(p.relation);
+      return found ? *found : rows{};
+    }
   }
   return {};
 }

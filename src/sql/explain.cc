@@ -51,10 +51,13 @@ std::string set_calls_text(const plan& p) {
   return out;
 }
 
+std::string sort_keys(const std::vector<sort_key>& order);
+
 std::string aggregate_text(const aggregate_call& c) {
   std::string args = c.fn == aggregate_fn::count_star ? "*" : list(c.args);
   if (c.fn == aggregate_fn::string_agg) args += ", '" + c.separator + "'";
   if (c.ordered) args += " ORDER BY " + to_string(c.args[0]) + (c.descending ? " DESC" : "");
+  if (!c.order_by.empty()) args += " ORDER BY " + sort_keys(c.order_by);
   std::string out = fmt::format("{}({}{})", c.name, c.distinct ? "DISTINCT " : "", args);
   if (c.has_filter) out += " FILTER (WHERE " + to_string(c.filter) + ")";
   return out;
@@ -192,6 +195,10 @@ std::string line(const plan& p) {
                          p.offset);
     case plan_kind::expand:
       return "ProjectSet: " + set_calls_text(p);
+    case plan_kind::recursive_union:
+      return p.recursive_distinct ? "Recursive Union" : "Recursive Union All";
+    case plan_kind::worktable:
+      return "WorkTable Scan";
   }
   return "?";
 }

@@ -18,23 +18,29 @@
 namespace sluice::sql {
 
 enum class plan_kind : std::uint8_t {
-  scan,           // a source, table or view: output = its columns
-  values,         // constant rows (SELECT without FROM)
-  filter,         // rows of input[0] where predicate holds
-  project,        // exprs over input[0]
-  window,         // TUMBLE/HOP over input[0]: its columns, then window_start and window_end
-  aggregate,      // GROUP BY: output = group keys, then aggregates
-  join,           // input[0] ⋈ input[1]
-  distinct,       // SELECT DISTINCT
-  sort,           // ORDER BY (pull queries; a view's rows have no order)
-  limit,          // LIMIT / OFFSET (pull queries)
-  set_op,         // input[0] UNION ALL / INTERSECT / EXCEPT input[1] (same column types); UNION is
-                  // DISTINCT over UNION ALL
-  over,           // window functions (… OVER (…)): input[0]'s columns, then one per window call
-  expand,         // set-returning functions over each row of input[0]: its columns, then the functions'
-                  // columns, one output row per row the functions return
-  grouping_sets,  // GROUPING SETS: each row of input[0] once per set: its columns, then the group
-                  // keys (NULL where the set leaves them out), then the set's index (bigint)
+  scan,             // a source, table or view: output = its columns
+  values,           // constant rows (SELECT without FROM)
+  filter,           // rows of input[0] where predicate holds
+  project,          // exprs over input[0]
+  window,           // TUMBLE/HOP over input[0]: its columns, then window_start and window_end
+  aggregate,        // GROUP BY: output = group keys, then aggregates
+  join,             // input[0] ⋈ input[1]
+  distinct,         // SELECT DISTINCT
+  sort,             // ORDER BY (pull queries; a view's rows have no order)
+  limit,            // LIMIT / OFFSET (pull queries)
+  set_op,           // input[0] UNION ALL / INTERSECT / EXCEPT input[1] (same column types); UNION is
+                    // DISTINCT over UNION ALL
+  over,             // window functions (… OVER (…)): input[0]'s columns, then one per window call
+  expand,           // set-returning functions over each row of input[0]: its columns, then the functions'
+                    // columns, one output row per row the functions return
+  grouping_sets,    // GROUPING SETS: each row of input[0] once per set: its columns, then the group
+                    // keys (NULL where the set leaves them out), then the set's index (bigint)
+  recursive_union,  // WITH RECURSIVE (pull queries): the rows of input[0], the non-recursive term,
+                    // then of input[1], the recursive term, run again over the rows the round before
+                    // added until a round adds none; `relation` names the working table input[1]
+                    // reads them from (worktable nodes), `recursive_distinct` is UNION (a row
+                    // already produced is dropped) rather than UNION ALL
+  worktable,        // inside a recursive term: the rows its recursive_union's last round added
 };
 
 // The set-returning functions an expand node calls over each input row.
@@ -134,16 +140,24 @@ inline bool is_ordered_set(aggregate_fn fn) {
          fn == aggregate_fn::mode;
 }
 
+struct sort_key {
+  expr key;
+  bool descending = false;
+  bool nulls_first = false;  // Postgres default: NULLS LAST for ASC, NULLS FIRST for DESC
+};
+
 struct aggregate_call {
   aggregate_fn fn = aggregate_fn::count_star;
   std::vector<expr> args;  // none for count(*), else one
   bool distinct = false;
-  // string_agg: the separator (a constant); string_agg and array_agg: their ORDER BY, which may only
-  // name the value. Without one a pull query keeps the input order and a view (which has none)
-  // sorts ascending.
+  // string_agg: the separator (a constant); string_agg and array_agg: their ORDER BY. ORDER BY the
+  // value is `ordered` (and `descending`); by anything else, `order_by` (pull queries only: a view
+  // keeps each group's values as a multiset of values). Without one a pull query keeps the input
+  // order and a view (which has none) sorts ascending.
   std::string separator;
   bool ordered = false;
   bool descending = false;
+  std::vector<sort_key> order_by;  // over the aggregate's input
   // percentile_cont/percentile_disc: the fraction (a constant; nullopt for NULL).
   std::optional<double> fraction;
   data_type type = data_type::bigint;  // result type
@@ -154,12 +168,6 @@ struct aggregate_call {
 };
 
 enum class join_type : std::uint8_t { inner, left, right, full };
-
-struct sort_key {
-  expr key;
-  bool descending = false;
-  bool nulls_first = false;  // Postgres default: NULLS LAST for ASC, NULLS FIRST for DESC
-};
 
 // Window functions: the ranking and offset functions, or an aggregate over the row's frame.
 enum class window_fn : std::uint8_t {
@@ -240,6 +248,8 @@ struct plan {
   std::vector<sort_key> order;
   // set_op
   set_operation set_op = set_operation::union_all;
+  // recursive_union
+  bool recursive_distinct = false;
   // over
   std::vector<window_call> window_calls;
   // limit (-1: none)

@@ -175,7 +175,7 @@ class partition_evaluator {
     if (a.has_filter && !evaluate_predicate(a.filter, row_at(p))) return;
     if (a.args.size() == 2)
       return acc.add_pair(evaluate(a.args[0], row_at(p)), evaluate(a.args[1], row_at(p)));
-    acc.add(a.args.empty() ? value() : evaluate(a.args[0], row_at(p)));
+    acc.add(a.args.empty() ? value() : evaluate(a.args[0], row_at(p)), row_at(p));
   }
 
   // A frame that starts at the partition's first row only grows as the row advances: one running

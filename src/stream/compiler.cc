@@ -299,6 +299,9 @@ class compiler {
       case plan_kind::limit:
         return not_supported(
             "ORDER BY and LIMIT are not supported in materialized views (a view has no order)");
+      case plan_kind::recursive_union:
+      case plan_kind::worktable:
+        return not_supported("WITH RECURSIVE is not supported in materialized views");
     }
     return not_supported("unknown plan node");
   }
