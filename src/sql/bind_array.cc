@@ -283,7 +283,7 @@ expr binder::bind_set_function_call(set_function fn, pg_node body, const scope& 
   std::vector<expr> args;
   for (pg_node n : nodes) args.push_back(bind_expr(n, s, agg, clause));
   data_type type = bind_set_call(fn, name, args, at)[0];
-  set_functions_->calls.push_back({fn, static_cast<int>(args.size())});
+  set_functions_->calls.push_back({fn, static_cast<int>(args.size()), set_function_width(fn)});
   for (expr& a : args) set_functions_->args.push_back(std::move(a));
   int index = static_cast<int>(set_functions_->columns.size());
   set_functions_->columns.push_back({name, type});

@@ -5,6 +5,7 @@
 #include "sql/bind_internal.h"
 #include "sql/pg_catalog.h"
 #include "sql/set_functions.h"
+#include "sql/subquery.h"
 
 namespace sluice::sql {
 
@@ -158,6 +159,57 @@ void add_predicates(plan& p, std::vector<expr> parts) {
   p = std::move(filter);
 }
 
+namespace {
+
+bool is_lateral_subquery(pg_node n) {
+  return pg::is(n, "RangeSubselect") && pg::flag(pg::node_body(n), "lateral");
+}
+
+}  // namespace
+
+// As Postgres plans a LATERAL subquery that reads the FROM items before it: a nested loop that runs
+// the subquery once per row of the left side, here an expand node whose one call is the subquery (its
+// outer columns passed as parameters, as for a correlated subquery in an expression).
+plan binder::bind_lateral_subquery(pg_node body, plan left, scope& s, join_type type, const pg_node* quals) {
+  pg_node query = *pg::field(body, "subquery");
+  int at = pg::location(query);
+  if (use_ == query_use::materialized) {
+    bind_fail(sqlstate::feature_not_supported, "LATERAL subqueries are not supported in materialized views",
+              at);
+  }
+  if (type != join_type::inner && type != join_type::left) {
+    bind_fail("42P10", "the combining JOIN type must be INNER or LEFT for a LATERAL reference", at);
+  }
+  auto alias = pg::field(body, "alias");
+  if (!alias) bind_fail(sqlstate::syntax_error, "subquery in FROM must have an alias", at);
+  auto q = std::make_shared<subquery>();
+  q->kind = subquery_kind::rows;
+  outer_context ctx{this, &s, nullptr, {}};
+  binder inner = nested();
+  inner.outer_ = &ctx;
+  q->query = inner.bind_query(pg::node_body(query));
+  q->params = ctx.params.size();
+  scope columns = scope_of(q->query, std::string(pg::string(*alias, "aliasname")));
+  apply_aliases(*alias, q->query, columns, at);
+  plan p;
+  p.kind = plan_kind::expand;
+  p.join = type;
+  p.output = left.output;
+  p.output.insert(p.output.end(), q->query.output.begin(), q->query.output.end());
+  p.set_calls.push_back({set_function::subquery, 1, static_cast<int>(q->query.output.size())});
+  expr call;
+  call.kind = expr_kind::subquery;
+  call.location = at;
+  call.args = std::move(ctx.params);
+  call.query = std::move(q);
+  p.exprs.push_back(std::move(call));
+  p.inputs.push_back(std::move(left));
+  s.insert(s.end(), columns.begin(), columns.end());
+  p.predicate = quals ? bind_predicate(*quals, s, nullptr, "JOIN/ON")
+                      : expr::make_constant(value::boolean(true), data_type::boolean);
+  return p;
+}
+
 plan binder::bind_from(pg_node select, scope& out) {
   std::vector<pg_node> items = pg::list(select, "fromClause");
   plan result = is_set_function(items[0]) ? bind_set_function(pg::node_body(items[0]), nullptr, out)
@@ -165,6 +217,11 @@ plan binder::bind_from(pg_node select, scope& out) {
   for (std::size_t i = 1; i < items.size(); ++i) {
     if (is_set_function(items[i])) {
       result = bind_set_function(pg::node_body(items[i]), &result, out);
+      continue;
+    }
+    if (is_lateral_subquery(items[i])) {
+      result =
+          bind_lateral_subquery(pg::node_body(items[i]), std::move(result), out, join_type::inner, nullptr);
       continue;
     }
     scope right_scope;
@@ -480,6 +537,20 @@ plan binder::bind_join(pg_node body, scope& out) {
                                           : join_type::inner;
   scope left_scope, right_scope;
   plan left = bind_from_item(*pg::field(body, "larg"), left_scope);
+  if (pg_node rarg = *pg::field(body, "rarg"); is_lateral_subquery(rarg)) {
+    if (!pg::names(body, "usingClause").empty() || pg::flag(body, "isNatural")) {
+      bind_fail(sqlstate::feature_not_supported, "a LATERAL subquery is joined with ON, not USING or NATURAL",
+                pg::location(rarg));
+    }
+    auto quals = pg::field(body, "quals");
+    plan p = bind_lateral_subquery(pg::node_body(rarg), std::move(left), left_scope, type,
+                                   quals ? &*quals : nullptr);
+    out = std::move(left_scope);
+    if (auto alias = pg::field(body, "alias")) {
+      for (scope_column& c : out) c.qualifier = pg::string(*alias, "aliasname");
+    }
+    return p;
+  }
   plan right = bind_from_item(*pg::field(body, "rarg"), right_scope);
   int left_width = static_cast<int>(left.output.size());
   plan p = make_join(std::move(left), std::move(right), type);

@@ -200,6 +200,9 @@ class binder {
   // before it (nullptr: none), whose columns `s` holds and its arguments may read; the function's
   // columns are appended to `s`.
   plan bind_set_function(pg_node range, plan* left, scope& s);
+  // A LATERAL subquery joined (inner or left, on `quals` when given) to `left`, whose scope is `s`;
+  // its columns are appended to `s`.
+  plan bind_lateral_subquery(pg_node body, plan left, scope& s, join_type type, const pg_node* quals);
   static bool is_set_function(pg_node from_item);
   // Checks one call's arguments (coercing unknown literals) and returns the types of its columns.
   std::vector<data_type> bind_set_call(set_function fn, const std::string& name, std::vector<expr>& args,

@@ -112,12 +112,12 @@ plan binder::bind_set_function(pg_node range, plan* left, scope& s) {
     for (expr& e : args) {
       std::vector<expr> one{e};
       types.push_back(bind_set_call(fn, name, one, at)[0]);
-      p.set_calls.push_back({fn, 1});
+      p.set_calls.push_back({fn, 1, set_function_width(fn)});
       names.push_back(name);
     }
   } else {
     types = bind_set_call(fn, name, args, at);
-    p.set_calls.push_back({fn, static_cast<int>(args.size())});
+    p.set_calls.push_back({fn, static_cast<int>(args.size()), set_function_width(fn)});
     names = default_names(fn, name);
   }
   names = result_names(range, std::move(names), !has_out_parameters(fn));

@@ -89,6 +89,8 @@ value answer(const subquery& q, const value& left, const std::vector<row>& rows)
     case subquery_kind::any:
     case subquery_kind::all:
       return quantified(q, left, rows);
+    case subquery_kind::rows:
+      break;  // read through subquery_rows, never as a value
     case subquery_kind::array: {
       std::vector<value> items;
       items.reserve(rows.size());
@@ -138,6 +140,17 @@ value evaluate_subquery(const expr& e, const row& input) {
   value out = answer(q, left, rows);
   answers.emplace(std::move(key), out);
   return out;
+}
+
+std::vector<row> subquery_rows(const expr& e, const row& input) {
+  subquery_execution& x = running();
+  const subquery& q = *e.query;
+  if (q.params == 0) return uncorrelated_rows(x, q);
+  row params;
+  params.reserve(q.params);
+  for (std::size_t i = 0; i < q.params; ++i) params.push_back(evaluate(e.args[i], input));
+  params_frame frame(x, std::move(params));
+  return run_plan(q.query, x.relations);
 }
 
 }  // namespace sluice::sql

@@ -194,6 +194,10 @@ std::string line(const plan& p) {
       return fmt::format("Limit: {} offset {}", p.limit < 0 ? std::string("ALL") : std::to_string(p.limit),
                          p.offset);
     case plan_kind::expand:
+      if (p.set_calls[0].fn == set_function::subquery) {
+        return fmt::format("Nested Loop{}: {} on {}", p.join == join_type::left ? " Left Join" : "",
+                           to_string(p.exprs[0]), to_string(p.predicate));
+      }
       return "ProjectSet: " + set_calls_text(p);
     case plan_kind::recursive_union:
       return p.recursive_distinct ? "Recursive Union" : "Recursive Union All";

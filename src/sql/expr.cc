@@ -153,6 +153,8 @@ std::string subquery_text(const expr& e) {
       return "EXISTS(SubPlan)";
     case subquery_kind::array:
       return "ARRAY(SubPlan)";
+    case subquery_kind::rows:
+      return "LATERAL(SubPlan)";
     case subquery_kind::any:
     case subquery_kind::all:
       return fmt::format("({} {} {}(SubPlan))", to_string(e.args[q.params]), q.test.name,

@@ -52,6 +52,7 @@ enum class set_function : std::uint8_t {
   jsonb_object_keys,          // (jsonb object): a row per key
   jsonb_each,                 // (jsonb object): a row per field, key and value (jsonb)
   jsonb_each_text,            // … key and value as text
+  subquery,                   // (a subquery expression, subquery_kind::rows): a LATERAL subquery's rows
 };
 
 // One call of an expand node: its function and how many of the node's `exprs` are its arguments
@@ -59,6 +60,7 @@ enum class set_function : std::uint8_t {
 struct set_function_call {
   set_function fn = set_function::unnest;
   int args = 1;
+  int width = 1;  // its columns
 };
 
 // Row multiplicities: UNION ALL adds them; INTERSECT ALL takes the smaller, EXCEPT ALL the difference

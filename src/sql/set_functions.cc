@@ -4,6 +4,7 @@
 
 #include "sql/error.h"
 #include "sql/functions.h"
+#include "sql/subquery.h"
 
 namespace sluice::sql {
 namespace {
@@ -102,7 +103,30 @@ int set_function_width(set_function fn) {
   return fn == set_function::jsonb_each || fn == set_function::jsonb_each_text ? 2 : 1;
 }
 
+namespace {
+
+// A LATERAL subquery's rows after `input` that meet the join condition (`predicate`); for a LEFT
+// JOIN without any, `input` padded with NULLs.
+void lateral_rows(const plan& p, const row& input, std::vector<row>& out) {
+  std::size_t before = out.size();
+  for (row& r : subquery_rows(p.exprs[0], input)) {
+    row joined;
+    joined.reserve(input.size() + r.size());
+    joined.insert(joined.end(), input.begin(), input.end());
+    for (value& v : r) joined.push_back(std::move(v));
+    if (evaluate_predicate(p.predicate, joined)) out.push_back(std::move(joined));
+  }
+  if (out.size() == before && p.join == join_type::left) {
+    row padded = input;
+    padded.resize(input.size() + static_cast<std::size_t>(p.set_calls[0].width));
+    out.push_back(std::move(padded));
+  }
+}
+
+}  // namespace
+
 void expand_row(const plan& p, const row& input, std::vector<row>& out) {
+  if (p.set_calls[0].fn == set_function::subquery) return lateral_rows(p, input, out);
   std::vector<value> args;
   args.reserve(p.exprs.size());
   for (const expr& e : p.exprs) args.push_back(evaluate(e, input));
@@ -113,7 +137,7 @@ void expand_row(const plan& p, const row& input, std::vector<row>& out) {
     call_rows(p.set_calls[i], args.data() + first_arg, calls[i]);
     first_arg += static_cast<std::size_t>(p.set_calls[i].args);
     longest = std::max(longest, calls[i].size());
-    width += static_cast<std::size_t>(set_function_width(p.set_calls[i].fn));
+    width += static_cast<std::size_t>(p.set_calls[i].width);
   }
   for (std::size_t n = 0; n < longest; ++n) {
     row r;
@@ -123,7 +147,7 @@ void expand_row(const plan& p, const row& input, std::vector<row>& out) {
       if (n < calls[i].size()) {
         for (value& v : calls[i][n]) r.push_back(std::move(v));
       } else {
-        r.resize(r.size() + static_cast<std::size_t>(set_function_width(p.set_calls[i].fn)));
+        r.resize(r.size() + static_cast<std::size_t>(p.set_calls[i].width));
       }
     }
     out.push_back(std::move(r));

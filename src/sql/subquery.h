@@ -25,6 +25,7 @@ enum class subquery_kind : std::uint8_t {
   any,    // x <op> ANY (SELECT …), x IN (SELECT …): true if a row matches, else NULL if one compared NULL
   all,    // x <op> ALL (SELECT …): false if a row fails, else NULL if one compared NULL, else true
   array,  // ARRAY(SELECT one column): its values in the subquery's order ({} when there is no row)
+  rows,   // a LATERAL subquery in FROM: its rows, read through subquery_rows by an expand node
 };
 
 struct subquery {
@@ -49,6 +50,8 @@ struct subquery_values {
 // (which gives the relations and keeps an uncorrelated subquery's rows for the whole statement);
 // elsewhere it throws eval_error 0A000.
 value evaluate_subquery(const expr& e, const row& input);
+// The rows of a LATERAL subquery (subquery_kind::rows) for the FROM row `input` before it.
+std::vector<row> subquery_rows(const expr& e, const row& input);
 // The innermost running subquery's outer value `index` (expr_kind::param).
 value subquery_param(int index);
 
