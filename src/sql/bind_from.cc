@@ -187,6 +187,7 @@ plan binder::bind_lateral_subquery(pg_node body, plan left, scope& s, join_type 
   outer_context ctx{this, &s, nullptr, {}};
   binder inner = nested();
   inner.outer_ = &ctx;
+  inner.hide_worktables();
   q->query = inner.bind_query(pg::node_body(query));
   q->params = ctx.params.size();
   scope columns = scope_of(q->query, std::string(pg::string(*alias, "aliasname")));
@@ -457,6 +458,15 @@ namespace {
 std::string worktable_name(const std::string& query) { return "\x01" + query; }
 
 }  // namespace
+
+void binder::hide_worktables() {
+  for (with_query& w : ctes_) {
+    if (!w.worktable) continue;
+    w.worktable = nullptr;
+    w.misplaced_reference =
+        fmt::format("recursive reference to query \"{}\" must not appear within a subquery", w.name);
+  }
+}
 
 plan binder::bind_recursive_query(const with_query& w) {
   // Where the query may not read itself, a reference finds this copy and fails.

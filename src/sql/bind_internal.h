@@ -240,6 +240,9 @@ class binder {
   // A WITH RECURSIVE query of the form `non-recursive term UNION [ALL] recursive term` whose recursive
   // term reads itself, as a recursive_union; any other query as bind_query does.
   plan bind_recursive_query(const with_query& w);
+  // For a subquery's binder: a subquery runs over the statement's relations, never a recursive
+  // term's working table, so a reference to one fails (42P19) as in Postgres.
+  void hide_worktables();
   // For a subquery in FROM, a set operation's side or a WITH query: sees this binder's WITH queries
   // and the same enclosing blocks (a subquery in FROM may not read its siblings, but may read those).
   binder nested() const;

@@ -77,6 +77,7 @@ expr binder::bind_sublink(pg_node n, const scope& s, agg_context* agg, const cha
   outer_context ctx{this, &s, agg, {}};
   binder inner = nested();
   inner.outer_ = &ctx;
+  inner.hide_worktables();
   q->query = inner.bind_query(pg::node_body(*pg::field(body, "subselect")));
   bool one_value = q->kind == subquery_kind::scalar || q->kind == subquery_kind::array;
   if (one_value && q->query.output.size() != 1) {
