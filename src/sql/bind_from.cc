@@ -165,6 +165,9 @@ bool is_lateral_subquery(pg_node n) {
   return pg::is(n, "RangeSubselect") && pg::flag(pg::node_body(n), "lateral");
 }
 
+// Where a recursive term finds its working table among the relations: a name no CREATE can give.
+std::string worktable_name(const std::string& query) { return "\x01" + query; }
+
 }  // namespace
 
 // As Postgres plans a LATERAL subquery that reads the FROM items before it: a nested loop that runs
@@ -289,10 +292,6 @@ binder binder::nested() const {
   inner.outer_ = outer_;
   return inner;
 }
-
-namespace {
-std::string worktable_name(const std::string& query);
-}  // namespace
 
 plan binder::bind_with_query(const with_query& w, const std::string& qualifier, scope& out) {
   if (!w.misplaced_reference.empty()) bind_fail("42P19", w.misplaced_reference, -1);
@@ -451,13 +450,6 @@ plan binder::bind_window(pg_node body, scope& out) {
   if (alias) apply_aliases(*alias, p, out, at);
   return p;
 }
-
-namespace {
-
-// Where a recursive term finds its working table among the relations: a name no CREATE can give.
-std::string worktable_name(const std::string& query) { return "\x01" + query; }
-
-}  // namespace
 
 void binder::hide_worktables() {
   for (with_query& w : ctes_) {

@@ -332,7 +332,8 @@ rows run_wanted(const plan& p, const relation_rows& relations, std::size_t wante
 
 rows run(const plan& p, const relation_rows& relations) {
   switch (p.kind) {
-    case plan_kind::scan: {
+    case plan_kind::scan:
+    case plan_kind::worktable: {  // a recursive term's working table is one of the relations
       const rows* found = relations.find(p.relation);
       return found ? *found : rows{};
     }
@@ -366,10 +367,6 @@ rows run(const plan& p, const relation_rows& relations) {
       return run_grouping_sets(p, run(p.inputs[0], relations));
     case plan_kind::recursive_union:
       return run_recursive_union(p, relations, SIZE_MAX);
-    case plan_kind::worktable: {
-      const rows* found = relations.find(p.relation);
-      return found ? *found : rows{};
-    }
   }
   return {};
 }

@@ -347,14 +347,16 @@ void writer::write_records(const record_set& v, bool compact) {
   } else {
     write_int32(static_cast<std::int32_t>(size));
   }
-  for (const auto b : v.pieces()) {
+  auto write_piece = [this](bytes_view b) {
     if (b.size() >= reference_threshold_) {
-      references_.push_back({buffer_.size(), bytes_view(b)});
+      references_.push_back({buffer_.size(), b});
       referenced_bytes_ += b.size();
     } else {
       write_raw(b);
     }
-  }
+  };
+  for (const auto& b : v.buffers) write_piece(b);
+  if (!v.shared.empty()) write_piece(v.shared);
 }
 
 void writer::write_array_length(std::size_t count, bool compact) {
