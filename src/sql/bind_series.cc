@@ -36,11 +36,15 @@ std::vector<std::string> default_names(set_function fn, const std::string& funct
 
 // The column names: AS alias (c1, c2, …) names the columns; AS alias alone names the one column of a
 // function without OUT parameters (unnest(a) AS x is x; jsonb_array_elements(j) AS e is still value).
-std::vector<std::string> result_names(pg_node range, std::vector<std::string> names, bool alias_names_one) {
+// `names` ends with `ordinality` when the call is WITH ORDINALITY: a one-column function's alias still
+// names its column (`unnest(a) WITH ORDINALITY AS t` gives t and ordinality, as in Postgres).
+std::vector<std::string> result_names(pg_node range, std::vector<std::string> names, bool alias_names_one,
+                                      bool ordinality) {
   auto alias = pg::field(range, "alias");
   if (!alias) return names;
   std::vector<std::string> columns = pg::names(*alias, "colnames");
-  if (columns.empty() && names.size() == 1 && alias_names_one) names[0] = pg::string(*alias, "aliasname");
+  if (columns.empty() && names.size() == (ordinality ? 2 : 1) && alias_names_one)
+    names[0] = pg::string(*alias, "aliasname");
   for (std::size_t i = 0; i < columns.size() && i < names.size(); ++i) names[i] = columns[i];
   return names;
 }
@@ -90,15 +94,14 @@ plan binder::bind_set_function(pg_node range, plan* left, scope& s) {
   std::string name = pg::names(function, "funcname").back();
   set_function fn = *set_function_named(name);
   int at = pg::location(call);
-  if (pg::flag(range, "ordinality"))
-    bind_fail(sqlstate::feature_not_supported, "WITH ORDINALITY is not supported", at);
+  bool ordinality = pg::flag(range, "ordinality");
   std::vector<expr> args;
   for (pg_node n : pg::list(function, "args")) args.push_back(bind_expr(n, s, nullptr, "FROM"));
   bool constant =
       std::all_of(args.begin(), args.end(), [](const expr& e) { return e.kind == expr_kind::constant; });
   std::string qualifier = name;
   if (auto alias = pg::field(range, "alias")) qualifier = pg::string(*alias, "aliasname");
-  if (fn == set_function::generate_series && constant && left == nullptr)
+  if (fn == set_function::generate_series && constant && left == nullptr && !ordinality)
     return bind_generate_series(function, range, s);
   plan p;
   p.kind = plan_kind::expand;
@@ -120,7 +123,12 @@ plan binder::bind_set_function(pg_node range, plan* left, scope& s) {
     p.set_calls.push_back({fn, static_cast<int>(args.size()), set_function_width(fn)});
     names = default_names(fn, name);
   }
-  names = result_names(range, std::move(names), !has_out_parameters(fn));
+  if (ordinality) {
+    p.set_calls.push_back({set_function::ordinality, 0, 1});
+    names.push_back("ordinality");
+    types.push_back(data_type::bigint);
+  }
+  names = result_names(range, std::move(names), !has_out_parameters(fn), ordinality);
   for (std::size_t i = 0; i < types.size(); ++i) {
     p.output.push_back({names[i], types[i]});
     s.push_back({qualifier, names[i], types[i]});

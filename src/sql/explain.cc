@@ -46,6 +46,10 @@ std::string set_calls_text(const plan& p) {
   for (const set_function_call& call : p.set_calls) {
     std::vector<expr> args(arg, arg + call.args);
     arg += call.args;
+    if (call.fn == set_function::ordinality) {
+      out += " WITH ORDINALITY";
+      continue;
+    }
     out += fmt::format("{}{}({})", out.empty() ? "" : ", ", set_function_name(call.fn), list(args));
   }
   return out;

@@ -53,6 +53,7 @@ enum class set_function : std::uint8_t {
   jsonb_each,                 // (jsonb object): a row per field, key and value (jsonb)
   jsonb_each_text,            // … key and value as text
   subquery,                   // (a subquery expression, subquery_kind::rows): a LATERAL subquery's rows
+  ordinality,                 // (): WITH ORDINALITY, the output row's number (from 1) for its input row
 };
 
 // One call of an expand node: its function and how many of the node's `exprs` are its arguments

@@ -78,6 +78,9 @@ void call_rows(const set_function_call& call, const value* args, std::vector<row
       return unnest(args[0], out);
     case set_function::generate_series:
       return generate_series(args, call.args, out);
+    case set_function::ordinality:
+    case set_function::subquery:
+      return;  // numbered, and run, by expand_row
     default:
       if (!args[0].is_null()) jsonb_set_rows(call.fn, args[0], out);
   }
@@ -144,7 +147,9 @@ void expand_row(const plan& p, const row& input, std::vector<row>& out) {
     r.reserve(input.size() + width);
     r.insert(r.end(), input.begin(), input.end());
     for (std::size_t i = 0; i < calls.size(); ++i) {
-      if (n < calls[i].size()) {
+      if (p.set_calls[i].fn == set_function::ordinality) {
+        r.push_back(value::bigint(static_cast<std::int64_t>(n) + 1));
+      } else if (n < calls[i].size()) {
         for (value& v : calls[i][n]) r.push_back(std::move(v));
       } else {
         r.resize(r.size() + static_cast<std::size_t>(p.set_calls[i].width));
