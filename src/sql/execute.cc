@@ -301,7 +301,9 @@ class with_worktable final : public relation_rows {
 // rows past it would be cut by a LIMIT, so the recursion may end there (Postgres reads a recursive
 // query lazily, so `… SELECT n FROM t LIMIT 10` ends even when t alone would not).
 rows run_recursive_union(const plan& p, const relation_rows& relations, std::size_t wanted) {
-  constexpr std::size_t max_rows = 10'000'000;  // a recursion that never ends stops here
+  // A recursion that never ends stops here, where Postgres would run until cancelled. Low enough
+  // that a runaway costs a second, not a gigabyte of rows.
+  constexpr std::size_t max_rows = 1'000'000;
   rows out, work;
   std::unordered_set<row, row_hash, row_equal> seen;
   auto add = [&](rows produced) {
