@@ -301,9 +301,7 @@ class with_worktable final : public relation_rows {
 // rows past it would be cut by a LIMIT, so the recursion may end there (Postgres reads a recursive
 // query lazily, so `… SELECT n FROM t LIMIT 10` ends even when t alone would not).
 rows run_recursive_union(const plan& p, const relation_rows& relations, std::size_t wanted) {
-  // A recursion that never ends stops here, where Postgres would run until cancelled. Low enough
-  // that a runaway costs a second, not a gigabyte of rows.
-  constexpr std::size_t max_rows = 1'000'000;
+  const std::size_t max_rows = running_limits().max_recursive_rows;
   rows out, work;
   std::unordered_set<row, row_hash, row_equal> seen;
   auto add = [&](rows produced) {
@@ -377,9 +375,10 @@ rows run(const plan& p, const relation_rows& relations) {
 
 std::vector<row> run_plan(const plan& p, const relation_rows& relations) { return run(p, relations); }
 
-sql_result<std::vector<row>> execute_batch(const plan& p, const relation_rows& relations) {
+sql_result<std::vector<row>> execute_batch(const plan& p, const relation_rows& relations,
+                                           execute_limits limits) {
   try {
-    subquery_execution subqueries(relations);
+    subquery_execution statement(relations, limits);
     return run(p, relations);
   } catch (const eval_error& error) {
     return sql_fail(error.code(), error.what());

@@ -5,6 +5,7 @@
 // query with its SQLSTATE.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -33,7 +34,15 @@ class map_relation_rows : public relation_rows {
   }
 };
 
-sql_result<std::vector<row>> execute_batch(const plan& p, const relation_rows& relations);
+// Bounds on one statement where Postgres would run until cancelled.
+struct execute_limits {
+  // The rows a recursive query may return before it fails with 54000: low enough that a runaway
+  // costs a second, not a gigabyte of rows.
+  std::size_t max_recursive_rows = 1'000'000;
+};
+
+sql_result<std::vector<row>> execute_batch(const plan& p, const relation_rows& relations,
+                                           execute_limits limits = {});
 
 // How ORDER BY compares two values of one sort key (direction, NULLS FIRST/LAST).
 int compare_key(const sort_key& k, const value& a, const value& b);

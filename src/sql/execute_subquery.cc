@@ -103,9 +103,12 @@ value answer(const subquery& q, const value& left, const std::vector<row>& rows)
 
 }  // namespace
 
-subquery_execution::subquery_execution(const relation_rows& rows) : relations(rows), previous(current) {
+subquery_execution::subquery_execution(const relation_rows& rows, execute_limits statement_limits)
+    : relations(rows), limits(statement_limits), previous(current) {
   current = this;
 }
+
+execute_limits running_limits() { return current ? current->limits : execute_limits{}; }
 
 subquery_execution::~subquery_execution() { current = previous; }
 

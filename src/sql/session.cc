@@ -74,7 +74,7 @@ sql_result<query_result> batch_session::execute_all(std::string_view sql) {
 void batch_session::refresh_views() {
   for (const std::string& name : view_order_) {
     entry& view = relations_.at(name);
-    auto rows = execute_batch(*view.view_plan, rows_);
+    auto rows = execute_batch(*view.view_plan, rows_, limits_);
     view.rows = rows ? std::move(*rows) : std::vector<row>{};
   }
 }
@@ -87,7 +87,7 @@ sql_result<query_result> batch_session::run_query(const query_tree& query) {
   for (const std::string& name : scanned_relations(*bound)) {
     if (is_system_relation(name)) system_rows_[name] = system_rows(name, catalog_.list());
   }
-  auto rows = execute_batch(*bound, rows_);
+  auto rows = execute_batch(*bound, rows_, limits_);
   if (!rows) return tl::unexpected(rows.error());
   std::string tag = fmt::format("SELECT {}", rows->size());
   return query_result{bound->output, std::move(*rows), tag};

@@ -29,7 +29,7 @@ class sql_session {
 
 class batch_session final : public sql_session {
  public:
-  batch_session() : catalog_(*this), rows_(*this) {}
+  explicit batch_session(execute_limits limits = {}) : catalog_(*this), rows_(*this), limits_(limits) {}
   batch_session(const batch_session&) = delete;
   batch_session& operator=(const batch_session&) = delete;
 
@@ -72,6 +72,7 @@ class batch_session final : public sql_session {
   std::map<std::string, std::vector<row>, std::less<>> system_rows_;
   std::vector<std::string> view_order_;
   session_settings settings_;
+  execute_limits limits_;
 };
 
 }  // namespace sluice::sql

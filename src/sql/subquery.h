@@ -58,12 +58,13 @@ value subquery_param(int index);
 // The running statement's subquery state: execute_batch makes one for each run, and evaluate_subquery
 // finds the innermost (one per thread; a subquery's plan runs inside its statement's run).
 struct subquery_execution {
-  explicit subquery_execution(const relation_rows& rows);
+  subquery_execution(const relation_rows& rows, execute_limits statement_limits);
   ~subquery_execution();
   subquery_execution(const subquery_execution&) = delete;
   subquery_execution& operator=(const subquery_execution&) = delete;
 
   const relation_rows& relations;
+  execute_limits limits;
   std::vector<row> params;  // outer values of the running subqueries, innermost last
   std::unordered_map<const subquery*, std::vector<row>> uncorrelated;  // rows of each, once run
   std::unordered_map<const subquery*, subquery_values> hashed;
@@ -71,6 +72,9 @@ struct subquery_execution {
   std::unordered_map<const subquery*, std::unordered_map<row, value, row_hash, row_equal>> correlated;
   subquery_execution* previous;
 };
+
+// The running statement's limits (the defaults outside a statement).
+execute_limits running_limits();
 
 // The batch executor's plan runner (execute.cc), for a subquery's plan. Throws eval_error.
 std::vector<row> run_plan(const plan& p, const relation_rows& relations);
