@@ -6,6 +6,7 @@
 #include <string>
 
 #include "pgwire/types.h"
+#include "sql/numeric.h"
 
 namespace sluice::pgwire {
 namespace {
@@ -117,6 +118,28 @@ TEST(Types, BinaryRoundTrips) {
     EXPECT_EQ(back->type(), v.type());
     EXPECT_EQ(*back, v) << v.to_text();
   }
+}
+
+// numeric_send's form: base-10000 digits around the point after (count, weight, sign, scale).
+TEST(Types, BinaryNumericsAsPostgresSendsThem) {
+  auto num = [](const char* text) { return sql::value::numeric_of(sql::numeric_from_text(text)); };
+  std::vector<std::byte> out;
+  append_binary(out, num("-12345.50"));
+  const std::uint8_t expected[] = {0, 3, 0, 1, 0x40, 0, 0, 2, 0, 1, 0x09, 0x29, 0x13, 0x88};  // 1 2345 5000
+  ASSERT_EQ(out.size(), sizeof expected);
+  for (std::size_t i = 0; i < out.size(); ++i) EXPECT_EQ(static_cast<std::uint8_t>(out[i]), expected[i]) << i;
+  for (const char* text : {"0", "0.00", "1.50", "-0.0001", "12345678901234567890123456789012345678",
+                           "0.00000000000000000000000000000000000001", "100000000", "-7"}) {
+    out.clear();
+    append_binary(out, num(text));
+    auto back = decode_binary(out, 1700, sql::data_type::numeric);
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->to_text(), text);
+  }
+  auto nan = decode_binary(view(std::string("\0\0\0\0\xc0\0\0\0", 8)), 1700, sql::data_type::numeric);
+  ASSERT_FALSE(nan);
+  EXPECT_EQ(nan.error().code, "0A000");
+  EXPECT_FALSE(decode_binary(view(std::string("\0\1\0\0\0\0\0\0", 8)), 1700, sql::data_type::numeric));
 }
 
 TEST(Types, BinaryIntegersOfAnyWidthAndBadLengths) {

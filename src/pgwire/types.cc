@@ -1,7 +1,12 @@
 #include "pgwire/types.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <bit>
 #include <string>
+
+#include "sql/numeric.h"
 
 namespace sluice::pgwire {
 namespace {
@@ -76,6 +81,60 @@ sql::sql_result<sql::value> decode_interval(bytes_view b, oid type) {
                                                .micros = load<std::int64_t>(b)});
 }
 
+// numeric_send: the digits in base 10000 around the point, as int16s after a header of their
+// count, the weight (the power of 10000 of the first), the sign and the scale to show.
+void append_binary_numeric(std::vector<std::byte>& out, const sql::numeric& n) {
+  std::string text = sql::numeric_text({n.coefficient < 0 ? -n.coefficient : n.coefficient, n.scale});
+  std::size_t point = text.find('.');
+  std::string whole = text.substr(0, point);
+  std::string fraction = point == std::string::npos ? "" : text.substr(point + 1);
+  if (whole == "0") whole.clear();
+  whole.insert(0, (4 - whole.size() % 4) % 4, '0');
+  fraction.append((4 - fraction.size() % 4) % 4, '0');
+  std::string all = whole + fraction;
+  std::vector<std::int16_t> groups;
+  for (std::size_t i = 0; i < all.size(); i += 4)
+    groups.push_back(static_cast<std::int16_t>(std::stoi(all.substr(i, 4))));
+  int weight = static_cast<int>(whole.size() / 4) - 1;
+  std::size_t first = 0;
+  while (first < groups.size() && groups[first] == 0) {
+    ++first;
+    --weight;
+  }
+  std::size_t last = groups.size();
+  while (last > first && groups[last - 1] == 0) --last;
+  if (first == last) weight = 0;
+  append_be<std::int16_t>(out, static_cast<std::int16_t>(last - first));
+  append_be<std::int16_t>(out, static_cast<std::int16_t>(weight));
+  append_be<std::uint16_t>(out, n.coefficient < 0 ? 0x4000 : 0);
+  append_be<std::int16_t>(out, static_cast<std::int16_t>(n.scale));
+  for (std::size_t i = first; i < last; ++i) append_be<std::int16_t>(out, groups[i]);
+}
+
+sql::sql_result<sql::value> decode_numeric(bytes_view b, oid type) {
+  if (b.size() < 8) return bad_binary(type, b.size());
+  auto count = load_be<std::int16_t>(b.data());
+  auto weight = load_be<std::int16_t>(b.data() + 2);
+  auto sign = load_be<std::uint16_t>(b.data() + 4);
+  auto scale = load_be<std::int16_t>(b.data() + 6);
+  if (count < 0 || b.size() != 8 + 2 * static_cast<std::size_t>(count)) return bad_binary(type, b.size());
+  if (sign != 0 && sign != 0x4000) {
+    return sql::sql_fail(sql::sqlstate::feature_not_supported, "numeric NaN and infinity are not supported");
+  }
+  try {
+    sql::numeric n{0, 0};
+    for (int i = 0; i < count; ++i) {  // digit i stands for digit × 10000^(weight − i)
+      auto digit = load_be<std::int16_t>(b.data() + 8 + 2 * i);
+      if (digit < 0 || digit > 9999) return bad_binary(type, b.size());
+      n = sql::numeric_add(n, sql::numeric_from_text(fmt::format("{}e{}", digit, 4 * (weight - i))));
+    }
+    if (sign == 0x4000) n = sql::numeric_neg(n);
+    return sql::value::numeric_of(sql::numeric_round(n, std::max<int>(scale, 0)));
+  } catch (const sql::eval_error& e) {
+    return sql::sql_fail(e.code(), e.what());
+  }
+}
+
 // array_send: ndim, has-NULLs flag, element oid, then (length, lower bound 1) per dimension and each
 // element as a length (-1 for NULL) and its binary form. An empty array has no dimensions.
 void append_binary_array(std::vector<std::byte>& out, const sql::value& v) {
@@ -118,6 +177,8 @@ oid type_oid(data_type type) {
       return oids::int8;
     case data_type::double_precision:
       return oids::float8;
+    case data_type::numeric:
+      return oids::numeric;
     case data_type::timestamp:
       return oids::timestamp;
     case data_type::timestamptz:
@@ -144,6 +205,8 @@ oid array_type_oid(data_type element) {
       return oids::int8_array;
     case data_type::double_precision:
       return oids::float8_array;
+    case data_type::numeric:
+      return oids::numeric_array;
     case data_type::timestamp:
       return oids::timestamp_array;
     case data_type::timestamptz:
@@ -190,8 +253,9 @@ std::optional<data_type> type_of_oid(oid declared) {
       return data_type::bigint;
     case oids::float4:
     case oids::float8:
-    case oids::numeric:
       return data_type::double_precision;
+    case oids::numeric:
+      return data_type::numeric;
     case oids::text:
     case oids::varchar:
     case oids::bpchar:
@@ -218,6 +282,8 @@ std::optional<data_type> type_of_oid(oid declared) {
     case oids::float4_array:
     case oids::float8_array:
       return data_type::double_precision_array;
+    case oids::numeric_array:
+      return data_type::numeric_array;
     case oids::text_array:
     case oids::varchar_array:
       return data_type::text_array;
@@ -244,6 +310,8 @@ void append_binary(std::vector<std::byte>& out, const sql::value& v) {
       return append_be<std::int64_t>(out, v.as_bigint());
     case data_type::double_precision:
       return append_be<std::uint64_t>(out, std::bit_cast<std::uint64_t>(v.as_double()));
+    case data_type::numeric:
+      return append_binary_numeric(out, v.as_numeric());
     case data_type::timestamp:
     case data_type::timestamptz:
       // Wraps only for times ~292,000 years away, which the engine never produces.
@@ -281,6 +349,8 @@ sql::sql_result<sql::value> decode_binary(bytes_view bytes, oid declared, data_t
     case oids::float4:
     case oids::float8:
       return decode_float(bytes, wire);
+    case oids::numeric:
+      return decode_numeric(bytes, wire);
     case oids::text:
     case oids::varchar:
     case oids::bpchar:

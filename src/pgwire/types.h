@@ -55,6 +55,7 @@ inline constexpr oid date_array = 1182;
 inline constexpr oid timestamptz_array = 1185;
 inline constexpr oid interval_array = 1187;
 inline constexpr oid jsonb_array = 3807;
+inline constexpr oid numeric_array = 1231;
 }  // namespace oids
 
 // The OID a column or parameter of `type` is described with; unknown is described as text, as
@@ -66,7 +67,7 @@ oid array_type_oid(sql::data_type element);
 std::int16_t type_size(sql::data_type type);
 
 // The engine type for a parameter OID a client declared at Parse: 0 and unknown (705) leave the
-// type to the engine; int2/int4 are bigint, float4 and numeric double precision, varchar, bpchar
+// type to the engine; int2/int4 are bigint, float4 double precision, varchar, bpchar
 // and name text, json jsonb. nullopt for a type the engine has no counterpart for.
 std::optional<sql::data_type> type_of_oid(oid declared);
 

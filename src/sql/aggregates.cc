@@ -9,6 +9,7 @@
 #include "sql/error.h"
 #include "sql/execute.h"
 #include "sql/functions.h"
+#include "sql/numeric.h"
 
 namespace sluice::sql {
 
@@ -38,6 +39,15 @@ void accumulator::add(const value& v) {
         interval iv = v.as_interval();
         interval_sum_ = {interval_sum_.months + iv.months, interval_sum_.days + iv.days,
                          interval_sum_.micros + iv.micros};
+      } else if (v.type() == data_type::numeric) {
+        exact_sum_ = numeric_add(exact_sum_, v.as_numeric());
+      } else {
+        sum_ += v.as_double();
+      }
+      break;
+    case aggregate_fn::avg:
+      if (type_ == data_type::numeric) {
+        exact_sum_ = numeric_add(exact_sum_, v.to_numeric());
       } else {
         sum_ += v.as_double();
       }
@@ -279,8 +289,11 @@ value accumulator::result() const {
     case aggregate_fn::sum:
       if (type_ == data_type::bigint) return value::bigint(int_sum_);
       if (type_ == data_type::interval) return value::interval_of(interval_sum_);
+      if (type_ == data_type::numeric) return value::numeric_of(exact_sum_);
       return value::double_precision(sum_);
     case aggregate_fn::avg:
+      if (type_ == data_type::numeric)
+        return value::numeric_of(numeric_div(exact_sum_, numeric_from_bigint(count_)));
       return value::double_precision(sum_ / n);
     case aggregate_fn::min:
     case aggregate_fn::max:

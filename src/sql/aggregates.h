@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sql/numeric.h"
 #include "sql/plan.h"
 
 namespace sluice::sql {
@@ -50,6 +51,7 @@ class accumulator {
   data_type type_;
   std::int64_t count_ = 0;
   std::int64_t int_sum_ = 0;
+  numeric exact_sum_;  // sum and avg of numeric (and avg of bigint) inputs
   double sum_ = 0;     // Sx
   double sum_sq_ = 0;  // Sxx, Youngs–Cramer
   interval interval_sum_{};

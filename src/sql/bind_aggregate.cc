@@ -267,6 +267,10 @@ void binder::type_aggregate(aggregate_call& call, int at) {
       require(is_numeric(arg) || arg == data_type::interval, data_type::double_precision);
       call.type = arg;
       break;
+    case aggregate_fn::avg:  // numeric for exact inputs, as Postgres's avg(bigint) and avg(numeric)
+      require(is_numeric(arg), data_type::double_precision);
+      call.type = arg == data_type::double_precision ? arg : data_type::numeric;
+      break;
     case aggregate_fn::min:
     case aggregate_fn::max:
       require(arg != data_type::jsonb, data_type::text);

@@ -21,7 +21,10 @@ value make_array_fn(const value* a, std::size_t n) {
 data_type common_element(data_type a, data_type b) {
   if (a == data_type::unknown || a == b) return b;
   if (b == data_type::unknown) return a;
-  if (is_numeric(a) && is_numeric(b)) return data_type::double_precision;
+  if (is_numeric(a) && is_numeric(b)) {
+    return a == data_type::double_precision || b == data_type::double_precision ? data_type::double_precision
+                                                                                : data_type::numeric;
+  }
   if (is_temporal(a) && is_temporal(b)) {
     if (a == data_type::date) return b;
     if (b == data_type::date) return a;

@@ -212,7 +212,6 @@ expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, cons
               fmt::format("{}(*) specified, but {} is not an aggregate function", name, name), at);
   }
   std::vector<expr> args = bind_call_args(name, body, s, agg, clause);
-  if (name == "extract") name = "date_part";
   if (args.empty() && (name == "now" || name == "transaction_timestamp" || name == "statement_timestamp" ||
                        name == "clock_timestamp")) {
     return bind_clock(name + "()", at);
@@ -230,6 +229,9 @@ expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, cons
   }
   if (name == "current_database" && args.empty()) {
     return expr::make_constant(value::text(database_name), data_type::text);
+  }
+  if (name == "pg_typeof" && args.size() == 1) {  // a regtype in Postgres, which prints as its name
+    return expr::make_constant(value::text(std::string(type_name(args[0].type))), data_type::text);
   }
   if (name == "version" && args.empty()) {
     return expr::make_constant(value::text(server_version_string()), data_type::text);

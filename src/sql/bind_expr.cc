@@ -77,6 +77,18 @@ expr binder::coerce(expr e, data_type target, int position) {
   return out;
 }
 
+namespace {
+
+// The type two different number types meet in, as Postgres's implicit casts go: bigint → numeric →
+// double precision.
+data_type wider_number(data_type a, data_type b) {
+  if (a == data_type::double_precision || b == data_type::double_precision)
+    return data_type::double_precision;
+  return data_type::numeric;
+}
+
+}  // namespace
+
 data_type binder::unify(const std::vector<expr*>& exprs, const char* what, int position) {
   data_type result = data_type::unknown;
   for (expr* e : exprs) {
@@ -85,10 +97,10 @@ data_type binder::unify(const std::vector<expr*>& exprs, const char* what, int p
     if (result == data_type::unknown) {
       result = t;
     } else if (is_numeric(result) && is_numeric(t)) {
-      result = data_type::double_precision;
+      result = wider_number(result, t);
     } else if (is_array(result) && is_array(t) && is_numeric(element_type(result)) &&
                is_numeric(element_type(t))) {
-      result = data_type::double_precision_array;
+      result = array_of(wider_number(element_type(result), element_type(t)));
     } else if (is_temporal(result) && is_temporal(t)) {
       if (result == data_type::timestamptz || t == data_type::timestamptz) {
         result = data_type::timestamptz;
@@ -280,16 +292,25 @@ expr binder::bind_const(pg_node body) {
     out = expr::make_constant(value::bigint(integer_literal(*i, at)), data_type::bigint);
   } else if (auto f = pg::field(body, "fval")) {
     std::string text(pg::string(*f, "fval"));
-    // Integers too large for int4 arrive as fval; keep them bigint when they fit.
+    // Integers too large for int4 arrive as fval: bigint when they fit, numeric otherwise (Postgres's
+    // int8 and numeric), like every literal with a point or an exponent.
     bool integral = text.find_first_of(".eE") == std::string::npos;
     try {
-      out = integral ? expr::make_constant(cast_from_text(text, data_type::bigint), data_type::bigint)
-                     : expr::make_constant(cast_from_text(text, data_type::double_precision),
-                                           data_type::double_precision);
-    } catch (const eval_error& error) {
-      if (!integral) bind_fail(error.code(), error.what(), at);
-      out = expr::make_constant(value::double_precision(std::strtod(text.c_str(), nullptr)),
-                                data_type::double_precision);
+      out = expr::make_constant(cast_from_text(text, data_type::bigint), data_type::bigint);
+    } catch (const eval_error&) {
+      integral = false;
+    }
+    if (!integral) {
+      try {
+        out = expr::make_constant(cast_from_text(text, data_type::numeric), data_type::numeric);
+      } catch (const eval_error& error) {
+        // Past numeric's 38 digits (1e100): the nearest double, where Postgres keeps every digit.
+        if (std::string_view(error.code()) != sqlstate::numeric_value_out_of_range) {
+          bind_fail(error.code(), error.what(), at);
+        }
+        out = expr::make_constant(cast_from_text(text, data_type::double_precision),
+                                  data_type::double_precision);
+      }
     }
   } else if (auto b = pg::field(body, "boolval")) {
     out = expr::make_constant(value::boolean(pg::flag(*b, "boolval")), data_type::boolean);
@@ -318,7 +339,22 @@ expr binder::bind_type_cast(pg_node body, const scope& s, agg_context* agg, cons
     arg.constant = value::text(interval_literal(arg.constant.as_text(), type_name));
   }
   int at = arg.location >= 0 ? arg.location : static_cast<int>(pg::integer(type_name, "location", -1));
-  return coerce(std::move(arg), *target, at);
+  auto typmod = pg::numeric_typmod_of(type_name);
+  if (!typmod) throw bind_failure{typmod.error()};
+  expr cast = coerce(std::move(arg), *target, at);
+  return *typmod < 0 ? cast : with_numeric_typmod(std::move(cast), *typmod);
+}
+
+expr with_numeric_typmod(expr e, std::int32_t typmod) {
+  expr out;
+  out.kind = expr_kind::call;
+  out.type = data_type::numeric;
+  out.fn = apply_numeric_typmod;
+  out.name = "numeric typmod";
+  out.location = e.location;
+  out.args.push_back(std::move(e));
+  out.args.push_back(expr::make_constant(value::bigint(typmod), data_type::bigint));
+  return out;
 }
 
 expr binder::bind_bool_expr(pg_node body, const scope& s, agg_context* agg, const char* clause) {

@@ -137,11 +137,13 @@ TEST(Bind, UnknownLiteralsTakeTheOtherOperandsType) {
 }
 
 TEST(Bind, NumericPromotionAndIntegerDivision) {
-  auto p = bind("SELECT id / 2, id + amount, id * 1.5 FROM orders");
+  // As in Postgres, 1.5 is numeric: bigint * numeric is numeric, and numeric meets double in double.
+  auto p = bind("SELECT id / 2, id + amount, id * 1.5, amount * 1.5 FROM orders");
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->output[0].type, data_type::bigint);
   EXPECT_EQ(p->output[1].type, data_type::double_precision);
-  EXPECT_EQ(p->output[2].type, data_type::double_precision);
+  EXPECT_EQ(p->output[2].type, data_type::numeric);
+  EXPECT_EQ(p->output[3].type, data_type::double_precision);
 }
 
 TEST(Bind, JoinConditionsSplitIntoKeysResidualAndPushedFilters) {

@@ -11,6 +11,7 @@
 #include "sql/civil_time.h"
 #include "sql/error.h"
 #include "sql/functions.h"
+#include "sql/numeric.h"
 
 namespace sluice::sql {
 namespace {
@@ -262,6 +263,8 @@ value cast_from_text(std::string_view text, data_type target) {
       return parse_bigint(text);
     case data_type::double_precision:
       return parse_double(text);
+    case data_type::numeric:
+      return value::numeric_of(numeric_from_text(text));
     case data_type::text:
     case data_type::unknown:
       return value::text(std::string(text));
@@ -291,6 +294,8 @@ value to_bigint(const value& v) {
   switch (v.type()) {
     case data_type::double_precision:
       return double_to_bigint(v.as_double());
+    case data_type::numeric:
+      return value::bigint(numeric_to_bigint(v.as_numeric()));
     case data_type::boolean:
       return value::bigint(v.as_bool() ? 1 : 0);
     default:
@@ -320,9 +325,9 @@ value from_jsonb(const value& v, data_type target) {
     raise(sqlstate::invalid_parameter_value,
           fmt::format("cannot cast jsonb value to type {}", type_name(target)));
   }
+  // Numbers go through numeric, as in Postgres: '1.5'::jsonb::bigint is 2.
   return cast_value(
-      cast_from_text(json, target == data_type::boolean ? data_type::boolean : data_type::double_precision),
-      target);
+      cast_from_text(json, target == data_type::boolean ? data_type::boolean : data_type::numeric), target);
 }
 
 }  // namespace
@@ -343,10 +348,16 @@ value cast_value(const value& v, data_type target) {
   if (from == data_type::jsonb) return from_jsonb(v, target);
   switch (target) {
     case data_type::bigint:
-      if (from == data_type::double_precision || from == data_type::boolean) return to_bigint(v);
+      if (from == data_type::double_precision || from == data_type::boolean || from == data_type::numeric) {
+        return to_bigint(v);
+      }
       break;
     case data_type::double_precision:
-      if (from == data_type::bigint) return value::double_precision(static_cast<double>(v.as_bigint()));
+      if (is_numeric(from)) return value::double_precision(v.numeric_as_double());
+      break;
+    case data_type::numeric:
+      if (from == data_type::bigint) return value::numeric_of(numeric_from_bigint(v.as_bigint()));
+      if (from == data_type::double_precision) return value::numeric_of(numeric_from_double(v.as_double()));
       break;
     case data_type::boolean:
       if (from == data_type::bigint) return value::boolean(v.as_bigint() != 0);
@@ -357,7 +368,7 @@ value cast_value(const value& v, data_type target) {
       if (is_temporal(from)) return to_temporal(v, target);
       break;
     case data_type::jsonb:
-      if (from == data_type::bigint || from == data_type::double_precision || from == data_type::boolean) {
+      if (is_numeric(from) || from == data_type::boolean) {
         return value::jsonb(v.type() == data_type::boolean ? (v.as_bool() ? "true" : "false") : v.to_text());
       }
       break;
@@ -414,16 +425,32 @@ scalar_fn cast_function(data_type target) {
       return cast_to<data_type::interval_array>;
     case data_type::jsonb_array:
       return cast_to<data_type::jsonb_array>;
+    case data_type::numeric:
+      return cast_to<data_type::numeric>;
+    case data_type::numeric_array:
+      return cast_to<data_type::numeric_array>;
     case data_type::unknown:
       break;
   }
   return cast_to<data_type::unknown>;
 }
 
+value apply_numeric_typmod(const value* args, std::size_t) {
+  return value::numeric_of(
+      numeric_with_typmod(args[0].as_numeric(), static_cast<std::int32_t>(args[1].as_bigint())));
+}
+
+value apply_column_typmod(const value& v, const column& c) {
+  if (c.typmod < 0 || v.is_null() || v.type() != data_type::numeric) return v;
+  return value::numeric_of(numeric_with_typmod(v.as_numeric(), c.typmod));
+}
+
 bool implicitly_castable(data_type from, data_type to) {
   if (from == to) return true;
   if (is_array(from) && is_array(to)) return implicitly_castable(element_type(from), element_type(to));
-  if (from == data_type::bigint) return to == data_type::double_precision;
+  // Postgres's numeric promotions: bigint → numeric → double precision.
+  if (from == data_type::bigint) return to == data_type::numeric || to == data_type::double_precision;
+  if (from == data_type::numeric) return to == data_type::double_precision;
   if (from == data_type::date) return to == data_type::timestamp || to == data_type::timestamptz;
   if (from == data_type::timestamp) return to == data_type::timestamptz;
   return false;

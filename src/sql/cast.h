@@ -28,6 +28,11 @@ value array_from_text(std::string_view text, data_type array_type);
 value cast_value(const value& v, data_type target);
 // The expression function casting its one argument to `target` (what the binder calls for CAST).
 value (*cast_function(data_type target))(const value* args, std::size_t count);
+// numeric(precision, scale): args are a numeric and its type modifier (numeric_typmod, as a bigint).
+// Rounds to the scale; 22003 when the integer part has more than precision − scale digits.
+value apply_numeric_typmod(const value* args, std::size_t count);
+// A value of the column's type with its type modifier applied (numeric(p, s) rounds); NULL stays.
+value apply_column_typmod(const value& v, const column& c);
 // Whether Postgres casts `from` to `to` implicitly (bigint → double, date → timestamp, …).
 bool implicitly_castable(data_type from, data_type to);
 

@@ -32,7 +32,10 @@ value userbyid_fn(const value* a, std::size_t) {
 value format_type_fn(const value* a, std::size_t) {
   if (a[0].is_null()) return value();
   for (const pg_type_info& type : pg_types()) {
-    if (type.oid == a[0].as_bigint()) return value::text(type.formatted);
+    if (type.oid != a[0].as_bigint()) continue;
+    auto typmod = a[1].is_null() ? -1 : static_cast<std::int32_t>(a[1].as_bigint());
+    if (typmod < 0) return value::text(type.formatted);
+    return value::text(column_type_text({"", type.type, typmod}));
   }
   return value::text("???");
 }

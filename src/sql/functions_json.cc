@@ -230,6 +230,7 @@ void append_json(std::string& out, const value& v) {
       out += v.as_bool() ? "true" : "false";
       return;
     case dt::bigint:
+    case dt::numeric:
       out += v.to_text();
       return;
     case dt::double_precision:

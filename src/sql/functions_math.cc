@@ -1,5 +1,9 @@
-// sql/functions_math.cc — numeric functions. NUMERIC is double precision here, so round() rounds
-// half away from zero as Postgres's numeric round does (what users of round(avg(x), 2) expect).
+// sql/functions_math.cc — numeric functions, on double precision and on exact numerics (round, trunc,
+// floor, ceil, abs, sign, mod). As in Postgres, a bigint argument goes to the double precision form
+// of a one-argument function and to the numeric form of round(x, n) and trunc(x, n). The others
+// (sqrt, ln, power, …) compute in double precision. round(double precision, n), which Postgres lacks,
+// is kept for views written before NUMERIC was exact; it rounds the shortest decimal form half away
+// from zero.
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -9,6 +13,7 @@
 
 #include "sql/error.h"
 #include "sql/functions.h"
+#include "sql/numeric.h"
 
 namespace sluice::sql {
 namespace {
@@ -175,20 +180,46 @@ value random_fn(const value*, std::size_t) {
 
 value atan2_fn(const value* a, std::size_t) { return value::double_precision(std::atan2(d(a, 0), d(a, 1))); }
 
+numeric num(const value* a, int i) { return a[i].as_numeric(); }
+value round_num(const value* a, std::size_t count) {
+  return value::numeric_of(numeric_round(num(a, 0), count == 1 ? 0 : a[1].as_bigint()));
+}
+value trunc_num(const value* a, std::size_t count) {
+  return value::numeric_of(numeric_trunc(num(a, 0), count == 1 ? 0 : a[1].as_bigint()));
+}
+value floor_num(const value* a, std::size_t) { return value::numeric_of(numeric_floor(num(a, 0))); }
+value ceil_num(const value* a, std::size_t) { return value::numeric_of(numeric_ceil(num(a, 0))); }
+value abs_num(const value* a, std::size_t) { return value::numeric_of(numeric_abs(num(a, 0))); }
+value sign_num(const value* a, std::size_t) {
+  return value::numeric_of(numeric_from_bigint(numeric_sign(num(a, 0))));
+}
+value mod_num(const value* a, std::size_t) { return value::numeric_of(numeric_mod(num(a, 0), num(a, 1))); }
+
 }  // namespace
 
 void add_math_functions(std::vector<function_overload>& out) {
-  const dt f = dt::double_precision, i = dt::bigint;
+  const dt f = dt::double_precision, i = dt::bigint, n = dt::numeric;
+  // Among overloads an argument reaches at the same cost, the first registered wins.
   out.push_back({"abs", {i}, i, abs_int});
   out.push_back({"abs", {f}, f, abs_dbl});
+  out.push_back({"abs", {n}, n, abs_num});
   out.push_back({"round", {f}, f, round_fn});
+  out.push_back({"round", {n}, n, round_num});
+  out.push_back({"round", {n, i}, n, round_num});
   out.push_back({"round", {f, i}, f, round_fn});
   out.push_back({"trunc", {f}, f, trunc_fn});
+  out.push_back({"trunc", {n}, n, trunc_num});
+  out.push_back({"trunc", {n, i}, n, trunc_num});
   out.push_back({"trunc", {f, i}, f, trunc_fn});
   out.push_back({"floor", {f}, f, floor_fn});
+  out.push_back({"floor", {n}, n, floor_num});
   out.push_back({"ceil", {f}, f, ceil_fn});
+  out.push_back({"ceil", {n}, n, ceil_num});
   out.push_back({"ceiling", {f}, f, ceil_fn});
+  out.push_back({"ceiling", {n}, n, ceil_num});
   out.push_back({"sign", {f}, f, sign_fn});
+  out.push_back({"sign", {n}, n, sign_num});
+  out.push_back({"mod", {n, n}, n, mod_num});
   out.push_back({"sqrt", {f}, f, sqrt_fn});
   out.push_back({"cbrt", {f}, f, cbrt_fn});
   out.push_back({"power", {f, f}, f, power_fn});

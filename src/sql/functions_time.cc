@@ -11,6 +11,7 @@
 #include "sql/civil_time.h"
 #include "sql/error.h"
 #include "sql/functions.h"
+#include "sql/numeric.h"
 
 namespace sluice::sql {
 
@@ -213,6 +214,33 @@ value date_part_fn(const value* a, std::size_t) {
   return value::double_precision(timestamp_field(micros_of(a[1]), f, a[1].type()));
 }
 
+// EXTRACT is numeric since Postgres 14: exact, with six digits after the point for epoch and
+// second, three for millisecond, none for the other fields. (date_part stays double precision.)
+value extract_fn(const value* a, std::size_t) {
+  std::string f = lowered(a[0]);
+  constexpr std::int64_t micros_per_minute = 60 * micros_per_second;
+  std::int64_t micros = 0, seconds_part = 0;
+  if (a[1].type() == dt::interval) {
+    interval iv = a[1].as_interval();
+    // A year is 365.25 days and a month 30, as Postgres counts an interval's epoch.
+    micros = ((iv.months / 12) * std::int64_t{31'557'600} + (iv.months % 12) * std::int64_t{2'592'000} +
+              iv.days * std::int64_t{86'400}) *
+                 micros_per_second +
+             iv.micros;
+    seconds_part = iv.micros % micros_per_minute;
+  } else {
+    micros = micros_of(a[1]);
+    seconds_part = floor_mod(micros, micros_per_minute);
+  }
+  bool date = a[1].type() == dt::date;
+  if (f == "epoch")
+    return value::numeric_of(date ? numeric{micros / micros_per_second, 0} : numeric{micros, 6});
+  if (f == "second" || f == "seconds") return value::numeric_of({seconds_part, 6});
+  if (f == "millisecond" || f == "milliseconds") return value::numeric_of({seconds_part, 3});
+  double whole = date_part_fn(a, 2).as_double();
+  return value::numeric_of(numeric_from_bigint(static_cast<std::int64_t>(whole)));
+}
+
 value to_timestamp_fn(const value* a, std::size_t) {
   double seconds = a[0].numeric_as_double();
   if (!std::isfinite(seconds) || std::fabs(seconds) > 9.2e12) {
@@ -235,6 +263,8 @@ void add_time_functions(std::vector<function_overload>& out) {
   }
   out.push_back({"date_part", {dt::text, iv}, f, date_part_fn});
   out.push_back({"date_part", {dt::text, d}, f, date_part_fn});
+  for (dt t : {dt::timestamp, dt::timestamptz, d, iv})
+    out.push_back({"extract", {dt::text, t}, dt::numeric, extract_fn});
   out.push_back({"+", {d, i}, d, date_plus_int});
   out.push_back({"+", {i, d}, d, int_plus_date});
   out.push_back({"-", {d, i}, d, date_minus_int});

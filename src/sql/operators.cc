@@ -9,6 +9,7 @@
 
 #include "sql/error.h"
 #include "sql/functions.h"
+#include "sql/numeric.h"
 
 namespace sluice::sql {
 namespace {
@@ -69,6 +70,12 @@ value mod_dbl(const value* a, std::size_t) {
 }
 value neg_dbl(const value* a, std::size_t) { return value::double_precision(-d0(a)); }
 value identity(const value* a, std::size_t) { return a[0]; }
+
+template <numeric (*op)(numeric, numeric)>
+value numeric_op(const value* a, std::size_t) {
+  return value::numeric_of(op(a[0].as_numeric(), a[1].as_numeric()));
+}
+value neg_num(const value* a, std::size_t) { return value::numeric_of(numeric_neg(a[0].as_numeric())); }
 
 value eq(const value* a, std::size_t) { return value::boolean(compare(a[0], a[1]) == 0); }
 value ne(const value* a, std::size_t) { return value::boolean(compare(a[0], a[1]) != 0); }
@@ -166,21 +173,28 @@ void arithmetic(std::vector<function_overload>& out) {
     const char* name;
     scalar_fn on_int;
     scalar_fn on_double;
+    scalar_fn on_numeric;
   };
-  for (op o : {op{"+", add_int, add_dbl}, op{"-", sub_int, sub_dbl}, op{"*", mul_int, mul_dbl},
-               op{"/", div_int, div_dbl}, op{"%", mod_int, mod_dbl}}) {
+  for (op o : {op{"+", add_int, add_dbl, numeric_op<numeric_add>},
+               op{"-", sub_int, sub_dbl, numeric_op<numeric_sub>},
+               op{"*", mul_int, mul_dbl, numeric_op<numeric_mul>},
+               op{"/", div_int, div_dbl, numeric_op<numeric_div>},
+               op{"%", mod_int, mod_dbl, numeric_op<numeric_mod>}}) {
     out.push_back({o.name, {dt::bigint, dt::bigint}, dt::bigint, o.on_int});
     out.push_back({o.name, {dt::double_precision, dt::double_precision}, dt::double_precision, o.on_double});
+    out.push_back({o.name, {dt::numeric, dt::numeric}, dt::numeric, o.on_numeric});
   }
   out.push_back({"-", {dt::bigint}, dt::bigint, neg_int});
   out.push_back({"-", {dt::double_precision}, dt::double_precision, neg_dbl});
+  out.push_back({"-", {dt::numeric}, dt::numeric, neg_num});
   out.push_back({"+", {dt::bigint}, dt::bigint, identity});
   out.push_back({"+", {dt::double_precision}, dt::double_precision, identity});
+  out.push_back({"+", {dt::numeric}, dt::numeric, identity});
 }
 
 void comparisons(std::vector<function_overload>& out) {
-  const dt all[] = {dt::boolean,     dt::bigint, dt::double_precision, dt::text, dt::timestamp,
-                    dt::timestamptz, dt::date,   dt::interval,         dt::jsonb};
+  const dt all[] = {dt::boolean,   dt::bigint,      dt::numeric, dt::double_precision, dt::text,
+                    dt::timestamp, dt::timestamptz, dt::date,    dt::interval,         dt::jsonb};
   struct op {
     const char* name;
     scalar_fn fn;

@@ -116,7 +116,7 @@ std::vector<row> attribute_rows(const std::vector<class_entry>& classes) {
                      i(static_cast<std::int64_t>(n + 1)),  // attnum
                      i(is_array(col.type) ? 1 : 0),        // attndims
                      i(-1),                                // attcacheoff
-                     i(-1),                                // atttypmod
+                     i(col.typmod),                        // atttypmod
                      b(byval),                             // attbyval
                      t(byval ? "d" : "i"),                 // attalign
                      t(byval ? "p" : "x"),                 // attstorage
@@ -516,6 +516,7 @@ const std::vector<pg_type_info>& pg_types() {
       {dt::bigint, 20, "int8", "bigint", 8, "N"},
       {dt::text, 25, "text", "text", -1, "S"},
       {dt::double_precision, 701, "float8", "double precision", 8, "N"},
+      {dt::numeric, 1700, "numeric", "numeric", -1, "N"},
       {dt::date, 1082, "date", "date", 4, "D"},
       {dt::timestamp, 1114, "timestamp", "timestamp without time zone", 8, "D"},
       {dt::timestamptz, 1184, "timestamptz", "timestamp with time zone", 8, "D"},
@@ -530,6 +531,7 @@ const std::vector<pg_type_info>& pg_types() {
       {dt::timestamptz_array, 1185, "_timestamptz", "timestamp with time zone[]", -1, "A"},
       {dt::interval_array, 1187, "_interval", "interval[]", -1, "A"},
       {dt::jsonb_array, 3807, "_jsonb", "jsonb[]", -1, "A"},
+      {dt::numeric_array, 1231, "_numeric", "numeric[]", -1, "A"},
   };
   return types;
 }

@@ -6,6 +6,8 @@
 
 #include <map>
 
+#include "sql/numeric.h"
+
 namespace sluice::sql {
 
 sql_result<std::shared_ptr<parse_tree>> pg_parse(std::string sql) {
@@ -115,8 +117,8 @@ std::optional<data_type> type_from_name(std::string_view name) {
       {"float", data_type::double_precision},
       {"double", data_type::double_precision},
       {"double precision", data_type::double_precision},
-      {"numeric", data_type::double_precision},
-      {"decimal", data_type::double_precision},
+      {"numeric", data_type::numeric},
+      {"decimal", data_type::numeric},
       {"text", data_type::text},
       {"varchar", data_type::text},
       {"character varying", data_type::text},
@@ -144,6 +146,7 @@ std::optional<data_type> type_from_name(std::string_view name) {
       {"_oid", data_type::bigint_array},
       {"_text", data_type::text_array},
       {"_float8", data_type::double_precision_array},
+      {"_numeric", data_type::numeric_array},
       {"_bool", data_type::boolean_array},
       {"_char", data_type::text_array},
   };
@@ -162,6 +165,31 @@ sql_result<data_type> type_of(pg_node type_name_body) {
     return *t;
   }
   return sql_fail("42704", fmt::format("type \"{}\" does not exist", name), at);
+}
+
+sql_result<std::int32_t> numeric_typmod_of(pg_node type_name_body) {
+  std::vector<pg_node> mods = list(type_name_body, "typmods");
+  auto type = type_of(type_name_body);
+  if (mods.empty() || !type || *type != data_type::numeric) return -1;
+  int at = static_cast<int>(integer(type_name_body, "location", -1));
+  std::vector<std::int64_t> values;
+  for (pg_node m : mods) {
+    auto i = is(m, "A_Const") ? field(node_body(m), "ival") : std::nullopt;
+    if (!i) return sql_fail(sqlstate::syntax_error, "type modifiers must be simple constants", at);
+    values.push_back(integer(*i, "ival"));
+  }
+  if (values.size() > 2)
+    return sql_fail(sqlstate::invalid_parameter_value, "invalid NUMERIC type modifier", at);
+  std::int64_t precision = values[0], scale = values.size() == 2 ? values[1] : 0;
+  if (precision < 1 || precision > 1000) {
+    return sql_fail(sqlstate::invalid_parameter_value,
+                    fmt::format("NUMERIC precision {} must be between 1 and 1000", precision), at);
+  }
+  if (scale < -1000 || scale > 1000) {
+    return sql_fail(sqlstate::invalid_parameter_value,
+                    fmt::format("NUMERIC scale {} must be between -1000 and 1000", scale), at);
+  }
+  return numeric_typmod(static_cast<int>(precision), static_cast<int>(scale));
 }
 
 }  // namespace pg

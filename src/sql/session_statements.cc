@@ -45,7 +45,7 @@ query_result show_relations_result(const std::vector<std::string>& names) {
 query_result describe_result(const relation_info& info) {
   query_result out{{{"Name", data_type::text}, {"Type", data_type::text}}, {}, "DESCRIBE"};
   for (const column& c : info.columns) {
-    out.rows.push_back({value::text(c.name), value::text(std::string(type_name(c.type)))});
+    out.rows.push_back({value::text(c.name), value::text(column_type_text(c))});
   }
   if (!info.primary_key.empty()) {
     std::string key;
@@ -97,7 +97,7 @@ sql_result<std::vector<row>> rows_for_insert(
       row full(columns.size());
       for (std::size_t i = 0; i < r.size(); ++i) {
         auto at = static_cast<std::size_t>(targets[i]);
-        full[at] = cast_value(r[i], columns[at].type);
+        full[at] = apply_column_typmod(cast_value(r[i], columns[at].type), columns[at]);
       }
       rows.push_back(std::move(full));
     }

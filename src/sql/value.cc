@@ -9,6 +9,7 @@
 
 #include "base/assert.h"
 #include "sql/civil_time.h"
+#include "sql/numeric.h"
 
 namespace sluice::sql {
 
@@ -52,8 +53,17 @@ std::string_view type_name(data_type type) {
       return "interval[]";
     case data_type::jsonb_array:
       return "jsonb[]";
+    case data_type::numeric:
+      return "numeric";
+    case data_type::numeric_array:
+      return "numeric[]";
   }
   return "unknown";
+}
+
+std::string column_type_text(const column& c) {
+  if (c.typmod < 0 || c.type != data_type::numeric) return std::string(type_name(c.type));
+  return fmt::format("numeric({},{})", numeric_typmod_precision(c.typmod), numeric_typmod_scale(c.typmod));
 }
 
 // Shared by every copy of an array value; never changed after it is made.
@@ -88,7 +98,9 @@ const std::vector<value>& value::as_array() const {
   return a_->items;
 }
 
-bool is_numeric(data_type type) { return type == data_type::bigint || type == data_type::double_precision; }
+bool is_numeric(data_type type) {
+  return type == data_type::bigint || type == data_type::double_precision || type == data_type::numeric;
+}
 
 bool is_temporal(data_type type) {
   return type == data_type::timestamp || type == data_type::timestamptz || type == data_type::date;
@@ -116,6 +128,16 @@ value value::double_precision(double d) {
   value v;
   v.type_ = data_type::double_precision;
   v.d_ = d;
+  return v;
+}
+
+value value::numeric_of(const numeric& n) {
+  value v;
+  v.type_ = data_type::numeric;
+  v.scale_ = static_cast<std::uint8_t>(n.scale);
+  auto bits = static_cast<uint128>(n.coefficient);
+  v.coefficient_[0] = static_cast<std::uint64_t>(bits);
+  v.coefficient_[1] = static_cast<std::uint64_t>(bits >> 64);
   return v;
 }
 
@@ -172,6 +194,17 @@ double value::as_double() const {
   return d_;
 }
 
+numeric value::as_numeric() const {
+  SLUICE_ASSERT(type_ == data_type::numeric, "value is not numeric");
+  auto bits = (static_cast<uint128>(coefficient_[1]) << 64) | coefficient_[0];
+  return {static_cast<int128>(bits), scale_};
+}
+
+numeric value::to_numeric() const {
+  if (type_ == data_type::bigint) return numeric_from_bigint(i_);
+  return as_numeric();
+}
+
 const std::string& value::as_text() const {
   SLUICE_ASSERT(type_ == data_type::text || type_ == data_type::jsonb, "value is not text");
   return s_;
@@ -194,6 +227,7 @@ interval value::as_interval() const {
 
 double value::numeric_as_double() const {
   SLUICE_ASSERT(is_numeric(type_), "value is not numeric");
+  if (type_ == data_type::numeric) return numeric_to_double(as_numeric());
   return type_ == data_type::bigint ? static_cast<double>(i_) : d_;
 }
 
@@ -320,9 +354,14 @@ int compare_arrays(const std::vector<value>& a, const std::vector<value>& b) {
   return three_way(a.size(), b.size());
 }
 
+// As Postgres compares across number types: bigint with numeric exactly, either with double
+// precision as doubles.
 int compare_numeric(const value& a, const value& b) {
   if (a.type() == data_type::bigint && b.type() == data_type::bigint)
     return three_way(a.as_bigint(), b.as_bigint());
+  if (a.type() != data_type::double_precision && b.type() != data_type::double_precision) {
+    return numeric_compare(a.to_numeric(), b.to_numeric());
+  }
   double x = a.numeric_as_double();
   double y = b.numeric_as_double();
   // Postgres orders NaN above every other number and equal to itself.
@@ -342,6 +381,8 @@ std::string value::to_text() const {
       return std::to_string(i_);
     case data_type::double_precision:
       return double_text(d_);
+    case data_type::numeric:
+      return numeric_text(as_numeric());
     case data_type::text:
     case data_type::jsonb:
       return s_;
@@ -393,6 +434,8 @@ std::size_t value::hash() const {
         return std::hash<std::int64_t>{}(static_cast<std::int64_t>(d_));
       return std::hash<double>{}(d_);
     }
+    case data_type::numeric:
+      return numeric_hash(as_numeric());
     case data_type::text:
     case data_type::jsonb:
       return std::hash<std::string>{}(s_);

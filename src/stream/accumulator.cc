@@ -16,6 +16,13 @@ bool is_variance(aggregate_fn fn) {
          fn == aggregate_fn::var_pop;
 }
 
+// Whether the call keeps an exact numeric sum (only these calls store one, so the stored form of
+// every other call is what it was before NUMERIC was exact).
+bool sums_numeric(const sql::aggregate_call& call) {
+  return (call.fn == aggregate_fn::sum || call.fn == aggregate_fn::avg) && !call.args.empty() &&
+         call.args[0].type == sql::data_type::numeric;
+}
+
 // Variance family from n, Σx, Σx².
 sql::value variance(aggregate_fn fn, double n, double sum, double sum_squares) {
   bool sample = fn == aggregate_fn::stddev_samp || fn == aggregate_fn::var_samp;
@@ -31,15 +38,22 @@ void add_plain(aggregate_fn fn, accumulator& acc, const sql::value& v, std::int6
   acc.count += w;
   switch (fn) {
     case aggregate_fn::sum:
-      if (v.type() == sql::data_type::bigint) acc.int_sum += v.as_bigint() * w;
-      if (v.type() != sql::data_type::bigint) acc.sum += v.numeric_as_double() * static_cast<double>(w);
+    case aggregate_fn::avg:
+      if (v.type() == sql::data_type::bigint) {
+        acc.int_sum += v.as_bigint() * w;
+      } else if (v.type() == sql::data_type::numeric) {
+        acc.exact_sum =
+            sql::numeric_add(acc.exact_sum, sql::numeric_mul(v.as_numeric(), sql::numeric_from_bigint(w)));
+      } else {
+        acc.sum += v.numeric_as_double() * static_cast<double>(w);
+      }
       break;
     case aggregate_fn::bool_and:
     case aggregate_fn::bool_or:
       (v.as_bool() ? acc.trues : acc.falses) += w;
       break;
     default:
-      if (is_variance(fn) || fn == aggregate_fn::avg) {
+      if (is_variance(fn)) {
         double x = v.numeric_as_double();
         acc.sum += x * static_cast<double>(w);
         acc.sum_squares += x * x * static_cast<double>(w);
@@ -223,6 +237,9 @@ void aggregate_functions::merge(group_state& into, const group_state& from, std:
     a.sum_squares += scale * b.sum_squares;
     a.trues += sign * b.trues;
     a.falses += sign * b.falses;
+    if (sums_numeric(calls_[i])) {
+      a.exact_sum = sql::numeric_add(a.exact_sum, sign > 0 ? b.exact_sum : sql::numeric_neg(b.exact_sum));
+    }
   }
 }
 
@@ -235,10 +252,16 @@ sql::value aggregate_functions::result(const sql::aggregate_call& call, const ac
     case aggregate_fn::sum:
       if (acc.count <= 0) return {};
       if (call.type == sql::data_type::bigint) return sql::value::bigint(acc.int_sum);
+      if (call.type == sql::data_type::numeric) return sql::value::numeric_of(acc.exact_sum);
       return sql::value::double_precision(acc.sum + static_cast<double>(acc.int_sum));
     case aggregate_fn::avg:
       if (acc.count <= 0) return {};
-      return sql::value::double_precision(acc.sum / static_cast<double>(acc.count));
+      if (call.type == sql::data_type::numeric) {  // over bigint or numeric: exact, as Postgres's
+        sql::numeric total = sums_numeric(call) ? acc.exact_sum : sql::numeric_from_bigint(acc.int_sum);
+        return sql::value::numeric_of(sql::numeric_div(total, sql::numeric_from_bigint(acc.count)));
+      }
+      return sql::value::double_precision((acc.sum + static_cast<double>(acc.int_sum)) /
+                                          static_cast<double>(acc.count));
     case aggregate_fn::min:
       if (acc.values.empty()) return {};
       return acc.values.begin()->first;
@@ -283,6 +306,7 @@ std::string aggregate_functions::serialize(const group_state& state) const {
     append_double(out, a.sum_squares);
     append_i64(out, a.trues);
     append_i64(out, a.falses);
+    if (sums_numeric(calls_[i])) append_numeric(out, a.exact_sum);
   }
   append_u8(out, state.values_apart ? 1 : 0);
   if (state.values_apart) return out;
@@ -306,6 +330,7 @@ bool aggregate_functions::deserialize(std::string_view in, group_state& state) c
     if (!d.read_i64(a.count) || !d.read_i64(a.int_sum) || !d.read_double(a.sum) ||
         !d.read_double(a.sum_squares) || !d.read_i64(a.trues) || !d.read_i64(a.falses))
       return false;
+    if (sums_numeric(calls_[i]) && !d.read_numeric(a.exact_sum)) return false;
   }
   std::uint8_t apart = 0;
   if (!d.read_u8(apart) || apart > 1) return false;

@@ -1,8 +1,9 @@
 // stream/accumulator.h — the running state of a group's aggregates, updatable in both directions.
 //
 // Every aggregate accepts retractions (negative weights) and merges with another state of the same
-// calls (how HOP windows combine per-slide panes). count and sum keep counts and sums; avg, stddev
-// and variance keep n, Σx and Σx² (doubles; exact for integer inputs below 2^53); bool_and/bool_or
+// calls (how HOP windows combine per-slide panes). count and sum keep counts and sums (exact for
+// bigint and numeric inputs); avg keeps n and Σx, exact for bigint and numeric; stddev and variance
+// keep n, Σx and Σx² (doubles; exact for integer inputs below 2^53); bool_and/bool_or
 // count trues and falses; min, max, string_agg, array_agg, the ordered-set aggregates (percentile_cont,
 // percentile_disc, mode), bit_and/bit_or/bit_xor and every DISTINCT aggregate keep a multiset of the
 // values, so a delete of the current minimum finds the next one. A group exists while its total weight is >
@@ -27,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "sql/numeric.h"
 #include "sql/plan.h"
 #include "stream/codec.h"
 #include "stream/state_store.h"
@@ -44,6 +46,7 @@ struct accumulator {
   double sum_squares = 0;
   std::int64_t trues = 0;
   std::int64_t falses = 0;
+  sql::numeric exact_sum;  // sum and avg of numeric inputs (stored only for those calls)
   std::map<sql::value, std::int64_t, value_less> values;  // min/max/DISTINCT only: value → weight
 };
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "sql/numeric.h"
 #include "stream/grouping_sets.h"
 #include "stream/test_util.h"
 
@@ -145,6 +146,37 @@ TEST_F(AggregateTest, StateRestoresFromTheStore) {
   op = make();
   ASSERT_TRUE(op->restore(*store));
   EXPECT_EQ(batch_text(run({{{I(1), I(3)}, -1}})), (std::vector<std::string>{"+1(1, 5, 5)", "-1(1, 3, 8)"}));
+}
+
+// Input rows: (group, price numeric). Sums stay exact under retractions and across a restore, and
+// avg divides them as Postgres's numeric avg does.
+TEST_F(AggregateTest, NumericSumAndAvgAreExactThroughRetractionsAndRestores) {
+  auto num = [](const char* text) { return sql::value::numeric_of(sql::numeric_from_text(text)); };
+  auto make = [&] {
+    sql::expr price = col(1, data_type::numeric);
+    return std::make_unique<aggregate_operator>(
+        std::vector<sql::expr>{col(0)},
+        std::vector<sql::aggregate_call>{agg(aggregate_fn::sum, {price}, data_type::numeric),
+                                         agg(aggregate_fn::avg, {price}, data_type::numeric),
+                                         agg(aggregate_fn::sum, {price}, data_type::numeric, true),
+                                         agg(aggregate_fn::max, {price}, data_type::numeric)},
+        state_prefix(1), &diag);
+  };
+  op = make();
+  EXPECT_EQ(batch_text(run({{{I(1), num("0.10")}, 1}, {{I(1), num("0.20")}, 1}, {{I(1), num("0.10")}, 1}})),
+            (std::vector<std::string>{"+1(1, 0.40, 0.13333333333333333333, 0.30, 0.20)"}));
+  EXPECT_EQ(batch_text(run({{{I(1), num("0.20")}, -1}})),
+            (std::vector<std::string>{"+1(1, 0.20, 0.10000000000000000000, 0.10, 0.10)",
+                                      "-1(1, 0.40, 0.13333333333333333333, 0.30, 0.20)"}));
+  auto store = make_memory_store();
+  write_batch wb;
+  op->flush(wb);
+  ASSERT_TRUE(store->write(wb));
+  op = make();
+  ASSERT_TRUE(op->restore(*store));
+  EXPECT_EQ(batch_text(run({{{I(1), num("1.005")}, 1}})),
+            (std::vector<std::string>{"+1(1, 1.205, 0.40166666666666666667, 1.105, 1.005)",
+                                      "-1(1, 0.20, 0.10000000000000000000, 0.10, 0.10)"}));
 }
 
 // Over insert-only input min and max keep only the extreme: results match the multiset's, the

@@ -13,6 +13,7 @@ enum tag : std::uint8_t {
   tag_true = 0x11,
   tag_bigint = 0x20,
   tag_double = 0x21,
+  tag_numeric = 0x22,
   tag_text = 0x30,
   tag_timestamp = 0x40,
   tag_timestamptz = 0x41,
@@ -71,6 +72,9 @@ void append_value(std::string& out, const sql::value& v) {
     case data_type::double_precision:
       append_u8(out, tag_double);
       return append_double(out, v.as_double());
+    case data_type::numeric:
+      append_u8(out, tag_numeric);
+      return append_numeric(out, v.as_numeric());
     case data_type::text:
       append_u8(out, tag_text);
       return append_string(out, v.as_text());
@@ -99,6 +103,24 @@ void append_value(std::string& out, const sql::value& v) {
       for (const sql::value& item : v.as_array()) append_value(out, item);
       return append_u8(out, tag_row_end);
   }
+}
+
+void append_numeric(std::string& out, const sql::numeric& n) {
+  bool negative = n.coefficient < 0;
+  append_u8(out, n.coefficient == 0 ? 2 : (negative ? 1 : 3));
+  if (n.coefficient != 0) {
+    char digits[40];
+    std::size_t count = sql::numeric_digits(n.coefficient, digits);
+    int exponent = static_cast<int>(count) - n.scale;  // value = 0.digits × 10^exponent
+    while (digits[count - 1] == '0') --count;          // trailing zeros: 1.5 and 1.50 alike
+    std::uint8_t flip = negative ? 0xff : 0;
+    char encoded[42];
+    encoded[0] = static_cast<char>(static_cast<std::uint8_t>(exponent + 128) ^ flip);
+    for (std::size_t i = 0; i < count; ++i) encoded[i + 1] = static_cast<char>(digits[i] ^ flip);
+    encoded[count + 1] = static_cast<char>(flip);  // below every digit (above, negated): shorter is smaller
+    out.append(encoded, count + 2);
+  }
+  append_u8(out, static_cast<std::uint8_t>(n.scale));
 }
 
 void append_row(std::string& out, const sql::row& r) {
@@ -156,6 +178,33 @@ bool decoder::read_string(std::string& s) {
   return false;
 }
 
+bool decoder::read_numeric(sql::numeric& n) {
+  std::uint8_t sign = 0, scale = 0;
+  if (!read_u8(sign) || sign < 1 || sign > 3) return false;
+  sql::int128 c = 0;
+  int exponent = 0, digits = 0;
+  if (sign != 2) {
+    std::uint8_t flip = sign == 1 ? 0xff : 0, b = 0;
+    if (!read_u8(b)) return false;
+    exponent = static_cast<int>(b ^ flip) - 128;
+    for (;;) {
+      if (!read_u8(b)) return false;
+      b ^= flip;
+      if (b == 0) break;
+      if (b < '0' || b > '9' || ++digits > sql::numeric_max_digits) return false;
+      c = c * 10 + (b - '0');
+    }
+  }
+  if (!read_u8(scale) || scale > sql::numeric_max_scale) return false;
+  // The digits stand for c × 10^(exponent − digits); shown at `scale` that is c × 10^(scale + exponent −
+  // digits).
+  int shift = scale + exponent - digits;
+  if (shift < 0 || digits + shift > sql::numeric_max_digits) return false;
+  for (int i = 0; i < shift; ++i) c *= 10;
+  n = {sign == 1 ? -c : c, scale};
+  return true;
+}
+
 bool decoder::read_value(sql::value& v) {
   std::uint8_t t = 0;
   if (!read_u8(t)) return false;
@@ -178,6 +227,12 @@ bool decoder::read_value(sql::value& v) {
       if (!read_double(d)) return false;
       v = sql::value::double_precision(d);
       return true;
+    case tag_numeric: {
+      sql::numeric n;
+      if (!read_numeric(n)) return false;
+      v = sql::value::numeric_of(n);
+      return true;
+    }
     case tag_text:
     case tag_jsonb:
       if (!read_string(s)) return false;
@@ -209,7 +264,7 @@ bool decoder::read_value(sql::value& v) {
 bool decoder::read_array(sql::value& v) {
   std::uint8_t type = 0;
   if (!read_u8(type) || !sql::is_array(static_cast<sql::data_type>(type)) ||
-      type > static_cast<std::uint8_t>(sql::data_type::jsonb_array)) {
+      type > static_cast<std::uint8_t>(sql::data_type::numeric_array)) {
     return false;
   }
   std::vector<sql::value> items;

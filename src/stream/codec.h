@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "sql/numeric.h"
 #include "sql/value.h"
 
 namespace sluice::stream {
@@ -23,6 +24,9 @@ void append_u8(std::string& out, std::uint8_t b);
 void append_i64(std::string& out, std::int64_t v);
 void append_double(std::string& out, double d);
 void append_string(std::string& out, std::string_view s);  // escaped and terminated
+// Order-preserving numeric: sign class, decimal exponent and digits (trailing zeros dropped, so
+// 1.0 and 1.00 order alike), then the scale to show.
+void append_numeric(std::string& out, const sql::numeric& n);
 
 void append_value(std::string& out, const sql::value& v);
 void append_row(std::string& out, const sql::row& r);
@@ -37,6 +41,7 @@ class decoder {
   bool read_i64(std::int64_t& v);
   bool read_double(double& d);
   bool read_string(std::string& s);
+  bool read_numeric(sql::numeric& n);
   bool read_value(sql::value& v);
   bool read_row(sql::row& r);
   bool read_array(sql::value& v);  // after its tag

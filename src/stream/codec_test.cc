@@ -73,6 +73,37 @@ TEST(Codec, EncodingPreservesOrder) {
   }
 }
 
+// Numerics order by value whatever their scales, and come back with the scale they had (1.50 stays
+// 1.50). Equal values at different scales (1.5, 1.50) differ only in a last byte.
+TEST(Codec, NumericsOrderByValueAndKeepTheirScale) {
+  std::mt19937_64 rng(11);
+  auto random_numeric = [&] {
+    sql::int128 c = static_cast<std::int64_t>(rng()) >> (rng() % 64);
+    if (rng() % 3 == 0) c *= static_cast<std::int64_t>(rng() >> 1);  // up to 38 digits
+    int scale = static_cast<int>(rng() % 12);
+    if (rng() % 4 == 0) c = 0;
+    return sql::value::numeric_of({c, scale});
+  };
+  for (int i = 0; i < 20000; ++i) {
+    sql::value a = random_numeric(), b = random_numeric();
+    std::string ea = encode_row({a}), eb = encode_row({b});
+    int expected = compare(a, b), actual = ea.compare(eb);
+    if (expected != 0) {
+      EXPECT_EQ(expected < 0, actual < 0) << a.to_text() << " vs " << b.to_text();
+    } else {
+      EXPECT_EQ(ea.substr(0, ea.size() - 2), eb.substr(0, eb.size() - 2));
+    }
+    auto back = decode_row(ea);
+    ASSERT_TRUE(back);
+    EXPECT_EQ((*back)[0].to_text(), a.to_text());
+    for (std::size_t n = 0; n < ea.size(); ++n) EXPECT_FALSE(decode_row(ea.substr(0, n))) << n;
+  }
+  std::string short_scale = encode_row({sql::value::numeric_of(sql::numeric_from_text("1.5"))});
+  std::string long_scale = encode_row({sql::value::numeric_of(sql::numeric_from_text("1.50"))});
+  EXPECT_EQ(short_scale.substr(0, short_scale.size() - 2), long_scale.substr(0, long_scale.size() - 2));
+  EXPECT_NE(short_scale, long_scale);
+}
+
 TEST(Codec, ShorterRowSortsFirst) {
   EXPECT_LT(encode_row({I(1)}), encode_row({I(1), I(0)}));
   EXPECT_LT(encode_row({T("a")}), encode_row({T(std::string("a\0", 2))}));

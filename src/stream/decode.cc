@@ -84,6 +84,16 @@ bool on_demand_value(simdjson::ondemand::value v, const sql::column& col, sql::v
     default:
       return false;
   }
+  if (col.type == data_type::numeric) {  // from the number as written: 12.50 keeps its scale
+    std::string_view token = v.raw_json_token();
+    while (!token.empty() &&
+           (token.back() == ' ' || token.back() == '\n' || token.back() == '\t' || token.back() == '\r' ||
+            token.back() == ',' || token.back() == '}' || token.back() == ']')) {
+      token.remove_suffix(1);
+    }
+    out = sql::cast_from_text(token, col.type);
+    return true;
+  }
   number_type kind{};
   if (v.get_number_type().get(kind)) return false;
   if (kind == number_type::signed_integer) {
@@ -150,6 +160,9 @@ sql::value json_to_value(const element& e, const sql::column& col) {
     case data_type::double_precision:
       if (number) return sql::value::double_precision(double(e));
       break;
+    case data_type::numeric:
+      if (number) return from_number_text(e, col);
+      break;
     case data_type::text:
       if (number || t == element_type::BOOL) return sql::value::text(simdjson::minify(e));
       break;
@@ -186,6 +199,7 @@ bool on_demand_converts(simdjson::ondemand::value v, const sql::column& col) {
     case data_type::bigint:
       return kind == number_type::signed_integer;
     case data_type::double_precision:
+    case data_type::numeric:
     case data_type::timestamp:
     case data_type::timestamptz:
       return kind == number_type::signed_integer || kind == number_type::floating_point_number;
@@ -283,8 +297,9 @@ struct row_decoder::impl {
   simdjson::ondemand::parser on_demand;
   std::string padded;  // the record, copied with the padding simdjson reads past its end
   std::unordered_map<std::string_view, std::size_t> column_index;
-  std::vector<bool> materialize;  // per column; all true unless the reader reads fewer
-  sql::value unread;              // where an unread column's value is converted to check it
+  std::vector<bool> materialize;            // per column; all true unless the reader reads fewer
+  std::vector<std::size_t> typmod_columns;  // numeric(p, s) columns: values are rounded to them
+  sql::value unread;                        // where an unread column's value is converted to check it
   std::vector<std::string> fields;
   std::vector<bool> quoted;
 
@@ -377,8 +392,10 @@ row_decoder::row_decoder(record_format format, sql::schema schema, std::vector<b
   if (materialize.empty()) materialize.assign(impl_->schema.size(), true);
   materialize.resize(impl_->schema.size());
   impl_->materialize = std::move(materialize);
-  for (std::size_t i = 0; i < impl_->schema.size(); ++i)
+  for (std::size_t i = 0; i < impl_->schema.size(); ++i) {
     impl_->column_index.emplace(impl_->schema[i].name, i);
+    if (impl_->schema[i].typmod >= 0) impl_->typmod_columns.push_back(i);
+  }
 }
 
 row_decoder::~row_decoder() = default;
@@ -398,6 +415,7 @@ sql::sql_result<void> row_decoder::decode(std::string_view text, sql::row& out, 
     } else {
       impl_->decode_csv(text, out);
     }
+    for (std::size_t i : impl_->typmod_columns) out[i] = sql::apply_column_typmod(out[i], impl_->schema[i]);
   } catch (const sql::eval_error& e) {
     return sql::sql_fail(e.code(), e.what());
   }

@@ -19,6 +19,7 @@ void append_json_value(std::string& out, const sql::value& v) {
       out += v.as_bool() ? "true" : "false";
       return;
     case data_type::bigint:
+    case data_type::numeric:
       out += v.to_text();
       return;
     case data_type::double_precision:

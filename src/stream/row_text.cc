@@ -8,8 +8,7 @@ std::string row_text(const sql::row& r) {
     if (i > 0) out += ", ";
     if (r[i].is_null()) {
       out += "NULL";
-    } else if (r[i].type() == sql::data_type::bigint || r[i].type() == sql::data_type::double_precision ||
-               r[i].type() == sql::data_type::boolean) {
+    } else if (sql::is_numeric(r[i].type()) || r[i].type() == sql::data_type::boolean) {
       out += r[i].to_text();
     } else {
       out += "'" + r[i].to_text() + "'";

@@ -7,6 +7,7 @@ import os
 import socket
 import struct
 import subprocess
+from decimal import Decimal
 
 import psycopg2
 import psycopg2.errors
@@ -89,18 +90,39 @@ def test_psycopg2_errors_carry_sqlstates_and_the_connection_survives(server):
 
 
 def test_psycopg2_decodes_arrays_as_lists(server):
-    # Array columns carry Postgres's array type oids (1016 int8[], 1009 text[], …), which psycopg2
+    # Array columns carry Postgres's array type oids (1016 int8[], 1009 text[], 1231 numeric[], …), which psycopg2
     # parses from the text form into Python lists, quoting and NULLs included.
     conn = connect(server)
     with conn.cursor() as cur:
         cur.execute("SELECT ARRAY[1, NULL, 3], ARRAY['a b', 'c\"d', '', 'NULL'], ARRAY[1.5, 2], "
                     "ARRAY[true, false], ARRAY[]::bigint[], string_to_array('x,y', ',')")
-        assert [d.type_code for d in cur.description] == [1016, 1009, 1022, 1000, 1016, 1009]
+        assert [d.type_code for d in cur.description] == [1016, 1009, 1231, 1000, 1016, 1009]
         assert cur.fetchone() == ([1, None, 3], ["a b", 'c"d', "", "NULL"], [1.5, 2.0], [True, False], [],
                                   ["x", "y"])
         cur.execute("SELECT %s = ANY(ARRAY['a', 'b'])", ("b",))
         assert cur.fetchone() == (True,)
     conn.close()
+
+
+def test_psycopg2_reads_numeric_as_exact_decimals(server):
+    # NUMERIC columns carry oid 1700 and Postgres's text form, scale included, so psycopg2 hands out
+    # exact Decimals; a numeric(p, s) column rounds what is inserted and shows its modifier in psql.
+    conn = connect(server)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 0.1 + 0.2, 1::numeric(10,2), 7 / 2.0, %s::numeric * 2", (Decimal("1.25"),))
+        assert [d.type_code for d in cur.description] == [1700, 1700, 1700, 1700]
+        assert [str(v) for v in cur.fetchone()] == ["0.3", "1.00", "3.5000000000000000", "2.50"]
+        cur.execute("CREATE TABLE ledger (id bigint, amount numeric(12,2))")
+        cur.execute("INSERT INTO ledger VALUES (1, %s), (2, %s), (3, 0.005)", (Decimal("10.10"), Decimal("-0.1")))
+        cur.execute("SELECT sum(amount), avg(amount), max(amount) FROM ledger")
+        assert [str(v) for v in cur.fetchone()] == ["10.01", "3.3366666666666667", "10.10"]
+        with pytest.raises(psycopg2.errors.NumericValueOutOfRange):
+            cur.execute("INSERT INTO ledger VALUES (4, 12345678901.5)")
+    conn.close()
+    out = psql(server, "-c", "\\d ledger")
+    assert out.returncode == 0, out.stderr
+    assert "numeric(12,2)" in out.stdout
 
 
 def test_psycopg2_transactions_are_accepted(server):
