@@ -1,4 +1,5 @@
 // engine/engine_ingest.cc — feeding pipelines from the partition logs, in process.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "engine/engine_state.h"
@@ -59,6 +60,46 @@ void engine_state::listen_for_appends(const std::string& topic, int partition) {
 void engine_state::remove_listeners() {
   for (auto& [key, listener] : append_listeners) listener.first->unsubscribe_appends(listener.second);
   append_listeners.clear();
+}
+
+sql::sql_result<std::vector<sql::row>> scan_source(const storage::log_manager& logs,
+                                                   const sql::relation_info& info) {
+  std::string topic = topic_of(info);
+  auto described = logs.describe_topic(topic);
+  if (!described) return std::vector<sql::row>{};  // nothing was ever written to it
+  stream::diagnostics unreported;
+  auto reader = stream::source_reader::make(info, {}, "scan", &unreported);
+  if (!reader) return tl::unexpected(reader.error());
+  (*reader)->declare_partitions(described->partitions);
+  sql::change_batch changes;
+  record_buffer buffer;
+  for (int p = 0; p < described->partitions; ++p) {
+    auto log = logs.partition(topic, p);
+    if (!log) continue;
+    std::int64_t next = log->log_start_offset(), end = log->end_offset();
+    while (next < end) {
+      buffer.clear();
+      auto read = storage::read_records(*log, next, std::size_t{1} << 20, [&](const auto& r) {
+        if (r.offset >= end) return false;  // what is appended meanwhile is for the next query
+        buffer.add(r);
+        return true;
+      });
+      if (!read) {
+        return sql::sql_fail(sql::sqlstate::internal_error,
+                             fmt::format("cannot read {}-{}: {}", topic, p, read.error().describe()));
+      }
+      if (*read <= next) break;
+      next = *read;
+      (*reader)->ingest(buffer.records(p), changes);
+    }
+  }
+  std::vector<sql::row> rows;
+  rows.reserve(changes.size());
+  for (sql::change& c : changes) {  // a source only inserts
+    for (std::int64_t i = 1; i < c.weight; ++i) rows.push_back(c.values);
+    if (c.weight > 0) rows.push_back(std::move(c.values));
+  }
+  return rows;
 }
 
 // Reads what is new in one partition of one input and ingests it. True if records were read.

@@ -1,5 +1,6 @@
 // engine/engine_session.cc — one client's statements: DDL through the engine state, pull queries over
-// views' snapshots, INSERT through the topics (then waiting until the views have read it).
+// views' snapshots (and sources' topics), INSERT through the topics (then waiting until the views have
+// read it).
 #include <fmt/format.h>
 
 #include "engine/engine_state.h"
@@ -16,7 +17,8 @@ namespace {
 using sql::sql_fail;
 namespace sqlstate = sql::sqlstate;
 
-// The rows a pull query reads: snapshots of the views it scans, taken before it runs.
+// The rows a pull query reads: snapshots of the views (and tables) it scans, and the events of the
+// sources it names, taken before it runs.
 class snapshot_rows final : public sql::relation_rows {
  public:
   const std::vector<sql::row>* find(std::string_view relation) const override {
@@ -132,6 +134,7 @@ sql::sql_result<sql::query_result> engine_session::pull_query(const sql::query_t
   engine_state& state = *engine_.state_;
   snapshot_rows rows;
   sql::plan plan;
+  std::vector<sql::relation_info> sources;  // read from their topics, after the lock
   {
     std::unique_lock lock(state.mu);
     auto bound = sql::bind_select(*query, state);
@@ -154,13 +157,22 @@ sql::sql_result<sql::query_result> engine_session::pull_query(const sql::query_t
         return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", name));
       }
       auto view = state.views.find(name);
-      if (view == state.views.end()) {
+      if (view != state.views.end()) {
+        rows.rows[name] = view->second->pipeline->view().snapshot();
+      } else if (const sql::relation_info& info = state.relations.at(name);
+                 info.kind == sql::relation_kind::source) {
+        sources.push_back(info);
+      } else {
         return sql_fail(sqlstate::feature_not_supported,
                         fmt::format("cannot read {} \"{}\" directly: create a materialized view over it",
-                                    sql::relation_kind_name(state.relations.at(name).kind), name));
+                                    sql::relation_kind_name(info.kind), name));
       }
-      rows.rows[name] = view->second->pipeline->view().snapshot();
     }
+  }
+  for (const sql::relation_info& info : sources) {
+    auto scanned = scan_source(state.logs, info);
+    if (!scanned) return tl::unexpected(scanned.error());
+    rows.rows[info.name] = std::move(*scanned);
   }
   auto result = sql::execute_batch(plan, rows);
   if (!result) return tl::unexpected(result.error());

@@ -102,6 +102,12 @@ struct record_buffer {
   std::vector<stream::record> records_;
 };
 
+// A source's rows for a pull query that names it: every event its topic holds, decoded as a view over
+// it decodes them (malformed records and events past the allowed lateness left out, and not reported
+// again: the views report them). It reads the whole topic each time, as a sequential scan would.
+sql::sql_result<std::vector<sql::row>> scan_source(const storage::log_manager& logs,
+                                                   const sql::relation_info& info);
+
 struct engine_state final : sql::catalog_reader {
   engine_state(storage::log_manager& l, engine_options o);
 
