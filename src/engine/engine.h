@@ -57,6 +57,7 @@ struct engine_options {
 
 class engine_session;
 struct engine_state;
+struct output_record;
 
 // Every dataflow as it runs, for monitoring: the console's pipeline graph and the metrics. Counters
 // are totals since the engine started (a restart rebuilds views, so they count the rebuild too).
@@ -156,6 +157,13 @@ class engine_session final : public sql::sql_session {
   sql::sql_result<sql::query_result> run(const sql::statement& stmt);
   sql::sql_result<sql::query_result> pull_query(const sql::query_tree& query);
   sql::sql_result<sql::query_result> insert(const sql::insert_stmt& stmt);
+  sql::sql_result<sql::query_result> modify(const sql::modify_stmt& stmt);
+  // The source or table a statement writes to; 42P01 or 42809 for anything else.
+  sql::sql_result<sql::relation_info> writable_relation(const std::string& name, const char* verb,
+                                                        int position);
+  // Appends the records to the relation's topic and waits until every view has read them.
+  sql::sql_result<void> write_and_wait(const sql::relation_info& info,
+                                       const std::vector<output_record>& records);
 
   engine& engine_;
   sql::session_settings settings_;

@@ -180,36 +180,25 @@ sql::sql_result<sql::query_result> engine_session::pull_query(const sql::query_t
   return sql::query_result{plan.output, std::move(*result), std::move(tag)};
 }
 
-// INSERT INTO a source or table appends JSON records to its topic, as a producer would, then waits
-// until every view has read them: a SELECT after an INSERT sees it.
-sql::sql_result<sql::query_result> engine_session::insert(const sql::insert_stmt& stmt) {
+sql::sql_result<sql::relation_info> engine_session::writable_relation(const std::string& name,
+                                                                      const char* verb, int position) {
   engine_state& state = *engine_.state_;
-  sql::relation_info info;
-  {
-    std::lock_guard lock(state.mu);
-    const sql::relation_info* found = state.find(stmt.table);
-    if (found == nullptr) {
-      return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", stmt.table),
-                      stmt.position);
-    }
-    if (found->kind != sql::relation_kind::source && found->kind != sql::relation_kind::table) {
-      return sql_fail(
-          "42809",
-          fmt::format("cannot insert into {} \"{}\"", sql::relation_kind_name(found->kind), stmt.table),
-          stmt.position);
-    }
-    info = *found;
+  std::lock_guard lock(state.mu);
+  const sql::relation_info* found = state.find(name);
+  if (found == nullptr) {
+    return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", name), position);
   }
-  auto rows = sql::rows_for_insert(stmt, info, [this](const sql::query_tree& q) { return pull_query(q); });
-  if (!rows) return tl::unexpected(rows.error());
-  stream::json_sink_encoder encoder(info.columns, info.primary_key);
-  std::vector<output_record> records;
-  auto now = wall_clock_ms();
-  for (const auto& r : *rows) {
-    std::optional<std::string> key;
-    if (!info.primary_key.empty()) key = encoder.key_json(r);
-    records.push_back({key, encoder.row_json(r), now, {}});
+  if (found->kind != sql::relation_kind::source && found->kind != sql::relation_kind::table) {
+    return sql_fail("42809",
+                    fmt::format("cannot {} {} \"{}\"", verb, sql::relation_kind_name(found->kind), name),
+                    position);
   }
+  return *found;
+}
+
+sql::sql_result<void> engine_session::write_and_wait(const sql::relation_info& info,
+                                                     const std::vector<output_record>& records) {
+  engine_state& state = *engine_.state_;
   auto topic = topic_of(info);
   topic_writer writer(state.logs, topic, state.options.default_partitions);
   if (auto written = writer.write(records); !written) {
@@ -217,9 +206,61 @@ sql::sql_result<sql::query_result> engine_session::insert(const sql::insert_stmt
                     "cannot append to topic " + topic + ": " + written.error().describe());
   }
   if (!engine_.wait_caught_up(insert_visibility_timeout)) {
-    return sql_fail("57014", "the inserted rows were written but views did not catch up in time");
+    return sql_fail("57014", "the rows were written but views did not catch up in time");
   }
+  return {};
+}
+
+// INSERT INTO a source or table appends JSON records to its topic, as a producer would, then waits
+// until every view has read them: a SELECT after an INSERT sees it.
+sql::sql_result<sql::query_result> engine_session::insert(const sql::insert_stmt& stmt) {
+  auto info = writable_relation(stmt.table, "insert into", stmt.position);
+  if (!info) return tl::unexpected(info.error());
+  auto rows = sql::rows_for_insert(stmt, *info, [this](const sql::query_tree& q) { return pull_query(q); });
+  if (!rows) return tl::unexpected(rows.error());
+  stream::json_sink_encoder encoder(info->columns, info->primary_key);
+  std::vector<output_record> records;
+  auto now = wall_clock_ms();
+  for (const auto& r : *rows) {
+    std::optional<std::string> key;
+    if (!info->primary_key.empty()) key = encoder.key_json(r);
+    records.push_back({key, encoder.row_json(r), now, {}});
+  }
+  if (auto written = write_and_wait(*info, records); !written) return tl::unexpected(written.error());
   return sql::query_result{{}, {}, fmt::format("INSERT 0 {}", rows->size())};
+}
+
+// DELETE and UPDATE on a table write what a producer would: a tombstone for each deleted key, the new
+// row under its key for each updated one (and a tombstone for its old key when the key changed).
+// Only a table with a primary key has rows to address; a source is a stream of events.
+sql::sql_result<sql::query_result> engine_session::modify(const sql::modify_stmt& stmt) {
+  const char* verb = stmt.update ? "update" : "delete from";
+  auto info = writable_relation(stmt.table, verb, stmt.position);
+  if (!info) return tl::unexpected(info.error());
+  if (info->kind != sql::relation_kind::table) {
+    return sql_fail("42809",
+                    fmt::format("cannot {} source \"{}\": a source is a stream of events", verb, stmt.table),
+                    stmt.position);
+  }
+  if (info->primary_key.empty()) {
+    return sql_fail(
+        sqlstate::feature_not_supported,
+        fmt::format("cannot {} table \"{}\": a table without a primary key is append-only", verb, stmt.table),
+        stmt.position);
+  }
+  auto changes = sql::rows_to_modify(stmt, *info, [this](const sql::query_tree& q) { return pull_query(q); });
+  if (!changes) return tl::unexpected(changes.error());
+  stream::json_sink_encoder encoder(info->columns, info->primary_key);
+  std::vector<output_record> records;
+  auto now = wall_clock_ms();
+  for (const sql::row_update& u : *changes) {
+    std::string old_key = encoder.key_json(u.before);
+    if (!stmt.update || encoder.key_json(u.after) != old_key)
+      records.push_back({old_key, std::nullopt, now, {}});
+    if (stmt.update) records.push_back({encoder.key_json(u.after), encoder.row_json(u.after), now, {}});
+  }
+  if (auto written = write_and_wait(*info, records); !written) return tl::unexpected(written.error());
+  return sql::query_result{{}, {}, sql::modify_tag(stmt, changes->size())};
 }
 
 sql::sql_result<sql::query_result> engine_session::run(const sql::statement& stmt) {
@@ -229,6 +270,7 @@ sql::sql_result<sql::query_result> engine_session::run(const sql::statement& stm
   }
   if (auto* s = std::get_if<sql::select_stmt>(&stmt)) return pull_query(s->query);
   if (auto* s = std::get_if<sql::insert_stmt>(&stmt)) return insert(*s);
+  if (auto* s = std::get_if<sql::modify_stmt>(&stmt)) return modify(*s);
   if (auto* s = std::get_if<sql::show_variable_stmt>(&stmt)) return settings_.show(*s);
   if (auto* s = std::get_if<sql::set_stmt>(&stmt)) return settings_.set(*s);
   if (auto* s = std::get_if<sql::transaction_stmt>(&stmt)) return sql::transaction_result(*s);

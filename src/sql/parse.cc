@@ -74,6 +74,53 @@ sql_result<statement> from_insert(std::shared_ptr<parse_tree> tree, pg_node body
   return out;
 }
 
+// DELETE and UPDATE become a SELECT over the table: `*`, then each SET value, under the statement's
+// WHERE. The SELECT is built from the statement's own parse nodes, so its locations (and every error
+// position) still point into the statement's text.
+sql_result<statement> from_modify(const parse_tree& tree, pg_node body, bool update) {
+  modify_stmt out;
+  out.update = update;
+  pg_node rel = *pg::field(body, "relation");
+  out.table = pg::string(rel, "relname");
+  out.position = static_cast<int>(pg::integer(rel, "location", -1));
+  const char* verb = update ? "UPDATE" : "DELETE";
+  auto refuse = [&](const char* clause) {
+    return sql_fail(sqlstate::feature_not_supported, fmt::format("{} … {} is not supported", verb, clause),
+                    out.position);
+  };
+  if (!pg::list(body, "returningList").empty()) return refuse("RETURNING");
+  if (!pg::list(body, update ? "fromClause" : "usingClause").empty())
+    return refuse(update ? "FROM" : "USING");
+  if (pg::field(body, "withClause")) return refuse("WITH");
+  std::string targets = R"({"ResTarget":{"val":{"ColumnRef":{"fields":[{"A_Star":{}}]}}}})";
+  for (pg_node t : pg::list(body, "targetList")) {
+    pg_node target = pg::node_body(t);
+    int at = static_cast<int>(pg::integer(target, "location", -1));
+    auto value = pg::field(target, "val");
+    if (!value || pg::is(*value, "MultiAssignRef") || !pg::list(target, "indirection").empty()) {
+      return sql_fail(sqlstate::feature_not_supported, "SET takes one column and one value at a time", at);
+    }
+    if (pg::is(*value, "SetToDefault")) {
+      return sql_fail(sqlstate::feature_not_supported, "SET … = DEFAULT is not supported", at);
+    }
+    out.set_columns.emplace_back(pg::string(target, "name"));
+    targets += R"(,{"ResTarget":{"val":)" + simdjson::minify(*value) + "}}";
+  }
+  std::string select = R"({"SelectStmt":{"targetList":[)" + targets + R"(],"fromClause":[{"RangeVar":)" +
+                       simdjson::minify(rel) + "}]";
+  if (auto where = pg::field(body, "whereClause")) select += R"(,"whereClause":)" + simdjson::minify(*where);
+  select += R"(,"limitOption":"LIMIT_OPTION_DEFAULT","op":"SETOP_NONE"}})";
+  auto query = std::make_shared<parse_tree>();
+  query->sql = tree.sql;
+  query->json = std::move(select);
+  auto doc = query->parser->parse(query->json);
+  if (doc.error() != simdjson::SUCCESS) return sql_fail(sqlstate::internal_error, "unreadable parse tree");
+  query->statement = doc.value();
+  query->select = pg::node_body(query->statement);
+  out.query = std::move(query);
+  return out;
+}
+
 // A statement the PostgreSQL grammar knows.
 sql_result<statement> parse_with_grammar(const std::string& text, int first_pos) {
   auto tree = pg_parse(text);
@@ -87,6 +134,7 @@ sql_result<statement> parse_with_grammar(const std::string& text, int first_pos)
     return select_stmt{*tree, trimmed(text)};
   }
   if (type == "InsertStmt") return from_insert(*tree, body);
+  if (type == "DeleteStmt" || type == "UpdateStmt") return from_modify(**tree, body, type == "UpdateStmt");
   if (type == "VariableSetStmt") return from_set(body);
   if (type == "TransactionStmt") return from_transaction(body, first_pos);
   if (type == "VariableShowStmt") return show_variable_stmt{std::string(pg::string(body, "name"))};

@@ -133,6 +133,34 @@ sql_result<query_result> batch_session::insert(const insert_stmt& stmt) {
   return tag_only(fmt::format("INSERT 0 {}", rows->size()));
 }
 
+// DELETE and UPDATE remove (or replace) one stored row for each row the statement's SELECT returns.
+sql_result<query_result> batch_session::modify(const modify_stmt& stmt) {
+  auto it = relations_.find(stmt.table);
+  if (it == relations_.end()) {
+    return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", stmt.table),
+                    stmt.position);
+  }
+  if (it->second.info.kind != relation_kind::table) {
+    return sql_fail(sqlstate::wrong_object_type,
+                    fmt::format("cannot {} {} \"{}\"", stmt.update ? "update" : "delete from",
+                                relation_kind_name(it->second.info.kind), stmt.table),
+                    stmt.position);
+  }
+  auto changes = rows_to_modify(stmt, it->second.info, [this](const query_tree& q) { return run_query(q); });
+  if (!changes) return tl::unexpected(changes.error());
+  std::vector<row>& stored = it->second.rows;
+  std::vector<row> added;
+  for (row_update& u : *changes) {
+    auto found = std::find_if(stored.begin(), stored.end(),
+                              [&](const row& r) { return compare_rows(r, u.before) == 0; });
+    if (found == stored.end()) continue;
+    stored.erase(found);
+    if (stmt.update) added.push_back(std::move(u.after));
+  }
+  stored.insert(stored.end(), std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
+  return tag_only(modify_tag(stmt, changes->size()));
+}
+
 sql_result<query_result> batch_session::drop(const drop_stmt& stmt) {
   std::string tag = "DROP " + kind_tag(stmt.kind);
   auto it = relations_.find(stmt.name);
@@ -203,6 +231,7 @@ sql_result<query_result> batch_session::run(const statement& stmt) {
   if (auto* s = std::get_if<describe_stmt>(&stmt)) return describe(*s);
   if (auto* s = std::get_if<explain_stmt>(&stmt)) return explain_query(*s);
   if (auto* s = std::get_if<insert_stmt>(&stmt)) return insert(*s);
+  if (auto* s = std::get_if<modify_stmt>(&stmt)) return modify(*s);
   return sql_fail(sqlstate::feature_not_supported, "statement is not supported");
 }
 

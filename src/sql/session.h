@@ -58,6 +58,7 @@ class batch_session final : public sql_session {
   sql_result<query_result> run_query(const query_tree& query);
   sql_result<query_result> create(relation_info info, bool if_not_exists);
   sql_result<query_result> insert(const insert_stmt& stmt);
+  sql_result<query_result> modify(const modify_stmt& stmt);
   sql_result<query_result> drop(const drop_stmt& stmt);
   sql_result<query_result> explain_query(const explain_stmt& stmt);
   sql_result<query_result> show(const show_relations_stmt& stmt);

@@ -107,4 +107,49 @@ sql_result<std::vector<row>> rows_for_insert(
   return rows;
 }
 
+sql_result<std::vector<row_update>> rows_to_modify(
+    const modify_stmt& stmt, const relation_info& table,
+    const std::function<sql_result<query_result>(const query_tree&)>& run_query) {
+  const schema& columns = table.columns;
+  std::vector<std::size_t> targets;
+  for (const std::string& name : stmt.set_columns) {
+    auto c =
+        std::find_if(columns.begin(), columns.end(), [&name](const column& col) { return col.name == name; });
+    if (c == columns.end()) {
+      return sql_fail(sqlstate::undefined_column,
+                      fmt::format("column \"{}\" of relation \"{}\" does not exist", name, stmt.table));
+    }
+    auto at = static_cast<std::size_t>(c - columns.begin());
+    if (std::find(targets.begin(), targets.end(), at) != targets.end()) {
+      return sql_fail(sqlstate::syntax_error,
+                      fmt::format("multiple assignments to same column \"{}\"", name));
+    }
+    targets.push_back(at);
+  }
+  auto result = run_query(stmt.query);
+  if (!result) return tl::unexpected(result.error());
+  std::vector<row_update> out;
+  try {
+    for (row& r : result->rows) {
+      row_update u;
+      u.before.assign(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(columns.size()));
+      if (stmt.update) {
+        u.after = u.before;
+        for (std::size_t i = 0; i < targets.size(); ++i) {
+          const column& c = columns[targets[i]];
+          u.after[targets[i]] = apply_column_typmod(cast_value(r[columns.size() + i], c.type), c);
+        }
+      }
+      out.push_back(std::move(u));
+    }
+  } catch (const eval_error& error) {
+    return sql_fail(error.code(), error.what());
+  }
+  return out;
+}
+
+std::string modify_tag(const modify_stmt& stmt, std::size_t rows) {
+  return fmt::format("{} {}", stmt.update ? "UPDATE" : "DELETE", rows);
+}
+
 }  // namespace sluice::sql

@@ -40,4 +40,17 @@ sql_result<std::vector<row>> rows_for_insert(
     const insert_stmt& stmt, const relation_info& table,
     const std::function<sql_result<query_result>(const query_tree&)>& run_query);
 
+// DELETE and UPDATE: each row of `table` the statement changes, and (UPDATE) the row it becomes, with
+// the SET values cast to their columns' types as for INSERT. Runs the statement's SELECT with
+// `run_query`. 42703 for a SET column the table lacks, 42601 for one set twice.
+struct row_update {
+  row before;
+  row after;  // UPDATE only
+};
+sql_result<std::vector<row_update>> rows_to_modify(
+    const modify_stmt& stmt, const relation_info& table,
+    const std::function<sql_result<query_result>(const query_tree&)>& run_query);
+// "DELETE 3", "UPDATE 1".
+std::string modify_tag(const modify_stmt& stmt, std::size_t rows);
+
 }  // namespace sluice::sql

@@ -108,9 +108,20 @@ struct insert_stmt {
   int position = -1;
 };
 
+// DELETE FROM table [WHERE …] and UPDATE table SET column = value, … [WHERE …]. `query` is the SELECT
+// the parser makes of them: the rows the WHERE keeps (`*`), each followed, for UPDATE, by the SET
+// values in order. No RETURNING, USING or FROM.
+struct modify_stmt {
+  bool update = false;
+  std::string table;
+  std::vector<std::string> set_columns;  // UPDATE: the column each SET value goes to
+  query_tree query;
+  int position = -1;
+};
+
 using statement = std::variant<select_stmt, create_source_stmt, create_table_stmt, create_view_stmt,
                                create_sink_stmt, drop_stmt, show_relations_stmt, show_variable_stmt, set_stmt,
-                               transaction_stmt, describe_stmt, explain_stmt, insert_stmt>;
+                               transaction_stmt, describe_stmt, explain_stmt, insert_stmt, modify_stmt>;
 
 // The value of a run-time setting before any SET (what psql and drivers read on connect):
 // server_version, TimeZone, DateStyle, transaction_isolation, standard_conforming_strings, ...
