@@ -114,20 +114,22 @@ bool parse_date_part(scanner& in, std::int64_t& days) {
   return true;
 }
 
-bool parse_time_part(scanner& in, std::int64_t& micros) {
+// HH:MM[:SS[.ffffff]]. In an interval the hours may run past a day ('2811:56:52'), up to what
+// microseconds in an int64 hold.
+bool parse_time_part(scanner& in, std::int64_t& micros, bool in_interval = false) {
   std::int64_t hour, minute, second = 0, fraction = 0;
-  if (!in.digits(1, 2, hour) || !in.accept(':') || !in.digits(2, 2, minute)) return false;
+  if (!in.digits(1, in_interval ? 10 : 2, hour) || !in.accept(':') || !in.digits(2, 2, minute)) return false;
   if (in.accept(':')) {
     if (!in.digits(2, 2, second)) return false;
     if (in.accept('.')) {
       int count = 0;
       if (!in.digits(1, 6, fraction, &count)) return false;
       for (int i = count; i < 6; ++i) fraction *= 10;
-      std::int64_t ignored;
-      in.digits(0, 100, ignored);  // Postgres rounds beyond microseconds; we truncate
+      while (std::isdigit(static_cast<unsigned char>(in.peek())))
+        ++in.pos;  // Postgres rounds beyond µs; we truncate
     }
   }
-  if (hour > 24 || minute > 59 || second > 60) return false;
+  if (hour > (in_interval ? 2'562'047'787 : 24) || minute > 59 || second > 60) return false;
   micros = ((hour * 60 + minute) * 60 + second) * micros_per_second + fraction;
   return true;
 }
@@ -159,10 +161,15 @@ value parse_timestamp(std::string_view text, data_type target) {
   if (!in.done()) {
     if (!parse_zone(in, offset_seconds) || !in.done()) invalid_datetime(target, text);
   }
-  std::int64_t local = days * micros_per_day + micros;
   if (target == data_type::date) return value::date(static_cast<std::int32_t>(days));
+  // Microseconds since 1970 in an int64 end in the year 294247 (Postgres's timestamps, in 294276).
+  std::int64_t local = 0, utc = 0;
+  if (__builtin_mul_overflow(days, micros_per_day, &local) || __builtin_add_overflow(local, micros, &local) ||
+      __builtin_sub_overflow(local, offset_seconds * micros_per_second, &utc)) {
+    raise("22008", fmt::format("timestamp out of range: \"{}\"", text));
+  }
   if (target == data_type::timestamp) return value::timestamp(local);
-  return value::timestamptz(local - offset_seconds * micros_per_second);
+  return value::timestamptz(utc);
 }
 
 // Adds n of `unit` to iv; false for an unknown unit. A field leaving its range is 22015, as in
@@ -230,7 +237,7 @@ value parse_interval(std::string_view text) {
     if (in.peek() == ':') {
       in.pos = start;
       std::int64_t micros;
-      if (!parse_time_part(in, micros)) invalid(data_type::interval, text);
+      if (!parse_time_part(in, micros, true)) invalid(data_type::interval, text);
       iv.micros += negative ? -micros : micros;
     } else {
       while (in.accept(' ')) {

@@ -219,22 +219,24 @@ value date_part_fn(const value* a, std::size_t) {
 value extract_fn(const value* a, std::size_t) {
   std::string f = lowered(a[0]);
   constexpr std::int64_t micros_per_minute = 60 * micros_per_second;
-  std::int64_t micros = 0, seconds_part = 0;
+  int128 micros = 0;  // an interval's epoch passes int64 microseconds past 292,000 years
+  std::int64_t seconds_part = 0;
   if (a[1].type() == dt::interval) {
     interval iv = a[1].as_interval();
     // A year is 365.25 days and a month 30, as Postgres counts an interval's epoch.
-    micros = ((iv.months / 12) * std::int64_t{31'557'600} + (iv.months % 12) * std::int64_t{2'592'000} +
-              iv.days * std::int64_t{86'400}) *
+    micros = (int128{iv.months / 12} * 31'557'600 + int128{iv.months % 12} * 2'592'000 +
+              int128{iv.days} * 86'400) *
                  micros_per_second +
              iv.micros;
     seconds_part = iv.micros % micros_per_minute;
   } else {
     micros = micros_of(a[1]);
-    seconds_part = floor_mod(micros, micros_per_minute);
+    seconds_part = floor_mod(micros_of(a[1]), micros_per_minute);
   }
   bool date = a[1].type() == dt::date;
-  if (f == "epoch")
+  if (f == "epoch") {
     return value::numeric_of(date ? numeric{micros / micros_per_second, 0} : numeric{micros, 6});
+  }
   if (f == "second" || f == "seconds") return value::numeric_of({seconds_part, 6});
   if (f == "millisecond" || f == "milliseconds") return value::numeric_of({seconds_part, 3});
   double whole = date_part_fn(a, 2).as_double();

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <cmath>
@@ -106,8 +107,19 @@ bool is_temporal(data_type type) {
   return type == data_type::timestamp || type == data_type::timestamptz || type == data_type::date;
 }
 
+namespace {
+
+// Exact in 128 bits: int32 months of 30 days reach past int64 microseconds (Postgres compares
+// intervals in 128 bits too).
+int128 wide_micros(interval iv) {
+  return (static_cast<int128>(iv.months) * 30 + iv.days) * micros_per_day + iv.micros;
+}
+
+}  // namespace
+
 std::int64_t interval::approximate_micros() const {
-  return (static_cast<std::int64_t>(months) * 30 + days) * micros_per_day + micros;
+  int128 wide = wide_micros(*this);
+  return static_cast<std::int64_t>(std::clamp<int128>(wide, INT64_MIN, INT64_MAX));
 }
 
 value value::boolean(bool b) {
@@ -410,7 +422,7 @@ int compare(const value& a, const value& b) {
     case data_type::jsonb:
       return a.s_.compare(b.s_) < 0 ? -1 : (a.s_ == b.s_ ? 0 : 1);
     case data_type::interval:
-      return three_way(a.iv_.approximate_micros(), b.iv_.approximate_micros());
+      return three_way(wide_micros(a.iv_), wide_micros(b.iv_));
     case data_type::bigint:
     case data_type::timestamp:
     case data_type::timestamptz:

@@ -76,7 +76,8 @@ struct interval {
   std::int32_t days;
   std::int64_t micros;
 
-  // Months as 30 days and days as 24 hours, as Postgres compares intervals.
+  // Months as 30 days and days as 24 hours, as Postgres compares intervals; clamped to int64 for
+  // the few intervals past it (over 292,000 years), which compare() orders exactly.
   std::int64_t approximate_micros() const;
   bool operator==(const interval&) const = default;
 };
