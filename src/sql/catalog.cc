@@ -3,6 +3,13 @@
 
 namespace sluice::sql {
 
+int column_index(const schema& columns, std::string_view name) {
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 std::string_view relation_kind_name(relation_kind kind) {
   switch (kind) {
     case relation_kind::source:

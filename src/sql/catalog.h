@@ -40,6 +40,9 @@ struct relation_info {
   std::string definition;                      // the CREATE statement as the user wrote it
 };
 
+// The position of the column called `name`, or -1.
+int column_index(const schema& columns, std::string_view name);
+
 class catalog_reader {
  public:
   virtual ~catalog_reader() = default;

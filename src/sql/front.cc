@@ -160,13 +160,6 @@ sql_result<std::optional<parsed_watermark>> take_watermark(std::string& text,
   return std::optional<parsed_watermark>();
 }
 
-int column_index(const schema& columns, std::string_view name) {
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (columns[i].name == name) return static_cast<int>(i);
-  }
-  return -1;
-}
-
 sql_result<relation_info> read_create_stmt(pg_node body, relation_kind kind) {
   relation_info info;
   info.kind = kind;

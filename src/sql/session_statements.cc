@@ -69,19 +69,24 @@ query_result explain_result(const plan& p) {
   return out;
 }
 
+namespace {
+
+tl::unexpected<sql_error> no_such_column(const std::string& name, const std::string& table) {
+  return sql_fail(sqlstate::undefined_column,
+                  fmt::format("column \"{}\" of relation \"{}\" does not exist", name, table));
+}
+
+}  // namespace
+
 sql_result<std::vector<row>> rows_for_insert(
     const insert_stmt& stmt, const relation_info& table,
     const std::function<sql_result<query_result>(const query_tree&)>& run_query) {
   const schema& columns = table.columns;
   std::vector<int> targets;
   for (const std::string& name : stmt.columns) {
-    auto c =
-        std::find_if(columns.begin(), columns.end(), [&name](const column& col) { return col.name == name; });
-    if (c == columns.end()) {
-      return sql_fail(sqlstate::undefined_column,
-                      fmt::format("column \"{}\" of relation \"{}\" does not exist", name, stmt.table));
-    }
-    targets.push_back(static_cast<int>(c - columns.begin()));
+    int at = column_index(columns, name);
+    if (at < 0) return no_such_column(name, stmt.table);
+    targets.push_back(at);
   }
   if (targets.empty()) {
     for (std::size_t i = 0; i < columns.size(); ++i) targets.push_back(static_cast<int>(i));
@@ -113,13 +118,9 @@ sql_result<std::vector<row_update>> rows_to_modify(
   const schema& columns = table.columns;
   std::vector<std::size_t> targets;
   for (const std::string& name : stmt.set_columns) {
-    auto c =
-        std::find_if(columns.begin(), columns.end(), [&name](const column& col) { return col.name == name; });
-    if (c == columns.end()) {
-      return sql_fail(sqlstate::undefined_column,
-                      fmt::format("column \"{}\" of relation \"{}\" does not exist", name, stmt.table));
-    }
-    auto at = static_cast<std::size_t>(c - columns.begin());
+    int found = column_index(columns, name);
+    if (found < 0) return no_such_column(name, stmt.table);
+    auto at = static_cast<std::size_t>(found);
     if (std::find(targets.begin(), targets.end(), at) != targets.end()) {
       return sql_fail(sqlstate::syntax_error,
                       fmt::format("multiple assignments to same column \"{}\"", name));
