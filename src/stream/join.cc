@@ -10,6 +10,12 @@ namespace {
 // Orders the expiry heap so that its front is the earliest row.
 constexpr auto later = [](const auto& a, const auto& b) { return a.time > b.time; };
 
+// A chunk's value grows to about this size before the next row starts another chunk: large enough
+// that a flush writes few keys, small enough for the store to handle as one value.
+constexpr std::size_t chunk_bytes = 1 << 20;
+// Sparse chunks are rewritten only when at least this many expired rows would go.
+constexpr std::size_t min_rewrite_rows = 1024;
+
 }  // namespace
 
 join_operator::join_operator(join_spec spec, std::string prefix, diagnostics* diag)
@@ -112,7 +118,7 @@ std::string join_operator::store_key(std::uint64_t seq) const {
 }
 
 void join_operator::changed(int side, std::uint64_t seq, std::int64_t weight, const sql::row* key,
-                            const sql::row* r) {
+                            stored_row* r) {
   pending_write w =
       weight == 0 ? pending_write{side, 0, nullptr, nullptr} : pending_write{side, weight, key, r};
   if (seq < flushed_seq_) {
@@ -131,14 +137,14 @@ void join_operator::add(int side, sql::row&& r, std::int64_t weight) {
   auto found = indexed_ ? index_[side].find(row_ref{&r, h}) : index_[side].end();
   if (found == index_[side].end()) {
     row_place place = store_row(side, std::move(r), h, weight, next_seq_++);
-    changed(side, place.at->seq, weight, &place.key->values, &place.at->values);
+    changed(side, place.at->seq, weight, &place.key->values, &*place.at);
     index_for_expiry(side, place);
     return;
   }
   row_place place = found->second;
   stored_row& stored = *place.at;
   stored.weight += weight;
-  changed(side, stored.seq, stored.weight, &place.key->values, &stored.values);
+  changed(side, stored.seq, stored.weight, &place.key->values, &stored);
   if (stored.weight != 0) return;
   index_[side].erase(found);
   remove_row(side, place);
@@ -163,6 +169,7 @@ void join_operator::remove_row(int side, const row_place& place) {
 }
 
 void join_operator::start_indexing() {
+  leave_chunks();
   indexed_ = true;
   for (int side = 0; side < 2; ++side) {
     by_time_[side].clear();
@@ -177,12 +184,47 @@ void join_operator::start_indexing() {
         // An equal row stored twice (inserts were not merged): one row with both weights.
         stored_row& first = *found->second.at;
         first.weight += at->weight;
-        changed(side, first.seq, first.weight, &key.values, &first.values);
+        changed(side, first.seq, first.weight, &key.values, &first);
         changed(side, at->seq, 0, nullptr, nullptr);
         at = rows.erase(at);
       }
     }
   }
+}
+
+void join_operator::leave_chunks() {
+  for (auto& [key, rows] : sides_[0]) {
+    for (stored_row& r : rows) {
+      if (r.chunk != 0) changed(0, r.seq, r.weight, &key.values, &r);
+      r.chunk = 0;
+    }
+  }
+  for (auto& [key, rows] : sides_[1]) {
+    for (stored_row& r : rows) {
+      if (r.chunk != 0) changed(1, r.seq, r.weight, &key.values, &r);
+      r.chunk = 0;
+    }
+  }
+  for (const auto& [chunk, count] : chunks_) dead_chunks_.push_back(chunk);
+  chunks_.clear();
+  chunked_live_ = chunked_dead_ = 0;
+}
+
+void join_operator::forget(int side, const row_place& place) {
+  std::uint64_t chunk = place.at->chunk;
+  if (chunk == 0) {
+    changed(side, place.at->seq, 0, nullptr, nullptr);
+    return;
+  }
+  auto it = chunks_.find(chunk);
+  --chunked_live_;
+  if (--it->second.live > 0) {
+    ++chunked_dead_;
+    return;
+  }
+  chunked_dead_ -= it->second.rows - 1;
+  dead_chunks_.push_back(chunk);
+  chunks_.erase(it);
 }
 
 void join_operator::index_for_expiry(int side, const row_place& place) {
@@ -225,6 +267,8 @@ void join_operator::expiry_queue::clear() {
 
 void join_operator::on_watermark(std::int64_t watermark, sql::change_batch& /*out*/) {
   if (indexed_ || watermark == no_watermark) return;
+  watermark_ = watermark;
+  watermark_saved_ = false;
   for (int side = 0; side < 2; ++side) expire(side, watermark);
 }
 
@@ -247,7 +291,7 @@ void join_operator::expire(int side, std::int64_t watermark) {
   while (!queue.empty() && queue.earliest().time < bound) {
     row_place place = queue.earliest().place;
     queue.pop();
-    changed(side, place.at->seq, 0, nullptr, nullptr);
+    forget(side, place);
     remove_row(side, place);
   }
 }
@@ -258,7 +302,28 @@ void join_operator::on_changes(int port, sql::change_batch& in, sql::change_batc
   if (indexed_) consolidate(out);  // also when this batch brought the first retraction
 }
 
+std::size_t join_operator::stored_rows() const {
+  std::size_t n = 0;
+  for (const side_state& side : sides_) {
+    for (const auto& [key, rows] : side) n += rows.size();
+  }
+  return n;
+}
+
 void join_operator::flush(write_batch& batch) {
+  for (std::uint64_t chunk : dead_chunks_) batch.erase(chunk_key(chunk));
+  dead_chunks_.clear();
+  if (indexed_) {
+    flush_rows(batch);
+  } else {
+    flush_chunks(batch);
+  }
+  pending_old_.clear();
+  pending_new_.clear();
+  flushed_seq_ = next_seq_;
+}
+
+void join_operator::flush_rows(write_batch& batch) {
   // In sequence order: mostly new rows, appended at the end of the store's key range.
   std::string value;
   auto write = [&](std::uint64_t seq, const pending_write& w) {
@@ -269,7 +334,7 @@ void join_operator::flush(write_batch& batch) {
     value.clear();
     append_u8(value, static_cast<std::uint8_t>(w.side));
     append_row(value, *w.key);
-    append_row(value, *w.row);
+    append_row(value, w.row->values);
     append_i64(value, w.weight);
     batch.put(store_key(seq), value);
   };
@@ -281,9 +346,72 @@ void join_operator::flush(write_batch& batch) {
   for (std::size_t i = 0; i < pending_new_.size(); ++i) {
     if (pending_new_[i].weight != 0) write(flushed_seq_ + i, pending_new_[i]);  // 0: never written
   }
-  pending_old_.clear();
-  pending_new_.clear();
-  flushed_seq_ = next_seq_;
+}
+
+std::string join_operator::chunk_key(std::uint64_t chunk) const {
+  // 'c' sorts below every row key (a sequence's first byte has its top bit set), so the two never meet.
+  std::string k = prefix_ + "c";
+  append_i64(k, static_cast<std::int64_t>(chunk));
+  return k;
+}
+
+void join_operator::flush_chunks(write_batch& batch) {
+  // A chunk: per row its sequence, side, values and weight. Its key is not stored: restore computes
+  // it again from the values.
+  std::string value;
+  std::uint64_t chunk = 0;
+  auto add_row = [&](int side, stored_row& r) {
+    if (chunk == 0) chunk = next_chunk_++;
+    append_i64(value, static_cast<std::int64_t>(r.seq));
+    append_u8(value, static_cast<std::uint8_t>(side));
+    append_row(value, r.values);
+    append_i64(value, r.weight);
+    r.chunk = chunk;
+    ++chunks_[chunk].rows;
+    if (value.size() < chunk_bytes) return;
+    batch.put(chunk_key(chunk), value);
+    value.clear();
+    chunk = 0;
+  };
+  if (chunked_dead_ >= min_rewrite_rows && chunked_dead_ > chunked_live_) {
+    // Live rows of chunks more than half expired move to new chunks; the old ones go. The rows
+    // moved are fewer than the expired rows this drops, so rewriting costs O(1) a row over time.
+    std::unordered_map<std::uint64_t, chunk_count> sparse;
+    for (const auto& [id, count] : chunks_) {
+      if (count.live * 2 < count.rows) sparse.emplace(id, count);
+    }
+    for (const auto& [id, count] : sparse) {
+      chunks_.erase(id);
+      batch.erase(chunk_key(id));
+      chunked_live_ -= count.live;
+      chunked_dead_ -= count.rows - count.live;
+    }
+    for (int side = 0; side < 2; ++side) {
+      for (auto& [key, rows] : sides_[side]) {
+        for (stored_row& r : rows) {
+          if (!sparse.contains(r.chunk)) continue;
+          add_row(side, r);
+          ++chunks_[r.chunk].live;
+          ++chunked_live_;
+        }
+      }
+    }
+  }
+  // Rows restored from keys of their own (saved before the join kept chunks) leave as keys.
+  for (const auto& [seq, w] : pending_old_) batch.erase(store_key(seq));
+  for (pending_write& w : pending_new_) {
+    if (w.weight == 0) continue;  // came and went: never written
+    add_row(w.side, *w.row);
+    ++chunks_[w.row->chunk].live;
+    ++chunked_live_;
+  }
+  if (!value.empty()) batch.put(chunk_key(chunk), value);
+  if (!watermark_saved_) {
+    value.clear();
+    append_i64(value, watermark_);
+    batch.put(watermark_key(), value);
+    watermark_saved_ = true;
+  }
 }
 
 result<void> join_operator::restore(state_store& store) {
@@ -294,24 +422,75 @@ result<void> join_operator::restore(state_store& store) {
   }
   pending_old_.clear();
   pending_new_.clear();
+  chunks_.clear();
+  dead_chunks_.clear();
+  chunked_live_ = chunked_dead_ = 0;
   next_seq_ = 0;
-  flushed_seq_ = 0;
-  auto restored = restore_entries(store, prefix_, [&](decoder& k, std::string_view v) {
+  next_chunk_ = 1;
+  watermark_ = no_watermark;
+  watermark_saved_ = true;
+  auto corrupt = [] { return fail(errc::corruption, "stream operator state does not decode"); };
+  bool ok = true;
+  result<void> chunk_restored;
+  SLUICE_RETURN_IF_ERROR(store.scan_prefix(prefix_, [&](std::string_view k, std::string_view v) {
+    decoder key(k.substr(prefix_.size() + 1));
+    char kind = k[prefix_.size()];
+    std::int64_t number = 0;
+    if (kind == 'w') {
+      decoder d(v);
+      ok = d.read_i64(watermark_) && d.done();
+    } else if (kind == 'c') {
+      ok = key.read_i64(number) && number > 0;
+      if (ok) chunk_restored = restore_chunk(static_cast<std::uint64_t>(number), v);
+      ok = ok && chunk_restored.has_value();
+    } else {
+      // A row of its own (rows that may be retracted): sequence → side, key, values, weight.
+      std::int64_t weight = 0;
+      std::uint8_t side = 0;
+      sql::row r;
+      decoder row_key(k.substr(prefix_.size()));
+      decoder d(v);
+      ok = row_key.read_i64(number) && number >= 0 && d.read_u8(side) && side <= 1 && d.read_row(key_) &&
+           d.read_row(r) && d.read_i64(weight);
+      if (!ok) return false;
+      key_hash_ = sql::hash_row(key_);
+      std::size_t h = indexed_ ? sql::hash_row(r) : 0;
+      index_for_expiry(side, store_row(side, std::move(r), h, weight, static_cast<std::uint64_t>(number)));
+      next_seq_ = std::max(next_seq_, static_cast<std::uint64_t>(number) + 1);
+    }
+    return ok;
+  }));
+  if (!ok) return chunk_restored ? corrupt() : chunk_restored;
+  flushed_seq_ = next_seq_;
+  if (indexed_) {
+    leave_chunks();  // chunks saved by a join planned for inserts only: rows of their own from now on
+  } else if (watermark_ != no_watermark) {
+    for (int side = 0; side < 2; ++side) expire(side, watermark_);  // rows that had expired before
+  }
+  return {};
+}
+
+result<void> join_operator::restore_chunk(std::uint64_t chunk, std::string_view value) {
+  decoder d(value);
+  chunk_count& count = chunks_[chunk];
+  while (!d.done()) {
     std::int64_t seq = 0, weight = 0;
     std::uint8_t side = 0;
     sql::row r;
-    decoder d(v);
-    if (!k.read_i64(seq) || seq < 0 || !d.read_u8(side) || side > 1 || !d.read_row(key_) || !d.read_row(r) ||
-        !d.read_i64(weight))
-      return false;
-    key_hash_ = sql::hash_row(key_);
+    if (!d.read_i64(seq) || seq < 0 || !d.read_u8(side) || side > 1 || !d.read_row(r) ||
+        !d.read_i64(weight) || !key_of(side, r, key_))
+      return fail(errc::corruption, "join state chunk does not decode");
     std::size_t h = indexed_ ? sql::hash_row(r) : 0;
-    index_for_expiry(side, store_row(side, std::move(r), h, weight, static_cast<std::uint64_t>(seq)));
+    row_place place = store_row(side, std::move(r), h, weight, static_cast<std::uint64_t>(seq));
+    place.at->chunk = chunk;
+    index_for_expiry(side, place);
     next_seq_ = std::max(next_seq_, static_cast<std::uint64_t>(seq) + 1);
-    return true;
-  });
-  flushed_seq_ = next_seq_;
-  return restored;
+    ++count.rows;
+    ++count.live;
+    ++chunked_live_;
+  }
+  next_chunk_ = std::max(next_chunk_, chunk + 1);
+  return {};
 }
 
 }  // namespace sluice::stream

@@ -10,7 +10,13 @@
 // consolidated per batch. State: [sequence] → (side, key, row, weight), each stored row numbered
 // when it first arrives, so the store's keys are short and ascending (cheap to insert) and a row that
 // comes and goes between two flushes is never written at all. When both inputs only insert, equal
-// rows are stored apart and rows are never looked up by value (so never hashed whole).
+// rows are stored apart and rows are never looked up by value (so never hashed whole), and the state
+// is kept in chunks instead: each flush writes the rows it adds as one value (or a few), so a row
+// costs its encoding, not a key of its own and later a tombstone. A chunk is erased when its last
+// row has expired; when expired rows held by chunks outnumber the live ones, the sparse chunks'
+// live rows are written again into a new chunk, so the stored rows stay within twice the live ones.
+// Chunks hold no record of which of their rows expired: a restore drops those rows again at the
+// watermark it saved with them.
 //
 // Interval joins forget rows that can no longer match. When both inputs only insert and the condition
 // bounds a side's timestamp by the other side's event time from below (`a.t >= b.event_time + c`,
@@ -63,6 +69,8 @@ class join_operator final : public stream_operator {
   void on_watermark(std::int64_t watermark, sql::change_batch& out) override;
   void flush(write_batch& batch) override;
   result<void> restore(state_store& store) override;
+  // The rows both sides hold.
+  std::size_t stored_rows() const;
 
  private:
   // A key with its hash, computed once when it arrives.
@@ -92,7 +100,8 @@ class join_operator final : public stream_operator {
   struct stored_row {
     sql::row values;
     std::int64_t weight = 0;
-    std::uint64_t seq = 0;  // its key in the store
+    std::uint64_t seq = 0;    // its key in the store
+    std::uint64_t chunk = 0;  // the chunk that holds it (inserts only); 0: not written to one yet
   };
   // A key's rows. List nodes never move, so the expiry heap, the row index and pending writes keep
   // their addresses while the row is stored.
@@ -113,7 +122,12 @@ class join_operator final : public stream_operator {
     int side = 0;
     std::int64_t weight = 0;
     const sql::row* key = nullptr;
-    const sql::row* row = nullptr;
+    stored_row* row = nullptr;
+  };
+  // How many rows a chunk was written with, and how many of them are still stored.
+  struct chunk_count {
+    std::size_t rows = 0;
+    std::size_t live = 0;
   };
   // An entry of a side's expiry heap: a row and its expiring timestamp.
   struct timed_row {
@@ -146,9 +160,18 @@ class join_operator final : public stream_operator {
   sql::row padded(int side, const sql::row& r) const;
   std::string store_key(std::uint64_t seq) const;
   // Records that row `seq` now has `weight` (0: gone) for the next flush.
-  void changed(int side, std::uint64_t seq, std::int64_t weight, const sql::row* key, const sql::row* r);
+  void changed(int side, std::uint64_t seq, std::int64_t weight, const sql::row* key, stored_row* r);
   void index_for_expiry(int side, const row_place& place);
   void expire(int side, std::int64_t watermark);
+  // A stored row left: its chunk loses a live row, or its pending write is cancelled.
+  void forget(int side, const row_place& place);
+  // Rows are to be stored one key each from now on: every chunk goes, every row is written again.
+  void leave_chunks();
+  void flush_rows(write_batch& batch);
+  void flush_chunks(write_batch& batch);
+  std::string chunk_key(std::uint64_t chunk) const;
+  std::string watermark_key() const { return prefix_ + "w"; }
+  result<void> restore_chunk(std::uint64_t chunk, std::string_view value);
 
   join_spec spec_;
   std::string prefix_;
@@ -166,6 +189,15 @@ class join_operator final : public stream_operator {
   std::unordered_map<std::uint64_t, pending_write> pending_old_;
   std::uint64_t next_seq_ = 0;
   std::uint64_t flushed_seq_ = 0;  // rows numbered from here on have never been written
+  // Chunks (while no row is indexed): those in the store, and those to erase at the next flush.
+  std::unordered_map<std::uint64_t, chunk_count> chunks_;
+  std::vector<std::uint64_t> dead_chunks_;
+  std::uint64_t next_chunk_ = 1;
+  std::size_t chunked_live_ = 0;  // stored rows that a chunk holds
+  std::size_t chunked_dead_ = 0;  // expired rows that a chunk still holds
+  // The watermark rows were last expired at, saved with the chunks.
+  std::int64_t watermark_ = no_watermark;
+  bool watermark_saved_ = true;
   // A side's rows by their expiring timestamp. Rows that arrive in time order (bids by date_time)
   // are appended to `in_order`, sorted by construction; the others (auctions by expires) wait in a
   // min-heap. A heap alone cost a cache miss per level for every row that left.
