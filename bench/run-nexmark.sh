@@ -35,7 +35,8 @@ the probe - when the generator wrote it. Checkpoints stay on (every second, the 
   --queries LIST          comma-separated, e.g. q0,q5 (default: every file in bench/nexmark/queries)
   --rates LIST            freshness: bids per second, each rate in turn (default 100000,50000,20000)
   --freshness-seconds S   freshness: how long (default 30; 0 skips it)
-  --profile               also `perf record` the server during each query and print its top functions
+  --profile               also `perf record` the server during each query, print its top functions and
+                          keep the recording beside the results (RESULTS-perf-qN.data, for `perf report -i`)
   --skip-build            use build/sluice and build/nexmark_gen as they are
   --json FILE             where to write the results (default bench/results/nexmark-DATE.json)
 EOF
@@ -98,6 +99,7 @@ results="$scratch/results.env"
 : >"$results"
 
 commit="$(git describe --always --dirty 2>/dev/null || echo unknown)"
+out="${json_out:-bench/results/nexmark-$(date +%F).json}"
 put load_start "$(load_now)"
 put events "$events"
 $py bench/nexmark_queries.py json "$queries" >"$scratch/queries.json"
@@ -183,6 +185,7 @@ for q in ${queries//,/ }; do
     wait "$perf_pid" || true
     perf_pid=""
     echo "   top functions (self time, % of samples):"
+    cp "$scratch/perf-$q.data" "${out%.json}-perf-$q.data"
     perf report -i "$scratch/perf-$q.data" --no-children -g none --sort dso,sym --stdio 2>/dev/null |
       grep -E '^ +[0-9]' | head -25 | cut -c1-160 | tee "$scratch/profile-$q.txt" || true  # head ends the pipe early
   fi
@@ -246,7 +249,6 @@ fi
 # --- report -------------------------------------------------------------------------------------------------
 put load_end "$(load_now)"
 mkdir -p bench/results
-out="${json_out:-bench/results/nexmark-$(date +%F).json}"
 $py bench/nexmark_report.py --results "$results" --queries "$scratch/queries.json" \
   ${duckdb_json:+--duckdb "$duckdb_json"} --freshness-rates "${fresh_rates#,}" --freshness-dir "$scratch" \
   --freshness-seconds "$fresh_seconds" --commit "$commit" --json "$out" \

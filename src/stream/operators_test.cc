@@ -59,6 +59,19 @@ TEST(Project, ColumnPermutationMovesValues) {
   EXPECT_EQ(batch_text(out), (std::vector<std::string>{"+1('a', 1)"}));
 }
 
+// Columns kept in their order are moved within the input row, wider or narrower than the input.
+TEST(Project, KeptColumnsInOrderAreBuiltInTheInputRow) {
+  diagnostics diag;
+  project_operator narrower({col(0, sql::data_type::text), col(3, sql::data_type::text)}, &diag);
+  auto out = run(narrower, {{{T("a"), I(1), I(2), T("d")}, 1}, {{T("e"), I(5), I(6), T("h")}, -1}});
+  EXPECT_EQ(batch_text(out), (std::vector<std::string>{"+1('a', 'd')", "-1('e', 'h')"}));
+  project_operator wider({col(0, sql::data_type::text), add(col(2), lit(I(1))), col(3, sql::data_type::text),
+                          lit(I(7)), add(col(1), lit(I(0)))},
+                         &diag);
+  out = run(wider, {{{T("a"), I(1), I(2), T("d")}, 2}});
+  EXPECT_EQ(batch_text(out), (std::vector<std::string>{"+2('a', 3, 'd', 7, 1)"}));
+}
+
 TEST(WindowAssign, TumbleAppendsStartAndEnd) {
   diagnostics diag;
   sql::window_spec w{sql::window_kind::tumble, 0, 10 * sec, 10 * sec, 0};

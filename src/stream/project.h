@@ -23,6 +23,13 @@ class project_operator final : public stream_operator {
   // text column copied would allocate); the others are evaluated first, while the row is whole.
   std::vector<bool> moved_;
   bool any_moved_ = false;
+  // Moved columns come in their input order, each at or before its input position (a projection
+  // that keeps some columns of a source, in order): the output is built inside the input row, which
+  // saves allocating a row per change.
+  bool in_place_ = false;
+  std::vector<sql::value> computed_;  // in place: the evaluated values, until the moves are done
+
+  void project_in_place(sql::change_batch& in, sql::change_batch& out);
 };
 
 }  // namespace sluice::stream
