@@ -42,6 +42,17 @@ value mod_int(const value* a, std::size_t) {
   if (y == 0) raise(sqlstate::division_by_zero, "division by zero");
   return value::bigint(y == -1 ? 0 : x % y);
 }
+value and_int(const value* a, std::size_t) { return value::bigint(a[0].as_bigint() & a[1].as_bigint()); }
+value or_int(const value* a, std::size_t) { return value::bigint(a[0].as_bigint() | a[1].as_bigint()); }
+value xor_int(const value* a, std::size_t) { return value::bigint(a[0].as_bigint() ^ a[1].as_bigint()); }
+value not_int(const value* a, std::size_t) { return value::bigint(~a[0].as_bigint()); }
+// Postgres shifts with the C operators, so the count is taken modulo 64 as x86 does; bits shifted out
+// are lost and >> keeps the sign.
+value shl_int(const value* a, std::size_t) {
+  auto bits = static_cast<std::uint64_t>(a[0].as_bigint()) << (a[1].as_bigint() & 63);
+  return value::bigint(static_cast<std::int64_t>(bits));
+}
+value shr_int(const value* a, std::size_t) { return value::bigint(a[0].as_bigint() >> (a[1].as_bigint() & 63)); }
 value neg_int(const value* a, std::size_t) {
   if (a[0].as_bigint() == std::numeric_limits<std::int64_t>::min()) {
     raise(sqlstate::numeric_value_out_of_range, "bigint out of range");
@@ -188,6 +199,14 @@ void arithmetic(std::vector<function_overload>& out) {
   out.push_back({"-", {dt::double_precision}, dt::double_precision, neg_dbl});
   out.push_back({"-", {dt::numeric}, dt::numeric, neg_num});
   out.push_back({"+", {dt::bigint}, dt::bigint, identity});
+  struct bitwise {
+    const char* name;
+    scalar_fn fn;
+  };
+  for (bitwise o : {bitwise{"&", and_int}, bitwise{"|", or_int}, bitwise{"#", xor_int}, bitwise{"<<", shl_int},
+                    bitwise{">>", shr_int}})
+    out.push_back({o.name, {dt::bigint, dt::bigint}, dt::bigint, o.fn});
+  out.push_back({"~", {dt::bigint}, dt::bigint, not_int});
   out.push_back({"+", {dt::double_precision}, dt::double_precision, identity});
   out.push_back({"+", {dt::numeric}, dt::numeric, identity});
 }
