@@ -18,6 +18,8 @@ packages=(
   libpg-query-dev librocksdb-dev libsimdjson-dev
   # md5() in SQL (OpenSSL's digests)
   libssl-dev
+  # AT TIME ZONE reads the IANA time zone database
+  tzdata
   # the server's memory allocator
   libjemalloc-dev
   # tests and benchmarks

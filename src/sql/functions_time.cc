@@ -1,6 +1,6 @@
 // sql/functions_time.cc — timestamp, date and interval arithmetic, date_trunc, extract/date_part and
-// to_timestamp. All times are UTC (the session time zone is always UTC), so timestamp and timestamptz
-// share one implementation and differ only in their result type.
+// to_timestamp, AT TIME ZONE. All times are UTC (the session time zone is always UTC), so timestamp
+// and timestamptz share one implementation and differ only in their result type.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 #include "sql/error.h"
 #include "sql/functions.h"
 #include "sql/numeric.h"
+#include "sql/time_zone.h"
 
 namespace sluice::sql {
 
@@ -251,6 +252,33 @@ value to_timestamp_fn(const value* a, std::size_t) {
   return value::timestamptz(std::llround(seconds * 1e6));
 }
 
+// AT TIME ZONE: the zone's offset, in microseconds east of UTC, at the instant `micros` (a
+// timestamptz) or for the wall-clock time `micros` (a timestamp).
+std::int64_t zone_offset_micros(const value& zone, std::int64_t micros, bool local) {
+  if (zone.type() == dt::interval) {
+    interval iv = zone.as_interval();
+    if (iv.months != 0 || iv.days != 0)
+      raise(sqlstate::invalid_parameter_value,
+            fmt::format("interval time zone \"{}\" must not include months or days", zone.to_text()));
+    return iv.micros;
+  }
+  const time_zone* tz = find_time_zone(zone.as_text());
+  if (tz == nullptr)
+    raise(sqlstate::invalid_parameter_value, fmt::format("time zone \"{}\" not recognized", zone.as_text()));
+  std::int64_t seconds = floor_div(micros, 1'000'000);
+  return std::int64_t{local ? tz->offset_for_local(seconds) : tz->offset_at(seconds)} * 1'000'000;
+}
+// timestamptz AT TIME ZONE zone: the wall-clock time there.
+value local_time_in(const value* a, std::size_t) {
+  std::int64_t utc = a[1].as_micros();
+  return value::timestamp(checked_add(utc, zone_offset_micros(a[0], utc, false)));
+}
+// timestamp AT TIME ZONE zone: the instant at which the zone's clocks show it.
+value instant_of_local(const value* a, std::size_t) {
+  std::int64_t local = a[1].as_micros();
+  return value::timestamptz(checked_add(local, -zone_offset_micros(a[0], local, true)));
+}
+
 }  // namespace
 
 void add_time_functions(std::vector<function_overload>& out) {
@@ -280,6 +308,10 @@ void add_time_functions(std::vector<function_overload>& out) {
   out.push_back({"*", {f, iv}, iv, times_iv});
   out.push_back({"/", {iv, f}, iv, iv_div});
   out.push_back({"to_timestamp", {f}, dt::timestamptz, to_timestamp_fn});
+  for (dt zone : {dt::text, iv}) {
+    out.push_back({"timezone", {zone, dt::timestamptz}, dt::timestamp, local_time_in});
+    out.push_back({"timezone", {zone, dt::timestamp}, dt::timestamptz, instant_of_local});
+  }
 }
 
 }  // namespace sluice::sql

@@ -52,7 +52,9 @@ value shl_int(const value* a, std::size_t) {
   auto bits = static_cast<std::uint64_t>(a[0].as_bigint()) << (a[1].as_bigint() & 63);
   return value::bigint(static_cast<std::int64_t>(bits));
 }
-value shr_int(const value* a, std::size_t) { return value::bigint(a[0].as_bigint() >> (a[1].as_bigint() & 63)); }
+value shr_int(const value* a, std::size_t) {
+  return value::bigint(a[0].as_bigint() >> (a[1].as_bigint() & 63));
+}
 value neg_int(const value* a, std::size_t) {
   if (a[0].as_bigint() == std::numeric_limits<std::int64_t>::min()) {
     raise(sqlstate::numeric_value_out_of_range, "bigint out of range");
@@ -203,8 +205,8 @@ void arithmetic(std::vector<function_overload>& out) {
     const char* name;
     scalar_fn fn;
   };
-  for (bitwise o : {bitwise{"&", and_int}, bitwise{"|", or_int}, bitwise{"#", xor_int}, bitwise{"<<", shl_int},
-                    bitwise{">>", shr_int}})
+  for (bitwise o : {bitwise{"&", and_int}, bitwise{"|", or_int}, bitwise{"#", xor_int},
+                    bitwise{"<<", shl_int}, bitwise{">>", shr_int}})
     out.push_back({o.name, {dt::bigint, dt::bigint}, dt::bigint, o.fn});
   out.push_back({"~", {dt::bigint}, dt::bigint, not_int});
   out.push_back({"+", {dt::double_precision}, dt::double_precision, identity});
