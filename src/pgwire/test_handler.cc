@@ -113,7 +113,7 @@ class echo_statement final : public prepared_statement {
       try {
         row.push_back(sql::cast_from_text(std::get<std::string>(parameters[i]), types_[i]));
       } catch (const sql::eval_error& e) {
-        return sql::sql_fail(e.code(), e.what());
+        return sql::sql_fail(e);
       }
     }
     return rows_of(columns_, {std::move(row)});

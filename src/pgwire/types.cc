@@ -131,7 +131,7 @@ sql::sql_result<sql::value> decode_numeric(bytes_view b, oid type) {
     if (sign == 0x4000) n = sql::numeric_neg(n);
     return sql::value::numeric_of(sql::numeric_round(n, std::max<int>(scale, 0)));
   } catch (const sql::eval_error& e) {
-    return sql::sql_fail(e.code(), e.what());
+    return sql::sql_fail(e);
   }
 }
 

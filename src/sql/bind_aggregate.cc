@@ -236,7 +236,7 @@ void binder::bind_ordered_set(pg_node body, const scope& input, aggregate_call& 
         ordered_set_result(probe, {});
       } catch (const eval_error& error) {
         in_aggregate_ = false;
-        bind_fail(error.code(), error.what(), pg::location(direct[0]));
+        throw bind_failure{to_sql_error(error, pg::location(direct[0]))};
       }
     }
   }

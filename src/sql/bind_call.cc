@@ -137,8 +137,14 @@ std::vector<expr> binder::bind_call_args(const std::string& name, pg_node body, 
 
 expr binder::call_operator(const std::string& op, std::vector<expr> args, int position) {
   bool any_array = std::any_of(args.begin(), args.end(), [](const expr& e) { return is_array(e.type); });
-  if (op == "||" && args.size() == 2 && !any_array) {
-    // text || anything: the other side is printed as text (Postgres's textanycat).
+  auto jsonb_or_literal = [](const expr& e) {
+    return e.type == data_type::jsonb || e.type == data_type::unknown;
+  };
+  bool jsonb_concat = args.size() == 2 && jsonb_or_literal(args[0]) && jsonb_or_literal(args[1]) &&
+                      (args[0].type == data_type::jsonb || args[1].type == data_type::jsonb);
+  if (op == "||" && args.size() == 2 && !any_array && !jsonb_concat) {
+    // text || anything: the other side is printed as text (Postgres's textanycat); jsonb || a
+    // literal is jsonb || jsonb, as in Postgres.
     bool left_text = args[0].type == data_type::text || args[0].type == data_type::unknown;
     bool right_text = args[1].type == data_type::text || args[1].type == data_type::unknown;
     if (left_text && !right_text) args[1] = coerce(std::move(args[1]), data_type::text, position);

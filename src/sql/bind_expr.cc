@@ -60,7 +60,7 @@ expr binder::coerce(expr e, data_type target, int position) {
       out.location = e.location;
       return out;
     } catch (const eval_error& error) {
-      bind_fail(error.code(), error.what(), position);
+      throw bind_failure{to_sql_error(error, position)};
     }
   }
   if (!castable(e.type, target)) {
@@ -306,7 +306,7 @@ expr binder::bind_const(pg_node body) {
       } catch (const eval_error& error) {
         // Past numeric's 38 digits (1e100): the nearest double, where Postgres keeps every digit.
         if (std::string_view(error.code()) != sqlstate::numeric_value_out_of_range) {
-          bind_fail(error.code(), error.what(), at);
+          throw bind_failure{to_sql_error(error, at)};
         }
         out = expr::make_constant(cast_from_text(text, data_type::double_precision),
                                   data_type::double_precision);

@@ -130,7 +130,7 @@ plan bind_values(binder& b, pg_node select) {
         try {
           values.push_back(evaluate(e, row{}));
         } catch (const eval_error& error) {
-          bind_fail(error.code(), error.what(), e.location);
+          throw bind_failure{to_sql_error(error, e.location)};
         }
         continue;
       }
@@ -560,7 +560,7 @@ sql_result<plan> bind_select(const parse_tree& tree, const catalog_reader& catal
   } catch (const bind_failure& failure) {
     return tl::unexpected(failure.error);
   } catch (const eval_error& error) {  // a constant that does not fit, met where no position was at hand
-    return sql_fail(error.code(), error.what());
+    return sql_fail(error);
   }
 }
 

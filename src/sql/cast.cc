@@ -172,9 +172,10 @@ value parse_timestamp(std::string_view text, data_type target) {
   return value::timestamptz(utc);
 }
 
-// Adds n of `unit` to iv; false for an unknown unit. A field leaving its range is 22015, as in
-// Postgres (`text` is the whole input, for the message).
-bool add_interval_unit(interval& iv, std::int64_t n, const std::string& unit, std::string_view text) {
+// Adds n + fraction / 1e18 of `unit` to iv; false for an unknown unit. A field leaving its range is
+// 22015, as in Postgres (`text` is the whole input, for the message).
+bool add_interval_unit(interval& iv, std::int64_t n, std::int64_t fraction, const std::string& unit,
+                       std::string_view text) {
   auto is = [&unit](std::initializer_list<const char*> names) {
     for (const char* name : names) {
       if (unit == name) return true;
@@ -196,24 +197,53 @@ bool add_interval_unit(interval& iv, std::int64_t n, const std::string& unit, st
       out_of_range();
     field = static_cast<std::int32_t>(d);
   };
+  // A fraction of a unit (`fraction` of 1e18, signed like n) spills into the finer fields, as in
+  // Postgres: years into whole months, months as 30 days, weeks as 7, days as 24 hours.
+  auto add_fraction_micros = [&](double micros_per_unit) {
+    if (fraction == 0) return;
+    double micros = std::nearbyint(static_cast<double>(fraction) / 1e18 * micros_per_unit);
+    if (!(std::fabs(micros) < 9.2e18) ||
+        __builtin_add_overflow(iv.micros, static_cast<std::int64_t>(micros), &iv.micros))
+      out_of_range();
+  };
+  auto add_fraction_days = [&](double days_per_unit) {
+    double days = static_cast<double>(fraction) / 1e18 * days_per_unit;
+    double whole = std::trunc(days);
+    std::int64_t d = std::int64_t{iv.days} + static_cast<std::int64_t>(whole);
+    if (d < INT32_MIN || d > INT32_MAX) out_of_range();
+    iv.days = static_cast<std::int32_t>(d);
+    fraction = static_cast<std::int64_t>((days - whole) * 1e18);
+    add_fraction_micros(static_cast<double>(micros_per_day));
+  };
   if (is({"microsecond", "microseconds", "us", "usec", "usecs"})) {
     add_micros(1);
+    add_fraction_micros(1);
   } else if (is({"millisecond", "milliseconds", "ms", "msec", "msecs"})) {
     add_micros(1000);
+    add_fraction_micros(1000);
   } else if (is({"second", "seconds", "s", "sec", "secs"})) {
     add_micros(micros_per_second);
+    add_fraction_micros(micros_per_second);
   } else if (is({"minute", "minutes", "m", "min", "mins"})) {
     add_micros(60 * micros_per_second);
+    add_fraction_micros(60.0 * micros_per_second);
   } else if (is({"hour", "hours", "h", "hr", "hrs"})) {
     add_micros(3600 * micros_per_second);
+    add_fraction_micros(3600.0 * micros_per_second);
   } else if (is({"day", "days", "d"})) {
     add_field(iv.days, 1);
+    add_fraction_micros(static_cast<double>(micros_per_day));
   } else if (is({"week", "weeks", "w"})) {
     add_field(iv.days, 7);
+    add_fraction_days(7);
   } else if (is({"month", "months", "mon", "mons"})) {
     add_field(iv.months, 1);
+    add_fraction_days(30);
   } else if (is({"year", "years", "y", "yr", "yrs"})) {
     add_field(iv.months, 12);
+    n = static_cast<std::int64_t>(static_cast<double>(fraction) / 1e18 *
+                                  12);  // a fraction: whole months only
+    add_field(iv.months, 1);
   } else {
     return false;
   }
@@ -232,8 +262,19 @@ value parse_interval(std::string_view text) {
     bool negative = in.peek() == '-';
     if (!in.accept('-')) in.accept('+');
     std::size_t start = in.pos;
-    std::int64_t n;
-    if (!in.digits(1, 18, n)) invalid(data_type::interval, text);
+    std::int64_t n = 0, fraction = 0;  // fraction: of 1e18
+    bool whole = in.digits(1, 18, n);
+    if (in.peek() != ':' && in.accept('.')) {
+      std::int64_t scale = 100'000'000'000'000'000;
+      bool any_digit = false;
+      for (; std::isdigit(static_cast<unsigned char>(in.peek())); ++in.pos, scale /= 10) {
+        fraction += (in.peek() - '0') * scale;
+        any_digit = true;
+      }
+      if (!whole && !any_digit) invalid(data_type::interval, text);
+    } else if (!whole) {
+      invalid(data_type::interval, text);
+    }
     if (in.peek() == ':') {
       in.pos = start;
       std::int64_t micros;
@@ -245,8 +286,9 @@ value parse_interval(std::string_view text) {
       std::size_t unit_start = in.pos;
       while (std::isalpha(static_cast<unsigned char>(in.peek()))) ++in.pos;
       std::string unit = s.substr(unit_start, in.pos - unit_start);
+      if (unit.empty() && !in.done() && in.peek() != ' ') invalid(data_type::interval, text);
       if (unit.empty()) unit = "second";  // a bare number counts seconds: interval '0'
-      if (!add_interval_unit(iv, negative ? -n : n, unit, text)) {
+      if (!add_interval_unit(iv, negative ? -n : n, negative ? -fraction : fraction, unit, text)) {
         invalid(data_type::interval, text);
       }
     }

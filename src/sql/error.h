@@ -48,11 +48,22 @@ inline tl::unexpected<sql_error> sql_fail(const char* code, std::string message,
 // query that met it, or sends the event that caused it to the pipeline's dead-letter topic.
 class eval_error : public std::runtime_error {
  public:
-  eval_error(const char* code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  eval_error(const char* code, const std::string& message, std::string detail = {})
+      : std::runtime_error(message), code_(code), detail_(std::move(detail)) {}
   const char* code() const { return code_; }
+  const std::string& detail() const { return detail_; }
 
  private:
   const char* code_;
+  std::string detail_;  // Postgres's DETAIL line, if any
 };
+
+// A data error as a statement's error, at `position` in its text (-1: none).
+inline sql_error to_sql_error(const eval_error& e, int position = -1) {
+  return sql_error{e.code(), e.what(), position, e.detail(), {}};
+}
+inline tl::unexpected<sql_error> sql_fail(const eval_error& e, int position = -1) {
+  return tl::unexpected<sql_error>(to_sql_error(e, position));
+}
 
 }  // namespace sluice::sql

@@ -381,7 +381,7 @@ sql_result<std::vector<row>> execute_batch(const plan& p, const relation_rows& r
     subquery_execution statement(relations, limits);
     return run(p, relations);
   } catch (const eval_error& error) {
-    return sql_fail(error.code(), error.what());
+    return sql_fail(error);
   }
 }
 

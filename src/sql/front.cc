@@ -148,7 +148,7 @@ sql_result<std::optional<parsed_watermark>> take_watermark(std::string& text,
       try {
         w.delay_micros = cast_from_text(literal, data_type::interval).as_interval().approximate_micros();
       } catch (const eval_error& e) {
-        return sql_fail(e.code(), e.what(), tokens[r.i - 1].pos);
+        return sql_fail(e, tokens[r.i - 1].pos);
       }
     }
     if (!r.at_symbol(')') && !r.at_symbol(',')) return syntax_error_at(r.peek());

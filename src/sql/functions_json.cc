@@ -1,5 +1,6 @@
 // sql/functions_json.cc — jsonb field access (-> ->> #> #>>, jsonb_extract_path), jsonb_typeof,
-// building jsonb (to_jsonb, jsonb_build_object/array, jsonb_strip_nulls), and the rows of the
+// building jsonb (to_jsonb, jsonb_build_object/array, jsonb_strip_nulls), the operators @> <@ ? ?| ?&
+// - || and jsonb_pretty, and the rows of the
 // set-returning jsonb_array_elements[_text], jsonb_object_keys and jsonb_each[_text]. A jsonb value holds
 // JSON text; each access parses it (simdjson) and prints the extracted part the way Postgres prints
 // jsonb: `{"a": 1, "b": [1, 2]}`, strings JSON-escaped, ->> giving a string's contents unquoted.
@@ -294,6 +295,248 @@ value strip_nulls_fn(const value* a, std::size_t) {
   return value::jsonb(out);
 }
 
+// --- operators: containment, key existence, deletion, concatenation ---
+
+// The right operand of a jsonb operator, parsed apart from the left (parse() reuses one parser).
+element parse_other(const value& v) {
+  thread_local simdjson::dom::parser parser;
+  auto doc = parser.parse(v.as_text());
+  if (doc.error() != simdjson::SUCCESS)
+    raise(sqlstate::invalid_text_representation, "invalid input syntax for type json");
+  return doc.value();
+}
+
+bool is_container(element e) { return e.type() == element_type::ARRAY || e.type() == element_type::OBJECT; }
+
+// Scalars equal as jsonb compares them: numbers by value (1 = 1.0), strings by their bytes.
+bool same_scalar(element a, element b) {
+  auto number = [](element e, double& d) {
+    switch (e.type()) {
+      case element_type::INT64:
+        d = static_cast<double>(e.get_int64().value());
+        return true;
+      case element_type::UINT64:
+        d = static_cast<double>(e.get_uint64().value());
+        return true;
+      case element_type::DOUBLE:
+        d = e.get_double().value();
+        return true;
+      default:
+        return false;
+    }
+  };
+  double x = 0, y = 0;
+  if (number(a, x) || number(b, y)) {
+    if (a.type() == element_type::INT64 && b.type() == element_type::INT64)
+      return a.get_int64().value() == b.get_int64().value();
+    return number(a, x) && number(b, y) && x == y;
+  }
+  if (a.type() != b.type()) return false;
+  if (a.type() == element_type::STRING) return a.get_string().value() == b.get_string().value();
+  if (a.type() == element_type::BOOL) return a.get_bool().value() == b.get_bool().value();
+  return true;  // both null
+}
+
+// a @> b: b's structure and contents are found in a, once non-matching array elements and object
+// fields of a are set aside; array order and repetition do not matter.
+bool contains(element a, element b) {
+  if (!is_container(b)) return !is_container(a) && same_scalar(a, b);
+  if (a.type() != b.type()) return false;
+  if (b.type() == element_type::OBJECT) {
+    simdjson::dom::object outer = a.get_object().value();
+    simdjson::dom::object wanted_fields = b.get_object().value();
+    for (auto [key, v] : wanted_fields) {
+      auto found = outer.at_key(key);
+      if (found.error() != simdjson::SUCCESS || !contains(found.value(), v)) return false;
+    }
+    return true;
+  }
+  simdjson::dom::array outer = a.get_array().value();
+  simdjson::dom::array wanted_items = b.get_array().value();
+  for (element wanted : wanted_items) {
+    bool found = false;
+    for (element have : outer) {
+      if (is_container(wanted) ? contains(have, wanted) : !is_container(have) && same_scalar(have, wanted)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+// At the top level an array also contains a scalar that is one of its elements.
+bool top_contains(element a, element b) {
+  if (a.type() == element_type::ARRAY && !is_container(b)) {
+    simdjson::dom::array items = a.get_array().value();
+    for (element have : items) {
+      if (!is_container(have) && same_scalar(have, b)) return true;
+    }
+    return false;
+  }
+  return contains(a, b);
+}
+
+value contains_fn(const value* a, std::size_t) {
+  return value::boolean(top_contains(parse(a[0]), parse_other(a[1])));
+}
+value contained_fn(const value* a, std::size_t) {
+  return value::boolean(top_contains(parse(a[1]), parse_other(a[0])));
+}
+
+// jsonb ? key: an object's key, a string element of an array, or the string itself.
+bool has_key(element e, std::string_view key) {
+  switch (e.type()) {
+    case element_type::OBJECT:
+      return e.get_object().value().at_key(key).error() == simdjson::SUCCESS;
+    case element_type::ARRAY: {
+      simdjson::dom::array items = e.get_array().value();
+      for (element item : items) {
+        if (item.type() == element_type::STRING && item.get_string().value() == key) return true;
+      }
+      return false;
+    }
+    case element_type::STRING:
+      return e.get_string().value() == key;
+    default:
+      return false;
+  }
+}
+value has_key_fn(const value* a, std::size_t) { return value::boolean(has_key(parse(a[0]), a[1].as_text())); }
+// ?| and ?&: NULL elements of the key array are skipped, as in Postgres.
+template <bool all>
+value has_keys_fn(const value* a, std::size_t) {
+  element e = parse(a[0]);
+  for (const value& key : a[1].as_array()) {
+    if (key.is_null()) continue;
+    if (has_key(e, key.as_text()) != all) return value::boolean(!all);
+  }
+  return value::boolean(all);
+}
+
+[[noreturn]] void cannot_delete(const char* what) { raise(sqlstate::invalid_parameter_value, what); }
+
+// jsonb - key(s): the object without those fields, or the array without those string elements.
+value delete_keys(element e, const std::vector<std::string_view>& keys) {
+  auto listed = [&keys](std::string_view k) { return std::find(keys.begin(), keys.end(), k) != keys.end(); };
+  std::string out;
+  if (e.type() == element_type::OBJECT) {
+    out = "{";
+    for (const auto& [key, v] : jsonb_fields(e)) {
+      if (listed(key)) continue;
+      if (out.size() > 1) out += ", ";
+      print_string(key, out);
+      out += ": ";
+      print(v, out);
+    }
+    return value::jsonb(out + "}");
+  }
+  if (e.type() != element_type::ARRAY) cannot_delete("cannot delete from scalar");
+  out = "[";
+  simdjson::dom::array items = e.get_array().value();
+  for (element item : items) {
+    if (item.type() == element_type::STRING && listed(item.get_string().value())) continue;
+    if (out.size() > 1) out += ", ";
+    print(item, out);
+  }
+  return value::jsonb(out + "]");
+}
+value delete_key_fn(const value* a, std::size_t) { return delete_keys(parse(a[0]), {a[1].as_text()}); }
+value delete_key_array_fn(const value* a, std::size_t) {
+  std::vector<std::string_view> keys;
+  for (const value& key : a[1].as_array()) {
+    if (!key.is_null()) keys.push_back(key.as_text());
+  }
+  return delete_keys(parse(a[0]), keys);
+}
+// jsonb - index: the array without that element (negative counts from the end; none past the end).
+value delete_index_fn(const value* a, std::size_t) {
+  element e = parse(a[0]);
+  if (e.type() == element_type::OBJECT) cannot_delete("cannot delete from object using integer index");
+  if (e.type() != element_type::ARRAY) cannot_delete("cannot delete from scalar");
+  simdjson::dom::array items = e.get_array().value();
+  auto size = static_cast<std::int64_t>(items.size());
+  std::int64_t gone = a[1].as_bigint() < 0 ? a[1].as_bigint() + size : a[1].as_bigint();
+  std::string out = "[";
+  std::int64_t i = 0;
+  for (element item : items) {
+    if (i++ == gone) continue;
+    if (out.size() > 1) out += ", ";
+    print(item, out);
+  }
+  return value::jsonb(out + "]");
+}
+
+// jsonb || jsonb: two objects merge (the right one's fields win); otherwise both become arrays (a
+// non-array as its one element) and are joined.
+value concat_fn(const value* a, std::size_t) {
+  element l = parse(a[0]), r = parse_other(a[1]);
+  std::string out;
+  if (l.type() == element_type::OBJECT && r.type() == element_type::OBJECT) {
+    std::string left, right;
+    print(l, left);
+    print(r, right);
+    if (left.size() == 2) return value::jsonb(right);
+    if (right.size() == 2) return value::jsonb(left);
+    return value::jsonb(normalize_jsonb(left.substr(0, left.size() - 1) + ", " + right.substr(1)));
+  }
+  auto elements = [&out](element e) {
+    if (e.type() != element_type::ARRAY) {
+      if (out.size() > 1) out += ", ";
+      print(e, out);
+      return;
+    }
+    simdjson::dom::array items = e.get_array().value();
+    for (element item : items) {
+      if (out.size() > 1) out += ", ";
+      print(item, out);
+    }
+  };
+  out = "[";
+  elements(l);
+  elements(r);
+  return value::jsonb(out + "]");
+}
+
+// jsonb_pretty: Postgres's layout, four spaces an indent, each element and field on its own line.
+void print_pretty(element e, std::string& out, int depth) {
+  auto newline = [&out](int d) { out += '\n' + std::string(static_cast<std::size_t>(d) * 4, ' '); };
+  if (e.type() == element_type::OBJECT) {
+    out += '{';
+    bool first = true;
+    for (const auto& [key, v] : jsonb_fields(e)) {
+      out += first ? "" : ",";
+      first = false;
+      newline(depth + 1);
+      print_string(key, out);
+      out += ": ";
+      print_pretty(v, out, depth + 1);
+    }
+    newline(depth);
+    out += '}';
+  } else if (e.type() == element_type::ARRAY) {
+    out += '[';
+    bool first = true;
+    simdjson::dom::array items = e.get_array().value();
+    for (element item : items) {
+      out += first ? "" : ",";
+      first = false;
+      newline(depth + 1);
+      print_pretty(item, out, depth + 1);
+    }
+    newline(depth);
+    out += ']';
+  } else {
+    print(e, out);
+  }
+}
+value pretty_fn(const value* a, std::size_t) {
+  std::string out;
+  print_pretty(parse(a[0]), out, 0);
+  return value::text(out);
+}
+
 // Postgres's message when a set-returning jsonb function meets the wrong kind of value.
 [[noreturn]] void wrong_kind(set_function fn, element e) {
   const char* kind = e.type() == element_type::ARRAY    ? "an array"
@@ -360,6 +603,16 @@ void add_json_functions(std::vector<function_overload>& out) {
   out.push_back({"jsonb_build_array", {dt::unknown}, j, build_array_fn, false, true});
   out.push_back({"jsonb_build_object", {dt::unknown}, j, build_object_fn, false, true});
   out.push_back({"jsonb_strip_nulls", {j}, j, strip_nulls_fn});
+  out.push_back({"@>", {j, j}, dt::boolean, contains_fn});
+  out.push_back({"<@", {j, j}, dt::boolean, contained_fn});
+  out.push_back({"?", {j, t}, dt::boolean, has_key_fn});
+  out.push_back({"?|", {j, dt::text_array}, dt::boolean, has_keys_fn<false>});
+  out.push_back({"?&", {j, dt::text_array}, dt::boolean, has_keys_fn<true>});
+  out.push_back({"-", {j, t}, j, delete_key_fn});
+  out.push_back({"-", {j, dt::text_array}, j, delete_key_array_fn});
+  out.push_back({"-", {j, dt::bigint}, j, delete_index_fn});
+  out.push_back({"||", {j, j}, j, concat_fn});
+  out.push_back({"jsonb_pretty", {j}, t, pretty_fn});
 }
 
 }  // namespace sluice::sql

@@ -372,10 +372,9 @@ numeric numeric_with_typmod(numeric n, int precision, int scale) {
   numeric rounded = numeric_round(n, scale);
   int integer_digits = rounded.coefficient == 0 ? 0 : digits_of(rounded.coefficient) - rounded.scale;
   if (integer_digits > precision - scale) {
-    fail(
-        sqlstate::numeric_value_out_of_range,
-        fmt::format("numeric field overflow: a field with precision {}, scale {} must round to an absolute "
-                    "value less than {}",
+    throw eval_error(
+        sqlstate::numeric_value_out_of_range, "numeric field overflow",
+        fmt::format("A field with precision {}, scale {} must round to an absolute value less than {}.",
                     precision, scale, precision - scale > 0 ? fmt::format("10^{}", precision - scale) : "1"));
   }
   return rounded;

@@ -53,7 +53,7 @@ sql_result<query_result> batch_session::execute(std::string_view sql) {
   try {
     return execute_all(sql);
   } catch (const eval_error& e) {
-    return sql_fail(e.code(), e.what());
+    return sql_fail(e);
   } catch (const std::exception& e) {
     return sql_fail(sqlstate::internal_error, e.what());
   }

@@ -107,7 +107,7 @@ sql_result<std::vector<row>> rows_for_insert(
       rows.push_back(std::move(full));
     }
   } catch (const eval_error& error) {
-    return sql_fail(error.code(), error.what());
+    return sql_fail(error);
   }
   return rows;
 }
@@ -144,7 +144,7 @@ sql_result<std::vector<row_update>> rows_to_modify(
       out.push_back(std::move(u));
     }
   } catch (const eval_error& error) {
-    return sql_fail(error.code(), error.what());
+    return sql_fail(error);
   }
   return out;
 }

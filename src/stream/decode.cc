@@ -417,7 +417,7 @@ sql::sql_result<void> row_decoder::decode(std::string_view text, sql::row& out, 
     }
     for (std::size_t i : impl_->typmod_columns) out[i] = sql::apply_column_typmod(out[i], impl_->schema[i]);
   } catch (const sql::eval_error& e) {
-    return sql::sql_fail(e.code(), e.what());
+    return sql::sql_fail(e);
   }
   return {};
 }

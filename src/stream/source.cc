@@ -50,6 +50,11 @@ sql::sql_result<std::unique_ptr<source_reader>> source_reader::make(const sql::r
 
 namespace {
 
+// A dead letter's reason: the error and its detail, on one line.
+std::string dead_letter_reason(const sql::sql_error& e) {
+  return e.detail.empty() ? e.message : e.message + ": " + e.detail;
+}
+
 // What the decoder materializes: the columns read, and those the source itself needs.
 std::vector<bool> columns_to_decode(const sql::relation_info& info, std::vector<bool> read) {
   if (read.empty()) return read;
@@ -97,7 +102,8 @@ void source_reader::ingest_event(const record& r, sql::change_batch& out) {
   tracker_.touch(r.partition);
   if (!r.value) return;  // a tombstone means nothing to an append-only source
   sql::row row;
-  if (auto ok = decoder_.decode(*r.value, row, r.padded); !ok) return reject(r, ok.error().message);
+  if (auto ok = decoder_.decode(*r.value, row, r.padded); !ok)
+    return reject(r, dead_letter_reason(ok.error()));
   if (watermark_spec_) {
     const sql::value& t = row[static_cast<std::size_t>(watermark_spec_->column)];
     if (t.is_null()) return reject(r, "the event time column is NULL");
@@ -130,7 +136,8 @@ void source_reader::ingest_upsert(const record& r, sql::change_batch& out) {
   sql::row pk;
   sql::row row;
   if (r.value) {
-    if (auto ok = decoder_.decode(*r.value, row, r.padded); !ok) return reject(r, ok.error().message);
+    if (auto ok = decoder_.decode(*r.value, row, r.padded); !ok)
+      return reject(r, dead_letter_reason(ok.error()));
     for (int i : primary_key_) pk.push_back(row[static_cast<std::size_t>(i)]);
   }
   bool pk_missing = !r.value;

@@ -117,8 +117,11 @@ def test_psycopg2_reads_numeric_as_exact_decimals(server):
         cur.execute("INSERT INTO ledger VALUES (1, %s), (2, %s), (3, 0.005)", (Decimal("10.10"), Decimal("-0.1")))
         cur.execute("SELECT sum(amount), avg(amount), max(amount) FROM ledger")
         assert [str(v) for v in cur.fetchone()] == ["10.01", "3.3366666666666667", "10.10"]
-        with pytest.raises(psycopg2.errors.NumericValueOutOfRange):
+        with pytest.raises(psycopg2.errors.NumericValueOutOfRange) as overflow:
             cur.execute("INSERT INTO ledger VALUES (4, 12345678901.5)")
+        assert overflow.value.diag.message_primary == "numeric field overflow"
+        assert overflow.value.diag.message_detail == (
+            "A field with precision 12, scale 2 must round to an absolute value less than 10^10.")
     conn.close()
     out = psql(server, "-c", "\\d ledger")
     assert out.returncode == 0, out.stderr
