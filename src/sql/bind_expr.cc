@@ -469,18 +469,28 @@ expr binder::bind_a_expr(pg_node body, const scope& s, agg_context* agg, const c
     }
     return out;
   }
-  if (kind == "AEXPR_BETWEEN" || kind == "AEXPR_NOT_BETWEEN") {
+  if (kind == "AEXPR_BETWEEN" || kind == "AEXPR_NOT_BETWEEN" || kind == "AEXPR_BETWEEN_SYM" ||
+      kind == "AEXPR_NOT_BETWEEN_SYM") {
     expr subject = side("lexpr");
     std::vector<pg_node> bounds = pg::list(pg::node_body(*pg::field(body, "rexpr")), "items");
-    bool negated = kind == "AEXPR_NOT_BETWEEN";
+    bool negated = kind == "AEXPR_NOT_BETWEEN" || kind == "AEXPR_NOT_BETWEEN_SYM";
+    auto between = [&](const pg_node& low, const pg_node& high) {
+      expr out;
+      out.kind = negated ? expr_kind::or_op : expr_kind::and_op;
+      out.type = data_type::boolean;
+      out.location = at;
+      out.args.push_back(call_operator(negated ? "<" : ">=", {subject, bind_expr(low, s, agg, clause)}, at));
+      out.args.push_back(call_operator(negated ? ">" : "<=", {subject, bind_expr(high, s, agg, clause)}, at));
+      return out;
+    };
+    if (kind == "AEXPR_BETWEEN" || kind == "AEXPR_NOT_BETWEEN") return between(bounds[0], bounds[1]);
+    // SYMMETRIC: between the bounds in either order (NOT: outside both orders).
     expr out;
-    out.kind = negated ? expr_kind::or_op : expr_kind::and_op;
+    out.kind = negated ? expr_kind::and_op : expr_kind::or_op;
     out.type = data_type::boolean;
     out.location = at;
-    out.args.push_back(
-        call_operator(negated ? "<" : ">=", {subject, bind_expr(bounds[0], s, agg, clause)}, at));
-    out.args.push_back(
-        call_operator(negated ? ">" : "<=", {subject, bind_expr(bounds[1], s, agg, clause)}, at));
+    out.args.push_back(between(bounds[0], bounds[1]));
+    out.args.push_back(between(bounds[1], bounds[0]));
     return out;
   }
   bind_fail(sqlstate::feature_not_supported, fmt::format("operator form {} is not supported", kind), at);

@@ -184,6 +184,40 @@ value regexp_substr_fn(const value* a, std::size_t) {
   return out;
 }
 
+// substring(text FROM pattern): the part matching the first parenthesized group, or the whole match
+// when there is none; NULL without a match.
+value substring_regex_fn(const value* a, std::size_t) {
+  const std::string& text = a[0].as_text();
+  const regex_t& re = compiled(a[1].as_text(), false);
+  value out;
+  for_each_match(re, text, false, [&](std::size_t at, const regmatch_t* m) {
+    const regmatch_t& part = re.re_nsub > 0 ? m[1] : m[0];
+    if (part.rm_so < 0) return;  // the group took no part in the match
+    out = value::text(text.substr(at + static_cast<std::size_t>(part.rm_so),
+                                  static_cast<std::size_t>(part.rm_eo - part.rm_so)));
+  });
+  return out;
+}
+
+// regexp_split_to_array: the text between matches. An empty match at either end of the text or
+// right after the previous match splits nothing, as in Postgres.
+value regexp_split_to_array_fn(const value* a, std::size_t n) {
+  regex_flags f = read_flags(n > 2 ? a[2].as_text() : "", false);
+  const std::string& text = a[0].as_text();
+  std::vector<value> pieces;
+  std::size_t piece_start = 0;
+  for_each_match(compiled(a[1].as_text(), f.insensitive), text, true,
+                 [&](std::size_t at, const regmatch_t* m) {
+                   std::size_t start = at + static_cast<std::size_t>(m[0].rm_so),
+                               end = at + static_cast<std::size_t>(m[0].rm_eo);
+                   if (start == end && (start == 0 || start == text.size() || start == piece_start)) return;
+                   pieces.push_back(value::text(text.substr(piece_start, start - piece_start)));
+                   piece_start = end;
+                 });
+  pieces.push_back(value::text(text.substr(piece_start)));
+  return value::array(dt::text_array, std::move(pieces));
+}
+
 }  // namespace
 
 void add_regex_functions(std::vector<function_overload>& out) {
@@ -198,6 +232,9 @@ void add_regex_functions(std::vector<function_overload>& out) {
   out.push_back({"regexp_like", {x, x, x}, b, regexp_like_fn});
   out.push_back({"regexp_count", {x, x}, i, regexp_count_fn});
   out.push_back({"regexp_substr", {x, x}, x, regexp_substr_fn});
+  out.push_back({"substring", {x, x}, x, substring_regex_fn});
+  out.push_back({"regexp_split_to_array", {x, x}, dt::text_array, regexp_split_to_array_fn});
+  out.push_back({"regexp_split_to_array", {x, x, x}, dt::text_array, regexp_split_to_array_fn});
 }
 
 }  // namespace sluice::sql
