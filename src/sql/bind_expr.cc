@@ -339,18 +339,18 @@ expr binder::bind_type_cast(pg_node body, const scope& s, agg_context* agg, cons
     arg.constant = value::text(interval_literal(arg.constant.as_text(), type_name));
   }
   int at = arg.location >= 0 ? arg.location : static_cast<int>(pg::integer(type_name, "location", -1));
-  auto typmod = pg::numeric_typmod_of(type_name);
+  auto typmod = pg::typmod_of(type_name);
   if (!typmod) throw bind_failure{typmod.error()};
   expr cast = coerce(std::move(arg), *target, at);
-  return *typmod < 0 ? cast : with_numeric_typmod(std::move(cast), *typmod);
+  return *typmod < 0 ? cast : with_typmod(std::move(cast), *typmod);
 }
 
-expr with_numeric_typmod(expr e, std::int32_t typmod) {
+expr with_typmod(expr e, std::int32_t typmod) {
   expr out;
   out.kind = expr_kind::call;
-  out.type = data_type::numeric;
-  out.fn = apply_numeric_typmod;
-  out.name = "numeric typmod";
+  out.type = e.type;
+  out.fn = e.type == data_type::numeric ? apply_numeric_typmod : apply_varchar_typmod;
+  out.name = e.type == data_type::numeric ? "numeric typmod" : "varchar typmod";
   out.location = e.location;
   out.args.push_back(std::move(e));
   out.args.push_back(expr::make_constant(value::bigint(typmod), data_type::bigint));

@@ -89,7 +89,7 @@ bool reads_subquery(const expr& e);
 std::vector<expr> conjuncts(expr e);
 expr conjunction(std::vector<expr> parts);
 // A numeric expression rounded to a numeric(p, s) type modifier (bind_expr.cc).
-expr with_numeric_typmod(expr e, std::int32_t typmod);
+expr with_typmod(expr e, std::int32_t typmod);
 
 // Where a subquery in an expression stands in its enclosing block, for resolving the outer columns it
 // reads; `params` collects them (bound in the enclosing block) as the subquery's outer values.

@@ -129,9 +129,10 @@ bool parse_time_part(scanner& in, std::int64_t& micros, bool in_interval = false
         ++in.pos;  // Postgres rounds beyond µs; we truncate
     }
   }
-  if (hour > (in_interval ? 2'562'047'787 : 24) || minute > 59 || second > 60) return false;
-  micros = ((hour * 60 + minute) * 60 + second) * micros_per_second + fraction;
-  return true;
+  if (hour > (in_interval ? 2'562'047'788 : 24) || minute > 59 || second > 60) return false;
+  std::int64_t seconds = (hour * 60 + minute) * 60 + second;
+  return !__builtin_mul_overflow(seconds, micros_per_second, &micros) &&
+         !__builtin_add_overflow(micros, fraction, &micros);
 }
 
 // Z, ±HH, ±HH:MM, ±HHMM → seconds east of UTC.
@@ -255,7 +256,7 @@ value parse_interval(std::string_view text) {
   std::string s = lower(trim(text));
   interval iv{};
   scanner in{s};
-  bool any = false;
+  bool any = false, seen_time = false;
   while (!in.done()) {
     while (in.accept(' ')) {
     }
@@ -278,8 +279,11 @@ value parse_interval(std::string_view text) {
     if (in.peek() == ':') {
       in.pos = start;
       std::int64_t micros;
-      if (!parse_time_part(in, micros, true)) invalid(data_type::interval, text);
-      iv.micros += negative ? -micros : micros;
+      if (seen_time || !parse_time_part(in, micros, true))
+        invalid(data_type::interval, text);  // one hh:mm:ss
+      seen_time = true;
+      if (__builtin_add_overflow(iv.micros, negative ? -micros : micros, &iv.micros))
+        throw eval_error("22015", fmt::format("interval field value out of range: \"{}\"", text));
     } else {
       while (in.accept(' ')) {
       }
@@ -489,9 +493,40 @@ value apply_numeric_typmod(const value* args, std::size_t) {
       numeric_with_typmod(args[0].as_numeric(), static_cast<std::int32_t>(args[1].as_bigint())));
 }
 
+namespace {
+
+// The byte length of the first `chars` UTF-8 characters of `s` (all of it when it is shorter).
+std::size_t prefix_bytes(std::string_view s, std::size_t chars) {
+  std::size_t at = 0;
+  for (std::size_t n = 0; at < s.size() && n < chars; ++n) {
+    ++at;
+    while (at < s.size() && (static_cast<unsigned char>(s[at]) & 0xc0) == 0x80) ++at;  // continuation bytes
+  }
+  return at;
+}
+
+}  // namespace
+
+value apply_varchar_typmod(const value* args, std::size_t) {
+  const std::string& text = args[0].as_text();
+  std::size_t keep = prefix_bytes(
+      text, static_cast<std::size_t>(varchar_typmod_length(static_cast<std::int32_t>(args[1].as_bigint()))));
+  return keep == text.size() ? args[0] : value::text(text.substr(0, keep));
+}
+
 value apply_column_typmod(const value& v, const column& c) {
-  if (c.typmod < 0 || v.is_null() || v.type() != data_type::numeric) return v;
-  return value::numeric_of(numeric_with_typmod(v.as_numeric(), c.typmod));
+  if (c.typmod < 0 || v.is_null()) return v;
+  if (v.type() == data_type::numeric) return value::numeric_of(numeric_with_typmod(v.as_numeric(), c.typmod));
+  if (v.type() != data_type::text) return v;
+  const std::string& text = v.as_text();
+  std::int32_t length = varchar_typmod_length(c.typmod);
+  std::size_t keep = prefix_bytes(text, static_cast<std::size_t>(length));
+  if (keep == text.size()) return v;
+  if (text.find_first_not_of(' ', keep) != std::string::npos)
+    throw eval_error("22001",  // string_data_right_truncation
+
+                     fmt::format("value too long for type character varying({})", length));
+  return value::text(text.substr(0, keep));
 }
 
 bool implicitly_castable(data_type from, data_type to) {

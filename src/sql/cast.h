@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "sql/value.h"
@@ -31,7 +32,15 @@ value (*cast_function(data_type target))(const value* args, std::size_t count);
 // numeric(precision, scale): args are a numeric and its type modifier (numeric_typmod, as a bigint).
 // Rounds to the scale; 22003 when the integer part has more than precision − scale digits.
 value apply_numeric_typmod(const value* args, std::size_t count);
-// A value of the column's type with its type modifier applied (numeric(p, s) rounds); NULL stays.
+// varchar(n)'s type modifier as Postgres packs it in atttypmod, and back.
+inline constexpr std::int32_t varchar_max_length = 10'485'760;
+constexpr std::int32_t varchar_typmod(std::int32_t length) { return length + 4; }
+constexpr std::int32_t varchar_typmod_length(std::int32_t typmod) { return typmod - 4; }
+// An explicit cast to varchar(n): args are a text and its type modifier (varchar_typmod, as a
+// bigint). Cuts the text to n characters, as Postgres does.
+value apply_varchar_typmod(const value* args, std::size_t count);
+// A value of the column's type with its type modifier applied (numeric(p, s) rounds; varchar(n) takes
+// a longer text only if what is past n characters is spaces, else 22001); NULL stays.
 value apply_column_typmod(const value& v, const column& c);
 // Whether Postgres casts `from` to `to` implicitly (bigint → double, date → timestamp, …).
 bool implicitly_castable(data_type from, data_type to);

@@ -174,7 +174,7 @@ sql_result<relation_info> read_create_stmt(pg_node body, relation_kind kind) {
       }
       auto type = pg::type_of(*type_name);
       if (!type) return tl::unexpected(type.error());
-      auto typmod = pg::numeric_typmod_of(*type_name);
+      auto typmod = pg::typmod_of(*type_name);
       if (!typmod) return tl::unexpected(typmod.error());
       info.columns.push_back({std::string(pg::string(e, "colname")), *type, *typmod});
       for (pg_node c : pg::list(e, "constraints")) {

@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "sql/cast.h"
 #include "sql/numeric.h"
 
 namespace sluice::sql {
@@ -167,16 +168,27 @@ sql_result<data_type> type_of(pg_node type_name_body) {
   return sql_fail("42704", fmt::format("type \"{}\" does not exist", name), at);
 }
 
-sql_result<std::int32_t> numeric_typmod_of(pg_node type_name_body) {
+sql_result<std::int32_t> typmod_of(pg_node type_name_body) {
   std::vector<pg_node> mods = list(type_name_body, "typmods");
   auto type = type_of(type_name_body);
-  if (mods.empty() || !type || *type != data_type::numeric) return -1;
+  std::vector<std::string> parts = names(type_name_body, "names");
+  bool varchar = type && *type == data_type::text && !parts.empty() && parts.back() == "varchar";
+  if (mods.empty() || !type || (*type != data_type::numeric && !varchar)) return -1;
   int at = static_cast<int>(integer(type_name_body, "location", -1));
   std::vector<std::int64_t> values;
   for (pg_node m : mods) {
     auto i = is(m, "A_Const") ? field(node_body(m), "ival") : std::nullopt;
     if (!i) return sql_fail(sqlstate::syntax_error, "type modifiers must be simple constants", at);
     values.push_back(integer(*i, "ival"));
+  }
+  if (varchar) {
+    if (values.size() != 1) return sql_fail(sqlstate::syntax_error, "invalid type modifier", at);
+    if (values[0] < 1)
+      return sql_fail(sqlstate::invalid_parameter_value, "length for type varchar must be at least 1", at);
+    if (values[0] > varchar_max_length)
+      return sql_fail(sqlstate::invalid_parameter_value,
+                      fmt::format("length for type varchar cannot exceed {}", varchar_max_length), at);
+    return varchar_typmod(static_cast<std::int32_t>(values[0]));
   }
   if (values.size() > 2)
     return sql_fail(sqlstate::invalid_parameter_value, "invalid NUMERIC type modifier", at);

@@ -60,9 +60,9 @@ std::vector<std::string> names(pg_node body, std::string_view key);
 // A TypeName node → data_type ("int4", "varchar", "timestamptz", "double precision", ...).
 // 42704 `type "x" does not exist` for the rest.
 sql_result<data_type> type_of(pg_node type_name_body);
-// numeric(p[, s])'s type modifier packed as Postgres's atttypmod (numeric_typmod in numeric.h); -1
-// for any other type or a plain numeric. 22023 for a precision or scale Postgres refuses.
-sql_result<std::int32_t> numeric_typmod_of(pg_node type_name_body);
+// The type modifier as Postgres packs it in atttypmod: numeric(p[, s]) (numeric_typmod in numeric.h)
+// and varchar(n) (n + 4); -1 for any other type or none. 22023 for a modifier Postgres refuses.
+sql_result<std::int32_t> typmod_of(pg_node type_name_body);
 // The same for a type name as written in SQL text (used by the front for column lists).
 std::optional<data_type> type_from_name(std::string_view name);
 

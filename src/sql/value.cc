@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "base/assert.h"
+#include "sql/cast.h"
 #include "sql/civil_time.h"
 #include "sql/numeric.h"
 
@@ -63,6 +64,8 @@ std::string_view type_name(data_type type) {
 }
 
 std::string column_type_text(const column& c) {
+  if (c.typmod >= 0 && c.type == data_type::text)
+    return fmt::format("character varying({})", varchar_typmod_length(c.typmod));
   if (c.typmod < 0 || c.type != data_type::numeric) return std::string(type_name(c.type));
   return fmt::format("numeric({},{})", numeric_typmod_precision(c.typmod), numeric_typmod_scale(c.typmod));
 }

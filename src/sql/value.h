@@ -190,7 +190,7 @@ using row = std::vector<value>;
 struct column {
   std::string name;
   data_type type;
-  std::int32_t typmod = -1;  // numeric(p, s), packed as Postgres's atttypmod (numeric.h); -1: none
+  std::int32_t typmod = -1;  // numeric(p, s) or varchar(n), packed as Postgres's atttypmod; -1: none
 };
 // The column's type as Postgres's format_type prints it: "numeric(10,2)", "bigint".
 std::string column_type_text(const column& c);
