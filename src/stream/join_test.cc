@@ -175,19 +175,28 @@ std::size_t stored_keys(join_operator& op) {
   return n;
 }
 
+// Over left (id, k, t) ++ right (k, t): the bound r.t - 5 s, and l.t BETWEEN r.t - 5 s AND r.t.
+struct interval_condition {
+  sql::expr bound;
+  sql::expr residual;
+};
+interval_condition left_within_5s_before_right() {
+  using sql::data_type;
+  interval_condition c;
+  c.bound = call(fn_minus, "-", {col(4, data_type::timestamp), lit(I(5 * sec))}, data_type::timestamp);
+  c.residual.kind = sql::expr_kind::and_op;
+  c.residual.type = data_type::boolean;
+  c.residual.args = {
+      call(fn_ge, ">=", {col(2, data_type::timestamp), c.bound}, data_type::boolean),
+      call(fn_le, "<=", {col(2, data_type::timestamp), col(4, data_type::timestamp)}, data_type::boolean)};
+  return c;
+}
+
 // An interval join, l.t BETWEEN r.t - 5 s AND r.t, over streams that arrive out of order within the
 // watermark's delay: forgetting expired rows changes the state, never the output.
 TEST(IntervalJoin, ForgettingRowsBehindTheWatermarkKeepsTheOutputExact) {
   using sql::data_type;
-  // left (id, k, t) ++ right (k, t)
-  sql::expr bound =
-      call(fn_minus, "-", {col(4, data_type::timestamp), lit(I(5 * sec))}, data_type::timestamp);
-  sql::expr residual;
-  residual.kind = sql::expr_kind::and_op;
-  residual.type = data_type::boolean;
-  residual.args = {
-      call(fn_ge, ">=", {col(2, data_type::timestamp), bound}, data_type::boolean),
-      call(fn_le, "<=", {col(2, data_type::timestamp), col(4, data_type::timestamp)}, data_type::boolean)};
+  auto [bound, residual] = left_within_5s_before_right();
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
     std::mt19937_64 rng(seed);
     join_spec spec{sql::join_type::inner, {col(1)}, {col(0)}, residual, 2, {}, false};
@@ -233,14 +242,7 @@ TEST(IntervalJoin, ForgettingRowsBehindTheWatermarkKeepsTheOutputExact) {
 // rewriting sparse chunks keeps the stored rows within twice the live ones all the same.
 TEST(IntervalJoin, ChunkedStateRestoresExactlyAndStaysNearTheLiveRows) {
   using sql::data_type;
-  sql::expr bound =
-      call(fn_minus, "-", {col(4, data_type::timestamp), lit(I(5 * sec))}, data_type::timestamp);
-  sql::expr residual;
-  residual.kind = sql::expr_kind::and_op;
-  residual.type = data_type::boolean;
-  residual.args = {
-      call(fn_ge, ">=", {col(2, data_type::timestamp), bound}, data_type::boolean),
-      call(fn_le, "<=", {col(2, data_type::timestamp), col(4, data_type::timestamp)}, data_type::boolean)};
+  auto [bound, residual] = left_within_5s_before_right();
   join_spec spec{sql::join_type::inner, {col(1)}, {col(0)}, residual, 2, {}, false};
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
     std::mt19937_64 rng(seed);
