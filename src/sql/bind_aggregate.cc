@@ -166,7 +166,13 @@ void binder::bind_string_agg_extras(pg_node body, pg_node separator, const scope
 void binder::bind_aggregate_order(pg_node body, const scope& input, aggregate_call& call,
                                   const char* clause) {
   std::vector<pg_node> order = pg::list(body, "agg_order");
-  if (order.empty()) return;
+  if (order.empty()) {
+    // Postgres finds the distinct values by sorting them, so string_agg(DISTINCT x, …) and
+    // array_agg(DISTINCT x) come out in x's order.
+    if (call.distinct && (call.fn == aggregate_fn::string_agg || call.fn == aggregate_fn::array_agg))
+      call.ordered = true;
+    return;
+  }
   std::vector<sort_key> keys;
   for (pg_node item : order) {
     pg_node sort = pg::node_body(item);

@@ -236,6 +236,9 @@ expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, cons
   if (name == "current_database" && args.empty()) {
     return expr::make_constant(value::text(database_name), data_type::text);
   }
+  if (name == "current_schema" && args.empty()) {  // the one schema, first on the search path
+    return expr::make_constant(value::text("public"), data_type::text);
+  }
   if (name == "pg_typeof" && args.size() == 1) {  // a regtype in Postgres, which prints as its name
     return expr::make_constant(value::text(std::string(type_name(args[0].type))), data_type::text);
   }

@@ -395,6 +395,7 @@ void add_string_functions(std::vector<function_overload>& out) {
   out.push_back({"strpos", {x, x}, i, strpos_fn});
   out.push_back({"position", {x, x}, i, strpos_fn});
   out.push_back({"starts_with", {x, x}, dt::boolean, starts_with_fn});
+  out.push_back({"^@", {x, x}, dt::boolean, starts_with_fn});
   out.push_back({"split_part", {x, x, i}, x, split_part_fn});
   out.push_back({"md5", {x}, x, md5_fn});
   out.push_back({"left", {x, i}, x, left_fn});
