@@ -32,6 +32,9 @@ constexpr aggregate_name aggregate_names[] = {
     {"every", aggregate_fn::bool_and},
     {"string_agg", aggregate_fn::string_agg},
     {"array_agg", aggregate_fn::array_agg},
+    // jsonb_agg(x) is to_jsonb(array_agg(x)) (json is jsonb here); bind_aggregate adds the to_jsonb.
+    {"jsonb_agg", aggregate_fn::array_agg},
+    {"json_agg", aggregate_fn::array_agg},
     {"percentile_cont", aggregate_fn::percentile_cont},
     {"percentile_disc", aggregate_fn::percentile_disc},
     {"mode", aggregate_fn::mode},
@@ -93,6 +96,8 @@ expr binder::bind_aggregate(pg_node body, agg_context* agg, const char* clause) 
   std::size_t index = register_call(*agg, std::move(call));
   expr out = expr::make_column(static_cast<int>(agg->key_width() + index), agg->calls[index].type, name);
   out.location = at;
+  if (name == "jsonb_agg" || name == "json_agg")
+    return call_function("to_jsonb", {std::move(out)}, at, false);
   return out;
 }
 

@@ -225,6 +225,15 @@ void append_json(std::string& out, const value& v) {
     out += "null";
     return;
   }
+  if (is_array(v.type())) {  // a JSON array of the elements, as Postgres's to_jsonb gives
+    out += '[';
+    for (const value& item : v.as_array()) {
+      if (out.back() != '[') out += ", ";
+      append_json(out, item);
+    }
+    out += ']';
+    return;
+  }
   std::string text;
   switch (v.type()) {
     case dt::boolean:
