@@ -157,7 +157,7 @@ numeric numeric_from_text(std::string_view text) {
       if (point) ++fraction;
     } else if (ch == '_' && i > 0 && i + 1 < t.size() && std::isdigit(static_cast<unsigned char>(t[i - 1])) &&
                std::isdigit(static_cast<unsigned char>(t[i + 1]))) {
-      continue;  // Postgres 16 allows 1_000_000
+      continue;  // Postgres 15 allows 1_000_000
     } else {
       break;
     }

@@ -1,4 +1,4 @@
-// The expected texts are what Postgres 16 prints for the same expressions.
+// The expected texts are what Postgres 15 prints for the same expressions.
 #include "sql/numeric.h"
 
 #include <gtest/gtest.h>
