@@ -335,10 +335,11 @@ bool same_scalar(element a, element b) {
     }
   };
   double x = 0, y = 0;
-  if (number(a, x) || number(b, y)) {
+  bool a_number = number(a, x), b_number = number(b, y);
+  if (a_number || b_number) {
     if (a.type() == element_type::INT64 && b.type() == element_type::INT64)
-      return a.get_int64().value() == b.get_int64().value();
-    return number(a, x) && number(b, y) && x == y;
+      return a.get_int64().value() == b.get_int64().value();  // exact past 2^53
+    return a_number && b_number && x == y;
   }
   if (a.type() != b.type()) return false;
   if (a.type() == element_type::STRING) return a.get_string().value() == b.get_string().value();

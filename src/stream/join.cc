@@ -193,16 +193,12 @@ void join_operator::start_indexing() {
 }
 
 void join_operator::leave_chunks() {
-  for (auto& [key, rows] : sides_[0]) {
-    for (stored_row& r : rows) {
-      if (r.chunk != 0) changed(0, r.seq, r.weight, &key.values, &r);
-      r.chunk = 0;
-    }
-  }
-  for (auto& [key, rows] : sides_[1]) {
-    for (stored_row& r : rows) {
-      if (r.chunk != 0) changed(1, r.seq, r.weight, &key.values, &r);
-      r.chunk = 0;
+  for (int side = 0; side < 2; ++side) {
+    for (auto& [key, rows] : sides_[side]) {
+      for (stored_row& r : rows) {
+        if (r.chunk != 0) changed(side, r.seq, r.weight, &key.values, &r);
+        r.chunk = 0;
+      }
     }
   }
   for (const auto& [chunk, count] : chunks_) dead_chunks_.push_back(chunk);
