@@ -242,8 +242,8 @@ bool add_interval_unit(interval& iv, std::int64_t n, std::int64_t fraction, cons
     add_fraction_days(30);
   } else if (is({"year", "years", "y", "yr", "yrs"})) {
     add_field(iv.months, 12);
-    n = static_cast<std::int64_t>(static_cast<double>(fraction) / 1e18 *
-                                  12);  // a fraction: whole months only
+    // A fraction of a year adds whole months only.
+    n = static_cast<std::int64_t>(static_cast<double>(fraction) / 1e18 * 12);
     add_field(iv.months, 1);
   } else {
     return false;
