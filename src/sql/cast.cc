@@ -14,18 +14,19 @@
 #include "sql/numeric.h"
 
 namespace sluice::sql {
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 namespace {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 [[noreturn]] void invalid(data_type target, std::string_view text) {
@@ -39,7 +40,7 @@ std::string lower(std::string_view s) {
 }
 
 value parse_boolean(std::string_view text) {
-  std::string s = lower(trim(text));
+  std::string s = ascii_lower(trim(text));
   if (s == "t" || s == "true" || s == "yes" || s == "y" || s == "on" || s == "1") return value::boolean(true);
   if (s == "f" || s == "false" || s == "no" || s == "n" || s == "off" || s == "0")
     return value::boolean(false);
@@ -60,7 +61,7 @@ value parse_bigint(std::string_view text) {
 }
 
 value parse_double(std::string_view text) {
-  std::string s = lower(trim(text));
+  std::string s = ascii_lower(trim(text));
   if (s == "nan") return value::double_precision(NAN);
   if (s == "infinity" || s == "+infinity" || s == "inf") return value::double_precision(INFINITY);
   if (s == "-infinity" || s == "-inf") return value::double_precision(-INFINITY);
@@ -253,7 +254,7 @@ bool add_interval_unit(interval& iv, std::int64_t n, std::int64_t fraction, cons
 
 // '1 day 2 hours', '-5 minutes', '01:02:03', '2 days 04:00:00', '1 year 2 mons'.
 value parse_interval(std::string_view text) {
-  std::string s = lower(trim(text));
+  std::string s = ascii_lower(trim(text));
   interval iv{};
   scanner in{s};
   bool any = false, seen_time = false;

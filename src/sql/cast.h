@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "sql/value.h"
@@ -32,6 +33,8 @@ value (*cast_function(data_type target))(const value* args, std::size_t count);
 // numeric(precision, scale): args are a numeric and its type modifier (numeric_typmod, as a bigint).
 // Rounds to the scale; 22003 when the integer part has more than precision − scale digits.
 value apply_numeric_typmod(const value* args, std::size_t count);
+// `s` with ASCII letters in lower case (type names, units, zone names: Postgres reads them so).
+std::string ascii_lower(std::string_view s);
 // varchar(n)'s type modifier as Postgres packs it in atttypmod, and back.
 inline constexpr std::int32_t varchar_max_length = 10'485'760;
 constexpr std::int32_t varchar_typmod(std::int32_t length) { return length + 4; }

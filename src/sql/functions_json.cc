@@ -90,9 +90,11 @@ void print(element e, std::string& out, bool strip = false) {
 }
 
 // Parses the jsonb argument; the parser is per thread because elements point into it.
-element parse(const value& v) {
-  thread_local simdjson::dom::parser parser;
-  auto doc = parser.parse(v.as_text());
+// `slot` 1 parses a second document while one from slot 0 is still in use (a parser's elements live
+// only until its next parse): the right operand of a jsonb operator.
+element parse(const value& v, int slot = 0) {
+  thread_local simdjson::dom::parser parsers[2];
+  auto doc = parsers[slot].parse(v.as_text());
   if (doc.error() != simdjson::SUCCESS) {
     raise(sqlstate::invalid_text_representation, "invalid input syntax for type json");
   }
@@ -306,15 +308,6 @@ value strip_nulls_fn(const value* a, std::size_t) {
 
 // --- operators: containment, key existence, deletion, concatenation ---
 
-// The right operand of a jsonb operator, parsed apart from the left (parse() reuses one parser).
-element parse_other(const value& v) {
-  thread_local simdjson::dom::parser parser;
-  auto doc = parser.parse(v.as_text());
-  if (doc.error() != simdjson::SUCCESS)
-    raise(sqlstate::invalid_text_representation, "invalid input syntax for type json");
-  return doc.value();
-}
-
 bool is_container(element e) { return e.type() == element_type::ARRAY || e.type() == element_type::OBJECT; }
 
 // Scalars equal as jsonb compares them: numbers by value (1 = 1.0), strings by their bytes.
@@ -389,10 +382,10 @@ bool top_contains(element a, element b) {
 }
 
 value contains_fn(const value* a, std::size_t) {
-  return value::boolean(top_contains(parse(a[0]), parse_other(a[1])));
+  return value::boolean(top_contains(parse(a[0]), parse(a[1], 1)));
 }
 value contained_fn(const value* a, std::size_t) {
-  return value::boolean(top_contains(parse(a[1]), parse_other(a[0])));
+  return value::boolean(top_contains(parse(a[1]), parse(a[0], 1)));
 }
 
 // jsonb ? key: an object's key, a string element of an array, or the string itself.
@@ -481,7 +474,7 @@ value delete_index_fn(const value* a, std::size_t) {
 // jsonb || jsonb: two objects merge (the right one's fields win); otherwise both become arrays (a
 // non-array as its one element) and are joined.
 value concat_fn(const value* a, std::size_t) {
-  element l = parse(a[0]), r = parse_other(a[1]);
+  element l = parse(a[0]), r = parse(a[1], 1);
   std::string out;
   if (l.type() == element_type::OBJECT && r.type() == element_type::OBJECT) {
     std::string left, right;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sql/cast.h"
 #include "sql/civil_time.h"
 
 namespace sluice::sql {
@@ -29,12 +30,6 @@ std::int32_t time_zone::offset_for_local(std::int64_t local_seconds) const {
 namespace {
 
 constexpr std::int32_t hour = 3600;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // A zone of POSIX TZ syntax: std offset [dst [offset] [,start[/time],end[/time]]].
 class posix_zone final : public time_zone {
@@ -299,10 +294,10 @@ std::string zone_file(std::string_view name) {
       path = exact;
       continue;
     }
-    std::string wanted = lower(part);
+    std::string wanted = ascii_lower(part);
     bool found = false;
     for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
-      if (lower(entry.path().filename().string()) != wanted) continue;
+      if (ascii_lower(entry.path().filename().string()) != wanted) continue;
       path = entry.path();
       found = true;
       break;
@@ -313,7 +308,7 @@ std::string zone_file(std::string_view name) {
 }
 
 std::unique_ptr<time_zone> load_zone(std::string_view name) {
-  std::string key = lower(name);
+  std::string key = ascii_lower(name);
   if (auto offset = abbreviation_offset(key)) return std::make_unique<posix_zone>(posix_zone::fixed(*offset));
   if (std::string file = zone_file(name); !file.empty()) {
     std::ifstream in(file, std::ios::binary);
