@@ -70,10 +70,12 @@ sql::row join_operator::padded(int side, const sql::row& r) const {
   return out;
 }
 
-std::int64_t join_operator::match_weight(int side, const sql::row& r, const row_list& others) {
+std::int64_t join_operator::match_weight(int side, const sql::row& r, row_id first) {
+  const join_rows& others = sides_[1 - side];
   std::int64_t m = 0;
   sql::row joined;
-  for (const stored_row& o : others) {
+  for (row_id at = first; at != join_rows::none; at = others.next(at)) {
+    const join_row& o = others.row(at);
     if (matches(side == 0 ? r : o.values, side == 0 ? o.values : r, joined)) m += o.weight;
   }
   return m;
@@ -85,23 +87,20 @@ void join_operator::on_change(int side, sql::change& c, sql::change_batch& out) 
     return;
   }
   const int other = 1 - side;
-  row_ref key{&key_, key_hash_};
   std::int64_t m = 0;  // the weight of the other side's rows this one matches
-  if (auto it = sides_[other].find(key); it != sides_[other].end()) {
+  if (row_id first = sides_[other].find(key_, key_hash_); first != join_rows::none) {
     // This side's rows under the key, before `c` joins them: whether each matched row of the other
     // side was padded decides whether `c` ends or starts its padding.
-    const row_list* mine = nullptr;
-    if (outer(other)) {
-      if (auto found = sides_[side].find(key); found != sides_[side].end()) mine = &found->second;
-    }
-    for (const stored_row& o : it->second) {
+    row_id mine = outer(other) ? sides_[side].find(key_, key_hash_) : join_rows::none;
+    for (row_id at = first; at != join_rows::none; at = sides_[other].next(at)) {
+      const join_row& o = sides_[other].row(at);
       std::size_t before = out.size();
       emit_if_matches(side == 0 ? c.values : o.values, side == 0 ? o.values : c.values, c.weight * o.weight,
                       out);
       if (out.size() == before) continue;
       m += o.weight;
       if (!outer(other)) continue;
-      std::int64_t before_weight = mine ? match_weight(other, o.values, *mine) : 0;
+      std::int64_t before_weight = mine != join_rows::none ? match_weight(other, o.values, mine) : 0;
       std::int64_t after_weight = before_weight + c.weight;
       if (before_weight <= 0 && after_weight > 0) out.push_back({padded(other, o.values), -o.weight});
       if (before_weight > 0 && after_weight <= 0) out.push_back({padded(other, o.values), o.weight});
@@ -117,10 +116,8 @@ std::string join_operator::store_key(std::uint64_t seq) const {
   return k;
 }
 
-void join_operator::changed(int side, std::uint64_t seq, std::int64_t weight, const sql::row* key,
-                            stored_row* r) {
-  pending_write w =
-      weight == 0 ? pending_write{side, 0, nullptr, nullptr} : pending_write{side, weight, key, r};
+void join_operator::changed(int side, std::uint64_t seq, std::int64_t weight, row_id r) {
+  pending_write w{side, weight, weight == 0 ? join_rows::none : r};
   if (seq < flushed_seq_) {
     pending_old_[seq] = w;
     return;
@@ -136,36 +133,26 @@ void join_operator::add(int side, sql::row&& r, std::int64_t weight) {
   std::size_t h = indexed_ ? sql::hash_row(r) : 0;
   auto found = indexed_ ? index_[side].find(row_ref{&r, h}) : index_[side].end();
   if (found == index_[side].end()) {
-    row_place place = store_row(side, std::move(r), h, weight, next_seq_++);
-    changed(side, place.at->seq, weight, &place.key->values, &*place.at);
-    index_for_expiry(side, place);
+    std::uint64_t seq = next_seq_++;
+    row_id stored = store_row(side, std::move(r), h, weight, seq);
+    changed(side, seq, weight, stored);
+    index_for_expiry(side, stored);
     return;
   }
-  row_place place = found->second;
-  stored_row& stored = *place.at;
-  stored.weight += weight;
-  changed(side, stored.seq, stored.weight, &place.key->values, &stored);
-  if (stored.weight != 0) return;
+  row_id stored = found->second;
+  join_row& row = sides_[side].row(stored);
+  row.weight += weight;
+  changed(side, row.seq, row.weight, stored);
+  if (row.weight != 0) return;
   index_[side].erase(found);
-  remove_row(side, place);
+  sides_[side].remove(stored);
 }
 
-join_operator::row_place join_operator::store_row(int side, sql::row&& r, std::size_t row_hash,
-                                                  std::int64_t weight, std::uint64_t seq) {
-  auto outer = sides_[side].find(row_ref{&key_, key_hash_});
-  if (outer == sides_[side].end())
-    outer = sides_[side].emplace(hashed_row{key_, key_hash_}, row_list()).first;
-  row_list& rows = outer->second;
-  rows.push_back({std::move(r), weight, seq});
-  row_place place{&outer->first, &rows, std::prev(rows.end())};
-  if (indexed_) index_[side].emplace(row_ref{&place.at->values, row_hash}, place);
-  return place;
-}
-
-void join_operator::remove_row(int side, const row_place& place) {
-  place.rows->erase(place.at);
-  if (place.rows->empty())
-    sides_[side].erase(sides_[side].find(row_ref{&place.key->values, place.key->hash}));
+join_operator::row_id join_operator::store_row(int side, sql::row&& r, std::size_t row_hash,
+                                               std::int64_t weight, std::uint64_t seq) {
+  row_id stored = sides_[side].add(key_, key_hash_, {std::move(r), weight, seq});
+  if (indexed_) index_[side].emplace(row_ref{&sides_[side].row(stored).values, row_hash}, stored);
+  return stored;
 }
 
 void join_operator::start_indexing() {
@@ -173,43 +160,40 @@ void join_operator::start_indexing() {
   indexed_ = true;
   for (int side = 0; side < 2; ++side) {
     by_time_[side].clear();
-    for (auto& [key, rows] : sides_[side]) {
-      for (auto at = rows.begin(); at != rows.end();) {
-        auto [found, created] = index_[side].try_emplace(row_ref{&at->values, sql::hash_row(at->values)},
-                                                         row_place{&key, &rows, at});
-        if (created) {
-          ++at;
-          continue;
-        }
-        // An equal row stored twice (inserts were not merged): one row with both weights.
-        stored_row& first = *found->second.at;
-        first.weight += at->weight;
-        changed(side, first.seq, first.weight, &key.values, &first);
-        changed(side, at->seq, 0, nullptr, nullptr);
-        at = rows.erase(at);
-      }
-    }
+    join_rows& rows = sides_[side];
+    rows.for_each([&](row_id at) {
+      join_row& r = rows.row(at);
+      auto [found, created] = index_[side].try_emplace(row_ref{&r.values, sql::hash_row(r.values)}, at);
+      if (created) return;
+      // An equal row stored twice (inserts were not merged): one row with both weights.
+      join_row& first = rows.row(found->second);
+      first.weight += r.weight;
+      changed(side, first.seq, first.weight, found->second);
+      changed(side, r.seq, 0, join_rows::none);
+      rows.remove(at);
+    });
   }
 }
 
 void join_operator::leave_chunks() {
   for (int side = 0; side < 2; ++side) {
-    for (auto& [key, rows] : sides_[side]) {
-      for (stored_row& r : rows) {
-        if (r.chunk != 0) changed(side, r.seq, r.weight, &key.values, &r);
-        r.chunk = 0;
-      }
-    }
+    join_rows& rows = sides_[side];
+    rows.for_each([&](row_id at) {
+      join_row& r = rows.row(at);
+      if (r.chunk != 0) changed(side, r.seq, r.weight, at);
+      r.chunk = 0;
+    });
   }
   for (const auto& [chunk, count] : chunks_) dead_chunks_.push_back(chunk);
   chunks_.clear();
   chunked_live_ = chunked_dead_ = 0;
 }
 
-void join_operator::forget(int side, const row_place& place) {
-  std::uint64_t chunk = place.at->chunk;
+void join_operator::forget(int side, row_id r) {
+  const join_row& row = sides_[side].row(r);
+  std::uint64_t chunk = row.chunk;
   if (chunk == 0) {
-    changed(side, place.at->seq, 0, nullptr, nullptr);
+    changed(side, row.seq, 0, join_rows::none);
     return;
   }
   auto it = chunks_.find(chunk);
@@ -223,13 +207,13 @@ void join_operator::forget(int side, const row_place& place) {
   chunks_.erase(it);
 }
 
-void join_operator::index_for_expiry(int side, const row_place& place) {
+void join_operator::index_for_expiry(int side, row_id r) {
   const auto& rule = spec_.expiry[side];
   if (!rule || indexed_) return;  // a row that may be retracted is never forgotten
-  const sql::value& t = place.at->values[static_cast<std::size_t>(rule->column)];
+  const sql::value& t = sides_[side].row(r).values[static_cast<std::size_t>(rule->column)];
   // A NULL timestamp never satisfies the bound; such a row simply stays.
   if (t.type() != sql::data_type::timestamp && t.type() != sql::data_type::timestamptz) return;
-  by_time_[side].push({t.as_micros(), place});
+  by_time_[side].push({t.as_micros(), r});
 }
 
 void join_operator::expiry_queue::push(const timed_row& r) {
@@ -285,10 +269,10 @@ void join_operator::expire(int side, std::int64_t watermark) {
   }
   auto& queue = by_time_[side];
   while (!queue.empty() && queue.earliest().time < bound) {
-    row_place place = queue.earliest().place;
+    row_id r = queue.earliest().row;
     queue.pop();
-    forget(side, place);
-    remove_row(side, place);
+    forget(side, r);
+    sides_[side].remove(r);
   }
 }
 
@@ -298,13 +282,7 @@ void join_operator::on_changes(int port, sql::change_batch& in, sql::change_batc
   if (indexed_) consolidate(out);  // also when this batch brought the first retraction
 }
 
-std::size_t join_operator::stored_rows() const {
-  std::size_t n = 0;
-  for (const side_state& side : sides_) {
-    for (const auto& [key, rows] : side) n += rows.size();
-  }
-  return n;
-}
+std::size_t join_operator::stored_rows() const { return sides_[0].size() + sides_[1].size(); }
 
 void join_operator::flush(write_batch& batch) {
   for (std::uint64_t chunk : dead_chunks_) batch.erase(chunk_key(chunk));
@@ -322,15 +300,20 @@ void join_operator::flush(write_batch& batch) {
 void join_operator::flush_rows(write_batch& batch) {
   // In sequence order: mostly new rows, appended at the end of the store's key range.
   std::string value;
+  sql::row key;
   auto write = [&](std::uint64_t seq, const pending_write& w) {
     if (w.weight == 0) {
       batch.erase(store_key(seq));
       return;
     }
+    // The key is computed again rather than kept per row: it was computed the same way when the row
+    // was stored (it is not NULL, and its expressions did not fail).
+    const sql::row& values = sides_[w.side].row(w.row).values;
+    key_of(w.side, values, key);
     value.clear();
     append_u8(value, static_cast<std::uint8_t>(w.side));
-    append_row(value, *w.key);
-    append_row(value, w.row->values);
+    append_row(value, key);
+    append_row(value, values);
     append_i64(value, w.weight);
     batch.put(store_key(seq), value);
   };
@@ -356,7 +339,7 @@ void join_operator::flush_chunks(write_batch& batch) {
   // it again from the values.
   std::string value;
   std::uint64_t chunk = 0;
-  auto add_row = [&](int side, stored_row& r) {
+  auto add_row = [&](int side, join_row& r) {
     if (chunk == 0) chunk = next_chunk_++;
     append_i64(value, static_cast<std::int64_t>(r.seq));
     append_u8(value, static_cast<std::uint8_t>(side));
@@ -383,22 +366,22 @@ void join_operator::flush_chunks(write_batch& batch) {
       chunked_dead_ -= count.rows - count.live;
     }
     for (int side = 0; side < 2; ++side) {
-      for (auto& [key, rows] : sides_[side]) {
-        for (stored_row& r : rows) {
-          if (!sparse.contains(r.chunk)) continue;
-          add_row(side, r);
-          ++chunks_[r.chunk].live;
-          ++chunked_live_;
-        }
-      }
+      sides_[side].for_each([&](row_id at) {
+        join_row& r = sides_[side].row(at);
+        if (!sparse.contains(r.chunk)) return;
+        add_row(side, r);
+        ++chunks_[r.chunk].live;
+        ++chunked_live_;
+      });
     }
   }
   // Rows restored from keys of their own (saved before the join kept chunks) leave as keys.
   for (const auto& [seq, w] : pending_old_) batch.erase(store_key(seq));
   for (pending_write& w : pending_new_) {
     if (w.weight == 0) continue;  // came and went: never written
-    add_row(w.side, *w.row);
-    ++chunks_[w.row->chunk].live;
+    join_row& r = sides_[w.side].row(w.row);
+    add_row(w.side, r);
+    ++chunks_[r.chunk].live;
     ++chunked_live_;
   }
   if (!value.empty()) batch.put(chunk_key(chunk), value);
@@ -477,9 +460,9 @@ result<void> join_operator::restore_chunk(std::uint64_t chunk, std::string_view 
         !d.read_i64(weight) || !key_of(side, r, key_))
       return fail(errc::corruption, "join state chunk does not decode");
     std::size_t h = indexed_ ? sql::hash_row(r) : 0;
-    row_place place = store_row(side, std::move(r), h, weight, static_cast<std::uint64_t>(seq));
-    place.at->chunk = chunk;
-    index_for_expiry(side, place);
+    row_id stored = store_row(side, std::move(r), h, weight, static_cast<std::uint64_t>(seq));
+    sides_[side].row(stored).chunk = chunk;
+    index_for_expiry(side, stored);
     next_seq_ = std::max(next_seq_, static_cast<std::uint64_t>(seq) + 1);
     ++count.rows;
     ++count.live;

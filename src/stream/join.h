@@ -27,7 +27,6 @@
 #pragma once
 
 #include <deque>
-#include <list>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -35,6 +34,7 @@
 
 #include "sql/plan.h"
 #include "stream/diagnostics.h"
+#include "stream/join_rows.h"
 #include "stream/operator.h"
 
 namespace sluice::stream {
@@ -73,56 +73,30 @@ class join_operator final : public stream_operator {
   std::size_t stored_rows() const;
 
  private:
-  // A key with its hash, computed once when it arrives.
-  struct hashed_row {
-    sql::row values;
-    std::size_t hash = 0;
-  };
+  using row_id = join_rows::id;
+  // A row's values with their hash, computed once.
   struct row_ref {
     const sql::row* values;
     std::size_t hash;
   };
-  struct hashed_row_hash {
-    using is_transparent = void;
-    std::size_t operator()(const hashed_row& r) const noexcept { return r.hash; }
+  struct row_ref_hash {
     std::size_t operator()(const row_ref& r) const noexcept { return r.hash; }
   };
-  struct hashed_row_equal {
-    using is_transparent = void;
-    static row_ref ref(const hashed_row& r) { return {&r.values, r.hash}; }
-    static row_ref ref(const row_ref& r) { return r; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      row_ref x = ref(a), y = ref(b);
+  struct row_ref_equal {
+    bool operator()(const row_ref& x, const row_ref& y) const {
       return x.hash == y.hash && (x.values == y.values || sql::compare_rows(*x.values, *y.values) == 0);
     }
   };
-  struct stored_row {
-    sql::row values;
-    std::int64_t weight = 0;
-    std::uint64_t seq = 0;    // its key in the store
-    std::uint64_t chunk = 0;  // the chunk that holds it (inserts only); 0: not written to one yet
-  };
-  // A key's rows. List nodes never move, so the expiry heap, the row index and pending writes keep
-  // their addresses while the row is stored.
-  using row_list = std::list<stored_row>;
-  using side_state = std::unordered_map<hashed_row, row_list, hashed_row_hash, hashed_row_equal>;
-  struct row_place {
-    const hashed_row* key;  // the key in sides_ (unordered_map nodes do not move either)
-    row_list* rows;
-    row_list::iterator at;
-  };
   // Finds a stored row by its values (row → key is a function, so the row alone names it). Only kept
   // when rows can be retracted: a join whose inputs only insert never looks a row up, and so never
-  // hashes a whole row.
-  using row_index = std::unordered_map<row_ref, row_place, hashed_row_hash, hashed_row_equal>;
-  // A row's state to write at the next flush; weight 0 erases it. `key` and `row` point into sides_
-  // while the row is there (weight ≠ 0).
+  // hashes a whole row. The values' address is stable while the row is stored.
+  using row_index = std::unordered_map<row_ref, row_id, row_ref_hash, row_ref_equal>;
+  // A row's state to write at the next flush; weight 0 erases it. `row` names it in sides_ while it
+  // is there (weight ≠ 0).
   struct pending_write {
     int side = 0;
     std::int64_t weight = 0;
-    const sql::row* key = nullptr;
-    stored_row* row = nullptr;
+    row_id row = join_rows::none;
   };
   // How many rows a chunk was written with, and how many of them are still stored.
   struct chunk_count {
@@ -132,7 +106,7 @@ class join_operator final : public stream_operator {
   // An entry of a side's expiry heap: a row and its expiring timestamp.
   struct timed_row {
     std::int64_t time;
-    row_place place;
+    row_id row;
   };
 
   bool key_of(int side, const sql::row& r, sql::row& key);
@@ -144,15 +118,14 @@ class join_operator final : public stream_operator {
   // Joins a change of `side` with the other side's rows, keeps the padding of both sides exact, and
   // stores the change.
   void on_change(int side, sql::change& c, sql::change_batch& out);
-  // The weight of `others` (rows of the other side under the same key) that `r`, of `side`, matches.
-  std::int64_t match_weight(int side, const sql::row& r, const row_list& others);
+  // The weight of the other side's rows from `first` on (those under one key) that `r`, of `side`,
+  // matches.
+  std::int64_t match_weight(int side, const sql::row& r, row_id first);
   // Adds `r` (moved from: the input row is consumed) under key_ on `side`.
   void add(int side, sql::row&& r, std::int64_t weight);
   // Stores a new row under key_ and indexes it (by `row_hash`) when rows are indexed; returns where
   // it is.
-  row_place store_row(int side, sql::row&& r, std::size_t row_hash, std::int64_t weight, std::uint64_t seq);
-  // Removes a stored row (not from index_), and its key when that was the key's last row.
-  void remove_row(int side, const row_place& place);
+  row_id store_row(int side, sql::row&& r, std::size_t row_hash, std::int64_t weight, std::uint64_t seq);
   // The first retraction into a join that assumed inserts only: index every stored row, merging
   // equal rows, and stop forgetting rows (a retraction may concern one).
   void start_indexing();
@@ -160,11 +133,11 @@ class join_operator final : public stream_operator {
   sql::row padded(int side, const sql::row& r) const;
   std::string store_key(std::uint64_t seq) const;
   // Records that row `seq` now has `weight` (0: gone) for the next flush.
-  void changed(int side, std::uint64_t seq, std::int64_t weight, const sql::row* key, stored_row* r);
-  void index_for_expiry(int side, const row_place& place);
+  void changed(int side, std::uint64_t seq, std::int64_t weight, row_id r);
+  void index_for_expiry(int side, row_id r);
   void expire(int side, std::int64_t watermark);
   // A stored row left: its chunk loses a live row, or its pending write is cancelled.
-  void forget(int side, const row_place& place);
+  void forget(int side, row_id r);
   // Rows are to be stored one key each from now on: every chunk goes, every row is written again.
   void leave_chunks();
   void flush_rows(write_batch& batch);
@@ -176,7 +149,7 @@ class join_operator final : public stream_operator {
   join_spec spec_;
   std::string prefix_;
   diagnostics* diag_;
-  side_state sides_[2];
+  join_rows sides_[2];
   row_index index_[2];
   // Rows can be retracted: index_ is kept, batches are consolidated, and no row is forgotten by
   // expiry (it might be retracted later). Set for good by the first retraction.
