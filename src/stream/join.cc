@@ -19,7 +19,9 @@ constexpr std::size_t min_rewrite_rows = 1024;
 }  // namespace
 
 join_operator::join_operator(join_spec spec, std::string prefix, diagnostics* diag)
-    : spec_(std::move(spec)), prefix_(std::move(prefix)), diag_(diag), indexed_(!spec_.inputs_only_insert) {}
+    : spec_(std::move(spec)), prefix_(std::move(prefix)), diag_(diag), indexed_(!spec_.inputs_only_insert) {
+  compact_residual();
+}
 
 bool join_operator::key_of(int side, const sql::row& r, sql::row& key) {
   const auto& exprs = side == 0 ? spec_.left_keys : spec_.right_keys;
@@ -35,21 +37,50 @@ bool join_operator::key_of(int side, const sql::row& r, sql::row& key) {
   return true;
 }
 
-bool join_operator::matches(const sql::row& l, const sql::row& r, sql::row& joined) {
-  joined.clear();
-  joined.reserve(l.size() + r.size());
-  joined.insert(joined.end(), l.begin(), l.end());
-  joined.insert(joined.end(), r.begin(), r.end());
-  bool hit = false;
-  run_guarded(diag_, "join", joined, [&] { hit = sql::evaluate_predicate(spec_.residual, joined); });
-  return hit;
+namespace {
+
+// Adds the columns `e` reads to `columns` and renumbers `e` to their positions there.
+void compact_columns(sql::expr& e, std::vector<int>& columns) {
+  if (e.kind == sql::expr_kind::column) {
+    auto at = std::find(columns.begin(), columns.end(), e.column);
+    if (at == columns.end()) at = columns.insert(at, e.column);
+    e.column = static_cast<int>(at - columns.begin());
+  }
+  for (sql::expr& arg : e.args) compact_columns(arg, columns);
+}
+
+}  // namespace
+
+void join_operator::compact_residual() {
+  residual_ = spec_.residual;
+  compact_columns(residual_, residual_columns_);
+  residual_row_.resize(residual_columns_.size());
+}
+
+bool join_operator::matches(const sql::row& l, const sql::row& r) {
+  for (std::size_t i = 0; i < residual_columns_.size(); ++i) {
+    auto c = static_cast<std::size_t>(residual_columns_[i]);
+    residual_row_[i] = c < l.size() ? l[c] : r[c - l.size()];
+  }
+  try {
+    return sql::evaluate_predicate(residual_, residual_row_);
+  } catch (const sql::eval_error& e) {
+    diag_->report(dead_letter{"join", e.what(), row_text(joined(l, r)), -1});
+    return false;
+  }
+}
+
+sql::row join_operator::joined(const sql::row& l, const sql::row& r) {
+  sql::row out;
+  out.reserve(l.size() + r.size());
+  out.insert(out.end(), l.begin(), l.end());
+  out.insert(out.end(), r.begin(), r.end());
+  return out;
 }
 
 void join_operator::emit_if_matches(const sql::row& l, const sql::row& r, std::int64_t weight,
                                     sql::change_batch& out) {
-  // Built in place in `out`: the joined row is copied from its sides once, not again into `out`.
-  out.push_back({{}, weight});
-  if (!matches(l, r, out.back().values)) out.pop_back();
+  if (matches(l, r)) out.push_back({joined(l, r), weight});
 }
 
 bool join_operator::outer(int side) const {
@@ -73,10 +104,9 @@ sql::row join_operator::padded(int side, const sql::row& r) const {
 std::int64_t join_operator::match_weight(int side, const sql::row& r, row_id first) {
   const join_rows& others = sides_[1 - side];
   std::int64_t m = 0;
-  sql::row joined;
   for (row_id at = first; at != join_rows::none; at = others.next(at)) {
     const join_row& o = others.row(at);
-    if (matches(side == 0 ? r : o.values, side == 0 ? o.values : r, joined)) m += o.weight;
+    if (matches(side == 0 ? r : o.values, side == 0 ? o.values : r)) m += o.weight;
   }
   return m;
 }

@@ -110,7 +110,11 @@ class join_operator final : public stream_operator {
   };
 
   bool key_of(int side, const sql::row& r, sql::row& key);
-  bool matches(const sql::row& l, const sql::row& r, sql::row& joined);
+  // Whether the residual holds for l ++ r. It is evaluated over the few columns it reads, so a pair
+  // that fails it costs no joined row.
+  bool matches(const sql::row& l, const sql::row& r);
+  void compact_residual();
+  static sql::row joined(const sql::row& l, const sql::row& r);
   // Appends l ++ r with `weight` to `out` when the residual holds.
   void emit_if_matches(const sql::row& l, const sql::row& r, std::int64_t weight, sql::change_batch& out);
   // Unmatched rows of `side` appear padded with NULLs (the left of a LEFT join, both of a FULL one).
@@ -149,6 +153,9 @@ class join_operator final : public stream_operator {
   join_spec spec_;
   std::string prefix_;
   diagnostics* diag_;
+  sql::expr residual_;                 // spec_.residual over residual_row_
+  std::vector<int> residual_columns_;  // residual_row_[i] is column residual_columns_[i] of l ++ r
+  sql::row residual_row_;
   join_rows sides_[2];
   row_index index_[2];
   // Rows can be retracted: index_ is kept, batches are consolidated, and no row is forgotten by

@@ -44,6 +44,23 @@ TEST_F(JoinTest, InnerJoinFollowsCustomerUpdatesAndDeletes) {
   EXPECT_EQ(orders({{{I(3), I(11)}, -1}}), v{});
 }
 
+// The residual reads the right side's id before the left side's: it is evaluated over just those
+// columns, and a pair it fails on is reported whole.
+TEST_F(JoinTest, ResidualReadsItsColumnsFromBothSidesAndReportsAFailingPairWhole) {
+  make(sql::join_type::inner, gt(col(2), div(lit(I(100)), col(0))));  // c.id > 100 / o.id
+  std::vector<dead_letter> letters;
+  diag.on_dead_letter = [&](const dead_letter& d) { letters.push_back(d); };
+  EXPECT_EQ(customers({{{I(10), T("ann")}, 1}}), v{});
+  EXPECT_EQ(orders({{{I(20), I(10)}, 1}, {{I(5), I(10)}, 1}, {{I(0), I(10)}, 1}}),
+            v{"+1(20, 10, 10, 'ann')"});
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].relation, "join");
+  EXPECT_EQ(letters[0].error, "division by zero");
+  EXPECT_EQ(letters[0].payload, "(0, 10, 10, 'ann')");
+  EXPECT_EQ(customers({{{I(10), T("ann")}, -1}}), v{"-1(20, 10, 10, 'ann')"});
+  EXPECT_EQ(letters.size(), 2u);  // the pair fails again as the customer leaves
+}
+
 TEST_F(JoinTest, LeftJoinPadsUnmatchedRowsAndRetractsThePadding) {
   make(sql::join_type::left);
   EXPECT_EQ(orders({{{I(1), I(10)}, 1}}), v{"+1(1, 10, NULL, NULL)"});
