@@ -169,13 +169,14 @@ void mark_columns(const sql::expr& e, std::vector<bool>& columns) {
 }
 
 // `read`: which of p's output columns its consumer reads. Walks down to the scans.
-void mark_read(const plan& p, std::vector<bool> read, std::map<std::string, std::vector<bool>>& scans) {
+void mark_read(const plan& p, std::vector<bool> read, read_columns& scans) {
   auto input_width = [&p](std::size_t i) { return p.inputs[i].output.size(); };
   switch (p.kind) {
     case plan_kind::scan: {
-      std::vector<bool>& columns = scans[p.relation];
+      std::vector<bool>& columns = scans.relations[p.relation];
       columns.resize(read.size());
       for (std::size_t i = 0; i < read.size(); ++i) columns[i] = columns[i] || read[i];
+      scans.scans[&p] = std::move(read);
       return;
     }
     case plan_kind::values:
@@ -256,7 +257,7 @@ bool calls_share(const plan& p, Clause sql::window_call::*clause) {
 class compiler {
  public:
   compiler(const sql::catalog_reader& catalog, pipeline* out, const source_options& options,
-           std::map<std::string, std::vector<bool>> columns_read)
+           read_columns columns_read)
       : catalog_(catalog), out_(out), options_(options), columns_read_(std::move(columns_read)) {}
 
   // Builds `p`, whose output goes to node `consumer` (-1: the view) on `port`.
@@ -332,11 +333,11 @@ class compiler {
     int source = out_->find_source(info->name);
     if (source < 0) {
       auto reader = source_reader::make(*info, options_, state_prefix(0x8000 + sources_++), &out_->diag(),
-                                        columns_read_[p.relation]);
+                                        columns_read_.relations[p.relation]);
       if (!reader) return tl::unexpected(reader.error());
       source = out_->add_source(std::move(*reader));
     }
-    out_->add_source_target(source, consumer, port);
+    out_->add_source_target(source, consumer, port, columns_read_.scans[&p]);
     return {};
   }
 
@@ -480,7 +481,7 @@ class compiler {
   const sql::catalog_reader& catalog_;
   pipeline* out_;
   source_options options_;
-  std::map<std::string, std::vector<bool>> columns_read_;  // per scanned relation, see columns_read()
+  read_columns columns_read_;
   int operators_ = 0;
   int sources_ = 0;
   std::string label_;                                  // the plan node being built, for the operator's stats
@@ -585,8 +586,8 @@ std::vector<int> view_key_columns(const plan& p, const sql::catalog_reader& cata
   return out;
 }
 
-std::map<std::string, std::vector<bool>> columns_read(const sql::plan& plan) {
-  std::map<std::string, std::vector<bool>> scans;
+read_columns columns_read(const sql::plan& plan) {
+  read_columns scans;
   mark_read(plan, std::vector<bool>(plan.output.size(), true), scans);
   return scans;
 }

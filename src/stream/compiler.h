@@ -47,9 +47,14 @@ bool only_inserts(const sql::plan& plan, const sql::catalog_reader& catalog);
 std::optional<join_expiry> join_expiry_for(const sql::plan& plan, int side,
                                            const sql::catalog_reader& catalog);
 
-// For each relation `plan` scans, which of its columns the dataflow reads (true) — what the source
-// must decode; the others it only validates. A relation scanned twice reads the union.
-std::map<std::string, std::vector<bool>> columns_read(const sql::plan& plan);
+// Which columns (true) the dataflow reads of each relation `plan` scans — what the source must decode;
+// the others it only validates. A relation scanned twice reads the union; each scan node's own
+// columns are what its consumer is given (a self-join's other scan may read more).
+struct read_columns {
+  std::map<std::string, std::vector<bool>> relations;
+  std::map<const sql::plan*, std::vector<bool>> scans;
+};
+read_columns columns_read(const sql::plan& plan);
 
 // The output column of `plan` that carries event time with a watermark, if any.
 std::optional<int> event_time_column(const sql::plan& plan, const sql::catalog_reader& catalog);

@@ -284,15 +284,19 @@ TEST_F(CompilerTest, SourcesDecodeOnlyTheColumnsTheDataflowReads) {
   f.predicate.args = {col(1, data_type::text)};
   sql::plan pr = unary(plan_kind::project, std::move(f), columns({{"n", data_type::bigint}}));
   pr.exprs = {col(2)};
-  EXPECT_EQ(columns_read(pr), (read{{"plain", {false, true, true}}}));
+  EXPECT_EQ(columns_read(pr).relations, (read{{"plain", {false, true, true}}}));
   // A window reads its time column; the count reads nothing more, the group key k.
-  EXPECT_EQ(columns_read(windowed_count("events", sql::window_kind::tumble, 10 * sec, 10 * sec)),
+  EXPECT_EQ(columns_read(windowed_count("events", sql::window_kind::tumble, 10 * sec, 10 * sec)).relations,
             (read{{"events", {true, true, false}}}));
   // A join reads its keys on each side; both scans of a self-join add up.
   sql::plan ids = unary(plan_kind::project, orders_self_join(), columns({{"id", data_type::bigint}}));
   ids.exprs = {col(2)};
-  EXPECT_EQ(columns_read(ids), (read{{"orders", {true, true}}}));
-  EXPECT_EQ(columns_read(enrichment(sql::join_type::left)),
+  read_columns self_join = columns_read(ids);
+  EXPECT_EQ(self_join.relations, (read{{"orders", {true, true}}}));
+  // …while each scan's consumer is given only what it reads: the left side's id is not.
+  EXPECT_EQ(self_join.scans.at(&ids.inputs[0].inputs[0]), (std::vector<bool>{false, true}));
+  EXPECT_EQ(self_join.scans.at(&ids.inputs[0].inputs[1]), (std::vector<bool>{true, true}));
+  EXPECT_EQ(columns_read(enrichment(sql::join_type::left)).relations,
             (read{{"orders", {true, true}}, {"customers", {true, true}}}));
 }
 
@@ -307,6 +311,28 @@ TEST_F(CompilerTest, UnreadColumnsAreLeftNullButStillChecked) {
           {std::nullopt, R"({"ts": 1000, "k": [1], "n": 9})"}});
   EXPECT_EQ(sorted_text(p->view().snapshot()), std::vector<std::string>{"(7)"});
   EXPECT_EQ(p->diag().dead_letters(), 2u);
+}
+
+// plain a JOIN plain b ON a.k = b.k, selecting a.n and b.ts: the two scans read different columns of
+// one decoded row, and whichever of them gets a copy of the batch gets the columns it reads.
+TEST_F(CompilerTest, EachScanOfASelfJoinGetsTheColumnsItReads) {
+  sql::plan j;
+  j.kind = plan_kind::join;
+  j.inputs = {scan(rel("plain")), scan(rel("plain"))};
+  j.output = concat(rel("plain").columns, rel("plain").columns);
+  j.left_keys = {col(1, data_type::text)};
+  j.right_keys = {col(1, data_type::text)};
+  sql::plan pr = unary(plan_kind::project, std::move(j),
+                       columns({{"n", data_type::bigint}, {"ts", data_type::timestamp}}));
+  pr.exprs = {col(2), col(3, data_type::timestamp)};
+  auto p = compile_ok(pr);
+  ASSERT_TRUE(p);
+  ingest(*p, "plain",
+         {{std::nullopt, R"({"ts": 1000, "k": "x", "n": 7})"},
+          {std::nullopt, R"({"ts": 2000, "k": "x", "n": 8})"}});
+  EXPECT_EQ(sorted_text(p->view().snapshot()),
+            (std::vector<std::string>{"(7, '1970-01-01 00:00:01')", "(7, '1970-01-01 00:00:02')",
+                                      "(8, '1970-01-01 00:00:01')", "(8, '1970-01-01 00:00:02')"}));
 }
 
 TEST_F(CompilerTest, IntervalJoinConditionsLetRowsExpire) {

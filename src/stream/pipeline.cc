@@ -31,8 +31,41 @@ int pipeline::find_source(std::string_view relation) const {
   return -1;
 }
 
-void pipeline::add_source_target(int source, int node, int port) {
-  sources_[static_cast<std::size_t>(source)].targets.emplace_back(node, port);
+namespace {
+
+// How many columns a target reads; SIZE_MAX for all of them.
+std::size_t read_count(const std::vector<bool>& columns) {
+  if (columns.empty()) return SIZE_MAX;
+  return static_cast<std::size_t>(std::count(columns.begin(), columns.end(), true));
+}
+
+// `batch` with only `columns` of each row (all when empty); the others NULL.
+sql::change_batch copy_columns(const sql::change_batch& batch, const std::vector<bool>& columns) {
+  if (read_count(columns) >= columns.size()) return batch;
+  sql::change_batch copy;
+  copy.reserve(batch.size());
+  for (const sql::change& c : batch) {
+    sql::row r;
+    r.reserve(c.values.size());
+    for (std::size_t i = 0; i < c.values.size(); ++i) {
+      if (i < columns.size() && columns[i]) {
+        r.push_back(c.values[i]);
+      } else {
+        r.emplace_back();
+      }
+    }
+    copy.push_back({std::move(r), c.weight});
+  }
+  return copy;
+}
+
+}  // namespace
+
+void pipeline::add_source_target(int source, int node, int port, std::vector<bool> columns) {
+  source_state& s = sources_[static_cast<std::size_t>(source)];
+  if (s.targets.empty() || read_count(columns) >= read_count(s.targets[s.widest].columns))
+    s.widest = s.targets.size();
+  s.targets.push_back({node, port, std::move(columns)});
 }
 
 pipeline::source_state* pipeline::lookup(std::string_view relation) {
@@ -101,16 +134,18 @@ void pipeline::advance(int id, int port, std::int64_t watermark) {
 void pipeline::dispatch(source_state& s, sql::change_batch& batch, std::int64_t watermark) {
   if (!batch.empty()) {
     s.rows_out += batch.size();
+    // The target that reads the most columns takes the batch itself; the others (self-joins) get
+    // copies of the columns they read, made before any target consumes the batch's rows.
+    std::vector<sql::change_batch> copies(s.targets.size());
     for (std::size_t i = 0; i < s.targets.size(); ++i) {
-      // The last target takes the batch itself; earlier ones (self-joins) get copies.
-      sql::change_batch copy;
-      if (i + 1 < s.targets.size()) copy = batch;
-      deliver(s.targets[i].first, s.targets[i].second, i + 1 < s.targets.size() ? copy : batch);
+      if (i != s.widest) copies[i] = copy_columns(batch, s.targets[i].columns);
     }
+    for (std::size_t i = 0; i < s.targets.size(); ++i)
+      deliver(s.targets[i].node, s.targets[i].port, i == s.widest ? batch : copies[i]);
   }
   if (watermark > s.watermark) {
     s.watermark = watermark;
-    for (auto [id, port] : s.targets) advance(id, port, watermark);
+    for (const auto& t : s.targets) advance(t.node, t.port, watermark);
   }
 }
 
@@ -155,8 +190,8 @@ std::vector<pipeline::node_stats> pipeline::stats() const {
     const source_state& src = sources_[s];
     int id = operators + static_cast<int>(s);
     out.push_back({id, "Source: " + src.reader->relation(), {}, src.records_in, src.rows_out, src.watermark});
-    for (auto [node, port] : src.targets) {
-      if (node >= 0) out[static_cast<std::size_t>(node)].inputs.push_back(id);
+    for (const auto& t : src.targets) {
+      if (t.node >= 0) out[static_cast<std::size_t>(t.node)].inputs.push_back(id);
     }
   }
   for (int i = 0; i < operators; ++i) {

@@ -79,7 +79,9 @@ class pipeline {
   int add_node(std::unique_ptr<stream_operator> op, int consumer, int port, std::string label = {});
   int add_source(std::unique_ptr<source_reader> reader);
   int find_source(std::string_view relation) const;
-  void add_source_target(int source, int node, int port);
+  // `columns`: those the target reads (empty: all); when a source feeds several targets, the copies
+  // the others get leave the rest NULL.
+  void add_source_target(int source, int node, int port, std::vector<bool> columns = {});
   // Runs every operator's on_start and commits; call once after construction.
   result<void> start();
   // Instead of start(), after a restart: reloads every operator's, table's and the view's state
@@ -101,9 +103,15 @@ class pipeline {
   };
   struct source_state {
     std::unique_ptr<source_reader> reader;
-    std::vector<std::pair<int, int>> targets;  // (node, port)
+    struct target {
+      int node;
+      int port;
+      std::vector<bool> columns;
+    };
+    std::vector<target> targets;
     std::int64_t watermark = no_watermark;
     std::uint64_t records_in = 0, rows_out = 0;
+    std::size_t widest = 0;  // the target that reads the most columns
   };
 
   void deliver(int node, int port, sql::change_batch& batch);
