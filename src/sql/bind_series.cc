@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sql/bind_internal.h"
+#include "sql/numeric.h"
 #include "sql/pg_tree.h"
 #include "sql/set_functions.h"
 
@@ -137,8 +138,9 @@ plan binder::bind_set_function(pg_node range, plan* left, scope& s) {
   return p;
 }
 
-// generate_series's argument types: integers (unknown literals read as bigint), or timestamps stepped
-// by an interval. Coerces `args` and returns the series' type.
+// generate_series's argument types: integers (unknown literals read as bigint), numerics (when an
+// argument is numeric or double precision, as Postgres resolves it), or timestamps stepped by an
+// interval. Coerces `args` and returns the series' type.
 data_type binder::series_types(std::vector<expr>& args, int at) {
   if (args.size() < 2 || args.size() > 3) {
     bind_fail(sqlstate::undefined_function,
@@ -150,6 +152,10 @@ data_type binder::series_types(std::vector<expr>& args, int at) {
                               ? data_type::timestamptz
                               : data_type::timestamp)
                        : data_type::bigint;
+  if (!timestamps && std::any_of(args.begin(), args.end(), [](const expr& e) {
+        return e.type == data_type::numeric || e.type == data_type::double_precision;
+      }))
+    type = data_type::numeric;
   for (std::size_t i = 0; i < 2; ++i) args[i] = coerce(std::move(args[i]), type, args[i].location);
   if (timestamps && args.size() != 3) {
     bind_fail(
@@ -157,8 +163,7 @@ data_type binder::series_types(std::vector<expr>& args, int at) {
         fmt::format("function generate_series({}, {}) does not exist", type_name(type), type_name(type)), at);
   }
   if (args.size() == 3) {
-    args[2] =
-        coerce(std::move(args[2]), timestamps ? data_type::interval : data_type::bigint, args[2].location);
+    args[2] = coerce(std::move(args[2]), timestamps ? data_type::interval : type, args[2].location);
   }
   return type;
 }
@@ -176,7 +181,7 @@ plan binder::bind_generate_series(pg_node function, pg_node range, scope& out) {
     args.push_back(std::move(e));
   }
   data_type type = series_types(args, at);
-  bool timestamps = type != data_type::bigint;
+  bool timestamps = is_timestamp_type(type);
   plan p;
   p.kind = plan_kind::values;
   std::string name = "generate_series";
@@ -187,21 +192,23 @@ plan binder::bind_generate_series(pg_node function, pg_node range, scope& out) {
   }
   p.output.push_back({name, type});
   const value &start = args[0].constant, &stop = args[1].constant;
-  value step = args.size() == 3 ? args[2].constant : value::bigint(1);
+  value step = args.size() == 3             ? args[2].constant
+               : type == data_type::numeric ? value::numeric_of(numeric_from_bigint(1))
+                                            : value::bigint(1);
   if (start.is_null() || stop.is_null() || step.is_null()) {
     out = scope_of(p, name);
     return p;
   }
   bool zero = timestamps ? step.as_interval().months == 0 && step.as_interval().days == 0 &&
                                step.as_interval().micros == 0
-                         : step.as_bigint() == 0;
+                         : compare(step, value::bigint(0)) == 0;
   if (zero) bind_fail(sqlstate::invalid_parameter_value, "step size cannot equal zero", at);
   // Each next value is the previous one plus the step, through the + operator (so intervals with
   // months step by calendar months, as in Postgres).
   expr next = call_operator(
       "+", {expr::make_constant(start, type), args.size() == 3 ? args[2] : expr::make_constant(step, type)},
       at);
-  bool ascending = timestamps ? compare(evaluate(next, {}), start) > 0 : step.as_bigint() > 0;
+  bool ascending = timestamps ? compare(evaluate(next, {}), start) > 0 : compare(step, value::bigint(0)) > 0;
   value current = start;
   try {
     while (ascending ? compare(current, stop) <= 0 : compare(current, stop) >= 0) {

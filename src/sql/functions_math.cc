@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <random>
 #include <string>
@@ -57,8 +59,10 @@ double round_decimal(double x, std::int64_t places) {
   return x < 0 ? -out : out;
 }
 
+// round(double precision) is Postgres's rint: halves go to the even neighbour (round(2.5) is 2).
 value round_fn(const value* a, std::size_t count) {
-  return value::double_precision(round_decimal(d(a, 0), count == 1 ? 0 : a[1].as_bigint()));
+  if (count == 1) return value::double_precision(std::nearbyint(d(a, 0)));
+  return value::double_precision(round_decimal(d(a, 0), a[1].as_bigint()));
 }
 value trunc_fn(const value* a, std::size_t count) {
   if (count == 1) return value::double_precision(std::trunc(d(a, 0)));
@@ -194,6 +198,29 @@ value sign_num(const value* a, std::size_t) {
   return value::numeric_of(numeric_from_bigint(numeric_sign(num(a, 0))));
 }
 value mod_num(const value* a, std::size_t) { return value::numeric_of(numeric_mod(num(a, 0), num(a, 1))); }
+value div_num(const value* a, std::size_t) {
+  return value::numeric_of(numeric_div_trunc(num(a, 0), num(a, 1)));
+}
+value factorial_fn(const value* a, std::size_t) {
+  return value::numeric_of(numeric_factorial(a[0].as_bigint()));
+}
+
+// log(b, x) on numeric: Postgres computes it to 16 significant digits past the result's leading
+// one (2.0000000000000000 for log(10, 100)); long double carries those digits.
+value log_base_num(const value* a, std::size_t) {
+  long double base = std::strtold(numeric_text(num(a, 0)).c_str(), nullptr);
+  long double x = std::strtold(numeric_text(num(a, 1)).c_str(), nullptr);
+  check_log_argument(static_cast<double>(base));
+  check_log_argument(static_cast<double>(x));
+  long double ln_base = std::log(base);
+  if (ln_base == 0) raise(sqlstate::division_by_zero, "division by zero");
+  long double r = std::log(x) / ln_base;
+  int weight = r == 0 ? 0 : static_cast<int>(std::floor(std::log10(std::fabs(r))));
+  int scale = std::clamp(16 - weight, std::max({0, num(a, 0).scale, num(a, 1).scale}), numeric_max_scale);
+  char text[128];
+  std::snprintf(text, sizeof text, "%.*Lf", scale, r);
+  return value::numeric_of(numeric_from_text(text));
+}
 
 }  // namespace
 
@@ -220,6 +247,9 @@ void add_math_functions(std::vector<function_overload>& out) {
   out.push_back({"sign", {f}, f, sign_fn});
   out.push_back({"sign", {n}, n, sign_num});
   out.push_back({"mod", {n, n}, n, mod_num});
+  out.push_back({"div", {n, n}, n, div_num});
+  out.push_back({"factorial", {i}, n, factorial_fn});
+  out.push_back({"log", {n, n}, n, log_base_num});
   out.push_back({"sqrt", {f}, f, sqrt_fn});
   out.push_back({"cbrt", {f}, f, cbrt_fn});
   out.push_back({"power", {f, f}, f, power_fn});

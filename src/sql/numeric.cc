@@ -335,6 +335,25 @@ numeric numeric_mod(numeric a, numeric b) {
   return fit(x % y, scale);  // truncating division: the remainder has the sign of a
 }
 
+numeric numeric_div_trunc(numeric a, numeric b) {
+  if (b.coefficient == 0) fail(sqlstate::division_by_zero, "division by zero");
+  int scale = std::max(a.scale, b.scale);
+  wide x = to_wide(a.coefficient) * wide_pow10(scale - a.scale);
+  wide y = to_wide(b.coefficient) * wide_pow10(scale - b.scale);
+  return fit(x / y, 0);
+}
+
+numeric numeric_factorial(std::int64_t n) {
+  if (n < 0) fail(sqlstate::numeric_value_out_of_range, "factorial of a negative number is undefined");
+  wide out = 1;
+  for (std::int64_t i = 2; i <= n; ++i) {
+    out *= i;
+    if (out >= to_wide(max_coefficient))
+      fail(sqlstate::numeric_value_out_of_range, "value overflows numeric format");
+  }
+  return fit(std::move(out), 0);
+}
+
 namespace {
 
 // n at `s` digits after the point, each discarded digit rounded (or truncated) away.

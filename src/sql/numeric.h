@@ -55,7 +55,11 @@ numeric numeric_add(numeric a, numeric b);
 numeric numeric_sub(numeric a, numeric b);
 numeric numeric_mul(numeric a, numeric b);
 numeric numeric_div(numeric a, numeric b);  // 22012 for b = 0
-numeric numeric_mod(numeric a, numeric b);  // the sign of a, Postgres's scale max(a, b); 22012 for b = 0
+numeric numeric_mod(numeric a, numeric b);
+// div(a, b): the quotient truncated toward zero, scale 0; 22012 for b = 0.
+numeric numeric_div_trunc(numeric a, numeric b);
+// factorial(n) = n!; 22003 for n < 0 and for results past numeric's digits.
+numeric numeric_factorial(std::int64_t n);  // the sign of a, Postgres's scale max(a, b); 22012 for b = 0
 numeric numeric_neg(numeric n);
 numeric numeric_abs(numeric n);
 int numeric_sign(numeric n);

@@ -4,6 +4,7 @@
 
 #include "sql/error.h"
 #include "sql/functions.h"
+#include "sql/numeric.h"
 #include "sql/subquery.h"
 
 namespace sluice::sql {
@@ -38,6 +39,8 @@ void unnest(const value& array, std::vector<row>& out) {
 value next_value(const value& current, const value& step) {
   if (current.type() == data_type::bigint)
     return value::bigint(checked_add(current.as_bigint(), step.as_bigint()));
+  if (current.type() == data_type::numeric)
+    return value::numeric_of(numeric_add(current.as_numeric(), step.to_numeric()));
   std::int64_t micros = add_interval(current.as_micros(), step.as_interval());
   return current.type() == data_type::timestamp ? value::timestamp(micros) : value::timestamptz(micros);
 }
@@ -48,9 +51,10 @@ void generate_series(const value* args, int count, std::vector<row>& out) {
   value step = count > 2 ? args[2] : value::bigint(1);
   if (start.is_null() || stop.is_null() || step.is_null()) return;
   bool ascending = true;
-  if (step.type() == data_type::bigint) {
-    if (step.as_bigint() == 0) raise(sqlstate::invalid_parameter_value, "step size cannot equal zero");
-    ascending = step.as_bigint() > 0;
+  if (step.type() == data_type::bigint || step.type() == data_type::numeric) {
+    int sign = compare(step, value::bigint(0));
+    if (sign == 0) raise(sqlstate::invalid_parameter_value, "step size cannot equal zero");
+    ascending = sign > 0;
   } else {
     interval iv = step.as_interval();
     if (iv.months == 0 && iv.days == 0 && iv.micros == 0)
