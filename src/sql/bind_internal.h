@@ -155,7 +155,10 @@ class binder {
   void bind_window_function(pg_node body, const scope& s, agg_context* agg, const char* clause,
                             window_call& call);
   window_frame bind_frame(std::int64_t options, std::optional<pg_node> start, std::optional<pg_node> end,
-                          int at);
+                          const std::vector<sort_key>& order_by, int at);
+  // A RANGE frame's bound for one row: the ORDER BY key (column 0) ∓ the offset `offset_node`.
+  expr range_bound(pg_node offset_node, const sort_key& key, bool preceding, const char* which,
+                   window_frame& f);
   std::int64_t frame_offset(std::optional<pg_node> node, const char* which);
   void type_aggregate(aggregate_call& call, int at);
   void type_regression(aggregate_call& call, int at);

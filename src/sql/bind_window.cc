@@ -114,31 +114,103 @@ std::int64_t binder::frame_offset(std::optional<pg_node> node, const char* which
   return *n;
 }
 
+namespace {
+
+// RANGE's offset types, as Postgres's in_range functions take them: a number of the key's own type
+// (or one that converts to it without loss), an interval for dates, timestamps and intervals.
+data_type range_offset_type(data_type key, data_type offset) {
+  switch (key) {
+    case data_type::bigint:
+      return offset == data_type::bigint || offset == data_type::unknown ? key : data_type::unknown;
+    case data_type::numeric:
+      return offset == data_type::double_precision ? data_type::unknown : key;
+    case data_type::double_precision:
+      return key;
+    case data_type::date:
+    case data_type::timestamp:
+    case data_type::timestamptz:
+    case data_type::interval:
+      return offset == data_type::interval || offset == data_type::unknown ? data_type::interval
+                                                                           : data_type::unknown;
+    default:
+      return data_type::unknown;
+  }
+}
+
+}  // namespace
+
+expr binder::range_bound(pg_node offset_node, const sort_key& key, bool preceding, const char* which,
+                         window_frame& f) {
+  int at = pg::location(offset_node);
+  scope none;
+  expr offset = bind_expr(offset_node, none, nullptr, "window frame");
+  data_type key_type = key.key.type;
+  data_type offset_type = range_offset_type(key_type, offset.type);
+  if (range_offset_type(key_type, data_type::unknown) == data_type::unknown) {
+    bind_fail(sqlstate::feature_not_supported,
+              fmt::format("RANGE with offset PRECEDING/FOLLOWING is not supported for column type {}",
+                          type_name(key_type)),
+              at);
+  }
+  if (offset_type == data_type::unknown) {
+    sql_error e{sqlstate::feature_not_supported,
+                fmt::format("RANGE with offset PRECEDING/FOLLOWING is not supported for column type {} and "
+                            "offset type {}",
+                            type_name(key_type), type_name(offset.type)),
+                at,
+                {},
+                "Cast the offset value to an appropriate type."};
+    throw bind_failure{std::move(e)};
+  }
+  offset = coerce(std::move(offset), offset_type, at);
+  value v = evaluate(offset, {});
+  if (v.is_null()) bind_fail("22004", fmt::format("frame {} offset must not be null", which), at);
+  if (offset_type == data_type::interval ? v.as_interval().approximate_micros() < 0
+                                         : compare(v, value::bigint(0)) < 0)
+    bind_fail("22013", "invalid preceding or following size in window function", at);
+  // A date compares as a timestamp, as date ± interval gives one.
+  expr key_column = expr::make_column(0, key_type, "");
+  f.range_key = key_type == data_type::date ? coerce(key_column, data_type::timestamp, at) : key_column;
+  bool subtract = preceding != key.descending;
+  return call_operator(subtract ? "-" : "+",
+                       {expr::make_column(0, f.range_key.type, ""), expr::make_constant(v, offset_type)}, at);
+}
+
 window_frame binder::bind_frame(std::int64_t options, std::optional<pg_node> start,
-                                std::optional<pg_node> end, int at) {
+                                std::optional<pg_node> end, const std::vector<sort_key>& order_by, int at) {
   window_frame f;
   if (!(options & frame_nondefault)) return f;
-  if (options & frame_groups)
-    bind_fail(sqlstate::feature_not_supported, "GROUPS frames are not supported", at);
   if (options & frame_exclusion)
     bind_fail(sqlstate::feature_not_supported, "frame exclusion (EXCLUDE …) is not supported", at);
-  f.rows = (options & frame_rows) != 0;
+  f.units = (options & frame_rows)     ? frame_units::rows
+            : (options & frame_groups) ? frame_units::groups
+                                       : frame_units::range;
+  if (f.units == frame_units::groups && order_by.empty())
+    bind_fail("42P20", "GROUPS mode requires an ORDER BY clause", at);
   bool offsets = options & (frame_start_offset_preceding | frame_start_offset_following |
                             frame_end_offset_preceding | frame_end_offset_following);
-  if (!f.rows && offsets) {
-    bind_fail(sqlstate::feature_not_supported,
-              "RANGE with offset PRECEDING/FOLLOWING is not supported (use ROWS)", at);
-  }
+  if (f.units == frame_units::range && offsets && order_by.size() != 1)
+    bind_fail("42P20", "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column", at);
+  // An offset: a count of rows or groups, or for RANGE the bound's value computed from the key.
+  auto offset = [&](std::optional<pg_node> node, bool preceding, const char* which, std::int64_t& count,
+                    expr& bound) {
+    if (f.units != frame_units::range) {
+      count = frame_offset(node, which);
+      return;
+    }
+    if (!node) bind_fail("42P20", fmt::format("frame {} offset is missing", which), at);
+    bound = range_bound(*node, order_by[0], preceding, which, f);
+  };
   if (options & frame_start_unbounded_preceding) {
     f.start = frame_bound::unbounded_preceding;
   } else if (options & frame_start_current_row) {
     f.start = frame_bound::current_row;
   } else if (options & frame_start_offset_preceding) {
     f.start = frame_bound::preceding;
-    f.start_offset = frame_offset(start, "starting");
+    offset(start, true, "starting", f.start_offset, f.start_value);
   } else if (options & frame_start_offset_following) {
     f.start = frame_bound::following;
-    f.start_offset = frame_offset(start, "starting");
+    offset(start, false, "starting", f.start_offset, f.start_value);
   }
   f.end = frame_bound::current_row;
   if (!(options & frame_between)) return f;
@@ -148,10 +220,10 @@ window_frame binder::bind_frame(std::int64_t options, std::optional<pg_node> sta
     f.end = frame_bound::current_row;
   } else if (options & frame_end_offset_preceding) {
     f.end = frame_bound::preceding;
-    f.end_offset = frame_offset(end, "ending");
+    offset(end, true, "ending", f.end_offset, f.end_value);
   } else if (options & frame_end_offset_following) {
     f.end = frame_bound::following;
-    f.end_offset = frame_offset(end, "ending");
+    offset(end, false, "ending", f.end_offset, f.end_value);
   }
   return f;
 }
@@ -271,8 +343,8 @@ expr binder::bind_window_call(pg_node body, const scope& s, agg_context* agg, co
     key.nulls_first = nulls == "SORTBY_NULLS_FIRST" || (nulls != "SORTBY_NULLS_LAST" && key.descending);
     call.order_by.push_back(std::move(key));
   }
-  call.frame =
-      bind_frame(def.options, def.start_offset, def.end_offset, def.location >= 0 ? def.location : at);
+  call.frame = bind_frame(def.options, def.start_offset, def.end_offset, call.order_by,
+                          def.location >= 0 ? def.location : at);
   in_window_ = false;
   windows_->calls.push_back(std::move(call));
   const window_call& added = windows_->calls.back();

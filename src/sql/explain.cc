@@ -99,16 +99,18 @@ std::string sort_keys(const std::vector<sort_key>& order) {
   return keys;
 }
 
-std::string bound_text(frame_bound b, std::int64_t offset) {
+// `offset`: the count of rows or groups; `value`, RANGE's bound (its offset is args[1]).
+std::string bound_text(frame_bound b, std::int64_t offset, const expr& value) {
+  std::string amount = value.args.size() == 2 ? to_string(value.args[1]) : std::to_string(offset);
   switch (b) {
     case frame_bound::unbounded_preceding:
       return "UNBOUNDED PRECEDING";
     case frame_bound::preceding:
-      return fmt::format("{} PRECEDING", offset);
+      return amount + " PRECEDING";
     case frame_bound::current_row:
       return "CURRENT ROW";
     case frame_bound::following:
-      return fmt::format("{} FOLLOWING", offset);
+      return amount + " FOLLOWING";
     case frame_bound::unbounded_following:
       return "UNBOUNDED FOLLOWING";
   }
@@ -124,9 +126,14 @@ std::string window_call_text(const window_call& c) {
   if (!c.order_by.empty())
     spec += (spec.empty() ? "" : " ") + std::string("ORDER BY ") + sort_keys(c.order_by);
   const window_frame& f = c.frame;
-  if (f.rows || f.start != frame_bound::unbounded_preceding || f.end != frame_bound::current_row) {
-    spec += fmt::format("{}{} BETWEEN {} AND {}", spec.empty() ? "" : " ", f.rows ? "ROWS" : "RANGE",
-                        bound_text(f.start, f.start_offset), bound_text(f.end, f.end_offset));
+  if (f.units != frame_units::range || f.start != frame_bound::unbounded_preceding ||
+      f.end != frame_bound::current_row) {
+    const char* units = f.units == frame_units::rows     ? "ROWS"
+                        : f.units == frame_units::groups ? "GROUPS"
+                                                         : "RANGE";
+    spec += fmt::format("{}{} BETWEEN {} AND {}", spec.empty() ? "" : " ", units,
+                        bound_text(f.start, f.start_offset, f.start_value),
+                        bound_text(f.end, f.end_offset, f.end_value));
   }
   return out + " OVER (" + spec + ")";
 }

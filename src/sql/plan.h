@@ -197,14 +197,22 @@ enum class frame_bound : std::uint8_t {
   unbounded_following
 };
 
-// ROWS counts rows from the current one; RANGE (offsets not supported) reaches the current row's
-// peers, the rows equal to it in ORDER BY. The default is RANGE UNBOUNDED PRECEDING to CURRENT ROW.
+// ROWS counts rows from the current one; GROUPS counts peer groups (rows equal in ORDER BY); RANGE
+// reaches the rows whose ORDER BY key is within an offset of the current row's, and CURRENT ROW
+// reaches the current row's peers in RANGE and GROUPS. The default is RANGE UNBOUNDED PRECEDING to
+// CURRENT ROW.
+enum class frame_units : std::uint8_t { rows, range, groups };
+
 struct window_frame {
-  bool rows = false;
+  frame_units units = frame_units::range;
   frame_bound start = frame_bound::unbounded_preceding;
   frame_bound end = frame_bound::current_row;
-  std::int64_t start_offset = 0;  // rows, for preceding/following
+  std::int64_t start_offset = 0;  // ROWS and GROUPS, for preceding/following
   std::int64_t end_offset = 0;
+  // RANGE with an offset (one ORDER BY key): `range_key` turns the key (column 0) into what the bounds
+  // compare with (a date becomes a timestamp); `start_value` and `end_value` compute a row's bound from
+  // that (column 0 ± the offset, args[1], as PRECEDING and FOLLOWING mean in the key's direction).
+  expr range_key, start_value, end_value;
 };
 
 struct window_call {

@@ -34,12 +34,60 @@ class partition_evaluator {
   const row& row_at(std::size_t p) const { return rows_[order_[p]]; }
   void set(std::size_t p, value v) { out_[order_[p]] = std::move(v); }
 
-  // peer_start_[p], peer_end_[p]: the first and one past the last row equal to p in ORDER BY.
+  // peer_start_[p], peer_end_[p]: the first and one past the last row equal to p in ORDER BY;
+  // group_[p]: the number of p's peer group, and group_start_[g] where group g starts.
   void find_peers() {
     peer_start_.assign(n_, 0);
     peer_end_.assign(n_, n_);
     for (std::size_t p = 1; p < n_; ++p) peer_start_[p] = peers(p - 1, p) ? peer_start_[p - 1] : p;
     for (std::size_t p = n_ - 1; p-- > 0;) peer_end_[p] = peers(p, p + 1) ? peer_end_[p + 1] : p + 1;
+    if (call_.frame.units == frame_units::groups) {
+      group_.assign(n_, 0);
+      group_start_.clear();
+      for (std::size_t p = 0; p < n_; ++p) {
+        if (peer_start_[p] == p) group_start_.push_back(p);
+        group_[p] = group_start_.size() - 1;
+      }
+    }
+    if (call_.frame.start_value.kind == expr_kind::call || call_.frame.end_value.kind == expr_kind::call)
+      find_range_keys();
+  }
+
+  // RANGE with an offset: each row's key as the bounds compare with it, and where the non-NULL keys
+  // are (NULLs sort first or last, all together).
+  void find_range_keys() {
+    range_keys_.resize(n_);
+    non_null_first_ = n_;
+    non_null_end_ = 0;
+    for (std::size_t p = 0; p < n_; ++p) {
+      range_keys_[p] = evaluate(call_.frame.range_key, row{keys_[order_[p]][0]});
+      if (range_keys_[p].is_null()) continue;
+      non_null_first_ = std::min(non_null_first_, p);
+      non_null_end_ = p + 1;
+    }
+  }
+
+  // RANGE: the first row (start) or one past the last row (end) whose key is within the bound that
+  // `bound` computes from row p's key. A bound past the type's range reaches every row on its side.
+  std::int64_t range_edge(std::size_t p, const expr& bound, bool preceding, bool end) const {
+    if (range_keys_[p].is_null()) return static_cast<std::int64_t>(end ? peer_end_[p] : peer_start_[p]);
+    bool descending = call_.order_by[0].descending;
+    value b;
+    try {
+      b = evaluate(bound, row{range_keys_[p]});
+    } catch (const eval_error&) {
+      return static_cast<std::int64_t>(preceding ? non_null_first_ : non_null_end_);
+    }
+    // Keys from non_null_first_ on are sorted; the edge is the first one past the bound.
+    auto first = range_keys_.begin() + static_cast<std::ptrdiff_t>(non_null_first_);
+    auto last = range_keys_.begin() + static_cast<std::ptrdiff_t>(non_null_end_);
+    auto past = [&](const value& key) {
+      int c = compare(key, b);
+      if (descending) c = -c;
+      return end ? c > 0 : c >= 0;
+    };
+    return std::partition_point(first, last, [&](const value& key) { return !past(key); }) -
+           range_keys_.begin();
   }
   bool peers(std::size_t a, std::size_t b) const {
     const row& x = keys_[order_[a]];
@@ -93,24 +141,52 @@ class partition_evaluator {
     return call_.args.size() > 2 ? arg(2, p) : value();
   }
 
+  // GROUPS: the first row (start) or one past the last row (end) of the peer group `offset` groups
+  // from row p's.
+  std::int64_t group_edge(std::size_t p, std::int64_t offset, bool end) const {
+    auto g = static_cast<std::int64_t>(group_[p]) + offset;
+    auto groups = static_cast<std::int64_t>(group_start_.size());
+    if (g < 0) return 0;
+    if (g >= groups) return static_cast<std::int64_t>(n_);
+    if (!end) return static_cast<std::int64_t>(group_start_[static_cast<std::size_t>(g)]);
+    return g + 1 < groups ? static_cast<std::int64_t>(group_start_[static_cast<std::size_t>(g + 1)])
+                          : static_cast<std::int64_t>(n_);
+  }
+
+  // The first row (start) or one past the last row (end) of row p's frame at an offset bound.
+  std::int64_t offset_edge(std::size_t p, bool preceding, bool end) const {
+    const window_frame& f = call_.frame;
+    std::int64_t offset = end ? f.end_offset : f.start_offset;
+    switch (f.units) {
+      case frame_units::rows:
+        return static_cast<std::int64_t>(p) + (preceding ? -offset : offset) + (end ? 1 : 0);
+      case frame_units::groups:
+        return group_edge(p, preceding ? -offset : offset, end);
+      case frame_units::range:
+        break;
+    }
+    return range_edge(p, end ? f.end_value : f.start_value, preceding, end);
+  }
+
   // The frame of row p as [first, last] positions; empty when first > last.
   std::pair<std::int64_t, std::int64_t> frame(std::size_t p) const {
     const window_frame& f = call_.frame;
     auto at = static_cast<std::int64_t>(p);
     auto n = static_cast<std::int64_t>(n_);
+    bool rows = f.units == frame_units::rows;
     std::int64_t first = 0, last = n - 1;
     switch (f.start) {
       case frame_bound::unbounded_preceding:
         first = 0;
         break;
       case frame_bound::preceding:
-        first = at - f.start_offset;
+        first = offset_edge(p, true, false);
         break;
       case frame_bound::current_row:
-        first = f.rows ? at : static_cast<std::int64_t>(peer_start_[p]);
+        first = rows ? at : static_cast<std::int64_t>(peer_start_[p]);
         break;
       case frame_bound::following:
-        first = at + f.start_offset;
+        first = offset_edge(p, false, false);
         break;
       case frame_bound::unbounded_following:
         first = n;
@@ -121,13 +197,13 @@ class partition_evaluator {
         last = -1;
         break;
       case frame_bound::preceding:
-        last = at - f.end_offset;
+        last = offset_edge(p, true, true) - 1;
         break;
       case frame_bound::current_row:
-        last = f.rows ? at : static_cast<std::int64_t>(peer_end_[p]) - 1;
+        last = rows ? at : static_cast<std::int64_t>(peer_end_[p]) - 1;
         break;
       case frame_bound::following:
-        last = at + f.end_offset;
+        last = offset_edge(p, false, true) - 1;
         break;
       case frame_bound::unbounded_following:
         last = n - 1;
@@ -207,16 +283,21 @@ class partition_evaluator {
   std::vector<value>& out_;
   std::size_t n_ = 0;
   std::vector<std::size_t> peer_start_, peer_end_;
+  std::vector<std::size_t> group_, group_start_;  // GROUPS
+  std::vector<value> range_keys_;                 // RANGE with an offset
+  std::size_t non_null_first_ = 0, non_null_end_ = 0;
   std::int64_t dense_ = 0;
 };
 
-std::vector<value> evaluate_call(const window_call& call, const std::vector<row>& rows) {
+// The call's value for each row; `order` gets the rows' indexes in window order.
+std::vector<value> evaluate_call(const window_call& call, const std::vector<row>& rows,
+                                 std::vector<std::size_t>& order) {
   std::vector<row> partition_keys(rows.size()), order_keys(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     for (const expr& e : call.partition_by) partition_keys[i].push_back(evaluate(e, rows[i]));
     for (const sort_key& k : call.order_by) order_keys[i].push_back(evaluate(k.key, rows[i]));
   }
-  std::vector<std::size_t> order(rows.size());
+  order.resize(rows.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     if (int c = compare_rows(partition_keys[a], partition_keys[b]); c != 0) return c < 0;
@@ -243,10 +324,16 @@ std::vector<value> evaluate_call(const window_call& call, const std::vector<row>
 void append_window_values(const std::vector<window_call>& calls, std::vector<row>& rows) {
   std::vector<std::vector<value>> values;
   values.reserve(calls.size());
-  for (const window_call& call : calls) values.push_back(evaluate_call(call, rows));
+  std::vector<std::size_t> order;
+  for (const window_call& call : calls) values.push_back(evaluate_call(call, rows, order));
   for (std::size_t i = 0; i < rows.size(); ++i) {
     for (std::vector<value>& v : values) rows[i].push_back(std::move(v[i]));
   }
+  if (calls.empty()) return;
+  std::vector<row> sorted;
+  sorted.reserve(rows.size());
+  for (std::size_t i : order) sorted.push_back(std::move(rows[i]));
+  rows.swap(sorted);
 }
 
 }  // namespace sluice::sql

@@ -13,8 +13,10 @@
 
 namespace sluice::sql {
 
-// Appends to each row of `rows` the value of every call, in call order. Throws eval_error on data
-// errors (ntile(0), a bigint sum overflowing).
+// Appends to each row of `rows` the value of every call, in call order, and puts the rows in the
+// last call's window order (partition, then ORDER BY), the order Postgres returns them in when the
+// query has no ORDER BY of its own. Throws eval_error on data errors (ntile(0), a bigint sum
+// overflowing).
 void append_window_values(const std::vector<window_call>& calls, std::vector<row>& rows);
 
 }  // namespace sluice::sql

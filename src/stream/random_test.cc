@@ -481,7 +481,7 @@ TEST_P(RandomTest, WindowFunctionsUnderDeletes) {
   };
   sql::window_call sum = call(sql::window_fn::aggregate);
   sum.aggregate = agg(aggregate_fn::sum, {col(1)});
-  sum.frame.rows = true;
+  sum.frame.units = sql::frame_units::rows;
   sum.frame.start = sql::frame_bound::preceding;
   sum.frame.start_offset = 1;
   o.window_calls = {call(sql::window_fn::rank), call(sql::window_fn::row_number), sum,
