@@ -35,6 +35,10 @@ constexpr aggregate_name aggregate_names[] = {
     // jsonb_agg(x) is to_jsonb(array_agg(x)) (json is jsonb here); bind_aggregate adds the to_jsonb.
     {"jsonb_agg", aggregate_fn::array_agg},
     {"json_agg", aggregate_fn::array_agg},
+    // jsonb_object_agg(k, v) is array_agg(jsonb_build_array(k, v)), made one object by
+    // jsonb_object_agg_finalfn.
+    {"jsonb_object_agg", aggregate_fn::array_agg},
+    {"json_object_agg", aggregate_fn::array_agg},
     {"percentile_cont", aggregate_fn::percentile_cont},
     {"percentile_disc", aggregate_fn::percentile_disc},
     {"mode", aggregate_fn::mode},
@@ -56,6 +60,8 @@ constexpr aggregate_name aggregate_names[] = {
 };
 
 }  // namespace
+
+bool is_object_agg(std::string_view name) { return name == "jsonb_object_agg" || name == "json_object_agg"; }
 
 bool is_aggregate_name(std::string_view name) {
   return std::any_of(std::begin(aggregate_names), std::end(aggregate_names),
@@ -98,6 +104,7 @@ expr binder::bind_aggregate(pg_node body, agg_context* agg, const char* clause) 
   out.location = at;
   if (name == "jsonb_agg" || name == "json_agg")
     return call_function("to_jsonb", {std::move(out)}, at, false);
+  if (is_object_agg(name)) return call_function("jsonb_object_agg_finalfn", {std::move(out)}, at, false);
   return out;
 }
 
@@ -122,13 +129,21 @@ aggregate_call binder::aggregate_call_of(pg_node body, const scope& input, agg_c
   } else if (pg::flag(body, "agg_star")) {
     if (name != "count") bind_fail(sqlstate::syntax_error, fmt::format("{}(*) is not supported", name), at);
     call.fn = aggregate_fn::count_star;
-  } else if (args.size() != (call.fn == aggregate_fn::string_agg || is_regression(call.fn) ? 2u : 1u)) {
+  } else if (args.size() !=
+             (call.fn == aggregate_fn::string_agg || is_regression(call.fn) || is_object_agg(name) ? 2u
+                                                                                                   : 1u)) {
     in_aggregate_ = false;
     bind_fail(sqlstate::undefined_function,
               fmt::format("function {} with {} arguments does not exist", name, args.size()), at);
   } else {
     call.args.push_back(bind_expr(args[0], input, args_agg, clause));
     if (is_regression(call.fn)) call.args.push_back(bind_expr(args[1], input, args_agg, clause));
+    if (is_object_agg(name)) {
+      expr pair =
+          call_function("jsonb_build_array",
+                        {std::move(call.args[0]), bind_expr(args[1], input, args_agg, clause)}, at, false);
+      call.args = {std::move(pair)};
+    }
     // Postgres would aggregate over the outer block's rows (the aggregate belongs to the block its
     // columns come from); computing it over the subquery's rows would give another answer.
     if (reads_only_outer(call.args[0])) {

@@ -81,6 +81,8 @@ std::size_t register_call(agg_context& agg, aggregate_call call);
 // A syntactic search for aggregate calls (outside subqueries).
 bool contains_aggregate(pg_node n);
 bool is_aggregate_name(std::string_view name);
+// jsonb_object_agg and json_object_agg: two arguments, a key and a value.
+bool is_object_agg(std::string_view name);
 // Whether `e` reads outer columns (params) and none of its own block's (bind_subquery.cc).
 bool reads_only_outer(const expr& e);
 // Whether `e` holds a subquery or reads an outer column (bind_subquery.cc).

@@ -239,7 +239,7 @@ void binder::bind_window_function(pg_node body, const scope& s, agg_context* agg
       bind_fail(sqlstate::feature_not_supported,
                 fmt::format("OVER is not supported for ordered-set aggregate {}", name), at);
     }
-    if (name == "jsonb_agg" || name == "json_agg")
+    if (name == "jsonb_agg" || name == "json_agg" || is_object_agg(name))
       bind_fail(sqlstate::feature_not_supported, fmt::format("OVER is not supported for {}", name), at);
     if (pg::flag(body, "agg_distinct"))
       bind_fail(sqlstate::feature_not_supported, "DISTINCT is not implemented for window functions", at);

@@ -555,6 +555,31 @@ value pretty_fn(const value* a, std::size_t) {
   raise(sqlstate::invalid_parameter_value, message);
 }
 
+// jsonb_object_agg's final step: its rows' [key, value] pairs (jsonb_build_array) as one object. A key
+// is the pair's first item as text (a string unquoted); later keys win, as in jsonb input.
+value object_agg_final_fn(const value* a, std::size_t) {
+  std::string out = "{";
+  for (const value& pair : a[0].as_array()) {
+    simdjson::dom::array items = parse(pair).get_array().value();
+    element key = items.at(0).value();
+    if (key.type() == element_type::NULL_VALUE)
+      raise(sqlstate::invalid_parameter_value, "field name must not be null");
+    if (is_container(key))
+      raise(sqlstate::invalid_parameter_value, "key value must be scalar, not array, composite, or json");
+    if (out.size() > 1) out += ", ";
+    std::string text;
+    print(key, text);
+    if (key.type() == element_type::STRING) {
+      out += text;
+    } else {
+      append_json_string(out, text);
+    }
+    out += ": ";
+    print(items.at(1).value(), out);
+  }
+  return value::jsonb(normalize_jsonb(out + "}"));
+}
+
 }  // namespace
 
 void jsonb_set_rows(set_function fn, const value& json, std::vector<row>& out) {
@@ -606,6 +631,7 @@ void add_json_functions(std::vector<function_overload>& out) {
   out.push_back({"jsonb_build_array", {dt::unknown}, j, build_array_fn, false, true});
   out.push_back({"jsonb_build_object", {dt::unknown}, j, build_object_fn, false, true});
   out.push_back({"jsonb_strip_nulls", {j}, j, strip_nulls_fn});
+  out.push_back({"jsonb_object_agg_finalfn", {dt::jsonb_array}, j, object_agg_final_fn});
   out.push_back({"@>", {j, j}, dt::boolean, contains_fn});
   out.push_back({"<@", {j, j}, dt::boolean, contained_fn});
   out.push_back({"?", {j, t}, dt::boolean, has_key_fn});
