@@ -15,6 +15,7 @@
 #include "base/json_string.h"
 #include "sql/error.h"
 #include "sql/functions.h"
+#include "sql/numeric.h"
 #include "sql/set_functions.h"
 
 namespace sluice::sql {
@@ -555,31 +556,6 @@ value pretty_fn(const value* a, std::size_t) {
   raise(sqlstate::invalid_parameter_value, message);
 }
 
-// jsonb_object_agg's final step: its rows' [key, value] pairs (jsonb_build_array) as one object. A key
-// is the pair's first item as text (a string unquoted); later keys win, as in jsonb input.
-value object_agg_final_fn(const value* a, std::size_t) {
-  std::string out = "{";
-  for (const value& pair : a[0].as_array()) {
-    simdjson::dom::array items = parse(pair).get_array().value();
-    element key = items.at(0).value();
-    if (key.type() == element_type::NULL_VALUE)
-      raise(sqlstate::invalid_parameter_value, "field name must not be null");
-    if (is_container(key))
-      raise(sqlstate::invalid_parameter_value, "key value must be scalar, not array, composite, or json");
-    if (out.size() > 1) out += ", ";
-    std::string text;
-    print(key, text);
-    if (key.type() == element_type::STRING) {
-      out += text;
-    } else {
-      append_json_string(out, text);
-    }
-    out += ": ";
-    print(items.at(1).value(), out);
-  }
-  return value::jsonb(normalize_jsonb(out + "}"));
-}
-
 }  // namespace
 
 void jsonb_set_rows(set_function fn, const value& json, std::vector<row>& out) {
@@ -601,16 +577,141 @@ void jsonb_set_rows(set_function fn, const value& json, std::vector<row>& out) {
   }
 }
 
+namespace {
+
+// A number as jsonb keeps it, a numeric: 2.50 stays 2.50, 1e2 is 100, 2.50e1 is 25.0. Numbers past
+// numeric's 38 digits keep the text they were written with.
+void print_number(std::string_view token, std::string& out) {
+  while (!token.empty() &&
+         (token.back() == ' ' || token.back() == '\n' || token.back() == '\t' || token.back() == '\r' ||
+          token.back() == ',' || token.back() == '}' || token.back() == ']'))
+    token.remove_suffix(1);
+  try {
+    out += numeric_text(numeric_from_text(token));
+  } catch (const eval_error&) {
+    out += token;
+  }
+}
+
+// Prints a (well-formed) value as Postgres prints jsonb, from its text: On-Demand reads numbers as
+// written, where the DOM would have turned them into doubles.
+void print_canonical(simdjson::ondemand::value v, std::string& out) {
+  using simdjson::ondemand::json_type;
+  switch (v.type().value()) {
+    case json_type::object: {
+      std::vector<std::pair<std::string, std::string>> fields;
+      for (auto field : v.get_object()) {
+        std::string key(field.unescaped_key().value());
+        std::string printed;
+        print_canonical(field.value().value(), printed);
+        fields.emplace_back(std::move(key), std::move(printed));
+      }
+      std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
+        return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
+      });
+      out += '{';
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i + 1 < fields.size() && fields[i + 1].first == fields[i].first) continue;  // the last one wins
+        if (out.back() != '{') out += ", ";
+        print_string(fields[i].first, out);
+        out += ": ";
+        out += fields[i].second;
+      }
+      out += '}';
+      return;
+    }
+    case json_type::array: {
+      out += '[';
+      bool first = true;
+      for (auto item : v.get_array()) {
+        if (!first) out += ", ";
+        first = false;
+        print_canonical(item.value(), out);
+      }
+      out += ']';
+      return;
+    }
+    case json_type::string:
+      print_string(v.get_string().value(), out);
+      return;
+    case json_type::number:
+      print_number(v.raw_json_token(), out);
+      return;
+    case json_type::boolean:
+      out += v.get_bool().value() ? "true" : "false";
+      return;
+    case json_type::null:
+      out += "null";
+      return;
+  }
+}
+
+// jsonb_object_agg's final step: its rows' [key, value] pairs (jsonb_build_array) as one object. A key
+// is the pair's first item as text (a string unquoted); later keys win, as in jsonb input. Read with
+// On-Demand, so values keep their numbers as written.
+value object_agg_final_fn(const value* a, std::size_t) {
+  using simdjson::ondemand::json_type;
+  thread_local simdjson::ondemand::parser parser;
+  std::string out = "{";
+  try {
+    for (const value& pair : a[0].as_array()) {
+      simdjson::padded_string text(pair.as_text());
+      simdjson::ondemand::document doc = parser.iterate(text);
+      auto items = doc.get_array();
+      auto item = items.begin();
+      simdjson::ondemand::value key = (*item).value();
+      std::string name;
+      switch (key.type().value()) {
+        case json_type::null:
+          raise(sqlstate::invalid_parameter_value, "field name must not be null");
+        case json_type::object:
+        case json_type::array:
+          raise(sqlstate::invalid_parameter_value, "key value must be scalar, not array, composite, or json");
+        case json_type::string:
+          name = std::string(key.get_string().value());
+          break;
+        default:
+          print_canonical(key, name);
+      }
+      if (out.size() > 1) out += ", ";
+      print_string(name, out);
+      out += ": ";
+      ++item;
+      print_canonical((*item).value(), out);
+    }
+  } catch (const simdjson::simdjson_error&) {
+    raise(sqlstate::invalid_text_representation, "invalid input syntax for type json");
+  }
+  return value::jsonb(normalize_jsonb(out + "}"));
+}
+
+}  // namespace
+
 std::string normalize_jsonb(std::string_view json) {
+  // The DOM parser checks the whole text (On-Demand reads only what it is asked for).
   thread_local simdjson::dom::parser parser;
   simdjson::padded_string padded(json);
-  auto doc = parser.parse(padded);
-  if (doc.error() != simdjson::SUCCESS) {
+  if (parser.parse(padded).error() != simdjson::SUCCESS) {
     raise(sqlstate::invalid_text_representation,
           fmt::format("invalid input syntax for type json: \"{}\"", json));
   }
+  thread_local simdjson::ondemand::parser on_demand;
   std::string out;
-  print(doc.value(), out);
+  try {
+    simdjson::ondemand::document doc = on_demand.iterate(padded);
+    // A scalar document is not a value in On-Demand; an array around it makes it one.
+    if (doc.is_scalar().value()) {
+      std::string wrapped = "[" + std::string(json) + "]";
+      simdjson::padded_string padded_wrapped(wrapped);
+      simdjson::ondemand::document array = on_demand.iterate(padded_wrapped);
+      for (auto item : array.get_array()) print_canonical(item.value(), out);
+      return out;
+    }
+    print_canonical(doc.get_value().value(), out);
+  } catch (const simdjson::simdjson_error&) {
+    raise(sqlstate::invalid_text_representation,
+          fmt::format("invalid input syntax for type json: \"{}\"", json));
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <optional>
 #include <unordered_map>
 
 #include "sql/cast.h"
@@ -54,6 +55,37 @@ sql::value timestamp_from_millis(const element& e, data_type type) {
   return timestamp_from_millis(ms, type);
 }
 
+// A scalar's text as written (raw_json_token may run on past it).
+std::string_view scalar_token(simdjson::ondemand::value v) {
+  std::string_view token = v.raw_json_token();
+  while (!token.empty() &&
+         (token.back() == ' ' || token.back() == '\n' || token.back() == '\t' || token.back() == '\r' ||
+          token.back() == ',' || token.back() == '}' || token.back() == ']'))
+    token.remove_suffix(1);
+  return token;
+}
+
+// A jsonb column: the field's JSON text, as Postgres keeps jsonb (keys ordered, numbers as written).
+bool on_demand_jsonb(simdjson::ondemand::value v, simdjson::ondemand::json_type t, sql::value& out) {
+  using simdjson::ondemand::json_type;
+  if (t == json_type::null) {
+    out = sql::value();
+    return true;
+  }
+  std::string_view raw;
+  if (t == json_type::object) {
+    simdjson::ondemand::object obj;
+    if (v.get_object().get(obj) || obj.raw_json().get(raw)) return false;
+  } else if (t == json_type::array) {
+    simdjson::ondemand::array items;
+    if (v.get_array().get(items) || items.raw_json().get(raw)) return false;
+  } else {
+    raw = scalar_token(v);
+  }
+  out = sql::cast_from_text(raw, data_type::jsonb);
+  return true;
+}
+
 // The common conversions, read with simdjson On-Demand (which parses only what it visits). Returns
 // false for whatever json_to_value owns alone (jsonb, numbers and booleans into text, integers
 // beyond int64, type errors) and for malformed JSON: the DOM path then decodes the record, so values
@@ -62,7 +94,8 @@ bool on_demand_value(simdjson::ondemand::value v, const sql::column& col, sql::v
   using simdjson::ondemand::json_type;
   using simdjson::ondemand::number_type;
   json_type t{};
-  if (col.type == data_type::jsonb || v.type().get(t)) return false;
+  if (v.type().get(t)) return false;
+  if (col.type == data_type::jsonb) return on_demand_jsonb(v, t, out);
   switch (t) {
     case json_type::null:
       out = sql::value();
@@ -84,13 +117,10 @@ bool on_demand_value(simdjson::ondemand::value v, const sql::column& col, sql::v
     default:
       return false;
   }
-  if (col.type == data_type::numeric) {  // from the number as written: 12.50 keeps its scale
-    std::string_view token = v.raw_json_token();
-    while (!token.empty() &&
-           (token.back() == ' ' || token.back() == '\n' || token.back() == '\t' || token.back() == '\r' ||
-            token.back() == ',' || token.back() == '}' || token.back() == ']')) {
-      token.remove_suffix(1);
-    }
+  if (col.type == data_type::numeric || col.type == data_type::text) {  // as written: 12.50 keeps its scale
+    std::string_view token = scalar_token(v);
+    simdjson::ondemand::number checked;  // text takes the token as it is: it must be a number
+    if (col.type == data_type::text && v.get_number().get(checked)) return false;
     out = sql::cast_from_text(token, col.type);
     return true;
   }
@@ -133,7 +163,7 @@ bool on_demand_value(simdjson::ondemand::value v, const sql::column& col, sql::v
 sql::value json_to_value(const element& e, const sql::column& col) {
   element_type t = e.type();
   if (t == element_type::NULL_VALUE) return {};
-  if (col.type == data_type::jsonb) return sql::value::jsonb(simdjson::minify(e));
+  if (col.type == data_type::jsonb) return sql::cast_from_text(simdjson::minify(e), data_type::jsonb);
   if (t == element_type::STRING) return sql::cast_from_text(std::string_view(e), col.type);
   if (sql::is_array(col.type) && t == element_type::ARRAY) {
     // A JSON array fills an array column element by element, by the rules for its element type.
@@ -349,6 +379,33 @@ struct row_decoder::impl {
     return doc.current_location().get(trailing) == simdjson::OUT_OF_BOUNDS;
   }
 
+  // The JSON text of the last field named `key` of the object `text` (which the DOM parsed); none if
+  // On-Demand cannot read it.
+  std::optional<std::string> raw_field(std::string_view text, std::string_view key) {
+    try {
+      simdjson::padded_string copy(text);
+      simdjson::ondemand::document doc = on_demand.iterate(copy);
+      std::optional<std::string> raw;
+      for (auto field : doc.get_object()) {
+        if (field.unescaped_key().value() != key) continue;
+        simdjson::ondemand::value v = field.value().value();
+        switch (v.type().value()) {
+          case simdjson::ondemand::json_type::object:
+            raw = std::string(v.get_object().value().raw_json().value());
+            break;
+          case simdjson::ondemand::json_type::array:
+            raw = std::string(v.get_array().value().raw_json().value());
+            break;
+          default:
+            raw = std::string(scalar_token(v));
+        }
+      }
+      return raw;
+    } catch (const simdjson::simdjson_error&) {
+      return std::nullopt;
+    }
+  }
+
   void decode_json(std::string_view text, sql::row& out) {
     element doc;
     if (auto err = parser.parse(text.data(), text.size()).get(doc); err) {
@@ -362,7 +419,20 @@ struct row_decoder::impl {
     for (auto field : obj) {
       auto it = column_index.find(field.key);
       if (it == column_index.end()) continue;
-      out[it->second] = json_to_value(field.value, schema[it->second]);
+      const sql::column& col = schema[it->second];
+      element_type t = field.value.type();
+      bool number = t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
+      // The DOM holds numbers as doubles; these two take them as written, as On-Demand does.
+      std::optional<std::string> raw;
+      if ((col.type == data_type::jsonb && t != element_type::NULL_VALUE) ||
+          (col.type == data_type::text && number))
+        raw = raw_field(text, field.key);
+      if (!raw) {
+        out[it->second] = json_to_value(field.value, col);
+      } else {
+        out[it->second] = col.type == data_type::jsonb ? sql::cast_from_text(*raw, data_type::jsonb)
+                                                       : sql::value::text(std::move(*raw));
+      }
     }
   }
 
