@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "base/json_string.h"
@@ -90,6 +91,73 @@ void print(element e, std::string& out, bool strip = false) {
   }
 }
 
+// A number as jsonb keeps it, a numeric: 2.50 stays 2.50, 1e2 is 100, 2.50e1 is 25.0. Numbers past
+// numeric's 38 digits keep the text they were written with.
+void print_number(std::string_view token, std::string& out) {
+  while (!token.empty() &&
+         (token.back() == ' ' || token.back() == '\n' || token.back() == '\t' || token.back() == '\r' ||
+          token.back() == ',' || token.back() == '}' || token.back() == ']'))
+    token.remove_suffix(1);
+  try {
+    out += numeric_text(numeric_from_text(token));
+  } catch (const eval_error&) {
+    out += token;
+  }
+}
+
+// Prints a (well-formed) value as Postgres prints jsonb, from its text: On-Demand reads numbers as
+// written, where the DOM would have turned them into doubles.
+void print_canonical(simdjson::ondemand::value v, std::string& out) {
+  using simdjson::ondemand::json_type;
+  switch (v.type().value()) {
+    case json_type::object: {
+      std::vector<std::pair<std::string, std::string>> fields;
+      for (auto field : v.get_object()) {
+        std::string key(field.unescaped_key().value());
+        std::string printed;
+        print_canonical(field.value().value(), printed);
+        fields.emplace_back(std::move(key), std::move(printed));
+      }
+      std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
+        return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
+      });
+      out += '{';
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i + 1 < fields.size() && fields[i + 1].first == fields[i].first) continue;  // the last one wins
+        if (out.back() != '{') out += ", ";
+        print_string(fields[i].first, out);
+        out += ": ";
+        out += fields[i].second;
+      }
+      out += '}';
+      return;
+    }
+    case json_type::array: {
+      out += '[';
+      bool first = true;
+      for (auto item : v.get_array()) {
+        if (!first) out += ", ";
+        first = false;
+        print_canonical(item.value(), out);
+      }
+      out += ']';
+      return;
+    }
+    case json_type::string:
+      print_string(v.get_string().value(), out);
+      return;
+    case json_type::number:
+      print_number(v.raw_json_token(), out);
+      return;
+    case json_type::boolean:
+      out += v.get_bool().value() ? "true" : "false";
+      return;
+    case json_type::null:
+      out += "null";
+      return;
+  }
+}
+
 // Parses the jsonb argument; the parser is per thread because elements point into it.
 // `slot` 1 parses a second document while one from slot 0 is still in use (a parser's elements live
 // only until its next parse): the right operand of a jsonb operator.
@@ -102,8 +170,34 @@ element parse(const value& v, int slot = 0) {
   return doc.value();
 }
 
+// A value inside the jsonb document `doc`, at a JSON pointer, as jsonb (or as ->> gives it, `text`),
+// read with On-Demand so that numbers print as written. none when the pointer cannot name it.
+std::optional<value> located(const value& doc, const std::string& pointer, bool text) {
+  thread_local simdjson::ondemand::parser parser;
+  try {
+    simdjson::padded_string padded(doc.as_text());
+    simdjson::ondemand::document d = parser.iterate(padded);
+    simdjson::ondemand::value v = d.at_pointer(pointer).value();
+    if (text && v.type().value() == simdjson::ondemand::json_type::string)
+      return value::text(std::string(v.get_string().value()));
+    std::string out;
+    print_canonical(v, out);
+    return text ? value::text(std::move(out)) : value::jsonb(std::move(out));
+  } catch (const simdjson::simdjson_error&) {
+    return std::nullopt;
+  }
+}
+
+// Where a step led, as a JSON pointer into the document (On-Demand's at_pointer): `exact` is false
+// once a key needs escaping in JSON (at_pointer compares keys as written), and the value is then
+// printed from the DOM.
+struct json_path {
+  std::string pointer;
+  bool exact = true;
+};
+
 // One step: an object key, or an array index (negative counts from the end).
-bool step(element& e, const value& key) {
+bool step(element& e, const value& key, json_path* path = nullptr) {
   if (key.type() == dt::bigint) {
     if (e.type() != element_type::ARRAY) return false;
     auto array = e.get_array().value();
@@ -112,6 +206,7 @@ bool step(element& e, const value& key) {
     if (i < 0) i += size;
     if (i < 0 || i >= size) return false;
     e = array.at(static_cast<std::size_t>(i)).value();
+    if (path) path->pointer += "/" + std::to_string(i);
     return true;
   }
   if (e.type() == element_type::ARRAY) {
@@ -119,12 +214,20 @@ bool step(element& e, const value& key) {
     const std::string& text = key.as_text();
     long long i = std::strtoll(text.c_str(), &end, 10);
     if (text.empty() || *end != '\0') return false;
-    return step(e, value::bigint(i));
+    return step(e, value::bigint(i), path);
   }
   if (e.type() != element_type::OBJECT) return false;
   auto field = e.get_object().value().at_key(key.as_text());
   if (field.error() != simdjson::SUCCESS) return false;
   e = field.value();
+  if (path) {
+    const std::string& k = key.as_text();
+    path->pointer += '/';
+    for (char c : k) {
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) path->exact = false;
+      path->pointer += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+    }
+  }
   return true;
 }
 
@@ -141,13 +244,27 @@ value as_text(element e) {
   return value::text(out);
 }
 
+// `e`, found at `path` in `doc`, as jsonb or as ->> gives it. Numbers, and containers that may hold
+// them, are read again from the document's text, where they are written as jsonb keeps them.
+value found(const value& doc, element e, const json_path& path, bool text) {
+  bool scalar_text = e.type() == element_type::STRING || e.type() == element_type::BOOL ||
+                     e.type() == element_type::NULL_VALUE;
+  if (!scalar_text && path.exact) {
+    if (path.pointer.empty()) return text ? value::text(doc.as_text()) : doc;  // the document itself
+    if (std::optional<value> v = located(doc, path.pointer, text)) return *v;
+  }
+  return text ? as_text(e) : as_jsonb(e);
+}
+
 value arrow(const value* a, std::size_t) {
   element e = parse(a[0]);
-  return step(e, a[1]) ? as_jsonb(e) : value();
+  json_path path;
+  return step(e, a[1], &path) ? found(a[0], e, path, false) : value();
 }
 value arrow_text(const value* a, std::size_t) {
   element e = parse(a[0]);
-  return step(e, a[1]) ? as_text(e) : value();
+  json_path path;
+  return step(e, a[1], &path) ? found(a[0], e, path, true) : value();
 }
 
 // '{a,b,0}' → ["a", "b", "0"] (a text[] literal; quoted elements are not supported).
@@ -170,19 +287,21 @@ std::vector<std::string> path_of(const value& v) {
   return out;
 }
 
-bool walk(element& e, const value& path) {
-  for (const std::string& key : path_of(path)) {
-    if (!step(e, value::text(key))) return false;
+bool walk(element& e, const value& keys, json_path& path) {
+  for (const std::string& key : path_of(keys)) {
+    if (!step(e, value::text(key), &path)) return false;
   }
   return true;
 }
 value path_json(const value* a, std::size_t) {
   element e = parse(a[0]);
-  return walk(e, a[1]) ? as_jsonb(e) : value();
+  json_path path;
+  return walk(e, a[1], path) ? found(a[0], e, path, false) : value();
 }
 value path_text(const value* a, std::size_t) {
   element e = parse(a[0]);
-  return walk(e, a[1]) ? as_text(e) : value();
+  json_path path;
+  return walk(e, a[1], path) ? found(a[0], e, path, true) : value();
 }
 
 value typeof_fn(const value* a, std::size_t) {
@@ -211,14 +330,15 @@ value array_length_fn(const value* a, std::size_t) {
 
 value extract_path(const value* a, std::size_t count) {
   element e = parse(a[0]);
+  json_path path;
   for (std::size_t i = 1; i < count; ++i) {
-    if (a[i].is_null() || !step(e, a[i])) return value();
+    if (a[i].is_null() || !step(e, a[i], &path)) return value();
   }
-  return as_jsonb(e);
+  return found(a[0], e, path, false);
 }
 value extract_path_text(const value* a, std::size_t count) {
-  value found = extract_path(a, count);
-  return found.is_null() ? found : as_text(parse(found));
+  value doc = extract_path(a, count);
+  return doc.is_null() ? doc : found(doc, parse(doc), json_path(), true);
 }
 
 // A value as to_jsonb writes it: numbers and booleans bare, timestamps in ISO 8601 with a 'T', every
@@ -561,90 +681,41 @@ value pretty_fn(const value* a, std::size_t) {
 void jsonb_set_rows(set_function fn, const value& json, std::vector<row>& out) {
   element e = parse(json);
   bool text = fn == set_function::jsonb_array_elements_text || fn == set_function::jsonb_each_text;
-  if (fn == set_function::jsonb_array_elements || fn == set_function::jsonb_array_elements_text) {
-    if (e.type() != element_type::ARRAY) wrong_kind(fn, e);
-    simdjson::dom::array items = e.get_array().value();
-    for (element item : items) out.push_back(row{text ? as_text(item) : as_jsonb(item)});
-    return;
-  }
-  if (e.type() != element_type::OBJECT) wrong_kind(fn, e);
-  for (const auto& [key, v] : jsonb_fields(e)) {
-    if (fn == set_function::jsonb_object_keys) {
-      out.push_back(row{value::text(std::string(key))});
-    } else {
-      out.push_back(row{value::text(std::string(key)), text ? as_text(v) : as_jsonb(v)});
+  bool elements = fn == set_function::jsonb_array_elements || fn == set_function::jsonb_array_elements_text;
+  if (e.type() != (elements ? element_type::ARRAY : element_type::OBJECT)) wrong_kind(fn, e);
+  // Read with On-Demand, so that numbers print as written. A jsonb value's text has its keys in order
+  // and once each, so its fields come as jsonb_fields would list them.
+  using simdjson::ondemand::json_type;
+  auto item = [&](simdjson::ondemand::value v) {
+    json_type t = v.type().value();
+    if (text && t == json_type::null) return value();
+    if (text && t == json_type::string) return value::text(std::string(v.get_string().value()));
+    std::string printed;
+    print_canonical(v, printed);
+    return text ? value::text(std::move(printed)) : value::jsonb(std::move(printed));
+  };
+  thread_local simdjson::ondemand::parser parser;
+  try {
+    simdjson::padded_string padded(json.as_text());
+    simdjson::ondemand::document doc = parser.iterate(padded);
+    if (elements) {
+      for (auto v : doc.get_array()) out.push_back(row{item(v.value())});
+      return;
     }
+    for (auto field : doc.get_object()) {
+      value key = value::text(std::string(field.unescaped_key().value()));
+      if (fn == set_function::jsonb_object_keys) {
+        out.push_back(row{std::move(key)});
+      } else {
+        out.push_back(row{std::move(key), item(field.value().value())});
+      }
+    }
+  } catch (const simdjson::simdjson_error&) {
+    raise(sqlstate::invalid_text_representation, "invalid input syntax for type json");
   }
 }
 
 namespace {
-
-// A number as jsonb keeps it, a numeric: 2.50 stays 2.50, 1e2 is 100, 2.50e1 is 25.0. Numbers past
-// numeric's 38 digits keep the text they were written with.
-void print_number(std::string_view token, std::string& out) {
-  while (!token.empty() &&
-         (token.back() == ' ' || token.back() == '\n' || token.back() == '\t' || token.back() == '\r' ||
-          token.back() == ',' || token.back() == '}' || token.back() == ']'))
-    token.remove_suffix(1);
-  try {
-    out += numeric_text(numeric_from_text(token));
-  } catch (const eval_error&) {
-    out += token;
-  }
-}
-
-// Prints a (well-formed) value as Postgres prints jsonb, from its text: On-Demand reads numbers as
-// written, where the DOM would have turned them into doubles.
-void print_canonical(simdjson::ondemand::value v, std::string& out) {
-  using simdjson::ondemand::json_type;
-  switch (v.type().value()) {
-    case json_type::object: {
-      std::vector<std::pair<std::string, std::string>> fields;
-      for (auto field : v.get_object()) {
-        std::string key(field.unescaped_key().value());
-        std::string printed;
-        print_canonical(field.value().value(), printed);
-        fields.emplace_back(std::move(key), std::move(printed));
-      }
-      std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
-        return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
-      });
-      out += '{';
-      for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (i + 1 < fields.size() && fields[i + 1].first == fields[i].first) continue;  // the last one wins
-        if (out.back() != '{') out += ", ";
-        print_string(fields[i].first, out);
-        out += ": ";
-        out += fields[i].second;
-      }
-      out += '}';
-      return;
-    }
-    case json_type::array: {
-      out += '[';
-      bool first = true;
-      for (auto item : v.get_array()) {
-        if (!first) out += ", ";
-        first = false;
-        print_canonical(item.value(), out);
-      }
-      out += ']';
-      return;
-    }
-    case json_type::string:
-      print_string(v.get_string().value(), out);
-      return;
-    case json_type::number:
-      print_number(v.raw_json_token(), out);
-      return;
-    case json_type::boolean:
-      out += v.get_bool().value() ? "true" : "false";
-      return;
-    case json_type::null:
-      out += "null";
-      return;
-  }
-}
 
 // jsonb_object_agg's final step: its rows' [key, value] pairs (jsonb_build_array) as one object. A key
 // is the pair's first item as text (a string unquoted); later keys win, as in jsonb input. Read with
