@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -98,11 +99,25 @@ void print_number(std::string_view token, std::string& out) {
          (token.back() == ' ' || token.back() == '\n' || token.back() == '\t' || token.back() == '\r' ||
           token.back() == ',' || token.back() == '}' || token.back() == ']'))
     token.remove_suffix(1);
+  std::string text;
   try {
-    out += numeric_text(numeric_from_text(token));
+    text = numeric_text(numeric_from_text(token));
   } catch (const eval_error&) {
     out += token;
+    return;
   }
+  // An integer past 64 bits (1e30 written out) is text the JSON parser refuses: keep it as written.
+  if (text.find('.') == std::string::npos) {
+    std::int64_t i = 0;
+    std::uint64_t u = 0;
+    const char* end = text.data() + text.size();
+    if (std::from_chars(text.data(), end, i).ec != std::errc() &&
+        std::from_chars(text.data(), end, u).ec != std::errc()) {
+      out += token;
+      return;
+    }
+  }
+  out += text;
 }
 
 // Prints a (well-formed) value as Postgres prints jsonb, from its text: On-Demand reads numbers as
