@@ -17,6 +17,7 @@
 #include "base/json_string.h"
 #include "sql/error.h"
 #include "sql/functions.h"
+#include "sql/jsonb_text.h"
 #include "sql/numeric.h"
 #include "sql/set_functions.h"
 
@@ -92,87 +93,6 @@ void print(element e, std::string& out, bool strip = false) {
   }
 }
 
-// A number as jsonb keeps it, a numeric: 2.50 stays 2.50, 1e2 is 100, 2.50e1 is 25.0. Numbers past
-// numeric's 38 digits keep the text they were written with.
-void print_number(std::string_view token, std::string& out) {
-  while (!token.empty() &&
-         (token.back() == ' ' || token.back() == '\n' || token.back() == '\t' || token.back() == '\r' ||
-          token.back() == ',' || token.back() == '}' || token.back() == ']'))
-    token.remove_suffix(1);
-  std::string text;
-  try {
-    text = numeric_text(numeric_from_text(token));
-  } catch (const eval_error&) {
-    out += token;
-    return;
-  }
-  // An integer past 64 bits (1e30 written out) is text the JSON parser refuses: keep it as written.
-  if (text.find('.') == std::string::npos) {
-    std::int64_t i = 0;
-    std::uint64_t u = 0;
-    const char* end = text.data() + text.size();
-    if (std::from_chars(text.data(), end, i).ec != std::errc() &&
-        std::from_chars(text.data(), end, u).ec != std::errc()) {
-      out += token;
-      return;
-    }
-  }
-  out += text;
-}
-
-// Prints a (well-formed) value as Postgres prints jsonb, from its text: On-Demand reads numbers as
-// written, where the DOM would have turned them into doubles.
-void print_canonical(simdjson::ondemand::value v, std::string& out) {
-  using simdjson::ondemand::json_type;
-  switch (v.type().value()) {
-    case json_type::object: {
-      std::vector<std::pair<std::string, std::string>> fields;
-      for (auto field : v.get_object()) {
-        std::string key(field.unescaped_key().value());
-        std::string printed;
-        print_canonical(field.value().value(), printed);
-        fields.emplace_back(std::move(key), std::move(printed));
-      }
-      std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
-        return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
-      });
-      out += '{';
-      for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (i + 1 < fields.size() && fields[i + 1].first == fields[i].first) continue;  // the last one wins
-        if (out.back() != '{') out += ", ";
-        print_string(fields[i].first, out);
-        out += ": ";
-        out += fields[i].second;
-      }
-      out += '}';
-      return;
-    }
-    case json_type::array: {
-      out += '[';
-      bool first = true;
-      for (auto item : v.get_array()) {
-        if (!first) out += ", ";
-        first = false;
-        print_canonical(item.value(), out);
-      }
-      out += ']';
-      return;
-    }
-    case json_type::string:
-      print_string(v.get_string().value(), out);
-      return;
-    case json_type::number:
-      print_number(v.raw_json_token(), out);
-      return;
-    case json_type::boolean:
-      out += v.get_bool().value() ? "true" : "false";
-      return;
-    case json_type::null:
-      out += "null";
-      return;
-  }
-}
-
 // Parses the jsonb argument; the parser is per thread because elements point into it.
 // `slot` 1 parses a second document while one from slot 0 is still in use (a parser's elements live
 // only until its next parse): the right operand of a jsonb operator.
@@ -196,7 +116,7 @@ std::optional<value> located(const value& doc, const std::string& pointer, bool 
     if (text && v.type().value() == simdjson::ondemand::json_type::string)
       return value::text(std::string(v.get_string().value()));
     std::string out;
-    print_canonical(v, out);
+    print_jsonb(v, out);
     return text ? value::text(std::move(out)) : value::jsonb(std::move(out));
   } catch (const simdjson::simdjson_error&) {
     return std::nullopt;
@@ -706,7 +626,7 @@ void jsonb_set_rows(set_function fn, const value& json, std::vector<row>& out) {
     if (text && t == json_type::null) return value();
     if (text && t == json_type::string) return value::text(std::string(v.get_string().value()));
     std::string printed;
-    print_canonical(v, printed);
+    print_jsonb(v, printed);
     return text ? value::text(std::move(printed)) : value::jsonb(std::move(printed));
   };
   thread_local simdjson::ondemand::parser parser;
@@ -757,13 +677,13 @@ value object_agg_final_fn(const value* a, std::size_t) {
           name = std::string(key.get_string().value());
           break;
         default:
-          print_canonical(key, name);
+          print_jsonb(key, name);
       }
       if (out.size() > 1) out += ", ";
       print_string(name, out);
       out += ": ";
       ++item;
-      print_canonical((*item).value(), out);
+      print_jsonb((*item).value(), out);
     }
   } catch (const simdjson::simdjson_error&) {
     raise(sqlstate::invalid_text_representation, "invalid input syntax for type json");
@@ -772,34 +692,6 @@ value object_agg_final_fn(const value* a, std::size_t) {
 }
 
 }  // namespace
-
-std::string normalize_jsonb(std::string_view json) {
-  // The DOM parser checks the whole text (On-Demand reads only what it is asked for).
-  thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(json);
-  if (parser.parse(padded).error() != simdjson::SUCCESS) {
-    raise(sqlstate::invalid_text_representation,
-          fmt::format("invalid input syntax for type json: \"{}\"", json));
-  }
-  thread_local simdjson::ondemand::parser on_demand;
-  std::string out;
-  try {
-    simdjson::ondemand::document doc = on_demand.iterate(padded);
-    // A scalar document is not a value in On-Demand; an array around it makes it one.
-    if (doc.is_scalar().value()) {
-      std::string wrapped = "[" + std::string(json) + "]";
-      simdjson::padded_string padded_wrapped(wrapped);
-      simdjson::ondemand::document array = on_demand.iterate(padded_wrapped);
-      for (auto item : array.get_array()) print_canonical(item.value(), out);
-      return out;
-    }
-    print_canonical(doc.get_value().value(), out);
-  } catch (const simdjson::simdjson_error&) {
-    raise(sqlstate::invalid_text_representation,
-          fmt::format("invalid input syntax for type json: \"{}\"", json));
-  }
-  return out;
-}
 
 void add_json_functions(std::vector<function_overload>& out) {
   const dt j = dt::jsonb, t = dt::text;
