@@ -13,8 +13,6 @@
 namespace sluice::sql {
 namespace {
 
-constexpr std::int64_t max_series_rows = 10'000'000;
-
 bool is_timestamp_type(data_type t) { return t == data_type::timestamp || t == data_type::timestamptz; }
 
 plan one_empty_row() {
@@ -209,6 +207,13 @@ plan binder::bind_generate_series(pg_node function, pg_node range, scope& out) {
       "+", {expr::make_constant(start, type), args.size() == 3 ? args[2] : expr::make_constant(step, type)},
       at);
   bool ascending = timestamps ? compare(evaluate(next, {}), start) > 0 : compare(step, value::bigint(0)) > 0;
+  if (!timestamps) {
+    try {
+      check_series_length(start, stop, step);
+    } catch (const eval_error& e) {
+      bind_fail(e.code(), e.what(), at);
+    }
+  }
   value current = start;
   try {
     while (ascending ? compare(current, stop) <= 0 : compare(current, stop) >= 0) {

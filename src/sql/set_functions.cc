@@ -10,8 +10,6 @@
 namespace sluice::sql {
 namespace {
 
-constexpr std::size_t max_series_rows = 10'000'000;
-
 struct named_set_function {
   const char* name;
   set_function fn;
@@ -61,8 +59,9 @@ void generate_series(const value* args, int count, std::vector<row>& out) {
       raise(sqlstate::invalid_parameter_value, "step size cannot equal zero");
     ascending = iv.approximate_micros() > 0;
   }
+  if (step.type() != data_type::interval) check_series_length(start, stop, step);
   value current = start;
-  for (std::size_t n = 0; ascending ? compare(current, stop) <= 0 : compare(current, stop) >= 0; ++n) {
+  for (std::int64_t n = 0; ascending ? compare(current, stop) <= 0 : compare(current, stop) >= 0; ++n) {
     if (n >= max_series_rows) {
       raise("54000", fmt::format("generate_series would return more than {} rows", max_series_rows));
     }
@@ -74,6 +73,21 @@ void generate_series(const value* args, int count, std::vector<row>& out) {
     }
   }
 }
+
+}  // namespace
+
+void check_series_length(const value& start, const value& stop, const value& step) {
+  numeric steps;
+  try {
+    steps = numeric_div_trunc(numeric_sub(stop.to_numeric(), start.to_numeric()), step.to_numeric());
+  } catch (const eval_error&) {
+    return;  // past numeric's digits: the rows are counted as they are made
+  }
+  if (compare(value::numeric_of(steps), value::bigint(max_series_rows)) >= 0)
+    raise("54000", fmt::format("generate_series would return more than {} rows", max_series_rows));
+}
+
+namespace {
 
 // One call's rows over its (already evaluated) arguments.
 void call_rows(const set_function_call& call, const value* args, std::vector<row>& out) {

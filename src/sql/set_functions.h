@@ -24,6 +24,12 @@ int set_function_width(set_function fn);
 // the wrong kind).
 void expand_row(const plan& p, const row& input, std::vector<row>& out);
 
+// generate_series returns at most this many rows (54000 beyond).
+inline constexpr std::int64_t max_series_rows = 10'000'000;
+// Raises 54000 when a series of numbers (bigint or numeric start, stop and a non-zero step) would
+// return more than max_series_rows: known from the arguments, before any row is made.
+void check_series_length(const value& start, const value& stop, const value& step);
+
 // The rows (one or two columns each) a jsonb set-returning function makes of a non-NULL `json`
 // (functions_json.cc). Throws eval_error 22023 when it is not an array or object as `fn` needs.
 void jsonb_set_rows(set_function fn, const value& json, std::vector<row>& out);
