@@ -136,7 +136,7 @@ void pipeline::dispatch(source_state& s, sql::change_batch& batch, std::int64_t 
     s.rows_out += batch.size();
     // The target that reads the most columns takes the batch itself; the others (self-joins) get
     // copies of the columns they read, made before any target consumes the batch's rows.
-    std::vector<sql::change_batch> copies(s.targets.size());
+    std::vector<sql::change_batch> copies(s.targets.size() > 1 ? s.targets.size() : 0);
     for (std::size_t i = 0; i < s.targets.size(); ++i) {
       if (i != s.widest) copies[i] = copy_columns(batch, s.targets[i].columns);
     }
