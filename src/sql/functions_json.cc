@@ -105,19 +105,26 @@ element parse(const value& v, int slot = 0) {
   return doc.value();
 }
 
-// A value inside the jsonb document `doc`, at a JSON pointer, as jsonb (or as ->> gives it, `text`),
-// read with On-Demand so that numbers print as written. none when the pointer cannot name it.
+// An On-Demand value as jsonb, or with `text` as ->> gives it (a string unquoted, null as NULL), its
+// numbers as written. Throws simdjson_error.
+value extracted(simdjson::ondemand::value v, bool text) {
+  using simdjson::ondemand::json_type;
+  json_type t = v.type().value();
+  if (text && t == json_type::null) return value();
+  if (text && t == json_type::string) return value::text(std::string(v.get_string().value()));
+  std::string out;
+  print_jsonb(v, out);
+  return text ? value::text(std::move(out)) : value::jsonb(std::move(out));
+}
+
+// A value inside the jsonb document `doc`, at a JSON pointer, as extracted() gives it; none when the
+// pointer cannot name it.
 std::optional<value> located(const value& doc, const std::string& pointer, bool text) {
   thread_local simdjson::ondemand::parser parser;
   try {
     simdjson::padded_string padded(doc.as_text());
     simdjson::ondemand::document d = parser.iterate(padded);
-    simdjson::ondemand::value v = d.at_pointer(pointer).value();
-    if (text && v.type().value() == simdjson::ondemand::json_type::string)
-      return value::text(std::string(v.get_string().value()));
-    std::string out;
-    print_jsonb(v, out);
-    return text ? value::text(std::move(out)) : value::jsonb(std::move(out));
+    return extracted(d.at_pointer(pointer).value(), text);
   } catch (const simdjson::simdjson_error&) {
     return std::nullopt;
   }
@@ -620,21 +627,12 @@ void jsonb_set_rows(set_function fn, const value& json, std::vector<row>& out) {
   if (e.type() != (elements ? element_type::ARRAY : element_type::OBJECT)) wrong_kind(fn, e);
   // Read with On-Demand, so that numbers print as written. A jsonb value's text has its keys in order
   // and once each, so its fields come as jsonb_fields would list them.
-  using simdjson::ondemand::json_type;
-  auto item = [&](simdjson::ondemand::value v) {
-    json_type t = v.type().value();
-    if (text && t == json_type::null) return value();
-    if (text && t == json_type::string) return value::text(std::string(v.get_string().value()));
-    std::string printed;
-    print_jsonb(v, printed);
-    return text ? value::text(std::move(printed)) : value::jsonb(std::move(printed));
-  };
   thread_local simdjson::ondemand::parser parser;
   try {
     simdjson::padded_string padded(json.as_text());
     simdjson::ondemand::document doc = parser.iterate(padded);
     if (elements) {
-      for (auto v : doc.get_array()) out.push_back(row{item(v.value())});
+      for (auto v : doc.get_array()) out.push_back(row{extracted(v.value(), text)});
       return;
     }
     for (auto field : doc.get_object()) {
@@ -642,7 +640,7 @@ void jsonb_set_rows(set_function fn, const value& json, std::vector<row>& out) {
       if (fn == set_function::jsonb_object_keys) {
         out.push_back(row{std::move(key)});
       } else {
-        out.push_back(row{std::move(key), item(field.value().value())});
+        out.push_back(row{std::move(key), extracted(field.value().value(), text)});
       }
     }
   } catch (const simdjson::simdjson_error&) {

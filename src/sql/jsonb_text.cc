@@ -19,10 +19,6 @@ namespace {
 // A number as jsonb keeps it, a numeric: 2.50 stays 2.50, 1e2 is 100, 2.50e1 is 25.0. Numbers past
 // numeric's 38 digits keep the text they were written with.
 void print_number(std::string_view token, std::string& out) {
-  while (!token.empty() &&
-         (token.back() == ' ' || token.back() == '\n' || token.back() == '\t' || token.back() == '\r' ||
-          token.back() == ',' || token.back() == '}' || token.back() == ']'))
-    token.remove_suffix(1);
   std::string text;
   try {
     text = numeric_text(numeric_from_text(token));
@@ -45,6 +41,33 @@ void print_number(std::string_view token, std::string& out) {
 }
 
 }  // namespace
+
+std::string_view json_scalar_text(simdjson::ondemand::value v) {
+  std::string_view token = v.raw_json_token();
+  while (!token.empty() &&
+         (token.back() == ' ' || token.back() == '\n' || token.back() == '\t' || token.back() == '\r' ||
+          token.back() == ',' || token.back() == '}' || token.back() == ']'))
+    token.remove_suffix(1);
+  return token;
+}
+
+std::optional<std::string_view> json_text(simdjson::ondemand::value v) {
+  using simdjson::ondemand::json_type;
+  json_type t{};
+  std::string_view raw;
+  if (v.type().get(t)) return std::nullopt;
+  if (t == json_type::object) {
+    simdjson::ondemand::object obj;
+    if (v.get_object().get(obj) || obj.raw_json().get(raw)) return std::nullopt;
+    return raw;
+  }
+  if (t == json_type::array) {
+    simdjson::ondemand::array items;
+    if (v.get_array().get(items) || items.raw_json().get(raw)) return std::nullopt;
+    return raw;
+  }
+  return json_scalar_text(v);
+}
 
 // Prints a (well-formed) value as Postgres prints jsonb, from its text: On-Demand reads numbers as
 // written, where the DOM would have turned them into doubles.
@@ -88,7 +111,7 @@ void print_jsonb(simdjson::ondemand::value v, std::string& out) {
       append_json_string(out, v.get_string().value());
       return;
     case json_type::number:
-      print_number(v.raw_json_token(), out);
+      print_number(json_scalar_text(v), out);
       return;
     case json_type::boolean:
       out += v.get_bool().value() ? "true" : "false";

@@ -8,9 +8,16 @@
 
 #include <simdjson.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace sluice::sql {
+
+// A scalar's text as written (raw_json_token may run on past it).
+std::string_view json_scalar_text(simdjson::ondemand::value v);
+// Any value's text as written (an object or array whole); none if On-Demand cannot read it.
+std::optional<std::string_view> json_text(simdjson::ondemand::value v);
 
 // Appends `v` (of a well-formed document) in jsonb's form. Throws simdjson_error if the document
 // cannot be read after all.

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "sql/cast.h"
+#include "sql/jsonb_text.h"
 
 namespace sluice::stream {
 namespace {
@@ -55,40 +56,22 @@ sql::value timestamp_from_millis(const element& e, data_type type) {
   return timestamp_from_millis(ms, type);
 }
 
-// A scalar's text as written (raw_json_token may run on past it).
-std::string_view scalar_token(simdjson::ondemand::value v) {
-  std::string_view token = v.raw_json_token();
-  while (!token.empty() &&
-         (token.back() == ' ' || token.back() == '\n' || token.back() == '\t' || token.back() == '\r' ||
-          token.back() == ',' || token.back() == '}' || token.back() == ']'))
-    token.remove_suffix(1);
-  return token;
-}
-
 // A jsonb column: the field's JSON text, as Postgres keeps jsonb (keys ordered, numbers as written).
 bool on_demand_jsonb(simdjson::ondemand::value v, simdjson::ondemand::json_type t, sql::value& out) {
-  using simdjson::ondemand::json_type;
-  if (t == json_type::null) {
+  if (t == simdjson::ondemand::json_type::null) {
     out = sql::value();
     return true;
   }
-  std::string_view raw;
-  if (t == json_type::object) {
-    simdjson::ondemand::object obj;
-    if (v.get_object().get(obj) || obj.raw_json().get(raw)) return false;
-  } else if (t == json_type::array) {
-    simdjson::ondemand::array items;
-    if (v.get_array().get(items) || items.raw_json().get(raw)) return false;
-  } else {
-    raw = scalar_token(v);
-  }
-  out = sql::cast_from_text(raw, data_type::jsonb);
+  std::optional<std::string_view> raw = sql::json_text(v);
+  if (!raw) return false;
+  out = sql::cast_from_text(*raw, data_type::jsonb);
   return true;
 }
 
-// The common conversions, read with simdjson On-Demand (which parses only what it visits). Returns
-// false for whatever json_to_value owns alone (jsonb, numbers and booleans into text, integers
-// beyond int64, type errors) and for malformed JSON: the DOM path then decodes the record, so values
+// The common conversions, read with simdjson On-Demand (which parses only what it visits); numbers
+// into numeric and text columns and jsonb fields keep the text they were written with. Returns
+// false for whatever json_to_value owns alone (booleans into text, integers beyond int64, type
+// errors) and for malformed JSON: the DOM path then decodes the record, so values
 // and error messages are the same either way.
 bool on_demand_value(simdjson::ondemand::value v, const sql::column& col, sql::value& out) {
   using simdjson::ondemand::json_type;
@@ -118,7 +101,7 @@ bool on_demand_value(simdjson::ondemand::value v, const sql::column& col, sql::v
       return false;
   }
   if (col.type == data_type::numeric || col.type == data_type::text) {  // as written: 12.50 keeps its scale
-    std::string_view token = scalar_token(v);
+    std::string_view token = sql::json_scalar_text(v);
     simdjson::ondemand::number checked;  // text takes the token as it is: it must be a number
     if (col.type == data_type::text && v.get_number().get(checked)) return false;
     out = sql::cast_from_text(token, col.type);
@@ -388,17 +371,9 @@ struct row_decoder::impl {
       std::optional<std::string> raw;
       for (auto field : doc.get_object()) {
         if (field.unescaped_key().value() != key) continue;
-        simdjson::ondemand::value v = field.value().value();
-        switch (v.type().value()) {
-          case simdjson::ondemand::json_type::object:
-            raw = std::string(v.get_object().value().raw_json().value());
-            break;
-          case simdjson::ondemand::json_type::array:
-            raw = std::string(v.get_array().value().raw_json().value());
-            break;
-          default:
-            raw = std::string(scalar_token(v));
-        }
+        std::optional<std::string_view> text_of_field = sql::json_text(field.value().value());
+        if (!text_of_field) return std::nullopt;
+        raw = std::string(*text_of_field);
       }
       return raw;
     } catch (const simdjson::simdjson_error&) {
