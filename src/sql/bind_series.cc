@@ -182,9 +182,11 @@ plan binder::bind_generate_series(pg_node function, pg_node range, scope& out) {
   bool timestamps = is_timestamp_type(type);
   plan p;
   p.kind = plan_kind::values;
-  std::string name = "generate_series";
+  // FROM generate_series(…) AS q(x): the relation is q, its column x; AS q alone names both.
+  std::string qualifier = "generate_series";
+  std::string name = qualifier;
   if (auto alias = pg::field(range, "alias")) {
-    name = std::string(pg::string(*alias, "aliasname"));
+    qualifier = name = std::string(pg::string(*alias, "aliasname"));
     std::vector<std::string> columns = pg::names(*alias, "colnames");
     if (!columns.empty()) name = columns[0];
   }
@@ -194,7 +196,7 @@ plan binder::bind_generate_series(pg_node function, pg_node range, scope& out) {
                : type == data_type::numeric ? value::numeric_of(numeric_from_bigint(1))
                                             : value::bigint(1);
   if (start.is_null() || stop.is_null() || step.is_null()) {
-    out = scope_of(p, name);
+    out = scope_of(p, qualifier);
     return p;
   }
   bool zero = timestamps ? step.as_interval().months == 0 && step.as_interval().days == 0 &&
@@ -228,7 +230,7 @@ plan binder::bind_generate_series(pg_node function, pg_node range, scope& out) {
   } catch (const eval_error&) {
     // Past the type's range: the series ends where Postgres's would.
   }
-  out = scope_of(p, name);
+  out = scope_of(p, qualifier);
   return p;
 }
 
