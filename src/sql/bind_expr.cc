@@ -246,6 +246,9 @@ expr binder::bind_column_ref(pg_node body, const scope& s) {
       bind_fail(sqlstate::ambiguous_column, fmt::format("column reference \"{}\" is ambiguous", name), at);
     found = static_cast<int>(i);
   }
+  if (found < 0 && qualifier.empty()) {
+    if (std::optional<expr> whole = bind_whole_row(name, s, at)) return std::move(*whole);
+  }
   // Not this block's: an enclosing block's, when this is a subquery (Postgres looks outward the same
   // way, and a qualifier names the first block that has that table).
   if (found < 0 && outer_ != nullptr && (qualifier.empty() || !qualifier_seen))
@@ -262,6 +265,20 @@ expr binder::bind_column_ref(pg_node body, const scope& s) {
   expr out = expr::make_column(found, c.type, c.qualifier.empty() ? c.name : c.qualifier + "." + c.name);
   out.location = at;
   return out;
+}
+
+// A relation's name where a value goes (to_jsonb(t), row_to_json(t), jsonb_agg(t)): its row. There is
+// no record type here, so the row is a jsonb object of its columns, which is what those functions make
+// of a record in Postgres. None when no relation in scope has that name.
+std::optional<expr> binder::bind_whole_row(const std::string& name, const scope& s, int at) {
+  std::vector<expr> fields;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i].qualifier != name) continue;
+    fields.push_back(expr::make_constant(value::text(s[i].name), data_type::text));
+    fields.push_back(expr::make_column(static_cast<int>(i), s[i].type, name + "." + s[i].name));
+  }
+  if (fields.empty()) return std::nullopt;
+  return call_function("jsonb_build_object", std::move(fields), at, false);
 }
 
 // libpg-query's JSON leaves out negative integer constants (they print as {}), so a missing value

@@ -130,6 +130,7 @@ class binder {
  private:
   expr bind_node(pg_node n, const scope& s, agg_context* agg, const char* clause);
   expr bind_column_ref(pg_node body, const scope& s);
+  std::optional<expr> bind_whole_row(const std::string& name, const scope& s, int at);
   expr bind_test(pg_node n, const scope& s, agg_context* agg, const char* clause);
   expr bind_const(pg_node body);
   std::int64_t integer_literal(pg_node ival, int at) const;

@@ -42,6 +42,7 @@ registry build() {
   add_math_functions(all);
   add_time_functions(all);
   add_json_functions(all);
+  add_jsonb_edit_functions(all);
   add_catalog_functions(all);
   add_regex_functions(all);
   add_format_functions(all);

@@ -33,6 +33,7 @@ void add_string_functions(std::vector<function_overload>& out);
 void add_math_functions(std::vector<function_overload>& out);
 void add_time_functions(std::vector<function_overload>& out);
 void add_json_functions(std::vector<function_overload>& out);
+void add_jsonb_edit_functions(std::vector<function_overload>& out);
 void add_catalog_functions(std::vector<function_overload>& out);
 void add_regex_functions(std::vector<function_overload>& out);
 void add_format_functions(std::vector<function_overload>& out);

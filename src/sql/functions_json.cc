@@ -163,12 +163,12 @@ bool step(element& e, const value& key, json_path* path = nullptr) {
   if (field.error() != simdjson::SUCCESS) return false;
   e = field.value();
   if (path) {
-    const std::string& k = key.as_text();
+    // at_pointer compares a key as the document writes it: escaped, as jsonb's text escapes it.
+    std::string written;
+    append_json_string(written, key.as_text());
     path->pointer += '/';
-    for (char c : k) {
-      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) path->exact = false;
+    for (char c : std::string_view(written).substr(1, written.size() - 2))
       path->pointer += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
-    }
   }
   return true;
 }
@@ -363,12 +363,6 @@ value build_object_fn(const value* a, std::size_t count) {
   return value::jsonb(normalize_jsonb(out + "}"));
 }
 
-value strip_nulls_fn(const value* a, std::size_t) {
-  std::string out;
-  print(parse(a[0]), out, true);
-  return value::jsonb(out);
-}
-
 // --- operators: containment, key existence, deletion, concatenation ---
 
 bool is_container(element e) { return e.type() == element_type::ARRAY || e.type() == element_type::OBJECT; }
@@ -481,128 +475,6 @@ value has_keys_fn(const value* a, std::size_t) {
   return value::boolean(all);
 }
 
-[[noreturn]] void cannot_delete(const char* what) { raise(sqlstate::invalid_parameter_value, what); }
-
-// jsonb - key(s): the object without those fields, or the array without those string elements.
-value delete_keys(element e, const std::vector<std::string_view>& keys) {
-  auto listed = [&keys](std::string_view k) { return std::find(keys.begin(), keys.end(), k) != keys.end(); };
-  std::string out;
-  if (e.type() == element_type::OBJECT) {
-    out = "{";
-    for (const auto& [key, v] : jsonb_fields(e)) {
-      if (listed(key)) continue;
-      if (out.size() > 1) out += ", ";
-      print_string(key, out);
-      out += ": ";
-      print(v, out);
-    }
-    return value::jsonb(out + "}");
-  }
-  if (e.type() != element_type::ARRAY) cannot_delete("cannot delete from scalar");
-  out = "[";
-  simdjson::dom::array items = e.get_array().value();
-  for (element item : items) {
-    if (item.type() == element_type::STRING && listed(item.get_string().value())) continue;
-    if (out.size() > 1) out += ", ";
-    print(item, out);
-  }
-  return value::jsonb(out + "]");
-}
-value delete_key_fn(const value* a, std::size_t) { return delete_keys(parse(a[0]), {a[1].as_text()}); }
-value delete_key_array_fn(const value* a, std::size_t) {
-  std::vector<std::string_view> keys;
-  for (const value& key : a[1].as_array()) {
-    if (!key.is_null()) keys.push_back(key.as_text());
-  }
-  return delete_keys(parse(a[0]), keys);
-}
-// jsonb - index: the array without that element (negative counts from the end; none past the end).
-value delete_index_fn(const value* a, std::size_t) {
-  element e = parse(a[0]);
-  if (e.type() == element_type::OBJECT) cannot_delete("cannot delete from object using integer index");
-  if (e.type() != element_type::ARRAY) cannot_delete("cannot delete from scalar");
-  simdjson::dom::array items = e.get_array().value();
-  auto size = static_cast<std::int64_t>(items.size());
-  std::int64_t gone = a[1].as_bigint() < 0 ? a[1].as_bigint() + size : a[1].as_bigint();
-  std::string out = "[";
-  std::int64_t i = 0;
-  for (element item : items) {
-    if (i++ == gone) continue;
-    if (out.size() > 1) out += ", ";
-    print(item, out);
-  }
-  return value::jsonb(out + "]");
-}
-
-// jsonb || jsonb: two objects merge (the right one's fields win); otherwise both become arrays (a
-// non-array as its one element) and are joined.
-value concat_fn(const value* a, std::size_t) {
-  element l = parse(a[0]), r = parse(a[1], 1);
-  std::string out;
-  if (l.type() == element_type::OBJECT && r.type() == element_type::OBJECT) {
-    std::string left, right;
-    print(l, left);
-    print(r, right);
-    if (left.size() == 2) return value::jsonb(right);
-    if (right.size() == 2) return value::jsonb(left);
-    return value::jsonb(normalize_jsonb(left.substr(0, left.size() - 1) + ", " + right.substr(1)));
-  }
-  auto elements = [&out](element e) {
-    if (e.type() != element_type::ARRAY) {
-      if (out.size() > 1) out += ", ";
-      print(e, out);
-      return;
-    }
-    simdjson::dom::array items = e.get_array().value();
-    for (element item : items) {
-      if (out.size() > 1) out += ", ";
-      print(item, out);
-    }
-  };
-  out = "[";
-  elements(l);
-  elements(r);
-  return value::jsonb(out + "]");
-}
-
-// jsonb_pretty: Postgres's layout, four spaces an indent, each element and field on its own line.
-void print_pretty(element e, std::string& out, int depth) {
-  auto newline = [&out](int d) { out += '\n' + std::string(static_cast<std::size_t>(d) * 4, ' '); };
-  if (e.type() == element_type::OBJECT) {
-    out += '{';
-    bool first = true;
-    for (const auto& [key, v] : jsonb_fields(e)) {
-      out += first ? "" : ",";
-      first = false;
-      newline(depth + 1);
-      print_string(key, out);
-      out += ": ";
-      print_pretty(v, out, depth + 1);
-    }
-    newline(depth);
-    out += '}';
-  } else if (e.type() == element_type::ARRAY) {
-    out += '[';
-    bool first = true;
-    simdjson::dom::array items = e.get_array().value();
-    for (element item : items) {
-      out += first ? "" : ",";
-      first = false;
-      newline(depth + 1);
-      print_pretty(item, out, depth + 1);
-    }
-    newline(depth);
-    out += ']';
-  } else {
-    print(e, out);
-  }
-}
-value pretty_fn(const value* a, std::size_t) {
-  std::string out;
-  print_pretty(parse(a[0]), out, 0);
-  return value::text(out);
-}
-
 // Postgres's message when a set-returning jsonb function meets the wrong kind of value.
 [[noreturn]] void wrong_kind(set_function fn, element e) {
   const char* kind = e.type() == element_type::ARRAY    ? "an array"
@@ -699,26 +571,24 @@ void add_json_functions(std::vector<function_overload>& out) {
   out.push_back({"->>", {j, dt::bigint}, t, arrow_text});
   out.push_back({"#>", {j, t}, j, path_json});
   out.push_back({"#>>", {j, t}, t, path_text});
-  out.push_back({"jsonb_typeof", {j}, t, typeof_fn});
-  out.push_back({"jsonb_array_length", {j}, dt::bigint, array_length_fn});
-  out.push_back({"jsonb_extract_path", {j, t, t}, j, extract_path, true, true});
-  for (const char* name : {"jsonb_extract_path_text", "json_extract_path_text"})
-    out.push_back({name, {j, t, t}, t, extract_path_text, true, true});
-  out.push_back({"to_jsonb", {dt::unknown}, j, to_jsonb_fn});
-  out.push_back({"jsonb_build_array", {dt::unknown}, j, build_array_fn, false, true});
-  out.push_back({"jsonb_build_object", {dt::unknown}, j, build_object_fn, false, true});
-  out.push_back({"jsonb_strip_nulls", {j}, j, strip_nulls_fn});
+  // json is jsonb here (pg_tree.cc): the json_ functions are the jsonb ones under Postgres's names.
+  for (std::string prefix : {"jsonb", "json"}) {
+    out.push_back({prefix + "_typeof", {j}, t, typeof_fn});
+    out.push_back({prefix + "_array_length", {j}, dt::bigint, array_length_fn});
+    out.push_back({prefix + "_extract_path", {j, t, t}, j, extract_path, true, true});
+    out.push_back({prefix + "_extract_path_text", {j, t, t}, t, extract_path_text, true, true});
+    out.push_back({prefix == "json" ? "to_json" : "to_jsonb", {dt::unknown}, j, to_jsonb_fn});
+    out.push_back({prefix + "_build_array", {dt::unknown}, j, build_array_fn, false, true});
+    out.push_back({prefix + "_build_object", {dt::unknown}, j, build_object_fn, false, true});
+  }
   out.push_back({"jsonb_object_agg_finalfn", {dt::jsonb_array}, j, object_agg_final_fn});
+  // A row reaches row_to_json already as a jsonb object (binder::bind_whole_row).
+  out.push_back({"row_to_json", {j}, j, [](const value* a, std::size_t) { return a[0]; }});
   out.push_back({"@>", {j, j}, dt::boolean, contains_fn});
   out.push_back({"<@", {j, j}, dt::boolean, contained_fn});
   out.push_back({"?", {j, t}, dt::boolean, has_key_fn});
   out.push_back({"?|", {j, dt::text_array}, dt::boolean, has_keys_fn<false>});
   out.push_back({"?&", {j, dt::text_array}, dt::boolean, has_keys_fn<true>});
-  out.push_back({"-", {j, t}, j, delete_key_fn});
-  out.push_back({"-", {j, dt::text_array}, j, delete_key_array_fn});
-  out.push_back({"-", {j, dt::bigint}, j, delete_index_fn});
-  out.push_back({"||", {j, j}, j, concat_fn});
-  out.push_back({"jsonb_pretty", {j}, t, pretty_fn});
 }
 
 }  // namespace sluice::sql
