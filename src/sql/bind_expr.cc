@@ -448,6 +448,8 @@ expr binder::bind_a_expr(pg_node body, const scope& s, agg_context* agg, const c
     return call_operator(op, both(), at);
   }
   if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") return bind_array_quantified(body, s, agg, clause);
+  // x SIMILAR TO p arrives as x ~ similar_to_escape(p), NOT SIMILAR TO as !~.
+  if (kind == "AEXPR_SIMILAR") return call_operator(op, both(), at);
   if (kind == "AEXPR_DISTINCT") return call_operator("is distinct from", both(), at);
   if (kind == "AEXPR_NOT_DISTINCT") return call_operator("is not distinct from", both(), at);
   if (kind == "AEXPR_NULLIF") {

@@ -75,6 +75,14 @@ std::vector<data_type> binder::bind_set_call(set_function fn, const std::string&
     }
     return {element_type(e.type)};
   }
+  if (fn == set_function::regexp_matches || fn == set_function::regexp_split_to_table) {
+    if (args.size() < 2 || args.size() > 3) {
+      bind_fail(sqlstate::undefined_function,
+                fmt::format("function {}({}) does not exist", name, type_list(args, ", ")), at);
+    }
+    for (expr& e : args) e = coerce(std::move(e), data_type::text, e.location);
+    return {fn == set_function::regexp_matches ? data_type::text_array : data_type::text};
+  }
   if (args.size() != 1 || (args[0].type != data_type::jsonb && args[0].type != data_type::unknown)) {
     bind_fail(sqlstate::undefined_function,
               fmt::format("function {}({}) does not exist", name, type_list(args, ", ")), at);

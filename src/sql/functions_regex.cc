@@ -1,5 +1,6 @@
-// sql/functions_regex.cc — POSIX regular expressions: the match operators (~, ~*, !~, !~*) and
-// regexp_replace, regexp_like, regexp_count and regexp_substr.
+// sql/functions_regex.cc — POSIX regular expressions: the match operators (~, ~*, !~, !~*),
+// regexp_replace, regexp_like, regexp_count, regexp_substr, regexp_match, regexp_split_to_array and the
+// rows of regexp_matches and regexp_split_to_table.
 //
 // Regular expressions are POSIX extended regular expressions (the C library's regcomp/regexec), of
 // which Postgres's advanced regular expressions are a superset; \d and \D are rewritten to
@@ -13,6 +14,7 @@
 
 #include "sql/error.h"
 #include "sql/functions.h"
+#include "sql/set_functions.h"
 
 namespace sluice::sql {
 namespace {
@@ -199,9 +201,9 @@ value substring_regex_fn(const value* a, std::size_t) {
   return out;
 }
 
-// regexp_split_to_array: the text between matches. An empty match at either end of the text or
-// right after the previous match splits nothing, as in Postgres.
-value regexp_split_to_array_fn(const value* a, std::size_t n) {
+// The text between matches, for regexp_split_to_array and regexp_split_to_table. An empty match at
+// either end of the text or right after the previous match splits nothing, as in Postgres.
+std::vector<value> split_pieces(const value* a, std::size_t n) {
   regex_flags f = read_flags(n > 2 ? a[2].as_text() : "", false);
   const std::string& text = a[0].as_text();
   std::vector<value> pieces;
@@ -215,10 +217,94 @@ value regexp_split_to_array_fn(const value* a, std::size_t n) {
                    piece_start = end;
                  });
   pieces.push_back(value::text(text.substr(piece_start)));
-  return value::array(dt::text_array, std::move(pieces));
+  return pieces;
+}
+
+value regexp_split_to_array_fn(const value* a, std::size_t n) {
+  return value::array(dt::text_array, split_pieces(a, n));
+}
+
+// A match as regexp_match and regexp_matches give it: the text of each parenthesized group (NULL for
+// a group that took no part), or the whole match when the pattern has none.
+value match_groups(const regex_t& re, const std::string& text, std::size_t at, const regmatch_t* m) {
+  std::vector<value> groups;
+  std::size_t count = re.re_nsub == 0 ? 1 : std::min<std::size_t>(re.re_nsub, 9);
+  for (std::size_t g = re.re_nsub == 0 ? 0 : 1; groups.size() < count; ++g) {
+    if (m[g].rm_so < 0) {
+      groups.emplace_back();
+      continue;
+    }
+    groups.push_back(value::text(text.substr(at + static_cast<std::size_t>(m[g].rm_so),
+                                             static_cast<std::size_t>(m[g].rm_eo - m[g].rm_so))));
+  }
+  return value::array(dt::text_array, std::move(groups));
+}
+
+value regexp_match_fn(const value* a, std::size_t n) {
+  regex_flags f = read_flags(n > 2 ? a[2].as_text() : "", true);
+  if (f.global) {
+    raise(sqlstate::invalid_parameter_value, "regexp_match() does not support the \"global\" option");
+  }
+  const std::string& text = a[0].as_text();
+  const regex_t& re = compiled(a[1].as_text(), f.insensitive);
+  value out;
+  for_each_match(re, text, false,
+                 [&](std::size_t at, const regmatch_t* m) { out = match_groups(re, text, at, m); });
+  return out;
+}
+
+// SIMILAR TO's pattern as a POSIX one (Postgres's similar_to_escape): % is .*, _ is ., the escape
+// character (\\ unless given; none if empty) quotes the next one, . ^ $ are literal, and the whole
+// text must match. The grammar turns `a SIMILAR TO p ESCAPE e` into `a ~ similar_to_escape(p, e)`.
+value similar_to_escape_fn(const value* a, std::size_t n) {
+  const std::string& pattern = a[0].as_text();
+  std::string escape = n > 1 ? a[1].as_text() : "\\";
+  if (escape.size() > 1) raise("22025", "invalid escape string");
+  std::string out = "^(";
+  bool in_brackets = false, escaped = false;
+  for (char c : pattern) {
+    if (escaped) {
+      if (std::string_view("\\^$.[]|()?*+{}").find(c) != std::string_view::npos) out += '\\';
+      out += c;
+      escaped = false;
+    } else if (!escape.empty() && c == escape[0]) {
+      escaped = true;
+    } else if (in_brackets) {
+      if (c == ']') in_brackets = false;
+      out += c;
+    } else if (c == '[') {
+      in_brackets = true;
+      out += c;
+    } else if (c == '%') {
+      out += ".*";
+    } else if (c == '_') {
+      out += '.';
+    } else if (c == '.' || c == '^' || c == '$' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else {
+      out += c;
+    }
+  }
+  if (escaped) raise("2201B", "invalid regular expression: trailing escape character");
+  return value::text(out + ")$");
 }
 
 }  // namespace
+
+void regexp_set_rows(set_function fn, const value* args, int count, std::vector<row>& out) {
+  auto n = static_cast<std::size_t>(count);
+  if (fn == set_function::regexp_split_to_table) {
+    for (value& piece : split_pieces(args, n)) out.push_back(row{std::move(piece)});
+    return;
+  }
+  regex_flags f = read_flags(n > 2 ? args[2].as_text() : "", true);
+  const std::string& text = args[0].as_text();
+  const regex_t& re = compiled(args[1].as_text(), f.insensitive);
+  for_each_match(re, text, f.global, [&](std::size_t at, const regmatch_t* m) {
+    out.push_back(row{match_groups(re, text, at, m)});
+  });
+}
 
 void add_regex_functions(std::vector<function_overload>& out) {
   dt b = dt::boolean, x = dt::text, i = dt::bigint;
@@ -233,6 +319,10 @@ void add_regex_functions(std::vector<function_overload>& out) {
   out.push_back({"regexp_count", {x, x}, i, regexp_count_fn});
   out.push_back({"regexp_substr", {x, x}, x, regexp_substr_fn});
   out.push_back({"substring", {x, x}, x, substring_regex_fn});
+  out.push_back({"similar_to_escape", {x}, x, similar_to_escape_fn});
+  out.push_back({"similar_to_escape", {x, x}, x, similar_to_escape_fn});
+  out.push_back({"regexp_match", {x, x}, dt::text_array, regexp_match_fn});
+  out.push_back({"regexp_match", {x, x, x}, dt::text_array, regexp_match_fn});
   out.push_back({"regexp_split_to_array", {x, x}, dt::text_array, regexp_split_to_array_fn});
   out.push_back({"regexp_split_to_array", {x, x, x}, dt::text_array, regexp_split_to_array_fn});
 }

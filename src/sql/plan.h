@@ -54,6 +54,8 @@ enum class set_function : std::uint8_t {
   jsonb_each_text,            // … key and value as text
   subquery,                   // (a subquery expression, subquery_kind::rows): a LATERAL subquery's rows
   ordinality,                 // (): WITH ORDINALITY, the output row's number (from 1) for its input row
+  regexp_matches,             // (text, pattern [, flags]): a row per match (one without 'g'), its groups
+  regexp_split_to_table,      // (text, pattern [, flags]): a row per piece between matches
 };
 
 // One call of an expand node: its function and how many of the node's `exprs` are its arguments

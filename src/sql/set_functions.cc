@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "sql/error.h"
 #include "sql/functions.h"
 #include "sql/numeric.h"
@@ -27,6 +29,8 @@ constexpr named_set_function set_function_names[] = {
     {"json_object_keys", set_function::jsonb_object_keys},
     {"json_each", set_function::jsonb_each},
     {"json_each_text", set_function::jsonb_each_text},
+    {"regexp_matches", set_function::regexp_matches},
+    {"regexp_split_to_table", set_function::regexp_split_to_table},
 };
 
 void unnest(const value& array, std::vector<row>& out) {
@@ -99,6 +103,11 @@ void call_rows(const set_function_call& call, const value* args, std::vector<row
     case set_function::ordinality:
     case set_function::subquery:
       return;  // numbered, and run, by expand_row
+    case set_function::regexp_matches:
+    case set_function::regexp_split_to_table:
+      if (std::none_of(args, args + call.args, [](const value& v) { return v.is_null(); }))
+        regexp_set_rows(call.fn, args, call.args, out);
+      return;
     default:
       if (!args[0].is_null()) jsonb_set_rows(call.fn, args[0], out);
   }

@@ -1,8 +1,8 @@
 // sql/set_functions.h — the set-returning functions an expand node runs (plan.h): unnest(array),
-// generate_series(start, stop [, step]) and the jsonb ones (jsonb_array_elements[_text],
-// jsonb_object_keys, jsonb_each[_text]) over each input row, for the batch executor and the stream
-// engine alike. Several calls in one node are zipped, as Postgres runs the set-returning functions of
-// one select list (or a ROWS FROM) in lockstep.
+// generate_series(start, stop [, step]), the jsonb ones (jsonb_array_elements[_text],
+// jsonb_object_keys, jsonb_each[_text]) and regexp_matches / regexp_split_to_table over each input row, for
+// the batch executor and the stream engine alike. Several calls in one node are zipped, as Postgres runs the
+// set-returning functions of one select list (or a ROWS FROM) in lockstep.
 #pragma once
 
 #include <optional>
@@ -33,5 +33,9 @@ void check_series_length(const value& start, const value& stop, const value& ste
 // The rows (one or two columns each) a jsonb set-returning function makes of a non-NULL `json`
 // (functions_json.cc). Throws eval_error 22023 when it is not an array or object as `fn` needs.
 void jsonb_set_rows(set_function fn, const value& json, std::vector<row>& out);
+
+// The rows of regexp_matches or regexp_split_to_table over non-NULL arguments (functions_regex.cc).
+// Throws eval_error 2201B for a pattern that does not compile, 22023 for an unknown flag.
+void regexp_set_rows(set_function fn, const value* args, int count, std::vector<row>& out);
 
 }  // namespace sluice::sql
