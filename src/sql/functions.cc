@@ -46,6 +46,7 @@ registry build() {
   add_catalog_functions(all);
   add_regex_functions(all);
   add_format_functions(all);
+  add_number_format_functions(all);
   add_array_functions(all);
   add_printf_functions(all);
   add_calendar_functions(all);

@@ -37,6 +37,7 @@ void add_jsonb_edit_functions(std::vector<function_overload>& out);
 void add_catalog_functions(std::vector<function_overload>& out);
 void add_regex_functions(std::vector<function_overload>& out);
 void add_format_functions(std::vector<function_overload>& out);
+void add_number_format_functions(std::vector<function_overload>& out);
 void add_array_functions(std::vector<function_overload>& out);
 
 // The polymorphic array functions and operators (functions_array.cc), which bind_array.cc resolves:
