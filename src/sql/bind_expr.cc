@@ -197,6 +197,7 @@ expr binder::bind_node(pg_node n, const scope& s, agg_context* agg, const char* 
     return out;
   }
   if (type == "SubLink") return bind_sublink(n, s, agg, clause);
+  if (type == "RowExpr") return bind_row(n, s, agg, clause);
   if (type == "A_ArrayExpr") return bind_array_expr(body, s, agg, clause, data_type::unknown);
   if (type == "A_Indirection") return bind_indirection(body, s, agg, clause);
   bind_fail(sqlstate::feature_not_supported, fmt::format("expression {} is not supported", type),
@@ -206,10 +207,14 @@ expr binder::bind_node(pg_node n, const scope& s, agg_context* agg, const char* 
 // IS [NOT] NULL, IS [NOT] TRUE/FALSE/UNKNOWN.
 expr binder::bind_test(pg_node n, const scope& s, agg_context* agg, const char* clause) {
   pg_node body = pg::node_body(n);
-  expr arg = bind_expr(*pg::field(body, "arg"), s, agg, clause);
   int at = pg::location(n);
   std::string test(pg::is(n, "NullTest") ? pg::string(body, "nulltesttype")
                                          : pg::string(body, "booltesttype"));
+  if (pg::is(n, "NullTest")) {
+    if (auto fields = bind_row_null_test(*pg::field(body, "arg"), test == "IS_NULL", s, agg, clause, at))
+      return std::move(*fields);
+  }
+  expr arg = bind_expr(*pg::field(body, "arg"), s, agg, clause);
   if (test == "IS_NULL" || test == "IS_NOT_NULL" || test == "IS_UNKNOWN" || test == "IS_NOT_UNKNOWN") {
     expr out;
     out.kind = test == "IS_NULL" || test == "IS_UNKNOWN" ? expr_kind::is_null : expr_kind::is_not_null;
@@ -439,6 +444,25 @@ expr binder::bind_a_expr(pg_node body, const scope& s, agg_context* agg, const c
     args.push_back(side("rexpr"));
     return args;
   };
+  auto row_comparison = [&](const std::string& name, pg_node right) {
+    return bind_row_comparison(name, *pg::field(body, "lexpr"), right, s, agg, clause, at);
+  };
+  if ((kind == "AEXPR_OP" || kind == "AEXPR_DISTINCT" || kind == "AEXPR_NOT_DISTINCT") &&
+      pg::field(body, "lexpr")) {
+    std::string name = kind == "AEXPR_OP"         ? op
+                       : kind == "AEXPR_DISTINCT" ? "is distinct from"
+                                                  : "is not distinct from";
+    if (auto compared = row_comparison(name, *pg::field(body, "rexpr"))) return std::move(*compared);
+  }
+  if (kind == "AEXPR_IN" && pg::is(*pg::field(body, "lexpr"), "RowExpr")) {
+    expr out;
+    out.kind = op == "=" ? expr_kind::or_op : expr_kind::and_op;
+    out.type = data_type::boolean;
+    out.location = at;
+    for (pg_node item : pg::list(pg::node_body(*pg::field(body, "rexpr")), "items"))
+      out.args.push_back(*row_comparison(op, item));
+    return out;
+  }
   if (kind == "AEXPR_OP") {
     if (!pg::field(body, "lexpr")) {
       std::vector<expr> args;

@@ -132,6 +132,14 @@ class binder {
   expr bind_column_ref(pg_node body, const scope& s);
   std::optional<expr> bind_whole_row(const std::string& name, const scope& s, int at);
   expr bind_test(pg_node n, const scope& s, agg_context* agg, const char* clause);
+  // Row constructors (bind_row.cc); the optional ones are none when no row is involved.
+  std::vector<expr> bind_row_fields(pg_node constructor, const scope& s, agg_context* agg,
+                                    const char* clause);
+  expr bind_row(pg_node constructor, const scope& s, agg_context* agg, const char* clause);
+  std::optional<expr> bind_row_comparison(const std::string& op, pg_node left, pg_node right, const scope& s,
+                                          agg_context* agg, const char* clause, int at);
+  std::optional<expr> bind_row_null_test(pg_node arg, bool is_null, const scope& s, agg_context* agg,
+                                         const char* clause, int at);
   expr bind_const(pg_node body);
   std::int64_t integer_literal(pg_node ival, int at) const;
   expr bind_type_cast(pg_node body, const scope& s, agg_context* agg, const char* clause);

@@ -48,6 +48,7 @@ registry build() {
   add_format_functions(all);
   add_number_format_functions(all);
   add_array_functions(all);
+  add_row_functions(all);
   add_printf_functions(all);
   add_calendar_functions(all);
   add_parse_time_functions(all);

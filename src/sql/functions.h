@@ -39,6 +39,7 @@ void add_regex_functions(std::vector<function_overload>& out);
 void add_format_functions(std::vector<function_overload>& out);
 void add_number_format_functions(std::vector<function_overload>& out);
 void add_array_functions(std::vector<function_overload>& out);
+void add_row_functions(std::vector<function_overload>& out);
 
 // The polymorphic array functions and operators (functions_array.cc), which bind_array.cc resolves:
 // `args` has a letter per argument (A anyarray, E its element type, I bigint, T text) and `result`
