@@ -242,6 +242,9 @@ expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, cons
   if (name == "pg_typeof" && args.size() == 1) {  // a regtype in Postgres, which prints as its name
     return expr::make_constant(value::text(std::string(type_name(args[0].type))), data_type::text);
   }
+  if (name == "pg_get_viewdef" && !args.empty() && args[0].kind == expr_kind::constant) {
+    return expr::make_constant(view_definition(args[0].constant), data_type::text);
+  }
   if (name == "version" && args.empty()) {
     return expr::make_constant(value::text(server_version_string()), data_type::text);
   }
@@ -253,6 +256,29 @@ expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, cons
     return expr::make_constant(value::text(*v), data_type::text);
   }
   return call_function(name, std::move(args), at, false);
+}
+
+// pg_get_viewdef(oid or name): the view's query as written (Postgres prints it reformatted), NULL
+// when no view has that oid, as for a relation that is not a view.
+value binder::view_definition(const value& relation) const {
+  if (relation.is_null()) return value();
+  for (const relation_info* r : catalog_.list()) {
+    if (r->kind != relation_kind::view) continue;
+    bool named = relation.type() == data_type::bigint ? oid_of(*r) == relation.as_bigint()
+                                                      : r->name == relation.to_text();
+    if (!named) continue;
+    // The query is what follows the first AS between blanks (CREATE [MATERIALIZED] VIEW name AS …).
+    const std::string& text = r->definition;
+    auto blank = [&text](std::size_t i) {
+      return i < text.size() && std::isspace(static_cast<unsigned char>(text[i]));
+    };
+    for (std::size_t i = 1; i + 3 < text.size(); ++i) {
+      bool as = (text[i] == 'a' || text[i] == 'A') && (text[i + 1] == 's' || text[i + 1] == 'S');
+      if (as && blank(i - 1) && blank(i + 2)) return value::text(text.substr(i + 3));
+    }
+    return value::text(text);
+  }
+  return value();
 }
 
 expr binder::bind_clock(std::string_view function, int at) {

@@ -130,6 +130,7 @@ class binder {
  private:
   expr bind_node(pg_node n, const scope& s, agg_context* agg, const char* clause);
   expr bind_column_ref(pg_node body, const scope& s);
+  value view_definition(const value& relation) const;
   std::optional<expr> bind_whole_row(const std::string& name, const scope& s, int at);
   expr bind_test(pg_node n, const scope& s, agg_context* agg, const char* clause);
   // Row constructors (bind_row.cc); the optional ones are none when no row is involved.

@@ -250,6 +250,33 @@ sql_result<statement> parse_create_view(const std::string& text, const std::vect
   return out;
 }
 
+// CREATE VIEW v AS SELECT …: views are kept up to date here, so a view is a materialized view; its
+// rows are what Postgres's view would return.
+sql_result<statement> parse_create_plain_view(const std::string& text, const std::vector<token>& tokens) {
+  auto tree = pg_parse(text);
+  if (!tree) return tl::unexpected(tree.error());
+  if (!pg::is((*tree)->statement, "ViewStmt")) return syntax_error_at(tokens[1]);
+  pg_node body = pg::node_body((*tree)->statement);
+  if (pg::flag(body, "replace")) {
+    return sql_fail(sqlstate::feature_not_supported,
+                    "CREATE OR REPLACE VIEW is not supported; DROP VIEW, then CREATE VIEW", tokens[0].pos);
+  }
+  if (!pg::list(body, "aliases").empty()) {
+    return sql_fail(sqlstate::feature_not_supported,
+                    "a column list in CREATE VIEW is not supported; name the columns in the query (AS name)",
+                    tokens[0].pos);
+  }
+  create_view_stmt out;
+  out.name = pg::string(*pg::field(body, "view"), "relname");
+  (*tree)->select = pg::node_body(*pg::field(body, "query"));
+  out.query = *tree;
+  out.definition = original(text, tokens);
+  reader r{tokens, 2};
+  while (!r.at_end() && !r.at_word("as")) ++r.i;
+  out.query_sql = text.substr(r.peek(1).pos, tokens[tokens.size() - 2].end - r.peek(1).pos);
+  return out;
+}
+
 sql_result<statement> parse_create_sink(const std::string& text, const std::vector<token>& tokens) {
   reader r{tokens, 2};
   create_sink_stmt out;

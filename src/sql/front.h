@@ -16,6 +16,7 @@ sql_result<statement> parse_create_relation(const std::string& text, const std::
                                             bool table);
 sql_result<statement> parse_create_sink(const std::string& text, const std::vector<token>& tokens);
 sql_result<statement> parse_create_view(const std::string& text, const std::vector<token>& tokens);
+sql_result<statement> parse_create_plain_view(const std::string& text, const std::vector<token>& tokens);
 sql_result<statement> parse_drop(const std::vector<token>& tokens);
 sql_result<statement> parse_show(const std::vector<token>& tokens);
 sql_result<statement> parse_describe(const std::vector<token>& tokens);

@@ -166,6 +166,7 @@ sql_result<statement> parse_one(std::string text) {
   if (first == "create" && second == "table") return parse_create_relation(text, tokens, true);
   if (first == "create" && second == "sink") return parse_create_sink(text, tokens);
   if (first == "create" && second == "materialized") return parse_create_view(text, tokens);
+  if (first == "create" && (second == "view" || second == "or")) return parse_create_plain_view(text, tokens);
   if (first == "drop") return parse_drop(tokens);
   if (first == "show") return parse_show(tokens);
   if (first == "describe" || first == "desc") return parse_describe(tokens);
