@@ -38,6 +38,8 @@ struct relation_info {
   std::optional<watermark_spec> watermark;     // sources with a WATERMARK clause
   std::map<std::string, std::string> options;  // WITH (topic = '…', format = 'json', …)
   std::string definition;                      // the CREATE statement as the user wrote it
+  std::vector<std::string> defaults;           // tables: each column's DEFAULT expression (SQL), or ""
+  std::vector<int> not_null;                   // tables: NOT NULL columns (the primary key's too)
 };
 
 // The position of the column called `name`, or -1.

@@ -160,7 +160,28 @@ sql_result<std::optional<parsed_watermark>> take_watermark(std::string& text,
   return std::optional<parsed_watermark>();
 }
 
-sql_result<relation_info> read_create_stmt(pg_node body, relation_kind kind) {
+// The text of a column's DEFAULT expression, which starts at `from` (after the keyword): up to the comma or
+// parenthesis that ends the column, or the next constraint's keyword, outside parentheses.
+std::string default_text(const std::string& text, int from) {
+  static const char* const next_constraint[] = {"not",        "null",       "primary", "unique",   "check",
+                                                "references", "constraint", "collate", "generated"};
+  int depth = 0, end = from;
+  for (const token& t : lex(std::string_view(text).substr(static_cast<std::size_t>(from)))) {
+    if (t.kind == token_kind::end) break;
+    bool symbol = t.kind == token_kind::symbol;
+    if (symbol && t.text == "(") ++depth;
+    if (depth == 0 && symbol && (t.text == "," || t.text == ")")) break;
+    if (depth == 0 && t.kind == token_kind::word && t.pos > 0 &&
+        std::find(std::begin(next_constraint), std::end(next_constraint), t.text) !=
+            std::end(next_constraint))
+      break;
+    if (symbol && t.text == ")") --depth;
+    end = from + t.end;
+  }
+  return text.substr(static_cast<std::size_t>(from), static_cast<std::size_t>(end - from));
+}
+
+sql_result<relation_info> read_create_stmt(pg_node body, relation_kind kind, const std::string& text) {
   relation_info info;
   info.kind = kind;
   info.name = pg::string(*pg::field(body, "relation"), "relname");
@@ -177,9 +198,18 @@ sql_result<relation_info> read_create_stmt(pg_node body, relation_kind kind) {
       auto typmod = pg::typmod_of(*type_name);
       if (!typmod) return tl::unexpected(typmod.error());
       info.columns.push_back({std::string(pg::string(e, "colname")), *type, *typmod});
+      info.defaults.emplace_back();
       for (pg_node c : pg::list(e, "constraints")) {
-        if (pg::string(pg::node_body(c), "contype") == "CONSTR_PRIMARY") {
+        std::string_view constraint = pg::string(pg::node_body(c), "contype");
+        if (constraint == "CONSTR_PRIMARY")
           keys.emplace_back(info.columns.back().name, pg::location(element));
+        if (constraint == "CONSTR_NOTNULL")
+          info.not_null.push_back(static_cast<int>(info.columns.size()) - 1);
+        if (constraint == "CONSTR_DEFAULT" && pg::field(pg::node_body(c), "raw_expr")) {
+          // The constraint starts at its DEFAULT keyword; the expression's own location can be an
+          // operator's (a cast's ::), not its start.
+          int keyword = pg::location(c);
+          info.defaults.back() = default_text(text, keyword + 7);
         }
       }
     } else if (pg::is(element, "Constraint") && pg::string(e, "contype") == "CONSTR_PRIMARY") {
@@ -193,6 +223,8 @@ sql_result<relation_info> read_create_stmt(pg_node body, relation_kind kind) {
                       fmt::format("column \"{}\" named in key does not exist", key), at);
     }
     info.primary_key.push_back(index);
+    if (std::find(info.not_null.begin(), info.not_null.end(), index) == info.not_null.end())
+      info.not_null.push_back(index);
   }
   return info;
 }
@@ -215,7 +247,7 @@ sql_result<statement> parse_create_relation(const std::string& text, const std::
   }
   if (!pg::is((*tree)->statement, "CreateStmt")) return syntax_error_at(tokens[2]);
   pg_node body = pg::node_body((*tree)->statement);
-  auto info = read_create_stmt(body, table ? relation_kind::table : relation_kind::source);
+  auto info = read_create_stmt(body, table ? relation_kind::table : relation_kind::source, rewritten);
   if (!info) return tl::unexpected(info.error());
   info->options = std::move(*options);
   info->definition = original(text, tokens);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "sql/functions.h"
+#include "sql/parse.h"
 
 namespace sluice::sql {
 
@@ -76,6 +77,50 @@ tl::unexpected<sql_error> no_such_column(const std::string& name, const std::str
                   fmt::format("column \"{}\" of relation \"{}\" does not exist", name, table));
 }
 
+// 23502 when a NOT NULL column of `r` is NULL.
+sql_result<void> check_not_null(const relation_info& table, const row& r) {
+  for (int i : table.not_null) {
+    auto at = static_cast<std::size_t>(i);
+    if (at < r.size() && r[at].is_null()) {
+      return sql_fail("23502", fmt::format("null value in column \"{}\" of relation \"{}\" violates not-null "
+                                           "constraint",
+                                           table.columns[at].name, table.name));
+    }
+  }
+  return {};
+}
+
+// A row of the table's DEFAULT values for the columns an INSERT leaves out (NULL where none is
+// declared), evaluated once per statement, as Postgres evaluates now() once per transaction.
+sql_result<row> default_values(const relation_info& table, const std::vector<int>& targets,
+                               const std::function<sql_result<query_result>(const query_tree&)>& run_query) {
+  row out(table.columns.size());
+  std::vector<std::size_t> columns;
+  std::string select;
+  for (std::size_t i = 0; i < table.defaults.size() && i < table.columns.size(); ++i) {
+    bool given = std::find(targets.begin(), targets.end(), static_cast<int>(i)) != targets.end();
+    if (given || table.defaults[i].empty()) continue;
+    select += (select.empty() ? "SELECT " : ", ") + table.defaults[i];
+    columns.push_back(i);
+  }
+  if (columns.empty()) return out;
+  auto parsed = parse_statement(select);
+  if (!parsed) return tl::unexpected(parsed.error());
+  auto* query = std::get_if<select_stmt>(&*parsed);
+  if (query == nullptr) return sql_fail(sqlstate::syntax_error, "a DEFAULT is not an expression");
+  auto result = run_query(query->query);
+  if (!result) return tl::unexpected(result.error());
+  try {
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+      const column& c = table.columns[columns[k]];
+      out[columns[k]] = apply_column_typmod(cast_value(result->rows.at(0)[k], c.type), c);
+    }
+  } catch (const eval_error& error) {
+    return sql_fail(error);
+  }
+  return out;
+}
+
 }  // namespace
 
 sql_result<std::vector<row>> rows_for_insert(
@@ -96,14 +141,17 @@ sql_result<std::vector<row>> rows_for_insert(
   if (result->columns.size() > targets.size()) {
     return sql_fail(sqlstate::syntax_error, "INSERT has more expressions than target columns");
   }
+  auto defaults = default_values(table, targets, run_query);
+  if (!defaults) return tl::unexpected(defaults.error());
   std::vector<row> rows;
   try {
     for (const row& r : result->rows) {
-      row full(columns.size());
+      row full = *defaults;
       for (std::size_t i = 0; i < r.size(); ++i) {
         auto at = static_cast<std::size_t>(targets[i]);
         full[at] = apply_column_typmod(cast_value(r[i], columns[at].type), columns[at]);
       }
+      if (auto checked = check_not_null(table, full); !checked) return tl::unexpected(checked.error());
       rows.push_back(std::move(full));
     }
   } catch (const eval_error& error) {
@@ -140,6 +188,7 @@ sql_result<std::vector<row_update>> rows_to_modify(
           const column& c = columns[targets[i]];
           u.after[targets[i]] = apply_column_typmod(cast_value(r[columns.size() + i], c.type), c);
         }
+        if (auto checked = check_not_null(table, u.after); !checked) return tl::unexpected(checked.error());
       }
       out.push_back(std::move(u));
     }
