@@ -63,6 +63,8 @@ void view_sink::apply_counted(sql::change_batch& batch) {
     counted& entry = it->second;
     std::int64_t before = entry.count > 0 ? entry.count : 0;
     entry.count += c.weight;
+    // A row that arrives (again) goes last, as an inserted or updated row does in a Postgres heap.
+    if (before == 0 && entry.count > 0) entry.seq = arrivals_++;
     live_rows_ += static_cast<std::size_t>(entry.count > 0 ? entry.count : 0);
     live_rows_ -= static_cast<std::size_t>(before);
     if (!entry.dirty) {
@@ -105,7 +107,7 @@ result<void> view_sink::restore_counted(state_store& store) {
       return false;
     }
     live_rows_ += static_cast<std::size_t>(n > 0 ? n : 0);
-    counts_.emplace(std::move(*r), counted{n, false});
+    counts_.emplace(std::move(*r), counted{n, false, arrivals_++});
     return true;
   }));
   if (corrupt) return fail(errc::corruption, "view state does not decode");
@@ -261,8 +263,14 @@ std::vector<sql::row> view_sink::snapshot() const {
   std::lock_guard lock(mu_);
   std::vector<sql::row> out;
   out.reserve(live_rows_);
-  for (const auto& [r, entry] : counts_) {
-    for (std::int64_t i = 0; i < entry.count; ++i) out.push_back(r);
+  std::vector<std::pair<std::uint64_t, decltype(counts_)::const_pointer>> arrived;
+  arrived.reserve(counts_.size());
+  for (const auto& entry : counts_) {
+    if (entry.second.count > 0) arrived.emplace_back(entry.second.seq, &entry);
+  }
+  std::sort(arrived.begin(), arrived.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [seq, entry] : arrived) {
+    for (std::int64_t i = entry->second.count; i > 0; --i) out.push_back(entry->first);
   }
   if (append_only_ && log_) {
     auto walked = for_each_stored_row([&](std::uint64_t seq, sql::row& row) {

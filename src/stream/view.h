@@ -64,7 +64,8 @@ class view_sink {
   // General layout.
   struct counted {
     std::int64_t count = 0;
-    bool dirty = false;  // changed since the last flush
+    bool dirty = false;      // changed since the last flush
+    std::uint64_t seq = 0;   // when the row last arrived: snapshots list rows in arrival order
   };
   void apply_counted(sql::change_batch& batch);
   void flush_counted(write_batch& batch);
@@ -88,6 +89,7 @@ class view_sink {
 
   std::unordered_map<sql::row, counted, sql::row_hash, sql::row_equal> counts_;
   std::vector<const sql::row*> dirty_;  // keys of counts_ with dirty set
+  std::uint64_t arrivals_ = 0;          // the next counted::seq
 
   // Append-only layout: the rows, encoded back to back, are the log's first written_ bytes, then
   // in_flight_ (handed to the last flush's batch, in the log once that batch is written), then tail_
