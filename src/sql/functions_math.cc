@@ -1,9 +1,9 @@
 // sql/functions_math.cc — numeric functions, on double precision and on exact numerics (round, trunc,
 // floor, ceil, abs, sign, mod). As in Postgres, a bigint argument goes to the double precision form
-// of a one-argument function and to the numeric form of round(x, n) and trunc(x, n). The others
-// (sqrt, ln, power, …) compute in double precision. round(double precision, n), which Postgres lacks,
-// is kept for views written before NUMERIC was exact; it rounds the shortest decimal form half away
-// from zero.
+// of a one-argument function and to the numeric form of round(x, n) and trunc(x, n). sqrt, exp, ln,
+// log and power of numerics compute in long double and round to Postgres's result scale. round(double
+// precision, n), which Postgres lacks, is kept for views written before NUMERIC was exact; it rounds the
+// shortest decimal form half away from zero.
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -222,6 +222,73 @@ value log_base_num(const value* a, std::size_t) {
   return value::numeric_of(numeric_from_text(text));
 }
 
+// --- sqrt, exp, ln, log and power of numerics: long double carries the 16 significant digits (and
+// a few more) that Postgres computes; each result is rounded to the scale Postgres chooses for it.
+
+long double wide_of(numeric n) { return std::strtold(numeric_text(n).c_str(), nullptr); }
+
+value numeric_at_scale(long double r, int scale) {
+  if (!std::isfinite(r)) raise(sqlstate::numeric_value_out_of_range, "value overflows numeric format");
+  char text[512];
+  std::snprintf(text, sizeof text, "%.*Lf", std::clamp(scale, 0, numeric_max_scale), r);
+  return value::numeric_of(numeric_from_text(text));
+}
+
+int result_scale(int sig_weight, std::initializer_list<int> input_scales) {
+  return std::clamp(16 - sig_weight, std::max(input_scales), 1000);
+}
+
+// Postgres's estimate_ln_dweight: the decimal weight of ln(x), for x > 0.
+int ln_weight(long double x) {
+  if (x >= 0.9L && x <= 1.1L) {
+    long double near_zero = std::fabs(x - 1);
+    return near_zero == 0 ? 0 : static_cast<int>(std::floor(std::log10(near_zero)));
+  }
+  return static_cast<int>(std::log10(std::fabs(std::log(x))));  // truncated toward zero, as Postgres's
+}
+
+value sqrt_num(const value* a, std::size_t) {
+  long double x = wide_of(num(a, 0));
+  if (x < 0) raise("2201F", "cannot take square root of a negative number");
+  // Postgres's weight is in base-10000 digits; its square root's, in decimal digits.
+  int weight = x == 0 ? 0 : static_cast<int>(std::floor(std::log10(x) / 4));
+  int sqrt_weight = (weight + 1) * 4 / 2 - 1;
+  return numeric_at_scale(std::sqrt(x), result_scale(sqrt_weight, {num(a, 0).scale}));
+}
+
+value exp_num(const value* a, std::size_t) {
+  long double x = wide_of(num(a, 0));
+  auto weight = static_cast<int>(std::clamp(x * 0.434294481903252L, -1000.0L, 1000.0L));
+  return numeric_at_scale(std::exp(x), result_scale(weight, {num(a, 0).scale}));
+}
+
+value ln_num(const value* a, std::size_t) {
+  long double x = wide_of(num(a, 0));
+  check_log_argument(static_cast<double>(x));
+  return numeric_at_scale(std::log(x), result_scale(ln_weight(x), {num(a, 0).scale}));
+}
+
+value log10_num(const value* a, std::size_t) {
+  long double x = wide_of(num(a, 0));
+  check_log_argument(static_cast<double>(x));
+  return numeric_at_scale(std::log10(x), result_scale(ln_weight(x) - ln_weight(10), {num(a, 0).scale}));
+}
+
+value power_num(const value* a, std::size_t) {
+  long double x = wide_of(num(a, 0)), y = wide_of(num(a, 1));
+  if (x == 0 && y < 0) raise("2201F", "zero raised to a negative power is undefined");
+  bool integral = y == std::floor(y);
+  if (x < 0 && !integral)
+    raise("2201F", "a negative number raised to a non-integer power yields a complex result");
+  // Postgres 15: an integral exponent gives 16 decimals (or the base's); any other, 16 significant
+  // digits by the result's estimated weight.
+  if (integral) return numeric_at_scale(std::pow(x, y), std::max(16, num(a, 0).scale));
+  long double weight = x == 0 ? 0 : std::log(std::fabs(x)) * y * 0.434294481903252L;
+  if (weight > 1000) raise(sqlstate::numeric_value_out_of_range, "value overflows numeric format");
+  int scale = result_scale(static_cast<int>(std::max(weight, -1000.0L)), {num(a, 0).scale, num(a, 1).scale});
+  return numeric_at_scale(std::pow(x, y), scale);
+}
+
 }  // namespace
 
 void add_math_functions(std::vector<function_overload>& out) {
@@ -259,6 +326,15 @@ void add_math_functions(std::vector<function_overload>& out) {
   out.push_back({"log", {f}, f, log10_fn});
   out.push_back({"log10", {f}, f, log10_fn});
   out.push_back({"exp", {f}, f, exp_fn});
+  // Numeric forms after the double ones, so that a bigint argument takes the double form.
+  out.push_back({"sqrt", {n}, n, sqrt_num});
+  out.push_back({"exp", {n}, n, exp_num});
+  out.push_back({"ln", {n}, n, ln_num});
+  out.push_back({"log", {n}, n, log10_num});
+  out.push_back({"log10", {n}, n, log10_num});
+  for (const char* name : {"power", "pow", "^"}) out.push_back({name, {n, n}, n, power_num});
+  out.push_back({"|/", {f}, f, sqrt_fn});
+  out.push_back({"||/", {f}, f, cbrt_fn});
   out.push_back({"mod", {i, i}, i, mod_int});
   out.push_back({"mod", {f, f}, f, mod_dbl});
   out.push_back({"pi", {}, f, pi_fn});

@@ -64,8 +64,8 @@ class view_sink {
   // General layout.
   struct counted {
     std::int64_t count = 0;
-    bool dirty = false;      // changed since the last flush
-    std::uint64_t seq = 0;   // when the row last arrived: snapshots list rows in arrival order
+    bool dirty = false;     // changed since the last flush
+    std::uint64_t seq = 0;  // when the row last arrived: snapshots list rows in arrival order
   };
   void apply_counted(sql::change_batch& batch);
   void flush_counted(write_batch& batch);
