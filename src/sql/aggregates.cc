@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 #include "sql/error.h"
 #include "sql/execute.h"
@@ -85,6 +87,7 @@ void accumulator::add(const value& v) {
     default: {  // avg and the variances
       double x = v.numeric_as_double();
       sum_ += x;
+      sum_x2_ += x * x;
       if (count_ > 1) {
         double n = static_cast<double>(count_);
         double t = x * n - sum_;
@@ -270,6 +273,38 @@ value accumulator::ordered_set() const {
   return ordered_set_result(*call_, runs);
 }
 
+namespace {
+
+// A double that holds an exact sum as a numeric: integers exactly, others by their shortest text.
+numeric numeric_of_sum(double d) {
+  if (d == std::floor(d) && std::fabs(d) < 9.0e18) return numeric_from_bigint(static_cast<std::int64_t>(d));
+  return numeric_from_text(fmt::format("{}", d));
+}
+
+}  // namespace
+
+value numeric_variance(aggregate_fn fn, std::int64_t n, double sum, double sum_squares) {
+  bool sample = fn == aggregate_fn::var_samp || fn == aggregate_fn::stddev_samp;
+  bool stddev = fn == aggregate_fn::stddev_samp || fn == aggregate_fn::stddev_pop;
+  if (n < (sample ? 2 : 1)) return value();
+  numeric variance;
+  try {
+    numeric count = numeric_from_bigint(n), sx = numeric_of_sum(sum);
+    numeric numerator = numeric_sub(numeric_mul(count, numeric_of_sum(sum_squares)), numeric_mul(sx, sx));
+    if (numeric_sign(numerator) <= 0) return value::numeric_of(numeric{});  // rounding: never below 0
+    variance = numeric_div(numerator, numeric_mul(count, numeric_from_bigint(sample ? n - 1 : n)));
+  } catch (const eval_error&) {  // past numeric's 38 digits: from the doubles
+    double nd = static_cast<double>(n);
+    double v = std::max(0.0, (sum_squares - sum * sum / nd) / (sample ? nd - 1 : nd));
+    variance = numeric_from_double(v);
+  }
+  if (!stddev) return value::numeric_of(variance);
+  long double root = std::sqrt(std::strtold(numeric_text(variance).c_str(), nullptr));
+  char text[128];
+  std::snprintf(text, sizeof text, "%.*Lf", variance.scale, root);
+  return value::numeric_of(numeric_from_text(text));
+}
+
 value accumulator::result() const {
   if (is_regression(fn_)) return regression();
   switch (fn_) {
@@ -313,6 +348,16 @@ value accumulator::result() const {
     case aggregate_fn::bit_or:
     case aggregate_fn::bit_xor:
       return value::bigint(bits_);
+    case aggregate_fn::var_pop:
+    case aggregate_fn::stddev_pop:
+    case aggregate_fn::var_samp:
+    case aggregate_fn::stddev_samp:
+      if (type_ == data_type::numeric) return numeric_variance(fn_, count_, sum_, sum_x2_);
+      break;
+    default:
+      break;
+  }
+  switch (fn_) {
     case aggregate_fn::var_pop:
       return value::double_precision(sum_sq_ / n);
     case aggregate_fn::stddev_pop:

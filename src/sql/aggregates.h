@@ -18,6 +18,12 @@ using value_runs = std::vector<std::pair<value, std::int64_t>>;
 // throws eval_error (22003) for a fraction outside [0, 1], rows or not, as Postgres does.
 value ordered_set_result(const aggregate_call& call, const value_runs& runs);
 
+// var_* and stddev_* of exact inputs (bigint, numeric), a numeric as Postgres's numeric_stddev_internal
+// makes it: (NΣx² − (Σx)²) / (N(N−1)) (N² for the population forms) at division's scale, and its
+// square root at that scale. Σx and Σx² are the doubles both engines keep: exact for integers below
+// 2^53. NULL below two rows for the sample forms (one for the population forms).
+value numeric_variance(aggregate_fn fn, std::int64_t n, double sum, double sum_squares);
+
 class accumulator {
  public:
   explicit accumulator(const aggregate_call& call)
@@ -54,6 +60,7 @@ class accumulator {
   numeric exact_sum_;  // sum and avg of numeric (and avg of bigint) inputs
   double sum_ = 0;     // Sx
   double sum_sq_ = 0;  // Sxx, Youngs–Cramer
+  double sum_x2_ = 0;  // Σx², for the numeric variances
   interval interval_sum_{};
   value best_;                   // min / max
   bool all_ = true;              // bool_and

@@ -339,7 +339,8 @@ void binder::type_aggregate(aggregate_call& call, int at) {
     default:
       if (is_regression(call.fn)) return type_regression(call, at);
       require(is_numeric(arg), data_type::double_precision);
-      call.type = data_type::double_precision;
+      // The variances: numeric for exact inputs, as Postgres's var_samp(bigint) and var_samp(numeric).
+      call.type = arg == data_type::double_precision ? arg : data_type::numeric;
       break;
   }
 }

@@ -287,6 +287,8 @@ sql::value aggregate_functions::result(const sql::aggregate_call& call, const ac
     case aggregate_fn::bit_xor:
       return bits(call, acc);
     default:
+      if (call.type == sql::data_type::numeric)
+        return sql::numeric_variance(call.fn, acc.count, acc.sum, acc.sum_squares);
       return variance(call.fn, static_cast<double>(acc.count), acc.sum, acc.sum_squares);
   }
 }
