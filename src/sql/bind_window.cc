@@ -24,7 +24,9 @@ enum frame_option : std::int64_t {
   frame_end_offset_preceding = 0x1000,
   frame_start_offset_following = 0x2000,
   frame_end_offset_following = 0x4000,
-  frame_exclusion = 0x8000 | 0x10000 | 0x20000,
+  frame_exclude_current_row = 0x8000,
+  frame_exclude_group = 0x10000,
+  frame_exclude_ties = 0x20000,
 };
 
 struct window_function_name {
@@ -180,8 +182,10 @@ window_frame binder::bind_frame(std::int64_t options, std::optional<pg_node> sta
                                 std::optional<pg_node> end, const std::vector<sort_key>& order_by, int at) {
   window_frame f;
   if (!(options & frame_nondefault)) return f;
-  if (options & frame_exclusion)
-    bind_fail(sqlstate::feature_not_supported, "frame exclusion (EXCLUDE …) is not supported", at);
+  f.exclude = (options & frame_exclude_current_row) ? frame_exclusion::current_row
+              : (options & frame_exclude_group)     ? frame_exclusion::group
+              : (options & frame_exclude_ties)      ? frame_exclusion::ties
+                                                    : frame_exclusion::no_others;
   f.units = (options & frame_rows)     ? frame_units::rows
             : (options & frame_groups) ? frame_units::groups
                                        : frame_units::range;

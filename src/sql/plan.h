@@ -204,6 +204,8 @@ enum class frame_bound : std::uint8_t {
 // reaches the current row's peers in RANGE and GROUPS. The default is RANGE UNBOUNDED PRECEDING to
 // CURRENT ROW.
 enum class frame_units : std::uint8_t { rows, range, groups };
+// EXCLUDE CURRENT ROW | GROUP (the row and its peers) | TIES (its peers, not the row) | NO OTHERS.
+enum class frame_exclusion : std::uint8_t { no_others, current_row, group, ties };
 
 struct window_frame {
   frame_units units = frame_units::range;
@@ -215,6 +217,7 @@ struct window_frame {
   // compare with (a date becomes a timestamp); `start_value` and `end_value` compute a row's bound from
   // that (column 0 ± the offset, args[1], as PRECEDING and FOLLOWING mean in the key's direction).
   expr range_key, start_value, end_value;
+  frame_exclusion exclude = frame_exclusion::no_others;
 };
 
 struct window_call {

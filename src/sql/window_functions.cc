@@ -212,17 +212,39 @@ class partition_evaluator {
     return {std::max<std::int64_t>(first, 0), std::min(last, n - 1)};
   }
 
+  // Whether the frame of row p leaves out row i (EXCLUDE …).
+  bool excluded(std::size_t p, std::int64_t i) const {
+    auto row = static_cast<std::size_t>(i);
+    bool peer = row >= peer_start_[p] && row < peer_end_[p];
+    switch (call_.frame.exclude) {
+      case frame_exclusion::current_row:
+        return row == p;
+      case frame_exclusion::group:
+        return peer;
+      case frame_exclusion::ties:
+        return peer && row != p;
+      case frame_exclusion::no_others:
+        break;
+    }
+    return false;
+  }
+
   value frame_value(std::size_t p) {
     auto [first, last] = frame(p);
-    std::int64_t at = call_.fn == window_fn::first_value ? first : last;
+    std::int64_t nth = 1;
     if (call_.fn == window_fn::nth_value) {
-      value nth = arg(1, p);
-      if (nth.is_null()) return {};
-      if (nth.as_bigint() <= 0) throw eval_error("22016", "argument of nth_value must be greater than zero");
-      at = first + nth.as_bigint() - 1;
+      value n = arg(1, p);
+      if (n.is_null()) return {};
+      if (n.as_bigint() <= 0) throw eval_error("22016", "argument of nth_value must be greater than zero");
+      nth = n.as_bigint();
     }
-    if (first > last || at > last) return {};
-    return arg(0, static_cast<std::size_t>(at));
+    // The nth row of the frame that is not excluded, from its start (its end for last_value).
+    bool backward = call_.fn == window_fn::last_value;
+    for (std::int64_t i = backward ? last : first; backward ? i >= first : i <= last;
+         i += backward ? -1 : 1) {
+      if (!excluded(p, i) && --nth == 0) return arg(0, static_cast<std::size_t>(i));
+    }
+    return {};
   }
 
   // ntile(buckets): the argument is read at the partition's first row, as Postgres does. The first
@@ -257,7 +279,8 @@ class partition_evaluator {
   // A frame that starts at the partition's first row only grows as the row advances: one running
   // accumulator. Any other frame is summed afresh for each row.
   void aggregate() {
-    if (call_.frame.start == frame_bound::unbounded_preceding) {
+    bool excludes = call_.frame.exclude != frame_exclusion::no_others;
+    if (call_.frame.start == frame_bound::unbounded_preceding && !excludes) {
       accumulator running(call_.aggregate);
       std::int64_t added = -1;
       for (std::size_t p = 0; p < n_; ++p) {
@@ -271,7 +294,9 @@ class partition_evaluator {
     for (std::size_t p = 0; p < n_; ++p) {
       accumulator acc(call_.aggregate);
       auto [first, last] = frame(p);
-      for (std::int64_t i = first; i <= last; ++i) add_to(acc, static_cast<std::size_t>(i));
+      for (std::int64_t i = first; i <= last; ++i) {
+        if (!excludes || !excluded(p, i)) add_to(acc, static_cast<std::size_t>(i));
+      }
       set(p, acc.result());
     }
   }
