@@ -222,10 +222,11 @@ expr binder::bind_func_call(pg_node body, const scope& s, agg_context* agg, cons
                        name == "clock_timestamp")) {
     return bind_clock(name + "()", at);
   }
-  if (name == "random" && use_ == query_use::materialized) {
+  if ((name == "random" || name == "gen_random_uuid") && use_ == query_use::materialized) {
     bind_fail(sqlstate::feature_not_supported,
-              "random() is not supported in materialized views and sinks: their rows must follow from their "
-              "inputs",
+              name +
+                  "() is not supported in materialized views and sinks: their rows must follow from their "
+                  "inputs",
               at);
   }
   if (name == "age" && args.size() == 1) {  // age(t) is age(today at midnight, t): it reads the clock

@@ -177,9 +177,24 @@ value trig_fn(const value* a, std::size_t) {
 }
 double cot(double x) { return 1.0 / std::tan(x); }
 // Seeded once per thread from the system's entropy.
-value random_fn(const value*, std::size_t) {
+std::mt19937_64& random_engine() {
   thread_local std::mt19937_64 engine{std::random_device{}()};
-  return value::double_precision(std::uniform_real_distribution<double>(0.0, 1.0)(engine));
+  return engine;
+}
+value random_fn(const value*, std::size_t) {
+  return value::double_precision(std::uniform_real_distribution<double>(0.0, 1.0)(random_engine()));
+}
+// A version 4 (random) UUID in its canonical text; uuid is text here.
+value gen_random_uuid_fn(const value*, std::size_t) {
+  std::uint64_t high = random_engine()(), low = random_engine()();
+  high = (high & ~0xf000ULL) | 0x4000ULL;            // version 4
+  low = (low & ~(0xc0ULL << 56)) | (0x80ULL << 56);  // RFC 4122 variant
+  char text[37];
+  std::snprintf(
+      text, sizeof text, "%08llx-%04llx-%04llx-%04llx-%012llx", static_cast<unsigned long long>(high >> 32),
+      static_cast<unsigned long long>((high >> 16) & 0xffff), static_cast<unsigned long long>(high & 0xffff),
+      static_cast<unsigned long long>(low >> 48), static_cast<unsigned long long>(low & 0xffffffffffffULL));
+  return value::text(text);
 }
 
 value atan2_fn(const value* a, std::size_t) { return value::double_precision(std::atan2(d(a, 0), d(a, 1))); }
@@ -352,6 +367,7 @@ void add_math_functions(std::vector<function_overload>& out) {
   out.push_back({"atan", {f}, f, trig_fn<std::atan>});
   out.push_back({"atan2", {f, f}, f, atan2_fn});
   out.push_back({"random", {}, f, random_fn, false});
+  out.push_back({"gen_random_uuid", {}, dt::text, gen_random_uuid_fn, false});
 }
 
 }  // namespace sluice::sql

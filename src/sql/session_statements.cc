@@ -90,11 +90,13 @@ sql_result<void> check_not_null(const relation_info& table, const row& r) {
   return {};
 }
 
-// A row of the table's DEFAULT values for the columns an INSERT leaves out (NULL where none is
-// declared), evaluated once per statement, as Postgres evaluates now() once per transaction.
-sql_result<row> default_values(const relation_info& table, const std::vector<int>& targets,
-                               const std::function<sql_result<query_result>(const query_tree&)>& run_query) {
-  row out(table.columns.size());
+// `rows` rows of the table's DEFAULT values for the columns an INSERT leaves out (NULL where none is
+// declared): one query evaluates them for every row, so gen_random_uuid() differs from row to row
+// while now() is the statement's time, as in Postgres.
+sql_result<std::vector<row>> default_values(
+    const relation_info& table, const std::vector<int>& targets, std::size_t rows,
+    const std::function<sql_result<query_result>(const query_tree&)>& run_query) {
+  std::vector<row> out(rows, row(table.columns.size()));
   std::vector<std::size_t> columns;
   std::string select;
   for (std::size_t i = 0; i < table.defaults.size() && i < table.columns.size(); ++i) {
@@ -103,7 +105,8 @@ sql_result<row> default_values(const relation_info& table, const std::vector<int
     select += (select.empty() ? "SELECT " : ", ") + table.defaults[i];
     columns.push_back(i);
   }
-  if (columns.empty()) return out;
+  if (columns.empty() || rows == 0) return out;
+  select += fmt::format(" FROM generate_series(1, {})", rows);
   auto parsed = parse_statement(select);
   if (!parsed) return tl::unexpected(parsed.error());
   auto* query = std::get_if<select_stmt>(&*parsed);
@@ -111,9 +114,11 @@ sql_result<row> default_values(const relation_info& table, const std::vector<int
   auto result = run_query(query->query);
   if (!result) return tl::unexpected(result.error());
   try {
-    for (std::size_t k = 0; k < columns.size(); ++k) {
-      const column& c = table.columns[columns[k]];
-      out[columns[k]] = apply_column_typmod(cast_value(result->rows.at(0)[k], c.type), c);
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t k = 0; k < columns.size(); ++k) {
+        const column& c = table.columns[columns[k]];
+        out[r][columns[k]] = apply_column_typmod(cast_value(result->rows.at(r)[k], c.type), c);
+      }
     }
   } catch (const eval_error& error) {
     return sql_fail(error);
@@ -141,12 +146,13 @@ sql_result<std::vector<row>> rows_for_insert(
   if (result->columns.size() > targets.size()) {
     return sql_fail(sqlstate::syntax_error, "INSERT has more expressions than target columns");
   }
-  auto defaults = default_values(table, targets, run_query);
+  auto defaults = default_values(table, targets, result->rows.size(), run_query);
   if (!defaults) return tl::unexpected(defaults.error());
   std::vector<row> rows;
   try {
-    for (const row& r : result->rows) {
-      row full = *defaults;
+    for (std::size_t n = 0; n < result->rows.size(); ++n) {
+      const row& r = result->rows[n];
+      row full = std::move((*defaults)[n]);
       for (std::size_t i = 0; i < r.size(); ++i) {
         auto at = static_cast<std::size_t>(targets[i]);
         full[at] = apply_column_typmod(cast_value(r[i], columns[at].type), columns[at]);
