@@ -265,20 +265,33 @@ sql_result<statement> parse_create_relation(const std::string& text, const std::
   return create_source_stmt{std::move(*info), if_not_exists};
 }
 
+namespace {
+
+// A view named `name` whose query is `query` in `tree`: the query's text is what follows the first AS.
+create_view_stmt view_of(std::shared_ptr<parse_tree> tree, pg_node query, std::string_view name,
+                         const std::string& text, const std::vector<token>& tokens) {
+  create_view_stmt out;
+  out.name = name;
+  tree->select = pg::node_body(query);
+  out.query = std::move(tree);
+  out.definition = original(text, tokens);
+  reader r{tokens, 2};
+  while (!r.at_end() && !r.at_word("as")) ++r.i;
+  out.query_sql = text.substr(r.peek(1).pos, tokens[tokens.size() - 2].end - r.peek(1).pos);
+  return out;
+}
+
+}  // namespace
+
 sql_result<statement> parse_create_view(const std::string& text, const std::vector<token>& tokens) {
   auto tree = pg_parse(text);
   if (!tree) return tl::unexpected(tree.error());
   pg_node body = pg::node_body((*tree)->statement);
   if (!pg::is((*tree)->statement, "CreateTableAsStmt")) return syntax_error_at(tokens[1]);
-  create_view_stmt out;
-  out.name = pg::string(*pg::field(*pg::field(body, "into"), "rel"), "relname");
+  create_view_stmt out =
+      view_of(*tree, *pg::field(body, "query"),
+              pg::string(*pg::field(*pg::field(body, "into"), "rel"), "relname"), text, tokens);
   out.if_not_exists = pg::flag(body, "if_not_exists");
-  (*tree)->select = pg::node_body(*pg::field(body, "query"));
-  out.query = *tree;
-  out.definition = original(text, tokens);
-  reader r{tokens, 3};
-  while (!r.at_end() && !r.at_word("as")) ++r.i;
-  out.query_sql = text.substr(r.peek(1).pos, tokens[tokens.size() - 2].end - r.peek(1).pos);
   return out;
 }
 
@@ -298,15 +311,8 @@ sql_result<statement> parse_create_plain_view(const std::string& text, const std
                     "a column list in CREATE VIEW is not supported; name the columns in the query (AS name)",
                     tokens[0].pos);
   }
-  create_view_stmt out;
-  out.name = pg::string(*pg::field(body, "view"), "relname");
-  (*tree)->select = pg::node_body(*pg::field(body, "query"));
-  out.query = *tree;
-  out.definition = original(text, tokens);
-  reader r{tokens, 2};
-  while (!r.at_end() && !r.at_word("as")) ++r.i;
-  out.query_sql = text.substr(r.peek(1).pos, tokens[tokens.size() - 2].end - r.peek(1).pos);
-  return out;
+  return view_of(*tree, *pg::field(body, "query"), pg::string(*pg::field(body, "view"), "relname"), text,
+                 tokens);
 }
 
 sql_result<statement> parse_create_sink(const std::string& text, const std::vector<token>& tokens) {
