@@ -30,69 +30,6 @@ using simdjson::dom::element_type;
 
 void print_string(std::string_view s, std::string& out) { append_json_string(out, s); }
 
-// The fields of an object as jsonb keeps them: one per key (the last), ordered by length, then bytes.
-std::vector<std::pair<std::string_view, element>> jsonb_fields(element e) {
-  std::vector<std::pair<std::string_view, element>> fields;
-  simdjson::dom::object object = e.get_object().value();
-  for (auto [key, v] : object) fields.emplace_back(key, v);
-  std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
-    return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
-  });
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (i + 1 == fields.size() || fields[i + 1].first != fields[i].first) fields[kept++] = fields[i];
-  }
-  fields.resize(kept);
-  return fields;
-}
-
-// `strip`: leave out object fields whose value is null, at every depth (jsonb_strip_nulls).
-void print(element e, std::string& out, bool strip = false) {
-  switch (e.type()) {
-    case element_type::OBJECT:
-      out += '{';
-      for (const auto& [key, v] : jsonb_fields(e)) {
-        if (strip && v.type() == element_type::NULL_VALUE) continue;
-        if (out.back() != '{') out += ", ";
-        print_string(key, out);
-        out += ": ";
-        print(v, out, strip);
-      }
-      out += '}';
-      break;
-    case element_type::ARRAY: {
-      out += '[';
-      bool first = true;
-      simdjson::dom::array items = e.get_array().value();
-      for (element v : items) {
-        if (!first) out += ", ";
-        first = false;
-        print(v, out, strip);
-      }
-      out += ']';
-      break;
-    }
-    case element_type::STRING:
-      print_string(e.get_string().value(), out);
-      break;
-    case element_type::INT64:
-      out += std::to_string(e.get_int64().value());
-      break;
-    case element_type::UINT64:
-      out += std::to_string(e.get_uint64().value());
-      break;
-    case element_type::DOUBLE:
-      out += value::double_precision(e.get_double().value()).to_text();
-      break;
-    case element_type::BOOL:
-      out += e.get_bool().value() ? "true" : "false";
-      break;
-    case element_type::NULL_VALUE:
-      out += "null";
-      break;
-  }
-}
-
 // Parses the jsonb argument; the parser is per thread because elements point into it.
 // `slot` 1 parses a second document while one from slot 0 is still in use (a parser's elements live
 // only until its next parse): the right operand of a jsonb operator.
@@ -130,12 +67,9 @@ std::optional<value> located(const value& doc, const std::string& pointer, bool 
   }
 }
 
-// Where a step led, as a JSON pointer into the document (On-Demand's at_pointer): `exact` is false
-// once a key needs escaping in JSON (at_pointer compares keys as written), and the value is then
-// printed from the DOM.
+// Where a step led, as a JSON pointer into the document (On-Demand's at_pointer).
 struct json_path {
   std::string pointer;
-  bool exact = true;
 };
 
 // One step: an object key, or an array index (negative counts from the end).
@@ -173,29 +107,25 @@ bool step(element& e, const value& key, json_path* path = nullptr) {
   return true;
 }
 
-value as_jsonb(element e) {
-  std::string out;
-  print(e, out);
-  return value::jsonb(out);
-}
-value as_text(element e) {
-  if (e.type() == element_type::NULL_VALUE) return value();
-  if (e.type() == element_type::STRING) return value::text(std::string(e.get_string().value()));
-  std::string out;
-  print(e, out);
-  return value::text(out);
-}
-
-// `e`, found at `path` in `doc`, as jsonb or as ->> gives it. Numbers, and containers that may hold
-// them, are read again from the document's text, where they are written as jsonb keeps them.
+// `e`, found at `path` in `doc`, as jsonb or as ->> gives it. Strings, booleans and null are read
+// from the element; numbers, and containers that may hold them, again from the document's text, where
+// they are written as jsonb keeps them.
 value found(const value& doc, element e, const json_path& path, bool text) {
-  bool scalar_text = e.type() == element_type::STRING || e.type() == element_type::BOOL ||
-                     e.type() == element_type::NULL_VALUE;
-  if (!scalar_text && path.exact) {
-    if (path.pointer.empty()) return text ? value::text(doc.as_text()) : doc;  // the document itself
-    if (std::optional<value> v = located(doc, path.pointer, text)) return *v;
+  switch (e.type()) {
+    case element_type::NULL_VALUE:
+      return text ? value() : value::jsonb("null");
+    case element_type::BOOL:
+      return text ? value::text(e.get_bool().value() ? "true" : "false")
+                  : value::jsonb(e.get_bool().value() ? "true" : "false");
+    case element_type::STRING:
+      if (text) return value::text(std::string(e.get_string().value()));
+      break;
+    default:
+      break;
   }
-  return text ? as_text(e) : as_jsonb(e);
+  if (path.pointer.empty()) return text ? value::text(doc.as_text()) : doc;  // the document itself
+  if (std::optional<value> v = located(doc, path.pointer, text)) return *v;
+  raise(sqlstate::invalid_text_representation, "invalid input syntax for type json");
 }
 
 value arrow(const value* a, std::size_t) {
