@@ -126,6 +126,30 @@ sql_result<std::vector<row>> default_values(
   return out;
 }
 
+// VALUES (…, DEFAULT, …): the statement again, each DEFAULT replaced in its text by its column's
+// DEFAULT expression (NULL without one). The statement itself when it has none.
+sql_result<query_tree> defaults_in_values(const insert_stmt& stmt, const relation_info& table,
+                                          const std::vector<int>& targets) {
+  std::vector<std::pair<int, std::string>> replaced;  // where a DEFAULT keyword is, and what replaces it
+  for (pg_node list : pg::list(stmt.query->select, "valuesLists")) {
+    std::vector<pg_node> items = pg::list(pg::node_body(list), "items");
+    for (std::size_t k = 0; k < items.size() && k < targets.size(); ++k) {
+      if (!pg::is(items[k], "SetToDefault")) continue;
+      auto column = static_cast<std::size_t>(targets[k]);
+      bool declared = column < table.defaults.size() && !table.defaults[column].empty();
+      replaced.emplace_back(pg::location(items[k]), declared ? "(" + table.defaults[column] + ")" : "NULL");
+    }
+  }
+  if (replaced.empty()) return stmt.query;
+  std::string text = stmt.query->sql;
+  for (auto it = replaced.rbegin(); it != replaced.rend(); ++it)
+    text.replace(static_cast<std::size_t>(it->first), std::string_view("default").size(), it->second);
+  auto tree = pg_parse(text);
+  if (!tree) return tl::unexpected(tree.error());
+  (*tree)->select = pg::node_body(*pg::field(pg::node_body((*tree)->statement), "selectStmt"));
+  return query_tree(*tree);
+}
+
 }  // namespace
 
 sql_result<std::vector<row>> rows_for_insert(
@@ -141,7 +165,9 @@ sql_result<std::vector<row>> rows_for_insert(
   if (targets.empty()) {
     for (std::size_t i = 0; i < columns.size(); ++i) targets.push_back(static_cast<int>(i));
   }
-  auto result = run_query(stmt.query);
+  auto query = defaults_in_values(stmt, table, targets);
+  if (!query) return tl::unexpected(query.error());
+  auto result = run_query(*query);
   if (!result) return tl::unexpected(result.error());
   if (result->columns.size() > targets.size()) {
     return sql_fail(sqlstate::syntax_error, "INSERT has more expressions than target columns");
