@@ -66,6 +66,16 @@ sql_result<statement> from_insert(std::shared_ptr<parse_tree> tree, pg_node body
   out.table = pg::string(rel, "relname");
   out.position = static_cast<int>(pg::integer(rel, "location", -1));
   for (pg_node col : pg::list(body, "cols")) out.columns.emplace_back(pg::string(pg::node_body(col), "name"));
+  if (!pg::list(body, "returningList").empty())
+    return sql_fail(sqlstate::feature_not_supported, "INSERT … RETURNING is not supported", out.position);
+  // A table keeps the latest row of each key, so INSERT … ON CONFLICT DO UPDATE SET c = EXCLUDED.c is
+  // what any INSERT does; DO NOTHING, which keeps the old row, is not.
+  if (auto conflict = pg::field(body, "onConflictClause");
+      conflict && pg::string(*conflict, "action") == "ONCONFLICT_NOTHING") {
+    return sql_fail(sqlstate::feature_not_supported,
+                    "ON CONFLICT DO NOTHING is not supported: a table keeps the latest row of each key",
+                    out.position);
+  }
   auto select = pg::field(body, "selectStmt");
   if (!select)
     return sql_fail(sqlstate::feature_not_supported, "INSERT needs VALUES or SELECT", out.position);
