@@ -8,6 +8,7 @@
 
 #include "sql/bind_internal.h"
 #include "sql/civil_time.h"
+#include "sql/parse.h"
 #include "sql/pg_catalog.h"
 #include "sql/set_functions.h"
 #include "sql/statement.h"
@@ -268,16 +269,10 @@ value binder::view_definition(const value& relation) const {
     bool named = relation.type() == data_type::bigint ? oid_of(*r) == relation.as_bigint()
                                                       : r->name == relation.to_text();
     if (!named) continue;
-    // The query is what follows the first AS between blanks (CREATE [MATERIALIZED] VIEW name AS …).
-    const std::string& text = r->definition;
-    auto blank = [&text](std::size_t i) {
-      return i < text.size() && std::isspace(static_cast<unsigned char>(text[i]));
-    };
-    for (std::size_t i = 1; i + 3 < text.size(); ++i) {
-      bool as = (text[i] == 'a' || text[i] == 'A') && (text[i + 1] == 's' || text[i + 1] == 'S');
-      if (as && blank(i - 1) && blank(i + 2)) return value::text(text.substr(i + 3));
-    }
-    return value::text(text);
+    // The definition is the CREATE statement; parsing it again gives the query as the user wrote it.
+    auto parsed = parse_statement(r->definition);
+    const auto* view = parsed ? std::get_if<create_view_stmt>(&*parsed) : nullptr;
+    return view != nullptr ? value::text(view->query_sql) : value::text(r->definition);
   }
   return value();
 }

@@ -454,15 +454,6 @@ expr binder::bind_a_expr(pg_node body, const scope& s, agg_context* agg, const c
                                                   : "is not distinct from";
     if (auto compared = row_comparison(name, *pg::field(body, "rexpr"))) return std::move(*compared);
   }
-  if (kind == "AEXPR_IN" && pg::is(*pg::field(body, "lexpr"), "RowExpr")) {
-    expr out;
-    out.kind = op == "=" ? expr_kind::or_op : expr_kind::and_op;
-    out.type = data_type::boolean;
-    out.location = at;
-    for (pg_node item : pg::list(pg::node_body(*pg::field(body, "rexpr")), "items"))
-      out.args.push_back(*row_comparison(op, item));
-    return out;
-  }
   if (kind == "AEXPR_OP") {
     if (!pg::field(body, "lexpr")) {
       std::vector<expr> args;
@@ -501,14 +492,17 @@ expr binder::bind_a_expr(pg_node body, const scope& s, agg_context* agg, const c
     }
     return call_operator(op, std::move(args), at);
   }
-  if (kind == "AEXPR_IN") {
-    expr subject = side("lexpr");
+  if (kind == "AEXPR_IN") {  // x IN (a, b) is x = a OR x = b; (x, y) IN ((1, 2), …) compares rows
+    bool rows = pg::is(*pg::field(body, "lexpr"), "RowExpr");
+    std::optional<expr> subject;
+    if (!rows) subject = side("lexpr");
     expr out;
     out.kind = op == "=" ? expr_kind::or_op : expr_kind::and_op;
     out.type = data_type::boolean;
     out.location = at;
     for (pg_node item : pg::list(pg::node_body(*pg::field(body, "rexpr")), "items")) {
-      out.args.push_back(call_operator(op, {subject, bind_expr(item, s, agg, clause)}, at));
+      out.args.push_back(rows ? *row_comparison(op, item)
+                              : call_operator(op, {*subject, bind_expr(item, s, agg, clause)}, at));
     }
     return out;
   }
