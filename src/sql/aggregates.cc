@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 
 #include "sql/error.h"
 #include "sql/execute.h"
@@ -299,10 +297,8 @@ value numeric_variance(aggregate_fn fn, std::int64_t n, double sum, double sum_s
     variance = numeric_from_double(v);
   }
   if (!stddev) return value::numeric_of(variance);
-  long double root = std::sqrt(std::strtold(numeric_text(variance).c_str(), nullptr));
-  char text[128];
-  std::snprintf(text, sizeof text, "%.*Lf", variance.scale, root);
-  return value::numeric_of(numeric_from_text(text));
+  return value::numeric_of(
+      numeric_from_long_double(std::sqrt(numeric_to_long_double(variance)), variance.scale));
 }
 
 value accumulator::result() const {

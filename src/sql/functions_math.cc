@@ -223,8 +223,8 @@ value factorial_fn(const value* a, std::size_t) {
 // log(b, x) on numeric: Postgres computes it to 16 significant digits past the result's leading
 // one (2.0000000000000000 for log(10, 100)); long double carries those digits.
 value log_base_num(const value* a, std::size_t) {
-  long double base = std::strtold(numeric_text(num(a, 0)).c_str(), nullptr);
-  long double x = std::strtold(numeric_text(num(a, 1)).c_str(), nullptr);
+  long double base = numeric_to_long_double(num(a, 0));
+  long double x = numeric_to_long_double(num(a, 1));
   check_log_argument(static_cast<double>(base));
   check_log_argument(static_cast<double>(x));
   long double ln_base = std::log(base);
@@ -232,21 +232,15 @@ value log_base_num(const value* a, std::size_t) {
   long double r = std::log(x) / ln_base;
   int weight = r == 0 ? 0 : static_cast<int>(std::floor(std::log10(std::fabs(r))));
   int scale = std::clamp(16 - weight, std::max({0, num(a, 0).scale, num(a, 1).scale}), numeric_max_scale);
-  char text[128];
-  std::snprintf(text, sizeof text, "%.*Lf", scale, r);
-  return value::numeric_of(numeric_from_text(text));
+  return value::numeric_of(numeric_from_long_double(r, scale));
 }
 
 // --- sqrt, exp, ln, log and power of numerics: long double carries the 16 significant digits (and
 // a few more) that Postgres computes; each result is rounded to the scale Postgres chooses for it.
 
-long double wide_of(numeric n) { return std::strtold(numeric_text(n).c_str(), nullptr); }
-
+long double wide_of(numeric n) { return numeric_to_long_double(n); }
 value numeric_at_scale(long double r, int scale) {
-  if (!std::isfinite(r)) raise(sqlstate::numeric_value_out_of_range, "value overflows numeric format");
-  char text[512];
-  std::snprintf(text, sizeof text, "%.*Lf", std::clamp(scale, 0, numeric_max_scale), r);
-  return value::numeric_of(numeric_from_text(text));
+  return value::numeric_of(numeric_from_long_double(r, scale));
 }
 
 int result_scale(int sig_weight, std::initializer_list<int> input_scales) {

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 
@@ -240,6 +241,15 @@ numeric numeric_from_bigint(std::int64_t i) { return {i, 0}; }
 numeric numeric_from_double(double d) {
   if (!std::isfinite(d)) fail(sqlstate::feature_not_supported, "numeric NaN and infinity are not supported");
   return numeric_from_text(fmt::format("{:.15g}", d));
+}
+
+long double numeric_to_long_double(numeric n) { return std::strtold(numeric_text(n).c_str(), nullptr); }
+
+numeric numeric_from_long_double(long double x, int scale) {
+  if (!std::isfinite(x)) overflow();
+  char text[512];
+  std::snprintf(text, sizeof text, "%.*Lf", std::clamp(scale, 0, numeric_max_scale), x);
+  return numeric_from_text(text);
 }
 
 double numeric_to_double(numeric n) {

@@ -41,6 +41,10 @@ numeric numeric_from_bigint(std::int64_t i);
 numeric numeric_from_double(double d);
 // The nearest double.
 double numeric_to_double(numeric n);
+// For sqrt, exp, ln, log, power and stddev, which Postgres computes to 16 and more significant
+// digits: n as a long double, and a long double rounded to `scale` decimals (22003 if not finite).
+long double numeric_to_long_double(numeric n);
+numeric numeric_from_long_double(long double x, int scale);
 // Rounded half away from zero; throws 22003 "bigint out of range".
 std::int64_t numeric_to_bigint(numeric n);
 
