@@ -88,5 +88,22 @@ TEST_F(EngineIngest, APullQueryReadsASourceFromItsTopic) {
   EXPECT_FALSE(dead) << "no view reads clicks, so nothing reported the malformed record";
 }
 
+// What a client's Describe of INSERT … RETURNING learns: RETURNING's columns, and nothing is written.
+TEST_F(EngineIngest, DescribingReturningGivesItsColumnsAndWritesNothing) {
+  run("CREATE TABLE items (id bigint PRIMARY KEY, name text)");
+  auto session = engine_->open_session();
+  auto columns =
+      session->describe_columns("INSERT INTO items VALUES (1, 'a') RETURNING id, upper(name) AS shout");
+  ASSERT_TRUE(columns) << columns.error().message;
+  ASSERT_EQ(columns->size(), 2u);
+  EXPECT_EQ((*columns)[0].name, "id");
+  EXPECT_EQ((*columns)[0].type, sql::data_type::bigint);
+  EXPECT_EQ((*columns)[1].name, "shout");
+  EXPECT_EQ(run("SELECT count(*) FROM items"), (std::vector<sql::row>{{sql::value::bigint(0)}}));
+  auto wrong = session->describe_columns("DELETE FROM items RETURNING nope");
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, "42703");
+}
+
 }  // namespace
 }  // namespace sluice::engine

@@ -8,6 +8,7 @@
 #include "sql/execute.h"
 #include "sql/parse.h"
 #include "sql/pg_catalog.h"
+#include "sql/rows_query.h"
 #include "sql/session_statements.h"
 #include "stream/json_sink.h"
 
@@ -120,6 +121,21 @@ sql::sql_result<sql::schema> engine_session::describe_columns(std::string_view s
     if (auto shown = show_engine_state(engine_, s->name)) return shown->columns;
     return sql::schema{{s->name, sql::data_type::text}};
   }
+  // RETURNING's columns: its list over no rows.
+  auto returning_columns = [&](const std::string& table, const std::string& alias,
+                               const std::string& returning,
+                               const std::string& text) -> sql::sql_result<sql::schema> {
+    auto info = writable_relation(table, "write to", -1);
+    if (!info) return tl::unexpected(info.error());
+    auto result = sql::returning_result(text, returning, *info, alias, {}, {},
+                                        [this](const sql::query_tree& q) { return pull_query(q); });
+    if (!result) return tl::unexpected(result.error());
+    return result->columns;
+  };
+  if (auto* s = std::get_if<sql::insert_stmt>(&*stmt))
+    return returning_columns(s->table, s->alias, s->returning, s->query->sql);
+  if (auto* s = std::get_if<sql::modify_stmt>(&*stmt))
+    return returning_columns(s->table, s->alias, s->returning, s->query->sql);
   // SHOW, DESCRIBE and EXPLAIN return rows too: run them (they change nothing) to learn the columns.
   if (std::holds_alternative<sql::show_relations_stmt>(*stmt) ||
       std::holds_alternative<sql::describe_stmt>(*stmt) || std::holds_alternative<sql::explain_stmt>(*stmt)) {
@@ -216,7 +232,10 @@ sql::sql_result<void> engine_session::write_and_wait(const sql::relation_info& i
 sql::sql_result<sql::query_result> engine_session::insert(const sql::insert_stmt& stmt) {
   auto info = writable_relation(stmt.table, "insert into", stmt.position);
   if (!info) return tl::unexpected(info.error());
-  auto rows = sql::rows_for_insert(stmt, *info, [this](const sql::query_tree& q) { return pull_query(q); });
+  auto run = [this](const sql::query_tree& q) { return pull_query(q); };
+  auto proposed = sql::rows_for_insert(stmt, *info, run);
+  if (!proposed) return tl::unexpected(proposed.error());
+  auto rows = sql::resolve_insert_conflicts(stmt, *info, std::move(*proposed), run);
   if (!rows) return tl::unexpected(rows.error());
   stream::json_sink_encoder encoder(info->columns, info->primary_key);
   std::vector<output_record> records;
@@ -227,7 +246,8 @@ sql::sql_result<sql::query_result> engine_session::insert(const sql::insert_stmt
     records.push_back({key, encoder.row_json(r), now, {}});
   }
   if (auto written = write_and_wait(*info, records); !written) return tl::unexpected(written.error());
-  return sql::query_result{{}, {}, fmt::format("INSERT 0 {}", rows->size())};
+  return sql::returning_result(stmt.query->sql, stmt.returning, *info, stmt.alias, *rows,
+                               fmt::format("INSERT 0 {}", rows->size()), run);
 }
 
 // DELETE and UPDATE on a table write what a producer would: a tombstone for each deleted key, the new
@@ -248,7 +268,8 @@ sql::sql_result<sql::query_result> engine_session::modify(const sql::modify_stmt
         fmt::format("cannot {} table \"{}\": a table without a primary key is append-only", verb, stmt.table),
         stmt.position);
   }
-  auto changes = sql::rows_to_modify(stmt, *info, [this](const sql::query_tree& q) { return pull_query(q); });
+  auto run = [this](const sql::query_tree& q) { return pull_query(q); };
+  auto changes = sql::rows_to_modify(stmt, *info, run);
   if (!changes) return tl::unexpected(changes.error());
   stream::json_sink_encoder encoder(info->columns, info->primary_key);
   std::vector<output_record> records;
@@ -260,7 +281,9 @@ sql::sql_result<sql::query_result> engine_session::modify(const sql::modify_stmt
     if (stmt.update) records.push_back({encoder.key_json(u.after), encoder.row_json(u.after), now, {}});
   }
   if (auto written = write_and_wait(*info, records); !written) return tl::unexpected(written.error());
-  return sql::query_result{{}, {}, sql::modify_tag(stmt, changes->size())};
+  return sql::returning_result(stmt.query->sql, stmt.returning, *info, stmt.alias,
+                               sql::modified_rows(stmt, *changes), sql::modify_tag(stmt, changes->size()),
+                               run);
 }
 
 sql::sql_result<sql::query_result> engine_session::run(const sql::statement& stmt) {
@@ -282,6 +305,7 @@ sql::sql_result<sql::query_result> engine_session::run(const sql::statement& stm
   if (auto* s = std::get_if<sql::create_view_stmt>(&stmt)) return state.create_view(*s, true);
   if (auto* s = std::get_if<sql::create_sink_stmt>(&stmt)) return state.create_sink(*s, true);
   if (auto* s = std::get_if<sql::drop_stmt>(&stmt)) return state.drop(*s);
+  if (auto* s = std::get_if<sql::create_index_stmt>(&stmt)) return sql::create_index_result(*s, state);
   if (auto* s = std::get_if<sql::show_relations_stmt>(&stmt)) {
     std::vector<std::string> names;
     for (const auto& name : state.creation_order) {

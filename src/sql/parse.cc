@@ -9,6 +9,7 @@
 #include <map>
 
 #include "sql/front.h"
+#include "sql/functions.h"
 
 namespace sluice::sql {
 namespace {
@@ -60,21 +61,34 @@ sql_result<statement> from_transaction(pg_node body, int position) {
                   position);
 }
 
+// RETURNING's ResTarget nodes as JSON, joined by commas (rows_query.h evaluates them).
+std::string returning_of(pg_node body) {
+  std::string out;
+  for (pg_node target : pg::list(body, "returningList"))
+    out += (out.empty() ? "" : ",") + simdjson::minify(target);
+  return out;
+}
+
+// The name a statement's target table goes by: its alias, else its name.
+std::string alias_of(pg_node range_var) {
+  if (auto alias = pg::field(range_var, "alias")) return std::string(pg::string(*alias, "aliasname"));
+  return std::string(pg::string(range_var, "relname"));
+}
+
 sql_result<statement> from_insert(std::shared_ptr<parse_tree> tree, pg_node body) {
   insert_stmt out;
   pg_node rel = *pg::field(body, "relation");
   out.table = pg::string(rel, "relname");
+  out.alias = alias_of(rel);
   out.position = static_cast<int>(pg::integer(rel, "location", -1));
   for (pg_node col : pg::list(body, "cols")) out.columns.emplace_back(pg::string(pg::node_body(col), "name"));
-  if (!pg::list(body, "returningList").empty())
-    return sql_fail(sqlstate::feature_not_supported, "INSERT … RETURNING is not supported", out.position);
-  // A table keeps the latest row of each key, so INSERT … ON CONFLICT DO UPDATE SET c = EXCLUDED.c is
-  // what any INSERT does; DO NOTHING, which keeps the old row, is not.
+  out.returning = returning_of(body);
+  // ON CONFLICT is resolved when the statement runs (resolve_insert_conflicts), against the table's rows.
   if (auto conflict = pg::field(body, "onConflictClause");
-      conflict && pg::string(*conflict, "action") == "ONCONFLICT_NOTHING") {
-    return sql_fail(sqlstate::feature_not_supported,
-                    "ON CONFLICT DO NOTHING is not supported: a table keeps the latest row of each key",
-                    out.position);
+      conflict && pg::string(*conflict, "action") == "ONCONFLICT_UPDATE" && !pg::field(*conflict, "infer")) {
+    return sql_fail(sqlstate::syntax_error,
+                    "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+                    static_cast<int>(pg::integer(*conflict, "location", -1)));
   }
   auto select = pg::field(body, "selectStmt");
   if (!select)
@@ -92,13 +106,14 @@ sql_result<statement> from_modify(const parse_tree& tree, pg_node body, bool upd
   out.update = update;
   pg_node rel = *pg::field(body, "relation");
   out.table = pg::string(rel, "relname");
+  out.alias = alias_of(rel);
   out.position = static_cast<int>(pg::integer(rel, "location", -1));
+  out.returning = returning_of(body);
   const char* verb = update ? "UPDATE" : "DELETE";
   auto refuse = [&](const char* clause) {
     return sql_fail(sqlstate::feature_not_supported, fmt::format("{} … {} is not supported", verb, clause),
                     out.position);
   };
-  if (!pg::list(body, "returningList").empty()) return refuse("RETURNING");
   if (!pg::list(body, update ? "fromClause" : "usingClause").empty())
     return refuse(update ? "FROM" : "USING");
   if (pg::field(body, "withClause")) return refuse("WITH");
@@ -131,6 +146,41 @@ sql_result<statement> from_modify(const parse_tree& tree, pg_node body, bool upd
   return out;
 }
 
+// TRUNCATE t: DELETE FROM t, tagged as a TRUNCATE. One table at a time (no foreign keys, no sequences).
+sql_result<statement> from_truncate(pg_node body) {
+  std::vector<pg_node> relations = pg::list(body, "relations");
+  if (relations.size() != 1) {
+    return sql_fail(sqlstate::feature_not_supported, "TRUNCATE takes one table at a time",
+                    relations.size() > 1 ? pg::location(relations[1]) : -1);
+  }
+  pg_node rel = pg::node_body(relations[0]);
+  auto tree = pg_parse("DELETE FROM " + quote_identifier(std::string(pg::string(rel, "relname"))));
+  if (!tree) return tl::unexpected(tree.error());
+  auto deleted = from_modify(**tree, pg::node_body((*tree)->statement), false);
+  if (!deleted) return deleted;
+  auto& stmt = std::get<modify_stmt>(*deleted);
+  stmt.truncate = true;
+  stmt.position = pg::location(relations[0]);
+  return deleted;
+}
+
+sql_result<statement> from_create_index(pg_node body) {
+  create_index_stmt out;
+  pg_node rel = *pg::field(body, "relation");
+  out.relation = pg::string(rel, "relname");
+  out.position = static_cast<int>(pg::integer(rel, "location", -1));
+  out.unique = pg::flag(body, "unique");
+  for (pg_node param : pg::list(body, "indexParams")) {
+    std::string_view name = pg::string(pg::node_body(param), "name");
+    if (name.empty()) {  // an expression: nothing to check it against but the binder, which an index skips
+      return sql_fail(sqlstate::feature_not_supported, "indexes on expressions are not supported",
+                      pg::location(param));
+    }
+    out.columns.emplace_back(name);
+  }
+  return out;
+}
+
 // A statement the PostgreSQL grammar knows.
 sql_result<statement> parse_with_grammar(const std::string& text, int first_pos) {
   auto tree = pg_parse(text);
@@ -145,6 +195,8 @@ sql_result<statement> parse_with_grammar(const std::string& text, int first_pos)
   }
   if (type == "InsertStmt") return from_insert(*tree, body);
   if (type == "DeleteStmt" || type == "UpdateStmt") return from_modify(**tree, body, type == "UpdateStmt");
+  if (type == "TruncateStmt") return from_truncate(body);
+  if (type == "IndexStmt") return from_create_index(body);
   if (type == "VariableSetStmt") return from_set(body);
   if (type == "TransactionStmt") return from_transaction(body, first_pos);
   if (type == "VariableShowStmt") return show_variable_stmt{std::string(pg::string(body, "name"))};

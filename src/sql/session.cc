@@ -9,6 +9,7 @@
 #include "sql/functions.h"
 #include "sql/parse.h"
 #include "sql/pg_catalog.h"
+#include "sql/rows_query.h"
 #include "sql/session_statements.h"
 
 namespace sluice::sql {
@@ -126,11 +127,27 @@ sql_result<query_result> batch_session::insert(const insert_stmt& stmt) {
     return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", stmt.table),
                     stmt.position);
   }
-  auto rows = rows_for_insert(stmt, it->second.info, [this](const query_tree& q) { return run_query(q); });
+  const relation_info& table = it->second.info;
+  auto run = [this](const query_tree& q) { return run_query(q); };
+  auto proposed = rows_for_insert(stmt, table, run);
+  if (!proposed) return tl::unexpected(proposed.error());
+  auto rows = resolve_insert_conflicts(stmt, table, std::move(*proposed), run);
   if (!rows) return tl::unexpected(rows.error());
+  auto same_key = [&](const row& a, const row& b) {
+    return std::all_of(table.primary_key.begin(), table.primary_key.end(), [&](int k) {
+      return a[static_cast<std::size_t>(k)] == b[static_cast<std::size_t>(k)];
+    });
+  };
   auto& stored = it->second.rows;
-  stored.insert(stored.end(), rows->begin(), rows->end());
-  return tag_only(fmt::format("INSERT 0 {}", rows->size()));
+  for (const row& r : *rows) {
+    auto old = table.primary_key.empty()
+                   ? stored.end()
+                   : std::find_if(stored.begin(), stored.end(), [&](const row& s) { return same_key(s, r); });
+    if (old != stored.end()) stored.erase(old);  // an updated row moves last, as the engine's view lists it
+    stored.push_back(r);
+  }
+  return returning_result(stmt.query->sql, stmt.returning, table, stmt.alias, *rows,
+                          fmt::format("INSERT 0 {}", rows->size()), run);
 }
 
 // DELETE and UPDATE remove (or replace) one stored row for each row the statement's SELECT returns.
@@ -146,7 +163,8 @@ sql_result<query_result> batch_session::modify(const modify_stmt& stmt) {
                                 relation_kind_name(it->second.info.kind), stmt.table),
                     stmt.position);
   }
-  auto changes = rows_to_modify(stmt, it->second.info, [this](const query_tree& q) { return run_query(q); });
+  auto run = [this](const query_tree& q) { return run_query(q); };
+  auto changes = rows_to_modify(stmt, it->second.info, run);
   if (!changes) return tl::unexpected(changes.error());
   std::vector<row>& stored = it->second.rows;
   std::vector<row> added;
@@ -155,10 +173,11 @@ sql_result<query_result> batch_session::modify(const modify_stmt& stmt) {
                               [&](const row& r) { return compare_rows(r, u.before) == 0; });
     if (found == stored.end()) continue;
     stored.erase(found);
-    if (stmt.update) added.push_back(std::move(u.after));
+    if (stmt.update) added.push_back(u.after);
   }
   stored.insert(stored.end(), std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
-  return tag_only(modify_tag(stmt, changes->size()));
+  return returning_result(stmt.query->sql, stmt.returning, it->second.info, stmt.alias,
+                          modified_rows(stmt, *changes), modify_tag(stmt, changes->size()), run);
 }
 
 sql_result<query_result> batch_session::drop(const drop_stmt& stmt) {
@@ -230,6 +249,7 @@ sql_result<query_result> batch_session::run(const statement& stmt) {
   if (auto* s = std::get_if<transaction_stmt>(&stmt)) return transaction_result(*s);
   if (auto* s = std::get_if<describe_stmt>(&stmt)) return describe(*s);
   if (auto* s = std::get_if<explain_stmt>(&stmt)) return explain_query(*s);
+  if (auto* s = std::get_if<create_index_stmt>(&stmt)) return create_index_result(*s, catalog_);
   if (auto* s = std::get_if<insert_stmt>(&stmt)) return insert(*s);
   if (auto* s = std::get_if<modify_stmt>(&stmt)) return modify(*s);
   return sql_fail(sqlstate::feature_not_supported, "statement is not supported");

@@ -6,6 +6,7 @@
 
 #include "sql/functions.h"
 #include "sql/parse.h"
+#include "sql/rows_query.h"
 
 namespace sluice::sql {
 
@@ -77,19 +78,6 @@ tl::unexpected<sql_error> no_such_column(const std::string& name, const std::str
                   fmt::format("column \"{}\" of relation \"{}\" does not exist", name, table));
 }
 
-// 23502 when a NOT NULL column of `r` is NULL.
-sql_result<void> check_not_null(const relation_info& table, const row& r) {
-  for (int i : table.not_null) {
-    auto at = static_cast<std::size_t>(i);
-    if (at < r.size() && r[at].is_null()) {
-      return sql_fail("23502", fmt::format("null value in column \"{}\" of relation \"{}\" violates not-null "
-                                           "constraint",
-                                           table.columns[at].name, table.name));
-    }
-  }
-  return {};
-}
-
 // `rows` rows of the table's DEFAULT values for the columns an INSERT leaves out (NULL where none is
 // declared): one query evaluates them for every row, so gen_random_uuid() differs from row to row
 // while now() is the statement's time, as in Postgres.
@@ -150,7 +138,29 @@ sql_result<query_tree> defaults_in_values(const insert_stmt& stmt, const relatio
   return query_tree(*tree);
 }
 
+// RETURNING binds before anything is written, so a mistake in it writes nothing.
+sql_result<void> check_returning(
+    const std::string& text, const std::string& returning, const relation_info& table,
+    const std::string& alias, const std::function<sql_result<query_result>(const query_tree&)>& run_query) {
+  if (returning.empty()) return {};
+  auto bound = returning_result(text, returning, table, alias, {}, {}, run_query);
+  if (!bound) return tl::unexpected(bound.error());
+  return {};
+}
+
 }  // namespace
+
+sql_result<void> check_not_null(const relation_info& table, const row& r) {
+  for (int i : table.not_null) {
+    auto at = static_cast<std::size_t>(i);
+    if (at < r.size() && r[at].is_null()) {
+      return sql_fail("23502", fmt::format("null value in column \"{}\" of relation \"{}\" violates not-null "
+                                           "constraint",
+                                           table.columns[at].name, table.name));
+    }
+  }
+  return {};
+}
 
 sql_result<std::vector<row>> rows_for_insert(
     const insert_stmt& stmt, const relation_info& table,
@@ -172,6 +182,10 @@ sql_result<std::vector<row>> rows_for_insert(
   if (result->columns.size() > targets.size()) {
     return sql_fail(sqlstate::syntax_error, "INSERT has more expressions than target columns");
   }
+  // Without a column list, fewer values fill the first columns and the rest take their defaults.
+  if (stmt.columns.empty()) targets.resize(result->columns.size());
+  if (auto checked = check_returning(stmt.query->sql, stmt.returning, table, stmt.alias, run_query); !checked)
+    return tl::unexpected(checked.error());
   auto defaults = default_values(table, targets, result->rows.size(), run_query);
   if (!defaults) return tl::unexpected(defaults.error());
   std::vector<row> rows;
@@ -207,6 +221,8 @@ sql_result<std::vector<row_update>> rows_to_modify(
     }
     targets.push_back(at);
   }
+  if (auto checked = check_returning(stmt.query->sql, stmt.returning, table, stmt.alias, run_query); !checked)
+    return tl::unexpected(checked.error());
   auto result = run_query(stmt.query);
   if (!result) return tl::unexpected(result.error());
   std::vector<row_update> out;
@@ -230,7 +246,37 @@ sql_result<std::vector<row_update>> rows_to_modify(
   return out;
 }
 
+sql_result<query_result> create_index_result(const create_index_stmt& stmt, const catalog_reader& catalog) {
+  const relation_info* info = catalog.find(stmt.relation);
+  if (info == nullptr) {
+    return sql_fail(sqlstate::undefined_table, fmt::format("relation \"{}\" does not exist", stmt.relation),
+                    stmt.position);
+  }
+  std::vector<int> indexed;
+  for (const std::string& name : stmt.columns) {
+    int at = column_index(info->columns, name);
+    if (at < 0)
+      return sql_fail(sqlstate::undefined_column, fmt::format("column \"{}\" does not exist", name));
+    indexed.push_back(at);
+  }
+  std::vector<int> key = info->primary_key;
+  std::sort(indexed.begin(), indexed.end());
+  std::sort(key.begin(), key.end());
+  if (stmt.unique && (key.empty() || indexed != key)) {
+    return sql_fail(sqlstate::feature_not_supported,
+                    "a unique index other than the primary key is not supported", stmt.position);
+  }
+  return query_result{{}, {}, "CREATE INDEX"};
+}
+
+std::vector<row> modified_rows(const modify_stmt& stmt, const std::vector<row_update>& changes) {
+  std::vector<row> out;
+  for (const row_update& u : changes) out.push_back(stmt.update ? u.after : u.before);
+  return out;
+}
+
 std::string modify_tag(const modify_stmt& stmt, std::size_t rows) {
+  if (stmt.truncate) return "TRUNCATE TABLE";
   return fmt::format("{} {}", stmt.update ? "UPDATE" : "DELETE", rows);
 }
 

@@ -40,6 +40,22 @@ sql_result<std::vector<row>> rows_for_insert(
     const insert_stmt& stmt, const relation_info& table,
     const std::function<sql_result<query_result>(const query_tree&)>& run_query);
 
+// CREATE INDEX: 42P01 for a relation that does not exist, 42703 for a column it lacks, 0A000 for a
+// unique index that is not the primary key; otherwise the tag, and nothing is kept.
+sql_result<query_result> create_index_result(const create_index_stmt& stmt, const catalog_reader& catalog);
+
+// The rows an INSERT into `table` writes, in order, given the rows it proposes (from rows_for_insert):
+// a proposed primary key already in the table (its rows read with `run_query`) or proposed twice is
+// 23505, unless ON CONFLICT DO NOTHING skips that row or DO UPDATE writes the old row changed by its
+// SET list instead (21000 when one statement would change a row twice). Writing a row whose key is in
+// the table replaces that row. 42P10 for a conflict target that is not the primary key.
+sql_result<std::vector<row>> resolve_insert_conflicts(
+    const insert_stmt& stmt, const relation_info& table, std::vector<row> proposed,
+    const std::function<sql_result<query_result>(const query_tree&)>& run_query);
+
+// 23502 when a NOT NULL column of `r` is NULL.
+sql_result<void> check_not_null(const relation_info& table, const row& r);
+
 // DELETE and UPDATE: each row of `table` the statement changes, and (UPDATE) the row it becomes, with
 // the SET values cast to their columns' types as for INSERT. Runs the statement's SELECT with
 // `run_query`. 42703 for a SET column the table lacks, 42601 for one set twice.
@@ -50,6 +66,8 @@ struct row_update {
 sql_result<std::vector<row_update>> rows_to_modify(
     const modify_stmt& stmt, const relation_info& table,
     const std::function<sql_result<query_result>(const query_tree&)>& run_query);
+// What RETURNING reads: the rows as updated, or as they were before DELETE removed them.
+std::vector<row> modified_rows(const modify_stmt& stmt, const std::vector<row_update>& changes);
 // "DELETE 3", "UPDATE 1".
 std::string modify_tag(const modify_stmt& stmt, std::size_t rows);
 

@@ -103,25 +103,41 @@ struct explain_stmt {
 // the engine lets users write to).
 struct insert_stmt {
   std::string table;
+  std::string alias;  // INSERT INTO table AS alias; the table's name without one
   std::vector<std::string> columns;
   query_tree query;
+  std::string returning;  // RETURNING's ResTarget nodes as JSON, joined by commas; empty: none
   int position = -1;
 };
 
 // DELETE FROM table [WHERE …] and UPDATE table SET column = value, … [WHERE …]. `query` is the SELECT
 // the parser makes of them: the rows the WHERE keeps (`*`), each followed, for UPDATE, by the SET
-// values in order. No RETURNING, USING or FROM.
+// values in order. No USING or FROM. TRUNCATE table is a DELETE of every row.
 struct modify_stmt {
   bool update = false;
+  bool truncate = false;
   std::string table;
+  std::string alias;                     // UPDATE table AS alias; the table's name without one
   std::vector<std::string> set_columns;  // UPDATE: the column each SET value goes to
   query_tree query;
+  std::string returning;  // as in insert_stmt
   int position = -1;
 };
 
-using statement = std::variant<select_stmt, create_source_stmt, create_table_stmt, create_view_stmt,
-                               create_sink_stmt, drop_stmt, show_relations_stmt, show_variable_stmt, set_stmt,
-                               transaction_stmt, describe_stmt, explain_stmt, insert_stmt, modify_stmt>;
+// CREATE [UNIQUE] INDEX [name] ON relation (column, …): checked, then kept by nothing. Every relation
+// is read whole by the views over it, so an index would change no result; a unique one is taken only
+// when it is the primary key, the one uniqueness a table keeps.
+struct create_index_stmt {
+  std::string relation;
+  std::vector<std::string> columns;
+  bool unique = false;
+  int position = -1;
+};
+
+using statement =
+    std::variant<select_stmt, create_source_stmt, create_table_stmt, create_view_stmt, create_sink_stmt,
+                 drop_stmt, show_relations_stmt, show_variable_stmt, set_stmt, transaction_stmt,
+                 describe_stmt, explain_stmt, insert_stmt, modify_stmt, create_index_stmt>;
 
 // The value of a run-time setting before any SET (what psql and drivers read on connect):
 // server_version, TimeZone, DateStyle, transaction_isolation, standard_conforming_strings, ...

@@ -89,6 +89,25 @@ def test_psycopg2_errors_carry_sqlstates_and_the_connection_survives(server):
         conn.close()
 
 
+def test_psycopg2_sees_a_duplicate_key_as_unique_violation_with_its_detail(server):
+    conn = connect(server)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("CREATE TABLE seats (row_no bigint, seat text, holder text, PRIMARY KEY (row_no, seat))")
+            cur.execute("INSERT INTO seats VALUES (%s, %s, %s)", (3, "b", "ann"))
+            with pytest.raises(psycopg2.errors.UniqueViolation) as err:
+                cur.execute("INSERT INTO seats VALUES (%s, %s, %s)", (3, "b", "bob"))
+            assert err.value.diag.message_detail == "Key (row_no, seat)=(3, b) already exists."
+            cur.execute("INSERT INTO seats VALUES (3, 'b', 'bob') ON CONFLICT (row_no, seat) "
+                        "DO UPDATE SET holder = seats.holder || '+' || excluded.holder")
+            assert cur.statusmessage == "INSERT 0 1"
+            cur.execute("SELECT holder FROM seats")
+            assert cur.fetchall() == [("ann+bob",)]
+    finally:
+        conn.close()
+
+
 def test_psycopg2_decodes_arrays_as_lists(server):
     # Array columns carry Postgres's array type oids (1016 int8[], 1009 text[], 1231 numeric[], …), which psycopg2
     # parses from the text form into Python lists, quoting and NULLs included.
