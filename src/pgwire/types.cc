@@ -185,6 +185,8 @@ oid type_oid(data_type type) {
       return oids::timestamptz;
     case data_type::date:
       return oids::date;
+    case data_type::time:
+      return oids::time;
     case data_type::interval:
       return oids::interval;
     case data_type::jsonb:
@@ -213,6 +215,8 @@ oid array_type_oid(data_type element) {
       return oids::timestamptz_array;
     case data_type::date:
       return oids::date_array;
+    case data_type::time:
+      return oids::time_array;
     case data_type::interval:
       return oids::interval_array;
     case data_type::jsonb:
@@ -232,6 +236,7 @@ std::int16_t type_size(data_type type) {
     case data_type::double_precision:
     case data_type::timestamp:
     case data_type::timestamptz:
+    case data_type::time:
       return 8;
     case data_type::interval:
       return 16;
@@ -267,6 +272,8 @@ std::optional<data_type> type_of_oid(oid declared) {
       return data_type::timestamptz;
     case oids::date:
       return data_type::date;
+    case oids::time:
+      return data_type::time;
     case oids::interval:
       return data_type::interval;
     case oids::json:
@@ -293,6 +300,8 @@ std::optional<data_type> type_of_oid(oid declared) {
       return data_type::timestamptz_array;
     case oids::date_array:
       return data_type::date_array;
+    case oids::time_array:
+      return data_type::time_array;
     case oids::interval_array:
       return data_type::interval_array;
     case oids::jsonb_array:
@@ -318,6 +327,8 @@ void append_binary(std::vector<std::byte>& out, const sql::value& v) {
       return append_be<std::int64_t>(out, v.as_micros() - postgres_epoch_micros);
     case data_type::date:
       return append_be<std::int32_t>(out, v.as_date() - postgres_epoch_days);
+    case data_type::time:
+      return append_be<std::int64_t>(out, v.as_micros());
     case data_type::interval: {
       auto iv = v.as_interval();
       append_be<std::int64_t>(out, iv.micros);
@@ -365,6 +376,12 @@ sql::sql_result<sql::value> decode_binary(bytes_view bytes, oid declared, data_t
       return decode_timestamp(bytes, wire);
     case oids::date:
       return decode_date(bytes, wire);
+    case oids::time: {
+      if (bytes.size() != 8) return bad_binary(wire, bytes.size());
+      std::int64_t micros = load<std::int64_t>(bytes);
+      if (micros < 0 || micros > sql::micros_per_day) return sql::sql_fail("22008", "time out of range");
+      return sql::value::time_of_day(micros);
+    }
     case oids::interval:
       return decode_interval(bytes, wire);
     default:

@@ -30,6 +30,9 @@ bool castable(data_type from, data_type to) {
   if (is_numeric(from) && (is_numeric(to) || to == data_type::boolean || to == data_type::jsonb)) return true;
   if (from == data_type::boolean && (to == data_type::bigint || to == data_type::jsonb)) return true;
   if (from == data_type::jsonb) return to == data_type::boolean || is_numeric(to);
+  if (to == data_type::time)
+    return from == data_type::timestamp || from == data_type::timestamptz || from == data_type::interval;
+  if (from == data_type::time) return to == data_type::interval;
   return is_temporal(from) && is_temporal(to);
 }
 
@@ -170,12 +173,14 @@ expr binder::bind_node(pg_node n, const scope& s, agg_context* agg, const char* 
   if (type == "FuncCall") return bind_func_call(body, s, agg, clause);
   if (type == "GroupingFunc") return bind_grouping_func(body, agg, clause);
   if (type == "CollateClause") return bind_collate(body, s, agg, clause);
-  if (type == "SQLValueFunction") {  // current_timestamp, current_date, localtimestamp
+  if (type == "SQLValueFunction") {  // current_timestamp, current_date, localtimestamp, localtime
     std::string_view op = pg::string(body, "op");
     int at = pg::location(n);
     if (op.starts_with("SVFOP_CURRENT_TIMESTAMP")) return bind_clock("current_timestamp", at);
     if (op == "SVFOP_CURRENT_DATE") return bind_clock("current_date", at);
     if (op.starts_with("SVFOP_LOCALTIMESTAMP")) return bind_clock("localtimestamp", at);
+    if (op.starts_with("SVFOP_LOCALTIME"))
+      return coerce(bind_clock("localtimestamp", at), data_type::time, at);
     auto text = [](const char* v) { return expr::make_constant(value::text(v), data_type::text); };
     if (op == "SVFOP_CURRENT_CATALOG") return text(database_name);
     if (op == "SVFOP_CURRENT_SCHEMA") return text("public");

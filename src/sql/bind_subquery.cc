@@ -28,6 +28,7 @@ bool equality_is_identity(data_type t) {
     case data_type::text:
     case data_type::boolean:
     case data_type::date:
+    case data_type::time:
     case data_type::timestamp:
     case data_type::timestamptz:
       return true;

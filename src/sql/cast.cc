@@ -35,8 +35,12 @@ std::string_view trim(std::string_view s) {
 }
 
 [[noreturn]] void invalid_datetime(data_type target, std::string_view text) {
+  // Postgres names these two by their short names here (its input functions' messages).
+  std::string_view name = target == data_type::timestamp ? "timestamp"
+                          : target == data_type::time    ? "time"
+                                                         : type_name(target);
   throw eval_error(sqlstate::invalid_datetime_format,
-                   fmt::format("invalid input syntax for type {}: \"{}\"", type_name(target), text));
+                   fmt::format("invalid input syntax for type {}: \"{}\"", name, text));
 }
 
 value parse_boolean(std::string_view text) {
@@ -104,20 +108,29 @@ struct scanner {
   }
 };
 
-bool parse_date_part(scanner& in, std::int64_t& days) {
+[[noreturn]] void field_out_of_range(std::string_view text) {
+  throw eval_error("22008", fmt::format("date/time field value out of range: \"{}\"", text));
+}
+
+// YYYY-MM-DD. A well-formed date that does not exist (2024-02-30) is 22008, with the whole input
+// `text`, as Postgres reports it.
+bool parse_date_part(scanner& in, std::int64_t& days, std::string_view text) {
   std::int64_t year, month, day;
   if (!in.digits(4, 6, year) || !in.accept('-') || !in.digits(1, 2, month) || !in.accept('-') ||
       !in.digits(1, 2, day)) {
     return false;
   }
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, static_cast<int>(month))) return false;
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, static_cast<int>(month)))
+    field_out_of_range(text);
   days = days_from_civil({year, static_cast<int>(month), static_cast<int>(day)});
   return true;
 }
 
 // HH:MM[:SS[.ffffff]]. In an interval the hours may run past a day ('2811:56:52'), up to what
-// microseconds in an int64 hold.
-bool parse_time_part(scanner& in, std::int64_t& micros, bool in_interval = false) {
+// microseconds in an int64 hold. Out of a day's range: false, or 22008 when `text` (the whole input)
+// is given.
+bool parse_time_part(scanner& in, std::int64_t& micros, bool in_interval = false,
+                     std::string_view text = {}) {
   std::int64_t hour, minute, second = 0, fraction = 0;
   if (!in.digits(1, in_interval ? 10 : 2, hour) || !in.accept(':') || !in.digits(2, 2, minute)) return false;
   if (in.accept(':')) {
@@ -130,7 +143,12 @@ bool parse_time_part(scanner& in, std::int64_t& micros, bool in_interval = false
         ++in.pos;  // Postgres rounds beyond µs; we truncate
     }
   }
-  if (hour > (in_interval ? 2'562'047'788 : 24) || minute > 59 || second > 60) return false;
+  bool past_midnight = hour == 24 && (minute > 0 || second > 0 || fraction > 0);
+  if (hour > (in_interval ? 2'562'047'788 : 24) || minute > 59 || second > 60 ||
+      (!in_interval && past_midnight)) {
+    if (!text.empty()) field_out_of_range(text);
+    return false;
+  }
   std::int64_t seconds = (hour * 60 + minute) * 60 + second;
   return !__builtin_mul_overflow(seconds, micros_per_second, &micros) &&
          !__builtin_add_overflow(micros, fraction, &micros);
@@ -152,11 +170,11 @@ bool parse_zone(scanner& in, std::int64_t& offset_seconds) {
 value parse_timestamp(std::string_view text, data_type target) {
   scanner in{trim(text)};
   std::int64_t days = 0, micros = 0, offset_seconds = 0;
-  if (!parse_date_part(in, days)) invalid_datetime(target, text);
+  if (!parse_date_part(in, days, text)) invalid_datetime(target, text);
   if (in.accept('T') || in.accept('t') || in.accept(' ')) {
     while (in.accept(' ')) {
     }
-    if (!parse_time_part(in, micros)) invalid_datetime(target, text);
+    if (!parse_time_part(in, micros, false, text)) invalid_datetime(target, text);
   }
   while (in.accept(' ')) {
   }
@@ -172,6 +190,34 @@ value parse_timestamp(std::string_view text, data_type target) {
   }
   if (target == data_type::timestamp) return value::timestamp(local);
   return value::timestamptz(utc);
+}
+
+// time: [date ]HH:MM[:SS[.ffffff]][ AM|PM][zone], the zone and date ignored as Postgres ignores them
+// for time without time zone; 'allballs' is midnight.
+value parse_time(std::string_view text) {
+  std::string_view trimmed = trim(text);
+  if (ascii_lower(trimmed) == "allballs") return value::time_of_day(0);
+  scanner in{trimmed};
+  std::int64_t days = 0, micros = 0, offset_seconds = 0;
+  if (scanner dated = in; parse_date_part(dated, days, text) && (dated.accept(' ') || dated.accept('T')))
+    in = dated;
+  while (in.accept(' ')) {
+  }
+  if (!parse_time_part(in, micros, false, text)) invalid_datetime(data_type::time, text);
+  while (in.accept(' ')) {
+  }
+  std::string rest = ascii_lower(in.s.substr(in.pos));
+  if (rest.starts_with("am") || rest.starts_with("pm")) {
+    std::int64_t hour = micros / (3600 * micros_per_second);
+    if (hour < 1 || hour > 12) field_out_of_range(text);
+    if (hour == 12) micros -= 12 * 3600 * micros_per_second;
+    if (rest.starts_with("pm")) micros += 12 * 3600 * micros_per_second;
+    in.pos += 2;
+    while (in.accept(' ')) {
+    }
+  }
+  if (!in.done() && (!parse_zone(in, offset_seconds) || !in.done())) invalid_datetime(data_type::time, text);
+  return value::time_of_day(micros);
 }
 
 // Adds n + fraction / 1e18 of `unit` to iv; false for an unknown unit. A field leaving its range is
@@ -330,6 +376,8 @@ value cast_from_text(std::string_view text, data_type target) {
       return parse_interval(text);
     case data_type::jsonb:
       return parse_jsonb(text);
+    case data_type::time:
+      return parse_time(text);
     default:
       return array_from_text(text, target);
   }
@@ -421,6 +469,15 @@ value cast_value(const value& v, data_type target) {
     case data_type::date:
       if (is_temporal(from)) return to_temporal(v, target);
       break;
+    case data_type::time:  // the time of day of a timestamp; an interval's time part, modulo a day
+      if (from == data_type::timestamp || from == data_type::timestamptz)
+        return value::time_of_day(floor_mod(v.as_micros(), micros_per_day));
+      if (from == data_type::interval)
+        return value::time_of_day(floor_mod(v.as_interval().micros, micros_per_day));
+      break;
+    case data_type::interval:
+      if (from == data_type::time) return value::interval_of({0, 0, v.as_micros()});
+      break;
     case data_type::jsonb:
       if (is_numeric(from) || from == data_type::boolean) {
         return value::jsonb(v.type() == data_type::boolean ? (v.as_bool() ? "true" : "false") : v.to_text());
@@ -483,6 +540,10 @@ scalar_fn cast_function(data_type target) {
       return cast_to<data_type::numeric>;
     case data_type::numeric_array:
       return cast_to<data_type::numeric_array>;
+    case data_type::time:
+      return cast_to<data_type::time>;
+    case data_type::time_array:
+      return cast_to<data_type::time_array>;
     case data_type::unknown:
       break;
   }

@@ -1,4 +1,4 @@
-// sql/functions_time.cc — timestamp, date and interval arithmetic, date_trunc, extract/date_part and
+// sql/functions_time.cc — timestamp, date, time and interval arithmetic, date_trunc, extract/date_part and
 // to_timestamp, AT TIME ZONE. All times are UTC (the session time zone is always UTC), so timestamp
 // and timestamptz share one implementation and differ only in their result type.
 #include <fmt/format.h>
@@ -79,6 +79,29 @@ value date_minus_int(const value* a, std::size_t) {
 }
 value date_minus_date(const value* a, std::size_t) {
   return value::bigint(std::int64_t{a[0].as_date()} - a[1].as_date());
+}
+
+// time ± interval wraps around midnight and reads only the interval's time part, as in Postgres.
+value time_plus_iv(const value* a, std::size_t) {
+  return value::time_of_day(
+      floor_mod(a[0].as_micros() + a[1].as_interval().micros % micros_per_day, micros_per_day));
+}
+value iv_plus_time(const value* a, std::size_t) {
+  const value swapped[] = {a[1], a[0]};
+  return time_plus_iv(swapped, 2);
+}
+value time_minus_iv(const value* a, std::size_t) {
+  return value::time_of_day(
+      floor_mod(a[0].as_micros() - a[1].as_interval().micros % micros_per_day, micros_per_day));
+}
+value time_minus_time(const value* a, std::size_t) {
+  return value::interval_of({0, 0, a[0].as_micros() - a[1].as_micros()});
+}
+value date_plus_time(const value* a, std::size_t) {
+  return value::timestamp(checked_add(checked_mul(a[0].as_date(), micros_per_day), a[1].as_micros()));
+}
+value time_plus_date(const value* a, std::size_t) {
+  return value::timestamp(checked_add(checked_mul(a[1].as_date(), micros_per_day), a[0].as_micros()));
 }
 
 value iv_plus_iv(const value* a, std::size_t) {
@@ -164,7 +187,19 @@ std::pair<std::int64_t, std::int64_t> iso_week(std::int64_t days) {
   return {week, year};
 }
 
+// A time of day has only the fields of a clock.
+bool time_field(const std::string& f) {
+  for (const char* name : {"epoch", "hour", "hours", "minute", "minutes", "second", "seconds", "millisecond",
+                           "milliseconds", "microsecond", "microseconds"}) {
+    if (f == name) return true;
+  }
+  return false;
+}
+
 double timestamp_field(std::int64_t micros, const std::string& f, dt type) {
+  if (type == dt::time && !time_field(f))
+    raise(sqlstate::feature_not_supported,
+          fmt::format("unit \"{}\" not supported for type {}", f, type_name(type)));
   std::int64_t days = floor_div(micros, micros_per_day);
   std::int64_t in_day = micros - days * micros_per_day;
   civil_date c = civil_from_days(days);
@@ -235,6 +270,7 @@ value extract_fn(const value* a, std::size_t) {
     seconds_part = floor_mod(micros_of(a[1]), micros_per_minute);
   }
   bool date = a[1].type() == dt::date;
+  if (a[1].type() == dt::time && !time_field(f)) date_part_fn(a, 2);  // raises the unit's error
   if (f == "epoch") {
     return value::numeric_of(date ? numeric{micros / micros_per_second, 0} : numeric{micros, 6});
   }
@@ -293,8 +329,15 @@ void add_time_functions(std::vector<function_overload>& out) {
   }
   out.push_back({"date_part", {dt::text, iv}, f, date_part_fn});
   out.push_back({"date_part", {dt::text, d}, f, date_part_fn});
-  for (dt t : {dt::timestamp, dt::timestamptz, d, iv})
+  out.push_back({"date_part", {dt::text, dt::time}, f, date_part_fn});
+  for (dt t : {dt::timestamp, dt::timestamptz, d, iv, dt::time})
     out.push_back({"extract", {dt::text, t}, dt::numeric, extract_fn});
+  out.push_back({"+", {dt::time, iv}, dt::time, time_plus_iv});
+  out.push_back({"+", {iv, dt::time}, dt::time, iv_plus_time});
+  out.push_back({"-", {dt::time, iv}, dt::time, time_minus_iv});
+  out.push_back({"-", {dt::time, dt::time}, iv, time_minus_time});
+  out.push_back({"+", {d, dt::time}, dt::timestamp, date_plus_time});
+  out.push_back({"+", {dt::time, d}, dt::timestamp, time_plus_date});
   out.push_back({"+", {d, i}, d, date_plus_int});
   out.push_back({"+", {i, d}, d, int_plus_date});
   out.push_back({"-", {d, i}, d, date_minus_int});

@@ -214,8 +214,9 @@ void arithmetic(std::vector<function_overload>& out) {
 }
 
 void comparisons(std::vector<function_overload>& out) {
-  const dt all[] = {dt::boolean,   dt::bigint,      dt::numeric, dt::double_precision, dt::text,
-                    dt::timestamp, dt::timestamptz, dt::date,    dt::interval,         dt::jsonb};
+  const dt all[] = {dt::boolean,  dt::bigint,    dt::numeric,     dt::double_precision,
+                    dt::text,     dt::timestamp, dt::timestamptz, dt::date,
+                    dt::interval, dt::jsonb,     dt::time};
   struct op {
     const char* name;
     scalar_fn fn;

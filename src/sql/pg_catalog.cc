@@ -518,6 +518,7 @@ const std::vector<pg_type_info>& pg_types() {
       {dt::double_precision, 701, "float8", "double precision", 8, "N"},
       {dt::numeric, 1700, "numeric", "numeric", -1, "N"},
       {dt::date, 1082, "date", "date", 4, "D"},
+      {dt::time, 1083, "time", "time without time zone", 8, "D"},
       {dt::timestamp, 1114, "timestamp", "timestamp without time zone", 8, "D"},
       {dt::timestamptz, 1184, "timestamptz", "timestamp with time zone", 8, "D"},
       {dt::interval, 1186, "interval", "interval", 16, "T"},
@@ -532,6 +533,7 @@ const std::vector<pg_type_info>& pg_types() {
       {dt::interval_array, 1187, "_interval", "interval[]", -1, "A"},
       {dt::jsonb_array, 3807, "_jsonb", "jsonb[]", -1, "A"},
       {dt::numeric_array, 1231, "_numeric", "numeric[]", -1, "A"},
+      {dt::time_array, 1183, "_time", "time without time zone[]", -1, "A"},
   };
   return types;
 }

@@ -59,6 +59,10 @@ std::string_view type_name(data_type type) {
       return "numeric";
     case data_type::numeric_array:
       return "numeric[]";
+    case data_type::time:
+      return "time without time zone";
+    case data_type::time_array:
+      return "time without time zone[]";
   }
   return "unknown";
 }
@@ -181,6 +185,12 @@ value value::date(std::int32_t days) {
   return v;
 }
 
+value value::time_of_day(std::int64_t micros) {
+  value v = bigint(micros);
+  v.type_ = data_type::time;
+  return v;
+}
+
 value value::interval_of(interval iv) {
   value v;
   v.type_ = data_type::interval;
@@ -226,7 +236,8 @@ const std::string& value::as_text() const {
 }
 
 std::int64_t value::as_micros() const {
-  SLUICE_ASSERT(type_ == data_type::timestamp || type_ == data_type::timestamptz, "value is not a timestamp");
+  SLUICE_ASSERT(type_ == data_type::timestamp || type_ == data_type::timestamptz || type_ == data_type::time,
+                "value is not a timestamp or time");
   return i_;
 }
 
@@ -407,6 +418,8 @@ std::string value::to_text() const {
       return timestamp_text(i_) + "+00";
     case data_type::date:
       return date_text(i_);
+    case data_type::time:
+      return time_of_day_text(i_);
     case data_type::interval:
       return interval_text(iv_);
     default:
@@ -430,6 +443,7 @@ int compare(const value& a, const value& b) {
     case data_type::timestamp:
     case data_type::timestamptz:
     case data_type::date:
+    case data_type::time:
       return three_way(a.i_, b.i_);
     default:
       return compare_arrays(a.a_->items, b.a_->items);
@@ -460,6 +474,7 @@ std::size_t value::hash() const {
     case data_type::timestamp:
     case data_type::timestamptz:
     case data_type::date:
+    case data_type::time:
       return std::hash<std::int64_t>{}(i_);
     default:
       return hash_row(a_->items) ^ 0x5bd1e995;

@@ -45,22 +45,27 @@ enum class data_type : std::uint8_t {
   // Added later, after the arrays, so that the numbers above (kept in saved state) stay the same.
   numeric,
   numeric_array,
+  time,  // time without time zone: microseconds since midnight, 0 to 24:00:00 inclusive
+  time_array,
 };
 
 constexpr bool is_array(data_type type) {
-  return type >= data_type::boolean_array && type != data_type::numeric;
+  return (type >= data_type::boolean_array && type <= data_type::jsonb_array) ||
+         type == data_type::numeric_array || type == data_type::time_array;
 }
 // The array type of an element type (text[] for unknown, as Postgres resolves ARRAY['a']).
 constexpr data_type array_of(data_type element) {
   if (element == data_type::unknown) element = data_type::text;
   if (is_array(element)) return element;
   if (element == data_type::numeric) return data_type::numeric_array;
+  if (element == data_type::time) return data_type::time_array;
   return static_cast<data_type>(static_cast<int>(element) - static_cast<int>(data_type::boolean) +
                                 static_cast<int>(data_type::boolean_array));
 }
 // REQUIRES: is_array(array).
 constexpr data_type element_type(data_type array) {
   if (array == data_type::numeric_array) return data_type::numeric;
+  if (array == data_type::time_array) return data_type::time;
   return static_cast<data_type>(static_cast<int>(array) - static_cast<int>(data_type::boolean_array) +
                                 static_cast<int>(data_type::boolean));
 }
@@ -119,6 +124,7 @@ class value {
   static value timestamp(std::int64_t micros);
   static value timestamptz(std::int64_t micros);
   static value date(std::int32_t days);
+  static value time_of_day(std::int64_t micros);  // REQUIRES: 0 <= micros <= micros_per_day
   static value interval_of(interval iv);
   static value jsonb(std::string json_text);
   // An array of `array_type`; REQUIRES every item to be NULL or of its element type.
@@ -134,7 +140,7 @@ class value {
   double as_double() const;
   numeric as_numeric() const;
   const std::string& as_text() const;  // text and jsonb
-  std::int64_t as_micros() const;      // timestamp and timestamptz
+  std::int64_t as_micros() const;      // timestamp, timestamptz, and time (since midnight)
   std::int32_t as_date() const;
   interval as_interval() const;
   // The elements of an array (shared, immutable: copying an array value copies a pointer).

@@ -18,6 +18,7 @@ enum tag : std::uint8_t {
   tag_timestamp = 0x40,
   tag_timestamptz = 0x41,
   tag_date = 0x42,
+  tag_time = 0x43,
   tag_interval = 0x50,
   tag_jsonb = 0x60,
   tag_array = 0x70,    // then the array's data_type, its elements, and tag_row_end
@@ -88,6 +89,9 @@ void append_value(std::string& out, const sql::value& v) {
     case data_type::date:
       append_u8(out, tag_date);
       return append_i64(out, v.as_date());
+    case data_type::time:
+      append_u8(out, tag_time);
+      return append_i64(out, v.as_micros());
     case data_type::interval: {
       sql::interval iv = v.as_interval();
       append_u8(out, tag_interval);
@@ -247,6 +251,10 @@ bool decoder::read_value(sql::value& v) {
       if (!read_i64(i)) return false;
       v = sql::value::date(static_cast<std::int32_t>(i));
       return true;
+    case tag_time:
+      if (!read_i64(i) || i < 0 || i > sql::micros_per_day) return false;
+      v = sql::value::time_of_day(i);
+      return true;
     case tag_interval: {
       std::int64_t approx = 0, months = 0, days = 0, micros = 0;
       if (!read_i64(approx) || !read_i64(months) || !read_i64(days) || !read_i64(micros)) return false;
@@ -264,7 +272,7 @@ bool decoder::read_value(sql::value& v) {
 bool decoder::read_array(sql::value& v) {
   std::uint8_t type = 0;
   if (!read_u8(type) || !sql::is_array(static_cast<sql::data_type>(type)) ||
-      type > static_cast<std::uint8_t>(sql::data_type::numeric_array)) {
+      type > static_cast<std::uint8_t>(sql::data_type::time_array)) {
     return false;
   }
   std::vector<sql::value> items;

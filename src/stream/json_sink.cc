@@ -36,6 +36,7 @@ void append_json_value(std::string& out, const sql::value& v) {
     case data_type::timestamp:
     case data_type::timestamptz:
     case data_type::date:
+    case data_type::time:
     case data_type::interval:
       append_json_string(out, v.to_text());
       return;
