@@ -3,6 +3,7 @@ read, SSL negotiation, errors with SQLSTATEs and positions, bad input, many clie
 shutdown with clients connected. (What the SQL answers is tests/sql's business.)
 """
 
+import datetime
 import os
 import socket
 import struct
@@ -120,6 +121,19 @@ def test_psycopg2_decodes_arrays_as_lists(server):
                                   ["x", "y"])
         cur.execute("SELECT %s = ANY(ARRAY['a', 'b'])", ("b",))
         assert cur.fetchone() == (True,)
+    conn.close()
+
+
+def test_psycopg2_reads_time_as_datetime_time(server):
+    # time columns carry oid 1083, so psycopg2 hands out datetime.time; a time parameter reads back.
+    conn = connect(server)
+    with conn.cursor() as cur:
+        cur.execute("SELECT time '10:30:15.5', %s::time + interval '90 minutes', ARRAY[time '23:00']",
+                    (datetime.time(23, 0),))
+        assert [d.type_code for d in cur.description] == [1083, 1083, 1183]
+        row = cur.fetchone()
+        assert row[0] == datetime.time(10, 30, 15, 500000)
+        assert row[1] == datetime.time(0, 30)
     conn.close()
 
 
