@@ -6,6 +6,7 @@
 #include <bit>
 #include <string>
 
+#include "sql/cast.h"
 #include "sql/numeric.h"
 
 namespace sluice::pgwire {
@@ -191,6 +192,8 @@ oid type_oid(data_type type) {
       return oids::interval;
     case data_type::jsonb:
       return oids::jsonb;
+    case data_type::json:
+      return oids::json;
     case data_type::text:
     case data_type::unknown:
       return oids::text;
@@ -217,6 +220,8 @@ oid array_type_oid(data_type element) {
       return oids::date_array;
     case data_type::time:
       return oids::time_array;
+    case data_type::json:
+      return oids::json_array;
     case data_type::interval:
       return oids::interval_array;
     case data_type::jsonb:
@@ -277,6 +282,7 @@ std::optional<data_type> type_of_oid(oid declared) {
     case oids::interval:
       return data_type::interval;
     case oids::json:
+      return data_type::json;
     case oids::jsonb:
       return data_type::jsonb;
     case oids::bool_array:
@@ -302,6 +308,8 @@ std::optional<data_type> type_of_oid(oid declared) {
       return data_type::date_array;
     case oids::time_array:
       return data_type::time_array;
+    case oids::json_array:
+      return data_type::json_array;
     case oids::interval_array:
       return data_type::interval_array;
     case oids::jsonb_array:
@@ -339,6 +347,7 @@ void append_binary(std::vector<std::byte>& out, const sql::value& v) {
       out.push_back(std::byte{1});
       return append_text(out, v.as_text());
     case data_type::text:
+    case data_type::json:
       return append_text(out, v.as_text());
     case data_type::unknown:
       return;  // NULL: callers send it as length -1 and never get here
@@ -368,7 +377,11 @@ sql::sql_result<sql::value> decode_binary(bytes_view bytes, oid declared, data_t
     case oids::name:
       return sql::value::text(as_string(bytes));
     case oids::json:
-      return sql::value::jsonb(as_string(bytes));
+      try {
+        return sql::cast_from_text(as_string(bytes), data_type::json);
+      } catch (const sql::eval_error& e) {
+        return sql::sql_fail(e);
+      }
     case oids::jsonb:
       return decode_jsonb(bytes, wire);
     case oids::timestamp:

@@ -54,6 +54,7 @@ inline constexpr oid oid_array = 1028;
 inline constexpr oid timestamp_array = 1115;
 inline constexpr oid date_array = 1182;
 inline constexpr oid time_array = 1183;
+inline constexpr oid json_array = 199;
 inline constexpr oid timestamptz_array = 1185;
 inline constexpr oid interval_array = 1187;
 inline constexpr oid jsonb_array = 3807;

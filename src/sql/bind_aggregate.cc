@@ -102,9 +102,13 @@ expr binder::bind_aggregate(pg_node body, agg_context* agg, const char* clause) 
   std::size_t index = register_call(*agg, std::move(call));
   expr out = expr::make_column(static_cast<int>(agg->key_width() + index), agg->calls[index].type, name);
   out.location = at;
-  if (name == "jsonb_agg" || name == "json_agg")
-    return call_function("to_jsonb", {std::move(out)}, at, false);
-  if (is_object_agg(name)) return call_function("jsonb_object_agg_finalfn", {std::move(out)}, at, false);
+  if (name == "jsonb_agg") return call_function("to_jsonb", {std::move(out)}, at, false);
+  if (name == "json_agg") {
+    const expr& item = agg->calls[index].args.at(0);
+    bool rows = item.kind == expr_kind::call && item.name == "json_record";
+    return call_function(rows ? "json_agg_rows_finalfn" : "json_agg_finalfn", {std::move(out)}, at, false);
+  }
+  if (is_object_agg(name)) return call_function(name + "_finalfn", {std::move(out)}, at, false);
   return out;
 }
 

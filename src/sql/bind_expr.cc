@@ -29,6 +29,9 @@ bool castable(data_type from, data_type to) {
     return true;
   if (is_numeric(from) && (is_numeric(to) || to == data_type::boolean || to == data_type::jsonb)) return true;
   if (from == data_type::boolean && (to == data_type::bigint || to == data_type::jsonb)) return true;
+  if ((from == data_type::json && to == data_type::jsonb) ||
+      (from == data_type::jsonb && to == data_type::json))
+    return true;
   if (from == data_type::jsonb) return to == data_type::boolean || is_numeric(to);
   if (to == data_type::time)
     return from == data_type::timestamp || from == data_type::timestamptz || from == data_type::interval;
@@ -278,8 +281,8 @@ expr binder::bind_column_ref(pg_node body, const scope& s) {
 }
 
 // A relation's name where a value goes (to_jsonb(t), row_to_json(t), jsonb_agg(t)): its row. There is
-// no record type here, so the row is a jsonb object of its columns, which is what those functions make
-// of a record in Postgres. None when no relation in scope has that name.
+// no record type here, so the row is a json object of its columns in order, which is what those
+// functions make of a record in Postgres. None when no relation in scope has that name.
 std::optional<expr> binder::bind_whole_row(const std::string& name, const scope& s, int at) {
   std::vector<expr> fields;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -288,7 +291,7 @@ std::optional<expr> binder::bind_whole_row(const std::string& name, const scope&
     fields.push_back(expr::make_column(static_cast<int>(i), s[i].type, name + "." + s[i].name));
   }
   if (fields.empty()) return std::nullopt;
-  return call_function("jsonb_build_object", std::move(fields), at, false);
+  return call_function("json_record", std::move(fields), at, false);
 }
 
 // libpg-query's JSON leaves out negative integer constants (they print as {}), so a missing value

@@ -378,6 +378,9 @@ value cast_from_text(std::string_view text, data_type target) {
       return parse_jsonb(text);
     case data_type::time:
       return parse_time(text);
+    case data_type::json:  // checked, then kept as written
+      normalize_jsonb(text);
+      return value::json(std::string(text));
     default:
       return array_from_text(text, target);
   }
@@ -447,6 +450,8 @@ value cast_value(const value& v, data_type target) {
     for (const value& item : v.as_array()) items.push_back(cast_value(item, element_type(target)));
     return value::array(target, std::move(items));
   }
+  if (from == data_type::json && target == data_type::jsonb) return parse_jsonb(v.as_text());
+  if (from == data_type::jsonb && target == data_type::json) return value::json(v.as_text());
   if (from == data_type::jsonb) return from_jsonb(v, target);
   switch (target) {
     case data_type::bigint:
@@ -544,6 +549,10 @@ scalar_fn cast_function(data_type target) {
       return cast_to<data_type::time>;
     case data_type::time_array:
       return cast_to<data_type::time_array>;
+    case data_type::json:
+      return cast_to<data_type::json>;
+    case data_type::json_array:
+      return cast_to<data_type::json_array>;
     case data_type::unknown:
       break;
   }
@@ -599,6 +608,8 @@ bool implicitly_castable(data_type from, data_type to) {
   if (from == data_type::numeric) return to == data_type::double_precision;
   if (from == data_type::date) return to == data_type::timestamp || to == data_type::timestamptz;
   if (from == data_type::timestamp) return to == data_type::timestamptz;
+  // Not in Postgres, which has a json twin of each jsonb function: here the jsonb ones take json.
+  if (from == data_type::json) return to == data_type::jsonb;
   return false;
 }
 

@@ -213,9 +213,10 @@ value extract_path_text(const value* a, std::size_t count) {
   return doc.is_null() ? doc : found(doc, parse(doc), json_path(), true);
 }
 
-// A value as to_jsonb writes it: numbers and booleans bare, timestamps in ISO 8601 with a 'T', every
-// other type as its text in a JSON string.
-void append_json(std::string& out, const value& v) {
+// A value as to_jsonb and to_json write it: numbers and booleans bare, timestamps in ISO 8601 with a
+// 'T', json and jsonb as they are, every other type as its text in a JSON string. An array's items are
+// separated by `separator` (to_json writes "," where jsonb prints ", ").
+void append_json(std::string& out, const value& v, const char* separator = ", ") {
   if (v.is_null()) {
     out += "null";
     return;
@@ -223,8 +224,8 @@ void append_json(std::string& out, const value& v) {
   if (is_array(v.type())) {  // a JSON array of the elements, as Postgres's to_jsonb gives
     out += '[';
     for (const value& item : v.as_array()) {
-      if (out.back() != '[') out += ", ";
-      append_json(out, item);
+      if (out.back() != '[') out += separator;
+      append_json(out, item, separator);
     }
     out += ']';
     return;
@@ -245,6 +246,7 @@ void append_json(std::string& out, const value& v) {
       }
       break;
     case dt::jsonb:
+    case dt::json:
       out += v.as_text();
       return;
     case dt::timestamp:
@@ -276,7 +278,9 @@ value build_array_fn(const value* a, std::size_t count) {
   return value::jsonb(normalize_jsonb(out + "]"));
 }
 
-value build_object_fn(const value* a, std::size_t count) {
+// {"k": v, …} with `colon` between key and value and `comma` between pairs; keys in argument order.
+std::string object_text(const value* a, std::size_t count, const char* colon, const char* comma,
+                        const char* array_separator) {
   if (count % 2 != 0) {
     raise(sqlstate::invalid_parameter_value, "argument list must have even number of elements");
   }
@@ -285,12 +289,50 @@ value build_object_fn(const value* a, std::size_t count) {
     if (a[i].is_null()) {
       raise(sqlstate::invalid_parameter_value, fmt::format("argument {}: key must not be null", i + 1));
     }
-    if (i > 0) out += ", ";
+    if (i > 0) out += comma;
     append_json_string(out, a[i].type() == dt::jsonb ? a[i].as_text() : a[i].to_text());
-    out += ": ";
-    append_json(out, a[i + 1]);
+    out += colon;
+    append_json(out, a[i + 1], array_separator);
   }
-  return value::jsonb(normalize_jsonb(out + "}"));
+  return out + "}";
+}
+
+value build_object_fn(const value* a, std::size_t count) {
+  return value::jsonb(normalize_jsonb(object_text(a, count, ": ", ", ", ", ")));
+}
+
+// --- json: the text Postgres's json functions write, kept as written ---
+
+value to_json_fn(const value* a, std::size_t) {
+  std::string out;
+  append_json(out, a[0], ",");
+  return value::json(std::move(out));
+}
+value json_build_array_fn(const value* a, std::size_t count) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) out += ", ";
+    append_json(out, a[i], ",");
+  }
+  return value::json(out + "]");
+}
+value json_build_object_fn(const value* a, std::size_t count) {
+  return value::json(object_text(a, count, " : ", ", ", ","));
+}
+// A row as row_to_json writes it: {"a":1,"b":"x"}, columns in order (binder::bind_whole_row).
+value json_record_fn(const value* a, std::size_t count) {
+  return value::json(object_text(a, count, ":", ",", ","));
+}
+// json_agg's result from its array of values: ", " between them, and a line break before each array or
+// row after the first, as Postgres's json_agg writes them (`rows`: the values are rows).
+template <bool rows>
+value json_agg_final_fn(const value* a, std::size_t) {
+  std::string out = "[";
+  for (const value& item : a[0].as_array()) {
+    if (out.size() > 1) out += (rows || is_array(item.type())) && !item.is_null() ? ", \n " : ", ";
+    append_json(out, item, ",");
+  }
+  return value::json(out + "]");
 }
 
 // --- operators: containment, key existence, deletion, concatenation ---
@@ -455,6 +497,7 @@ namespace {
 // jsonb_object_agg's final step: its rows' [key, value] pairs (jsonb_build_array) as one object. A key
 // is the pair's first item as text (a string unquoted); later keys win, as in jsonb input. Read with
 // On-Demand, so values keep their numbers as written.
+template <bool json>
 value object_agg_final_fn(const value* a, std::size_t) {
   using simdjson::ondemand::json_type;
   thread_local simdjson::ondemand::parser parser;
@@ -480,14 +523,17 @@ value object_agg_final_fn(const value* a, std::size_t) {
           print_jsonb(key, name);
       }
       if (out.size() > 1) out += ", ";
+      if (json && out.size() == 1) out += ' ';
       print_string(name, out);
-      out += ": ";
+      out += json ? " : " : ": ";
       ++item;
       print_jsonb((*item).value(), out);
     }
   } catch (const simdjson::simdjson_error&) {
     raise(sqlstate::invalid_text_representation, "invalid input syntax for type json");
   }
+  // json keeps every pair as given ({ "a" : 1, "a" : 2 }); jsonb keeps the last of each key.
+  if (json) return value::json(out + (out.size() > 1 ? " }" : "}"));
   return value::jsonb(normalize_jsonb(out + "}"));
 }
 
@@ -501,19 +547,28 @@ void add_json_functions(std::vector<function_overload>& out) {
   out.push_back({"->>", {j, dt::bigint}, t, arrow_text});
   out.push_back({"#>", {j, t}, j, path_json});
   out.push_back({"#>>", {j, t}, t, path_text});
-  // json is jsonb here (pg_tree.cc): the json_ functions are the jsonb ones under Postgres's names.
+  // The json_ readers are the jsonb ones under Postgres's names (json converts to jsonb implicitly);
+  // the json builders write json's own text.
   for (std::string prefix : {"jsonb", "json"}) {
     out.push_back({prefix + "_typeof", {j}, t, typeof_fn});
     out.push_back({prefix + "_array_length", {j}, dt::bigint, array_length_fn});
     out.push_back({prefix + "_extract_path", {j, t, t}, j, extract_path, true, true});
     out.push_back({prefix + "_extract_path_text", {j, t, t}, t, extract_path_text, true, true});
-    out.push_back({prefix == "json" ? "to_json" : "to_jsonb", {dt::unknown}, j, to_jsonb_fn});
-    out.push_back({prefix + "_build_array", {dt::unknown}, j, build_array_fn, false, true});
-    out.push_back({prefix + "_build_object", {dt::unknown}, j, build_object_fn, false, true});
   }
-  out.push_back({"jsonb_object_agg_finalfn", {dt::jsonb_array}, j, object_agg_final_fn});
-  // A row reaches row_to_json already as a jsonb object (binder::bind_whole_row).
-  out.push_back({"row_to_json", {j}, j, [](const value* a, std::size_t) { return a[0]; }});
+  out.push_back({"to_jsonb", {dt::unknown}, j, to_jsonb_fn});
+  out.push_back({"jsonb_build_array", {dt::unknown}, j, build_array_fn, false, true});
+  out.push_back({"jsonb_build_object", {dt::unknown}, j, build_object_fn, false, true});
+  out.push_back({"to_json", {dt::unknown}, dt::json, to_json_fn});
+  out.push_back({"array_to_json", {dt::unknown}, dt::json, to_json_fn});
+  out.push_back({"json_build_array", {dt::unknown}, dt::json, json_build_array_fn, false, true});
+  out.push_back({"json_build_object", {dt::unknown}, dt::json, json_build_object_fn, false, true});
+  out.push_back({"json_record", {dt::unknown}, dt::json, json_record_fn, false, true});
+  out.push_back({"json_agg_finalfn", {dt::unknown}, dt::json, json_agg_final_fn<false>});
+  out.push_back({"json_agg_rows_finalfn", {dt::unknown}, dt::json, json_agg_final_fn<true>});
+  out.push_back({"jsonb_object_agg_finalfn", {dt::jsonb_array}, j, object_agg_final_fn<false>});
+  out.push_back({"json_object_agg_finalfn", {dt::jsonb_array}, dt::json, object_agg_final_fn<true>});
+  // A row reaches row_to_json already as a json object (binder::bind_whole_row).
+  out.push_back({"row_to_json", {dt::json}, dt::json, [](const value* a, std::size_t) { return a[0]; }});
   out.push_back({"@>", {j, j}, dt::boolean, contains_fn});
   out.push_back({"<@", {j, j}, dt::boolean, contained_fn});
   out.push_back({"?", {j, t}, dt::boolean, has_key_fn});

@@ -127,8 +127,8 @@ std::string normalize_jsonb(std::string_view json) {
   thread_local simdjson::dom::parser parser;
   simdjson::padded_string padded(json);
   if (parser.parse(padded).error() != simdjson::SUCCESS) {
-    raise(sqlstate::invalid_text_representation,
-          fmt::format("invalid input syntax for type json: \"{}\"", json));
+    throw eval_error(sqlstate::invalid_text_representation, "invalid input syntax for type json",
+                     fmt::format("The input is \"{}\".", json));
   }
   thread_local simdjson::ondemand::parser on_demand;
   std::string out;
@@ -144,8 +144,8 @@ std::string normalize_jsonb(std::string_view json) {
     }
     print_jsonb(doc.get_value().value(), out);
   } catch (const simdjson::simdjson_error&) {
-    raise(sqlstate::invalid_text_representation,
-          fmt::format("invalid input syntax for type json: \"{}\"", json));
+    throw eval_error(sqlstate::invalid_text_representation, "invalid input syntax for type json",
+                     fmt::format("The input is \"{}\".", json));
   }
   return out;
 }

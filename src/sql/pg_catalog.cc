@@ -534,6 +534,8 @@ const std::vector<pg_type_info>& pg_types() {
       {dt::jsonb_array, 3807, "_jsonb", "jsonb[]", -1, "A"},
       {dt::numeric_array, 1231, "_numeric", "numeric[]", -1, "A"},
       {dt::time_array, 1183, "_time", "time without time zone[]", -1, "A"},
+      {dt::json, 114, "json", "json", -1, "U"},
+      {dt::json_array, 199, "_json", "json[]", -1, "A"},
   };
   return types;
 }

@@ -137,7 +137,8 @@ std::optional<data_type> type_from_name(std::string_view name) {
       {"_time", data_type::time_array},
       {"interval", data_type::interval},
       {"jsonb", data_type::jsonb},
-      {"json", data_type::jsonb},
+      {"json", data_type::json},
+      {"_json", data_type::json_array},
       {"uuid", data_type::text},  // text here, in uuid's canonical form when a function makes one
       // The system catalogs' oid and name columns are bigint and text (see pg_catalog.h).
       {"oid", data_type::bigint},

@@ -63,6 +63,10 @@ std::string_view type_name(data_type type) {
       return "time without time zone";
     case data_type::time_array:
       return "time without time zone[]";
+    case data_type::json:
+      return "json";
+    case data_type::json_array:
+      return "json[]";
   }
   return "unknown";
 }
@@ -204,6 +208,12 @@ value value::jsonb(std::string json_text) {
   return v;
 }
 
+value value::json(std::string json_text) {
+  value v = text(std::move(json_text));
+  v.type_ = data_type::json;
+  return v;
+}
+
 bool value::as_bool() const {
   SLUICE_ASSERT(type_ == data_type::boolean, "value is not boolean");
   return b_;
@@ -231,7 +241,8 @@ numeric value::to_numeric() const {
 }
 
 const std::string& value::as_text() const {
-  SLUICE_ASSERT(type_ == data_type::text || type_ == data_type::jsonb, "value is not text");
+  SLUICE_ASSERT(type_ == data_type::text || type_ == data_type::jsonb || type_ == data_type::json,
+                "value is not text");
   return s_;
 }
 
@@ -411,6 +422,7 @@ std::string value::to_text() const {
       return numeric_text(as_numeric());
     case data_type::text:
     case data_type::jsonb:
+    case data_type::json:
       return s_;
     case data_type::timestamp:
       return timestamp_text(i_);
@@ -436,6 +448,7 @@ int compare(const value& a, const value& b) {
       return three_way(a.b_, b.b_);
     case data_type::text:
     case data_type::jsonb:
+    case data_type::json:  // Postgres has no json equality; its text is the nearest order
       return a.s_.compare(b.s_) < 0 ? -1 : (a.s_ == b.s_ ? 0 : 1);
     case data_type::interval:
       return three_way(wide_micros(a.iv_), wide_micros(b.iv_));
@@ -467,6 +480,7 @@ std::size_t value::hash() const {
       return numeric_hash(as_numeric());
     case data_type::text:
     case data_type::jsonb:
+    case data_type::json:
       return std::hash<std::string>{}(s_);
     case data_type::interval:
       return std::hash<std::int64_t>{}(iv_.approximate_micros());

@@ -47,11 +47,13 @@ enum class data_type : std::uint8_t {
   numeric_array,
   time,  // time without time zone: microseconds since midnight, 0 to 24:00:00 inclusive
   time_array,
+  json,  // JSON text kept as written (jsonb keeps it normalized)
+  json_array,
 };
 
 constexpr bool is_array(data_type type) {
   return (type >= data_type::boolean_array && type <= data_type::jsonb_array) ||
-         type == data_type::numeric_array || type == data_type::time_array;
+         type == data_type::numeric_array || type == data_type::time_array || type == data_type::json_array;
 }
 // The array type of an element type (text[] for unknown, as Postgres resolves ARRAY['a']).
 constexpr data_type array_of(data_type element) {
@@ -59,6 +61,7 @@ constexpr data_type array_of(data_type element) {
   if (is_array(element)) return element;
   if (element == data_type::numeric) return data_type::numeric_array;
   if (element == data_type::time) return data_type::time_array;
+  if (element == data_type::json) return data_type::json_array;
   return static_cast<data_type>(static_cast<int>(element) - static_cast<int>(data_type::boolean) +
                                 static_cast<int>(data_type::boolean_array));
 }
@@ -66,6 +69,7 @@ constexpr data_type array_of(data_type element) {
 constexpr data_type element_type(data_type array) {
   if (array == data_type::numeric_array) return data_type::numeric;
   if (array == data_type::time_array) return data_type::time;
+  if (array == data_type::json_array) return data_type::json;
   return static_cast<data_type>(static_cast<int>(array) - static_cast<int>(data_type::boolean_array) +
                                 static_cast<int>(data_type::boolean));
 }
@@ -127,6 +131,7 @@ class value {
   static value time_of_day(std::int64_t micros);  // REQUIRES: 0 <= micros <= micros_per_day
   static value interval_of(interval iv);
   static value jsonb(std::string json_text);
+  static value json(std::string json_text);  // REQUIRES: valid JSON
   // An array of `array_type`; REQUIRES every item to be NULL or of its element type.
   static value array(data_type array_type, std::vector<value> items);
 
@@ -139,7 +144,7 @@ class value {
   std::int64_t as_bigint() const;
   double as_double() const;
   numeric as_numeric() const;
-  const std::string& as_text() const;  // text and jsonb
+  const std::string& as_text() const;  // text, jsonb and json
   std::int64_t as_micros() const;      // timestamp, timestamptz, and time (since midnight)
   std::int32_t as_date() const;
   interval as_interval() const;

@@ -21,6 +21,7 @@ enum tag : std::uint8_t {
   tag_time = 0x43,
   tag_interval = 0x50,
   tag_jsonb = 0x60,
+  tag_json = 0x61,
   tag_array = 0x70,    // then the array's data_type, its elements, and tag_row_end
   tag_row_end = 0x01,  // below every value tag so a shorter row sorts first
   tag_null = 0xfe,
@@ -81,6 +82,9 @@ void append_value(std::string& out, const sql::value& v) {
       return append_string(out, v.as_text());
     case data_type::jsonb:
       append_u8(out, tag_jsonb);
+      return append_string(out, v.as_text());
+    case data_type::json:
+      append_u8(out, tag_json);
       return append_string(out, v.as_text());
     case data_type::timestamp:
     case data_type::timestamptz:
@@ -239,8 +243,11 @@ bool decoder::read_value(sql::value& v) {
     }
     case tag_text:
     case tag_jsonb:
+    case tag_json:
       if (!read_string(s)) return false;
-      v = t == tag_text ? sql::value::text(std::move(s)) : sql::value::jsonb(std::move(s));
+      v = t == tag_text    ? sql::value::text(std::move(s))
+          : t == tag_jsonb ? sql::value::jsonb(std::move(s))
+                           : sql::value::json(std::move(s));
       return true;
     case tag_timestamp:
     case tag_timestamptz:
@@ -272,7 +279,7 @@ bool decoder::read_value(sql::value& v) {
 bool decoder::read_array(sql::value& v) {
   std::uint8_t type = 0;
   if (!read_u8(type) || !sql::is_array(static_cast<sql::data_type>(type)) ||
-      type > static_cast<std::uint8_t>(sql::data_type::time_array)) {
+      type > static_cast<std::uint8_t>(sql::data_type::json_array)) {
     return false;
   }
   std::vector<sql::value> items;

@@ -56,15 +56,18 @@ sql::value timestamp_from_millis(const element& e, data_type type) {
   return timestamp_from_millis(ms, type);
 }
 
-// A jsonb column: the field's JSON text, as Postgres keeps jsonb (keys ordered, numbers as written).
-bool on_demand_jsonb(simdjson::ondemand::value v, simdjson::ondemand::json_type t, sql::value& out) {
+// A jsonb column: the field's JSON text, as Postgres keeps jsonb (keys ordered, numbers as written); a
+// json column: the field's text as written.
+bool on_demand_jsonb(simdjson::ondemand::value v, simdjson::ondemand::json_type t, data_type type,
+                     sql::value& out) {
   if (t == simdjson::ondemand::json_type::null) {
     out = sql::value();
     return true;
   }
   std::optional<std::string_view> raw = sql::json_text(v);
   if (!raw) return false;
-  out = sql::cast_from_text(*raw, data_type::jsonb);
+  out = type == data_type::json ? sql::value::json(std::string(*raw))
+                                : sql::cast_from_text(*raw, data_type::jsonb);
   return true;
 }
 
@@ -78,7 +81,8 @@ bool on_demand_value(simdjson::ondemand::value v, const sql::column& col, sql::v
   using simdjson::ondemand::number_type;
   json_type t{};
   if (v.type().get(t)) return false;
-  if (col.type == data_type::jsonb) return on_demand_jsonb(v, t, out);
+  if (col.type == data_type::jsonb || col.type == data_type::json)
+    return on_demand_jsonb(v, t, col.type, out);
   switch (t) {
     case json_type::null:
       out = sql::value();
@@ -146,7 +150,8 @@ bool on_demand_value(simdjson::ondemand::value v, const sql::column& col, sql::v
 sql::value json_to_value(const element& e, const sql::column& col) {
   element_type t = e.type();
   if (t == element_type::NULL_VALUE) return {};
-  if (col.type == data_type::jsonb) return sql::cast_from_text(simdjson::minify(e), data_type::jsonb);
+  if (col.type == data_type::jsonb || col.type == data_type::json)
+    return sql::cast_from_text(simdjson::minify(e), col.type);
   if (t == element_type::STRING) return sql::cast_from_text(std::string_view(e), col.type);
   if (sql::is_array(col.type) && t == element_type::ARRAY) {
     // A JSON array fills an array column element by element, by the rules for its element type.
@@ -198,7 +203,7 @@ bool on_demand_converts(simdjson::ondemand::value v, const sql::column& col) {
   using simdjson::ondemand::json_type;
   using simdjson::ondemand::number_type;
   json_type t{};
-  if (col.type == data_type::jsonb || v.type().get(t)) return false;
+  if (col.type == data_type::jsonb || col.type == data_type::json || v.type().get(t)) return false;
   if (t == json_type::null) return true;
   if (col.type == data_type::text) {
     std::string_view unescaped;  // read (into the parser's buffer) for its escapes to be checked
@@ -399,14 +404,14 @@ struct row_decoder::impl {
       bool number = t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
       // The DOM holds numbers as doubles; these two take them as written, as On-Demand does.
       std::optional<std::string> raw;
-      if ((col.type == data_type::jsonb && t != element_type::NULL_VALUE) ||
-          (col.type == data_type::text && number))
+      bool json_column = col.type == data_type::jsonb || col.type == data_type::json;
+      if ((json_column && t != element_type::NULL_VALUE) || (col.type == data_type::text && number))
         raw = raw_field(text, field.key);
       if (!raw) {
         out[it->second] = json_to_value(field.value, col);
       } else {
-        out[it->second] = col.type == data_type::jsonb ? sql::cast_from_text(*raw, data_type::jsonb)
-                                                       : sql::value::text(std::move(*raw));
+        out[it->second] =
+            json_column ? sql::cast_from_text(*raw, col.type) : sql::value::text(std::move(*raw));
       }
     }
   }

@@ -30,6 +30,7 @@ void append_json_value(std::string& out, const sql::value& v) {
       }
       return;
     case data_type::jsonb:
+    case data_type::json:
       out += v.as_text();
       return;
     case data_type::text:

@@ -137,6 +137,19 @@ def test_psycopg2_reads_time_as_datetime_time(server):
     conn.close()
 
 
+def test_psycopg2_reads_json_as_postgres_writes_it(server):
+    # json carries oid 114 and Postgres's own layout: json_agg of rows breaks the line between them.
+    conn = connect(server)
+    with conn.cursor() as cur:
+        cur.execute("SELECT json_agg(t ORDER BY a)::text, json_build_object('a', 1) "
+                    "FROM (VALUES (1, 'x'), (2, 'y')) AS t(a, b)")
+        assert [d.type_code for d in cur.description] == [25, 114]
+        text, built = cur.fetchone()
+        assert text == '[{"a":1,"b":"x"}, \n {"a":2,"b":"y"}]'
+        assert built == {"a": 1}
+    conn.close()
+
+
 def test_psycopg2_reads_numeric_as_exact_decimals(server):
     # NUMERIC columns carry oid 1700 and Postgres's text form, scale included, so psycopg2 hands out
     # exact Decimals; a numeric(p, s) column rounds what is inserted and shows its modifier in psql.
