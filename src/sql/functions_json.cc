@@ -176,6 +176,43 @@ value path_text(const value* a, std::size_t) {
   return walk(e, a[1], path) ? found(a[0], e, path, true) : value();
 }
 
+// json's -> ->> #> #>>: what jsonb's give, but a value that is not a plain string, boolean or null is
+// its text as the document writes it (json keeps its spaces), and -> and #> return json.
+value json_found(const value& doc, element e, const json_path& path, bool text) {
+  bool scalar = e.type() == element_type::NULL_VALUE || e.type() == element_type::BOOL ||
+                (text && e.type() == element_type::STRING);
+  if (scalar) {
+    value v = found(doc, e, path, text);
+    return text || v.is_null() ? v : value::json(v.as_text());
+  }
+  std::string raw = doc.as_text();
+  if (!path.pointer.empty()) {
+    thread_local simdjson::ondemand::parser parser;
+    try {
+      simdjson::padded_string padded(doc.as_text());
+      simdjson::ondemand::document d = parser.iterate(padded);
+      std::optional<std::string_view> written = json_text(d.at_pointer(path.pointer).value());
+      if (!written) raise(sqlstate::invalid_text_representation, "invalid input syntax for type json");
+      raw = std::string(*written);
+    } catch (const simdjson::simdjson_error&) {
+      raise(sqlstate::invalid_text_representation, "invalid input syntax for type json");
+    }
+  }
+  return text ? value::text(std::move(raw)) : value::json(std::move(raw));
+}
+template <bool text>
+value json_arrow(const value* a, std::size_t) {
+  element e = parse(a[0]);
+  json_path path;
+  return step(e, a[1], &path) ? json_found(a[0], e, path, text) : value();
+}
+template <bool text>
+value json_path_fn(const value* a, std::size_t) {
+  element e = parse(a[0]);
+  json_path path;
+  return walk(e, a[1], path) ? json_found(a[0], e, path, text) : value();
+}
+
 value typeof_fn(const value* a, std::size_t) {
   switch (parse(a[0]).type()) {
     case element_type::OBJECT:
@@ -547,6 +584,12 @@ void add_json_functions(std::vector<function_overload>& out) {
   out.push_back({"->>", {j, dt::bigint}, t, arrow_text});
   out.push_back({"#>", {j, t}, j, path_json});
   out.push_back({"#>>", {j, t}, t, path_text});
+  for (dt key : {t, dt::bigint}) {
+    out.push_back({"->", {dt::json, key}, dt::json, json_arrow<false>});
+    out.push_back({"->>", {dt::json, key}, t, json_arrow<true>});
+  }
+  out.push_back({"#>", {dt::json, t}, dt::json, json_path_fn<false>});
+  out.push_back({"#>>", {dt::json, t}, t, json_path_fn<true>});
   // The json_ readers are the jsonb ones under Postgres's names (json converts to jsonb implicitly);
   // the json builders write json's own text.
   for (std::string prefix : {"jsonb", "json"}) {
