@@ -3,6 +3,8 @@
 // read it).
 #include <fmt/format.h>
 
+#include <unordered_set>
+
 #include "engine/engine_state.h"
 #include "sql/bind.h"
 #include "sql/execute.h"
@@ -235,7 +237,23 @@ sql::sql_result<sql::query_result> engine_session::insert(const sql::insert_stmt
   auto run = [this](const sql::query_tree& q) { return pull_query(q); };
   auto proposed = sql::rows_for_insert(stmt, *info, run);
   if (!proposed) return tl::unexpected(proposed.error());
-  auto rows = sql::resolve_insert_conflicts(stmt, *info, std::move(*proposed), run);
+  // The table's rows under the proposed keys, once its view has read what its topic held when the
+  // statement began (as a pull query would see them): a scan of the view that copies only those rows.
+  auto rows_by_key = [&](const std::vector<sql::row>& keys) -> sql::sql_result<std::vector<sql::row>> {
+    engine_state& state = *engine_.state_;
+    std::unique_lock lock(state.mu);
+    auto view = state.views.find(info->name);
+    if (view == state.views.end()) return std::vector<sql::row>{};  // a source: no keys to meet
+    auto targets = state.end_offsets({info->name});
+    if (!state.reached(targets)) {
+      state.wake_worker();
+      state.progress.wait_for(lock, freshness_wait, [&] { return state.reached(targets); });
+    }
+    std::unordered_set<sql::row, sql::row_hash, sql::row_equal> wanted(keys.begin(), keys.end());
+    return view->second->pipeline->view().rows_where(
+        [&](const sql::row& r) { return wanted.count(sql::primary_key_of(*info, r)) != 0; });
+  };
+  auto rows = sql::resolve_insert_conflicts(stmt, *info, std::move(*proposed), rows_by_key, run);
   if (!rows) return tl::unexpected(rows.error());
   stream::json_sink_encoder encoder(info->columns, info->primary_key);
   std::vector<output_record> records;

@@ -1,5 +1,6 @@
 #include "engine/topic_writer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -83,22 +84,46 @@ result<void> topic_writer::write(const std::vector<output_record>& records) {
   return {};
 }
 
+namespace {
+
+// An upper bound on a record's bytes in a v2 batch: its fields and five varints of at most 5 bytes.
+std::size_t record_bytes(const output_record& r) {
+  std::size_t n = 32 + (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
+  for (const auto& [k, v] : r.headers) n += 10 + k.size() + v.size();
+  return n;
+}
+
+}  // namespace
+
 result<void> topic_writer::append(std::int32_t partition, const std::vector<const output_record*>& records) {
   if (records.empty()) return {};
-  model::record_batch_builder builder;
-  for (const output_record* record : records) {
-    std::vector<model::record_batch_builder::header> headers;
-    for (const auto& [k, v] : record->headers) headers.push_back({k, v});
-    std::optional<std::string_view> key, value;
-    if (record->key) key = *record->key;
-    if (record->value) value = *record->value;
-    builder.add(key, value, record->timestamp_ms, headers);
-  }
   auto log = logs_.partition(topic_, partition);
   if (!log)
     return fail(errc::not_found, "topic " + topic_ + " has no partition " + std::to_string(partition));
-  auto batch = builder.build();
-  SLUICE_RETURN_IF_ERROR(log->append(batch));
+  // As many batches as the topic's max.message.bytes needs (an INSERT of many rows, a large sink
+  // output); a single record over it still fails, as a producer's would.
+  constexpr std::size_t batch_header_bytes = 61;
+  auto limit = static_cast<std::size_t>(std::max<std::int64_t>(log->config().max_message_bytes, 0));
+  limit = limit > batch_header_bytes ? limit - batch_header_bytes : 0;
+  std::size_t at = 0;
+  while (at < records.size()) {
+    model::record_batch_builder builder;
+    std::size_t bytes = 0;
+    for (; at < records.size(); ++at) {
+      const output_record* record = records[at];
+      std::size_t size = record_bytes(*record);
+      if (builder.record_count() > 0 && bytes + size > limit) break;
+      bytes += size;
+      std::vector<model::record_batch_builder::header> headers;
+      for (const auto& [k, v] : record->headers) headers.push_back({k, v});
+      std::optional<std::string_view> key, value;
+      if (record->key) key = *record->key;
+      if (record->value) value = *record->value;
+      builder.add(key, value, record->timestamp_ms, headers);
+    }
+    auto batch = builder.build();
+    SLUICE_RETURN_IF_ERROR(log->append(batch));
+  }
   return {};
 }
 

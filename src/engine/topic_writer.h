@@ -42,7 +42,8 @@ class topic_writer {
   result<void> write(const std::vector<output_record>& records);
   // The partition write() would give `record` (keyed: by its key; unkeyed: the next in turn).
   result<std::int32_t> partition_of(const output_record& record);
-  // Appends `records` to one partition as one batch.
+  // Appends `records` to one partition in order, as one batch or, past the topic's max.message.bytes,
+  // as several.
   result<void> append(std::int32_t partition, const std::vector<const output_record*>& records);
   const std::string& topic() const { return topic_; }
 

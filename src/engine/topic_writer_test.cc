@@ -56,5 +56,36 @@ TEST(TopicWriter, CreatesTheTopicAndKeepsEachKeyOnItsPartition) {
   EXPECT_EQ(total, 31U);
 }
 
+// More records than one batch of the topic's max.message.bytes holds go out as several batches, all in
+// order; a single record over the limit is refused.
+TEST(TopicWriter, SplitsWhatOneBatchCannotHold) {
+  storage::test::temp_dir dir;
+  storage::storage_options options;
+  options.data_dir = dir.path();
+  options.background_housekeeping = false;
+  auto logs = storage::test::must(storage::log_manager::open(io::file_system::posix(), options));
+  ASSERT_TRUE(logs->create_topic("bulk", 1, {{"max.message.bytes", "2000"}}));
+  topic_writer writer(*logs, "bulk", 1);
+  std::vector<output_record> records;
+  for (int i = 0; i < 100; ++i)
+    records.push_back({std::nullopt, std::string(90, 'a') + std::to_string(i), 1, {}});
+  ASSERT_TRUE(writer.write(records));
+  auto log = logs->partition("bulk", 0);
+  std::vector<std::string> values;
+  for (std::int64_t offset = 0;;) {
+    auto next = storage::read_records(*log, offset, 1 << 20, [&](const model::record_view& r) {
+      values.emplace_back(reinterpret_cast<const char*>(r.value->data()), r.value->size());
+      return true;
+    });
+    ASSERT_TRUE(next);
+    if (*next == offset) break;
+    offset = *next;
+  }
+  ASSERT_EQ(values.size(), 100u);
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(values[static_cast<std::size_t>(i)], records[static_cast<std::size_t>(i)].value);
+  EXPECT_FALSE(writer.write({{std::nullopt, std::string(3000, 'b'), 1, {}}}));
+}
+
 }  // namespace
 }  // namespace sluice::engine

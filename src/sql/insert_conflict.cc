@@ -11,8 +11,7 @@
 #include <algorithm>
 #include <map>
 
-#include "sql/functions.h"
-#include "sql/parse.h"
+#include "sql/cast.h"
 #include "sql/pg_tree.h"
 #include "sql/rows_query.h"
 #include "sql/session_statements.h"
@@ -20,15 +19,9 @@
 namespace sluice::sql {
 namespace {
 
-struct key_less {
+struct row_order {
   bool operator()(const row& a, const row& b) const { return compare_rows(a, b) < 0; }
 };
-
-row key_of(const relation_info& table, const row& r) {
-  row key;
-  for (int i : table.primary_key) key.push_back(r[static_cast<std::size_t>(i)]);
-  return key;
-}
 
 std::string constraint_name(const relation_info& table) { return table.name + "_pkey"; }
 
@@ -148,8 +141,15 @@ sql_result<std::vector<std::size_t>> set_columns(const insert_stmt& stmt, const 
 
 }  // namespace
 
+row primary_key_of(const relation_info& table, const row& r) {
+  row key;
+  for (int i : table.primary_key) key.push_back(r[static_cast<std::size_t>(i)]);
+  return key;
+}
+
 sql_result<std::vector<row>> resolve_insert_conflicts(
     const insert_stmt& stmt, const relation_info& table, std::vector<row> proposed,
+    const rows_by_key_fn& rows_by_key,
     const std::function<sql_result<query_result>(const query_tree&)>& run_query) {
   conflict_clause clause = clause_of(stmt);
   if (clause.body) {
@@ -157,19 +157,19 @@ sql_result<std::vector<row>> resolve_insert_conflicts(
       return tl::unexpected(checked.error());
   }
   if (table.primary_key.empty()) return proposed;
-  auto parsed = parse_statement(fmt::format("SELECT * FROM {}", quote_identifier(table.name)));
-  if (!parsed) return tl::unexpected(parsed.error());
-  auto current = run_query(std::get<select_stmt>(*parsed).query);
+  std::vector<row> keys;
+  for (const row& r : proposed) keys.push_back(primary_key_of(table, r));
+  auto current = rows_by_key(keys);
   if (!current) return tl::unexpected(current.error());
-  std::map<row, const row*, key_less> existing;
-  for (const row& r : current->rows) existing.emplace(key_of(table, r), &r);
+  std::map<row, const row*, row_order> existing;
+  for (const row& r : *current) existing.emplace(primary_key_of(table, r), &r);
 
-  std::map<row, bool, key_less> affected;  // each key this statement inserted or updated
-  std::vector<std::size_t> written;        // indexes into `proposed` written as they are
-  std::vector<std::size_t> updates;        // indexes into `proposed` that update their old row
+  std::map<row, bool, row_order> affected;  // each key this statement inserted or updated
+  std::vector<std::size_t> written;         // indexes into `proposed` written as they are
+  std::vector<std::size_t> updates;         // indexes into `proposed` that update their old row
   std::vector<const row*> old_rows;
   for (std::size_t n = 0; n < proposed.size(); ++n) {
-    row key = key_of(table, proposed[n]);
+    row key = primary_key_of(table, proposed[n]);
     auto old = existing.find(key);
     bool conflict = affected.count(key) != 0 || old != existing.end();
     if (!conflict) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "sql/bind.h"
 #include "sql/functions.h"
@@ -131,14 +132,20 @@ sql_result<query_result> batch_session::insert(const insert_stmt& stmt) {
   auto run = [this](const query_tree& q) { return run_query(q); };
   auto proposed = rows_for_insert(stmt, table, run);
   if (!proposed) return tl::unexpected(proposed.error());
-  auto rows = resolve_insert_conflicts(stmt, table, std::move(*proposed), run);
-  if (!rows) return tl::unexpected(rows.error());
-  auto same_key = [&](const row& a, const row& b) {
-    return std::all_of(table.primary_key.begin(), table.primary_key.end(), [&](int k) {
-      return a[static_cast<std::size_t>(k)] == b[static_cast<std::size_t>(k)];
-    });
-  };
   auto& stored = it->second.rows;
+  auto rows_by_key = [&](const std::vector<row>& keys) -> sql_result<std::vector<row>> {
+    std::unordered_set<row, row_hash, row_equal> wanted(keys.begin(), keys.end());
+    std::vector<row> out;
+    for (const row& r : stored) {
+      if (wanted.count(primary_key_of(table, r)) != 0) out.push_back(r);
+    }
+    return out;
+  };
+  auto rows = resolve_insert_conflicts(stmt, table, std::move(*proposed), rows_by_key, run);
+  if (!rows) return tl::unexpected(rows.error());
+  auto same_key = [&](const row& x, const row& y) {
+    return primary_key_of(table, x) == primary_key_of(table, y);
+  };
   for (const row& r : *rows) {
     auto old = table.primary_key.empty()
                    ? stored.end()

@@ -44,14 +44,21 @@ sql_result<std::vector<row>> rows_for_insert(
 // unique index that is not the primary key; otherwise the tag, and nothing is kept.
 sql_result<query_result> create_index_result(const create_index_stmt& stmt, const catalog_reader& catalog);
 
+// The rows of a table whose primary key is one of `keys` (each the key's values in key order).
+using rows_by_key_fn = std::function<sql_result<std::vector<row>>(const std::vector<row>& keys)>;
+
 // The rows an INSERT into `table` writes, in order, given the rows it proposes (from rows_for_insert):
-// a proposed primary key already in the table (its rows read with `run_query`) or proposed twice is
+// a proposed primary key already in the table (looked up with `rows_by_key`) or proposed twice is
 // 23505, unless ON CONFLICT DO NOTHING skips that row or DO UPDATE writes the old row changed by its
-// SET list instead (21000 when one statement would change a row twice). Writing a row whose key is in
-// the table replaces that row. 42P10 for a conflict target that is not the primary key.
+// SET list instead (evaluated with `run_query`; 21000 when one statement would change a row twice).
+// Writing a row whose key is in the table replaces that row. 42P10 for a conflict target that is not
+// the primary key.
 sql_result<std::vector<row>> resolve_insert_conflicts(
     const insert_stmt& stmt, const relation_info& table, std::vector<row> proposed,
+    const rows_by_key_fn& rows_by_key,
     const std::function<sql_result<query_result>(const query_tree&)>& run_query);
+// The values of `r`'s primary key columns, in key order.
+row primary_key_of(const relation_info& table, const row& r);
 
 // 23502 when a NOT NULL column of `r` is NULL.
 sql_result<void> check_not_null(const relation_info& table, const row& r);

@@ -281,6 +281,21 @@ std::vector<sql::row> view_sink::snapshot() const {
   return out;
 }
 
+std::vector<sql::row> view_sink::rows_where(const std::function<bool(const sql::row&)>& keep) const {
+  std::lock_guard lock(mu_);
+  std::vector<sql::row> out;
+  for (const auto& [row, entry] : counts_) {
+    for (std::int64_t i = entry.count; i > 0 && keep(row); --i) out.push_back(row);
+  }
+  if (append_only_ && log_) {
+    auto walked = for_each_stored_row([&](std::uint64_t seq, sql::row& row) {
+      if (!holes_.contains(seq) && keep(row)) out.push_back(std::move(row));
+    });
+    if (!walked) spdlog::error("view rows: {}", walked.error().describe());
+  }
+  return out;
+}
+
 std::vector<sql::row> view_sink::subscribe(subscriber fn) {
   std::vector<sql::row> rows = snapshot();
   subscribers_.push_back(std::move(fn));

@@ -50,6 +50,8 @@ class view_sink {
 
   // The current rows, each repeated by its multiplicity, in no particular order.
   std::vector<sql::row> snapshot() const;
+  // The current rows `keep` accepts, in no particular order: a lookup that copies only what it finds.
+  std::vector<sql::row> rows_where(const std::function<bool(const sql::row&)>& keep) const;
   // Takes a snapshot and subscribes with no batch in between. REQUIRES: the pipeline's thread.
   std::vector<sql::row> subscribe(subscriber fn);
   std::size_t size() const;
