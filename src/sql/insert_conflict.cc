@@ -91,52 +91,35 @@ sql_result<void> check_target(const insert_stmt& stmt, const relation_info& tabl
 // SELECT old.row_number, <SET values> FROM <old rows> AS alias JOIN <proposed> AS excluded ON their
 // row numbers [WHERE …]
 sql_result<query_tree> update_query(const insert_stmt& stmt, const relation_info& table, pg_node clause,
+                                    const std::vector<set_item>& items,
                                     const std::vector<const row*>& old_rows,
                                     const std::vector<const row*>& proposed) {
   std::string targets;
-  for (pg_node t : pg::list(clause, "targetList")) {
-    pg_node target = pg::node_body(t);
-    auto value = pg::field(target, "val");
-    int at = static_cast<int>(pg::integer(target, "location", -1));
-    if (!value || pg::is(*value, "MultiAssignRef") || !pg::list(target, "indirection").empty())
-      return sql_fail(sqlstate::feature_not_supported, "SET takes one column and one value at a time", at);
-    if (pg::is(*value, "SetToDefault"))
-      return sql_fail(sqlstate::feature_not_supported, "SET … = DEFAULT is not supported", at);
-    targets +=
-        std::string(targets.empty() ? "" : ",") + R"({"ResTarget":{"val":)" + simdjson::minify(*value) + "}}";
-  }
+  for (const set_item& item : items) targets += (targets.empty() ? "" : ",") + item.target;
   std::string where;
   if (auto w = pg::field(clause, "whereClause")) where = simdjson::minify(*w);
   return query_over_rows(stmt.query->sql, {{stmt.alias, &table, old_rows}, {"excluded", &table, proposed}},
                          true, targets, where);
 }
 
-// The columns DO UPDATE sets, in order; 42703 for one the table lacks, 42601 for one set twice, 0A000
-// for a key column (the row would move to another key, which the table cannot check here).
-sql_result<std::vector<std::size_t>> set_columns(const insert_stmt& stmt, const relation_info& table,
-                                                 pg_node clause) {
-  std::vector<std::size_t> out;
-  for (pg_node t : pg::list(clause, "targetList")) {
-    pg_node target = pg::node_body(t);
-    std::string name(pg::string(target, "name"));
-    int at = column_index(table.columns, name);
-    int position = static_cast<int>(pg::integer(target, "location", -1));
-    if (at < 0) {
-      return sql_fail(sqlstate::undefined_column,
-                      fmt::format("column \"{}\" of relation \"{}\" does not exist", name, stmt.table),
-                      position);
+// The columns DO UPDATE sets, in order (set_columns' errors), and 0A000 for a key column: the row would
+// move to another key, which the table cannot check here.
+sql_result<std::vector<std::size_t>> update_columns(const relation_info& table,
+                                                    const std::vector<set_item>& items) {
+  std::vector<std::string> names;
+  for (const set_item& item : items) names.push_back(item.column);
+  auto columns = set_columns(names, table);
+  if (!columns) return columns;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto key = std::find(table.primary_key.begin(), table.primary_key.end(), static_cast<int>((*columns)[i]));
+    if (key != table.primary_key.end()) {
+      return sql_fail(
+          sqlstate::feature_not_supported,
+          fmt::format("ON CONFLICT DO UPDATE cannot set primary key column \"{}\"", items[i].column),
+          items[i].position);
     }
-    if (std::find(out.begin(), out.end(), static_cast<std::size_t>(at)) != out.end())
-      return sql_fail(sqlstate::syntax_error,
-                      fmt::format("multiple assignments to same column \"{}\"", name));
-    if (std::find(table.primary_key.begin(), table.primary_key.end(), at) != table.primary_key.end()) {
-      return sql_fail(sqlstate::feature_not_supported,
-                      fmt::format("ON CONFLICT DO UPDATE cannot set primary key column \"{}\"", name),
-                      position);
-    }
-    out.push_back(static_cast<std::size_t>(at));
   }
-  return out;
+  return columns;
 }
 
 }  // namespace
@@ -194,11 +177,13 @@ sql_result<std::vector<row>> resolve_insert_conflicts(
   std::vector<std::pair<std::size_t, row>> out;  // (index into proposed, row to write)
   for (std::size_t n : written) out.emplace_back(n, std::move(proposed[n]));
   if (!updates.empty()) {
-    auto targets = set_columns(stmt, table, *clause.body);
+    auto items = read_set_list(*clause.body);
+    if (!items) return tl::unexpected(items.error());
+    auto targets = update_columns(table, *items);
     if (!targets) return tl::unexpected(targets.error());
     std::vector<const row*> excluded;
     for (std::size_t n : updates) excluded.push_back(&proposed[n]);
-    auto query = update_query(stmt, table, *clause.body, old_rows, excluded);
+    auto query = update_query(stmt, table, *clause.body, *items, old_rows, excluded);
     if (!query) return tl::unexpected(query.error());
     auto result = run_query(*query);
     if (!result) return tl::unexpected(result.error());

@@ -10,6 +10,7 @@
 
 #include "sql/front.h"
 #include "sql/functions.h"
+#include "sql/rows_query.h"
 
 namespace sluice::sql {
 namespace {
@@ -118,18 +119,11 @@ sql_result<statement> from_modify(const parse_tree& tree, pg_node body, bool upd
     return refuse(update ? "FROM" : "USING");
   if (pg::field(body, "withClause")) return refuse("WITH");
   std::string targets = R"({"ResTarget":{"val":{"ColumnRef":{"fields":[{"A_Star":{}}]}}}})";
-  for (pg_node t : pg::list(body, "targetList")) {
-    pg_node target = pg::node_body(t);
-    int at = static_cast<int>(pg::integer(target, "location", -1));
-    auto value = pg::field(target, "val");
-    if (!value || pg::is(*value, "MultiAssignRef") || !pg::list(target, "indirection").empty()) {
-      return sql_fail(sqlstate::feature_not_supported, "SET takes one column and one value at a time", at);
-    }
-    if (pg::is(*value, "SetToDefault")) {
-      return sql_fail(sqlstate::feature_not_supported, "SET … = DEFAULT is not supported", at);
-    }
-    out.set_columns.emplace_back(pg::string(target, "name"));
-    targets += R"(,{"ResTarget":{"val":)" + simdjson::minify(*value) + "}}";
+  auto items = read_set_list(body);
+  if (!items) return tl::unexpected(items.error());
+  for (set_item& item : *items) {
+    out.set_columns.push_back(std::move(item.column));
+    targets += "," + item.target;
   }
   std::string select = R"({"SelectStmt":{"targetList":[)" + targets + R"(],"fromClause":[{"RangeVar":)" +
                        simdjson::minify(rel) + "}]";

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "sql/functions.h"
 #include "sql/parse.h"
 #include "sql/pg_tree.h"
@@ -76,6 +78,40 @@ sql_result<query_tree> query_over_rows(const std::string& statement_text,
   tree->statement = doc.value();
   tree->select = pg::node_body(tree->statement);
   return query_tree(tree);
+}
+
+sql_result<std::vector<set_item>> read_set_list(pg_node owner) {
+  std::vector<set_item> out;
+  for (pg_node t : pg::list(owner, "targetList")) {
+    pg_node target = pg::node_body(t);
+    int at = static_cast<int>(pg::integer(target, "location", -1));
+    auto value = pg::field(target, "val");
+    if (!value || pg::is(*value, "MultiAssignRef") || !pg::list(target, "indirection").empty())
+      return sql_fail(sqlstate::feature_not_supported, "SET takes one column and one value at a time", at);
+    if (pg::is(*value, "SetToDefault"))
+      return sql_fail(sqlstate::feature_not_supported, "SET … = DEFAULT is not supported", at);
+    out.push_back({std::string(pg::string(target, "name")),
+                   R"({"ResTarget":{"val":)" + simdjson::minify(*value) + "}}", at});
+  }
+  return out;
+}
+
+sql_result<std::vector<std::size_t>> set_columns(const std::vector<std::string>& names,
+                                                 const relation_info& table) {
+  std::vector<std::size_t> out;
+  for (const std::string& name : names) {
+    int found = column_index(table.columns, name);
+    if (found < 0) {
+      return sql_fail(sqlstate::undefined_column,
+                      fmt::format("column \"{}\" of relation \"{}\" does not exist", name, table.name));
+    }
+    auto at = static_cast<std::size_t>(found);
+    if (std::find(out.begin(), out.end(), at) != out.end())
+      return sql_fail(sqlstate::syntax_error,
+                      fmt::format("multiple assignments to same column \"{}\"", name));
+    out.push_back(at);
+  }
+  return out;
 }
 
 sql_result<query_result> returning_result(

@@ -10,6 +10,7 @@
 
 #include "sql/catalog.h"
 #include "sql/error.h"
+#include "sql/pg_tree.h"
 #include "sql/query_result.h"
 #include "sql/statement.h"
 
@@ -32,6 +33,18 @@ inline constexpr const char* row_number_column = "sluice_row_number";
 sql_result<query_tree> query_over_rows(const std::string& statement_text,
                                        const std::vector<rows_relation>& from, bool numbered,
                                        const std::string& targets, const std::string& where = {});
+
+// One `column = value` of a SET list (UPDATE, INSERT … ON CONFLICT DO UPDATE).
+struct set_item {
+  std::string column;
+  std::string target;  // the value as a ResTarget node's JSON, for query_over_rows and the like
+  int position = -1;
+};
+// The SET list in `owner`'s "targetList": 0A000 for (a, b) = …, a subscripted column and DEFAULT.
+sql_result<std::vector<set_item>> read_set_list(pg_node owner);
+// The column of `table` each name sets, in order: 42703 for one it lacks, 42601 for one set twice.
+sql_result<std::vector<std::size_t>> set_columns(const std::vector<std::string>& names,
+                                                 const relation_info& table);
 
 // INSERT, UPDATE or DELETE … RETURNING: the statement's RETURNING list over the rows it wrote (or
 // deleted), under its tag. Without RETURNING, just the tag. `rows` empty: only the columns, which

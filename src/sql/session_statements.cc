@@ -210,17 +210,9 @@ sql_result<std::vector<row_update>> rows_to_modify(
     const modify_stmt& stmt, const relation_info& table,
     const std::function<sql_result<query_result>(const query_tree&)>& run_query) {
   const schema& columns = table.columns;
-  std::vector<std::size_t> targets;
-  for (const std::string& name : stmt.set_columns) {
-    int found = column_index(columns, name);
-    if (found < 0) return no_such_column(name, stmt.table);
-    auto at = static_cast<std::size_t>(found);
-    if (std::find(targets.begin(), targets.end(), at) != targets.end()) {
-      return sql_fail(sqlstate::syntax_error,
-                      fmt::format("multiple assignments to same column \"{}\"", name));
-    }
-    targets.push_back(at);
-  }
+  auto found = set_columns(stmt.set_columns, table);
+  if (!found) return tl::unexpected(found.error());
+  const std::vector<std::size_t>& targets = *found;
   if (auto checked = check_returning(stmt.query->sql, stmt.returning, table, stmt.alias, run_query); !checked)
     return tl::unexpected(checked.error());
   auto result = run_query(stmt.query);
