@@ -142,6 +142,9 @@ value length_fn(const value* a, std::size_t) { return value::bigint(char_count(t
 value octet_length_fn(const value* a, std::size_t) {
   return value::bigint(static_cast<std::int64_t>(t(a, 0).size()));
 }
+value bit_length_fn(const value* a, std::size_t) {
+  return value::bigint(static_cast<std::int64_t>(t(a, 0).size()) * 8);
+}
 
 // substr(s, start [, count]) with Postgres's 1-based start that may be zero or negative.
 value substr_fn(const value* a, std::size_t count) {
@@ -376,6 +379,7 @@ void add_string_functions(std::vector<function_overload>& out) {
   for (const char* name : {"length", "char_length", "character_length"})
     out.push_back({name, {x}, i, length_fn});
   out.push_back({"octet_length", {x}, i, octet_length_fn});
+  out.push_back({"bit_length", {x}, i, bit_length_fn});
   for (const char* name : {"substr", "substring"}) {
     out.push_back({name, {x, i}, x, substr_fn});
     out.push_back({name, {x, i, i}, x, substr_fn});

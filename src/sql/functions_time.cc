@@ -327,6 +327,11 @@ void add_time_functions(std::vector<function_overload>& out) {
     out.push_back({"date_trunc", {dt::text, ts}, ts, date_trunc_fn});
     out.push_back({"date_part", {dt::text, ts}, f, date_part_fn});
   }
+  // A date is truncated as the timestamptz it converts to, as Postgres resolves date_trunc(text, date).
+  out.push_back({"date_trunc", {dt::text, d}, dt::timestamptz, [](const value* a, std::size_t) {
+                   std::int64_t micros = std::int64_t{a[1].as_date()} * micros_per_day;
+                   return value::timestamptz(truncate_micros(micros, lowered(a[0]), dt::timestamptz));
+                 }});
   out.push_back({"date_part", {dt::text, iv}, f, date_part_fn});
   out.push_back({"date_part", {dt::text, d}, f, date_part_fn});
   out.push_back({"date_part", {dt::text, dt::time}, f, date_part_fn});
