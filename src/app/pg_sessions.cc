@@ -7,6 +7,8 @@
 #include "engine/engine.h"
 #include "pgwire/query_handler.h"
 #include "sql/cast.h"
+#include "sql/copy.h"
+#include "sql/functions.h"
 
 namespace sluice::app {
 namespace {
@@ -104,11 +106,23 @@ class prepared final : public pgwire::prepared_statement {
   sql::schema columns_;
 };
 
+// The rows of one COPY … FROM STDIN go in as INSERTs of this many rows each, so that a COPY of
+// millions of rows is not one statement text; a failing row leaves the earlier INSERTs written.
+constexpr std::size_t copy_rows_per_insert = 5000;
+
+// "a", "b" (the COPY's columns) or every column of `columns`.
+std::string column_list(const sql::schema& columns) {
+  std::string out;
+  for (const auto& c : columns) out += (out.empty() ? "" : ", ") + sql::quote_identifier(c.name);
+  return out;
+}
+
 class session final : public pgwire::query_session {
  public:
   explicit session(std::unique_ptr<engine::engine_session> s) : session_(std::move(s)) {}
 
   std::vector<sql::sql_result<pgwire::query_result>> simple_query(std::string_view sql) override {
+    if (sql::is_copy_statement(sql)) return {start_copy(sql)};
     std::vector<sql::sql_result<pgwire::query_result>> out;
     for (auto& r : session_->execute_each(sql)) {
       if (r) {
@@ -129,13 +143,103 @@ class session final : public pgwire::query_session {
       if (n == 0 || n > types.size() || types[n - 1] == sql::data_type::unknown) return std::string("NULL");
       return "NULL::" + std::string(sql::type_name(types[n - 1]));
     });
+    if (sql::is_copy_statement(sql))
+      return sql::sql_fail(sql::sqlstate::feature_not_supported, "COPY is supported in simple queries only");
     auto columns = session_->describe_columns(probe);
     if (!columns) return tl::unexpected(columns.error());
     return std::make_unique<prepared>(*session_, std::string(sql), std::move(types), std::move(*columns));
   }
 
+  sql::sql_result<pgwire::query_result> copy_in(std::optional<std::string_view> data) override {
+    std::optional<pending_copy> pending = std::move(pending_);
+    pending_.reset();
+    if (!pending) return sql::sql_fail("08P01", "no COPY is in progress");
+    if (!data) return pgwire::query_result{};
+    return copy_rows_in(*pending, *data);
+  }
+
  private:
+  struct pending_copy {
+    sql::copy_statement copy;
+    sql::schema columns;
+  };
+
+  // COPY … FROM STDIN waits for the data (the columns checked first); COPY … TO STDOUT runs its query
+  // and hands back its rows as COPY's lines.
+  sql::sql_result<pgwire::query_result> start_copy(std::string_view sql) {
+    auto copy = sql::parse_copy(sql);
+    if (!copy) return tl::unexpected(copy.error());
+    std::string columns = "*";
+    if (!copy->columns.empty()) {
+      columns.clear();
+      for (const auto& c : copy->columns) columns += (columns.empty() ? "" : ", ") + sql::quote_identifier(c);
+    }
+    std::string query = copy->query.empty()
+                            ? "SELECT " + columns + " FROM " + sql::quote_identifier(copy->table)
+                            : copy->query;
+    // Errors point at nothing: their positions are in the query made here, not in the COPY's text.
+    auto unplaced = [](sql::sql_error error) {
+      error.position = -1;
+      return tl::unexpected(std::move(error));
+    };
+    pgwire::query_result out;
+    if (copy->from_client) {
+      auto described = session_->describe_columns(query);
+      if (!described) return unplaced(described.error());
+      out.copy_in_columns = described->size();
+      pending_ = pending_copy{std::move(*copy), std::move(*described)};
+      return out;
+    }
+    auto result = session_->execute(query);
+    if (!result) return unplaced(result.error());
+    std::vector<std::string> lines;
+    if (copy->header) lines.push_back(sql::copy_header(result->columns, *copy));
+    for (const auto& row : result->rows) lines.push_back(sql::copy_line(row, *copy));
+    out.command_tag = fmt::format("COPY {}", result->rows.size());
+    out.columns = std::move(result->columns);
+    out.copy_out = std::move(lines);
+    return out;
+  }
+
+  sql::sql_result<pgwire::query_result> copy_rows_in(const pending_copy& pending, std::string_view data) {
+    auto rows = sql::read_copy_data(data, pending.copy);
+    if (!rows) return tl::unexpected(rows.error());
+    const sql::schema& columns = pending.columns;
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+      const auto& fields = (*rows)[i];
+      if (fields.size() == columns.size()) continue;
+      std::string what = fields.size() < columns.size()
+                             ? fmt::format("missing data for column \"{}\"", columns[fields.size()].name)
+                             : std::string("extra data after last expected column");
+      return sql::sql_fail("22P04", fmt::format("{} (row {} of the COPY data)", what, i + 1));
+    }
+    std::string head = "INSERT INTO " + sql::quote_identifier(pending.copy.table) + " (" +
+                       column_list(columns) + ") VALUES ";
+    std::string values;
+    std::size_t in_values = 0;
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+      values += values.empty() ? "(" : ", (";
+      const auto& fields = (*rows)[i];
+      for (std::size_t f = 0; f < fields.size(); ++f)
+        values += (f == 0 ? "" : ", ") + (fields[f] ? quote_literal(*fields[f]) : std::string("NULL"));
+      values += ")";
+      if (++in_values < copy_rows_per_insert && i + 1 < rows->size()) continue;
+      auto inserted = session_->execute(head + values);
+      if (!inserted) {
+        sql::sql_error error = inserted.error();
+        error.position = -1;  // a place in the INSERT made here, not in anything the client sent
+        return tl::unexpected(std::move(error));
+      }
+      values.clear();
+      in_values = 0;
+    }
+    pgwire::query_result out;
+    out.command_tag = fmt::format("COPY {}", rows->size());
+    return out;
+  }
+
   std::unique_ptr<engine::engine_session> session_;
+  std::optional<pending_copy> pending_;
 };
 
 class factory final : public pgwire::session_factory {

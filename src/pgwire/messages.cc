@@ -282,6 +282,14 @@ void write_parse_complete(std::vector<std::byte>& out) { empty_message(out, '1')
 void write_bind_complete(std::vector<std::byte>& out) { empty_message(out, '2'); }
 void write_close_complete(std::vector<std::byte>& out) { empty_message(out, '3'); }
 void write_no_data(std::vector<std::byte>& out) { empty_message(out, 'n'); }
+void write_copy_response(std::vector<std::byte>& out, bool in, std::size_t columns) {
+  writer w(out, in ? 'G' : 'H');
+  w.integer(std::int8_t{0});  // text
+  w.integer(static_cast<std::int16_t>(columns));
+  for (std::size_t i = 0; i < columns; ++i) w.integer(std::int16_t{0});
+}
+void write_copy_data(std::vector<std::byte>& out, std::string_view data) { writer(out, 'd').raw(data); }
+void write_copy_done(std::vector<std::byte>& out) { empty_message(out, 'c'); }
 void write_portal_suspended(std::vector<std::byte>& out) { empty_message(out, 's'); }
 
 void write_parameter_description(std::vector<std::byte>& out, const std::vector<oid>& types) {

@@ -104,6 +104,10 @@ void write_parse_complete(std::vector<std::byte>& out);
 void write_bind_complete(std::vector<std::byte>& out);
 void write_close_complete(std::vector<std::byte>& out);
 void write_no_data(std::vector<std::byte>& out);
+// CopyInResponse (`in`) or CopyOutResponse: text format, `columns` columns.
+void write_copy_response(std::vector<std::byte>& out, bool in, std::size_t columns);
+void write_copy_data(std::vector<std::byte>& out, std::string_view data);
+void write_copy_done(std::vector<std::byte>& out);
 void write_portal_suspended(std::vector<std::byte>& out);
 void write_parameter_description(std::vector<std::byte>& out, const std::vector<oid>& types);
 

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,11 +34,17 @@ namespace sluice::pgwire {
 // empty (only whitespace or comments): the client gets EmptyQueryResponse.
 // `notices` are sent as NoticeResponse before the rows, e.g. "relation \"v\" already exists, skipping"
 // for IF NOT EXISTS (code 42P07, severity NOTICE; `position` as for errors).
+// COPY: `copy_in_columns` set means COPY … FROM STDIN is waiting for the client's data: pgwire answers
+// CopyInResponse, collects the CopyData messages and hands them to query_session::copy_in at CopyDone.
+// `copy_out` set means COPY … TO STDOUT: pgwire sends its lines as CopyData between CopyOutResponse
+// (with columns.size() columns) and CopyDone, then the command tag.
 struct query_result {
   sql::schema columns;
   std::vector<sql::row> rows;
   std::string command_tag;
   std::vector<sql::sql_error> notices;
+  std::optional<std::size_t> copy_in_columns = std::nullopt;
+  std::optional<std::vector<std::string>> copy_out = std::nullopt;
 };
 
 // One parameter bound to a prepared statement (Bind): a value pgwire decoded from the client's
@@ -77,6 +84,13 @@ class query_session {
   // it may be shorter than the number of placeholders.
   virtual sql::sql_result<std::unique_ptr<prepared_statement>> prepare(
       std::string_view sql, const std::vector<sql::data_type>& parameter_types) = 0;
+
+  // The data of the COPY … FROM STDIN that simple_query left waiting (every CopyData, concatenated);
+  // `data` is nullopt when the client gave up (CopyFail). Returns the statement's outcome.
+  virtual sql::sql_result<query_result> copy_in(std::optional<std::string_view> data) {
+    (void)data;
+    return sql::sql_fail("08P01", "no COPY is in progress");
+  }
 };
 
 // What the client sent in its startup packet: "user", "database", "application_name", "options", ...

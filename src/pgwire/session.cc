@@ -55,6 +55,12 @@ std::string tag_for(const std::string& tag, bool suspended_before, std::size_t r
 void write_result(const query_result& r, std::string_view sql, std::vector<std::byte>& out) {
   for (const auto& notice : r.notices) write_notice(out, notice, sql);
   if (r.command_tag.empty()) return write_empty_query_response(out);
+  if (r.copy_out) {
+    write_copy_response(out, false, r.columns.size());
+    for (const std::string& line : *r.copy_out) write_copy_data(out, line);
+    write_copy_done(out);
+    return write_command_complete(out, r.command_tag);
+  }
   if (!r.columns.empty()) write_row_description(out, r.columns, {});
   for (const auto& row : r.rows) write_data_row(out, row, {});
   write_command_complete(out, r.command_tag);
@@ -74,9 +80,11 @@ session::~session() {
   statements_.clear();
 }
 
-bool session::calls_engine(char type) { return type == 'Q' || type == 'P' || type == 'E'; }
+// CopyDone hands a COPY's data to the engine.
+bool session::calls_engine(char type) { return type == 'Q' || type == 'P' || type == 'E' || type == 'c'; }
 
 after_message session::handle(char type, bytes_view body, std::vector<std::byte>& out) {
+  if (copying_in_) return copy_message(type, body, out);
   if (skipping_until_sync_ && type != 'S' && type != 'X') return after_message::read_more;
   switch (type) {
     case 'Q':
@@ -133,7 +141,51 @@ after_message session::simple_query(bytes_view body, std::vector<std::byte>& out
       write_error(out, r.error(), "ERROR", *sql);
       break;
     }
+    if (r->copy_in_columns) {  // the rest of the exchange is COPY's, until CopyDone or CopyFail
+      write_copy_response(out, true, *r->copy_in_columns);
+      copying_in_ = true;
+      copy_data_.clear();
+      return after_message::flush;
+    }
     write_result(*r, *sql, out);
+  }
+  write_ready_for_query(out, idle);
+  return after_message::flush;
+}
+
+// During COPY … FROM STDIN: CopyData is kept, CopyDone runs the COPY, CopyFail abandons it; Flush and
+// Sync mean nothing here (as in Postgres), and anything else is a protocol error that ends the COPY.
+after_message session::copy_message(char type, bytes_view body, std::vector<std::byte>& out) {
+  switch (type) {
+    case 'd':
+      copy_data_.append(reinterpret_cast<const char*>(body.data()), body.size());
+      return after_message::read_more;
+    case 'H':
+    case 'S':
+      return after_message::read_more;
+    case 'X':
+      copying_in_ = false;
+      engine_->copy_in(std::nullopt);
+      return after_message::close;
+    default:
+      break;
+  }
+  copying_in_ = false;
+  std::string data = std::move(copy_data_);
+  copy_data_.clear();
+  if (type == 'c') {
+    auto result = engine_->copy_in(data);
+    if (result) {
+      write_result(*result, {}, out);
+    } else {
+      write_error(out, result.error(), "ERROR");
+    }
+  } else {
+    engine_->copy_in(std::nullopt);
+    auto message = decode_query(body);  // CopyFail's body is one string, as Query's is
+    std::string reason = type == 'f' ? "COPY from stdin failed: " + (message ? *message : std::string())
+                                     : "unexpected message type during COPY from stdin";
+    write_error(out, sql::sql_error{type == 'f' ? "57014" : protocol_violation, reason, -1, {}, {}}, "ERROR");
   }
   write_ready_for_query(out, idle);
   return after_message::flush;

@@ -57,6 +57,7 @@ class session {
   after_message execute(bytes_view body, std::vector<std::byte>& out);
   after_message close(bytes_view body, std::vector<std::byte>& out);
   after_message sync(std::vector<std::byte>& out);
+  after_message copy_message(char type, bytes_view body, std::vector<std::byte>& out);
 
   // An error in the extended flow: answer it and discard messages until Sync.
   after_message fail(const sql::sql_error& error, std::vector<std::byte>& out, std::string_view sql = {});
@@ -67,6 +68,8 @@ class session {
   std::map<std::string, std::shared_ptr<statement>> statements_;
   std::map<std::string, std::unique_ptr<portal>> portals_;
   bool skipping_until_sync_ = false;
+  bool copying_in_ = false;  // COPY … FROM STDIN: CopyData is collected until CopyDone or CopyFail
+  std::string copy_data_;
 };
 
 // The FATAL 08P01 answer to a malformed message; the connection closes after it.
