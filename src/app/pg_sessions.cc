@@ -110,10 +110,10 @@ class prepared final : public pgwire::prepared_statement {
 // millions of rows is not one statement text; a failing row leaves the earlier INSERTs written.
 constexpr std::size_t copy_rows_per_insert = 5000;
 
-// "a", "b" (the COPY's columns) or every column of `columns`.
-std::string column_list(const sql::schema& columns) {
+// "a", "b": names as a column list.
+std::string column_list(const std::vector<std::string>& names) {
   std::string out;
-  for (const auto& c : columns) out += (out.empty() ? "" : ", ") + sql::quote_identifier(c.name);
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + sql::quote_identifier(name);
   return out;
 }
 
@@ -169,11 +169,7 @@ class session final : public pgwire::query_session {
   sql::sql_result<pgwire::query_result> start_copy(std::string_view sql) {
     auto copy = sql::parse_copy(sql);
     if (!copy) return tl::unexpected(copy.error());
-    std::string columns = "*";
-    if (!copy->columns.empty()) {
-      columns.clear();
-      for (const auto& c : copy->columns) columns += (columns.empty() ? "" : ", ") + sql::quote_identifier(c);
-    }
+    std::string columns = copy->columns.empty() ? "*" : column_list(copy->columns);
     std::string query = copy->query.empty()
                             ? "SELECT " + columns + " FROM " + sql::quote_identifier(copy->table)
                             : copy->query;
@@ -213,8 +209,10 @@ class session final : public pgwire::query_session {
                              : std::string("extra data after last expected column");
       return sql::sql_fail("22P04", fmt::format("{} (row {} of the COPY data)", what, i + 1));
     }
-    std::string head = "INSERT INTO " + sql::quote_identifier(pending.copy.table) + " (" +
-                       column_list(columns) + ") VALUES ";
+    std::vector<std::string> names;
+    for (const auto& c : columns) names.push_back(c.name);
+    std::string head =
+        "INSERT INTO " + sql::quote_identifier(pending.copy.table) + " (" + column_list(names) + ") VALUES ";
     std::string values;
     std::size_t in_values = 0;
     for (std::size_t i = 0; i < rows->size(); ++i) {

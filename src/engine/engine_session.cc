@@ -148,6 +148,20 @@ sql::sql_result<sql::schema> engine_session::describe_columns(std::string_view s
   return sql::schema{};
 }
 
+namespace {
+
+// Waits, briefly, until the views over `relations` have read every record their topics held on
+// entry (a view created a moment ago included). REQUIRES: `lock` holds state.mu.
+void wait_for_views(engine_state& state, std::unique_lock<std::mutex>& lock,
+                    const std::vector<std::string>& relations) {
+  auto targets = state.end_offsets(relations);
+  if (state.reached(targets)) return;
+  state.wake_worker();
+  state.progress.wait_for(lock, freshness_wait, [&] { return state.reached(targets); });
+}
+
+}  // namespace
+
 sql::sql_result<sql::query_result> engine_session::pull_query(const sql::query_tree& query) {
   engine_state& state = *engine_.state_;
   snapshot_rows rows;
@@ -161,11 +175,7 @@ sql::sql_result<sql::query_result> engine_session::pull_query(const sql::query_t
     std::vector<std::string> scanned = sql::scanned_relations(plan);
     // A query sees every record appended to its views' topics before it started (a view created a
     // moment ago included): wait, briefly, until the views have read that far.
-    auto targets = state.end_offsets(scanned);
-    if (!state.reached(targets)) {
-      state.wake_worker();
-      state.progress.wait_for(lock, freshness_wait, [&] { return state.reached(targets); });
-    }
+    wait_for_views(state, lock, scanned);
     for (const auto& name : scanned) {
       if (sql::is_system_relation(name)) {
         rows.rows[name] = sql::system_rows(name, state.list());
@@ -244,11 +254,7 @@ sql::sql_result<sql::query_result> engine_session::insert(const sql::insert_stmt
     std::unique_lock lock(state.mu);
     auto view = state.views.find(info->name);
     if (view == state.views.end()) return std::vector<sql::row>{};  // a source: no keys to meet
-    auto targets = state.end_offsets({info->name});
-    if (!state.reached(targets)) {
-      state.wake_worker();
-      state.progress.wait_for(lock, freshness_wait, [&] { return state.reached(targets); });
-    }
+    wait_for_views(state, lock, {info->name});
     std::unordered_set<sql::row, sql::row_hash, sql::row_equal> wanted(keys.begin(), keys.end());
     return view->second->pipeline->view().rows_where(
         [&](const sql::row& r) { return wanted.count(sql::primary_key_of(*info, r)) != 0; });

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "sql/cast.h"
 #include "sql/pg_tree.h"
@@ -147,16 +148,16 @@ sql_result<std::vector<row>> resolve_insert_conflicts(
   std::map<row, const row*, row_order> existing;
   for (const row& r : *current) existing.emplace(primary_key_of(table, r), &r);
 
-  std::map<row, bool, row_order> affected;  // each key this statement inserted or updated
-  std::vector<std::size_t> written;         // indexes into `proposed` written as they are
-  std::vector<std::size_t> updates;         // indexes into `proposed` that update their old row
+  std::set<row, row_order> affected;  // each key this statement inserted or updated
+  std::vector<std::size_t> written;   // indexes into `proposed` written as they are
+  std::vector<std::size_t> updates;   // indexes into `proposed` that update their old row
   std::vector<const row*> old_rows;
   for (std::size_t n = 0; n < proposed.size(); ++n) {
     row key = primary_key_of(table, proposed[n]);
     auto old = existing.find(key);
     bool conflict = affected.count(key) != 0 || old != existing.end();
     if (!conflict) {
-      affected.emplace(std::move(key), true);
+      affected.insert(std::move(key));
       written.push_back(n);
       continue;
     }
@@ -169,7 +170,7 @@ sql_result<std::vector<row>> resolve_insert_conflicts(
           "constrained values.";
       return error;
     }
-    affected.emplace(std::move(key), true);
+    affected.insert(std::move(key));
     updates.push_back(n);
     old_rows.push_back(old->second);
   }
